@@ -1,0 +1,83 @@
+"""Attribute charts: p, Laney p', u, Laney u' and c, vectorised over columns.
+
+Formulas (Montgomery, *Introduction to Statistical Quality Control*, 6th ed.):
+- p chart (eq. 7.8 with variable sample size): centre p-bar = sum(numerators) / sum(denominators),
+  sigma_i = sqrt(p-bar (1 - p-bar) / n_i); limits clipped to [0, 1].
+- u chart (eq. 7.19): centre u-bar = sum(counts) / sum(exposure), sigma_i = sqrt(u-bar / n_i);
+  lower limit clipped at 0.
+- c chart (eq. 7.17): centre c-bar = mean count, sigma = sqrt(c-bar); lower limit clipped at 0.
+- Laney p' and u' (Laney DB. Improved control charts for attributes. Quality Engineering
+  2002;14(4):531-537): z_i = (y_i - centre) / sigma_i; sigma_z = mean moving range of z / 1.128
+  (screened as for XmR in profiles that screen); sigma'_i = sigma_i x sigma_z.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rrp.spc._arrays import masked_mean, masked_sum
+from rrp.spc.types import Profile
+from rrp.spc.xmr import D2, INNER_SIGMAS, LIMIT_SIGMAS, Limits, mean_moving_range, screens_moving_ranges
+
+
+def _limits(centre: np.ndarray, sigma: np.ndarray, *, lowest: float = 0.0, highest: float = np.inf) -> Limits:
+    return Limits(
+        centre=centre,
+        lower=np.clip(centre - LIMIT_SIGMAS * sigma, lowest, highest),
+        upper=np.clip(centre + LIMIT_SIGMAS * sigma, lowest, highest),
+        lower_2sigma=np.clip(centre - INNER_SIGMAS * sigma, lowest, highest),
+        upper_2sigma=np.clip(centre + INNER_SIGMAS * sigma, lowest, highest),
+    )
+
+
+def pooled_rate(numerators: np.ndarray, denominators: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """sum(numerators) / sum(denominators) over the baseline points, per column (shape (1, columns))."""
+    num = masked_sum(numerators, base)
+    den = masked_sum(denominators, base)
+    out = np.full(num.shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out[None, :]
+
+
+def _safe_sqrt(x: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.where(x >= 0, x, np.nan))
+
+
+def _laney_sigma_z(
+    values: np.ndarray, centre: np.ndarray, sigma: np.ndarray, base: np.ndarray, profile: Profile
+) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (values - centre) / sigma
+    usable = base & np.isfinite(z)
+    amr = mean_moving_range(np.where(usable, z, np.nan), usable, screen=screens_moving_ranges(profile))
+    return (amr / D2)[None, :]
+
+
+def p_limits(
+    numerators: np.ndarray, denominators: np.ndarray, base: np.ndarray, profile: Profile, *, laney: bool
+) -> Limits:
+    """p (or Laney p') chart limits per point; values are the proportions numerator / denominator."""
+    centre = pooled_rate(numerators, denominators, base)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = _safe_sqrt(centre * (1.0 - centre) / denominators)
+        if laney:
+            sigma = sigma * _laney_sigma_z(numerators / denominators, centre, sigma, base, profile)
+    return _limits(centre, sigma, lowest=0.0, highest=1.0)
+
+
+def u_limits(
+    numerators: np.ndarray, denominators: np.ndarray, base: np.ndarray, profile: Profile, *, laney: bool
+) -> Limits:
+    """u (or Laney u') chart limits per point; values are the rates numerator / denominator."""
+    centre = pooled_rate(numerators, denominators, base)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = _safe_sqrt(centre / denominators)
+        if laney:
+            sigma = sigma * _laney_sigma_z(numerators / denominators, centre, sigma, base, profile)
+    return _limits(centre, sigma)
+
+
+def c_limits(counts: np.ndarray, base: np.ndarray) -> Limits:
+    """c chart limits: c-bar +/- 3 sqrt(c-bar), lower limit clipped at 0 (Montgomery eq. 7.17)."""
+    centre = masked_mean(counts, base)[None, :]
+    return _limits(centre, _safe_sqrt(centre))
