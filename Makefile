@@ -1,0 +1,82 @@
+# RRP: the two commands are `make run` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+VENDOR := src/rrp/static/vendor
+DEMO_FLAGS ?= --providers 3 --wards-per-provider 4 --years 2 --seed 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help run test test-browser check fix bench demo-data assets install migrate lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet -p $(PY) -r requirements.lock
+	$(BIN)/uv pip install --quiet -p $(PY) --no-deps -e .
+	@touch $@
+
+install: $(BIN)/.installed ## Create .venv and install the locked dependencies
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENDOR)/.built: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk-frontend $(VENDOR)/js
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(VENDOR)/nhsuk-frontend/
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk-frontend/assets
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/vega/build/vega.min.js \
+	   node_modules/vega-lite/build/vega-lite.min.js node_modules/vega-embed/build/vega-embed.min.js \
+	   node_modules/axe-core/axe.min.js $(VENDOR)/js/
+	@touch $@
+
+assets: $(VENDOR)/.built ## Install and copy the browser assets (NHS.UK frontend, htmx, Vega, axe-core)
+
+migrate: install ## Apply database migrations (SQLite under var/ unless DATABASE_URL is set)
+	@mkdir -p var
+	$(BIN)/rrp migrate --no-input -v 0
+
+var/.demo-loaded:
+	RRP_DEMO=1 $(BIN)/rrp demo-data $(DEMO_FLAGS)
+	@touch $@
+
+run: install assets migrate var/.demo-loaded ## Set everything up and serve the demo on http://127.0.0.1:8000
+	@RRP_DEMO=1 $(BIN)/rrp demo-logins
+	RRP_DEMO=1 DEBUG=1 $(BIN)/rrp runserver 127.0.0.1:8000
+
+demo-data: install migrate ## Rebuild the demo data (DEMO_FLAGS=...)
+	RRP_DEMO=1 $(BIN)/rrp demo-data $(DEMO_FLAGS)
+	@touch var/.demo-loaded
+
+test: install assets ## Run the whole suite on SQLite, or on PostgreSQL when DATABASE_URL is set
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-browser: install assets ## Run only the browser tests (Playwright driving Debian's chromium)
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+check: install ## Lint: ruff, import contracts, the view-scoping lint, missing migrations
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports
+	$(PY) scripts/lint_views.py
+	RRP_TESTING=1 $(BIN)/rrp makemigrations --check --dry-run
+
+fix: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix src tests bench scripts
+	$(BIN)/ruff format src tests bench scripts
+
+bench: install ## Run the benchmarks (see docs/performance.md)
+	$(PY) bench/spc_bench.py
+	$(PY) bench/demo_data_bench.py
+
+lock: ## Re-lock the Python dependencies after editing pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev -p $(PY) -o requirements.lock
+
+clean: ## Remove the virtualenv, node_modules, built assets and the local database
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,67 @@
+"""Users: a person, their role and the organisations the role applies to."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from rrp.accounts.roles import ROLE_DEFINITIONS, TWO_FACTOR_ROLES, Permission, Role, RoleDefinition
+
+
+class User(AbstractUser):
+    """A person who signs in to RRP. Their role's scope comes from the links below."""
+
+    role = models.CharField(max_length=40, choices=Role.choices)
+    provider = models.ForeignKey(
+        "organisations.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    commissioner = models.ForeignKey(
+        "organisations.Commissioner", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    wards = models.ManyToManyField("organisations.Ward", blank=True, related_name="users")
+    collaboratives = models.ManyToManyField(
+        "organisations.Collaborative", blank=True, related_name="analysts"
+    )
+    is_responsible_person = models.BooleanField(
+        default=False, help_text="The Use of Force Act 2018 s2 responsible person for the provider's units."
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="commissioner_role_has_commissioner",
+                condition=~models.Q(role="commissioner") | models.Q(commissioner__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="provider_roles_have_provider",
+                condition=~models.Q(role__in=["ward_staff", "ward_manager", "provider_governance"])
+                | models.Q(provider__isnull=False),
+            ),
+        ]
+
+    @property
+    def role_definition(self) -> RoleDefinition | None:
+        return ROLE_DEFINITIONS.get(Role(self.role)) if self.role else None
+
+    def has_role_permission(self, permission: Permission) -> bool:
+        definition = self.role_definition
+        return bool(self.is_active and definition and permission in definition.permissions)
+
+    @property
+    def sees_patient_identifiers(self) -> bool:
+        definition = self.role_definition
+        return bool(definition and definition.sees_patient_identifiers)
+
+    @property
+    def requires_two_factor(self) -> bool:
+        """Two-factor sign-in for every role that can see more than one ward's patients."""
+        if self.role in TWO_FACTOR_ROLES:
+            return True
+        if self.role in (Role.WARD_STAFF, Role.WARD_MANAGER):
+            return self.wards.count() > 1
+        return False
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else ""

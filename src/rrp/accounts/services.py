@@ -1,0 +1,86 @@
+"""Account actions: signing in and out, two-factor devices, demo logins."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth import authenticate, login, logout
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rrp.accounts.models import User
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+
+
+def user_sign_in(*, request: HttpRequest, username: str, password: str) -> User | None:
+    """Check a username and password, start the session and audit the attempt either way."""
+    user = authenticate(request, username=username, password=password)
+    with transaction.atomic():
+        if user is None:
+            audit_record(
+                actor=None,
+                action=AuditAction.SIGN_IN_FAILED,
+                record_type="accounts.User",
+                record_label=username[:150],
+                request=request,
+            )
+            return None
+        login(request, user)
+        request.session["signed_in_at"] = time.time()
+        audit_record(
+            actor=user, action=AuditAction.SIGN_IN, record=user, provider_id=user.provider_id, request=request
+        )
+    return user
+
+
+def user_sign_out(*, request: HttpRequest) -> None:
+    """End the session, auditing who left."""
+    user = request.user
+    if user.is_authenticated:
+        audit_record(
+            actor=user,
+            action=AuditAction.SIGN_OUT,
+            record=user,
+            provider_id=user.provider_id,
+            request=request,
+        )
+    logout(request)
+
+
+def totp_device_for(user: User) -> TOTPDevice:
+    """The user's authenticator device, created unconfirmed on first use."""
+    device = TOTPDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def user_verify_second_factor(*, request: HttpRequest, code: str) -> bool:
+    """Check a TOTP code; on success confirm the device and mark the session verified."""
+    user = request.user
+    device = totp_device_for(user)
+    if not device.verify_token(code):
+        audit_record(
+            actor=user,
+            action=AuditAction.SIGN_IN_FAILED,
+            record=user,
+            request=request,
+            detail={"step": "two_factor"},
+        )
+        return False
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    otp_login(request, device)
+    audit_record(
+        actor=user,
+        action=AuditAction.SIGN_IN,
+        record=user,
+        provider_id=user.provider_id,
+        request=request,
+        detail={"step": "two_factor"},
+    )
+    return True

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from rrp.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("locked/", views.locked_out, name="locked-out"),
+    path("two-factor/", views.two_factor, name="two-factor"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+]

@@ -1,0 +1,84 @@
+"""Sign in, two-factor and sign out pages."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from rrp.accounts import services
+from rrp.accounts.forms import SignInForm, TwoFactorForm
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        user = services.user_sign_in(
+            request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
+        if user is not None:
+            return redirect(safe_next(request))
+        failed = True
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/sign_in.jinja",
+        {"form": form, "failed": failed, "next": safe_next(request), "expired": "expired" in request.GET},
+        status=status,
+    )
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object
+) -> HttpResponse:
+    """Shown by django-axes after too many failed sign-ins."""
+    return render(request, "accounts/locked_out.jinja", status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("/account/sign-in/")
+    device = services.totp_device_for(request.user)
+    form = TwoFactorForm(request.POST or None)
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        if services.user_verify_second_factor(request=request, code=form.cleaned_data["code"]):
+            return redirect(safe_next(request))
+        failed = True
+    context = {"form": form, "failed": failed, "next": safe_next(request), "setting_up": not device.confirmed}
+    if not device.confirmed:
+        image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+        buffer = io.BytesIO()
+        image.save(buffer)
+        context["qr_svg_data_uri"] = (
+            "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+        )
+        context["secret"] = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(request, "accounts/two_factor.jinja", context, status=400 if failed or form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """GET asks to confirm (the header links here); POST signs out."""
+    if request.method == "GET":
+        return render(request, "accounts/sign_out.jinja")
+    services.user_sign_out(request=request)
+    return redirect("/account/sign-in/")

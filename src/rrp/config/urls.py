@@ -1,0 +1,10 @@
+"""Top-level URLs: each domain app owns its own urls module."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("rrp.core.urls")),
+    path("account/", include("rrp.accounts.urls")),
+    path("", include("rrp.organisations.urls")),
+    path("", include("rrp.people.urls")),
+]

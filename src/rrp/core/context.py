@@ -1,0 +1,11 @@
+"""Values every page needs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from rrp.core.navigation import navigation_for
+
+
+def page_context(request: HttpRequest) -> dict[str, object]:
+    return {"navigation": navigation_for(request)}

@@ -1,0 +1,37 @@
+"""The header navigation each role sees. Links appear only where the server would also allow the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from rrp.accounts.roles import Permission
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    url_name: str
+    permission: Permission
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Wards", "organisations:ward-list", Permission.WARD_VIEW),
+    NavItem("Patients", "people:patient-list", Permission.PATIENT_VIEW),
+    NavItem("Audit log", "core:audit-log", Permission.AUDIT_VIEW),
+)
+
+
+def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
+    """Header navigation items for the signed-in user, marking the current section."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if user.has_role_permission(item.permission):
+            href = reverse(item.url_name)
+            items.append({"href": href, "text": item.text, "current": request.path.startswith(href)})
+    return items

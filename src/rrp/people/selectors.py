@@ -1,0 +1,72 @@
+"""Reading patients, always through the reader's scope, and auditing each view."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from rrp.accounts.models import User
+from rrp.accounts.scope import patient_filter_for
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.organisations.models import Ward
+from rrp.people.models import Patient
+from rrp.people.validation import normalise_nhs_number
+
+
+def patients_for(user: User) -> QuerySet[Patient]:
+    """Every patient the user may see by name (an empty queryset for roles that see none)."""
+    return Patient.objects.filter(patient_filter_for(user)).distinct()
+
+
+def patient_search(user: User, query: str) -> QuerySet[Patient]:
+    """Patients in scope matching a name, NHS number or local identifier."""
+    patients = patients_for(user)
+    query = (query or "").strip()
+    if not query:
+        return patients.order_by("family_name", "given_name")
+    digits = normalise_nhs_number(query)
+    condition = Q(local_identifier__iexact=query)
+    if digits.isdigit():
+        condition |= Q(nhs_number__startswith=digits)
+    for word in query.split():
+        condition |= Q(family_name__istartswith=word) | Q(given_name__istartswith=word)
+    return patients.filter(condition).order_by("family_name", "given_name")
+
+
+def patient_get_for(user: User, patient_id: int, *, request: HttpRequest | None = None) -> Patient | None:
+    """One patient if in scope, auditing the view; None if not (the caller answers 404)."""
+    patient = patients_for(user).select_related("provider").filter(pk=patient_id).first()
+    if patient is not None:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            record=patient,
+            patient_id=patient.pk,
+            provider_id=patient.provider_id,
+            request=request,
+        )
+    return patient
+
+
+def patients_on_ward_now(user: User, ward: Ward, *, request: HttpRequest | None = None) -> list[Patient]:
+    """Patients with an open stay on the ward now, audited as one view of the list."""
+    now = timezone.now()
+    patients = list(
+        patients_for(user)
+        .filter(ward_stays__ward=ward, ward_stays__started_at__lte=now)
+        .filter(Q(ward_stays__ended_at__isnull=True) | Q(ward_stays__ended_at__gt=now))
+        .order_by("family_name", "given_name")
+    )
+    if patients:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            record_type="people.Patient",
+            record_label=f"Patients on {ward.name} now ({len(patients)})",
+            provider_id=ward.provider_id,
+            request=request,
+            detail={"patient_ids": [p.pk for p in patients]},
+        )
+    return patients

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from rrp.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("patients/", views.patient_list, name="patient-list"),
+    path("patients/<int:patient_id>/", views.patient_detail, name="patient-detail"),
+]

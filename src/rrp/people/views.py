@@ -1,0 +1,44 @@
+"""Patient list and patient pages, scoped to the reader and audited."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from rrp.accounts.roles import Permission
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.people import selectors
+
+
+def patient_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role_permission(Permission.PATIENT_VIEW):
+        raise PermissionDenied
+    query = request.GET.get("q", "")
+    page = Paginator(selectors.patient_search(request.user, query).select_related("provider"), 25).get_page(
+        request.GET.get("page")
+    )
+    shown = list(page.object_list)
+    if shown:
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            record_type="people.Patient",
+            record_label=f"Patient list ({len(shown)} shown)" + (f" for '{query[:50]}'" if query else ""),
+            provider_id=request.user.provider_id,
+            request=request,
+            detail={"patient_ids": [p.pk for p in shown]},
+        )
+    return render(request, "people/patient_list.jinja", {"page": page, "patients": shown, "query": query})
+
+
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    if not request.user.has_role_permission(Permission.PATIENT_VIEW):
+        raise PermissionDenied
+    patient = selectors.patient_get_for(request.user, patient_id, request=request)
+    if patient is None:
+        raise Http404
+    stays = patient.ward_stays.select_related("ward").order_by("-started_at")[:50]
+    return render(request, "people/patient_detail.jinja", {"patient": patient, "stays": stays})

@@ -1,0 +1,33 @@
+"""Shared fixtures: a small synthetic organisation tree and one user per role.
+
+Tests run with RRP_TESTING=1 (relaxed security settings, no demo mode). The database is SQLite
+unless DATABASE_URL points at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+os.environ.setdefault("RRP_TESTING", "1")
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests check roles and scope, not hashing cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """Two regions, two ICBs, three providers with wards, patients on each ward, and a collaborative."""
+    return factories.build_world()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
