@@ -214,9 +214,6 @@ class MonthlyBedDays(models.Model):
     )
     recorded_at = models.DateTimeField()
 
-    def __str__(self) -> str:
-        return f"{self.ward_id} {self.month:%Y-%m}: {self.bed_days}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["ward", "month"], name="one_monthly_bed_days_per_ward"),
@@ -224,3 +221,6 @@ class MonthlyBedDays(models.Model):
                 name="monthly_bed_days_month_starts_on_day_1", condition=models.Q(month__day=1)
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.ward_id} {self.month:%Y-%m}: {self.bed_days}"

@@ -88,9 +88,6 @@ class HospitalSpell(models.Model):
     admitted_at = models.DateTimeField()
     discharged_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self) -> str:
-        return f"Spell from {self.admitted_at:%Y-%m-%d}"
-
     class Meta:
         ordering = ["-admitted_at"]
         constraints = [
@@ -100,6 +97,9 @@ class HospitalSpell(models.Model):
                 | models.Q(discharged_at__gte=models.F("admitted_at")),
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Spell from {self.admitted_at:%Y-%m-%d}"
 
 
 class WardStay(models.Model):
