@@ -171,7 +171,7 @@ def daily_census(
     first = np.datetime64(first_day, "D")
     n_days = (np.datetime64(last_day, "D") - first).astype(int) + 1
     start_index = np.clip((starts - first).astype(int), 0, n_days)
-    end_filled = np.where(np.isnat(ends), np.datetime64(last_day, "D") + 1, ends)
+    end_filled = np.where(np.isnat(ends), np.datetime64(last_day, "D") + np.timedelta64(1, "D"), ends)
     end_index = np.clip((end_filled - first).astype(int), 0, n_days)
     keep = end_index > start_index
     delta = np.zeros(n_days + 1, dtype=np.int64)
