@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -26,7 +25,3 @@ def montgomery():
         return pd.read_csv(DATA / name)
 
     return load
-
-
-def weekly(n: int, start: str = "2023-01-02") -> np.ndarray:
-    return np.datetime64(start) + np.arange(n) * np.timedelta64(7, "D")

@@ -33,7 +33,10 @@ def test_individuals_example_6_5_mdc_uses_rounded_266(montgomery):
 def test_p_chart_example_7_1_limits_and_signals(montgomery):
     d = montgomery("montgomery_ex7_1_orange_juice_p.csv")
     r = analyse(
-        "p", dates=d.date.to_numpy(), numerators=d.numerator.to_numpy(), denominators=d.denominator.to_numpy(),
+        "p",
+        dates=d.date.to_numpy(),
+        numerators=d.numerator.to_numpy(),
+        denominators=d.denominator.to_numpy(),
         profile="qicharts2",
     )
     assert r.centre[0] == pytest.approx(0.2313, abs=1e-4)
@@ -48,8 +51,12 @@ def test_p_chart_example_7_1_revised_after_excluding_samples_15_and_23(montgomer
     d = montgomery("montgomery_ex7_1_orange_juice_p.csv")
     excluded = np.isin(np.arange(len(d)) + 1, [15, 23])
     r = analyse(
-        "p", dates=d.date.to_numpy(), numerators=d.numerator.to_numpy(), denominators=d.denominator.to_numpy(),
-        profile="qicharts2", excluded=excluded,
+        "p",
+        dates=d.date.to_numpy(),
+        numerators=d.numerator.to_numpy(),
+        denominators=d.denominator.to_numpy(),
+        profile="qicharts2",
+        excluded=excluded,
     )
     assert r.centre[0] == pytest.approx(0.2150, abs=1e-4)
     assert r.upper_limit[0] == pytest.approx(0.3893, abs=1e-4)
@@ -70,7 +77,10 @@ def test_c_chart_example_7_3_limits_and_signals(montgomery):
 def test_u_chart_example_7_4_limits(montgomery):
     d = montgomery("montgomery_ex7_4_computers_u.csv")
     r = analyse(
-        "u", dates=d.date.to_numpy(), numerators=d.numerator.to_numpy(), denominators=d.denominator.to_numpy(),
+        "u",
+        dates=d.date.to_numpy(),
+        numerators=d.numerator.to_numpy(),
+        denominators=d.denominator.to_numpy(),
         profile="qicharts2",
     )
     assert r.centre[0] == pytest.approx(1.93)

@@ -138,6 +138,8 @@ def test_combine_rules_mdc_improvement_wins_over_concern():
 
 
 def test_point_types_neutral_high_and_low():
-    codes = np.array([[SpecialCause.SHIFT_ABOVE, SpecialCause.BELOW_LOWER_LIMIT, SpecialCause.NONE]], dtype=np.int8)
+    codes = np.array(
+        [[SpecialCause.SHIFT_ABOVE, SpecialCause.BELOW_LOWER_LIMIT, SpecialCause.NONE]], dtype=np.int8
+    )
     assert rules.point_types(codes, 0).tolist() == [[3, 4, 0]]
     assert rules.point_types(codes, -1).tolist() == [[2, 1, 0]]

@@ -253,7 +253,7 @@ def _to_float_array(x: object, n: int, name: str) -> np.ndarray:
 
 def _dates_to_keys(dates: object, n: int) -> tuple[np.ndarray, np.ndarray]:
     if dates is None:
-        return np.arange(n, dtype=np.int64), np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+        return np.arange(n, dtype=np.int64), np.full(n, np.datetime64("NaT", "s"), dtype="datetime64[s]")
     arr = np.asarray(dates)
     if arr.dtype.kind != "M":
         try:
