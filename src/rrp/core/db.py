@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.db import migrations
 
+# The doubled %% are placeholders for RAISE once the database driver has unescaped them.
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION rrp_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'rows of % are append-only: % refused', TG_TABLE_NAME, TG_OP;
+    RAISE EXCEPTION 'rows of %% are append-only: %% refused', TG_TABLE_NAME, TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 """
