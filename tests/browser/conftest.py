@@ -1,0 +1,114 @@
+"""Browser tests: Playwright (sync API) driving Debian's chromium against pytest-django's live server.
+
+One browser for the whole session, a fresh context (cookies, storage) for every test. Every page a test
+visits is checked with axe-core against WCAG 2.2 AA and screenshotted at a desktop and a tablet size into
+test-results/screenshots/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("RRP_CHROMIUM", "/usr/bin/chromium"))
+ROOT = Path(__file__).resolve().parents[2]
+AXE_CANDIDATES = [
+    ROOT / "src/rrp/static/vendor/js/axe.min.js",
+    ROOT / "node_modules/axe-core/axe.min.js",
+]
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+DESKTOP = {"width": 1366, "height": 768}
+TABLET = {"width": 820, "height": 1180}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests",
+        allow_module_level=True,
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser is a browser test, whether or not it says so."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    for candidate in AXE_CANDIDATES:
+        if candidate.exists():
+            return candidate.read_text()
+    pytest.fail("axe-core not found: run `make assets` first", pytrace=False)
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[object]:
+    """One chromium for all the browser tests.
+
+    Package-scoped rather than session-scoped on purpose: Playwright's sync API keeps an asyncio loop
+    running on the main thread while it is open, and Django then refuses ORM calls there ("You cannot
+    call this from an async context"). Closing Playwright when tests/browser is done keeps the rest of
+    `make test` free of that loop. While it is open, the tests' own synchronous ORM set-up and the
+    database flush between tests are allowed (the live server itself runs in its own thread).
+    """
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as monkeypatch, sync_playwright() as playwright:
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, axe_source, request) -> Iterator[object]:
+    context = browser.new_context(
+        base_url=live_server.url, viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London"
+    )
+    # An init script is not subject to the page's Content Security Policy, unlike an inline <script>.
+    context.add_init_script(script=axe_source)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.rrp_test_name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[5:]
+    page.rrp_step = 0
+    yield page
+    context.close()
+    empty_append_only_tables_for_flush()
+
+
+def empty_append_only_tables_for_flush() -> None:
+    """Let the live server's database flush (between transactional tests) empty append-only tables.
+
+    On SQLite the flush is a DELETE per table, which the append-only triggers (rrp.core.db) refuse;
+    PostgreSQL's flush is a TRUNCATE, which row triggers do not see. So on SQLite empty those tables
+    here with their triggers briefly dropped, then put the very same triggers back.
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND (name LIKE '%\\_no\\_delete' ESCAPE '\\' OR name LIKE '%\\_no\\_update' ESCAPE '\\')"
+        )
+        triggers = cursor.fetchall()
+        for name, _table, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+        for table in sorted({table for _name, table, _sql in triggers}):
+            cursor.execute(f'DELETE FROM "{table}"')
+        for _name, _table, sql in triggers:
+            cursor.execute(sql)

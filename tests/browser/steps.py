@@ -1,0 +1,86 @@
+"""Given/when/then steps for the browser tests: signing in, checking a page with axe, screenshots."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from django_otp.oath import totp
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import DESKTOP, SCREENSHOTS, TABLET
+
+PASSWORD = "correct-horse-battery"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html, summary: n.failureSummary})),
+  }));
+}"""
+
+
+def describe_violations(url: str, size: str, violations: list[dict]) -> str:
+    lines = [f"{len(violations)} accessibility violation(s) (WCAG 2.2 AA) on {url} at {size}:"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}  {v['helpUrl']}")
+        for node in v["nodes"]:
+            lines.append(f"    at {node['target']}\n      {node['html'][:300]}")
+            lines.extend(f"      {line}" for line in (node["summary"] or "").splitlines())
+    return "\n".join(lines)
+
+
+def check_accessibility(page: Page, name: str) -> None:
+    """Then the page passes axe's WCAG 2.2 AA rules at desktop and tablet sizes (and is screenshotted)."""
+    page.rrp_step += 1
+    stem = f"{page.rrp_test_name}-{page.rrp_step:02d}-{name}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for size, viewport in (("desktop", DESKTOP), ("tablet", TABLET)):
+        page.set_viewport_size(viewport)
+        violations = page.evaluate(RUN_AXE, WCAG_22_AA)
+        page.screenshot(path=SCREENSHOTS / f"{stem}-{size}.png", full_page=True)
+        if violations:
+            problems.append(
+                describe_violations(page.url, f"{viewport['width']}x{viewport['height']}", violations)
+            )
+    page.set_viewport_size(DESKTOP)
+    assert not problems, "\n\n".join(problems) + "\n\n" + json.dumps({"screenshots": str(SCREENSHOTS)})
+
+
+def visit(page: Page, path: str, name: str) -> None:
+    """When I go to a page (and it is checked for accessibility)."""
+    response = page.goto(path)
+    assert response is not None and response.ok, f"GET {path}: {response and response.status}"
+    check_accessibility(page, name)
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """When I sign in with a username and password (from wherever the sign-in page is)."""
+    if "/account/sign-in/" not in page.url:
+        page.goto("/account/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def pass_two_factor_set_up(page: Page) -> None:
+    """When I add RRP to an authenticator app from the key shown and type the code it gives."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    check_accessibility(page, "two-factor-set-up")
+    key = page.locator(".rrp-secret").inner_text().strip()
+    bin_key = base64.b32decode(key + "=" * (-len(key) % 8))
+    page.get_by_label("Security code").fill(f"{totp(bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+
+
+def sign_out(page: Page) -> None:
+    """When I sign out from the header and confirm."""
+    page.get_by_role("link", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign out")
+    check_accessibility(page, "sign-out")
+    page.get_by_role("main").get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/account/sign-in/$"))
