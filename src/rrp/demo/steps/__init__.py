@@ -1,0 +1,1 @@
+"""The built-in demo-data steps; importing a module registers its steps."""
