@@ -76,7 +76,7 @@ bench: install ## Run the benchmarks (see docs/performance.md)
 	$(PY) bench/demo_data_bench.py
 
 lock: ## Re-lock the Python dependencies after editing pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev -p $(PY) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench -p $(PY) -o requirements.lock
 
 clean: ## Remove the virtualenv, node_modules, built assets and the local database
 	rm -rf $(VENV) node_modules $(VENDOR) var
