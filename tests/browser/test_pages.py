@@ -7,6 +7,8 @@ import datetime as dt
 import re
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -142,3 +144,54 @@ def test_governance_two_factor_bed_days_and_audit_log(page: Page, world: factori
     check_accessibility(page, "audit-log-search")
 
     sign_out(page)
+
+
+def test_ward_manager_two_factor_with_an_app_already_set_up_and_other_pages(
+    page: Page, world: factories.World
+) -> None:
+    user = world.users["ward_manager"]
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+    sign_in(page, user.username)
+    expect(heading(page)).to_have_text("Enter your security code")
+    expect(page.locator(".rrp-secret")).to_have_count(0)
+    check_accessibility(page, "two-factor")
+    page.get_by_label("Security code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    expect(heading(page)).to_have_text("Reducing Restrictive Practice")
+
+    visit(page, "/about/", "about")
+    expect(heading(page)).to_have_text("About Reducing Restrictive Practice")
+
+    response = page.goto(f"/wards/{world.wards['c1'].pk}/")
+    assert response is not None and response.status == 404, "another provider's ward must not be found"
+    expect(heading(page)).to_have_text("Page not found")
+    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
+    check_accessibility(page, "not-found")
+
+    response = page.goto("/audit/")
+    assert response is not None and response.status == 403, "a ward manager must not see the audit log"
+    expect(heading(page)).to_have_text("You cannot see this page")
+    check_accessibility(page, "forbidden")
+
+
+def test_too_many_wrong_passwords_locks_sign_in(page: Page, world: factories.World) -> None:
+    page.goto("/account/sign-in/")
+    for _attempt in range(5):
+        sign_in(page, world.users["ward_staff"].username, "not-the-password")
+    expect(heading(page)).to_have_text("Too many sign-in attempts")
+    check_accessibility(page, "locked-out")
+
+
+def test_the_accessibility_check_catches_a_planted_fault(page: Page, live_server) -> None:
+    """Guards the guard: axe really runs, and a failure names the rule and the element."""
+    page.goto("/account/sign-in/")
+    page.evaluate(
+        """() => document.querySelector("main").insertAdjacentHTML("beforeend",
+             '<img src="/static/rrp.css" id="planted-image"><input type="text" id="planted-input">')"""
+    )
+    with pytest.raises(AssertionError) as failure:
+        check_accessibility(page, "planted-fault")
+    report = str(failure.value)
+    assert "image-alt (critical)" in report and "#planted-image" in report
+    assert "label (critical)" in report and "#planted-input" in report
