@@ -22,6 +22,7 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 BATCH_ROWS = 20_000
+SQLITE_CACHE_KIB = 256 * 1024
 
 
 def _as_python(values: np.ndarray | Sequence[Any], *, postgres: bool) -> list[Any]:
@@ -54,6 +55,12 @@ class TableWriter:
         self.postgres = connection.vendor == "postgresql"
         self.counts: Counter[str] = Counter()
         self.models: list[type[models.Model]] = []
+        if connection.vendor == "sqlite":
+            # One big transaction inserting into several indexes: with SQLite's default 2 MB page
+            # cache, pages spill to the WAL and are re-read over and over (gigabytes of I/O at the
+            # national size). A 256 MB cache for this connection keeps the working set in memory.
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
     def insert(self, model: type[models.Model], columns: Mapping[str, np.ndarray | Sequence[Any]]) -> int:
         """Insert one row per position in `columns` (field name or attname -> values); return the count."""

@@ -21,7 +21,7 @@ def bed_days(ctx: DemoContext) -> None:
     order = np.argsort(stays["ward_id"], kind="stable")
     ward_of_stay = stays["ward_id"][order]
     starts = day0 + stays["start_day"][order]
-    ends = np.where(stays["open"][order], np.datetime64("NaT"), day0 + stays["end_day"][order]).astype(
+    ends = np.where(stays["open"][order], np.datetime64("NaT", "D"), day0 + stays["end_day"][order]).astype(
         "datetime64[D]"
     )
     bounds = np.searchsorted(ward_of_stay, np.concatenate([wards["id"], [wards["id"][-1] + 1]]))

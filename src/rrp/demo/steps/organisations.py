@@ -201,7 +201,7 @@ def _wards(
     opened[opens_late] = (rng.uniform(0.1, 0.8, size=opens_late.sum()) * n_days).astype(np.int64)
     closed[closes] = (rng.uniform(0.3, 0.95, size=closes.sum()) * n_days).astype(np.int64)
     day0 = ctx.day0
-    closed_dates = np.where(closed >= 0, day0 + closed, np.datetime64("NaT"))
+    closed_dates = np.where(closed >= 0, day0 + closed, np.datetime64("NaT", "D"))
     ctx.writer.insert(
         Ward,
         {
@@ -298,7 +298,7 @@ def collaboratives(ctx: DemoContext) -> None:
             "collaborative_id": frame["collaborative_id"],
             "ward_id": frame["ward_id"],
             "joined_on": ctx.day0 + frame["joined"],
-            "left_on": np.where(left_days >= 0, ctx.day0 + left_days, np.datetime64("NaT")).astype(
+            "left_on": np.where(left_days >= 0, ctx.day0 + left_days, np.datetime64("NaT", "D")).astype(
                 "datetime64[D]"
             ),
         },

@@ -186,7 +186,7 @@ def people(ctx: DemoContext) -> None:
     day0 = ctx.day0.astype("datetime64[s]")
     started_local = day0 + (stays["start"] * SECONDS_PER_DAY + admit_seconds).astype("timedelta64[s]")
     ended_local = day0 + (stays["end"] * SECONDS_PER_DAY + leave_seconds).astype("timedelta64[s]")
-    ended_local[is_open] = np.datetime64("NaT")
+    ended_local[is_open] = np.datetime64("NaT", "s")
     started_at, ended_at = local_to_utc(started_local), local_to_utc(ended_local)
 
     # Spells: a stay that is not a transfer starts a spell; a transfer joins its predecessor's.
