@@ -55,13 +55,22 @@ def compress_order(valid: np.ndarray) -> np.ndarray:
 
 
 def gather(values: np.ndarray, order: np.ndarray) -> np.ndarray:
-    return np.take_along_axis(values, order, axis=0)
+    """``values[order[i, j], j]`` for 2-D arrays (flat indexing: much faster than take_along_axis)."""
+    if values.ndim == 1 or values.shape[0] == 0:
+        return np.take_along_axis(values, order, axis=0)
+    n_cols = values.shape[1]
+    flat = order * n_cols + np.arange(n_cols)
+    return np.ascontiguousarray(values).ravel()[flat]
 
 
 def scatter(values: np.ndarray, order: np.ndarray, fill: float | int = 0) -> np.ndarray:
     """Inverse of :func:`gather`: put compressed values back into their original rows."""
     out = np.empty_like(values)
-    np.put_along_axis(out, order, values, axis=0)
+    if values.ndim == 1 or values.shape[0] == 0:
+        np.put_along_axis(out, order, values, axis=0)
+        return out
+    n_cols = values.shape[1]
+    out.ravel()[order * n_cols + np.arange(n_cols)] = values
     return out
 
 
@@ -70,13 +79,13 @@ def run_lengths(codes: np.ndarray) -> np.ndarray:
     n = codes.shape[0]
     if n == 0:
         return np.zeros(codes.shape, dtype=np.int64)
-    idx = np.arange(n).reshape((n,) + (1,) * (codes.ndim - 1))
+    idx = np.arange(n, dtype=np.int32).reshape((n,) + (1,) * (codes.ndim - 1))
     starts = np.ones(codes.shape, dtype=bool)
     starts[1:] = codes[1:] != codes[:-1]
     ends = np.ones(codes.shape, dtype=bool)
     ends[:-1] = starts[1:]
-    start_idx = np.maximum.accumulate(np.where(starts, idx, 0), axis=0)
-    end_idx = np.minimum.accumulate(np.where(ends, idx, n)[::-1], axis=0)[::-1]
+    start_idx = np.maximum.accumulate(np.where(starts, idx, np.int32(0)), axis=0)
+    end_idx = np.minimum.accumulate(np.where(ends, idx, np.int32(n))[::-1], axis=0)[::-1]
     return np.where(codes != 0, end_idx - start_idx + 1, 0)
 
 

@@ -165,37 +165,35 @@ def spc_matrix(
 
     lim = _chart_limits(chart, profile, values, numerators, denominators, base)
     shape = values.shape
-    centre = np.broadcast_to(lim.centre, shape)
-    lower = np.broadcast_to(lim.lower, shape)
-    upper = np.broadcast_to(lim.upper, shape)
-    lower2 = np.broadcast_to(lim.lower_2sigma, shape)
-    upper2 = np.broadcast_to(lim.upper_2sigma, shape)
     n = present.sum(axis=0)
     limits_shown = np.isfinite(lim.upper).any(axis=0) if lim.upper.shape[0] else np.zeros(n_cols, bool)
     limits_shown = np.broadcast_to(limits_shown, (n_cols,)).copy()
+    m = float(multiplier)
+    # c1.. keep their native shape: (1, columns) when constant down a column, else (time, columns)
+    c1, l1, u1, l21, u21 = (np.asarray(a, dtype=float) * m for a in lim)
     if profile is Profile.MDC and chart is not Chart.RUN:
         short = n < MDC_MIN_POINTS_FOR_LIMITS
         if short.any():
-            hide = np.broadcast_to(short[None, :], shape)
-            lower, upper, lower2, upper2 = (np.where(hide, np.nan, a) for a in (lower, upper, lower2, upper2))
+            l1, u1, l21, u21 = (np.where(short[None, :], np.nan, a) for a in (l1, u1, l21, u21))
             limits_shown &= ~short
     if chart is Chart.RUN:
         limits_shown[:] = False
-
-    m = float(multiplier)
     values_out = values * m
-    centre, lower, upper, lower2, upper2 = (a * m for a in (centre, lower, upper, lower2, upper2))
+    centre, lower, upper, lower2, upper2 = (np.broadcast_to(a, shape) for a in (c1, l1, u1, l21, u21))
 
     # Rules see only the non-missing points, in order: a missing point neither extends nor breaks a run.
     gaps = bool((exists & ~present).any())
     if gaps:
         order = compress_order(present)
-        cv, cc, cl, cu, cl2, cu2 = (
-            gather(np.ascontiguousarray(a), order) for a in (values_out, centre, lower, upper, lower2, upper2)
-        )
-        cv = np.where(gather(present, order), cv, np.nan)
+
+        def squeeze(a: np.ndarray) -> np.ndarray:
+            # limits constant down a column need no reordering
+            return a if a.shape[0] == 1 else gather(a, order)
+
+        cv = np.where(gather(present, order), gather(values_out, order), np.nan)
+        cc, cl, cu, cl2, cu2 = (squeeze(np.asarray(a)) for a in (c1, l1, u1, l21, u21))
     else:
-        cv, cc, cl, cu, cl2, cu2 = values_out, centre, lower, upper, lower2, upper2
+        cv, cc, cl, cu, cl2, cu2 = values_out, c1, l1, u1, l21, u21
     signals = _rule_signals(chart, profile, cv, Limits(cc, cl, cu, cl2, cu2))
     sign = direction.sign
     if signals:
@@ -206,7 +204,7 @@ def spc_matrix(
         special = np.zeros(shape, dtype=np.int8)
     special = np.where(present, special, 0).astype(np.int8)
     ptype = np.where(present, rules.point_types(special, sign), int(PointType.MISSING)).astype(np.int8)
-    runs = anhoej_runs(values_out, centre, present & ~excl)
+    runs = anhoej_runs(values_out, c1, present & ~excl)
     return MatrixResult(
         values=values_out,
         present=present,

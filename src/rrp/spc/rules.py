@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rrp.spc._arrays import run_lengths
+from rrp.spc._arrays import compress_order, gather, run_lengths, scatter
 from rrp.spc.types import PointType, Profile, SpecialCause
 
 #: Making Data Count: seven consecutive points on one side of the mean is a shift.
@@ -95,19 +95,17 @@ def seven_point_trend_ignoring_ties(values: np.ndarray) -> np.ndarray:
         return np.zeros(values.shape, dtype=np.int8)
     steps = _diff_signs(values)
     nonzero = steps != 0
-    order = np.argsort(~nonzero, axis=0, kind="stable")
-    packed = np.take_along_axis(steps, order, axis=0)
+    order = compress_order(nonzero)
+    packed = gather(steps, order)
     packed_q = np.where(run_lengths(packed) >= TREND_LENGTH - 1, packed, 0).astype(np.int8)
-    qualifying = np.empty_like(packed_q)
-    np.put_along_axis(qualifying, order, packed_q, axis=0)
-    qualifying = np.where(nonzero, qualifying, 0)
+    qualifying = np.where(nonzero, scatter(packed_q, order), 0)
     # a tie lies inside a trend when the nearest non-tie steps either side are in the same trend
     m = steps.shape[0]
-    idx = np.arange(m)[:, None] if steps.ndim == 2 else np.arange(m)
-    prev_i = np.maximum.accumulate(np.where(nonzero, idx, -1), axis=0)
-    next_i = np.minimum.accumulate(np.where(nonzero, idx, m)[::-1], axis=0)[::-1]
-    prev_q = np.where(prev_i >= 0, np.take_along_axis(qualifying, np.clip(prev_i, 0, m - 1), 0), 0)
-    next_q = np.where(next_i < m, np.take_along_axis(qualifying, np.clip(next_i, 0, m - 1), 0), 0)
+    idx = np.arange(m, dtype=np.int32)[:, None] if steps.ndim == 2 else np.arange(m, dtype=np.int32)
+    prev_i = np.maximum.accumulate(np.where(nonzero, idx, np.int32(-1)), axis=0)
+    next_i = np.minimum.accumulate(np.where(nonzero, idx, np.int32(m))[::-1], axis=0)[::-1]
+    prev_q = np.where(prev_i >= 0, gather(qualifying, np.clip(prev_i, 0, m - 1)), 0)
+    next_q = np.where(next_i < m, gather(qualifying, np.clip(next_i, 0, m - 1)), 0)
     tie_in_trend = (~nonzero) & (prev_q != 0) & (prev_q == next_q)
     qualifying = np.where(tie_in_trend, prev_q, qualifying).astype(np.int8)
     return _points_from_diff_runs(qualifying, n)
@@ -186,7 +184,8 @@ _CODES = {
 
 def _code(rule: str, direction: np.ndarray) -> np.ndarray:
     up, down = _CODES[rule]
-    return np.where(direction > 0, int(up), np.where(direction < 0, int(down), 0)).astype(np.int8)
+    lookup = np.array([int(down), 0, int(up)], dtype=np.int8)
+    return lookup[direction.astype(np.intp) + 1]
 
 
 def combine_rules(signals: dict[str, np.ndarray], profile: Profile, improvement_sign: int) -> np.ndarray:
