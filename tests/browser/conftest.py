@@ -84,6 +84,8 @@ def page(browser, live_server, axe_source, request) -> Iterator[object]:
     page = context.new_page()
     page.rrp_test_name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[5:]
     page.rrp_step = 0
+    page.rrp_errors = []
+    page.on("pageerror", lambda error: page.rrp_errors.append(str(error)))
     yield page
     context.close()
     empty_append_only_tables_for_flush()

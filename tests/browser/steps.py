@@ -36,6 +36,9 @@ def describe_violations(url: str, size: str, violations: list[dict]) -> str:
 def check_accessibility(page: Page, name: str) -> None:
     """Then the page passes axe's WCAG 2.2 AA rules at desktop and tablet sizes (and is screenshotted)."""
     page.rrp_step += 1
+    # The NHS.UK frontend's scripts ran (the CSP let them), and nothing on the page threw.
+    expect(page.locator("body")).to_have_class(re.compile(r"\bnhsuk-frontend-supported\b"))
+    assert not page.rrp_errors, f"script errors on {page.url}: {page.rrp_errors}"
     stem = f"{page.rrp_test_name}-{page.rrp_step:02d}-{name}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []

@@ -37,10 +37,13 @@ def test_sign_in_wrong_password_then_right_then_sign_out(page: Page, world: fact
     expect(page).to_have_url(re.compile(r"/account/sign-in/"))
     expect(heading(page)).to_have_text("Sign in")
     check_accessibility(page, "sign-in")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
 
     sign_in(page, user.username, "not-the-password")
     summary = page.locator(".nhsuk-error-summary")
-    expect(summary).to_be_visible()
+    # The NHS.UK frontend script (loaded under the CSP) moves focus to the summary.
+    expect(summary).to_be_focused()
     expect(summary).to_contain_text("There is a problem")
     expect(summary).to_contain_text("Enter a correct username and password")
     expect(page).to_have_title(re.compile(r"^Error: Sign in"))
