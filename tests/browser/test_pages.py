@@ -36,6 +36,7 @@ def test_sign_in_wrong_password_then_right_then_sign_out(page: Page, world: fact
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/account/sign-in/"))
     expect(heading(page)).to_have_text("Sign in")
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
     check_accessibility(page, "sign-in")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
