@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "rrp.accounts",
     "rrp.organisations",
     "rrp.people",
+    "rrp.force",
     "rrp.demo",
 ]
 

@@ -1,0 +1,362 @@
+"""Use-of-force incidents, kept as versions that are only ever added to.
+
+An `Incident` is the identity of one event of force on one patient: who, where, and which system it
+came from. Everything a person writes about it lives in an `IncidentVersion`; a correction is a new
+version with who, when and why, so no word is ever overwritten. Each version has its own
+`InterventionRecord` and `StaffInvolvement` rows. Review steps are `IncidentStatusChange` rows; the
+incident's status is the latest of them. All of these tables are append-only in the ORM
+(AppendOnlyModel) and in the database (triggers added by migration 0002).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+
+from rrp.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from rrp.force.codes import (
+    CqcTaskStatus,
+    IncidentFlagKind,
+    IncidentStatus,
+    InterventionReason,
+    InterventionType,
+    StaffPart,
+)
+
+
+class IncidentQuerySet(AppendOnlyQuerySet):
+    def with_status(self) -> IncidentQuerySet:
+        """Annotate `current_status` (the latest status change) without one query per row."""
+        latest = IncidentStatusChange.objects.filter(incident=OuterRef("pk")).order_by("-id")
+        return self.annotate(current_status=Subquery(latest.values("to_status")[:1]))
+
+
+class Incident(AppendOnlyModel):
+    """One event of force on one patient (MHSDS MHS505 Restrictive Intervention Incident)."""
+
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="incidents")
+    ward = models.ForeignKey("organisations.Ward", on_delete=models.PROTECT, related_name="incidents")
+    patient = models.ForeignKey("people.Patient", on_delete=models.PROTECT, related_name="incidents")
+    created_at = models.DateTimeField(db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_created"
+    )
+    source_system = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The system an imported incident came from (blank if made in RRP).",
+    )
+    source_id = models.CharField(
+        max_length=100, blank=True, help_text="The incident's id in its source system, for idempotent import."
+    )
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["ward", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "source_system", "source_id"],
+                condition=~Q(source_id=""),
+                name="force_incident_one_per_source_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident {self.pk}"
+
+    @property
+    def status(self) -> str:
+        """The latest status (annotated by `with_status()` when listing, else one query)."""
+        annotated = getattr(self, "current_status", None)
+        if annotated is not None:
+            return annotated
+        latest = self.status_changes.order_by("-id").first()
+        return latest.to_status if latest else IncidentStatus.DRAFT
+
+    @property
+    def latest_version(self) -> IncidentVersion | None:
+        return self.versions.order_by("-number").first()
+
+    def retention_ends_on(self) -> dt.date:
+        """Use of Force Act s6(6): keep the record at least 3 years from when it was made."""
+        years = settings.RECORD_RETENTION_YEARS
+        made = self.created_at.date()
+        try:
+            return made.replace(year=made.year + years)
+        except ValueError:  # 29 February
+            return made.replace(year=made.year + years, day=28)
+
+
+# The content fields of a version, in the order a person reads them; used for copying forward on
+# amendment and for the field-by-field history.
+CONTENT_FIELDS: tuple[str, ...] = (
+    "reason_code",
+    "reason_text",
+    "place_on_ward",
+    "occurred_at",
+    "ended_at",
+    "how_force_used",
+    "outcome",
+    "patient_died",
+    "patient_serious_injury",
+    "injury_patient",
+    "injury_staff",
+    "injury_others",
+    "abuse_alleged",
+    "police_requested_at",
+    "police_arrived_at",
+    "police_used_force",
+    "non_staff_involved",
+    "non_staff_types",
+    "non_staff_reason",
+    "deescalation",
+    "deescalation_text",
+    "care_plan_notification_sent",
+    "care_plan_notified_to",
+    "care_plan_notified_at",
+    "debrief_patient_offered",
+    "debrief_patient_held",
+    "debrief_patient_not_held_reason",
+    "debrief_staff_held",
+    "debrief_carers_held",
+    "camera_references",
+    "patient_snapshot",
+    "negligible_force",
+    "negligible_force_justification",
+)
+
+
+class IncidentVersion(AppendOnlyModel):
+    """Everything written about an incident at one moment. Nullable booleans mean "not answered yet"."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incident_versions"
+    )
+    change_reason = models.TextField(
+        blank=True, help_text="Why this version was made (required after the first)."
+    )
+
+    # s6(5)(a): reason, MHSDS RestrictiveIntReason plus free text.
+    reason_code = models.CharField(max_length=2, choices=InterventionReason.choices, blank=True)
+    reason_text = models.TextField(blank=True)
+    # s6(5)(b): place (the ward is on the incident) and date and duration.
+    place_on_ward = models.CharField(max_length=200, blank=True)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # s6(5)(f), (m), (n).
+    how_force_used = models.TextField(blank=True)
+    outcome = models.TextField(blank=True)
+    patient_died = models.BooleanField(null=True, blank=True)
+    patient_serious_injury = models.BooleanField(null=True, blank=True)
+    # MHSDS MHS515 injury flags.
+    injury_patient = models.BooleanField(null=True, blank=True)
+    injury_staff = models.BooleanField(null=True, blank=True)
+    injury_others = models.BooleanField(null=True, blank=True)
+    abuse_alleged = models.BooleanField(
+        default=False, help_text="An allegation of abuse was made (CQC reg 18)."
+    )
+    # MHSDS MHS516 Police Assistance Request.
+    police_requested_at = models.DateTimeField(null=True, blank=True)
+    police_arrived_at = models.DateTimeField(null=True, blank=True)
+    police_used_force = models.BooleanField(null=True, blank=True)
+    # s6(5)(i): people not on the unit's staff.
+    non_staff_involved = models.BooleanField(null=True, blank=True)
+    non_staff_types = models.JSONField(default=list, blank=True)
+    non_staff_reason = models.TextField(blank=True)
+    # s6(5)(o): efforts to avoid force.
+    deescalation = models.JSONField(default=list, blank=True)
+    deescalation_text = models.TextField(blank=True)
+    # s6(5)(p): care-plan notification.
+    care_plan_notification_sent = models.BooleanField(null=True, blank=True)
+    care_plan_notified_to = models.CharField(max_length=200, blank=True)
+    care_plan_notified_at = models.DateTimeField(null=True, blank=True)
+    # Post-incident debriefs (MHSDS RestrictiveIntPIReviewHeldPat / ...CarePers).
+    debrief_patient_offered = models.BooleanField(null=True, blank=True)
+    debrief_patient_held = models.BooleanField(null=True, blank=True)
+    debrief_patient_not_held_reason = models.TextField(blank=True)
+    debrief_staff_held = models.BooleanField(null=True, blank=True)
+    debrief_carers_held = models.BooleanField(null=True, blank=True)
+    camera_references = models.TextField(blank=True, help_text="Body-worn camera or CCTV references.")
+    # s6(5)(j)-(l): copied from the patient record when the incident was recorded, kept as it was.
+    patient_snapshot = models.JSONField(default=dict, blank=True)
+    # s6(2)-(3): negligible force, only where the exemption is switched on, with a written justification.
+    negligible_force = models.BooleanField(default=False)
+    negligible_force_justification = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["incident", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "number"], name="force_version_number_unique"),
+            models.CheckConstraint(
+                name="force_version_reason_after_first",
+                condition=Q(number=1) | ~Q(change_reason=""),
+            ),
+            models.CheckConstraint(
+                name="force_version_ends_after_start",
+                condition=Q(ended_at__isnull=True)
+                | Q(occurred_at__isnull=True)
+                | Q(ended_at__gte=models.F("occurred_at")),
+            ),
+            models.CheckConstraint(
+                name="force_version_police_arrive_after_request",
+                condition=Q(police_arrived_at__isnull=True)
+                | Q(police_requested_at__isnull=True)
+                | Q(police_arrived_at__gte=models.F("police_requested_at")),
+            ),
+            models.CheckConstraint(
+                name="force_version_negligible_justified",
+                condition=Q(negligible_force=False) | ~Q(negligible_force_justification=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident {self.incident_id} version {self.number}"
+
+    def content(self) -> dict[str, Any]:
+        """The version's content fields plus its interventions and staff, for copying and comparing."""
+        data = {name: getattr(self, name) for name in CONTENT_FIELDS}
+        data["interventions"] = [i.as_tuple() for i in self.interventions.all()]
+        data["staff"] = [s.as_tuple() for s in self.staff.all()]
+        return data
+
+
+class InterventionRecord(AppendOnlyModel):
+    """One type of force within an incident version (MHSDS MHS515 Restrictive Intervention Type).
+
+    Times are kept to the minute so that prone restraint under and over 10 minutes can be told apart.
+    """
+
+    version = models.ForeignKey(IncidentVersion, on_delete=models.PROTECT, related_name="interventions")
+    type_code = models.CharField(max_length=2, choices=InterventionType.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    in_care_plan = models.BooleanField(null=True, blank=True, help_text="s6(5)(d)")
+
+    class Meta:
+        ordering = ["version", "started_at", "id"]
+        indexes = [models.Index(fields=["type_code", "started_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="force_intervention_ends_after_start",
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+            ),
+            models.CheckConstraint(
+                name="force_intervention_valid_type",
+                condition=Q(type_code__in=InterventionType.values),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_code_display()} from {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_minutes(self) -> int | None:
+        if self.ended_at is None:
+            return None
+        return int((self.ended_at - self.started_at).total_seconds() // 60)
+
+    def as_tuple(self) -> tuple:
+        return (self.type_code, self.started_at, self.ended_at, self.in_care_plan)
+
+
+class StaffInvolvement(AppendOnlyModel):
+    """A member of staff who used force in an incident version, and their part (s6(5)(h)).
+
+    Name and job title are copied from the roster when a staff member is picked, so the record says
+    what they were at the time; a typed name is allowed for someone not on the roster.
+    """
+
+    version = models.ForeignKey(IncidentVersion, on_delete=models.PROTECT, related_name="staff")
+    staff_member = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="involvements"
+    )
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=120, blank=True)
+    part = models.CharField(max_length=20, choices=StaffPart.choices)
+
+    class Meta:
+        ordering = ["version", "id"]
+        constraints = [models.CheckConstraint(name="force_staff_has_name", condition=~Q(name=""))]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.job_title}: {self.get_part_display()}"
+
+    def as_tuple(self) -> tuple:
+        return (self.staff_member_id, self.name, self.job_title, self.part)
+
+
+class IncidentStatusChange(AppendOnlyModel):
+    """One step in an incident's review: who moved it from which status to which, and why."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="status_changes")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=20, choices=IncidentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=IncidentStatus.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["incident", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="force_sent_back_has_request", condition=~Q(to_status="sent_back") | ~Q(note="")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident {self.incident_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class IncidentFlag(AppendOnlyModel):
+    """Something an incident raised that needs follow-up: a prone restraint review, or physical health
+    observations after rapid tranquillisation (NICE QS154: at least hourly)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="flags")
+    version = models.ForeignKey(IncidentVersion, on_delete=models.PROTECT, related_name="flags_raised")
+    kind = models.CharField(max_length=20, choices=IncidentFlagKind.choices)
+    raised_at = models.DateTimeField()
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["incident", "id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "kind"], name="force_flag_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"Incident {self.incident_id}: {self.get_kind_display()}"
+
+
+class CqcNotificationTask(models.Model):
+    """A task for provider governance to notify CQC without delay (Registration Regulations 2009 reg 18).
+
+    Not append-only: its status moves from open to notified or not required; the audit log records who
+    changed it.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="cqc_tasks")
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="cqc_tasks")
+    raised_at = models.DateTimeField(db_index=True)
+    reasons = models.JSONField(default=list)
+    regulation = models.CharField(max_length=40, default="Regulation 18")
+    due = models.CharField(max_length=40, default="Without delay")
+    status = models.CharField(max_length=20, choices=CqcTaskStatus.choices, default=CqcTaskStatus.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["provider", "status"])]
+
+    def __str__(self) -> str:
+        return f"CQC notification for incident {self.incident_id} ({self.get_status_display()})"

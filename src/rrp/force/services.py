@@ -1,0 +1,490 @@
+"""Writing use-of-force records: validated, scoped, versioned and audited.
+
+Every function takes keyword arguments and the acting user as `by`, runs in one transaction and
+writes its audit row inside it, so a failed audit write leaves nothing saved. Content is never
+changed in place: `incident_amend` adds a version, the review steps add status-change rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from rrp.accounts.models import User
+from rrp.accounts.roles import Role
+from rrp.accounts.scope import patient_wards_for
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.force.codes import (
+    RETIRED_INTERVENTION_TYPES,
+    DeEscalation,
+    IncidentStatus,
+    InterventionReason,
+    InterventionType,
+    NonStaffPersonType,
+    StaffPart,
+)
+from rrp.force.completeness import missing_items, negligible_force_exemption_enabled
+from rrp.force.models import (
+    CONTENT_FIELDS,
+    CqcNotificationTask,
+    Incident,
+    IncidentFlag,
+    IncidentStatusChange,
+    IncidentVersion,
+    InterventionRecord,
+    StaffInvolvement,
+)
+from rrp.force.triggers import cqc_reasons, flags_for
+from rrp.organisations.models import Ward
+from rrp.people.models import Patient, StaffMember
+
+
+@dataclass(frozen=True)
+class InterventionInput:
+    """One type of force as entered: MHSDS type code, start and end (kept to the minute), care plan."""
+
+    type_code: str
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None = None
+    in_care_plan: bool | None = None
+
+
+@dataclass(frozen=True)
+class StaffInput:
+    """A member of staff who used force: picked from the roster (`staff_member`) or typed."""
+
+    part: str
+    staff_member: StaffMember | None = None
+    name: str = ""
+    job_title: str = ""
+
+
+REVIEWER_ROLES = frozenset({Role.WARD_MANAGER, Role.PROVIDER_GOVERNANCE})
+
+# Which status each review step may start from.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    IncidentStatus.SUBMITTED: frozenset({IncidentStatus.DRAFT, IncidentStatus.SENT_BACK}),
+    IncidentStatus.REVIEWED: frozenset({IncidentStatus.SUBMITTED}),
+    IncidentStatus.SENT_BACK: frozenset({IncidentStatus.SUBMITTED, IncidentStatus.REVIEWED}),
+    IncidentStatus.CLOSED: frozenset({IncidentStatus.REVIEWED}),
+}
+
+
+def _minute(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(second=0, microsecond=0) if value is not None else None
+
+
+def _can_write(user: User | None) -> bool:
+    definition = getattr(user, "role_definition", None)
+    return bool(user is not None and user.is_authenticated and definition and not definition.read_only)
+
+
+def _in_scope(user: User, ward: Ward) -> bool:
+    return _can_write(user) and patient_wards_for(user).filter(pk=ward.pk).exists()
+
+
+def patient_snapshot(patient: Patient, *, on: dt.date) -> dict[str, Any]:
+    """The patient's characteristics as they are now, for s6(5)(j)-(l), kept with the version."""
+    return {
+        "primary_mental_disorder": patient.primary_mental_disorder,
+        "age": patient.age_on(on),
+        "sex": patient.sex,
+        "gender_identity": patient.gender_identity,
+        "ethnic_category": patient.ethnic_category,
+        "religion": patient.religion,
+        "sexual_orientation": patient.sexual_orientation,
+        "disability": patient.disability,
+        "pregnancy": patient.pregnancy,
+        "learning_disability": patient.learning_disability,
+        "autism": patient.autism,
+        "legal_status": patient.legal_status,
+    }
+
+
+def _validate_content(
+    content: dict[str, Any], errors: dict[str, list[str]], *, check_switch: bool = True
+) -> None:
+    unknown = set(content) - set(CONTENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown incident fields: {', '.join(sorted(unknown))}")
+    code = content.get("reason_code") or ""
+    if code and code not in InterventionReason.values:
+        errors.setdefault("reason_code", []).append(
+            f"'{code}' is not an MHSDS restrictive intervention reason"
+        )
+    for item in content.get("deescalation") or []:
+        if item not in DeEscalation.values:
+            errors.setdefault("deescalation", []).append(
+                f"'{item}' is not a de-escalation technique on the list"
+            )
+    for item in content.get("non_staff_types") or []:
+        if item not in NonStaffPersonType.values:
+            errors.setdefault("non_staff_types", []).append(f"'{item}' is not a kind of person on the list")
+    occurred, ended = content.get("occurred_at"), content.get("ended_at")
+    if occurred and ended and ended < occurred:
+        errors.setdefault("ended_at", []).append("The incident must end after it started")
+    requested, arrived = content.get("police_requested_at"), content.get("police_arrived_at")
+    if requested and arrived and arrived < requested:
+        errors.setdefault("police_arrived_at", []).append("Police must arrive after they were requested")
+    if content.get("negligible_force"):
+        if check_switch and not negligible_force_exemption_enabled():
+            errors.setdefault("negligible_force", []).append(
+                "The negligible force exemption is not switched on here: record the use of force in full"
+            )
+        if not (content.get("negligible_force_justification") or "").strip():
+            errors.setdefault("negligible_force_justification", []).append(
+                "Write why the force was negligible"
+            )
+
+
+def _validate_interventions(interventions: Sequence[InterventionInput], errors: dict[str, list[str]]) -> None:
+    for n, item in enumerate(interventions):
+        key = f"interventions[{n}]"
+        if item.type_code in RETIRED_INTERVENTION_TYPES:
+            errors.setdefault(f"{key}.type_code", []).append(
+                f"Type '{item.type_code}' is no longer a valid MHSDS restrictive intervention type"
+            )
+        elif item.type_code not in InterventionType.values:
+            errors.setdefault(f"{key}.type_code", []).append(
+                f"'{item.type_code}' is not an MHSDS restrictive intervention type (01, 04-17)"
+            )
+        if item.started_at is None:
+            errors.setdefault(f"{key}.started_at", []).append("Enter when this intervention started")
+        elif item.ended_at is not None and _minute(item.ended_at) < _minute(item.started_at):
+            errors.setdefault(f"{key}.ended_at", []).append("The intervention must end after it started")
+
+
+def _validate_staff(staff: Sequence[StaffInput], ward: Ward, errors: dict[str, list[str]]) -> None:
+    for n, item in enumerate(staff):
+        key = f"staff[{n}]"
+        if item.part not in StaffPart.values:
+            errors.setdefault(f"{key}.part", []).append(f"'{item.part}' is not a part on the list")
+        if item.staff_member is not None:
+            if item.staff_member.provider_id != ward.provider_id:
+                errors.setdefault(f"{key}.staff_member", []).append(
+                    "This member of staff does not work for the ward's provider"
+                )
+        elif not item.name.strip():
+            errors.setdefault(f"{key}.name", []).append("Pick a member of staff or type their name")
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_version(
+    *,
+    incident: Incident,
+    number: int,
+    by: User,
+    change_reason: str,
+    content: dict[str, Any],
+    interventions: Sequence[InterventionInput],
+    staff: Sequence[StaffInput],
+    now: dt.datetime,
+) -> IncidentVersion:
+    version = IncidentVersion.objects.create(
+        incident=incident,
+        number=number,
+        recorded_at=now,
+        recorded_by=by,
+        change_reason=change_reason,
+        **content,
+    )
+    InterventionRecord.objects.bulk_create(
+        InterventionRecord(
+            version=version,
+            type_code=item.type_code,
+            started_at=_minute(item.started_at),
+            ended_at=_minute(item.ended_at),
+            in_care_plan=item.in_care_plan,
+        )
+        for item in interventions
+    )
+    StaffInvolvement.objects.bulk_create(
+        StaffInvolvement(
+            version=version,
+            staff_member=item.staff_member,
+            name=item.staff_member.name if item.staff_member else item.name.strip(),
+            job_title=item.staff_member.job_title if item.staff_member else item.job_title.strip(),
+            part=item.part,
+        )
+        for item in staff
+    )
+    _raise_triggers(incident=incident, version=version, interventions=interventions, now=now)
+    return version
+
+
+def _raise_triggers(
+    *,
+    incident: Incident,
+    version: IncidentVersion,
+    interventions: Iterable[InterventionInput],
+    now: dt.datetime,
+) -> None:
+    """CQC tasks for reasons not already raised; flags once per kind per incident."""
+    raised = {reason for task in incident.cqc_tasks.all() for reason in task.reasons}
+    new_reasons = [reason for reason in cqc_reasons(version) if reason not in raised]
+    if new_reasons:
+        CqcNotificationTask.objects.create(
+            incident=incident, provider_id=incident.provider_id, raised_at=now, reasons=new_reasons
+        )
+    existing_flags = set(incident.flags.values_list("kind", flat=True))
+    for kind, detail in flags_for(interventions).items():
+        if kind not in existing_flags:
+            IncidentFlag.objects.create(
+                incident=incident, version=version, kind=kind, raised_at=now, detail=detail
+            )
+
+
+def _audit(
+    *, by: User, action: AuditAction, incident: Incident, request: HttpRequest | None, **detail: Any
+) -> None:
+    audit_record(
+        actor=by,
+        action=action,
+        record=incident,
+        patient_id=incident.patient_id,
+        provider_id=incident.provider_id,
+        request=request,
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def incident_record(
+    *,
+    ward: Ward,
+    patient: Patient,
+    by: User,
+    interventions: Sequence[InterventionInput] = (),
+    staff: Sequence[StaffInput] = (),
+    source_system: str = "",
+    source_id: str = "",
+    request: HttpRequest | None = None,
+    **content: Any,
+) -> Incident:
+    """Record a new incident as a draft (version 1). Any content may be left out and added later.
+
+    Raises ValidationError naming each bad field: a ward outside the user's scope, a patient of another
+    provider, unknown codes, times out of order, staff of another provider.
+    """
+    errors: dict[str, list[str]] = {}
+    if not _in_scope(by, ward):
+        errors["ward"] = ["You cannot record incidents on this ward"]
+    if patient.provider_id != ward.provider_id:
+        errors["patient"] = ["This patient is not a patient of the ward's provider"]
+    _validate_content(content, errors)
+    _validate_interventions(interventions, errors)
+    _validate_staff(staff, ward, errors)
+    _raise(errors)
+
+    now = timezone.now()
+    content.setdefault("patient_snapshot", patient_snapshot(patient, on=timezone.localdate(now)))
+    incident = Incident.objects.create(
+        provider_id=ward.provider_id,
+        ward=ward,
+        patient=patient,
+        created_at=now,
+        created_by=by,
+        source_system=source_system,
+        source_id=source_id,
+    )
+    _write_version(
+        incident=incident,
+        number=1,
+        by=by,
+        change_reason="",
+        content=content,
+        interventions=interventions,
+        staff=staff,
+        now=now,
+    )
+    IncidentStatusChange.objects.create(incident=incident, at=now, by=by, to_status=IncidentStatus.DRAFT)
+    _audit(by=by, action=AuditAction.CREATE, incident=incident, request=request, version=1)
+    return incident
+
+
+def _lock(incident: Incident) -> Incident:
+    """Re-read the incident under a row lock so two amendments cannot take the same version number."""
+    return Incident.objects.select_for_update().select_related("ward").get(pk=incident.pk)
+
+
+@transaction.atomic
+def incident_amend(
+    *,
+    incident: Incident,
+    by: User,
+    reason: str,
+    interventions: Sequence[InterventionInput] | None = None,
+    staff: Sequence[StaffInput] | None = None,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> IncidentVersion:
+    """Add a new version with `changes` applied to the latest one. Interventions and staff, when given,
+    replace the previous lists; when left out they are carried forward.
+
+    Only while the incident is not closed, or by provider governance.
+    """
+    incident = _lock(incident)
+    if not _in_scope(by, incident.ward):
+        raise PermissionDenied("You cannot amend incidents on this ward")
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why you are changing this record"]
+    if incident.status == IncidentStatus.CLOSED and by.role != Role.PROVIDER_GOVERNANCE:
+        errors["status"] = ["This incident is closed: only provider governance can amend it"]
+    previous = incident.versions.order_by("-number").first()
+    content = {name: getattr(previous, name) for name in CONTENT_FIELDS}
+    unknown = set(changes) - set(CONTENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown incident fields: {', '.join(sorted(unknown))}")
+    content.update(changes)
+    # A negligible-force flag carried forward was checked against the switch when it was set.
+    _validate_content(content, errors, check_switch="negligible_force" in changes)
+    replaced = [
+        name for name, given in (("interventions", interventions), ("staff", staff)) if given is not None
+    ]
+    if interventions is None:
+        interventions = [InterventionInput(*i.as_tuple()) for i in previous.interventions.all()]
+    else:
+        _validate_interventions(interventions, errors)
+    if staff is None:
+        staff = [
+            StaffInput(part=s.part, staff_member=s.staff_member, name=s.name, job_title=s.job_title)
+            for s in previous.staff.select_related("staff_member")
+        ]
+    else:
+        _validate_staff(staff, incident.ward, errors)
+    _raise(errors)
+
+    now = timezone.now()
+    version = _write_version(
+        incident=incident,
+        number=previous.number + 1,
+        by=by,
+        change_reason=reason.strip(),
+        content=content,
+        interventions=interventions,
+        staff=staff,
+        now=now,
+    )
+    _audit(
+        by=by,
+        action=AuditAction.CHANGE,
+        incident=incident,
+        request=request,
+        version=version.number,
+        reason=version.change_reason,
+        fields=sorted(changes) + replaced,
+    )
+    return version
+
+
+def _change_status(
+    *,
+    incident: Incident,
+    by: User,
+    to_status: str,
+    note: str = "",
+    reviewer: bool,
+    request: HttpRequest | None,
+) -> IncidentStatusChange:
+    incident = _lock(incident)
+    if not _in_scope(by, incident.ward):
+        raise PermissionDenied("You cannot change incidents on this ward")
+    if reviewer and by.role not in REVIEWER_ROLES:
+        raise PermissionDenied("Only a ward manager or provider governance can review incidents")
+    current = incident.status
+    if current not in TRANSITIONS[to_status]:
+        raise ValidationError(
+            {
+                "status": [
+                    f"An incident that is {IncidentStatus(current).label.lower()} cannot be "
+                    f"moved to {IncidentStatus(to_status).label.lower()}"
+                ]
+            }
+        )
+    change = IncidentStatusChange.objects.create(
+        incident=incident, at=timezone.now(), by=by, from_status=current, to_status=to_status, note=note
+    )
+    _audit(
+        by=by,
+        action=AuditAction.CHANGE,
+        incident=incident,
+        request=request,
+        from_status=current,
+        to_status=to_status,
+        note=note,
+    )
+    return change
+
+
+def incident_missing_items(incident: Incident) -> list[str]:
+    """The s6(5) items the latest version does not yet record."""
+    version = incident.versions.order_by("-number").first()
+    return missing_items(
+        version=version,
+        interventions=list(version.interventions.all()),
+        staff=list(version.staff.all()),
+        patient=incident.patient,
+    )
+
+
+@transaction.atomic
+def incident_submit(
+    *, incident: Incident, by: User, request: HttpRequest | None = None
+) -> IncidentStatusChange:
+    """Send a draft (or a sent-back incident) for review. Refused while any s6(5) item is missing."""
+    missing = incident_missing_items(incident)
+    if missing:
+        raise ValidationError({"statutory_items": missing})
+    return _change_status(
+        incident=incident, by=by, to_status=IncidentStatus.SUBMITTED, reviewer=False, request=request
+    )
+
+
+@transaction.atomic
+def incident_review(
+    *, incident: Incident, by: User, note: str = "", request: HttpRequest | None = None
+) -> IncidentStatusChange:
+    """A ward manager or provider governance confirms they have reviewed a submitted incident."""
+    return _change_status(
+        incident=incident, by=by, to_status=IncidentStatus.REVIEWED, note=note, reviewer=True, request=request
+    )
+
+
+@transaction.atomic
+def incident_send_back(
+    *, incident: Incident, by: User, request_text: str, request: HttpRequest | None = None
+) -> IncidentStatusChange:
+    """A reviewer returns the incident to its authors with a request saying what to change."""
+    if not (request_text or "").strip():
+        raise ValidationError({"request_text": ["Say what needs to change"]})
+    return _change_status(
+        incident=incident,
+        by=by,
+        to_status=IncidentStatus.SENT_BACK,
+        note=request_text.strip(),
+        reviewer=True,
+        request=request,
+    )
+
+
+@transaction.atomic
+def incident_close(
+    *, incident: Incident, by: User, note: str = "", request: HttpRequest | None = None
+) -> IncidentStatusChange:
+    """Close a reviewed incident. Closed incidents can be amended only by provider governance."""
+    return _change_status(
+        incident=incident, by=by, to_status=IncidentStatus.CLOSED, note=note, reviewer=True, request=request
+    )
