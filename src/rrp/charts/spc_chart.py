@@ -172,7 +172,9 @@ def _icon_layers(result: SpcResult, width: int) -> list[dict[str, object]]:
     return layers
 
 
-def _rule_layer(rows: list[dict[str, object]], colour: str, dash: list[int]) -> list[dict[str, object]]:
+def _rule_layer(
+    rows: list[dict[str, object]], colour: str, dash: list[int], label_y: int = 2
+) -> list[dict[str, object]]:
     if not rows:
         return []
     return [
@@ -195,7 +197,7 @@ def _rule_layer(rows: list[dict[str, object]], colour: str, dash: list[int]) -> 
             },
             "encoding": {
                 "x": {"field": "date", "type": "temporal"},
-                "y": {"value": 2},
+                "y": {"value": label_y},
                 "text": {"field": "label"},
             },
         },
@@ -286,7 +288,7 @@ def spc_chart_spec(
     for ev in events:
         d, label = (ev.date, ev.label) if isinstance(ev, Event) else ev
         event_rows.append({"date": _iso(d), "label": str(label)})
-    layers.extend(_rule_layer(event_rows, EVENT_COLOUR, [4, 2]))
+    layers.extend(_rule_layer(event_rows, EVENT_COLOUR, [4, 2], label_y=16))
     if show_icons:
         layers.extend(_icon_layers(result, width))
     return {
@@ -444,7 +446,7 @@ def describe_chart(result: SpcResult) -> str:
     for s in result.summaries:
         centre_word = "median" if result.chart in (Chart.RUN, Chart.G) else "mean"
         prefix = (
-            f"{s.group + ', ' if len(groups) > 1 else ''}period {s.period + 1}"
+            f"{s.group + ', ' if len(groups) > 1 else ''}Period {s.period}:"
             if len(result.summaries) > 1
             else "The"
         )

@@ -509,7 +509,7 @@ def analyse(
             period=period,
             special_cause=back(res.special_cause),
             point_type=back(res.point_type),
-            target=targets * multiplier,
+            target=targets * 1.0,
             excluded=excl,
             summaries=tuple(summaries),
             rebase_dates=tuple(np.asarray(rebase_keys).astype("datetime64[s]")),
@@ -610,7 +610,7 @@ def _analyse_funnel(
                 variation=None if last is None else POINT_TYPE_LABELS[int(ptype[last]) + 1],
                 assurance=None,
                 runs=None,
-                target=None if last is None else _opt(targets[last] * m),
+                target=None if last is None else _opt(targets[last]),
             )
         )
     return _freeze(
@@ -631,7 +631,7 @@ def _analyse_funnel(
             period=np.zeros(n, dtype=np.int64),
             special_cause=special,
             point_type=ptype,
-            target=targets * m,
+            target=targets * 1.0,
             excluded=excl,
             summaries=tuple(summaries),
             warnings=tuple(warnings),
