@@ -32,11 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests",
-        allow_module_level=True,
-    )
+CHROMIUM_MISSING = (
+    f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests"
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -64,6 +62,8 @@ def browser() -> Iterator[object]:
     `make test` free of that loop. While it is open, the tests' own synchronous ORM set-up and the
     database flush between tests are allowed (the live server itself runs in its own thread).
     """
+    if not CHROMIUM.exists():
+        pytest.skip(CHROMIUM_MISSING)
     from playwright.sync_api import sync_playwright
 
     with pytest.MonkeyPatch.context() as monkeypatch, sync_playwright() as playwright:

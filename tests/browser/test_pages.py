@@ -12,7 +12,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from tests import factories
+from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
 from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in, sign_out, visit
+
+if not CHROMIUM.exists():
+    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 
