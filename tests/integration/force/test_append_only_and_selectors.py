@@ -105,3 +105,10 @@ def test_cqc_tasks_for_only_governance_of_the_provider(ward, patient, nurse, wor
     assert not cqc_tasks_for(world.users["ward_manager"]).exists()
     outsider = factories.user(role="provider_governance", provider=world.providers[1])
     assert not cqc_tasks_for(outsider).exists()
+
+
+def test_incident_retention_ends_three_years_after_creation(complete_incident, settings):
+    made = complete_incident.created_at.date()
+    assert complete_incident.retention_ends_on() == made.replace(year=made.year + 3)
+    settings.RECORD_RETENTION_YEARS = 8
+    assert complete_incident.retention_ends_on().year == made.year + 8
