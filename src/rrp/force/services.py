@@ -24,6 +24,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
+    CqcTaskStatus,
     DeEscalation,
     IncidentStatus,
     InterventionReason,
@@ -488,3 +489,33 @@ def incident_close(
     return _change_status(
         incident=incident, by=by, to_status=IncidentStatus.CLOSED, note=note, reviewer=True, request=request
     )
+
+
+@transaction.atomic
+def cqc_task_complete(
+    *, task: CqcNotificationTask, by: User, status: str, note: str = "", request: HttpRequest | None = None
+) -> CqcNotificationTask:
+    """Provider governance records that CQC was notified, or why no notification was needed."""
+    task = CqcNotificationTask.objects.select_for_update().get(pk=task.pk)
+    if by.role != Role.PROVIDER_GOVERNANCE or by.provider_id != task.provider_id or not by.is_active:
+        raise PermissionDenied("Only provider governance of this provider can complete CQC tasks")
+    errors: dict[str, list[str]] = {}
+    if task.status != CqcTaskStatus.OPEN:
+        errors["status"] = ["This task is already completed"]
+    elif status not in (CqcTaskStatus.NOTIFIED, CqcTaskStatus.NOT_REQUIRED):
+        errors["status"] = ["Choose notified or not required"]
+    if status == CqcTaskStatus.NOT_REQUIRED and not note.strip():
+        errors["note"] = ["Say why no notification is needed"]
+    _raise(errors)
+    task.status, task.note, task.completed_at, task.completed_by = status, note.strip(), timezone.now(), by
+    task.save(update_fields=["status", "note", "completed_at", "completed_by"])
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=task,
+        patient_id=task.incident.patient_id,
+        provider_id=task.provider_id,
+        request=request,
+        detail={"status": status, "note": task.note},
+    )
+    return task

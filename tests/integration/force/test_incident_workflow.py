@@ -14,6 +14,7 @@ from rrp.force.models import CqcNotificationTask, IncidentStatusChange, Incident
 from rrp.force.services import (
     InterventionInput,
     StaffInput,
+    cqc_task_complete,
     incident_amend,
     incident_close,
     incident_record,
@@ -278,3 +279,53 @@ def test_incident_versions_numbered_without_gaps(complete_incident, nurse):
         3,
         4,
     ]
+
+
+# CQC notification tasks
+
+
+def _task(ward, patient, nurse):
+    incident_record(ward=ward, patient=patient, by=nurse, patient_died=True)
+    return CqcNotificationTask.objects.get()
+
+
+def test_cqc_task_complete_by_governance_is_audited(ward, patient, nurse, world):
+    governance = world.users["provider_governance"]
+    task = cqc_task_complete(
+        task=_task(ward, patient, nurse), by=governance, status="notified", note="Ref 123"
+    )
+    assert (task.status, task.completed_by, task.note) == ("notified", governance, "Ref 123")
+    event = AuditEvent.objects.get(record_type="force.CqcNotificationTask")
+    assert event.detail == {"status": "notified", "note": "Ref 123"} and event.patient_id == patient.pk
+
+
+def test_cqc_task_complete_by_ward_manager_refused(ward, patient, nurse, world):
+    with pytest.raises(PermissionDenied):
+        cqc_task_complete(task=_task(ward, patient, nurse), by=world.users["ward_manager"], status="notified")
+
+
+def test_cqc_task_complete_not_required_needs_a_note(ward, patient, nurse, world):
+    with pytest.raises(ValidationError) as problem:
+        cqc_task_complete(
+            task=_task(ward, patient, nurse), by=world.users["provider_governance"], status="not_required"
+        )
+    assert list(problem.value.message_dict) == ["note"]
+
+
+def test_cqc_task_complete_twice_refused(ward, patient, nurse, world):
+    governance = world.users["provider_governance"]
+    task = cqc_task_complete(task=_task(ward, patient, nurse), by=governance, status="notified")
+    with pytest.raises(ValidationError) as problem:
+        cqc_task_complete(task=task, by=governance, status="notified")
+    assert list(problem.value.message_dict) == ["status"]
+
+
+def test_cqc_task_complete_nothing_saved_when_audit_write_fails(ward, patient, nurse, world):
+    task = _task(ward, patient, nurse)
+    with (
+        mock.patch("rrp.force.services.audit_record", side_effect=IntegrityError("down")),
+        pytest.raises(IntegrityError),
+    ):
+        cqc_task_complete(task=task, by=world.users["provider_governance"], status="notified")
+    task.refresh_from_db()
+    assert task.status == "open" and task.completed_by is None
