@@ -203,3 +203,25 @@ def test_the_accessibility_check_catches_a_planted_fault(page: Page, live_server
     report = str(failure.value)
     assert "image-alt (critical)" in report and "#planted-image" in report
     assert "label (critical)" in report and "#planted-input" in report
+
+
+def test_commissioner_sees_wards_without_patients_and_the_analyst_a_home_page(
+    page: Page, world: factories.World
+) -> None:
+    sign_in(page, world.users["commissioner"].username)
+    expect(heading(page)).to_have_text("Reducing Restrictive Practice")
+    expect(page.get_by_role("link", name="Patients")).to_have_count(0)
+    check_accessibility(page, "home-commissioner")
+
+    visit(page, "/wards/", "ward-list-commissioner")
+    expect(page.locator("caption")).to_contain_text("Wards you can see (3)")
+    page.get_by_role("link", name=world.wards["a1"].name).click()
+    expect(heading(page)).to_have_text(world.wards["a1"].name)
+    expect(page.get_by_role("heading", name="Patients on the ward now")).to_have_count(0)
+    check_accessibility(page, "ward-commissioner")
+    sign_out(page)
+
+    sign_in(page, world.users["national_analyst"].username)
+    expect(heading(page)).to_have_text("Reducing Restrictive Practice")
+    expect(page.get_by_role("link", name="Patients")).to_have_count(0)
+    check_accessibility(page, "home-national-analyst")
