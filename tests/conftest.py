@@ -1,6 +1,6 @@
 """Shared fixtures: a small synthetic organisation tree and one user per role.
 
-Tests run with RRP_TESTING=1 (relaxed security settings, no demo mode). The database is SQLite
+Tests run with RRP_TESTING=1, set by pytest-env from pyproject.toml (relaxed security settings, no demo mode). The database is SQLite
 unless DATABASE_URL points at PostgreSQL.
 """
 
@@ -9,11 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-os.environ.setdefault("RRP_TESTING", "1")
-
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
+
+# In CI, property tests explore the same examples every run, so a red build is reproducible.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
