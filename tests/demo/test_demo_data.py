@@ -60,6 +60,12 @@ def test_demo_data_other_seed_other_digest(db, demo_mode):
     assert first.digest != other.digest
 
 
+def test_demo_data_tiny_size_fast_enough_for_ci(tiny_demo):
+    # Generous, as CI machines are shared; locally it takes well under a second.
+    assert tiny_demo.seconds < 15
+    assert tiny_demo.total_rows > 1_000
+
+
 def test_demo_data_occupancy_between_85_and_95_percent(tiny_demo):
     assert 0.85 <= tiny_demo.occupancy <= 0.95
     assert not OccupiedBedDays.objects.filter(bed_days__gt=F("ward__beds")).exists()
