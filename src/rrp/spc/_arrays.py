@@ -49,9 +49,53 @@ def moving_ranges(values: np.ndarray) -> np.ndarray:
     return mr
 
 
+def accumulate(ufunc: np.ufunc, values: np.ndarray, *, reverse: bool = False) -> np.ndarray:
+    """``ufunc.accumulate`` down axis 0 (optionally from the bottom up), as a new array.
+
+    For a wide 2-D array a loop over rows, each a vectorised operation on a contiguous row, is
+    several times faster than NumPy's strided accumulate along axis 0; the results are identical.
+    """
+    out = np.array(values, copy=True)
+    n = out.shape[0]
+    if out.ndim == 1:
+        return ufunc.accumulate(out[::-1])[::-1].copy() if reverse else ufunc.accumulate(out)
+    rows = range(n - 2, -1, -1) if reverse else range(1, n)
+    step = 1 if reverse else -1
+    for i in rows:
+        ufunc(out[i], out[i + step], out=out[i])
+    return out
+
+
 def compress_order(valid: np.ndarray) -> np.ndarray:
     """Row permutation per column that moves valid entries to the top, keeping their order."""
     return np.argsort(~valid, axis=0, kind="stable")
+
+
+def compress_rank(valid: np.ndarray) -> np.ndarray:
+    """Flat destination index of every element when valid entries move to the top of their column.
+
+    The same stable permutation as :func:`compress_order`, but from two cumulative counts instead
+    of a sort, and returned as flat indices ready for :func:`pack` and :func:`unpack`.
+    """
+    valid = np.asarray(valid, dtype=bool)
+    n_cols = valid.shape[1]
+    before = accumulate(np.add, valid.astype(np.intp)) - valid  # valid entries above this row
+    n_valid = before[-1] + valid[-1] if valid.shape[0] else np.zeros(n_cols, dtype=np.intp)
+    row = np.arange(valid.shape[0], dtype=np.intp)[:, None]
+    dest = np.where(valid, before, n_valid + (row - before))
+    return dest * n_cols + np.arange(n_cols, dtype=np.intp)
+
+
+def pack(values: np.ndarray, flat_dest: np.ndarray) -> np.ndarray:
+    """Move every element of a 2-D array to its row given by :func:`compress_rank`."""
+    out = np.empty(flat_dest.shape, dtype=values.dtype)
+    out.ravel()[flat_dest.ravel()] = np.broadcast_to(values, flat_dest.shape).ravel()
+    return out
+
+
+def unpack(packed: np.ndarray, flat_dest: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`pack`: put compressed values back into their original rows."""
+    return np.take(np.ascontiguousarray(packed).ravel(), flat_dest)
 
 
 def gather(values: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -59,8 +103,8 @@ def gather(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     if values.ndim == 1 or values.shape[0] == 0:
         return np.take_along_axis(values, order, axis=0)
     n_cols = values.shape[1]
-    flat = order * n_cols + np.arange(n_cols)
-    return np.ascontiguousarray(values).ravel()[flat]
+    flat = order.astype(np.intp, copy=False) * n_cols + np.arange(n_cols, dtype=np.intp)
+    return np.take(np.ascontiguousarray(values).ravel(), flat)
 
 
 def scatter(values: np.ndarray, order: np.ndarray, fill: float | int = 0) -> np.ndarray:
@@ -84,8 +128,8 @@ def run_lengths(codes: np.ndarray) -> np.ndarray:
     starts[1:] = codes[1:] != codes[:-1]
     ends = np.ones(codes.shape, dtype=bool)
     ends[:-1] = starts[1:]
-    start_idx = np.maximum.accumulate(np.where(starts, idx, np.int32(0)), axis=0)
-    end_idx = np.minimum.accumulate(np.where(ends, idx, np.int32(n))[::-1], axis=0)[::-1]
+    start_idx = accumulate(np.maximum, np.where(starts, idx, np.int32(0)))
+    end_idx = accumulate(np.minimum, np.where(ends, idx, np.int32(n)), reverse=True)
     return np.where(codes != 0, end_idx - start_idx + 1, 0)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rrp.spc import rules
-from rrp.spc._arrays import compress_order, gather, last_index_where, masked_median, scatter
+from rrp.spc._arrays import compress_rank, last_index_where, masked_median, pack, unpack
 from rrp.spc.attribute import c_limits, p_limits, u_limits
 from rrp.spc.funnel import funnel_bounds, funnel_limits
 from rrp.spc.rare_events import g_limits, t_limits
@@ -184,13 +184,13 @@ def spc_matrix(
     # Rules see only the non-missing points, in order: a missing point neither extends nor breaks a run.
     gaps = bool((exists & ~present).any())
     if gaps:
-        order = compress_order(present)
+        dest = compress_rank(present)
 
         def squeeze(a: np.ndarray) -> np.ndarray:
             # limits constant down a column need no reordering
-            return a if a.shape[0] == 1 else gather(a, order)
+            return a if a.shape[0] == 1 else pack(a, dest)
 
-        cv = np.where(gather(present, order), gather(values_out, order), np.nan)
+        cv = pack(np.where(present, values_out, np.nan), dest)
         cc, cl, cu, cl2, cu2 = (squeeze(np.asarray(a)) for a in (c1, l1, u1, l21, u21))
     else:
         cv, cc, cl, cu, cl2, cu2 = values_out, c1, l1, u1, l21, u21
@@ -199,7 +199,7 @@ def spc_matrix(
     if signals:
         special = rules.combine_rules(signals, profile, sign)
         if gaps:
-            special = scatter(special, order)
+            special = unpack(special, dest)
     else:
         special = np.zeros(shape, dtype=np.int8)
     special = np.where(present, special, 0).astype(np.int8)

@@ -19,7 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from rrp.spc._arrays import compress_order, gather, run_lengths, scatter
+from rrp.spc._arrays import (
+    accumulate,
+    compress_order,
+    compress_rank,
+    gather,
+    pack,
+    run_lengths,
+    scatter,
+    unpack,
+)
 from rrp.spc.types import PointType, Profile, SpecialCause
 
 #: Making Data Count: seven consecutive points on one side of the mean is a shift.
@@ -95,15 +104,21 @@ def seven_point_trend_ignoring_ties(values: np.ndarray) -> np.ndarray:
         return np.zeros(values.shape, dtype=np.int8)
     steps = _diff_signs(values)
     nonzero = steps != 0
-    order = compress_order(nonzero)
-    packed = gather(steps, order)
-    packed_q = np.where(run_lengths(packed) >= TREND_LENGTH - 1, packed, 0).astype(np.int8)
-    qualifying = np.where(nonzero, scatter(packed_q, order), 0)
+    if steps.ndim == 2:
+        dest = compress_rank(nonzero)
+        packed = pack(steps, dest)
+        packed_q = np.where(run_lengths(packed) >= TREND_LENGTH - 1, packed, 0).astype(np.int8)
+        qualifying = np.where(nonzero, unpack(packed_q, dest), 0)
+    else:
+        order = compress_order(nonzero)
+        packed = gather(steps, order)
+        packed_q = np.where(run_lengths(packed) >= TREND_LENGTH - 1, packed, 0).astype(np.int8)
+        qualifying = np.where(nonzero, scatter(packed_q, order), 0)
     # a tie lies inside a trend when the nearest non-tie steps either side are in the same trend
     m = steps.shape[0]
     idx = np.arange(m, dtype=np.int32)[:, None] if steps.ndim == 2 else np.arange(m, dtype=np.int32)
-    prev_i = np.maximum.accumulate(np.where(nonzero, idx, np.int32(-1)), axis=0)
-    next_i = np.minimum.accumulate(np.where(nonzero, idx, np.int32(m))[::-1], axis=0)[::-1]
+    prev_i = accumulate(np.maximum, np.where(nonzero, idx, np.int32(-1)))
+    next_i = accumulate(np.minimum, np.where(nonzero, idx, np.int32(m)), reverse=True)
     prev_q = np.where(prev_i >= 0, gather(qualifying, np.clip(prev_i, 0, m - 1)), 0)
     next_q = np.where(next_i < m, gather(qualifying, np.clip(next_i, 0, m - 1)), 0)
     tie_in_trend = (~nonzero) & (prev_q != 0) & (prev_q == next_q)

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rrp.spc._arrays import gather
+from rrp.spc._arrays import accumulate, gather
 from rrp.spc.types import RunsAnalysis
 
 #: Schilling 2012: the expected longest run is about log2(n); Anhøj adds 3 as the signal threshold.
@@ -118,13 +118,13 @@ def anhoej_runs(values: np.ndarray, centre: np.ndarray, include: np.ndarray) -> 
         return RunsArrays(zeros, zeros, zeros, zeros, zeros, np.zeros(side.shape[1:], dtype=bool))
     # the side of the last useful point so far, carried forward down each column
     idx = np.arange(n_rows, dtype=np.int32)[:, None]
-    last_useful = np.maximum.accumulate(np.where(useful, idx, np.int32(-1)), axis=0)
+    last_useful = accumulate(np.maximum, np.where(useful, idx, np.int32(-1)))
     carried = np.where(last_useful >= 0, gather(side, np.clip(last_useful, 0, None)), 0).astype(np.int8)
     prev_side = np.zeros_like(carried)
     prev_side[1:] = carried[:-1]
     starts = useful & (side != prev_side)
-    count = np.cumsum(useful, axis=0, dtype=np.int32)
-    start_count = np.maximum.accumulate(np.where(starts, count - 1, np.int32(-1)), axis=0)
+    count = accumulate(np.add, useful.astype(np.int32))
+    start_count = accumulate(np.maximum, np.where(starts, count - 1, np.int32(-1)))
     running = np.where(useful, count - start_count, 0)
     longest = running.max(axis=0)
     n_runs = starts.sum(axis=0)
