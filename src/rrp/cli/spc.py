@@ -296,8 +296,8 @@ def _format_floats(x: np.ndarray) -> list[str]:
 def result_csv_text(result: SpcResult, date_texts: Sequence[str]) -> str:
     """The OUT.csv text: one line per input row in input order, columns :data:`OUTPUT_COLUMNS`."""
     cols = [
-        [_csv_text(g) for g in result.group.tolist()],
-        [_csv_text(d) for d in date_texts],
+        _csv_texts(result.group.tolist()),
+        _csv_texts(list(date_texts)),
         _format_floats(result.value),
         _format_floats(result.numerator),
         _format_floats(result.denominator),
@@ -313,6 +313,12 @@ def result_csv_text(result: SpcResult, date_texts: Sequence[str]) -> str:
     lines = [",".join(OUTPUT_COLUMNS)]
     lines.extend(",".join(row) for row in zip(*cols, strict=True))
     return "\n".join(lines) + "\n"
+
+
+def _csv_texts(items: list[object]) -> list[str]:
+    """:func:`_csv_text` of each item, quoting each distinct value once (labels and dates repeat)."""
+    texts = {s: _csv_text(s) for s in set(items)}
+    return [texts[s] for s in items]
 
 
 def _csv_text(s: object) -> str:
