@@ -21,13 +21,7 @@ import numpy as np
 
 from rrp.spc._arrays import (
     accumulate,
-    compress_order,
-    compress_rank,
-    gather,
-    pack,
     run_lengths,
-    scatter,
-    unpack,
 )
 from rrp.spc.types import PointType, Profile, SpecialCause
 
@@ -62,6 +56,14 @@ def seven_point_shift(values: np.ndarray, centre: np.ndarray) -> np.ndarray:
 def _diff_signs(values: np.ndarray) -> np.ndarray:
     d = np.sign(np.diff(values, axis=0))
     return np.where(np.isfinite(d), d, 0).astype(np.int8)
+
+
+def _fill_ties_forward(steps: np.ndarray) -> np.ndarray:
+    """Each zero step replaced by the last non-zero step above it in its column (0 before any)."""
+    out = steps.copy()
+    for i in range(1, out.shape[0]):
+        np.copyto(out[i], out[i - 1], where=out[i] == 0)
+    return out
 
 
 def _points_from_diff_runs(qualifying: np.ndarray, n_rows: int) -> np.ndarray:
@@ -102,27 +104,24 @@ def seven_point_trend_ignoring_ties(values: np.ndarray) -> np.ndarray:
     n = values.shape[0]
     if n < TREND_LENGTH:
         return np.zeros(values.shape, dtype=np.int8)
+    if values.ndim == 1:
+        return seven_point_trend_ignoring_ties(values[:, None])[:, 0]
     steps = _diff_signs(values)
     nonzero = steps != 0
-    if steps.ndim == 2:
-        dest = compress_rank(nonzero)
-        packed = pack(steps, dest)
-        packed_q = np.where(run_lengths(packed) >= TREND_LENGTH - 1, packed, 0).astype(np.int8)
-        qualifying = np.where(nonzero, unpack(packed_q, dest), 0)
-    else:
-        order = compress_order(nonzero)
-        packed = gather(steps, order)
-        packed_q = np.where(run_lengths(packed) >= TREND_LENGTH - 1, packed, 0).astype(np.int8)
-        qualifying = np.where(nonzero, scatter(packed_q, order), 0)
-    # a tie lies inside a trend when the nearest non-tie steps either side are in the same trend
-    m = steps.shape[0]
-    idx = np.arange(m, dtype=np.int32)[:, None] if steps.ndim == 2 else np.arange(m, dtype=np.int32)
-    prev_i = accumulate(np.maximum, np.where(nonzero, idx, np.int32(-1)))
-    next_i = accumulate(np.minimum, np.where(nonzero, idx, np.int32(m)), reverse=True)
-    prev_q = np.where(prev_i >= 0, gather(qualifying, np.clip(prev_i, 0, m - 1)), 0)
-    next_q = np.where(next_i < m, gather(qualifying, np.clip(next_i, 0, m - 1)), 0)
-    tie_in_trend = (~nonzero) & (prev_q != 0) & (prev_q == next_q)
-    qualifying = np.where(tie_in_trend, prev_q, qualifying).astype(np.int8)
+    # A tie carries the direction of the last non-tie step (``sign``), so a trend is a segment of
+    # constant carried sign; its length is the number of non-tie steps in it. A tie is inside the
+    # trend when a non-tie step follows it within the same segment (the nearest non-tie steps either
+    # side are then in the same trend). Computed with cumulative passes only: no sorting or gathering.
+    sign = _fill_ties_forward(steps)
+    seg_start = np.ones(sign.shape, dtype=bool)
+    seg_start[1:] = sign[1:] != sign[:-1]
+    seg_end = np.ones(sign.shape, dtype=bool)
+    seg_end[:-1] = seg_start[1:]
+    count = accumulate(np.add, nonzero.astype(np.int32))  # non-tie steps so far (non-decreasing)
+    before = accumulate(np.maximum, np.where(seg_start, count - nonzero, np.int32(0)))
+    at_end = accumulate(np.minimum, np.where(seg_end, count, np.int32(np.iinfo(np.int32).max)), reverse=True)
+    in_trend = (at_end - before >= TREND_LENGTH - 1) & (nonzero | (at_end > count))
+    qualifying = np.where(in_trend, sign, 0).astype(np.int8)
     return _points_from_diff_runs(qualifying, n)
 
 
