@@ -196,12 +196,6 @@ _CODES = {
 }
 
 
-def _code(rule: str, direction: np.ndarray) -> np.ndarray:
-    up, down = _CODES[rule]
-    lookup = np.array([int(down), 0, int(up)], dtype=np.int8)
-    return lookup[direction.astype(np.intp) + 1]
-
-
 def combine_rules(signals: dict[str, np.ndarray], profile: Profile, improvement_sign: int) -> np.ndarray:
     """Pick one :class:`SpecialCause` code per point from the rules that fired.
 
@@ -211,20 +205,25 @@ def combine_rules(signals: dict[str, np.ndarray], profile: Profile, improvement_
     """
     shape = next(iter(signals.values())).shape
     chosen = np.zeros(shape, dtype=np.int8)
+    free = np.ones(shape, dtype=bool)  # no rule chosen yet
     if profile is Profile.MDC and improvement_sign != 0:
         for wanted in (improvement_sign, -improvement_sign):
             for rule in RULE_PRECEDENCE:
                 if rule not in signals:
                     continue
-                d = signals[rule]
-                take = (chosen == 0) & (d == wanted)
-                chosen = np.where(take, _code(rule, d), chosen)
+                take = free & (signals[rule] == wanted)
+                up, down = _CODES[rule]
+                np.copyto(chosen, np.int8(int(up) if wanted > 0 else int(down)), where=take)
+                free &= ~take
         return chosen
     for rule in RULE_PRECEDENCE:
         if rule not in signals:
             continue
         d = signals[rule]
-        chosen = np.where((chosen == 0) & (d != 0), _code(rule, d), chosen)
+        up, down = _CODES[rule]
+        np.copyto(chosen, np.int8(int(up)), where=free & (d > 0))
+        np.copyto(chosen, np.int8(int(down)), where=free & (d < 0))
+        free &= d == 0
     return chosen
 
 
