@@ -66,6 +66,14 @@ def accumulate(ufunc: np.ufunc, values: np.ndarray, *, reverse: bool = False) ->
     return out
 
 
+def fill_zeros_forward(values: np.ndarray) -> np.ndarray:
+    """Each zero replaced by the last non-zero value above it in its column (0 before any)."""
+    out = np.array(values, copy=True)
+    for i in range(1, out.shape[0]):
+        np.copyto(out[i], out[i - 1], where=out[i] == 0)
+    return out
+
+
 def compress_order(valid: np.ndarray) -> np.ndarray:
     """Row permutation per column that moves valid entries to the top, keeping their order."""
     return np.argsort(~valid, axis=0, kind="stable")

@@ -170,7 +170,10 @@ def spc_matrix(
     limits_shown = np.broadcast_to(limits_shown, (n_cols,)).copy()
     m = float(multiplier)
     # c1.. keep their native shape: (1, columns) when constant down a column, else (time, columns)
-    c1, l1, u1, l21, u21 = (np.asarray(a, dtype=float) * m for a in lim)
+    # (x * 1.0 is x exactly, so the copies are skipped without a multiplier)
+    c1, l1, u1, l21, u21 = (
+        np.asarray(a, dtype=float) * m if m != 1.0 else np.asarray(a, dtype=float) for a in lim
+    )
     if profile is Profile.MDC and chart is not Chart.RUN:
         short = n < MDC_MIN_POINTS_FOR_LIMITS
         if short.any():
@@ -178,7 +181,7 @@ def spc_matrix(
             limits_shown &= ~short
     if chart is Chart.RUN:
         limits_shown[:] = False
-    values_out = values * m
+    values_out = values * m if m != 1.0 else values
     centre, lower, upper, lower2, upper2 = (np.broadcast_to(a, shape) for a in (c1, l1, u1, l21, u21))
 
     # Rules see only the non-missing points, in order: a missing point neither extends nor breaks a run.

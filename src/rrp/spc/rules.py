@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rrp.spc._arrays import (
-    accumulate,
-    run_lengths,
-)
+from rrp.spc._arrays import accumulate, fill_zeros_forward, run_lengths
 from rrp.spc.types import PointType, Profile, SpecialCause
 
 #: Making Data Count: seven consecutive points on one side of the mean is a shift.
@@ -56,14 +53,6 @@ def seven_point_shift(values: np.ndarray, centre: np.ndarray) -> np.ndarray:
 def _diff_signs(values: np.ndarray) -> np.ndarray:
     d = np.sign(np.diff(values, axis=0))
     return np.where(np.isfinite(d), d, 0).astype(np.int8)
-
-
-def _fill_ties_forward(steps: np.ndarray) -> np.ndarray:
-    """Each zero step replaced by the last non-zero step above it in its column (0 before any)."""
-    out = steps.copy()
-    for i in range(1, out.shape[0]):
-        np.copyto(out[i], out[i - 1], where=out[i] == 0)
-    return out
 
 
 def _points_from_diff_runs(qualifying: np.ndarray, n_rows: int) -> np.ndarray:
@@ -112,7 +101,7 @@ def seven_point_trend_ignoring_ties(values: np.ndarray) -> np.ndarray:
     # constant carried sign; its length is the number of non-tie steps in it. A tie is inside the
     # trend when a non-tie step follows it within the same segment (the nearest non-tie steps either
     # side are then in the same trend). Computed with cumulative passes only: no sorting or gathering.
-    sign = _fill_ties_forward(steps)
+    sign = fill_zeros_forward(steps)
     seg_start = np.ones(sign.shape, dtype=bool)
     seg_start[1:] = sign[1:] != sign[:-1]
     seg_end = np.ones(sign.shape, dtype=bool)
@@ -227,15 +216,21 @@ def combine_rules(signals: dict[str, np.ndarray], profile: Profile, improvement_
     return chosen
 
 
-_DIRECTION_OF_CODE = np.array([SpecialCause(c).direction for c in range(len(SpecialCause))], dtype=np.int8)
-
-
 def point_types(special_cause: np.ndarray, improvement_sign: int) -> np.ndarray:
-    """Point type codes from special-cause codes and the improvement direction (+1, -1 or 0)."""
-    direction = _DIRECTION_OF_CODE[special_cause]
+    """Point type codes from special-cause codes and the improvement direction (+1, -1 or 0).
+
+    Odd codes are upward signals and even non-zero codes downward ones (:attr:`SpecialCause.direction`).
+    """
+    code = np.asarray(special_cause)
+    up = (code & 1).astype(bool)
+    down = (code != 0) & ~up
     if improvement_sign == 0:
-        high, low = PointType.SPECIAL_CAUSE_NEUTRAL_HIGH, PointType.SPECIAL_CAUSE_NEUTRAL_LOW
-        return np.where(direction > 0, int(high), np.where(direction < 0, int(low), 0)).astype(np.int8)
-    oriented = direction * improvement_sign
-    imp, con = PointType.SPECIAL_CAUSE_IMPROVEMENT, PointType.SPECIAL_CAUSE_CONCERN
-    return np.where(oriented > 0, int(imp), np.where(oriented < 0, int(con), 0)).astype(np.int8)
+        high, low = int(PointType.SPECIAL_CAUSE_NEUTRAL_HIGH), int(PointType.SPECIAL_CAUSE_NEUTRAL_LOW)
+    elif improvement_sign > 0:
+        high, low = int(PointType.SPECIAL_CAUSE_IMPROVEMENT), int(PointType.SPECIAL_CAUSE_CONCERN)
+    else:
+        high, low = int(PointType.SPECIAL_CAUSE_CONCERN), int(PointType.SPECIAL_CAUSE_IMPROVEMENT)
+    out = np.zeros(code.shape, dtype=np.int8)
+    np.copyto(out, np.int8(high), where=up)
+    np.copyto(out, np.int8(low), where=down)
+    return out

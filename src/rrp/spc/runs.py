@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rrp.spc._arrays import accumulate, gather
+from rrp.spc._arrays import accumulate, fill_zeros_forward
 from rrp.spc.types import RunsAnalysis
 
 #: Schilling 2012: the expected longest run is about log2(n); Anhøj adds 3 as the signal threshold.
@@ -117,9 +117,7 @@ def anhoej_runs(values: np.ndarray, centre: np.ndarray, include: np.ndarray) -> 
         zeros = np.zeros(side.shape[1:], dtype=np.int64)
         return RunsArrays(zeros, zeros, zeros, zeros, zeros, np.zeros(side.shape[1:], dtype=bool))
     # the side of the last useful point so far, carried forward down each column
-    idx = np.arange(n_rows, dtype=np.int32)[:, None]
-    last_useful = accumulate(np.maximum, np.where(useful, idx, np.int32(-1)))
-    carried = np.where(last_useful >= 0, gather(side, np.clip(last_useful, 0, None)), 0).astype(np.int8)
+    carried = fill_zeros_forward(side)
     prev_side = np.zeros_like(carried)
     prev_side[1:] = carried[:-1]
     starts = useful & (side != prev_side)
