@@ -38,9 +38,9 @@ $(VENDOR)/.built: node_modules/.installed
 
 assets: $(VENDOR)/.built ## Install and copy the browser assets (NHS.UK frontend, htmx, Vega, axe-core)
 
-migrate: install ## Apply database migrations (SQLite under var/ unless DATABASE_URL is set)
+migrate: install ## Apply migrations to the local demo database (SQLite under var/ unless DATABASE_URL is set)
 	@mkdir -p var
-	$(BIN)/rrp migrate --no-input -v 0
+	RRP_DEMO=1 $(BIN)/rrp migrate --no-input -v 0
 
 var/.demo-loaded:
 	RRP_DEMO=1 $(BIN)/rrp demo-data $(DEMO_FLAGS)

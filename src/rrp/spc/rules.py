@@ -126,10 +126,13 @@ def _windows_containing(cond: np.ndarray, n: int) -> np.ndarray:
 
 
 def _window_sum(x: np.ndarray) -> np.ndarray:
+    """Sum of each window of :data:`TWO_OF_THREE_WINDOW` consecutive rows (flags or signs: int16 is ample)."""
     w = TWO_OF_THREE_WINDOW
-    c = np.cumsum(x, axis=0, dtype=np.int64)
-    c = np.concatenate([np.zeros((1, *x.shape[1:]), dtype=np.int64), c], axis=0)
-    return c[w:] - c[:-w]
+    m = x.shape[0] - w + 1
+    total = x[:m].astype(np.int16)
+    for offset in range(1, w):
+        total += x[offset : offset + m]
+    return total
 
 
 def two_of_three_close_to_limit(
