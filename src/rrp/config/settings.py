@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "rrp.people",
     "rrp.force",
     "rrp.demo",
+    "rrp.api",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +200,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:", "https://assets.nhs.uk"],  # the NHS.UK Frutiger web font
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],

@@ -2,9 +2,13 @@
 
 from django.urls import include, path
 
+from rrp.api.api import api
+
 urlpatterns = [
     path("", include("rrp.core.urls")),
     path("account/", include("rrp.accounts.urls")),
     path("", include("rrp.organisations.urls")),
     path("", include("rrp.people.urls")),
+    path("", include("rrp.force.urls")),
+    path("api/", api.urls),
 ]
