@@ -49,6 +49,10 @@ def moving_ranges(values: np.ndarray) -> np.ndarray:
     return mr
 
 
+#: Below this many columns a Python loop over rows costs more than NumPy's strided pass.
+ROW_LOOP_MIN_COLUMNS = 64
+
+
 def accumulate(ufunc: np.ufunc, values: np.ndarray, *, reverse: bool = False) -> np.ndarray:
     """``ufunc.accumulate`` down axis 0 (optionally from the bottom up), as a new array.
 
@@ -57,8 +61,10 @@ def accumulate(ufunc: np.ufunc, values: np.ndarray, *, reverse: bool = False) ->
     """
     out = np.array(values, copy=True)
     n = out.shape[0]
-    if out.ndim == 1:
-        return ufunc.accumulate(out[::-1])[::-1].copy() if reverse else ufunc.accumulate(out)
+    if out.ndim == 1 or out[:1].size < ROW_LOOP_MIN_COLUMNS:
+        if reverse:
+            return ufunc.accumulate(out[::-1], axis=0)[::-1].copy()
+        return ufunc.accumulate(out, axis=0)
     rows = range(n - 2, -1, -1) if reverse else range(1, n)
     step = 1 if reverse else -1
     for i in rows:
@@ -69,6 +75,12 @@ def accumulate(ufunc: np.ufunc, values: np.ndarray, *, reverse: bool = False) ->
 def fill_zeros_forward(values: np.ndarray) -> np.ndarray:
     """Each zero replaced by the last non-zero value above it in its column (0 before any)."""
     out = np.array(values, copy=True)
+    if out.ndim == 1 or out[:1].size < ROW_LOOP_MIN_COLUMNS:
+        n = out.shape[0]
+        idx = np.arange(n).reshape((n,) + (1,) * (out.ndim - 1))
+        last = np.maximum.accumulate(np.where(out != 0, idx, -1), axis=0)
+        filled = np.take_along_axis(out, np.clip(last, 0, None), axis=0)
+        return np.where(last >= 0, filled, 0).astype(out.dtype)
     for i in range(1, out.shape[0]):
         np.copyto(out[i], out[i - 1], where=out[i] == 0)
     return out
