@@ -1,0 +1,1 @@
+"""Measures: reviewed definitions of what RRP counts, national statistics to compare with, and suppression."""
