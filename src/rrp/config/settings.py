@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rrp.force",
     "rrp.demo",
     "rrp.api",
+    "rrp.measures",
 ]
 
 MIDDLEWARE = [
