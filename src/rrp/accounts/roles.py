@@ -23,6 +23,10 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit_view"
     ORGANISATION_MANAGE = "organisation_manage"
     USER_MANAGE = "user_manage"
+    INCIDENT_VIEW = "incident_view"
+    INCIDENT_RECORD = "incident_record"
+    INCIDENT_REVIEW = "incident_review"
+    CQC_TASK_COMPLETE = "cqc_task_complete"
 
 
 class Role(models.TextChoices):
@@ -49,20 +53,26 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
     Role.WARD_STAFF: RoleDefinition(
         Role.WARD_STAFF,
         "Nurses, support workers and doctors on a ward: record and see the patients of their own wards.",
-        frozenset({P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW}),
+        frozenset({P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.INCIDENT_VIEW, P.INCIDENT_RECORD}),
         sees_patient_identifiers=True,
     ),
     Role.WARD_MANAGER: RoleDefinition(
         Role.WARD_MANAGER,
         "Manages one or more wards: everything ward staff do, plus review records and enter bed days.",
-        frozenset({P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}),
+        frozenset(
+            {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}
+            | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW}
+        ),
         sees_patient_identifiers=True,
     ),
     Role.PROVIDER_GOVERNANCE: RoleDefinition(
         Role.PROVIDER_GOVERNANCE,
         "The provider's governance team, including the Use of Force Act responsible person: every ward "
         "of their provider, and its audit log.",
-        frozenset({P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER, P.AUDIT_VIEW}),
+        frozenset(
+            {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER, P.AUDIT_VIEW}
+            | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.CQC_TASK_COMPLETE}
+        ),
         sees_patient_identifiers=True,
     ),
     Role.COMMISSIONER: RoleDefinition(
@@ -76,7 +86,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
     Role.REGULATOR: RoleDefinition(
         Role.REGULATOR,
         "The Care Quality Commission: read-only access to every provider's records, audited.",
-        frozenset({P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW}),
+        frozenset({P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.INCIDENT_VIEW}),
         sees_patient_identifiers=True,
         read_only=True,
     ),
