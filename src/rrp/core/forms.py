@@ -16,8 +16,20 @@ class AuditSearchForm(forms.Form):
         label="Record type", required=False, max_length=60, help_text="For example people.Patient"
     )
     patient_id = forms.IntegerField(label="Patient record number", required=False, min_value=1)
-    since = forms.DateField(label="From (YYYY-MM-DD)", required=False)
-    until = forms.DateField(label="To (YYYY-MM-DD)", required=False)
+    since = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.TextInput,
+        help_text="For example, 2026-04-01",
+        error_messages={"invalid": "Enter the start date as year-month-day, for example 2026-04-01"},
+    )
+    until = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.TextInput,
+        help_text="For example, 2026-04-30",
+        error_messages={"invalid": "Enter the end date as year-month-day, for example 2026-04-30"},
+    )
 
     def clean(self) -> dict:
         data = super().clean()

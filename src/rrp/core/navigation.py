@@ -18,6 +18,7 @@ class NavItem:
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Providers", "organisations:provider-list", Permission.WARD_VIEW),
     NavItem("Wards", "organisations:ward-list", Permission.WARD_VIEW),
     NavItem("Patients", "people:patient-list", Permission.PATIENT_VIEW),
     NavItem("Audit log", "core:audit-log", Permission.AUDIT_VIEW),

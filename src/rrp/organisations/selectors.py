@@ -5,10 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from rrp.organisations.models import MonthlyBedDays, OccupiedBedDays, Ward
+from rrp.accounts.models import User
+from rrp.accounts.scope import providers_for, wards_for
+from rrp.organisations.models import MonthlyBedDays, OccupiedBedDays, Provider, Ward
+
+
+def providers_with_ward_counts(user: User) -> QuerySet[Provider]:
+    """Providers in the user's view, each with how many of its wards (and open wards) the user can see."""
+    visible = wards_for(user).values("pk")
+    return (
+        providers_for(user)
+        .filter(wards__in=visible)
+        .select_related("region")
+        .annotate(
+            ward_count=Count("wards", filter=Q(wards__in=visible), distinct=True),
+            open_ward_count=Count(
+                "wards", filter=Q(wards__in=visible, wards__closed_on__isnull=True), distinct=True
+            ),
+            bed_count=Sum("wards__beds", filter=Q(wards__in=visible, wards__closed_on__isnull=True)),
+        )
+        .order_by("name")
+    )
 
 
 def month_start(day: dt.date) -> dt.date:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import patient_wards_for, providers_for, wards_for
+from rrp.accounts.scope import patient_wards_for, wards_for
 from rrp.organisations import selectors, services
 from rrp.organisations.forms import MonthlyBedDaysForm
 from rrp.organisations.models import Ward
@@ -19,12 +19,22 @@ def require(request: HttpRequest, permission: Permission) -> None:
         raise PermissionDenied
 
 
+def provider_list(request: HttpRequest) -> HttpResponse:
+    require(request, Permission.WARD_VIEW)
+    return render(
+        request,
+        "organisations/provider_list.jinja",
+        {"providers": selectors.providers_with_ward_counts(request.user)},
+    )
+
+
 def ward_list(request: HttpRequest) -> HttpResponse:
     require(request, Permission.WARD_VIEW)
     wards = wards_for(request.user).select_related("provider", "site").order_by("provider__name", "name")
-    return render(
-        request, "organisations/ward_list.jinja", {"wards": wards, "providers": providers_for(request.user)}
-    )
+    provider_id = request.GET.get("provider", "")
+    if provider_id.isdigit():
+        wards = wards.filter(provider_id=int(provider_id))
+    return render(request, "organisations/ward_list.jinja", {"wards": wards})
 
 
 def scoped_ward(request: HttpRequest, ward_id: int) -> Ward:

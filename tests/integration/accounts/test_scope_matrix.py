@@ -126,3 +126,31 @@ def test_every_page_needs_sign_in(client, world):
     for path in ["/", "/wards/", f"/wards/{world.wards['a1'].pk}/", "/patients/", "/audit/"]:
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/"), path
+
+
+# role -> providers (by index in world.providers) on the providers page
+PROVIDERS_SEEN = {
+    "ward_staff": {0},
+    "ward_manager": {0},
+    "provider_governance": {0},
+    "commissioner": {0, 1},
+    "regulator": {0, 1, 2},
+}
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+def test_provider_list_names_only_scope(world, role):
+    response = signed_in_client(world.users[role]).get("/providers/")
+    if role not in PROVIDERS_SEEN:
+        assert response.status_code == 403
+        return
+    page = response.content.decode()
+    for index, provider in enumerate(world.providers):
+        assert (provider.name in page) == (index in PROVIDERS_SEEN[role]), (role, provider.name)
+
+
+def test_ward_list_filters_by_provider(world):
+    client = signed_in_client(world.users["regulator"])
+    page = client.get("/wards/", {"provider": world.providers[2].pk}).content.decode()
+    assert f'/wards/{world.wards["c1"].pk}/"' in page
+    assert f'/wards/{world.wards["a1"].pk}/"' not in page

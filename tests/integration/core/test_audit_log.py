@@ -161,3 +161,17 @@ def test_audit_log_search_filters_and_reports_bad_dates(world):
     bad = client.get("/audit/", {"since": "2025-05-02", "until": "2025-05-01"})
     assert bad.status_code == 400
     assert "The end date must be the same as or after the start date" in bad.content.decode()
+
+
+def test_audit_log_search_reports_a_badly_typed_date(world):
+    response = signed_in_client(world.users["provider_governance"]).get("/audit/", {"since": "1st May"})
+    assert response.status_code == 400
+    assert "Enter the start date as year-month-day" in response.content.decode()
+
+
+def test_server_error_page_is_plain_and_helpful(client):
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Sorry, there is a problem with the service" in page
+    assert "Anything you had saved is safe" in page
