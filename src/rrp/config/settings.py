@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "rrp.organisations",
     "rrp.people",
     "rrp.force",
+    "rrp.segregation",
     "rrp.demo",
     "rrp.api",
     "rrp.measures",

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("rrp.organisations.urls")),
     path("", include("rrp.people.urls")),
     path("", include("rrp.force.urls")),
+    path("segregation/", include("rrp.segregation.urls")),
     path("api/", api.urls),
 ]
