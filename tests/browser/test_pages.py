@@ -213,6 +213,12 @@ def test_commissioner_sees_wards_without_patients_and_the_analyst_a_home_page(
     expect(page.get_by_role("link", name="Patients")).to_have_count(0)
     check_accessibility(page, "home-commissioner")
 
+    visit(page, "/providers/", "provider-list-commissioner")
+    expect(page.locator("caption")).to_contain_text("Providers whose wards you can see (2)")
+    page.get_by_role("link", name=world.providers[1].name).click()
+    expect(page.locator("caption")).to_contain_text("Wards you can see (1)")
+    check_accessibility(page, "ward-list-one-provider")
+
     visit(page, "/wards/", "ward-list-commissioner")
     expect(page.locator("caption")).to_contain_text("Wards you can see (3)")
     page.get_by_role("link", name=world.wards["a1"].name).click()
