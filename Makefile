@@ -7,7 +7,6 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 VENDOR := src/rrp/static/vendor
 DEMO_FLAGS ?= --providers 3 --wards-per-provider 4 --years 2 --seed 1
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help run test test-browser check fix bench demo-data assets install migrate lock clean
 
