@@ -360,3 +360,26 @@ class CqcNotificationTask(models.Model):
 
     def __str__(self) -> str:
         return f"CQC notification for incident {self.incident_id} ({self.get_status_display()})"
+
+
+class StaffStatement(AppendOnlyModel):
+    """A member of staff's own account of an incident they were involved in, in their own words.
+
+    Append-only like the rest of the record: a second thought is a second statement, never an edit.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="statements")
+    staff_member = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200, help_text="The author's name and job title at the time.")
+    text = models.TextField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["incident", "recorded_at", "id"]
+        constraints = [models.CheckConstraint(name="force_statement_has_text", condition=~Q(text=""))]
+
+    def __str__(self) -> str:
+        return f"Statement by {self.name} on incident {self.incident_id}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from rrp.accounts.models import User
@@ -12,8 +13,20 @@ from rrp.accounts.roles import Role
 from rrp.accounts.scope import patient_wards_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.force.completeness import missing_items
 from rrp.force.history import FieldChange, version_diff
-from rrp.force.models import CqcNotificationTask, Incident, IncidentVersion, StaffInvolvement
+from rrp.force.models import (
+    CqcNotificationTask,
+    Incident,
+    IncidentFlag,
+    IncidentStatusChange,
+    IncidentVersion,
+    InterventionRecord,
+    StaffInvolvement,
+    StaffStatement,
+)
+from rrp.organisations.models import Ward
+from rrp.people.models import StaffMember
 
 
 def incident_list_for_user(user: User) -> QuerySet[Incident]:
@@ -75,3 +88,115 @@ def cqc_tasks_for(user: User) -> QuerySet[CqcNotificationTask]:
     if user.role != Role.PROVIDER_GOVERNANCE or not user.is_active:
         return CqcNotificationTask.objects.none()
     return CqcNotificationTask.objects.filter(provider_id=user.provider_id).select_related("incident")
+
+
+# --- Pages: the incident list, the incident page, "my reports", the ward roster, CQC tasks. ---
+
+
+def incident_wards_for(user: User) -> QuerySet[Ward]:
+    """Wards whose incidents the user may see (and, unless read-only, record), by name."""
+    return patient_wards_for(user).select_related("provider").order_by("name")
+
+
+def incident_list_filtered(
+    user: User,
+    *,
+    ward_id: int | None = None,
+    status: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[Incident]:
+    """The user's incident list narrowed by ward, status and the date the incident was recorded."""
+    incidents = incident_list_for_user(user)
+    if ward_id is not None:
+        incidents = incidents.filter(ward_id=ward_id)
+    if status:
+        incidents = incidents.filter(current_status=status)
+    if since is not None:
+        incidents = incidents.filter(created_at__date__gte=since)
+    if until is not None:
+        incidents = incidents.filter(created_at__date__lte=until)
+    return incidents
+
+
+def incident_reports_by(user: User) -> QuerySet[Incident]:
+    """Incidents the user reported (still within their scope), newest first, with `current_status`."""
+    return incident_list_for_user(user).filter(created_by=user)
+
+
+def last_status_changes(incidents: list[Incident]) -> dict[int, IncidentStatusChange]:
+    """The latest status change of each incident, in one query (for "what happened to my report")."""
+    latest: dict[int, IncidentStatusChange] = {}
+    changes = (
+        IncidentStatusChange.objects.filter(incident__in=[i.pk for i in incidents])
+        .select_related("by")
+        .order_by("incident_id", "id")
+    )
+    for change in changes:
+        latest[change.incident_id] = change
+    return latest
+
+
+@dataclass(frozen=True)
+class IncidentPage:
+    """Everything the incident page shows, read in a fixed, small number of queries."""
+
+    incident: Incident
+    version: IncidentVersion
+    interventions: list[InterventionRecord]
+    staff: list[StaffInvolvement]
+    status_changes: list[IncidentStatusChange]
+    flags: list[IncidentFlag]
+    cqc_tasks: list[CqcNotificationTask]
+    statements: list[StaffStatement]
+    missing_items: list[str]
+
+
+def incident_page(incident: Incident) -> IncidentPage:
+    """The latest version and the incident's review trail. The caller got `incident` from
+    `incident_get_for` (scope checked, view audited)."""
+    version = (
+        incident.versions.select_related("recorded_by")
+        .prefetch_related(
+            "interventions", Prefetch("staff", queryset=StaffInvolvement.objects.order_by("id"))
+        )
+        .order_by("-number")
+        .first()
+    )
+    interventions, staff = list(version.interventions.all()), list(version.staff.all())
+    return IncidentPage(
+        incident=incident,
+        version=version,
+        interventions=interventions,
+        staff=staff,
+        status_changes=list(incident.status_changes.select_related("by").order_by("id")),
+        flags=list(incident.flags.order_by("id")),
+        cqc_tasks=list(incident.cqc_tasks.order_by("raised_at", "id")),
+        statements=list(incident.statements.order_by("recorded_at", "id")),
+        missing_items=missing_items(
+            version=version, interventions=interventions, staff=staff, patient=incident.patient
+        ),
+    )
+
+
+def ward_roster(ward: Ward) -> QuerySet[StaffMember]:
+    """Staff who may be picked for an incident on the ward: the ward's own staff, and the provider's
+    staff who belong to no particular ward (bank, response team)."""
+    return (
+        StaffMember.objects.filter(provider_id=ward.provider_id)
+        .filter(Q(wards=ward) | Q(wards__isnull=True))
+        .distinct()
+        .order_by("family_name", "given_name")
+    )
+
+
+def recordable_ward_for(user: User, ward_id: int) -> Ward | None:
+    """A ward the user may record incidents on, or None (the caller answers 404)."""
+    return incident_wards_for(user).filter(pk=ward_id).first()
+
+
+def cqc_task_get_for(user: User, task_id: int) -> CqcNotificationTask | None:
+    """One CQC task for provider governance of its provider, or None (-> 404)."""
+    return (
+        cqc_tasks_for(user).select_related("incident__patient", "incident__ward").filter(pk=task_id).first()
+    )

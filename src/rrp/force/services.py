@@ -42,6 +42,7 @@ from rrp.force.models import (
     IncidentVersion,
     InterventionRecord,
     StaffInvolvement,
+    StaffStatement,
 )
 from rrp.force.triggers import cqc_reasons, flags_for
 from rrp.organisations.models import Ward
@@ -519,3 +520,73 @@ def cqc_task_complete(
         detail={"status": status, "note": task.note},
     )
     return task
+
+
+@transaction.atomic
+def incident_record_and_submit(**kwargs: Any) -> Incident:
+    """Record a new incident and submit it for review in one step, or save nothing.
+
+    Takes the same arguments as `incident_record`. If a statutory item is missing the ValidationError
+    from `incident_submit` rolls back the new record too, so the form can show what is missing
+    without leaving a half-finished draft behind.
+    """
+    incident = incident_record(**kwargs)
+    incident_submit(incident=incident, by=kwargs["by"], request=kwargs.get("request"))
+    return incident
+
+
+@transaction.atomic
+def incident_amend_and_submit(**kwargs: Any) -> IncidentVersion:
+    """Amend an incident and submit it in one step (same arguments as `incident_amend`), or save nothing."""
+    version = incident_amend(**kwargs)
+    incident_submit(incident=kwargs["incident"], by=kwargs["by"], request=kwargs.get("request"))
+    return version
+
+
+def _staff_member_of(user: User) -> StaffMember | None:
+    # The reverse one-to-one raises (an AttributeError subclass) when the user has no roster entry.
+    return getattr(user, "staff_member", None)
+
+
+def statement_author_may_add(*, incident: Incident, by: User) -> bool:
+    """Whether `by` is a member of staff named in any version of the incident (so may add a statement)."""
+    member = _staff_member_of(by)
+    return bool(
+        member is not None
+        and _in_scope(by, incident.ward)
+        and StaffInvolvement.objects.filter(version__incident=incident, staff_member=member).exists()
+    )
+
+
+@transaction.atomic
+def statement_add(
+    *, incident: Incident, by: User, text: str, request: HttpRequest | None = None
+) -> StaffStatement:
+    """A member of staff involved in the incident adds their own statement (append-only, audited).
+
+    Only staff named in the record (through their roster entry) may add one, and only their own:
+    the statement is always in the name of the signed-in user.
+    """
+    if not statement_author_may_add(incident=incident, by=by):
+        raise PermissionDenied("Only staff named in this incident can add a statement")
+    if not (text or "").strip():
+        raise ValidationError({"text": ["Write your statement"]})
+    member = _staff_member_of(by)
+    statement = StaffStatement.objects.create(
+        incident=incident,
+        staff_member=member,
+        author=by,
+        name=f"{member.name}, {member.job_title}",
+        text=text.strip(),
+        recorded_at=timezone.now(),
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=statement,
+        patient_id=incident.patient_id,
+        provider_id=incident.provider_id,
+        request=request,
+        detail={"incident_id": incident.pk},
+    )
+    return statement
