@@ -1,0 +1,69 @@
+"""Code lists for seclusion and long-term segregation (MHA Code of Practice 2015, chapter 26).
+
+Each kind of episode is also an MHSDS restrictive intervention type (RestrictiveIntType, table
+MHS515): seclusion is 05 and segregation is 06, the same codes as `force.codes.InterventionType`,
+so measures and extracts count an episode exactly as they count a recorded intervention.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from rrp.people.codes import StaffGroup
+
+
+class EpisodeKind(models.TextChoices):
+    SECLUSION = "seclusion", "Seclusion"
+    LONG_TERM_SEGREGATION = "long_term_segregation", "Long-term segregation"
+
+
+# MHSDS RestrictiveIntType for each kind of episode (force.codes.InterventionType.SECLUSION/SEGREGATION).
+MHSDS_INTERVENTION_TYPE: dict[str, str] = {
+    EpisodeKind.SECLUSION: "05",
+    EpisodeKind.LONG_TERM_SEGREGATION: "06",
+}
+
+
+class ReviewKind(models.TextChoices):
+    """The reviews the Code of Practice asks for (chapter 26; intervals in ReviewRules)."""
+
+    MEDICAL = "medical", "Medical review"
+    NURSING = "nursing", "Nursing review (two registered nurses)"
+    MDT = "mdt", "Multidisciplinary review"
+    INDEPENDENT_MDT = "independent_mdt", "Independent multidisciplinary review"
+    APPROVED_CLINICIAN = "approved_clinician", "Approved clinician review"
+    EXTERNAL_INDEPENDENT = "external_independent", "External independent review"
+    ICETR = "icetr", "Independent Care (Education) and Treatment Review"
+
+
+class ReviewDecision(models.TextChoices):
+    CONTINUE = "continue", "Continue"
+    END = "end", "End"
+
+
+SECLUSION_REVIEWS = (ReviewKind.MEDICAL, ReviewKind.NURSING, ReviewKind.MDT, ReviewKind.INDEPENDENT_MDT)
+LTS_REVIEWS = (
+    ReviewKind.APPROVED_CLINICIAN,
+    ReviewKind.MDT,
+    ReviewKind.EXTERNAL_INDEPENDENT,
+    ReviewKind.ICETR,
+)
+REVIEWS_FOR_KIND: dict[str, tuple[str, ...]] = {
+    EpisodeKind.SECLUSION: SECLUSION_REVIEWS,
+    EpisodeKind.LONG_TERM_SEGREGATION: LTS_REVIEWS,
+}
+
+CLINICAL_GROUPS = frozenset({StaffGroup.MEDICAL, StaffGroup.NURSING, StaffGroup.AHP, StaffGroup.PSYCHOLOGY})
+
+# Which staff groups may carry out each review. None: the reviewer may be someone from outside the
+# provider, named in writing (external reviews and IC(E)TR panels).
+REVIEWER_GROUPS: dict[str, frozenset[str] | None] = {
+    ReviewKind.MEDICAL: frozenset({StaffGroup.MEDICAL}),
+    ReviewKind.NURSING: frozenset({StaffGroup.NURSING}),
+    ReviewKind.MDT: CLINICAL_GROUPS,
+    ReviewKind.INDEPENDENT_MDT: CLINICAL_GROUPS,
+    # An approved clinician may be a doctor, nurse, psychologist, OT or social worker (MHA s145).
+    ReviewKind.APPROVED_CLINICIAN: CLINICAL_GROUPS,
+    ReviewKind.EXTERNAL_INDEPENDENT: None,
+    ReviewKind.ICETR: None,
+}

@@ -1,0 +1,382 @@
+"""When each Code of Practice review of a seclusion or long-term segregation episode is due.
+
+Pure functions: no database, no Django. The services and selectors pass in what they read (the
+episode's times, its reviews, the provider's rules) and an instant `now`.
+
+Time. Every input must be timezone-aware; all arithmetic is done in UTC so an interval is real
+elapsed time: a 4-hourly review of seclusion that starts at 23:30 BST on the night the clocks go back
+is due four real hours later, at 02:30 GMT, which is only three hours later on the wall clock. Results are returned in UTC; pages show them in Europe/London (settings.TIME_ZONE).
+
+Rules (defaults from the Code of Practice 2015 chapter 26 as quoted by trust policies, to verify;
+every interval is configurable per provider in `ReviewRules`):
+
+- seclusion: a medical review within 1 hour if a doctor did not start the seclusion (else the first is
+  due after the 4-hour interval); nursing review by two nurses every 2 hours; medical review every
+  4 hours until the first multidisciplinary (MDT) review, then every 12 hours (twice a day); MDT
+  review every 24 hours; observation every 15 minutes; an independent MDT review once the patient
+  has been secluded 8 hours in a row or 12 hours in total within any 48 hours (counting all their
+  seclusion episodes);
+- long-term segregation: approved clinician review every 24 hours, MDT review every 7 days, external
+  independent review every 91 days, and for people with a learning disability or autism an
+  independent Care (Education) and Treatment Review every 91 days.
+
+Each recurring review is due one interval after the later of the episode's start and the last review
+of that kind. A review at exactly its due time is on time; a minute later it is late. An independent
+MDT review counts as an MDT review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+SECLUSION = "seclusion"
+LONG_TERM_SEGREGATION = "long_term_segregation"
+
+MEDICAL = "medical"
+NURSING = "nursing"
+MDT = "mdt"
+INDEPENDENT_MDT = "independent_mdt"
+APPROVED_CLINICIAN = "approved_clinician"
+EXTERNAL_INDEPENDENT = "external_independent"
+ICETR = "icetr"
+OBSERVATION = "observation"
+
+# Review kinds that also satisfy another kind's schedule.
+COUNTS_AS: dict[str, tuple[str, ...]] = {INDEPENDENT_MDT: (MDT,)}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A provider's review intervals, in minutes (see ReviewRules for what each means)."""
+
+    seclusion_first_medical_minutes: int = 60
+    seclusion_nursing_minutes: int = 120
+    seclusion_medical_minutes: int = 240
+    seclusion_medical_after_mdt_minutes: int = 720
+    seclusion_mdt_minutes: int = 1440
+    seclusion_observation_minutes: int = 15
+    independent_mdt_continuous_minutes: int = 480
+    independent_mdt_total_minutes: int = 720
+    independent_mdt_window_minutes: int = 2880
+    independent_mdt_within_minutes: int = 0
+    lts_approved_clinician_minutes: int = 1440
+    lts_mdt_minutes: int = 10080
+    lts_external_minutes: int = 131040
+    lts_icetr_minutes: int = 131040
+
+    def __post_init__(self) -> None:
+        for name, value in self.__dict__.items():
+            minimum = 0 if name == "independent_mdt_within_minutes" else 1
+            if not isinstance(value, int) or value < minimum:
+                raise ValueError(f"{name} must be a whole number of minutes of at least {minimum}")
+
+
+DEFAULT_RULES = Rules()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of time, open-ended (still going) when `ended_at` is None."""
+
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class EpisodeFacts:
+    """What the schedule needs to know about an episode."""
+
+    kind: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    started_by_doctor: bool = False
+    needs_icetr: bool = False
+
+
+@dataclass(frozen=True)
+class ReviewFact:
+    kind: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Due:
+    """The next review of one kind: when it is due, when the last one was, and whether it is overdue."""
+
+    kind: str
+    due_at: dt.datetime
+    last_at: dt.datetime | None
+    overdue: bool
+    minutes_overdue: int
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """A review that was done, against when it was due (`due_at` None: not on a schedule)."""
+
+    kind: str
+    at: dt.datetime
+    due_at: dt.datetime | None
+    late: bool
+    minutes_late: int
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """The same instant in UTC; naive datetimes are refused because their instant is unknown."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("Times must be timezone-aware")
+    return value.astimezone(dt.UTC)
+
+
+def minutes(value: int) -> dt.timedelta:
+    return dt.timedelta(minutes=value)
+
+
+def _whole_minutes(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def _times(reviews: Iterable[ReviewFact], kind: str) -> list[dt.datetime]:
+    """Times of the reviews that count as `kind`, in order."""
+    return sorted(utc(r.at) for r in reviews if r.kind == kind or kind in COUNTS_AS.get(r.kind, ()))
+
+
+def _recurring(
+    *,
+    kind: str,
+    start: dt.datetime,
+    done: Sequence[dt.datetime],
+    interval_after: Callable[[dt.datetime], dt.timedelta],
+    first_interval: dt.timedelta,
+) -> tuple[dt.datetime, list[Timeliness]]:
+    """Walk a recurring schedule: each review is measured against the due time set by the one before.
+
+    Returns the next due time after the last review, and the timeliness of each review done.
+    """
+    due = start + first_interval
+    history = []
+    for at in done:
+        late = at > due
+        history.append(Timeliness(kind, at, due, late, _whole_minutes(at - due) if late else 0))
+        due = at + interval_after(at)
+    return due, history
+
+
+def _schedule(facts: EpisodeFacts, reviews: Sequence[ReviewFact], rules: Rules) -> dict[str, tuple]:
+    """Per review kind: (next due, last done, history). Independent MDT is handled separately."""
+    start = utc(facts.started_at)
+    result: dict[str, tuple] = {}
+
+    def add(kind: str, first: dt.timedelta, interval_after) -> None:
+        done = _times(reviews, kind)
+        due, history = _recurring(
+            kind=kind, start=start, done=done, interval_after=interval_after, first_interval=first
+        )
+        result[kind] = (due, done[-1] if done else None, history)
+
+    if facts.kind == SECLUSION:
+        mdt_done = _times(reviews, MDT)
+        first_mdt = mdt_done[0] if mdt_done else None
+
+        def medical_interval(at: dt.datetime) -> dt.timedelta:
+            # Four-hourly until the first MDT review, then twice a day.
+            four_hourly = minutes(rules.seclusion_medical_minutes)
+            if first_mdt is not None and first_mdt <= at + four_hourly:
+                return minutes(rules.seclusion_medical_after_mdt_minutes)
+            return four_hourly
+
+        first_medical = minutes(
+            rules.seclusion_medical_minutes
+            if facts.started_by_doctor
+            else rules.seclusion_first_medical_minutes
+        )
+        add(MEDICAL, first_medical, medical_interval)
+        nursing = minutes(rules.seclusion_nursing_minutes)
+        add(NURSING, nursing, lambda _at: nursing)
+        mdt = minutes(rules.seclusion_mdt_minutes)
+        add(MDT, mdt, lambda _at: mdt)
+    elif facts.kind == LONG_TERM_SEGREGATION:
+        for kind, interval in (
+            (APPROVED_CLINICIAN, rules.lts_approved_clinician_minutes),
+            (MDT, rules.lts_mdt_minutes),
+            (EXTERNAL_INDEPENDENT, rules.lts_external_minutes),
+        ):
+            step = minutes(interval)
+            add(kind, step, lambda _at, step=step: step)
+        if facts.needs_icetr:
+            step = minutes(rules.lts_icetr_minutes)
+            add(ICETR, step, lambda _at: step)
+    else:
+        raise ValueError(f"Unknown kind of episode: {facts.kind!r}")
+    return result
+
+
+def merged(periods: Iterable[Period], *, now: dt.datetime) -> list[Period]:
+    """Periods in order with overlapping or touching ones joined; open periods end at `now`."""
+    now = utc(now)
+    spans = sorted(
+        (utc(p.started_at), min(utc(p.ended_at), now) if p.ended_at else now)
+        for p in periods
+        if utc(p.started_at) <= now
+    )
+    joined: list[list[dt.datetime]] = []
+    for start, end in spans:
+        if joined and start <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], end)
+        else:
+            joined.append([start, end])
+    return [Period(start, end) for start, end in joined]
+
+
+def continuous_trigger(periods: Iterable[Period], *, rules: Rules, now: dt.datetime) -> dt.datetime | None:
+    """The first instant someone had been secluded `independent_mdt_continuous_minutes` in a row
+    (back-to-back episodes count as one), or None if that has not happened by `now`."""
+    limit = minutes(rules.independent_mdt_continuous_minutes)
+    for period in merged(periods, now=now):
+        if period.ended_at - period.started_at >= limit:
+            return period.started_at + limit
+    return None
+
+
+def _secluded_within(spans: Sequence[Period], start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    total = dt.timedelta(0)
+    for p in spans:
+        overlap = min(p.ended_at, end) - max(p.started_at, start)
+        if overlap > dt.timedelta(0):
+            total += overlap
+    return total
+
+
+def total_in_window_trigger(
+    periods: Iterable[Period], *, rules: Rules, now: dt.datetime
+) -> dt.datetime | None:
+    """The first instant t at which the time secluded in (t - window, t] reached the total limit
+    (default 12 hours within 48), or None if it has not happened by `now`.
+
+    The time secluded in the trailing window changes linearly between breakpoints (period starts and
+    ends, and those plus the window), so it is evaluated at each breakpoint and the crossing found
+    exactly by interpolation.
+    """
+    now = utc(now)
+    spans = merged(periods, now=now)
+    if not spans:
+        return None
+    window, limit = (
+        minutes(rules.independent_mdt_window_minutes),
+        minutes(rules.independent_mdt_total_minutes),
+    )
+    points = sorted(
+        {t for p in spans for t in (p.started_at, p.ended_at, p.started_at + window, p.ended_at + window)}
+        | {now}
+    )
+    points = [t for t in points if t <= now]
+    previous_t, previous_total = None, dt.timedelta(0)
+    for t in points:
+        total = _secluded_within(spans, t - window, t)
+        if total >= limit:
+            if previous_t is None or previous_total >= limit:
+                return t
+            # Between breakpoints the total rises at one second per second (in a period, with nothing
+            # leaving the window), so the crossing is the shortfall after the previous breakpoint.
+            slope = (total - previous_total) / (t - previous_t)
+            return previous_t + (limit - previous_total) / slope
+        previous_t, previous_total = t, total
+    return None
+
+
+def independent_mdt_due(
+    *, periods: Iterable[Period], rules: Rules, now: dt.datetime
+) -> tuple[dt.datetime | None, str]:
+    """When an independent MDT review became due, and why ('8 hours in a row', '12 hours in 48')."""
+    periods = list(periods)
+    continuous = continuous_trigger(periods, rules=rules, now=now)
+    total = total_in_window_trigger(periods, rules=rules, now=now)
+    candidates = []
+    if continuous is not None:
+        hours = rules.independent_mdt_continuous_minutes / 60
+        candidates.append((continuous, f"secluded {hours:g} hours in a row"))
+    if total is not None:
+        hours = rules.independent_mdt_total_minutes / 60
+        window = rules.independent_mdt_window_minutes / 60
+        candidates.append((total, f"secluded {hours:g} hours within {window:g} hours"))
+    if not candidates:
+        return None, ""
+    at, why = min(candidates)
+    return at + minutes(rules.independent_mdt_within_minutes), why
+
+
+def reviews_due(
+    *,
+    episode: EpisodeFacts,
+    reviews: Sequence[ReviewFact],
+    rules: Rules = DEFAULT_RULES,
+    now: dt.datetime,
+    seclusion_periods: Sequence[Period] = (),
+) -> list[Due]:
+    """The next review of each kind for an episode at `now`, soonest first, marking those overdue.
+
+    `seclusion_periods` are all the patient's seclusion periods (this episode included or not; it is
+    added) for the independent MDT triggers. An ended episode has nothing due. Overdue means `now` is
+    after the due time: at exactly the due time the review is due, not overdue.
+    """
+    now = utc(now)
+    if episode.ended_at is not None and utc(episode.ended_at) <= now:
+        return []
+    items: list[Due] = []
+    for kind, (due, last, _history) in _schedule(episode, reviews, rules).items():
+        items.append(_due(kind, due, last, now))
+    if episode.kind == SECLUSION:
+        periods = [*seclusion_periods, Period(episode.started_at, episode.ended_at)]
+        trigger_at, _why = independent_mdt_due(periods=periods, rules=rules, now=now)
+        if trigger_at is not None:
+            done = [t for t in _times(reviews, INDEPENDENT_MDT) if t >= trigger_at - _grace(rules)]
+            if not done:
+                items.append(_due(INDEPENDENT_MDT, trigger_at, None, now))
+    return sorted(items, key=lambda d: (d.due_at, d.kind))
+
+
+def _grace(rules: Rules) -> dt.timedelta:
+    # An independent review done in anticipation, up to an hour before the trigger, satisfies it.
+    return dt.timedelta(hours=1) + minutes(rules.independent_mdt_within_minutes)
+
+
+def _due(kind: str, due: dt.datetime, last: dt.datetime | None, now: dt.datetime) -> Due:
+    overdue = now > due
+    return Due(kind, due, last, overdue, _whole_minutes(now - due) if overdue else 0)
+
+
+def review_timeliness(
+    *, episode: EpisodeFacts, reviews: Sequence[ReviewFact], rules: Rules = DEFAULT_RULES
+) -> list[Timeliness]:
+    """Each review done, against when it was due, in time order (for the register and history)."""
+    history: list[Timeliness] = []
+    scheduled = _schedule(episode, reviews, rules)
+    for _kind, (_due_at, _last, done) in scheduled.items():
+        history.extend(done)
+    counted = {(t.kind, t.at) for t in history}
+    for review in reviews:
+        at = utc(review.at)
+        if (review.kind, at) not in counted and not any(
+            (k, at) in counted for k in COUNTS_AS.get(review.kind, ())
+        ):
+            history.append(Timeliness(review.kind, at, None, False, 0))
+    return sorted(history, key=lambda t: (t.at, t.kind))
+
+
+def observation_due(
+    *,
+    episode: EpisodeFacts,
+    observations: Sequence[dt.datetime],
+    rules: Rules = DEFAULT_RULES,
+    now: dt.datetime,
+) -> Due | None:
+    """The next observation of a patient in seclusion (None for LTS or an ended episode)."""
+    now = utc(now)
+    if episode.kind != SECLUSION or (episode.ended_at is not None and utc(episode.ended_at) <= now):
+        return None
+    times = sorted(utc(t) for t in observations)
+    last = times[-1] if times else None
+    due = (last or utc(episode.started_at)) + minutes(rules.seclusion_observation_minutes)
+    return _due(OBSERVATION, due, last, now)
