@@ -67,3 +67,8 @@ REVIEWER_GROUPS: dict[str, frozenset[str] | None] = {
     ReviewKind.EXTERNAL_INDEPENDENT: None,
     ReviewKind.ICETR: None,
 }
+
+
+def due_label(kind: str) -> str:
+    """What is due, in words: a review kind's label, or "Observation"."""
+    return "Observation" if kind == "observation" else ReviewKind(kind).label

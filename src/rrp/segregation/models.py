@@ -1,0 +1,270 @@
+"""Seclusion and long-term segregation episodes, kept as versions that are only ever added to.
+
+An `Episode` is the identity of one episode: which patient, ward and kind. What people write about
+it lives in `EpisodeVersion` rows; a correction, or ending the episode, is a new version with who,
+when and why. `Review` and `Observation` rows are added as they happen and never changed. All of
+these are append-only in the ORM (AppendOnlyModel) and in the database (migration 0002).
+`ReviewRules` holds each provider's review intervals; it may change, and the audit log records who
+changed it.
+
+For measures and MHSDS extracts, an episode is a restrictive intervention of type 05 (seclusion) or
+06 (segregation): see `Episode.mhsds_intervention_type` and docs/segregation.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+
+from rrp.core.models import AppendOnlyModel, AppendOnlyQuerySet
+from rrp.segregation import schedules
+from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE, EpisodeKind, ReviewDecision, ReviewKind
+
+
+class EpisodeQuerySet(AppendOnlyQuerySet):
+    def with_current(self) -> EpisodeQuerySet:
+        """Annotate `current_started_at` and `current_ended_at` from the latest version."""
+        latest = EpisodeVersion.objects.filter(episode=OuterRef("pk")).order_by("-number")
+        return self.annotate(
+            current_started_at=Subquery(latest.values("started_at")[:1]),
+            current_ended_at=Subquery(latest.values("ended_at")[:1]),
+        )
+
+    def active(self) -> EpisodeQuerySet:
+        """Episodes not yet ended (by their latest version)."""
+        return self.with_current().filter(current_ended_at__isnull=True)
+
+
+class Episode(AppendOnlyModel):
+    """One episode of seclusion or long-term segregation of one patient."""
+
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="+")
+    ward = models.ForeignKey(
+        "organisations.Ward", on_delete=models.PROTECT, related_name="segregation_episodes"
+    )
+    patient = models.ForeignKey(
+        "people.Patient", on_delete=models.PROTECT, related_name="segregation_episodes"
+    )
+    kind = models.CharField(max_length=30, choices=EpisodeKind.choices)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["ward", "kind"]), models.Index(fields=["patient", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                name="segregation_episode_valid_kind", condition=Q(kind__in=EpisodeKind.values)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} episode {self.pk}"
+
+    @property
+    def mhsds_intervention_type(self) -> str:
+        """MHSDS RestrictiveIntType: 05 seclusion, 06 segregation."""
+        return MHSDS_INTERVENTION_TYPE[self.kind]
+
+    @property
+    def latest_version(self) -> EpisodeVersion | None:
+        cached = getattr(self, "_latest_version", None)
+        if cached is None:
+            cached = self._latest_version = self.versions.order_by("-number").first()
+        return cached
+
+
+# Content fields of a version, in reading order; copied forward on amendment, compared in history.
+CONTENT_FIELDS: tuple[str, ...] = (
+    "started_at",
+    "ended_at",
+    "place",
+    "authorised_by",
+    "authorised_by_name",
+    "authorised_by_doctor",
+    "reason",
+    "end_plan",
+    "incident",
+    "mdt_decision",
+    "mdt_decided_at",
+    "commissioner_representative",
+    "end_reason",
+)
+
+
+class EpisodeVersion(AppendOnlyModel):
+    """Everything written about an episode at one moment."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    change_reason = models.TextField(
+        blank=True, help_text="Why this version was made (required after the first)."
+    )
+
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    place = models.CharField(max_length=200, help_text="The seclusion room or LTS area.")
+    authorised_by = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    authorised_by_name = models.CharField(max_length=200)
+    authorised_by_doctor = models.BooleanField(
+        default=False, help_text="A doctor started it (if not, a medical review is due within the hour)."
+    )
+    reason = models.TextField()
+    end_plan = models.TextField(help_text="The care plan for ending the episode.")
+    incident = models.ForeignKey(
+        "force.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="segregation_versions"
+    )
+    # LTS (Code of Practice 26.150): the multidisciplinary decision and the commissioner's representative.
+    mdt_decision = models.TextField(blank=True)
+    mdt_decided_at = models.DateTimeField(null=True, blank=True)
+    commissioner_representative = models.CharField(max_length=200, blank=True)
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["episode", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "number"], name="segregation_version_number_unique"),
+            models.CheckConstraint(
+                name="segregation_version_reason_after_first", condition=Q(number=1) | ~Q(change_reason="")
+            ),
+            models.CheckConstraint(
+                name="segregation_version_ends_after_start",
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Episode {self.episode_id} version {self.number}"
+
+    def content(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CONTENT_FIELDS}
+
+
+class Review(AppendOnlyModel):
+    """A Code of Practice review of an episode: who, when, what they found and their decision."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=30, choices=ReviewKind.choices)
+    at = models.DateTimeField()
+    reviewer = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=200)
+    reviewer_role = models.CharField(max_length=200, blank=True, help_text="Job title or organisation.")
+    second_reviewer = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    second_reviewer_name = models.CharField(max_length=200, blank=True)
+    outcome = models.TextField()
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["episode", "at", "id"]
+        indexes = [models.Index(fields=["episode", "kind", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="segregation_review_valid_kind", condition=Q(kind__in=ReviewKind.values)
+            ),
+            models.CheckConstraint(
+                name="segregation_review_valid_decision", condition=Q(decision__in=ReviewDecision.values)
+            ),
+            models.CheckConstraint(
+                name="segregation_nursing_review_two_nurses",
+                condition=~Q(kind="nursing") | ~Q(second_reviewer_name=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of episode {self.episode_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Observation(AppendOnlyModel):
+    """An observation of a patient in seclusion or segregation: when, by whom, what was seen."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="observations")
+    at = models.DateTimeField()
+    observer = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    observer_name = models.CharField(max_length=200)
+    note = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["episode", "at", "id"]
+        indexes = [models.Index(fields=["episode", "at"])]
+
+    def __str__(self) -> str:
+        return f"Observation of episode {self.episode_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+D = schedules.DEFAULT_RULES
+
+
+def _minutes(default: int, help_text: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(default=default, help_text=f"{help_text} (minutes)")
+
+
+class ReviewRules(models.Model):
+    """A provider's review intervals, in minutes. Defaults follow the Code of Practice 2015 chapter 26
+    as trust policies quote it, to be checked against the Code; a provider without a row uses them."""
+
+    provider = models.OneToOneField("organisations.Provider", on_delete=models.PROTECT, related_name="+")
+    seclusion_first_medical_minutes = _minutes(
+        D.seclusion_first_medical_minutes, "First medical review when a doctor did not start seclusion"
+    )
+    seclusion_nursing_minutes = _minutes(D.seclusion_nursing_minutes, "Nursing review by two nurses, every")
+    seclusion_medical_minutes = _minutes(
+        D.seclusion_medical_minutes, "Medical review until the first MDT, every"
+    )
+    seclusion_medical_after_mdt_minutes = _minutes(
+        D.seclusion_medical_after_mdt_minutes, "Medical review after the first MDT, every"
+    )
+    seclusion_mdt_minutes = _minutes(D.seclusion_mdt_minutes, "MDT review of seclusion, every")
+    seclusion_observation_minutes = _minutes(
+        D.seclusion_observation_minutes, "Observation in seclusion, every"
+    )
+    independent_mdt_continuous_minutes = _minutes(
+        D.independent_mdt_continuous_minutes, "Independent MDT review after seclusion in a row of"
+    )
+    independent_mdt_total_minutes = _minutes(
+        D.independent_mdt_total_minutes, "Independent MDT review after seclusion in total of"
+    )
+    independent_mdt_window_minutes = _minutes(D.independent_mdt_window_minutes, "... within a window of")
+    independent_mdt_within_minutes = _minutes(
+        D.independent_mdt_within_minutes, "Independent MDT review due this long after its trigger"
+    )
+    lts_approved_clinician_minutes = _minutes(
+        D.lts_approved_clinician_minutes, "LTS approved clinician review"
+    )
+    lts_mdt_minutes = _minutes(D.lts_mdt_minutes, "LTS MDT review, every")
+    lts_external_minutes = _minutes(D.lts_external_minutes, "LTS external independent review, every")
+    lts_icetr_minutes = _minutes(
+        D.lts_icetr_minutes, "IC(E)TR for people with a learning disability or autism"
+    )
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "review rules"
+
+    def __str__(self) -> str:
+        return f"Review rules for provider {self.provider_id}"
+
+    def as_rules(self) -> schedules.Rules:
+        return schedules.Rules(**{name: getattr(self, name) for name in RULE_FIELDS})
+
+
+RULE_FIELDS: tuple[str, ...] = tuple(schedules.Rules.__dataclass_fields__)

@@ -1,0 +1,443 @@
+"""Reading seclusion and segregation episodes, always through the reader's scope, auditing each view.
+
+`episode_states` turns episodes into what the pages, API and daily command show: the latest version,
+every review's due time and whether it is overdue (from `schedules`, with the provider's rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from rrp.accounts.models import User
+from rrp.accounts.roles import Permission, Role
+from rrp.accounts.scope import patient_wards_for, providers_for
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.organisations.models import Provider, Ward
+from rrp.people.codes import YesNoUnknown
+from rrp.people.models import Patient
+from rrp.segregation import schedules
+from rrp.segregation.codes import EpisodeKind, ReviewKind
+from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review, ReviewRules
+
+INDEPENDENT_REVIEWS = frozenset(
+    {ReviewKind.INDEPENDENT_MDT, ReviewKind.EXTERNAL_INDEPENDENT, ReviewKind.ICETR}
+)
+
+
+@dataclass
+class EpisodeState:
+    """An episode as the pages show it: its latest version, reviews, what is due and what is overdue."""
+
+    episode: Episode
+    version: EpisodeVersion
+    reviews: list[Review]
+    observations: list[Observation]
+    due: list[schedules.Due]
+    observation_due: schedules.Due | None
+    timeliness: list[schedules.Timeliness] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.version.ended_at is None
+
+    @property
+    def next_due(self) -> schedules.Due | None:
+        return self.due[0] if self.due else None
+
+    @property
+    def overdue(self) -> list[schedules.Due]:
+        return [d for d in self.due if d.overdue]
+
+    @property
+    def late_reviews(self) -> int:
+        return sum(1 for t in self.timeliness if t.late)
+
+    @property
+    def independent_reviews(self) -> list[Review]:
+        return [r for r in self.reviews if r.kind in INDEPENDENT_REVIEWS]
+
+    def duration(self, now: dt.datetime) -> dt.timedelta:
+        end = self.version.ended_at or now
+        return end - self.version.started_at
+
+
+def facts(episode: Episode, version: EpisodeVersion) -> schedules.EpisodeFacts:
+    patient = episode.patient
+    return schedules.EpisodeFacts(
+        kind=episode.kind,
+        started_at=version.started_at,
+        ended_at=version.ended_at,
+        started_by_doctor=version.authorised_by_doctor,
+        needs_icetr=YesNoUnknown.YES in (patient.learning_disability, patient.autism),
+    )
+
+
+def _rules_by_provider(provider_ids: Iterable[int]) -> dict[int, schedules.Rules]:
+    rows = ReviewRules.objects.filter(provider_id__in=set(provider_ids))
+    found = {row.provider_id: row.as_rules() for row in rows}
+    return defaultdict(lambda: schedules.DEFAULT_RULES, found)
+
+
+def episode_states(episodes: Iterable[Episode], *, now: dt.datetime | None = None) -> list[EpisodeState]:
+    """Each episode with its latest version and schedule at `now`, in a fixed number of queries."""
+    now = now or timezone.now()
+    episodes = list(episodes)
+    if not episodes:
+        return []
+    ids = [e.pk for e in episodes]
+    latest: dict[int, EpisodeVersion] = {}
+    for version in (
+        EpisodeVersion.objects.filter(episode_id__in=ids).select_related("incident").order_by("number")
+    ):
+        latest[version.episode_id] = version
+    reviews: dict[int, list[Review]] = defaultdict(list)
+    for review in Review.objects.filter(episode_id__in=ids).order_by("at", "id"):
+        reviews[review.episode_id].append(review)
+    observations: dict[int, list[Observation]] = defaultdict(list)
+    for observation in Observation.objects.filter(episode_id__in=ids).order_by("at", "id"):
+        observations[observation.episode_id].append(observation)
+    rules = _rules_by_provider(e.provider_id for e in episodes)
+    periods = _seclusion_periods({e.patient_id for e in episodes if e.kind == EpisodeKind.SECLUSION})
+    states = []
+    for episode in episodes:
+        version = latest[episode.pk]
+        episode._latest_version = version
+        episode_facts = facts(episode, version)
+        review_facts = [schedules.ReviewFact(r.kind, r.at) for r in reviews[episode.pk]]
+        provider_rules = rules[episode.provider_id]
+        others = [p for eid, p in periods.get(episode.patient_id, []) if eid != episode.pk]
+        states.append(
+            EpisodeState(
+                episode=episode,
+                version=version,
+                reviews=reviews[episode.pk],
+                observations=observations[episode.pk],
+                due=schedules.reviews_due(
+                    episode=episode_facts,
+                    reviews=review_facts,
+                    rules=provider_rules,
+                    now=now,
+                    seclusion_periods=others,
+                ),
+                observation_due=schedules.observation_due(
+                    episode=episode_facts,
+                    observations=[o.at for o in observations[episode.pk]],
+                    rules=provider_rules,
+                    now=now,
+                ),
+                timeliness=schedules.review_timeliness(
+                    episode=episode_facts, reviews=review_facts, rules=provider_rules
+                ),
+            )
+        )
+    return states
+
+
+def _seclusion_periods(patient_ids: set[int]) -> dict[int, list[tuple[int, schedules.Period]]]:
+    """Every seclusion period of these patients (by their episodes' latest versions)."""
+    result: dict[int, list[tuple[int, schedules.Period]]] = defaultdict(list)
+    if not patient_ids:
+        return result
+    episodes = Episode.objects.filter(patient_id__in=patient_ids, kind=EpisodeKind.SECLUSION).with_current()
+    for e in episodes.values("pk", "patient_id", "current_started_at", "current_ended_at"):
+        period = schedules.Period(e["current_started_at"], e["current_ended_at"])
+        result[e["patient_id"]].append((e["pk"], period))
+    return result
+
+
+def episodes_for(user: User) -> QuerySet[Episode]:
+    """Episodes on the wards whose patients the user may see (not audited: the caller audits)."""
+    return (
+        Episode.objects.filter(ward__in=patient_wards_for(user))
+        .with_current()
+        .select_related("ward", "patient", "provider")
+    )
+
+
+def _audit_list(user: User, episodes: Sequence[Episode], label: str, *, provider_id, request) -> None:
+    if episodes:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            record_type="segregation.Episode",
+            record_label=f"{label} ({len(episodes)} shown)"[:200],
+            provider_id=provider_id,
+            request=request,
+            detail={
+                "episode_ids": [e.pk for e in episodes],
+                "patient_ids": sorted({e.patient_id for e in episodes}),
+            },
+        )
+
+
+def active_for_ward(
+    user: User, ward: Ward, *, now: dt.datetime | None = None, request: HttpRequest | None = None
+) -> list[EpisodeState]:
+    """Active episodes on a ward, soonest review first; audited as one view of the list."""
+    episodes = list(episodes_for(user).active().filter(ward=ward))
+    _audit_list(
+        user, episodes, f"Active episodes on {ward.name}", provider_id=ward.provider_id, request=request
+    )
+    return _by_next_due(episode_states(episodes, now=now))
+
+
+def active_for_provider(
+    user: User, provider: Provider, *, now: dt.datetime | None = None, request: HttpRequest | None = None
+) -> list[EpisodeState]:
+    """Every active episode of the provider the user may see, soonest review first; audited."""
+    episodes = list(episodes_for(user).active().filter(provider=provider))
+    _audit_list(
+        user, episodes, f"Active episodes at {provider.name}", provider_id=provider.pk, request=request
+    )
+    return _by_next_due(episode_states(episodes, now=now))
+
+
+def _by_next_due(states: list[EpisodeState]) -> list[EpisodeState]:
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(states, key=lambda s: (s.next_due.due_at if s.next_due else far, s.episode.pk))
+
+
+def episode_get_for(
+    user: User, episode_id: int, *, request: HttpRequest | None = None
+) -> EpisodeState | None:
+    """One episode if in scope, with its schedule, auditing the view; None if not (the caller answers 404)."""
+    episode = episodes_for(user).filter(pk=episode_id).first()
+    if episode is None:
+        return None
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        record=episode,
+        patient_id=episode.patient_id,
+        provider_id=episode.provider_id,
+        request=request,
+    )
+    return episode_states([episode])[0]
+
+
+def episode_versions(episode: Episode) -> list[EpisodeVersion]:
+    """Every version, oldest first (the caller got the episode through `episode_get_for`)."""
+    return list(episode.versions.select_related("recorded_by", "incident").order_by("number"))
+
+
+def providers_with_episodes_for(user: User) -> QuerySet[Provider]:
+    return providers_for(user).order_by("name")
+
+
+def ward_for(user: User, ward_id: int) -> Ward | None:
+    return patient_wards_for(user).select_related("provider").filter(pk=ward_id).first()
+
+
+def provider_for(user: User, provider_id: int) -> Provider | None:
+    """A provider whose patients the user may see (ward roles: their own)."""
+    if not user.has_role_permission(Permission.PATIENT_VIEW):
+        return None
+    return providers_for(user).filter(pk=provider_id).first()
+
+
+def staff_for_ward(user: User, ward: Ward):
+    """Staff of the ward's provider, to pick reviewers and observers from."""
+    from rrp.people.models import StaffMember
+
+    if not patient_wards_for(user).filter(pk=ward.pk).exists():
+        return StaffMember.objects.none()
+    return StaffMember.objects.filter(provider_id=ward.provider_id).order_by("family_name", "given_name")
+
+
+def patients_for_ward(user: User, ward: Ward) -> QuerySet[Patient]:
+    from rrp.people.selectors import patients_for
+
+    return patients_for(user).filter(ward_stays__ward=ward).distinct().order_by("family_name", "given_name")
+
+
+# --- LTS register -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RegisterRow:
+    """One person in long-term segregation, for governance (named) or commissioners (pseudonymised)."""
+
+    state: EpisodeState
+    label: str
+    since: dt.datetime
+    days: int
+    total_days_in_lts: int
+    reviews_done: int
+    past_episodes: list[EpisodeState]
+
+
+def _register(states: list[EpisodeState], history: list[EpisodeState], now, label_for) -> list[RegisterRow]:
+    past: dict[int, list[EpisodeState]] = defaultdict(list)
+    for state in history:
+        past[state.episode.patient_id].append(state)
+    rows = []
+    for state in states:
+        earlier = [s for s in past[state.episode.patient_id] if s.episode.pk != state.episode.pk]
+        total = state.duration(now) + sum((s.duration(now) for s in earlier), dt.timedelta(0))
+        rows.append(
+            RegisterRow(
+                state=state,
+                label=label_for(state.episode.patient),
+                since=state.version.started_at,
+                days=state.duration(now).days,
+                total_days_in_lts=total.days,
+                reviews_done=len(state.reviews),
+                past_episodes=sorted(earlier, key=lambda s: s.version.started_at, reverse=True),
+            )
+        )
+    return sorted(rows, key=lambda r: r.since)
+
+
+def lts_register(
+    user: User, provider: Provider, *, now: dt.datetime | None = None, request: HttpRequest | None = None
+) -> list[RegisterRow]:
+    """Everyone in long-term segregation at the provider now, longest first, with their past episodes."""
+    now = now or timezone.now()
+    lts = episodes_for(user).filter(provider=provider, kind=EpisodeKind.LONG_TERM_SEGREGATION)
+    active = list(lts.filter(current_ended_at__isnull=True))
+    history = list(lts.filter(patient_id__in=[e.patient_id for e in active]))
+    _audit_list(user, history, f"LTS register for {provider.name}", provider_id=provider.pk, request=request)
+    states = {s.episode.pk: s for s in episode_states(history, now=now)}
+    return _register(
+        [states[e.pk] for e in active],
+        list(states.values()),
+        now,
+        lambda p: f"{p.given_name} {p.family_name}",
+    )
+
+
+def pseudonym(patient_id: int) -> str:
+    """A stable pseudonym for a patient: a keyed hash (HMAC-SHA256 with settings.PSEUDONYM_KEY) of the id,
+    so it cannot be reversed or recomputed without the key."""
+    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"patient:{patient_id}".encode(), hashlib.sha256)
+    return "P-" + digest.hexdigest()[:10].upper()
+
+
+def lts_register_pseudonymised(
+    user: User, *, now: dt.datetime | None = None, request: HttpRequest | None = None
+) -> dict[Provider, list[RegisterRow]]:
+    """The LTS register of every provider a commissioner commissions, with no names or NHS numbers."""
+    if user.role != Role.COMMISSIONER or not user.has_role_permission(Permission.PSEUDONYMISED_VIEW):
+        return {}
+    now = now or timezone.now()
+    providers = list(providers_for(user).order_by("name"))
+    lts = (
+        Episode.objects.filter(provider__in=providers, kind=EpisodeKind.LONG_TERM_SEGREGATION)
+        .with_current()
+        .select_related("ward", "patient", "provider")
+    )
+    active = list(lts.filter(current_ended_at__isnull=True))
+    history = list(lts.filter(patient_id__in=[e.patient_id for e in active]))
+    if history:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            record_type="segregation.Episode",
+            record_label=f"Pseudonymised LTS register ({len(active)} people)",
+            request=request,
+            detail={"episode_ids": [e.pk for e in history], "pseudonymised": True},
+        )
+    states = {s.episode.pk: s for s in episode_states(history, now=now)}
+    rows = _register([states[e.pk] for e in active], list(states.values()), now, lambda p: pseudonym(p.pk))
+    by_provider: dict[Provider, list[RegisterRow]] = {p: [] for p in providers}
+    for row in rows:
+        by_provider[row.state.episode.provider].append(row)
+    return by_provider
+
+
+# --- Patient summary --------------------------------------------------------------------------------
+
+
+@dataclass
+class PatientSummary:
+    patient: Patient
+    states: list[EpisodeState]
+    seclusion_hours: float
+    lts_days: int
+    restraints_during_segregation: int
+    by_month: list[tuple[str, int, float, int]]
+
+
+def patient_summary(
+    user: User, patient_id: int, *, now: dt.datetime | None = None, request: HttpRequest | None = None
+) -> PatientSummary | None:
+    """A patient's episodes over time, for their care team: hours secluded, days in LTS and restraint
+    during segregation, overall and per month. None if the patient is out of scope."""
+    from rrp.force.codes import INTERVENTION_CATEGORY, ForceCategory
+    from rrp.force.models import InterventionRecord
+    from rrp.people.selectors import patient_get_for
+
+    now = now or timezone.now()
+    patient = patient_get_for(user, patient_id, request=request)
+    if patient is None:
+        return None
+    episodes = list(episodes_for(user).filter(patient=patient).order_by("current_started_at"))
+    states = episode_states(episodes, now=now)
+    seclusion = sum(
+        (s.duration(now) for s in states if s.episode.kind == EpisodeKind.SECLUSION), dt.timedelta(0)
+    )
+    lts = [s for s in states if s.episode.kind == EpisodeKind.LONG_TERM_SEGREGATION]
+    physical = [code for code, cat in INTERVENTION_CATEGORY.items() if cat == ForceCategory.PHYSICAL]
+    # Restraint recorded in the latest version of each of the patient's incidents.
+    restraints = list(
+        InterventionRecord.objects.filter(
+            version__incident__patient=patient,
+            type_code__in=physical,
+            version__incident__ward__in=patient_wards_for(user),
+        )
+        .order_by("version__incident_id", "-version__number")
+        .values_list("version__incident_id", "version__number", "started_at")
+    )
+    latest_number: dict[int, int] = {}
+    for incident_id, number, _at in restraints:
+        latest_number.setdefault(incident_id, number)
+    restraint_times = [at for incident_id, number, at in restraints if latest_number[incident_id] == number]
+    during = sum(
+        1
+        for at in restraint_times
+        if any(s.version.started_at <= at <= (s.version.ended_at or now) for s in lts)
+    )
+    months: dict[str, list] = {}
+    for s in states:
+        key = timezone.localtime(s.version.started_at).strftime("%Y-%m")
+        row = months.setdefault(key, [0, 0.0, 0])
+        if s.episode.kind == EpisodeKind.SECLUSION:
+            row[0] += 1
+            row[1] += s.duration(now).total_seconds() / 3600
+        else:
+            row[2] += 1
+    return PatientSummary(
+        patient=patient,
+        states=states,
+        seclusion_hours=round(seclusion.total_seconds() / 3600, 1),
+        lts_days=sum((s.duration(now) for s in lts), dt.timedelta(0)).days,
+        restraints_during_segregation=during,
+        by_month=[(k, v[0], round(v[1], 1), v[2]) for k, v in sorted(months.items())],
+    )
+
+
+# --- Daily command ----------------------------------------------------------------------------------
+
+
+def due_by_ward(*, now: dt.datetime | None = None, within: dt.timedelta = dt.timedelta(hours=24)):
+    """For the daily command (run by the system, not a user): per ward, the active episodes with a
+    review overdue or due within `within`, and those reviews. Wards with nothing due are left out."""
+    now = now or timezone.now()
+    episodes = Episode.objects.active().select_related("ward", "ward__provider", "patient", "provider")
+    wards: dict[Ward, list[tuple[EpisodeState, list[schedules.Due]]]] = defaultdict(list)
+    for state in episode_states(episodes, now=now):
+        due = [d for d in state.due if d.due_at <= now + within]
+        if due:
+            wards[state.episode.ward].append((state, due))
+    return sorted(wards.items(), key=lambda item: (item[0].provider.name, item[0].name))
