@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from rrp.force import views
 
 app_name = "force"
-urlpatterns: list = []
+urlpatterns = [
+    path("incidents/", views.incident_list, name="incident-list"),
+    path("incidents/mine/", views.my_reports, name="my-reports"),
+    path("incidents/new/", views.incident_start, name="incident-start"),
+    path("incidents/new/<int:ward_id>/<int:patient_id>/", views.incident_new, name="incident-new"),
+    path("incidents/<int:incident_id>/", views.incident_detail, name="incident-detail"),
+    path("incidents/<int:incident_id>/history/", views.incident_history, name="incident-history"),
+    path("incidents/<int:incident_id>/change/", views.incident_amend, name="incident-amend"),
+    path("incidents/<int:incident_id>/submit/", views.incident_submit, name="incident-submit"),
+    path("incidents/<int:incident_id>/review/", views.incident_review, name="incident-review"),
+    path("incidents/<int:incident_id>/send-back/", views.incident_send_back, name="incident-send-back"),
+    path("incidents/<int:incident_id>/close/", views.incident_close, name="incident-close"),
+    path("incidents/<int:incident_id>/statements/new/", views.statement_add, name="statement-add"),
+    path("cqc-tasks/", views.cqc_task_list, name="cqc-task-list"),
+    path("cqc-tasks/<int:task_id>/", views.cqc_task_complete, name="cqc-task-complete"),
+]

@@ -1,0 +1,400 @@
+"""Forms for recording and reviewing uses of force, rendered as NHS.UK components without JavaScript.
+
+The record form is several small Django forms on one page: the incident's own fields, one form per
+intervention row, one per member of staff on the ward roster and one per person typed by name. Rows
+are added with a plain submit button, so nothing needs a script. These forms only parse and check
+what was typed; the rules (codes, scope, order of times, completeness) are the services'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from rrp.force.codes import (
+    CqcTaskStatus,
+    DeEscalation,
+    IncidentStatus,
+    InterventionReason,
+    InterventionType,
+    NonStaffPersonType,
+    StaffPart,
+)
+from rrp.force.services import InterventionInput, StaffInput
+from rrp.people.models import StaffMember
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def yes_no(label: str, hint: str = "") -> forms.TypedChoiceField:
+    """A Yes/No question whose unanswered state stays None ("not answered yet" in the record)."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=hint,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+def yes_no_initial(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+def date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+
+def time_field(label: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=False,
+        widget=forms.TimeInput(format="%H:%M"),
+        help_text="24-hour clock, e.g. 14:05",
+    )
+
+
+def combine(date: dt.date | None, time: dt.time | None) -> dt.datetime | None:
+    """A date and a time typed on the ward, as an aware datetime in the service's time zone (to the minute)."""
+    if date is None or time is None:
+        return None
+    return timezone.make_aware(dt.datetime.combine(date, time.replace(second=0, microsecond=0)))
+
+
+def split(value: dt.datetime | None) -> tuple[str, str]:
+    """An aware datetime as the (date, time) strings the date and time inputs show."""
+    if value is None:
+        return "", ""
+    local = timezone.localtime(value)
+    return local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+
+
+def now_defaults() -> tuple[str, str]:
+    """Today and the current time, the defaults for a new intervention's start."""
+    return split(timezone.now())
+
+
+class InterventionRowForm(forms.Form):
+    """One type of force: MHSDS type, start and end (date and time), and whether it is in the care plan."""
+
+    type_code = forms.ChoiceField(
+        label="Type of force",
+        required=False,
+        choices=[("", "Choose a type"), *InterventionType.choices],
+    )
+    start_date = date_field("Start date")
+    start_time = time_field("Start time")
+    end_date = date_field("End date")
+    end_time = time_field("End time")
+    in_care_plan = yes_no("Is this type of force part of the patient's care plan?")
+
+    def is_blank(self) -> bool:
+        """A row with no type and no end time is an unused row (its start defaults are ignored)."""
+        data = self.cleaned_data
+        return not data.get("type_code") and data.get("end_time") is None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.is_blank():
+            return data
+        if not data.get("type_code"):
+            self.add_error("type_code", "Choose the type of force used")
+        if data.get("start_date") is None and "start_date" not in self.errors:
+            self.add_error("start_date", "Enter the date this intervention started")
+        if data.get("start_time") is None and "start_time" not in self.errors:
+            self.add_error("start_time", "Enter the time this intervention started, for example 14:05")
+        return data
+
+    def to_input(self) -> InterventionInput:
+        data = self.cleaned_data
+        end_date = data.get("end_date") or data.get("start_date")
+        return InterventionInput(
+            type_code=data["type_code"],
+            started_at=combine(data.get("start_date"), data.get("start_time")),
+            ended_at=combine(end_date, data.get("end_time")),
+            in_care_plan=data.get("in_care_plan"),
+        )
+
+
+class RosterStaffForm(forms.Form):
+    """A member of staff on the ward roster: ticked if they used force, with the part they took."""
+
+    involved = forms.BooleanField(required=False)
+    part = forms.ChoiceField(required=False, choices=[("", "Choose their part"), *StaffPart.choices])
+
+    def __init__(self, *args: Any, member: StaffMember, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.fields["involved"].label = f"{member.name}, {member.job_title}"
+        self.fields["part"].label = f"Part {member.name} took"
+
+    def is_blank(self) -> bool:
+        return not self.cleaned_data.get("involved")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("involved") and not data.get("part"):
+            self.add_error("part", f"Choose the part {self.member.name} took")
+        elif data.get("part") and not data.get("involved"):
+            self.add_error(
+                "involved", f"You chose a part for {self.member.name}: tick them too, or clear the part"
+            )
+        return data
+
+    def to_input(self) -> StaffInput:
+        return StaffInput(part=self.cleaned_data["part"], staff_member=self.member)
+
+
+class OtherStaffForm(forms.Form):
+    """A member of staff who used force but is not on the ward roster (bank, agency, another ward)."""
+
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    job_title = forms.CharField(label="Job title", required=False, max_length=120)
+    part = forms.ChoiceField(
+        label="Their part", required=False, choices=[("", "Choose their part"), *StaffPart.choices]
+    )
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("name") or "").strip() and not data.get("part") and not data.get("job_title")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.is_blank():
+            return data
+        if not (data.get("name") or "").strip():
+            self.add_error("name", "Enter the name of this member of staff")
+        if not (data.get("job_title") or "").strip():
+            self.add_error("job_title", "Enter their job title")
+        if not data.get("part"):
+            self.add_error("part", "Choose the part they took")
+        return data
+
+    def to_input(self) -> StaffInput:
+        data = self.cleaned_data
+        return StaffInput(part=data["part"], name=data["name"], job_title=data["job_title"])
+
+
+class IncidentDetailsForm(forms.Form):
+    """Everything about the incident that is not a repeated row, in the order a nurse tells it."""
+
+    place_on_ward = forms.CharField(
+        label="Where on the ward did it happen?",
+        required=False,
+        max_length=200,
+        help_text="For example, lounge",
+    )
+    reason_code = forms.ChoiceField(
+        label="Main reason force was used",
+        required=False,
+        choices=[("", "Choose a reason"), *InterventionReason.choices],
+    )
+    reason_text = forms.CharField(
+        label="What led to force being used?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed if the reason is 'Other' or 'Not known'",
+    )
+    how_force_used = forms.CharField(
+        label="How was force used?", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deescalation = forms.MultipleChoiceField(
+        label="What was tried to avoid using force?",
+        required=False,
+        choices=DeEscalation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that were tried",
+    )
+    deescalation_text = forms.CharField(
+        label="Anything else tried to avoid force", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    patient_died = yes_no("Did the patient die?")
+    patient_serious_injury = yes_no("Was the patient seriously injured?")
+    injury_patient = yes_no("Was the patient injured?")
+    injury_staff = yes_no("Was any member of staff injured?")
+    injury_others = yes_no("Was anyone else injured?")
+    abuse_alleged = forms.BooleanField(label="An allegation of abuse was made", required=False)
+    non_staff_involved = yes_no(
+        "Was anyone not on the unit's staff involved?", "For example police or security"
+    )
+    non_staff_types = forms.MultipleChoiceField(
+        label="Who was involved who is not on the unit's staff?",
+        required=False,
+        choices=NonStaffPersonType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    non_staff_reason = forms.CharField(
+        label="Why were they involved?", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    police_requested_date = date_field("Date police were asked to help")
+    police_requested_time = time_field("Time police were asked to help")
+    police_arrived_date = date_field("Date police arrived")
+    police_arrived_time = time_field("Time police arrived")
+    police_used_force = yes_no("Did the police use force?")
+    care_plan_notification_sent = yes_no(
+        "Has the care-plan notification been sent?",
+        "Telling the patient's nominated person, as the care plan says",
+    )
+    care_plan_notified_to = forms.CharField(label="Sent to", required=False, max_length=200)
+    care_plan_notified_date = date_field("Date sent")
+    care_plan_notified_time = time_field("Time sent")
+    debrief_patient_offered = yes_no("Was the patient offered a debrief?")
+    debrief_patient_held = yes_no("Was a debrief held with the patient?")
+    debrief_patient_not_held_reason = forms.CharField(
+        label="If not, why not?", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    debrief_staff_held = yes_no("Was a debrief held with staff?")
+    debrief_carers_held = yes_no("Was a debrief held with carers or family?")
+    camera_references = forms.CharField(
+        label="Body-worn camera or CCTV references", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    PAIRS: dict[str, tuple[str, str]] = {
+        "police_requested_at": ("police_requested_date", "police_requested_time"),
+        "police_arrived_at": ("police_arrived_date", "police_arrived_time"),
+        "care_plan_notified_at": ("care_plan_notified_date", "care_plan_notified_time"),
+    }
+    DIRECT = (
+        "place_on_ward",
+        "reason_code",
+        "reason_text",
+        "how_force_used",
+        "deescalation",
+        "deescalation_text",
+        "outcome",
+        "patient_died",
+        "patient_serious_injury",
+        "injury_patient",
+        "injury_staff",
+        "injury_others",
+        "abuse_alleged",
+        "non_staff_involved",
+        "non_staff_types",
+        "non_staff_reason",
+        "police_used_force",
+        "care_plan_notification_sent",
+        "care_plan_notified_to",
+        "debrief_patient_offered",
+        "debrief_patient_held",
+        "debrief_patient_not_held_reason",
+        "debrief_staff_held",
+        "debrief_carers_held",
+        "camera_references",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for date_name, time_name in self.PAIRS.values():
+            if (data.get(date_name) is None) != (data.get(time_name) is None):
+                missing = time_name if data.get(time_name) is None else date_name
+                if missing not in self.errors:
+                    self.add_error(missing, f"Enter the {self.fields[missing].label.lower()} too")
+        return data
+
+    def content(self) -> dict[str, Any]:
+        """The version content fields, as the services take them."""
+        data = self.cleaned_data
+        content = {name: data.get(name) for name in self.DIRECT}
+        for name in ("deescalation", "non_staff_types"):
+            content[name] = list(content[name] or [])
+        for name in ("place_on_ward", "reason_text", "how_force_used", "deescalation_text", "outcome"):
+            content[name] = (content[name] or "").strip()
+        for name, (date_name, time_name) in self.PAIRS.items():
+            content[name] = combine(data.get(date_name), data.get(time_name))
+        return content
+
+    @classmethod
+    def initial_from(cls, version: Any) -> dict[str, Any]:
+        """Initial values from a saved version, for amending it."""
+        initial: dict[str, Any] = {}
+        for name in cls.DIRECT:
+            value = getattr(version, name)
+            field = cls.base_fields[name]
+            initial[name] = yes_no_initial(value) if isinstance(field, forms.TypedChoiceField) else value
+        for name, (date_name, time_name) in cls.PAIRS.items():
+            initial[date_name], initial[time_name] = split(getattr(version, name))
+        return initial
+
+
+class ChangeReasonForm(forms.Form):
+    change_reason = forms.CharField(
+        label="Why are you changing this record?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="This is kept with the new version and shown in the history",
+    )
+
+
+class PatientFindForm(forms.Form):
+    q = forms.CharField(
+        label="Find a patient by name or NHS number",
+        required=False,
+        max_length=100,
+        help_text="For example, Smith or 943 476 5919",
+    )
+
+
+class IncidentFilterForm(forms.Form):
+    """Filters on the incident list. Unknown values are errors, not silently ignored."""
+
+    ward = forms.TypedChoiceField(label="Ward", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *IncidentStatus.choices]
+    )
+    since = date_field("Recorded from")
+    until = date_field("Recorded to")
+
+    def __init__(self, *args: Any, wards: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].choices = [("", "All your wards"), *((w.pk, w.name) for w in wards)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "The end date must be the same as or after the start date")
+        return data
+
+
+class SendBackForm(forms.Form):
+    request_text = forms.CharField(
+        label="What needs to change?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="The people who recorded the incident will see this",
+    )
+
+
+class ReviewNoteForm(forms.Form):
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatementForm(forms.Form):
+    text = forms.CharField(
+        label="Your statement",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What you saw and did, in your own words. It cannot be edited once added; you can add another.",
+    )
+
+
+class CqcTaskCompleteForm(forms.Form):
+    status = forms.ChoiceField(
+        label="What happened?",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[(CqcTaskStatus.NOTIFIED, "CQC notified"), (CqcTaskStatus.NOT_REQUIRED, "Not required")],
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed if no notification is required: say why",
+    )

@@ -1,0 +1,697 @@
+"""Use-of-force pages: record, list, read, amend, review, statements, "my reports" and CQC tasks.
+
+Views stay thin: they authorise, parse forms, call a service or selector and render. Every page that
+shows an incident gets it through `selectors.incident_get_for`, which checks scope and audits the
+view; ids outside the reader's scope answer 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rrp.accounts.roles import Permission
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.force import presenters, selectors, services
+from rrp.force.codes import IncidentStatus
+from rrp.force.forms import (
+    ChangeReasonForm,
+    CqcTaskCompleteForm,
+    IncidentDetailsForm,
+    IncidentFilterForm,
+    InterventionRowForm,
+    OtherStaffForm,
+    PatientFindForm,
+    ReviewNoteForm,
+    RosterStaffForm,
+    SendBackForm,
+    StatementForm,
+    now_defaults,
+    split,
+    yes_no_initial,
+)
+from rrp.force.models import Incident
+from rrp.organisations.models import Ward
+from rrp.people import selectors as people_selectors
+from rrp.people.models import Patient
+from rrp.people.validation import InvalidNhsNumber, normalise_nhs_number, validate_nhs_number
+
+MAX_ROWS = 20
+
+
+def require(request: HttpRequest, permission: Permission) -> None:
+    if not request.user.has_role_permission(permission):
+        raise PermissionDenied
+
+
+def scoped_incident(request: HttpRequest, incident_id: int) -> Incident:
+    """The incident if the user may see it (the view is audited); 404 otherwise."""
+    require(request, Permission.INCIDENT_VIEW)
+    incident = selectors.incident_get_for(request.user, incident_id, request=request)
+    if incident is None:
+        raise Http404
+    return incident
+
+
+def can_record(request: HttpRequest) -> bool:
+    definition = request.user.role_definition
+    return request.user.has_role_permission(Permission.INCIDENT_RECORD) and not definition.read_only
+
+
+# --- Incident list, "my reports" ---
+
+
+def incident_list(request: HttpRequest) -> HttpResponse:
+    require(request, Permission.INCIDENT_VIEW)
+    wards = list(selectors.incident_wards_for(request.user))
+    form = IncidentFilterForm(request.GET or None, wards=wards)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "ward_id": data["ward"],
+            "status": data["status"],
+            "since": data["since"],
+            "until": data["until"],
+        }
+    page = Paginator(selectors.incident_list_filtered(request.user, **filters), 25).get_page(
+        request.GET.get("page")
+    )
+    shown = list(page.object_list)
+    _audit_list(request, shown, "Incident list")
+    return render(
+        request,
+        "force/incident_list.jinja",
+        {
+            "form": form,
+            "page": page,
+            "incidents": shown,
+            "can_record": can_record(request),
+            "p": presenters,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def my_reports(request: HttpRequest) -> HttpResponse:
+    require(request, Permission.INCIDENT_VIEW)
+    page = Paginator(selectors.incident_reports_by(request.user), 25).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    _audit_list(request, shown, "My reports")
+    latest = selectors.last_status_changes(shown)
+    return render(
+        request,
+        "force/my_reports.jinja",
+        {"page": page, "incidents": shown, "latest": latest, "p": presenters},
+    )
+
+
+def _audit_list(request: HttpRequest, shown: list[Incident], label: str) -> None:
+    if shown:
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            record_type="force.Incident",
+            record_label=f"{label} ({len(shown)} shown)",
+            provider_id=request.user.provider_id,
+            request=request,
+            detail={
+                "incident_ids": [i.pk for i in shown],
+                "patient_ids": sorted({i.patient_id for i in shown}),
+            },
+        )
+
+
+# --- Recording: choose the ward and patient, then one form ---
+
+
+def incident_start(request: HttpRequest) -> HttpResponse:
+    """Step 1: the ward (pre-filled when the user has one) and the patient (on the ward now, or found)."""
+    require(request, Permission.INCIDENT_RECORD)
+    if not can_record(request):
+        raise PermissionDenied
+    wards = list(selectors.incident_wards_for(request.user))
+    if not wards:
+        raise Http404
+    ward = _chosen_ward(request, wards)
+    find = PatientFindForm(request.GET or None)
+    query = find.cleaned_data.get("q", "").strip() if find.is_bound and find.is_valid() else ""
+    errors: list[dict[str, str]] = []
+    patients: list[Patient] = []
+    if ward is not None:
+        if query:
+            digits = normalise_nhs_number(query)
+            if digits.isdigit() and len(digits) == 10:
+                try:
+                    validate_nhs_number(digits)
+                except InvalidNhsNumber as problem:
+                    find.add_error("q", str(problem))
+            patients = list(
+                people_selectors.patient_search(request.user, query).filter(provider_id=ward.provider_id)[:50]
+            )
+        else:
+            patients = people_selectors.patients_on_ward_now(request.user, ward, request=request)
+        chosen = request.GET.get("patient")
+        if chosen is not None:
+            if chosen.isdigit() and _patient_for(request, ward, int(chosen)) is not None:
+                return redirect("force:incident-new", ward_id=ward.pk, patient_id=int(chosen))
+            errors.append({"text": "Choose the patient force was used on", "href": "#patient"})
+    elif "ward" in request.GET:
+        errors.append({"text": "Choose the ward", "href": "#ward"})
+    errors = presenters.form_error_links([find]) + errors
+    return render(
+        request,
+        "force/incident_start.jinja",
+        {
+            "wards": wards,
+            "ward": ward,
+            "find": find,
+            "query": query,
+            "patients": patients,
+            "patient_items": presenters.patient_radio_items(patients),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _chosen_ward(request: HttpRequest, wards: list[Ward]) -> Ward | None:
+    if len(wards) == 1:
+        return wards[0]
+    chosen = request.GET.get("ward", "")
+    return next((w for w in wards if str(w.pk) == chosen), None)
+
+
+def _patient_for(request: HttpRequest, ward: Ward, patient_id: int) -> Patient | None:
+    return (
+        people_selectors.patients_for(request.user)
+        .filter(pk=patient_id, provider_id=ward.provider_id)
+        .first()
+    )
+
+
+@dataclass
+class RecordForms:
+    """The forms on the record page, bound or not, and the rows they make for the services."""
+
+    details: IncidentDetailsForm
+    rows: list[InterventionRowForm]
+    roster: list[RosterStaffForm]
+    others: list[OtherStaffForm]
+    reason: ChangeReasonForm | None = None
+    general_errors: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def all(self) -> list[forms.Form]:
+        extra = [self.reason] if self.reason is not None else []
+        return [self.details, *self.rows, *self.roster, *self.others, *extra]
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.all()])
+
+    def used_rows(self) -> list[InterventionRowForm]:
+        return [form for form in self.rows if not form.is_blank()]
+
+    def used_staff(self) -> list[RosterStaffForm | OtherStaffForm]:
+        return [form for form in [*self.roster, *self.others] if not form.is_blank()]
+
+    def service_arguments(self) -> dict[str, Any]:
+        interventions = [form.to_input() for form in self.used_rows()]
+        content = self.details.content()
+        starts = [i.started_at for i in interventions if i.started_at]
+        ends = [i.ended_at for i in interventions if i.ended_at]
+        # The incident runs from the first intervention's start to the last one's end (s6(5)(b)).
+        content["occurred_at"] = min(starts) if starts else None
+        content["ended_at"] = max(ends) if ends and len(ends) == len(interventions) else None
+        return {
+            "interventions": interventions,
+            "staff": [form.to_input() for form in self.used_staff()],
+            **content,
+        }
+
+    def apply_service_errors(self, problem: ValidationError) -> None:
+        """Put each service error on the field it names, so the summary links to it."""
+        rows, staff = self.used_rows(), self.used_staff()
+        for key, messages_ in problem.message_dict.items():
+            if key == "statutory_items":
+                self.missing.extend(messages_)
+                continue
+            target = self._target(key, rows, staff)
+            for message in messages_:
+                if target is None:
+                    self.general_errors.append(message)
+                else:
+                    target[0].add_error(target[1], message)
+
+    def _target(self, key: str, rows: list, staff: list) -> tuple[forms.Form, str] | None:
+        if key.startswith("interventions[") or key.startswith("staff["):
+            index = int(key[key.index("[") + 1 : key.index("]")])
+            name = key.split(".", 1)[1]
+            if key.startswith("interventions["):
+                mapping = {"type_code": "type_code", "started_at": "start_time", "ended_at": "end_time"}
+                return (rows[index], mapping.get(name, "type_code")) if index < len(rows) else None
+            if index >= len(staff):
+                return None
+            form = staff[index]
+            if isinstance(form, RosterStaffForm):
+                return form, ("part" if name == "part" else "involved")
+            return form, name if name in form.fields else "name"
+        direct = {"police_arrived_at": "police_arrived_time", "police_requested_at": "police_requested_time"}
+        if key == "reason" and self.reason is not None:
+            return self.reason, "change_reason"
+        name = direct.get(key, key)
+        return (self.details, name) if name in self.details.fields else None
+
+
+def _count(request: HttpRequest, name: str, default: int) -> int:
+    try:
+        return max(1, min(MAX_ROWS, int(request.POST.get(name, default))))
+    except ValueError:
+        return default
+
+
+def _build_forms(
+    request: HttpRequest, *, ward: Ward, initial: dict[str, Any], amend: bool
+) -> tuple[RecordForms, str]:
+    """The page's forms, bound on POST. Returns them and the action the user asked for."""
+    roster = list(selectors.ward_roster(ward))
+    data = request.POST if request.method == "POST" else None
+    action = request.POST.get("action", "") if data else ""
+    row_count = _count(request, "iv_count", len(initial["rows"])) if data else len(initial["rows"])
+    other_count = _count(request, "other_count", 1) if data else 1
+    rows = [
+        InterventionRowForm(
+            data, prefix=f"iv-{n}", initial=initial["rows"][n] if n < len(initial["rows"]) else {}
+        )
+        for n in range(row_count)
+    ]
+    if action == "add_intervention" and row_count < MAX_ROWS:
+        last = rows[-1]
+        start = (
+            last.data.get(f"{last.prefix}-end_date") or "",
+            last.data.get(f"{last.prefix}-end_time") or "",
+        )
+        rows.append(
+            InterventionRowForm(
+                prefix=f"iv-{row_count}",
+                initial={
+                    "start_date": start[0] or now_defaults()[0],
+                    "start_time": start[1],
+                    "end_date": start[0],
+                },
+            )
+        )
+    picked = initial["roster"]
+    roster_forms = [
+        RosterStaffForm(
+            data,
+            prefix=f"roster-{member.pk}",
+            member=member,
+            initial={"involved": member.pk in picked, "part": picked.get(member.pk, "")},
+        )
+        for member in roster
+    ]
+    others = [
+        OtherStaffForm(
+            data, prefix=f"other-{n}", initial=initial["others"][n] if n < len(initial["others"]) else {}
+        )
+        for n in range(max(other_count, len(initial["others"]) if not data else other_count))
+    ]
+    if action == "add_person" and len(others) < MAX_ROWS:
+        others.append(OtherStaffForm(prefix=f"other-{len(others)}"))
+    reason = ChangeReasonForm(data) if amend else None
+    details = IncidentDetailsForm(data, initial=initial["details"])
+    if action in ("add_intervention", "add_person"):
+        # Adding a row is not saving: show what was typed, without judging it yet.
+        details = _unbound_copy(details)
+        rows = [_unbound_copy(form) if form.is_bound else form for form in rows]
+        roster_forms = [_unbound_copy(form, member=form.member) for form in roster_forms]
+        others = [_unbound_copy(form) if form.is_bound else form for form in others]
+        reason = _unbound_copy(reason) if reason is not None else None
+    return (
+        RecordForms(details=details, rows=rows, roster=roster_forms, others=others, reason=reason),
+        action,
+    )
+
+
+def _unbound_copy(form: forms.Form, **kwargs: Any) -> forms.Form:
+    """The same form, unbound, showing the raw values that were posted."""
+    initial = {name: form[name].data for name in form.fields}
+    return type(form)(prefix=form.prefix, initial=initial, **kwargs)
+
+
+def _new_initial() -> dict[str, Any]:
+    today, now = now_defaults()
+    return {
+        "details": {},
+        "rows": [{"start_date": today, "start_time": now, "end_date": today}],
+        "roster": {},
+        "others": [],
+    }
+
+
+def _amend_initial(page: selectors.IncidentPage) -> dict[str, Any]:
+    rows = []
+    for item in page.interventions:
+        start_date, start_time = split(item.started_at)
+        end_date, end_time = split(item.ended_at)
+        rows.append(
+            {
+                "type_code": item.type_code,
+                "start_date": start_date,
+                "start_time": start_time,
+                "end_date": end_date or start_date,
+                "end_time": end_time,
+                "in_care_plan": yes_no_initial(item.in_care_plan),
+            }
+        )
+    return {
+        "details": IncidentDetailsForm.initial_from(page.version),
+        "rows": rows or _new_initial()["rows"],
+        "roster": {s.staff_member_id: s.part for s in page.staff if s.staff_member_id},
+        "others": [
+            {"name": s.name, "job_title": s.job_title, "part": s.part}
+            for s in page.staff
+            if not s.staff_member_id
+        ],
+    }
+
+
+def incident_new(request: HttpRequest, ward_id: int, patient_id: int) -> HttpResponse:
+    """Step 2: everything about the incident on one page; save as a draft or submit."""
+    require(request, Permission.INCIDENT_RECORD)
+    if not can_record(request):
+        raise PermissionDenied
+    ward = selectors.recordable_ward_for(request.user, ward_id)
+    patient = _patient_for(request, ward, patient_id) if ward is not None else None
+    if patient is None:
+        raise Http404
+    record_forms, action = _build_forms(request, ward=ward, initial=_new_initial(), amend=False)
+    if request.method == "POST" and action in ("draft", "submit") and record_forms.is_valid():
+        service = services.incident_record_and_submit if action == "submit" else services.incident_record
+        try:
+            incident = service(
+                ward=ward,
+                patient=patient,
+                by=request.user,
+                request=request,
+                **record_forms.service_arguments(),
+            )
+        except ValidationError as problem:
+            record_forms.apply_service_errors(problem)
+        else:
+            messages.success(
+                request,
+                "Incident submitted for review." if action == "submit" else "Incident saved as a draft.",
+            )
+            return redirect("force:incident-detail", incident_id=incident.pk)
+    return _render_form(request, record_forms, ward=ward, patient=patient, incident=None)
+
+
+def incident_amend(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Amend (or finish a draft of) an incident: a new version, with a reason unless it is a draft."""
+    incident = scoped_incident(request, incident_id)
+    if not can_record(request):
+        raise PermissionDenied
+    page = selectors.incident_page(incident)
+    record_forms, action = _build_forms(request, ward=incident.ward, initial=_amend_initial(page), amend=True)
+    if request.method == "POST" and action in ("draft", "submit") and record_forms.is_valid():
+        reason = record_forms.reason.cleaned_data["change_reason"].strip()
+        if not reason and incident.status == IncidentStatus.DRAFT:
+            reason = "Draft continued"
+        service = services.incident_amend_and_submit if action == "submit" else services.incident_amend
+        try:
+            service(
+                incident=incident,
+                by=request.user,
+                reason=reason,
+                request=request,
+                **record_forms.service_arguments(),
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as problem:
+            record_forms.apply_service_errors(problem)
+        else:
+            messages.success(
+                request, "Incident submitted for review." if action == "submit" else "Changes saved."
+            )
+            return redirect("force:incident-detail", incident_id=incident.pk)
+    return _render_form(
+        request, record_forms, ward=incident.ward, patient=incident.patient, incident=incident
+    )
+
+
+def _render_form(
+    request: HttpRequest,
+    record_forms: RecordForms,
+    *,
+    ward: Ward,
+    patient: Patient,
+    incident: Incident | None,
+) -> HttpResponse:
+    errors = (
+        [{"text": message, "href": "#incident-form"} for message in record_forms.general_errors]
+        + presenters.missing_item_links(record_forms.missing)
+        + presenters.form_error_links(record_forms.all())
+    )
+    return render(
+        request,
+        "force/incident_form.jinja",
+        {
+            "f": record_forms,
+            "ward": ward,
+            "patient": patient,
+            "incident": incident,
+            "errors": errors,
+            "missing": record_forms.missing,
+            "p": presenters,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- The incident page, history, review steps, statements ---
+
+
+def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = scoped_incident(request, incident_id)
+    return _render_detail(request, incident)
+
+
+def _render_detail(
+    request: HttpRequest, incident: Incident, *, errors: list[dict[str, str]] = (), status: int = 200
+) -> HttpResponse:
+    page = selectors.incident_page(incident)
+    user = request.user
+    current = incident.status
+    reviewer = user.has_role_permission(Permission.INCIDENT_REVIEW) and not user.role_definition.read_only
+    writer = can_record(request)
+    actions = {
+        "amend": writer
+        and (current != IncidentStatus.CLOSED or user.has_role_permission(Permission.CQC_TASK_COMPLETE)),
+        "submit": writer and current in (IncidentStatus.DRAFT, IncidentStatus.SENT_BACK),
+        "review": reviewer and current == IncidentStatus.SUBMITTED,
+        "send_back": reviewer and current in (IncidentStatus.SUBMITTED, IncidentStatus.REVIEWED),
+        "close": reviewer and current == IncidentStatus.REVIEWED,
+        "statement": services.statement_author_may_add(incident=incident, by=user),
+    }
+    return render(
+        request,
+        "force/incident_detail.jinja",
+        {
+            "page": page,
+            "incident": incident,
+            "status": current,
+            "actions": actions,
+            "errors": list(errors),
+            "p": presenters,
+        },
+        status=status,
+    )
+
+
+def incident_history(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = scoped_incident(request, incident_id)
+    entries = selectors.incident_history(incident)
+    return render(
+        request,
+        "force/incident_history.jinja",
+        {"incident": incident, "entries": list(reversed(entries)), "p": presenters},
+    )
+
+
+@require_POST
+def incident_submit(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = scoped_incident(request, incident_id)
+    if not can_record(request):
+        raise PermissionDenied
+    try:
+        services.incident_submit(incident=incident, by=request.user, request=request)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as problem:
+        missing = problem.message_dict.get("statutory_items", [])
+        errors = [{"text": f"Missing: {item}", "href": "#completeness"} for item in missing] + [
+            {"text": message, "href": "#actions"}
+            for key, messages_ in problem.message_dict.items()
+            if key != "statutory_items"
+            for message in messages_
+        ]
+        return _render_detail(request, incident, errors=errors, status=400)
+    messages.success(request, "Incident submitted for review.")
+    return redirect("force:incident-detail", incident_id=incident.pk)
+
+
+def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpResponse:
+    """Review, close (optional note) or send back (request required): a confirmation page, then POST."""
+    incident = scoped_incident(request, incident_id)
+    if (
+        not request.user.has_role_permission(Permission.INCIDENT_REVIEW)
+        or request.user.role_definition.read_only
+    ):
+        raise PermissionDenied
+    form_class = SendBackForm if step == "send_back" else ReviewNoteForm
+    form = form_class(request.POST or None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            if step == "send_back":
+                services.incident_send_back(
+                    incident=incident,
+                    by=request.user,
+                    request_text=form.cleaned_data["request_text"],
+                    request=request,
+                )
+            else:
+                service = services.incident_review if step == "review" else services.incident_close
+                service(incident=incident, by=request.user, note=form.cleaned_data["note"], request=request)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as problem:
+            for key, messages_ in problem.message_dict.items():
+                name = key if key in form.fields else None
+                for message in messages_:
+                    form.add_error(name, message)
+        else:
+            done = {
+                "review": "Incident marked as reviewed.",
+                "close": "Incident closed.",
+                "send_back": "Incident sent back.",
+            }
+            messages.success(request, done[step])
+            return redirect("force:incident-detail", incident_id=incident.pk)
+        errors = presenters.form_error_links([form])
+    titles = {
+        "review": "Mark as reviewed",
+        "close": "Close the incident",
+        "send_back": "Send back for changes",
+    }
+    return render(
+        request,
+        "force/incident_step.jinja",
+        {
+            "incident": incident,
+            "form": form,
+            "step": step,
+            "title": titles[step],
+            "errors": errors,
+            "p": presenters,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def incident_review(request: HttpRequest, incident_id: int) -> HttpResponse:
+    return _review_step(request, incident_id, "review")
+
+
+def incident_send_back(request: HttpRequest, incident_id: int) -> HttpResponse:
+    return _review_step(request, incident_id, "send_back")
+
+
+def incident_close(request: HttpRequest, incident_id: int) -> HttpResponse:
+    return _review_step(request, incident_id, "close")
+
+
+def statement_add(request: HttpRequest, incident_id: int) -> HttpResponse:
+    incident = scoped_incident(request, incident_id)
+    if not services.statement_author_may_add(incident=incident, by=request.user):
+        raise PermissionDenied
+    form = StatementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.statement_add(
+                incident=incident, by=request.user, text=form.cleaned_data["text"], request=request
+            )
+        except ValidationError as problem:
+            for message in problem.message_dict.get("text", []):
+                form.add_error("text", message)
+        else:
+            messages.success(request, "Your statement has been added.")
+            return redirect("force:incident-detail", incident_id=incident.pk)
+    errors = presenters.form_error_links([form])
+    return render(
+        request,
+        "force/statement_add.jinja",
+        {"incident": incident, "form": form, "errors": errors, "p": presenters},
+        status=400 if errors else 200,
+    )
+
+
+# --- CQC notification tasks (provider governance) ---
+
+
+def cqc_task_list(request: HttpRequest) -> HttpResponse:
+    require(request, Permission.CQC_TASK_COMPLETE)
+    show = request.GET.get("show", "open")
+    tasks = selectors.cqc_tasks_for(request.user).select_related("incident__patient", "incident__ward")
+    if show != "all":
+        tasks = tasks.filter(status="open")
+    page = Paginator(tasks, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "force/cqc_task_list.jinja",
+        {"page": page, "tasks": list(page.object_list), "show": show, "p": presenters},
+    )
+
+
+def cqc_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
+    require(request, Permission.CQC_TASK_COMPLETE)
+    task = selectors.cqc_task_get_for(request.user, task_id)
+    if task is None:
+        raise Http404
+    form = CqcTaskCompleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cqc_task_complete(
+                task=task,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as problem:
+            for key, messages_ in problem.message_dict.items():
+                for message in messages_:
+                    form.add_error(key if key in form.fields else None, message)
+        else:
+            messages.success(request, "CQC task completed.")
+            return redirect(reverse("force:cqc-task-list"))
+    errors = presenters.form_error_links([form])
+    return render(
+        request,
+        "force/cqc_task.jinja",
+        {"task": task, "form": form, "errors": errors, "p": presenters},
+        status=400 if errors else 200,
+    )
