@@ -1,16 +1,36 @@
 """The RRP API: django-ninja routers over the same services and selectors as the pages.
 
-OpenAPI is served at /api/openapi.json and browsable docs at /api/docs.
+OpenAPI is served at /api/openapi.json and browsable docs at /api/docs. Every operation needs a
+bearer token (`rrp token create --user USERNAME`); every error is application/problem+json
+(RFC 9457), see rrp.api.problems and docs/api.md.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(
+from rrp.api.auth import TokenAuth
+from rrp.api.incidents import router as incidents_router
+from rrp.api.problems import install_problem_handlers, problem_content_in_openapi
+
+
+class RrpApi(NinjaAPI):
+    """NinjaAPI whose OpenAPI document says that error bodies are application/problem+json."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return problem_content_in_openapi(super().get_openapi_schema(*args, **kwargs))
+
+
+api = RrpApi(
     title="Reducing Restrictive Practice API",
     version="1",
     description="Record and read uses of force, seclusion and segregation. Authenticate with a bearer token "
-    "made by `rrp token create --user USERNAME`. Errors are application/problem+json.",
+    "made by `rrp token create --user USERNAME`. Errors are application/problem+json (RFC 9457) with "
+    "`type`, `title`, `status`, `detail` and, for validation errors, `errors: [{field, message}]`.",
     urls_namespace="api",
+    auth=TokenAuth(),
 )
+install_problem_handlers(api)
+api.add_router("/", incidents_router)

@@ -1,0 +1,229 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`).
+
+Every error the API answers has `type`, `title`, `status` and `detail`; validation errors add
+`errors`, one `{field, message}` per problem, so a client can show each message beside its field.
+Import errors add `row`, `column` and `value` to each entry. The handlers here turn the exceptions
+the services and django-ninja raise into these documents, so routers only ever raise.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from rrp.core.csv_import import ImportRejected
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# Problem types (documented in docs/api.md). Statuses that need no more than their name use about:blank.
+TYPE_INVALID_REQUEST = "urn:rrp:problem:invalid-request"
+TYPE_VALIDATION = "urn:rrp:problem:validation"
+TYPE_CONFLICT = "urn:rrp:problem:conflict"
+TYPE_IMPORT_REJECTED = "urn:rrp:problem:import-rejected"
+
+# Service validation errors on these keys are about the record's state, not the request: 409.
+CONFLICT_FIELDS = frozenset({"status"})
+
+
+class FieldProblem(Schema):
+    """One problem with one field (or, for a file import, one cell)."""
+
+    field: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+
+class Problem(Schema):
+    """An RFC 9457 problem details document."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] = []
+
+
+class ApiError(Exception):
+    """Raised by routers for a problem with no better exception: carries its status and detail."""
+
+    def __init__(self, status: int, detail: str, *, type_: str = "about:blank", title: str = "") -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.type, self.title = status, detail, type_, title
+
+
+def problem_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    detail: str,
+    type_: str = "about:blank",
+    title: str = "",
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A problem+json response (title defaults to the status's reason phrase, as RFC 9457 asks for
+    about:blank)."""
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def django_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
+    """Each message of a Django ValidationError as {field, message} (non-field errors on `__all__`)."""
+    if hasattr(exc, "error_dict"):
+        return [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [{"field": "__all__", "message": message} for message in exc.messages]
+
+
+def ninja_errors(exc: NinjaValidationError) -> list[dict[str, Any]]:
+    """django-ninja's pydantic errors as {field, message}; the field drops the `body`/`query`/`path`
+    prefix and the payload parameter's name, so it reads as the client wrote it."""
+    out = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        if loc and loc[0] in {"body", "query", "path", "form", "file", "header"}:
+            loc = loc[1:]
+            if loc and loc[0] in {"payload", "filters", "file"} and len(loc) > 1:
+                loc = loc[1:]
+        field = ""
+        for part in loc:
+            field += f"[{part}]" if part.isdigit() else (f".{part}" if field else part)
+        out.append({"field": field or "__all__", "message": error.get("msg", "Invalid value")})
+    return out
+
+
+def install_problem_handlers(api: NinjaAPI) -> None:
+    """Register a problem+json handler for every error the API can answer."""
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return problem_response(
+            request,
+            status=401,
+            detail="Send a valid bearer token: Authorization: Bearer <token> (make one with "
+            "`rrp token create --user USERNAME`). The token may be missing, wrong, expired or revoked.",
+            headers={"WWW-Authenticate": 'Bearer realm="rrp"'},
+        )
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid_shape(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = ninja_errors(exc)
+        return problem_response(
+            request,
+            status=422,
+            type_=TYPE_VALIDATION,
+            title="Your request has fields that are not valid",
+            detail=f"{len(errors)} field(s) are not valid; nothing was saved.",
+            errors=errors,
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid_content(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        errors = django_errors(exc)
+        if {e["field"] for e in errors} <= CONFLICT_FIELDS:
+            return problem_response(
+                request,
+                status=409,
+                type_=TYPE_CONFLICT,
+                title="The record is not in a state that allows this",
+                detail=" ".join(e["message"] for e in errors),
+                errors=errors,
+            )
+        return problem_response(
+            request,
+            status=422,
+            type_=TYPE_VALIDATION,
+            title="Your request has fields that are not valid",
+            detail=f"{len(errors)} problem(s) found; nothing was saved.",
+            errors=errors,
+        )
+
+    @api.exception_handler(ImportRejected)
+    def import_rejected(request: HttpRequest, exc: ImportRejected) -> HttpResponse:
+        errors = [
+            {"field": e.column, "message": e.reason, "row": e.row, "column": e.column, "value": e.value}
+            for e in exc.errors
+        ]
+        return problem_response(
+            request,
+            status=422,
+            type_=TYPE_IMPORT_REJECTED,
+            title="The file has problems; nothing was imported",
+            detail=str(exc),
+            errors=errors,
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return problem_response(request, status=403, detail=str(exc) or "You cannot do this with your role.")
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem_response(request, status=404, detail=str(exc) or "Nothing you can see has this id.")
+
+    @api.exception_handler(IntegrityError)
+    def conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        return problem_response(
+            request,
+            status=409,
+            type_=TYPE_CONFLICT,
+            detail="The change conflicts with a record already saved (for example the same source id); "
+            "nothing was saved.",
+        )
+
+    @api.exception_handler(ApiError)
+    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return problem_response(
+            request, status=exc.status, detail=exc.detail, type_=exc.type, title=exc.title
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem_response(
+            request,
+            status=exc.status_code,
+            type_=TYPE_INVALID_REQUEST if exc.status_code == 400 else "about:blank",
+            detail=str(exc),
+        )
+
+
+def problem_responses(*statuses: int) -> dict[int, type[Problem]]:
+    """The `response=` entries documenting the given error statuses as Problem."""
+    return dict.fromkeys(statuses, Problem)
+
+
+def problem_content_in_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say in the OpenAPI document that every 4xx/5xx body is application/problem+json."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in (operation.get("responses") or {}).items():
+                content = response.get("content")
+                if str(status)[0] in "45" and content and "application/json" in content:
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+    return schema

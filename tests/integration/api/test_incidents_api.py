@@ -1,0 +1,307 @@
+"""The incidents API: the same services, validation and scope as the pages, errors as problem+json."""
+
+from __future__ import annotations
+
+import pytest
+
+from rrp.core.models import AuditAction, AuditEvent
+from rrp.force.models import Incident
+from rrp.force.services import incident_record
+from rrp.people.models import StaffMember
+from tests.integration.force.incident_data import T0, complete_content, two_staff, typical_interventions
+
+
+def _json_content() -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in complete_content().items()}
+
+
+def _create_body(ward, patient, roster_id: int | None = None) -> dict:
+    return {
+        "ward_id": ward.pk,
+        "patient_id": patient.pk,
+        **_json_content(),
+        "interventions": [
+            {
+                "type_code": "01",
+                "started_at": "2026-03-01T14:06:00Z",
+                "ended_at": "2026-03-01T14:17:00Z",
+                "in_care_plan": False,
+            },
+            {
+                "type_code": "09",
+                "started_at": "2026-03-01T14:17:00Z",
+                "ended_at": "2026-03-01T14:30:00Z",
+                "in_care_plan": False,
+            },
+            {
+                "type_code": "14",
+                "started_at": "2026-03-01T14:25:00Z",
+                "ended_at": "2026-03-01T14:26:00Z",
+                "in_care_plan": True,
+            },
+        ],
+        "staff": [
+            {"part": "head", "staff_member_id": roster_id},
+            {"part": "left_arm", "name": "Alex Agency", "job_title": "Healthcare assistant (agency)"},
+        ],
+    }
+
+
+@pytest.fixture
+def existing(world, ward, patient):
+    return incident_record(
+        ward=ward,
+        patient=patient,
+        by=world.users["ward_staff"],
+        interventions=typical_interventions(),
+        staff=two_staff(StaffMember.objects.get(family_name="Nurse")),
+        **complete_content(),
+    )
+
+
+def test_create_incident_records_draft_version_one(api_as, ward, patient):
+    roster = StaffMember.objects.get(family_name="Nurse")
+    response = api_as("ward_staff").post("/api/incidents", _create_body(ward, patient, roster.pk))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "draft" and body["version"] == 1 and body["ward_code"] == ward.code
+    assert [i["type_code"] for i in body["interventions"]] == ["01", "09", "14"]
+    assert body["interventions"][0]["duration_minutes"] == 11
+    assert body["staff"][0] == {
+        "staff_member_id": roster.pk,
+        "name": "Sam Nurse",
+        "job_title": "Staff nurse",
+        "part": "head",
+    }
+    assert body["missing_statutory_items"] == []
+    incident = Incident.objects.get(pk=body["id"])
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE, record_id=str(incident.pk), path="/api/incidents"
+    ).exists()
+
+
+def test_create_incident_naive_times_are_uk_local(api_as, ward, patient):
+    body = {"ward_id": ward.pk, "patient_id": patient.pk, "occurred_at": "2026-07-01T14:05:00"}
+    response = api_as("ward_staff").post("/api/incidents", body)
+    assert response.status_code == 201
+    assert response.json()["occurred_at"].startswith("2026-07-01T13:05")  # BST is UTC+1
+
+
+def test_create_incident_lists_each_bad_field_as_problem(api_as, ward, patient):
+    body = _create_body(ward, patient, StaffMember.objects.get(family_name="Nurse").pk)
+    body["reason_code"] = "42"
+    body["interventions"][0]["type_code"] = "02"
+    body["interventions"][1]["ended_at"] = "2026-03-01T13:00:00Z"
+    body["staff"][1]["part"] = "juggler"
+    response = api_as("ward_staff").post("/api/incidents", body)
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "urn:rrp:problem:validation" and problem["status"] == 422
+    fields = {e["field"]: e["message"] for e in problem["errors"]}
+    assert set(fields) == {
+        "reason_code",
+        "interventions[0].type_code",
+        "interventions[1].ended_at",
+        "staff[1].part",
+    }
+    assert "no longer a valid" in fields["interventions[0].type_code"]
+    assert Incident.objects.count() == 0
+
+
+def test_create_incident_schema_errors_name_each_field(api_as, ward, patient):
+    body = {
+        "ward_id": "not a number",
+        "patient_id": patient.pk,
+        "occurred_at": "yesterday",
+        "interventions": [{"type_code": "01"}],
+    }
+    response = api_as("ward_staff").post("/api/incidents", body)
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"ward_id", "occurred_at", "interventions[0].started_at"}
+
+
+def test_create_incident_malformed_json_is_400_problem(api_as):
+    client = api_as("ward_staff")
+    response = client.client.post(
+        "/api/incidents", "{not json", content_type="application/json", headers=client.headers
+    )
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:rrp:problem:invalid-request"
+
+
+def test_create_incident_on_ward_out_of_scope_names_the_field(api_as, world, patient):
+    body = {"ward_id": world.wards["b1"].pk, "patient_id": world.patients["b1"].pk}
+    response = api_as("ward_staff").post("/api/incidents", body)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"ward_id", "patient_id"}
+
+
+def test_create_incident_staff_of_another_provider_is_refused(api_as, world, ward, patient):
+    other = StaffMember.objects.create(
+        provider=world.providers[1],
+        given_name="Bo",
+        family_name="Other",
+        job_title="Nurse",
+        staff_group="nursing",
+    )
+    body = {
+        "ward_id": ward.pk,
+        "patient_id": patient.pk,
+        "staff": [{"part": "head", "staff_member_id": other.pk}],
+    }
+    response = api_as("ward_staff").post("/api/incidents", body)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "staff[0].staff_member_id",
+            "message": "No member of staff of the ward's provider has this id",
+        }
+    ]
+
+
+@pytest.mark.parametrize("role", ["commissioner", "regulator", "national_analyst"])
+def test_read_only_roles_get_403_on_writes(api_as, role, ward, patient, existing):
+    client = api_as(role)
+    for path, body in [
+        ("/api/incidents", {"ward_id": ward.pk, "patient_id": patient.pk}),
+        (f"/api/incidents/{existing.pk}/amendments", {"reason": "x", "outcome": "y"}),
+        (f"/api/incidents/{existing.pk}/submit", {}),
+    ]:
+        response = client.post(path, body)
+        assert response.status_code == 403, path
+        assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("ward_staff", True),
+        ("ward_manager", True),
+        ("provider_governance", True),
+        ("regulator", True),
+        ("commissioner", False),
+        ("national_analyst", False),
+        ("system_admin", False),
+    ],
+)
+def test_read_and_list_follow_scope_per_role(api_as, role, sees, existing):
+    client = api_as(role)
+    read = client.get(f"/api/incidents/{existing.pk}")
+    listed = client.get("/api/incidents")
+    assert read.status_code == (200 if sees else 404)
+    assert listed.status_code == 200
+    assert [i["id"] for i in listed.json()["items"]] == ([existing.pk] if sees else [])
+    if not sees:
+        assert read["Content-Type"] == "application/problem+json"
+
+
+def test_other_providers_incident_is_404_for_every_verb(api_as, world):
+    other_ward, other_patient = world.wards["b1"], world.patients["b1"]
+    governance_b = world.users["provider_governance"]
+    governance_b.provider = other_ward.provider
+    governance_b.save()
+    incident = incident_record(ward=other_ward, patient=other_patient, by=governance_b)
+    client = api_as("ward_staff")
+    assert client.get(f"/api/incidents/{incident.pk}").status_code == 404
+    assert client.post(f"/api/incidents/{incident.pk}/amendments", {"reason": "x"}).status_code == 404
+    assert client.post(f"/api/incidents/{incident.pk}/submit").status_code == 404
+
+
+def test_read_incident_is_audited(api_as, world, existing):
+    api_as("regulator").get(f"/api/incidents/{existing.pk}")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, record_id=str(existing.pk), actor_id=world.users["regulator"].pk
+    ).exists()
+
+
+def test_list_filters_by_ward_dates_and_type_and_paginates(api_as, world, ward, patient, existing):
+    nurse = world.users["ward_manager"]
+    second = incident_record(
+        ward=world.wards["a2"],
+        patient=world.patients["a2"],
+        by=nurse,
+        occurred_at=T0.replace(month=5),
+        interventions=[typical_interventions()[2]],
+    )
+    client = api_as("ward_manager")
+    ids = lambda **q: [i["id"] for i in client.get("/api/incidents", **q).json()["items"]]  # noqa: E731
+    assert ids() == [second.pk, existing.pk]
+    assert ids(ward_id=ward.pk) == [existing.pk]
+    assert ids(occurred_from="2026-04-01") == [second.pk]
+    assert ids(occurred_to="2026-03-01") == [existing.pk]
+    assert ids(type_code="01") == [existing.pk]
+    assert ids(type_code="14") == [second.pk, existing.pk]
+    page = client.get("/api/incidents", page=2, page_size=1).json()
+    assert (page["count"], page["pages"], [i["id"] for i in page["items"]]) == (2, 2, [existing.pk])
+
+
+def test_list_bad_filters_are_problems(api_as):
+    response = api_as("ward_staff").get("/api/incidents", type_code="02", page_size=500, page=0)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"type_code", "page_size", "page"}
+
+
+def test_amend_adds_version_with_reason(api_as, existing):
+    response = api_as("ward_staff").post(
+        f"/api/incidents/{existing.pk}/amendments",
+        {"reason": "Outcome was wrong", "outcome": "Moved to seclusion"},
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["version"] == 2 and body["change_reason"] == "Outcome was wrong"
+    assert body["content"]["outcome"] == "Moved to seclusion"
+    assert body["content"]["place_on_ward"] == "Lounge"  # carried forward
+    assert len(body["interventions"]) == 3
+
+
+def test_amend_without_reason_is_refused(api_as, existing):
+    client = api_as("ward_staff")
+    assert {
+        e["field"]
+        for e in client.post(f"/api/incidents/{existing.pk}/amendments", {"outcome": "x"}).json()["errors"]
+    } == {"reason"}
+    response = client.post(f"/api/incidents/{existing.pk}/amendments", {"reason": "  ", "outcome": "x"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "reason", "message": "Say why you are changing this record"}
+    ]
+    assert existing.versions.count() == 1
+
+
+def test_submit_moves_to_submitted_then_conflicts(api_as, existing):
+    client = api_as("ward_staff")
+    response = client.post(f"/api/incidents/{existing.pk}/submit")
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    again = client.post(f"/api/incidents/{existing.pk}/submit")
+    assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
+    assert again.json()["errors"][0]["field"] == "status"
+
+
+def test_submit_incomplete_lists_missing_statutory_items(api_as, world, ward, patient):
+    incident = incident_record(ward=ward, patient=patient, by=world.users["ward_staff"])
+    response = api_as("ward_staff").post(f"/api/incidents/{incident.pk}/submit")
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert len(errors) > 3 and {e["field"] for e in errors} == {"statutory_items"}
+
+
+def test_openapi_is_served_and_documents_problem_json(client, world):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    paths = schema["paths"]
+    assert {
+        "/api/incidents",
+        "/api/incidents/{incident_id}",
+        "/api/incidents/{incident_id}/amendments",
+        "/api/incidents/{incident_id}/submit",
+        "/api/incidents/import",
+    } <= set(paths)
+    create = paths["/api/incidents"]["post"]
+    assert "application/problem+json" in create["responses"]["422"]["content"]
+    assert "application/problem+json" in create["responses"]["401"]["content"]
+    assert "application/json" in create["responses"]["201"]["content"]
+    assert "Problem" in schema["components"]["schemas"] and "FieldProblem" in schema["components"]["schemas"]
+    assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
