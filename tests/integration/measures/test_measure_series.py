@@ -1,0 +1,227 @@
+"""Measure series per ward from the database, in bulk, fed to the SPC engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from rrp.accounts.roles import Role
+from rrp.force.services import InterventionInput, incident_amend, incident_record
+from rrp.measures.catalogue import measure
+from rrp.measures.series import (
+    Period,
+    UnsupportedMeasure,
+    analyse_series,
+    measure_series,
+    period_starts,
+)
+from rrp.organisations.models import BedDaysSource, MonthlyBedDays, OccupiedBedDays
+from rrp.spc import Chart
+from tests import factories
+
+RATE = measure("restrictive-interventions-per-1000-obd")
+SINCE, UNTIL = dt.date(2025, 1, 1), dt.date(2025, 3, 31)
+
+
+def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def record(world, ward_key: str, *types_and_starts, patient=None):
+    """One incident on a ward with interventions given as (type code, start, minutes)."""
+    return incident_record(
+        ward=world.wards[ward_key],
+        patient=patient or world.patients[ward_key],
+        by=world.users["provider_governance"]
+        if ward_key.startswith("a")
+        else factories.user(role=Role.PROVIDER_GOVERNANCE, provider=world.wards[ward_key].provider),
+        interventions=[
+            InterventionInput(
+                type_code=code, started_at=start, ended_at=start + dt.timedelta(minutes=minutes)
+            )
+            for code, start, minutes in types_and_starts
+        ],
+    )
+
+
+def bed_days(ward, month: dt.date, value: int) -> None:
+    MonthlyBedDays.objects.create(
+        ward=ward, month=month, bed_days=value, source=BedDaysSource.MANUAL, recorded_at=timezone.now()
+    )
+
+
+@pytest.fixture
+def provider_a(world):
+    """Wards a1 and a2 with bed days for Jan-Mar 2025 (a2 has none in March) and a few incidents."""
+    a1, a2 = world.wards["a1"], world.wards["a2"]
+    for month in (dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)):
+        bed_days(a1, month, 500)
+    for month in (dt.date(2025, 1, 1), dt.date(2025, 2, 1)):
+        bed_days(a2, month, 250)
+    jan, feb = dt.date(2025, 1, 15), dt.date(2025, 2, 3)
+    record(world, "a1", ("01", at(jan), 12), ("14", at(jan, 10, 5), 1))
+    record(world, "a1", ("07", at(jan, 16), 3))
+    record(world, "a1", ("05", at(feb), 120))
+    record(world, "a2", ("01", at(feb), 4))
+    return world
+
+
+def _series(world, definition=RATE, wards=("a1", "a2"), **kw):
+    kw = {"since": SINCE, "until": UNTIL, **kw}
+    return measure_series(definition, ward_ids=[world.wards[k].pk for k in wards], **kw)
+
+
+def test_measure_series_rate_per_1000_bed_days_every_ward_and_month(provider_a):
+    series = _series(provider_a)
+    a1, a2 = provider_a.wards["a1"].pk, provider_a.wards["a2"].pk
+
+    rows = {(r.ward_id, r.period): r for r in series.itertuples()}
+    assert len(series) == 6
+    assert rows[(a1, dt.date(2025, 1, 1))].numerator == 3
+    assert rows[(a1, dt.date(2025, 1, 1))].value == pytest.approx(3 / 500 * 1000)
+    assert rows[(a1, dt.date(2025, 2, 1))].value == pytest.approx(2.0)
+    assert rows[(a1, dt.date(2025, 3, 1))].numerator == 0 and rows[(a1, dt.date(2025, 3, 1))].value == 0
+    assert rows[(a2, dt.date(2025, 2, 1))].value == pytest.approx(4.0)
+    assert np.isnan(rows[(a2, dt.date(2025, 3, 1))].denominator)
+    assert np.isnan(rows[(a2, dt.date(2025, 3, 1))].value)
+
+
+def test_measure_series_by_kind_counts_only_its_types(provider_a):
+    prone = _series(provider_a, measure("prone-restraints-per-1000-obd"))
+    physical = _series(provider_a, measure("physical-restraints-per-1000-obd"))
+
+    assert prone["numerator"].sum() == 2
+    assert physical["numerator"].sum() == 3
+
+
+def test_measure_series_incidents_and_people_count_distinct(provider_a):
+    incidents = _series(provider_a, measure("incidents"))
+    people = _series(provider_a, measure("people-restrained"))
+
+    assert incidents["numerator"].tolist() == [2, 1, 0, 0, 1, 0]
+    assert people["numerator"].tolist() == [1, 1, 0, 0, 1, 0]
+    assert np.isnan(incidents["denominator"]).all()
+
+
+def test_measure_series_prone_over_10_minutes_uses_duration(provider_a):
+    series = _series(provider_a, measure("prone-restraints-over-10-minutes"))
+
+    assert series["numerator"].sum() == 1
+
+
+def test_measure_series_amendment_replaces_not_adds(provider_a):
+    incident = record(provider_a, "a1", ("01", at(dt.date(2025, 3, 10)), 2))
+    incident_amend(
+        incident=incident,
+        by=provider_a.users["provider_governance"],
+        reason="Two types, not one",
+        interventions=[
+            InterventionInput(
+                type_code="01", started_at=at(dt.date(2025, 3, 10)), ended_at=at(dt.date(2025, 3, 10), 10, 2)
+            ),
+            InterventionInput(
+                type_code="09",
+                started_at=at(dt.date(2025, 3, 10), 10, 2),
+                ended_at=at(dt.date(2025, 3, 10), 10, 9),
+            ),
+        ],
+    )
+
+    series = _series(provider_a, wards=("a1",))
+
+    assert series.set_index("period").loc[dt.date(2025, 3, 1), "numerator"] == 2
+
+
+def test_measure_series_other_wards_not_counted(provider_a):
+    record(provider_a, "b1", ("01", at(dt.date(2025, 1, 20)), 2))
+
+    series = _series(provider_a)
+
+    assert series["numerator"].sum() == 5
+
+
+def test_measure_series_outside_dates_not_counted(provider_a):
+    record(provider_a, "a1", ("01", at(dt.date(2024, 12, 31), 23, 30), 2))
+    record(provider_a, "a1", ("01", at(dt.date(2025, 4, 1), 0, 30), 2))
+
+    assert _series(provider_a)["numerator"].sum() == 5
+
+
+def test_measure_series_month_is_local_time(provider_a):
+    # 00:30 on 1 June in London is 23:30 on 31 May in UTC: it belongs to June.
+    bed_days(provider_a.wards["a1"], dt.date(2025, 6, 1), 300)
+    record(provider_a, "a1", ("01", at(dt.date(2025, 6, 1), 0, 30), 2))
+
+    series = _series(provider_a, wards=("a1",), since=dt.date(2025, 5, 1), until=dt.date(2025, 6, 30))
+
+    assert series["numerator"].tolist() == [0, 1]
+
+
+def test_measure_series_query_count_does_not_grow_with_wards(world):
+    site = factories.site(provider=world.providers[0])
+    extra = [factories.ward(site=site) for _ in range(6)]
+    two = [world.wards["a1"].pk, world.wards["a2"].pk]
+
+    with CaptureQueriesContext(connection) as few:
+        measure_series(RATE, ward_ids=two, since=SINCE, until=UNTIL)
+    with CaptureQueriesContext(connection) as many:
+        measure_series(RATE, ward_ids=two + [w.pk for w in extra], since=SINCE, until=UNTIL)
+
+    assert len(few) == len(many) == 3
+
+
+def test_measure_series_weekly_uses_daily_bed_days(provider_a):
+    a1 = provider_a.wards["a1"]
+    for offset in range(14):
+        OccupiedBedDays.objects.create(
+            ward=a1, date=dt.date(2025, 1, 13) + dt.timedelta(days=offset), bed_days=18
+        )
+
+    series = _series(
+        provider_a, wards=("a1",), since=dt.date(2025, 1, 13), until=dt.date(2025, 1, 26), period="week"
+    )
+
+    assert series["period"].tolist() == [dt.date(2025, 1, 13), dt.date(2025, 1, 20)]
+    assert series["numerator"].tolist() == [3, 0]
+    assert series["denominator"].tolist() == [126, 126]
+    assert series["value"].iloc[0] == pytest.approx(3 / 126 * 1000)
+
+
+def test_measure_series_unsupported_measure_named(provider_a):
+    with pytest.raises(UnsupportedMeasure, match="days-between-seclusions"):
+        _series(provider_a, measure("days-between-seclusions"))
+    with pytest.raises(UnsupportedMeasure, match="patient-debrief-held"):
+        _series(provider_a, measure("patient-debrief-held"))
+
+
+def test_analyse_series_charts_every_ward_in_one_call(provider_a):
+    series = _series(provider_a)
+
+    result = analyse_series(RATE, series)
+
+    assert result.chart is Chart.XMR
+    assert len(result) == 6
+    assert [str(g) for g in result.groups()] == [str(k) for k in series["ward_id"].unique()]
+    np.testing.assert_allclose(result.value, series["value"].to_numpy(), equal_nan=True)
+
+
+def test_analyse_series_plain_count_uses_values(provider_a):
+    definition = measure("incidents")
+
+    result = analyse_series(definition, _series(provider_a, definition))
+
+    assert result.chart is Chart.C
+    assert result.value.tolist() == [2, 1, 0, 0, 1, 0]
+
+
+def test_period_starts_weeks_start_on_monday():
+    assert period_starts(since=dt.date(2025, 1, 1), until=dt.date(2025, 1, 14), period=Period.WEEK) == [
+        dt.date(2024, 12, 30),
+        dt.date(2025, 1, 6),
+        dt.date(2025, 1, 13),
+    ]
