@@ -562,7 +562,7 @@ def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpRespo
     ):
         raise PermissionDenied
     form_class = SendBackForm if step == "send_back" else ReviewNoteForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     errors: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -628,7 +628,7 @@ def statement_add(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = scoped_incident(request, incident_id)
     if not services.statement_author_may_add(incident=incident, by=request.user):
         raise PermissionDenied
-    form = StatementForm(request.POST or None)
+    form = StatementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.statement_add(
@@ -671,7 +671,7 @@ def cqc_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.cqc_task_get_for(request.user, task_id)
     if task is None:
         raise Http404
-    form = CqcTaskCompleteForm(request.POST or None)
+    form = CqcTaskCompleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.cqc_task_complete(
