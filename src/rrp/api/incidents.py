@@ -292,6 +292,25 @@ def create_incident(request: HttpRequest, payload: IncidentCreateIn) -> Status:
     return Status(201, _detail(incident_list_for_user(user).get(pk=incident.pk)))
 
 
+@router.post(
+    "/incidents/import",
+    response={200: ImportResult, **problem_responses(400, 401, 403, 409, 422)},
+    summary="Import incidents from a CSV file",
+    # Declared before /incidents/{incident_id} so that "import" is not taken for an id.
+)
+def import_incidents(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
+    """Import a CSV in the layout of docs/imports.md (multipart form field `file`). All or nothing: any
+    problem rejects the file (422) with every problem listed by row and column. Idempotent by
+    `source_system` + `source_id`: an unchanged incident is left alone, a changed one gets a new version."""
+    user = _user(request)
+    _require_writer(user)
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as bad:
+        raise ValidationError({"file": ["The file must be UTF-8 text (CSV)"]}) from bad
+    return incidents_import(source=io.StringIO(text, newline=""), by=user, request=request)
+
+
 @router.get(
     "/incidents/{incident_id}",
     response={200: IncidentOut, **problem_responses(401, 404)},
@@ -339,21 +358,3 @@ def submit_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     incident = _writable_incident(user, incident_id)
     incident_submit(incident=incident, by=user, request=request)
     return _detail(incident_list_for_user(user).get(pk=incident.pk))
-
-
-@router.post(
-    "/incidents/import",
-    response={200: ImportResult, **problem_responses(400, 401, 403, 409, 422)},
-    summary="Import incidents from a CSV file",
-)
-def import_incidents(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
-    """Import a CSV in the layout of docs/imports.md (multipart form field `file`). All or nothing: any
-    problem rejects the file (422) with every problem listed by row and column. Idempotent by
-    `source_system` + `source_id`: an unchanged incident is left alone, a changed one gets a new version."""
-    user = _user(request)
-    _require_writer(user)
-    try:
-        text = file.read().decode("utf-8-sig")
-    except UnicodeDecodeError as bad:
-        raise ValidationError({"file": ["The file must be UTF-8 text (CSV)"]}) from bad
-    return incidents_import(source=io.StringIO(text, newline=""), by=user, request=request)
