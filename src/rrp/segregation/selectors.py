@@ -441,3 +441,10 @@ def due_by_ward(*, now: dt.datetime | None = None, within: dt.timedelta = dt.tim
         if due:
             wards[state.episode.ward].append((state, due))
     return sorted(wards.items(), key=lambda item: (item[0].provider.name, item[0].name))
+
+
+def incident_for(user: User, incident_id: int):
+    """A use-of-force incident on the user's wards, to link an episode to (None if out of scope)."""
+    from rrp.force.selectors import incident_list_for_user
+
+    return incident_list_for_user(user).filter(pk=incident_id).first()

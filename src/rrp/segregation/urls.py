@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from rrp.segregation import views
 
 app_name = "segregation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("wards/<int:ward_id>/", views.ward_page, name="ward"),
+    path("wards/<int:ward_id>/episodes/new/", views.episode_new, name="episode-new"),
+    path("providers/<int:provider_id>/", views.provider_page, name="provider"),
+    path("providers/<int:provider_id>/lts-register/", views.lts_register, name="lts-register"),
+    path("lts-register/", views.lts_register_commissioner, name="lts-register-commissioner"),
+    path("episodes/<int:episode_id>/", views.episode_page, name="episode"),
+    path("episodes/<int:episode_id>/reviews/new/", views.review_new, name="review-new"),
+    path("episodes/<int:episode_id>/observations/new/", views.observation_new, name="observation-new"),
+    path("episodes/<int:episode_id>/end/", views.episode_end, name="episode-end"),
+    path("patients/<int:patient_id>/", views.patient_summary, name="patient"),
+]
