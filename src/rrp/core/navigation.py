@@ -21,6 +21,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Providers", "organisations:provider-list", Permission.WARD_VIEW),
     NavItem("Wards", "organisations:ward-list", Permission.WARD_VIEW),
     NavItem("Patients", "people:patient-list", Permission.PATIENT_VIEW),
+    NavItem("Seclusion and segregation", "segregation:index", Permission.WARD_VIEW),
     NavItem("Incidents", "force:incident-list", Permission.INCIDENT_VIEW),
     NavItem("CQC tasks", "force:cqc-task-list", Permission.CQC_TASK_COMPLETE),
     NavItem("Audit log", "core:audit-log", Permission.AUDIT_VIEW),
