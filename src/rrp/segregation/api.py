@@ -1,0 +1,351 @@
+"""The seclusion and segregation API: the same selectors, services, validation and scope as the pages.
+
+Mounted at /api/segregation/ (rrp.api.api). Reads start from `segregation.selectors` (an id out of
+scope answers 404); writes call `segregation.services`, whose ValidationError becomes a problem+json
+422 naming each field. Read-only roles get 403 for writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from rrp.accounts.models import User
+from rrp.api.problems import problem_responses
+from rrp.segregation import schedules, selectors, services
+from rrp.segregation.codes import EpisodeKind, due_label
+
+router = Router(tags=["Seclusion and segregation"])
+
+
+class DueOut(Schema):
+    kind: str
+    label: str
+    due_at: dt.datetime
+    last_at: dt.datetime | None
+    overdue: bool
+    minutes_overdue: int
+
+
+class ReviewOut(Schema):
+    id: int
+    kind: str
+    at: dt.datetime
+    reviewer_name: str
+    reviewer_role: str
+    second_reviewer_name: str
+    outcome: str
+    decision: str
+
+
+class EpisodeOut(Schema):
+    id: int
+    kind: str
+    mhsds_intervention_type: str
+    ward_id: int
+    ward_code: str
+    patient_id: int
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    place: str
+    authorised_by_name: str
+    reason: str
+    end_plan: str
+    incident_id: int | None
+    mdt_decision: str
+    commissioner_representative: str
+    version: int
+    next_due: DueOut | None
+    due: list[DueOut]
+    overdue: list[DueOut]
+
+
+class EpisodeDetailOut(EpisodeOut):
+    reviews: list[ReviewOut]
+
+
+class OverdueOut(Schema):
+    episode_id: int
+    kind: str
+    ward_id: int
+    patient_id: int
+    review: DueOut
+
+
+class EpisodeIn(Schema):
+    ward_id: int
+    patient_id: int
+    kind: str
+    started_at: dt.datetime
+    place: str = ""
+    reason: str = ""
+    end_plan: str = ""
+    authorised_by_id: int | None = None
+    authorised_by_name: str = ""
+    authorised_by_doctor: bool = False
+    incident_id: int | None = None
+    mdt_decision: str = ""
+    mdt_decided_at: dt.datetime | None = None
+    commissioner_representative: str = ""
+
+
+class ReviewIn(Schema):
+    kind: str
+    at: dt.datetime
+    outcome: str = ""
+    decision: str = ""
+    reviewer_id: int | None = None
+    reviewer_name: str = ""
+    reviewer_role: str = ""
+    second_reviewer_id: int | None = None
+
+
+class ActiveFilters(Schema):
+    ward_id: int | None = None
+    provider_id: int | None = None
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth
+
+
+def _require_writer(user: User) -> None:
+    definition = user.role_definition
+    if definition is None or definition.read_only or not definition.sees_patient_identifiers:
+        raise PermissionDenied("Your role can read episodes but not record them.")
+
+
+def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
+    """The service's field names as the API's payload names them (reviewer -> reviewer_id)."""
+    return ValidationError({names.get(k, k): v for k, v in error.message_dict.items()})
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A time without an offset is UK local time, as on the forms."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _due(item: schedules.Due) -> dict[str, Any]:
+    return {
+        "kind": item.kind,
+        "label": due_label(item.kind),
+        "due_at": item.due_at,
+        "last_at": item.last_at,
+        "overdue": item.overdue,
+        "minutes_overdue": item.minutes_overdue,
+    }
+
+
+def _episode(state: selectors.EpisodeState) -> dict[str, Any]:
+    e, v = state.episode, state.version
+    return {
+        "id": e.pk,
+        "kind": e.kind,
+        "mhsds_intervention_type": e.mhsds_intervention_type,
+        "ward_id": e.ward_id,
+        "ward_code": e.ward.code,
+        "patient_id": e.patient_id,
+        "started_at": v.started_at,
+        "ended_at": v.ended_at,
+        "place": v.place,
+        "authorised_by_name": v.authorised_by_name,
+        "reason": v.reason,
+        "end_plan": v.end_plan,
+        "incident_id": v.incident_id,
+        "mdt_decision": v.mdt_decision,
+        "commissioner_representative": v.commissioner_representative,
+        "version": v.number,
+        "next_due": _due(state.next_due) if state.next_due else None,
+        "due": [_due(d) for d in state.due],
+        "overdue": [_due(d) for d in state.overdue],
+    }
+
+
+def _detail(state: selectors.EpisodeState) -> dict[str, Any]:
+    return {
+        **_episode(state),
+        "reviews": [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "at": r.at,
+                "reviewer_name": r.reviewer_name,
+                "reviewer_role": r.reviewer_role,
+                "second_reviewer_name": r.second_reviewer_name,
+                "outcome": r.outcome,
+                "decision": r.decision,
+            }
+            for r in state.reviews
+        ],
+    }
+
+
+def _active(user: User, filters: ActiveFilters, request: HttpRequest) -> list[selectors.EpisodeState]:
+    if filters.ward_id is not None:
+        ward = selectors.ward_for(user, filters.ward_id)
+        if ward is None:
+            raise Http404("No ward you can see has this id.")
+        return selectors.active_for_ward(user, ward, request=request)
+    providers = (
+        [selectors.provider_for(user, filters.provider_id)]
+        if filters.provider_id is not None
+        else list(selectors.providers_with_episodes_for(user))
+        if user.role_definition and user.role_definition.sees_patient_identifiers
+        else []
+    )
+    if providers == [None]:
+        raise Http404("No provider you can see has this id.")
+    return [s for p in providers for s in selectors.active_for_provider(user, p, request=request)]
+
+
+@router.get(
+    "/episodes/active",
+    response={200: list[EpisodeOut], **problem_responses(401, 404)},
+    summary="Active episodes with their reviews due",
+)
+def active_episodes(request: HttpRequest, filters: Query[ActiveFilters]) -> list[dict[str, Any]]:
+    """Every active seclusion and long-term segregation episode you may see (or those of one `ward_id`
+    or `provider_id`), soonest review first, each with every review due and those overdue."""
+    return [_episode(s) for s in _active(_user(request), filters, request)]
+
+
+@router.get(
+    "/reviews/overdue",
+    response={200: list[OverdueOut], **problem_responses(401, 404)},
+    summary="Overdue reviews",
+)
+def overdue_reviews(request: HttpRequest, filters: Query[ActiveFilters]) -> list[dict[str, Any]]:
+    """Every overdue review of an active episode you may see, longest overdue first."""
+    rows = [
+        {
+            "episode_id": s.episode.pk,
+            "kind": s.episode.kind,
+            "ward_id": s.episode.ward_id,
+            "patient_id": s.episode.patient_id,
+            "review": _due(d),
+        }
+        for s in _active(_user(request), filters, request)
+        for d in s.overdue
+    ]
+    return sorted(rows, key=lambda r: -r["review"]["minutes_overdue"])
+
+
+@router.get(
+    "/episodes/{episode_id}",
+    response={200: EpisodeDetailOut, **problem_responses(401, 404)},
+    summary="One episode",
+)
+def get_episode(request: HttpRequest, episode_id: int) -> dict[str, Any]:
+    """An episode with its latest version, reviews and schedule (audited)."""
+    state = selectors.episode_get_for(_user(request), episode_id, request=request)
+    if state is None:
+        raise Http404("No episode you can see has this id.")
+    return _detail(state)
+
+
+@router.post(
+    "/episodes",
+    response={201: EpisodeDetailOut, **problem_responses(401, 403, 404, 422)},
+    summary="Record an episode",
+)
+def create_episode(request: HttpRequest, payload: EpisodeIn) -> Status:
+    """Record a seclusion or long-term segregation episode. Refused with each field named: an end before
+    the start, an overlap with another episode of the same kind for the patient, LTS without its
+    multidisciplinary decision or commissioner's representative."""
+    user = _user(request)
+    _require_writer(user)
+    ward = selectors.ward_for(user, payload.ward_id)
+    if ward is None:
+        raise Http404("No ward you can see has this id.")
+    patient = selectors.patients_for_ward(user, ward).filter(pk=payload.patient_id).first()
+    errors: dict[str, list[str]] = {}
+    if patient is None:
+        errors["patient_id"] = ["No patient of this ward has this id"]
+    if payload.kind not in EpisodeKind.values:
+        errors["kind"] = ["Choose seclusion or long_term_segregation"]
+    staff = {s.pk: s for s in selectors.staff_for_ward(user, ward)}
+    authoriser = None
+    if payload.authorised_by_id is not None:
+        authoriser = staff.get(payload.authorised_by_id)
+        if authoriser is None:
+            errors["authorised_by_id"] = ["No member of staff of the ward's provider has this id"]
+    incident = None
+    if payload.incident_id is not None:
+        incident = selectors.incident_for(user, payload.incident_id)
+        if incident is None:
+            errors["incident_id"] = ["No incident you can see has this id"]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        episode = services.episode_start(
+            ward=ward,
+            patient=patient,
+            kind=payload.kind,
+            by=user,
+            started_at=_aware(payload.started_at),
+            place=payload.place,
+            reason=payload.reason,
+            end_plan=payload.end_plan,
+            authorised_by=authoriser,
+            authorised_by_name=payload.authorised_by_name,
+            authorised_by_doctor=payload.authorised_by_doctor,
+            incident=incident,
+            mdt_decision=payload.mdt_decision,
+            mdt_decided_at=_aware(payload.mdt_decided_at),
+            commissioner_representative=payload.commissioner_representative,
+            request=request,
+        )
+    except ValidationError as error:
+        raise _renamed(error, {"authorised_by": "authorised_by_id", "incident": "incident_id"}) from error
+    return Status(201, _detail(selectors.episode_states([episode])[0]))
+
+
+@router.post(
+    "/episodes/{episode_id}/reviews",
+    response={201: EpisodeDetailOut, **problem_responses(401, 403, 404, 422)},
+    summary="Record a review",
+)
+def create_review(request: HttpRequest, episode_id: int, payload: ReviewIn) -> Status:
+    """Record a review of an episode. Refused with each field named: a time before the episode began,
+    a reviewer without the role (medical: a doctor; nursing: two registered nurses), no outcome or
+    decision. Returns the episode with its schedule updated."""
+    user = _user(request)
+    _require_writer(user)
+    episode = selectors.episodes_for(user).filter(pk=episode_id).first()
+    if episode is None:
+        raise Http404("No episode you can see has this id.")
+    staff = {s.pk: s for s in selectors.staff_for_ward(user, episode.ward)}
+    errors: dict[str, list[str]] = {}
+    found = {}
+    for name in ("reviewer_id", "second_reviewer_id"):
+        value = getattr(payload, name)
+        if value is not None:
+            found[name] = staff.get(value)
+            if found[name] is None:
+                errors[name] = ["No member of staff of the ward's provider has this id"]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        services.review_record(
+            episode=episode,
+            kind=payload.kind,
+            at=_aware(payload.at),
+            by=user,
+            outcome=payload.outcome,
+            decision=payload.decision,
+            reviewer=found.get("reviewer_id"),
+            reviewer_name=payload.reviewer_name,
+            reviewer_role=payload.reviewer_role,
+            second_reviewer=found.get("second_reviewer_id"),
+            request=request,
+        )
+    except ValidationError as error:
+        raise _renamed(error, {"reviewer": "reviewer_id", "second_reviewer": "second_reviewer_id"}) from error
+    return Status(201, _detail(selectors.episode_states([episode])[0]))
