@@ -34,3 +34,4 @@ api = RrpApi(
 )
 install_problem_handlers(api)
 api.add_router("/", incidents_router)
+api.add_router("/segregation/", "rrp.segregation.api.router")
