@@ -94,16 +94,25 @@ def compress_order(valid: np.ndarray) -> np.ndarray:
 def compress_rank(valid: np.ndarray) -> np.ndarray:
     """Flat destination index of every element when valid entries move to the top of their column.
 
-    The same stable permutation as :func:`compress_order`, but from two cumulative counts instead
-    of a sort, and returned as flat indices ready for :func:`pack` and :func:`unpack`.
+    The same stable permutation as :func:`compress_order`, but from one cumulative count instead
+    of a sort, and returned as flat indices ready for :func:`pack` and :func:`unpack`. The index
+    arithmetic runs in 32-bit integers on same-shaped arrays (broadcasting a column of row numbers
+    across a wide matrix is several times slower), and only the result is widened.
     """
     valid = np.asarray(valid, dtype=bool)
-    n_cols = valid.shape[1]
-    before = accumulate(np.add, valid.astype(np.intp)) - valid  # valid entries above this row
-    n_valid = before[-1] + valid[-1] if valid.shape[0] else np.zeros(n_cols, dtype=np.intp)
-    row = np.arange(valid.shape[0], dtype=np.intp)[:, None]
-    dest = np.where(valid, before, n_valid + (row - before))
-    return dest * n_cols + np.arange(n_cols, dtype=np.intp)
+    n_rows, n_cols = valid.shape
+    small = n_rows * n_cols < 2**31 - 1
+    dt = np.int32 if small else np.intp
+    count = accumulate(np.add, valid.astype(dt))  # valid entries at or above this row
+    n_valid = count[-1].copy() if n_rows else np.zeros(n_cols, dtype=dt)
+    # valid entries go to row (count - 1); the others follow them in order: n_valid + (row - count)
+    dest = np.broadcast_to(np.arange(n_rows, dtype=dt)[:, None], valid.shape) - count
+    dest += n_valid
+    np.copyto(dest, count, where=valid)
+    dest -= valid
+    dest *= n_cols
+    dest += np.arange(n_cols, dtype=dt)
+    return dest.astype(np.intp, copy=False)
 
 
 def pack(values: np.ndarray, flat_dest: np.ndarray) -> np.ndarray:
@@ -151,6 +160,53 @@ def run_lengths(codes: np.ndarray) -> np.ndarray:
     start_idx = accumulate(np.maximum, np.where(starts, idx, np.int32(0)))
     end_idx = accumulate(np.minimum, np.where(ends, idx, np.int32(n)), reverse=True)
     return np.where(codes != 0, end_idx - start_idx + 1, 0)
+
+
+def count_true(mask: np.ndarray) -> np.ndarray:
+    """``mask.sum(axis=0)`` (int64), summed in the narrowest integer type that cannot overflow."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim == 0 or not mask.flags.contiguous:
+        return mask.sum(axis=0)
+    return mask.view(np.int8).sum(axis=0, dtype=count_dtype(mask.shape[0])).astype(np.int64)
+
+
+def count_dtype(n_rows: int) -> type[np.signedinteger]:
+    """The narrowest signed integer type that holds counts up to ``n_rows`` (narrow types make passes cheap)."""
+    return (
+        np.int16
+        if n_rows < np.iinfo(np.int16).max
+        else np.int32
+        if n_rows < np.iinfo(np.int32).max
+        else np.int64
+    )
+
+
+def windows_all(flags: np.ndarray, length: int) -> np.ndarray:
+    """``w[k]`` is true when ``flags[k : k + length]`` are all true (axis 0; ``n - length + 1`` rows)."""
+    n = flags.shape[0]
+    if n < length:
+        return np.zeros((0, *flags.shape[1:]), dtype=bool)
+    m = n - length + 1
+    out = flags[:m].copy()
+    for offset in range(1, length):
+        out &= flags[offset : offset + m]
+    return out
+
+
+def windows_containing(cond: np.ndarray, n: int, length: int) -> np.ndarray:
+    """True at a row when a window of ``length`` rows containing it has ``cond`` (row k: rows k..k+length-1)."""
+    out = np.zeros((n, *cond.shape[1:]), dtype=bool)
+    m = cond.shape[0]
+    if m == 0:
+        return out
+    for offset in range(length):
+        out[offset : offset + m] |= cond
+    return out
+
+
+def in_runs(flags: np.ndarray, length: int) -> np.ndarray:
+    """True where a flag belongs to ``length`` or more consecutive true flags down axis 0."""
+    return windows_containing(windows_all(flags, length), flags.shape[0], length)
 
 
 def last_index_where(mask: np.ndarray) -> np.ndarray:

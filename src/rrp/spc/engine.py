@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from rrp.spc import rules
-from rrp.spc._arrays import compress_rank, last_index_where, masked_median, pack, unpack
+from rrp.spc._arrays import compress_rank, count_true, last_index_where, masked_median, pack, unpack
 from rrp.spc.attribute import c_limits, p_limits, u_limits
 from rrp.spc.funnel import funnel_bounds, funnel_limits
 from rrp.spc.rare_events import g_limits, t_limits
-from rrp.spc.runs import RunsArrays, anhoej_runs
+from rrp.spc.runs import RunsArrays, anhoej_runs_from_sides
 from rrp.spc.types import (
     POINT_TYPE_LABELS,
     Assurance,
@@ -61,24 +61,50 @@ class MatrixResult:
     limits_shown: np.ndarray
 
 
-def _rule_signals(chart: Chart, profile: Profile, values: np.ndarray, lim: Limits) -> dict[str, np.ndarray]:
-    if chart is Chart.RUN:
-        return {}
-    signals = {"outside": rules.outside_limits(values, lim.lower, lim.upper)}
-    if profile is Profile.QICHARTS2:
-        return signals
+#: Bits of the one-byte flags moved with the values when missing points are squeezed out.
+_FLAG_BITS = ("outside_up", "outside_down", "above_2sigma", "below_2sigma", "above", "below")
+
+
+def _sequence_flags(
+    profile: Profile,
+    values: np.ndarray,
+    above: np.ndarray,
+    below: np.ndarray,
+    outside: tuple[np.ndarray, np.ndarray],
+    lower_2sigma: np.ndarray,
+    upper_2sigma: np.ndarray,
+    present: np.ndarray,
+    gaps: bool,
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], np.ndarray | None]:
+    """All four rules' flags (up, down) for the mdc and nhsrplotthedots profiles.
+
+    With gaps, the values and the pointwise flags move to the top of each column first, so a
+    missing point neither extends nor breaks a run; the flags are then in that packed order and
+    the flat destinations for :func:`unpack` are returned too (else None).
+    """
+    pointwise = (*outside, values > upper_2sigma, values < lower_2sigma, above, below)
+    dest = None
+    if gaps:
+        dest = compress_rank(present)
+        code = np.zeros(values.shape, dtype=np.uint8)
+        for bit, flag in enumerate(pointwise):
+            code |= flag.view(np.uint8) << np.uint8(bit)
+        code = pack(code, dest)
+        pointwise = tuple((code & np.uint8(1 << bit)).astype(bool) for bit in range(len(_FLAG_BITS)))
+        values = pack(values, dest)
+    outside_up, outside_down, hi2, lo2, above, below = pointwise
+    out = {"outside": (outside_up, outside_down)}
+    rising, falling = rules.step_flags(values)
+    n_rows = values.shape[0]
     if profile is Profile.MDC:
-        signals["trend"] = rules.seven_point_trend_ignoring_ties(values)
-        signals["two_of_three"] = rules.two_of_three_beyond_two_sigma(
-            values, lim.lower_2sigma, lim.upper_2sigma
-        )
+        out["trend"] = rules.trend_ignoring_ties_flags(rising, falling, n_rows)
+        out["two_of_three"] = rules.beyond_two_sigma_flags(hi2, lo2)
     else:
-        signals["trend"] = rules.seven_point_trend(values)
-        signals["two_of_three"] = rules.two_of_three_close_to_limit(
-            values, lim.centre, lim.lower, lim.upper, lim.lower_2sigma, lim.upper_2sigma
-        )
-    signals["shift"] = rules.seven_point_shift(values, lim.centre)
-    return signals
+        out["trend"] = rules.trend_flags(rising, falling, n_rows)
+        close = ~(outside_up | outside_down) & (hi2 | lo2)
+        out["two_of_three"] = rules.close_to_limit_flags(close, above, below)
+    out["shift"] = rules.shift_flags(above, below)
+    return out, dest
 
 
 def _chart_limits(
@@ -140,32 +166,41 @@ def spc_matrix(
             raise ValueError(f"a {chart.value} chart needs numerators and denominators")
         numerators = np.asarray(numerators, dtype=float)
         denominators = np.asarray(denominators, dtype=float)
-        ok_den = np.isfinite(denominators) & (denominators > 0)
+        ok_den = denominators > 0
+        ok_den &= denominators < np.inf
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = np.where(ok_den & np.isfinite(numerators), numerators / denominators, np.nan)
-        numerators = np.where(ok_den, numerators, np.nan)
-        denominators = np.where(ok_den, denominators, np.nan)
+            values = numerators / denominators
+        # a usable ratio: finite numerator (else the ratio is not finite either) over a finite,
+        # positive denominator; an overflowing ratio is missing too
+        usable = np.isfinite(values)
+        usable &= ok_den
+        np.copyto(values, np.nan, where=~usable)
+        if not ok_den.all():
+            numerators = np.where(ok_den, numerators, np.nan)
+            denominators = np.where(ok_den, denominators, np.nan)
     elif values is None:
         raise ValueError(f"a {chart.value} chart needs values")
-    values = np.asarray(values, dtype=float)
+    else:
+        values = np.asarray(values, dtype=float)
+        values = np.where(np.isfinite(values), values, np.nan)
     if values.ndim == 1:
         values = values[:, None]
         numerators = None if numerators is None else numerators.reshape(values.shape)
         denominators = None if denominators is None else denominators.reshape(values.shape)
-    values = np.where(np.isfinite(values), values, np.nan)
     if chart is Chart.T:
         values = np.where(values > 0, values, np.nan)
     n_rows, n_cols = values.shape
-    exists = np.ones(values.shape, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
-    present = exists & np.isfinite(values)
-    excl = np.zeros(values.shape, dtype=bool) if excluded is None else np.asarray(excluded, dtype=bool)
-    base = present & ~excl
+    finite = np.isfinite(values)
+    exists = None if rows is None else np.asarray(rows, dtype=bool)
+    present = finite if exists is None else exists & finite
+    excl = None if excluded is None else np.asarray(excluded, dtype=bool)
+    base = present if excl is None else present & ~excl
     if baseline_points is not None:
-        base &= (np.arange(n_rows) < baseline_points)[:, None]
+        base = base & (np.arange(n_rows) < baseline_points)[:, None]
 
     lim = _chart_limits(chart, profile, values, numerators, denominators, base)
     shape = values.shape
-    n = present.sum(axis=0)
+    n = count_true(present)
     limits_shown = np.isfinite(lim.upper).any(axis=0) if lim.upper.shape[0] else np.zeros(n_cols, bool)
     limits_shown = np.broadcast_to(limits_shown, (n_cols,)).copy()
     m = float(multiplier)
@@ -184,30 +219,29 @@ def spc_matrix(
     values_out = values * m if m != 1.0 else values
     centre, lower, upper, lower2, upper2 = (np.broadcast_to(a, shape) for a in (c1, l1, u1, l21, u21))
 
-    # Rules see only the non-missing points, in order: a missing point neither extends nor breaks a run.
-    gaps = bool((exists & ~present).any())
-    if gaps:
-        dest = compress_rank(present)
-
-        def squeeze(a: np.ndarray) -> np.ndarray:
-            # limits constant down a column need no reordering
-            return a if a.shape[0] == 1 else pack(a, dest)
-
-        cv = pack(np.where(present, values_out, np.nan), dest)
-        cc, cl, cu, cl2, cu2 = (squeeze(np.asarray(a)) for a in (c1, l1, u1, l21, u21))
-    else:
-        cv, cc, cl, cu, cl2, cu2 = values_out, c1, l1, u1, l21, u21
-    signals = _rule_signals(chart, profile, cv, Limits(cc, cl, cu, cl2, cu2))
+    # Rules see only the non-missing points, in order: a missing point neither extends nor breaks a
+    # run. The pointwise comparisons are made in place (a comparison does not care about order);
+    # only the values (for the trend's steps) and one byte of comparison flags per point are moved.
+    gaps = not present.all() if exists is None else bool((exists & ~present).any())
+    seen = np.where(present, values_out, np.nan) if gaps and exists is not None else values_out
+    include = present if excl is None else present & ~excl
+    above, below = rules.sides(seen, c1)
+    runs = anhoej_runs_from_sides(above & include, below & include)
     sign = direction.sign
-    if signals:
-        special = rules.combine_rules(signals, profile, sign)
-        if gaps:
-            special = unpack(special, dest)
-    else:
+    if chart is Chart.RUN:
         special = np.zeros(shape, dtype=np.int8)
-    special = np.where(present, special, 0).astype(np.int8)
-    ptype = np.where(present, rules.point_types(special, sign), int(PointType.MISSING)).astype(np.int8)
-    runs = anhoej_runs(values_out, c1, present & ~excl)
+    else:
+        outside = (seen > u1, seen < l1)
+        if profile is Profile.QICHARTS2:  # one pointwise rule: nothing to move
+            special = rules.combine_rule_flags({"outside": outside}, profile, sign)
+        else:
+            flags, dest = _sequence_flags(profile, seen, above, below, outside, l21, u21, present, gaps)
+            special = rules.combine_rule_flags(flags, profile, sign)
+            if dest is not None:
+                special = unpack(special, dest)
+        np.copyto(special, np.int8(0), where=~present)
+    ptype = rules.point_types(special, sign)
+    np.copyto(ptype, np.int8(int(PointType.MISSING)), where=~present)
     return MatrixResult(
         values=values_out,
         present=present,

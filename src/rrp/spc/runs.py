@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rrp.spc._arrays import accumulate, fill_zeros_forward
+from rrp.spc._arrays import ROW_LOOP_MIN_COLUMNS, accumulate, count_dtype
 from rrp.spc.types import RunsAnalysis
 
 #: Schilling 2012: the expected longest run is about log2(n); Anhøj adds 3 as the signal threshold.
@@ -105,27 +105,42 @@ def anhoej_runs(values: np.ndarray, centre: np.ndarray, include: np.ndarray) -> 
     """Anhøj runs analysis of every column of ``values`` against its ``centre`` (broadcastable).
 
     ``include`` marks the observations that take part (present and not excluded). Observations on
-    the centre line, missing or excluded neither extend nor break a run. Vectorised: no sorting and
-    no per-column Python loop; a run is tracked with cumulative counts of useful points.
+    the centre line, missing or excluded neither extend nor break a run.
     """
-    side = np.sign(values - centre)
-    side = np.where(include & np.isfinite(side), side, 0.0).astype(np.int8)
-    useful = side != 0
-    n_rows = side.shape[0]
-    n_useful = useful.sum(axis=0)
+    return anhoej_runs_from_sides(include & (values > centre), include & (values < centre))
+
+
+def anhoej_runs_from_sides(above: np.ndarray, below: np.ndarray) -> RunsArrays:
+    """Anhøj runs analysis from the useful points above and below the centre line, per column.
+
+    Vectorised: no sorting and no per-column Python loop. Both sides are counted in one pass (side
+    by side): a run above is the points above since the last point below, so its length is a
+    cumulative count minus that count carried on from the last point below; a run starts where
+    that length is 1.
+    """
+    shape = above.shape[1:]
+    n_rows = above.shape[0]
+    n_useful = above.sum(axis=0) + below.sum(axis=0)
     if n_rows == 0:
-        zeros = np.zeros(side.shape[1:], dtype=np.int64)
-        return RunsArrays(zeros, zeros, zeros, zeros, zeros, np.zeros(side.shape[1:], dtype=bool))
-    # the side of the last useful point so far, carried forward down each column
-    carried = fill_zeros_forward(side)
-    prev_side = np.zeros_like(carried)
-    prev_side[1:] = carried[:-1]
-    starts = useful & (side != prev_side)
-    count = accumulate(np.add, useful.astype(np.int32))
-    start_count = accumulate(np.maximum, np.where(starts, count - 1, np.int32(-1)))
-    running = np.where(useful, count - start_count, 0)
-    longest = running.max(axis=0)
-    n_runs = starts.sum(axis=0)
+        zeros = np.zeros(shape, dtype=np.int64)
+        return RunsArrays(zeros, zeros, zeros, zeros, zeros, np.zeros(shape, dtype=bool))
+    if above.ndim == 1:
+        own = np.stack([above, below], axis=1)
+        other = np.stack([below, above], axis=1)
+    else:
+        own = np.concatenate([above, below], axis=1)
+        other = np.concatenate([below, above], axis=1)
+    count = accumulate(np.add, own.astype(count_dtype(n_rows)))
+    running = count - accumulate(np.maximum, np.where(other, count, 0))
+    half = own.shape[1] // 2
+    longest_both = running.max(axis=0)
+    starts_both = (own & (running == 1)).sum(axis=0)
+    # the integer type earlier versions returned: NumPy's accumulate widens to int64 below
+    # ROW_LOOP_MIN_COLUMNS columns, the row loop kept int32
+    wide = above.ndim > 1 and half >= ROW_LOOP_MIN_COLUMNS
+    longest = np.maximum(longest_both[:half], longest_both[half:]).astype(np.int32 if wide else np.int64)
+    longest = longest.reshape(shape)
+    n_runs = (starts_both[:half] + starts_both[half:]).reshape(shape)
     crossings = np.clip(n_runs - 1, 0, None)
     lr_max = longest_run_max(n_useful)
     cr_min = crossings_min(n_useful)
