@@ -292,11 +292,14 @@ class IncidentDetailsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        # A date on its own is the pre-filled default (today) and means nothing yet; a time needs its date.
         for date_name, time_name in self.PAIRS.values():
-            if (data.get(date_name) is None) != (data.get(time_name) is None):
-                missing = time_name if data.get(time_name) is None else date_name
-                if missing not in self.errors:
-                    self.add_error(missing, f"Enter the {self.fields[missing].label.lower()} too")
+            if (
+                data.get(time_name) is not None
+                and data.get(date_name) is None
+                and date_name not in self.errors
+            ):
+                self.add_error(date_name, f"Enter the {self.fields[date_name].label.lower()} too")
         return data
 
     def content(self) -> dict[str, Any]:

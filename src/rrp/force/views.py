@@ -353,7 +353,7 @@ def _unbound_copy(form: forms.Form, **kwargs: Any) -> forms.Form:
 def _new_initial() -> dict[str, Any]:
     today, now = now_defaults()
     return {
-        "details": {},
+        "details": {"care_plan_notified_date": today},
         "rows": [{"start_date": today, "start_time": now, "end_date": today}],
         "roster": {},
         "others": [],
