@@ -1,0 +1,58 @@
+"""Tests for the seclusion and segregation demo step (src/rrp/segregation/demo_steps.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from rrp.demo.generate import demo_data_generate
+from rrp.demo.registry import DemoOptions
+from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review
+from rrp.segregation.selectors import episode_states
+
+SMALL = DemoOptions(providers=4, wards_per_provider=6, years=1, seed=3, end_date=dt.date(2025, 6, 30))
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEMO_MODE = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return demo_data_generate(options=SMALL)
+
+
+def test_segregation_demo_realistic_durations_and_late_reviews(demo):
+    versions = list(EpisodeVersion.objects.select_related("episode"))
+    seclusion = [v for v in versions if v.episode.kind == "seclusion" and v.ended_at]
+    lts = [v for v in versions if v.episode.kind == "long_term_segregation"]
+    hours = np.array([(v.ended_at - v.started_at).total_seconds() / 3600 for v in seclusion])
+    assert len(seclusion) > 50
+    assert 2 <= np.median(hours) <= 10  # most seclusions last hours
+    assert 0 < (hours > 24).mean() < 0.15  # a few last days
+    assert lts, "some long-term segregation"
+    end = timezone.make_aware(dt.datetime(2025, 7, 1))
+    lts_days = [((v.ended_at or end) - v.started_at).days for v in lts]
+    assert max(lts_days) >= 60  # months long
+    assert Review.objects.count() > len(seclusion) * 2
+    assert Observation.objects.exists()
+    states = episode_states(Episode.objects.all(), now=end)
+    late = sum(s.late_reviews for s in states)
+    reviews = sum(len(s.reviews) for s in states)
+    assert 0.03 < late / reviews < 0.4  # some reviews late, most on time
+
+
+def test_segregation_demo_episodes_fit_their_stays_and_never_overlap(demo):
+    from itertools import pairwise
+
+    by_patient: dict[tuple[int, str], list[EpisodeVersion]] = {}
+    for v in EpisodeVersion.objects.select_related("episode").order_by("started_at"):
+        by_patient.setdefault((v.episode.patient_id, v.episode.kind), []).append(v)
+        assert v.ended_at is None or v.ended_at > v.started_at
+    for versions in by_patient.values():
+        for a, b in pairwise(versions):
+            assert a.ended_at is not None and a.ended_at <= b.started_at
+    assert all(
+        r.at >= r.episode.versions.get().started_at for r in Review.objects.select_related("episode")[:500]
+    )
