@@ -53,13 +53,17 @@ def moving_ranges(values: np.ndarray) -> np.ndarray:
 ROW_LOOP_MIN_COLUMNS = 64
 
 
-def accumulate(ufunc: np.ufunc, values: np.ndarray, *, reverse: bool = False) -> np.ndarray:
+def accumulate(
+    ufunc: np.ufunc, values: np.ndarray, *, reverse: bool = False, copy: bool = True
+) -> np.ndarray:
     """``ufunc.accumulate`` down axis 0 (optionally from the bottom up), as a new array.
 
     For a wide 2-D array a loop over rows, each a vectorised operation on a contiguous row, is
     several times faster than NumPy's strided accumulate along axis 0; the results are identical.
+    With ``copy=False`` a wide array the caller owns may be overwritten (a fresh array of this size
+    costs more than the pass itself).
     """
-    out = np.array(values, copy=True)
+    out = np.array(values, copy=True) if copy else np.asarray(values)
     n = out.shape[0]
     if out.ndim == 1 or out[:1].size < ROW_LOOP_MIN_COLUMNS:
         if reverse:

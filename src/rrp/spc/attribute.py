@@ -21,12 +21,21 @@ from rrp.spc.xmr import D2, INNER_SIGMAS, LIMIT_SIGMAS, Limits, mean_moving_rang
 
 
 def _limits(centre: np.ndarray, sigma: np.ndarray, *, lowest: float = 0.0, highest: float = np.inf) -> Limits:
+    """centre -/+ 3 sigma and -/+ 2 sigma, clipped to [lowest, highest].
+
+    ``sigma`` is a fresh array owned here: it is reused as a buffer (per-point limits are four
+    full matrices, so the arithmetic is done in place rather than in temporaries).
+    """
+    three = np.multiply(sigma, LIMIT_SIGMAS)
+    lower = np.subtract(centre, three)
+    upper = np.add(centre, three, out=three)
+    two = np.multiply(sigma, INNER_SIGMAS, out=sigma)
+    lower_2sigma = np.subtract(centre, two)
+    upper_2sigma = np.add(centre, two, out=two)
+    for a in (lower, upper, lower_2sigma, upper_2sigma):
+        np.clip(a, lowest, highest, out=a)
     return Limits(
-        centre=centre,
-        lower=np.clip(centre - LIMIT_SIGMAS * sigma, lowest, highest),
-        upper=np.clip(centre + LIMIT_SIGMAS * sigma, lowest, highest),
-        lower_2sigma=np.clip(centre - INNER_SIGMAS * sigma, lowest, highest),
-        upper_2sigma=np.clip(centre + INNER_SIGMAS * sigma, lowest, highest),
+        centre=centre, lower=lower, upper=upper, lower_2sigma=lower_2sigma, upper_2sigma=upper_2sigma
     )
 
 
@@ -40,7 +49,11 @@ def pooled_rate(numerators: np.ndarray, denominators: np.ndarray, base: np.ndarr
 
 
 def _safe_sqrt(x: np.ndarray) -> np.ndarray:
-    return np.sqrt(np.where(x >= 0, x, np.nan))
+    """Square root, NaN for a negative number; ``x`` is a fresh array and becomes the result."""
+    usable = x >= 0
+    np.sqrt(x, out=x, where=usable)
+    np.copyto(x, np.nan, where=~usable)
+    return x
 
 
 def _laney_sigma_z(
@@ -80,4 +93,4 @@ def u_limits(
 def c_limits(counts: np.ndarray, base: np.ndarray) -> Limits:
     """c chart limits: c-bar +/- 3 sqrt(c-bar), lower limit clipped at 0 (Montgomery eq. 7.17)."""
     centre = masked_mean(counts, base)[None, :]
-    return _limits(centre, _safe_sqrt(centre))
+    return _limits(centre, _safe_sqrt(centre.copy()))

@@ -140,12 +140,22 @@ def trend_ignoring_ties_flags(
         return np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
     own = _side_by_side(rising, falling)
     other = _side_by_side(falling, rising)
-    count = accumulate(np.add, own.astype(count_dtype(n_rows)))  # own-direction steps so far
+    count = accumulate(np.add, own.astype(count_dtype(n_rows)), copy=False)  # own steps so far
+    total = count[-1].copy()
     # own steps before the stretch (count at the last opposite step) and at its end (count at the
-    # next opposite step, or the total): count is non-decreasing, so max and min carry them
-    before = accumulate(np.maximum, np.where(other, count, 0))
-    after = accumulate(np.minimum, np.where(other, count, count[-1]), reverse=True)
-    in_trend = (after - before >= TREND_LENGTH - 1) & (count > before) & (own | (after > count))
+    # next opposite step, or the total): count is non-decreasing, so max and min carry them.
+    # Selected by integer products in place: np.where is several times slower on narrow integers,
+    # and each fresh matrix costs more than a pass.
+    before = accumulate(np.maximum, np.multiply(count, other), copy=False)
+    after = np.subtract(total, count)
+    after *= other
+    np.subtract(total, after, out=after)  # count at opposite steps, the total elsewhere
+    after = accumulate(np.minimum, after, reverse=True, copy=False)
+    in_trend = after > count  # an own step follows in the stretch
+    in_trend |= own
+    in_trend &= count > before  # an own step precedes (or is this step)
+    after -= before
+    in_trend &= after >= TREND_LENGTH - 1
     up, down = _halves(in_trend, rising.shape)
     return _points_from_step_flags(up, down, n_rows)
 

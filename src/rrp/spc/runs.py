@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rrp.spc._arrays import ROW_LOOP_MIN_COLUMNS, accumulate, count_dtype
+from rrp.spc._arrays import ROW_LOOP_MIN_COLUMNS, accumulate, count_dtype, count_true
 from rrp.spc.types import RunsAnalysis
 
 #: Schilling 2012: the expected longest run is about log2(n); Anhøj adds 3 as the signal threshold.
@@ -130,11 +130,14 @@ def anhoej_runs_from_sides(above: np.ndarray, below: np.ndarray) -> RunsArrays:
     else:
         own = np.concatenate([above, below], axis=1)
         other = np.concatenate([below, above], axis=1)
-    count = accumulate(np.add, own.astype(count_dtype(n_rows)))
-    running = count - accumulate(np.maximum, np.where(other, count, 0))
+    count = accumulate(np.add, own.astype(count_dtype(n_rows)), copy=False)
+    last_other = accumulate(np.maximum, np.multiply(count, other), copy=False)
+    running = np.subtract(count, last_other, out=count)  # own points since the last opposite one
     half = own.shape[1] // 2
     longest_both = running.max(axis=0)
-    starts_both = (own & (running == 1)).sum(axis=0)
+    starts = running == 1
+    starts &= own
+    starts_both = count_true(starts)
     # the integer type earlier versions returned: NumPy's accumulate widens to int64 below
     # ROW_LOOP_MIN_COLUMNS columns, the row loop kept int32
     wide = above.ndim > 1 and half >= ROW_LOOP_MIN_COLUMNS

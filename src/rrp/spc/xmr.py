@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rrp.spc._arrays import masked_mean, moving_ranges
+from rrp.spc._arrays import count_true, masked_mean
 from rrp.spc.types import Profile
 
 #: d2 for subgroups of two (Montgomery Appendix Table VI).
@@ -47,13 +47,28 @@ def mean_moving_range(values: np.ndarray, base: np.ndarray, *, screen: bool) -> 
     ``base`` marks the points used (present, not excluded, within the baseline); a moving range
     needs both of its points in ``base``, so a missing or excluded point never bridges one.
     """
-    mr = moving_ranges(np.where(base, values, np.nan))
+    # |x_i - x_{i-1}| for rows 1.. (row 0 has none); both points in base and the range finite.
+    # Summing down the columns adds rows in order, so leaving out the empty row 0 (a 0 in the
+    # masked sum) changes no total.
+    mr = np.subtract(values[1:], values[:-1])
+    np.abs(mr, out=mr)
     valid = np.isfinite(mr)
-    amr = masked_mean(mr, valid)
+    valid &= base[1:]
+    valid &= base[:-1]
+    np.copyto(mr, 0.0, where=~valid)  # the masked-out ranges add 0 to the sums below
+    count = count_true(valid)
+    amr = _mean(mr.sum(axis=0), count)
     if screen:
-        valid = valid & (mr < MR_SCREEN_FACTOR * amr)
-        amr = masked_mean(mr, valid)
+        valid &= mr < MR_SCREEN_FACTOR * amr
+        mr *= valid
+        amr = _mean(mr.sum(axis=0), count_true(valid))
     return amr
+
+
+def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    out = np.full(total.shape, np.nan)
+    np.divide(total, count, out=out, where=count > 0)
+    return out
 
 
 def sigma_from_mean_moving_range(amr: np.ndarray, profile: Profile) -> np.ndarray:
