@@ -1,0 +1,135 @@
+"""Forms for recording episodes, reviews and observations. Field names match the services' arguments,
+so a ValidationError from a service lands on the field it names."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind
+
+DATETIME_HINT = "For example, 2026-03-14 09:30 (24-hour clock, UK time)"
+
+
+def _when(label: str, *, required: bool = True, message: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=DATETIME_HINT,
+        error_messages={
+            "required": message or f"Enter {label.lower()}",
+            "invalid": f"Enter {label.lower()} as a date and time, for example 2026-03-14 09:30",
+        },
+    )
+
+
+def _choices(queryset, *, blank: str) -> list[tuple[str, str]]:
+    return [("", blank), *((str(s.pk), f"{s.name}, {s.job_title}") for s in queryset)]
+
+
+class StaffChoiceMixin:
+    """Select fields offering the ward's staff; the view passes the queryset."""
+
+    staff_fields: tuple[str, ...] = ()
+
+    def set_staff(self, staff) -> None:
+        self._staff = {str(s.pk): s for s in staff}
+        for name in self.staff_fields:
+            self.fields[name].choices = _choices(self._staff.values(), blank="Choose a member of staff")
+
+    def staff_member(self, name: str):
+        return self._staff.get(self.cleaned_data.get(name) or "")
+
+
+class EpisodeForm(StaffChoiceMixin, forms.Form):
+    staff_fields = ("authorised_by",)
+
+    patient = forms.ChoiceField(label="Patient", error_messages={"required": "Choose the patient"})
+    kind = forms.ChoiceField(
+        label="Kind of episode",
+        choices=EpisodeKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose seclusion or long-term segregation"},
+    )
+    started_at = _when("Start", message="Enter when the episode started")
+    place = forms.CharField(
+        label="Where", max_length=200, help_text="The seclusion room or LTS area", required=False
+    )
+    authorised_by = forms.ChoiceField(label="Authorised by", required=False)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea, required=False)
+    end_plan = forms.CharField(label="Care plan for ending it", widget=forms.Textarea, required=False)
+    incident = forms.IntegerField(
+        label="Use-of-force incident number (if any)",
+        required=False,
+        min_value=1,
+        help_text="The incident that led to this episode",
+        error_messages={"invalid": "Enter the incident number as a whole number"},
+    )
+    mdt_decision = forms.CharField(
+        label="Multidisciplinary decision (LTS only)", widget=forms.Textarea, required=False
+    )
+    commissioner_representative = forms.CharField(
+        label="Commissioner's representative involved (LTS only)", max_length=200, required=False
+    )
+
+    def set_patients(self, patients) -> None:
+        self._patients = {str(p.pk): p for p in patients}
+        self.fields["patient"].choices = [
+            ("", "Choose a patient"),
+            *(
+                (key, f"{p.given_name} {p.family_name} ({p.local_identifier})")
+                for key, p in self._patients.items()
+            ),
+        ]
+
+    def patient_obj(self):
+        return self._patients.get(self.cleaned_data.get("patient") or "")
+
+
+class ReviewForm(StaffChoiceMixin, forms.Form):
+    staff_fields = ("reviewer", "second_reviewer")
+
+    kind = forms.ChoiceField(label="Review", error_messages={"required": "Choose the kind of review"})
+    at = _when("Time of review", message="Enter when the review took place")
+    reviewer = forms.ChoiceField(label="Reviewer", required=False)
+    second_reviewer = forms.ChoiceField(
+        label="Second nurse (nursing reviews)", required=False, help_text="Nursing reviews need two nurses"
+    )
+    reviewer_name = forms.CharField(
+        label="Reviewer from outside the provider",
+        required=False,
+        max_length=200,
+        help_text="For external independent reviews and IC(E)TRs: their name",
+    )
+    reviewer_role = forms.CharField(label="Their role and organisation", required=False, max_length=200)
+    outcome = forms.CharField(label="Outcome", widget=forms.Textarea, required=False)
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=ReviewDecision.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def set_kinds(self, kinds) -> None:
+        self.fields["kind"].choices = [("", "Choose a review"), *((k, ReviewKind(k).label) for k in kinds)]
+
+
+class ObservationForm(StaffChoiceMixin, forms.Form):
+    staff_fields = ("observer",)
+
+    at = _when("Time of observation", message="Enter when the observation was made")
+    observer = forms.ChoiceField(label="Observed by", required=False)
+    note = forms.CharField(label="What was observed", widget=forms.Textarea, required=False)
+
+
+class EndForm(forms.Form):
+    ended_at = _when("End", message="Enter when the episode ended")
+    end_reason = forms.CharField(label="Why it ended", widget=forms.Textarea, required=False)
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's errors on the form's fields (or the form itself for names it lacks)."""
+    for name, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)

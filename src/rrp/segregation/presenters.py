@@ -1,0 +1,168 @@
+"""Display formatting for seclusion and segregation pages: words, local times and tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from rrp.segregation import schedules
+from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind, due_label
+from rrp.segregation.selectors import EpisodeState, RegisterRow
+
+
+def local(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%-d %b %Y, %H:%M") if value else ""
+
+
+def span(delta: dt.timedelta) -> str:
+    """A duration in words: '3 h 20 min', '2 days 4 h'."""
+    minutes = int(delta.total_seconds() // 60)
+    hours, mins = divmod(minutes, 60)
+    if hours >= 48:
+        return f"{hours // 24} days {hours % 24} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+def due_text(due: schedules.Due | None) -> str:
+    if due is None:
+        return "Nothing due"
+    return f"{due_label(due.kind)}: {local(due.due_at)}"
+
+
+def status_tag(due: schedules.Due | None) -> dict[str, str]:
+    if due is None:
+        return {"text": "None due", "classes": "nhsuk-tag--grey"}
+    if due.overdue:
+        return {
+            "text": f"Overdue by {span(dt.timedelta(minutes=due.minutes_overdue))}",
+            "classes": "nhsuk-tag--red",
+        }
+    return {"text": "Due", "classes": "nhsuk-tag--blue"}
+
+
+def _patient(state: EpisodeState) -> dict[str, Any]:
+    p = state.episode.patient
+    return {"id": p.pk, "name": f"{p.given_name} {p.family_name}", "nhs_number": p.nhs_number_display}
+
+
+def active_rows(states: list[EpisodeState]) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [
+        {
+            "id": s.episode.pk,
+            "patient": _patient(s),
+            "ward": s.episode.ward.name,
+            "kind": EpisodeKind(s.episode.kind).label,
+            "since": local(s.version.started_at),
+            "duration": span(s.duration(now)),
+            "place": s.version.place,
+            "next_due": due_text(s.next_due),
+            "tag": status_tag(s.next_due),
+            "overdue_count": len(s.overdue),
+        }
+        for s in states
+    ]
+
+
+def overdue_rows(states: list[EpisodeState]) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "id": s.episode.pk,
+            "patient": _patient(s),
+            "ward": s.episode.ward.name,
+            "kind": EpisodeKind(s.episode.kind).label,
+            "review": due_label(d.kind),
+            "due": local(d.due_at),
+            "overdue_by": span(dt.timedelta(minutes=d.minutes_overdue)),
+            "minutes": d.minutes_overdue,
+        }
+        for s in states
+        for d in s.overdue
+    ]
+    return sorted(rows, key=lambda r: -r["minutes"])
+
+
+def due_rows(state: EpisodeState) -> list[dict[str, Any]]:
+    items = list(state.due)
+    if state.observation_due is not None:
+        items.append(state.observation_due)
+    return [
+        {
+            "what": due_label(d.kind),
+            "due": local(d.due_at),
+            "last": local(d.last_at) or "None yet",
+            "tag": status_tag(d),
+        }
+        for d in sorted(items, key=lambda d: d.due_at)
+    ]
+
+
+def review_rows(state: EpisodeState) -> list[dict[str, Any]]:
+    lateness = {(t.at, t.kind): t for t in state.timeliness}
+    rows = []
+    for r in state.reviews:
+        t = next((t for (at, _k), t in lateness.items() if at == r.at and _k in (r.kind, "mdt")), None)
+        reviewers = r.reviewer_name + (f" and {r.second_reviewer_name}" if r.second_reviewer_name else "")
+        rows.append(
+            {
+                "what": ReviewKind(r.kind).label,
+                "at": local(r.at),
+                "by": reviewers + (f" ({r.reviewer_role})" if r.reviewer_role else ""),
+                "outcome": r.outcome,
+                "decision": ReviewDecision(r.decision).label,
+                "timeliness": (
+                    f"Late by {span(dt.timedelta(minutes=t.minutes_late))}" if t and t.late else "On time"
+                )
+                if t and t.due_at
+                else "",
+            }
+        )
+    return rows
+
+
+def register_rows(rows: list[RegisterRow]) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [
+        {
+            "id": row.state.episode.pk,
+            "patient_id": row.state.episode.patient_id,
+            "label": row.label,
+            "ward": row.state.episode.ward.name,
+            "since": local(row.since),
+            "days": row.days,
+            "total_days": row.total_days_in_lts,
+            "reviews_done": row.reviews_done,
+            "late_reviews": row.state.late_reviews,
+            "next_due": due_text(row.state.next_due),
+            "tag": status_tag(row.state.next_due),
+            "overdue": [due_label(d.kind) for d in row.state.overdue],
+            "independent": [
+                f"{ReviewKind(r.kind).label}, {local(r.at)}" for r in row.state.independent_reviews
+            ],
+            "end_plan": row.state.version.end_plan,
+            "past": [
+                f"{local(s.version.started_at)} to {local(s.version.ended_at) or 'now'} ({span(s.duration(now))})"
+                for s in row.past_episodes
+            ],
+        }
+        for row in rows
+    ]
+
+
+def history_rows(states: list[EpisodeState]) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [
+        {
+            "id": s.episode.pk,
+            "kind": EpisodeKind(s.episode.kind).label,
+            "ward": s.episode.ward.name,
+            "since": local(s.version.started_at),
+            "until": local(s.version.ended_at) or "Ongoing",
+            "duration": span(s.duration(now)),
+            "reviews": len(s.reviews),
+            "late": s.late_reviews,
+        }
+        for s in states
+    ]

@@ -1,0 +1,276 @@
+"""Seclusion and segregation pages. Views only authorise, call selectors or services, and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from rrp.accounts.roles import Permission, Role
+from rrp.accounts.scope import patient_wards_for
+from rrp.segregation import presenters, selectors, services
+from rrp.segregation.codes import REVIEWS_FOR_KIND, EpisodeKind
+from rrp.segregation.forms import EndForm, EpisodeForm, ObservationForm, ReviewForm, apply_errors
+
+
+def _require(request: HttpRequest, permission: Permission) -> None:
+    if not request.user.has_role_permission(permission):
+        raise PermissionDenied
+
+
+def _can_record(request: HttpRequest) -> bool:
+    definition = request.user.role_definition
+    return bool(definition and not definition.read_only)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Where to start: the user's wards and providers, or the commissioner's pseudonymised register."""
+    _require(request, Permission.WARD_VIEW)
+    user = request.user
+    sees_patients = user.has_role_permission(Permission.PATIENT_VIEW)
+    return render(
+        request,
+        "segregation/index.jinja",
+        {
+            "wards": patient_wards_for(user).select_related("provider").order_by("provider__name", "name")
+            if sees_patients
+            else [],
+            "providers": selectors.providers_with_episodes_for(user) if sees_patients else [],
+            "is_commissioner": user.role == Role.COMMISSIONER,
+        },
+    )
+
+
+def _ward(request: HttpRequest, ward_id: int):
+    _require(request, Permission.PATIENT_VIEW)
+    ward = selectors.ward_for(request.user, ward_id)
+    if ward is None:
+        raise Http404
+    return ward
+
+
+def _provider(request: HttpRequest, provider_id: int):
+    provider = selectors.provider_for(request.user, provider_id)
+    if provider is None:
+        raise Http404
+    return provider
+
+
+def _episode(request: HttpRequest, episode_id: int) -> selectors.EpisodeState:
+    _require(request, Permission.PATIENT_VIEW)
+    state = selectors.episode_get_for(request.user, episode_id, request=request)
+    if state is None:
+        raise Http404
+    return state
+
+
+def ward_page(request: HttpRequest, ward_id: int) -> HttpResponse:
+    ward = _ward(request, ward_id)
+    states = selectors.active_for_ward(request.user, ward, request=request)
+    return render(
+        request,
+        "segregation/ward.jinja",
+        {"ward": ward, "rows": presenters.active_rows(states), "can_record": _can_record(request)},
+    )
+
+
+def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = _provider(request, provider_id)
+    states = selectors.active_for_provider(request.user, provider, request=request)
+    return render(
+        request,
+        "segregation/provider.jinja",
+        {
+            "provider": provider,
+            "rows": presenters.active_rows(states),
+            "overdue": presenters.overdue_rows(states),
+        },
+    )
+
+
+def episode_new(request: HttpRequest, ward_id: int) -> HttpResponse:
+    ward = _ward(request, ward_id)
+    if not _can_record(request):
+        raise PermissionDenied
+    form = EpisodeForm(request.POST or None, initial={"patient": request.GET.get("patient", "")})
+    form.set_patients(selectors.patients_for_ward(request.user, ward))
+    form.set_staff(selectors.staff_for_ward(request.user, ward))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        incident = None
+        if data["incident"]:
+            incident = selectors.incident_for(request.user, data["incident"])
+            if incident is None:
+                form.add_error("incident", "No incident with this number on your wards")
+        if not form.errors:
+            try:
+                episode = services.episode_start(
+                    ward=ward,
+                    patient=form.patient_obj(),
+                    kind=data["kind"],
+                    by=request.user,
+                    started_at=data["started_at"],
+                    place=data["place"],
+                    reason=data["reason"],
+                    end_plan=data["end_plan"],
+                    authorised_by=form.staff_member("authorised_by"),
+                    incident=incident,
+                    mdt_decision=data["mdt_decision"]
+                    if data["kind"] == EpisodeKind.LONG_TERM_SEGREGATION
+                    else "",
+                    mdt_decided_at=data["started_at"]
+                    if data["kind"] == EpisodeKind.LONG_TERM_SEGREGATION
+                    else None,
+                    commissioner_representative=data["commissioner_representative"]
+                    if data["kind"] == EpisodeKind.LONG_TERM_SEGREGATION
+                    else "",
+                    request=request,
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"{episode.get_kind_display()} recorded.")
+                return redirect("segregation:episode", episode_id=episode.pk)
+    status = 400 if form.errors else 200
+    return render(request, "segregation/episode_new.jinja", {"ward": ward, "form": form}, status=status)
+
+
+def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    state = _episode(request, episode_id)
+    return render(
+        request,
+        "segregation/episode.jinja",
+        {
+            "state": state,
+            "episode": state.episode,
+            "version": state.version,
+            "due": presenters.due_rows(state),
+            "reviews": presenters.review_rows(state),
+            "versions": selectors.episode_versions(state.episode),
+            "can_record": _can_record(request),
+        },
+    )
+
+
+def _record(request: HttpRequest, episode_id: int, form_class, template: str, save, success: str, setup=None):
+    state = _episode(request, episode_id)
+    if not _can_record(request) or not state.active:
+        raise PermissionDenied
+    form = form_class(request.POST or None)
+    if hasattr(form, "set_staff"):
+        form.set_staff(selectors.staff_for_ward(request.user, state.episode.ward))
+    if setup:
+        setup(form, state)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form, state)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("segregation:episode", episode_id=state.episode.pk)
+    status = 400 if form.errors else 200
+    return render(request, template, {"state": state, "episode": state.episode, "form": form}, status=status)
+
+
+def review_new(request: HttpRequest, episode_id: int) -> HttpResponse:
+    def setup(form, state):
+        form.set_kinds(REVIEWS_FOR_KIND[state.episode.kind])
+        if not form.is_bound:
+            form.initial["kind"] = request.GET.get("kind", "")
+            form.initial["at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    def save(form, state):
+        data = form.cleaned_data
+        services.review_record(
+            episode=state.episode,
+            kind=data["kind"],
+            at=data["at"],
+            by=request.user,
+            outcome=data["outcome"],
+            decision=data["decision"],
+            reviewer=form.staff_member("reviewer"),
+            reviewer_name=data["reviewer_name"],
+            reviewer_role=data["reviewer_role"],
+            second_reviewer=form.staff_member("second_reviewer"),
+            request=request,
+        )
+
+    return _record(
+        request, episode_id, ReviewForm, "segregation/review_new.jinja", save, "Review recorded.", setup
+    )
+
+
+def observation_new(request: HttpRequest, episode_id: int) -> HttpResponse:
+    def setup(form, state):
+        if not form.is_bound:
+            form.initial["at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    def save(form, state):
+        services.observation_record(
+            episode=state.episode,
+            at=form.cleaned_data["at"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+            observer=form.staff_member("observer"),
+            request=request,
+        )
+
+    return _record(
+        request,
+        episode_id,
+        ObservationForm,
+        "segregation/observation_new.jinja",
+        save,
+        "Observation recorded.",
+        setup,
+    )
+
+
+def episode_end(request: HttpRequest, episode_id: int) -> HttpResponse:
+    def save(form, state):
+        services.episode_end(
+            episode=state.episode,
+            by=request.user,
+            ended_at=form.cleaned_data["ended_at"],
+            end_reason=form.cleaned_data["end_reason"],
+            request=request,
+        )
+
+    return _record(request, episode_id, EndForm, "segregation/episode_end.jinja", save, "Episode ended.")
+
+
+def lts_register(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = _provider(request, provider_id)
+    rows = selectors.lts_register(request.user, provider, request=request)
+    return render(
+        request,
+        "segregation/lts_register.jinja",
+        {"provider": provider, "rows": presenters.register_rows(rows)},
+    )
+
+
+def lts_register_commissioner(request: HttpRequest) -> HttpResponse:
+    _require(request, Permission.PSEUDONYMISED_VIEW)
+    if request.user.role != Role.COMMISSIONER:
+        raise PermissionDenied
+    by_provider = selectors.lts_register_pseudonymised(request.user, request=request)
+    return render(
+        request,
+        "segregation/lts_register_pseudonymised.jinja",
+        {"providers": [(p, presenters.register_rows(rows)) for p, rows in by_provider.items()]},
+    )
+
+
+def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
+    _require(request, Permission.PATIENT_VIEW)
+    summary = selectors.patient_summary(request.user, patient_id, request=request)
+    if summary is None:
+        raise Http404
+    return render(
+        request,
+        "segregation/patient.jinja",
+        {"summary": summary, "patient": summary.patient, "rows": presenters.history_rows(summary.states)},
+    )
