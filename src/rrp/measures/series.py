@@ -13,9 +13,13 @@ Counting rules (docs/measures.md):
 - an intervention belongs to the period in which it started, on the ward where the incident happened,
   in local (UK) time.
 
-Supported now: numerators counting interventions, incidents or people (with the definition's
-intervention types and minimum duration) over occupied bed days or as plain counts. Other measures
-raise :class:`UnsupportedMeasure` naming what is missing.
+Every shipped measure is computed: counts of interventions, incidents or people (with the
+definition's intervention types and minimum duration) and incidents with an injury or a debrief, in
+one grouped query with their denominators; the share of interventions on people restrained repeatedly
+(grouped by person); incidents with every statutory item complete (latest versions, checked by
+``force.completeness``); hours (each intervention's time clipped to the period); and days between
+events for g charts (one row per event, not per period). A definition this code cannot compute (for
+example one over admissions) raises :class:`UnsupportedMeasure` naming what is missing.
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from rrp.force.completeness import missing_items
 from rrp.force.models import IncidentVersion, InterventionRecord
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition
 from rrp.organisations.models import OccupiedBedDays
@@ -37,8 +42,30 @@ from rrp.organisations.selectors import bed_days_by_month
 from rrp.spc import SpcResult, analyse
 
 SERIES_COLUMNS = ["ward_id", "period", "numerator", "denominator", "value"]
-SUPPORTED_COUNTS = {Counts.INTERVENTIONS, Counts.INCIDENTS, Counts.PEOPLE}
-SUPPORTED_DENOMINATORS = {Denominator.OCCUPIED_BED_DAYS, Denominator.NONE}
+# Measures whose numerator (and any count denominator) come from one grouped query of interventions.
+GROUPED_NUMERATORS = {
+    Counts.INTERVENTIONS: Count("id"),
+    Counts.INCIDENTS: Count("version__incident_id", distinct=True),
+    Counts.PEOPLE: Count("version__incident__patient_id", distinct=True),
+    Counts.INCIDENTS_WITH_PATIENT_INJURY: Count(
+        "version__incident_id", distinct=True, filter=Q(version__injury_patient=True)
+    ),
+    Counts.INCIDENTS_WITH_STAFF_INJURY: Count(
+        "version__incident_id", distinct=True, filter=Q(version__injury_staff=True)
+    ),
+    Counts.INCIDENTS_WITH_PATIENT_DEBRIEF: Count(
+        "version__incident_id", distinct=True, filter=Q(version__debrief_patient_held=True)
+    ),
+}
+COUNT_DENOMINATORS = {
+    Denominator.INTERVENTIONS: Count("id"),
+    Denominator.INCIDENTS: Count("version__incident_id", distinct=True),
+    Denominator.PEOPLE: Count("version__incident__patient_id", distinct=True),
+}
+SUPPORTED_DENOMINATORS = {Denominator.OCCUPIED_BED_DAYS, Denominator.NONE, *COUNT_DENOMINATORS}
+SECONDS_PER_HOUR = 3600
+
+Cells = dict[tuple[int, dt.date], float]
 
 
 class Period(StrEnum):
@@ -49,7 +76,7 @@ class Period(StrEnum):
 
 
 class UnsupportedMeasure(NotImplementedError):
-    """The series code cannot compute this measure yet; the message says which part."""
+    """The series code cannot compute this measure; the message names the measure and the part."""
 
 
 def period_starts(*, since: dt.date, until: dt.date, period: Period) -> list[dt.date]:
@@ -65,6 +92,12 @@ def period_starts(*, since: dt.date, until: dt.date, period: Period) -> list[dt.
     return [first + dt.timedelta(weeks=i) for i in range((until - first).days // 7 + 1)]
 
 
+def _next_period(start: dt.date, period: Period) -> dt.date:
+    if period is Period.MONTH:
+        return (start + dt.timedelta(days=32)).replace(day=1)
+    return start + dt.timedelta(weeks=1)
+
+
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -75,45 +108,141 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def numerator_counts(
+def latest_interventions(
     definition: MeasureDefinition,
     *,
     ward_ids: Sequence[int],
     since: dt.date,
     until: dt.date,
-    period: Period,
-) -> dict[tuple[int, dt.date], int]:
-    """The measure's numerator for every ward and period that has any, in one grouped query."""
+    overlapping: bool = False,
+) -> QuerySet[InterventionRecord]:
+    """Interventions of the latest version of each incident on these wards, of the definition's types
+    and minimum duration, that started from ``since`` to ``until`` (or, with ``overlapping``, that were
+    under way at any time in those days)."""
     numerator = definition.numerator
-    if numerator.counts not in SUPPORTED_COUNTS:
-        raise UnsupportedMeasure(
-            f"{definition.slug}: numerator.counts {numerator.counts} is not computed yet"
-        )
     newer_version = IncidentVersion.objects.filter(
         incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
     )
-    rows = InterventionRecord.objects.filter(
-        version__incident__ward_id__in=list(ward_ids),
-        started_at__gte=_local_midnight(since),
-        started_at__lt=_local_midnight(until + dt.timedelta(days=1)),
-    ).filter(~Exists(newer_version))
+    start, end = _local_midnight(since), _local_midnight(until + dt.timedelta(days=1))
+    rows = InterventionRecord.objects.filter(version__incident__ward_id__in=list(ward_ids)).filter(
+        ~Exists(newer_version)
+    )
+    if overlapping:
+        rows = rows.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start), started_at__lt=end)
+    else:
+        rows = rows.filter(started_at__gte=start, started_at__lt=end)
     if numerator.intervention_types:
         rows = rows.filter(type_code__in=numerator.intervention_types)
     if numerator.minimum_minutes is not None:
         rows = rows.filter(ended_at__gt=F("started_at") + dt.timedelta(minutes=numerator.minimum_minutes))
+    return rows
+
+
+def _by_ward_and_period(rows: QuerySet[InterventionRecord], period: Period) -> QuerySet:
     trunc = TruncMonth if period is Period.MONTH else TruncWeek
-    counted = {
-        Counts.INTERVENTIONS: Count("id"),
-        Counts.INCIDENTS: Count("version__incident_id", distinct=True),
-        Counts.PEOPLE: Count("version__incident__patient_id", distinct=True),
-    }[numerator.counts]
-    grouped = (
-        rows.annotate(ward_id=F("version__incident__ward_id"), period=trunc("started_at"))
-        .values("ward_id", "period")
-        .annotate(n=counted)
-        .order_by()
+    return rows.annotate(ward_id=F("version__incident__ward_id"), period=trunc("started_at")).order_by()
+
+
+def _grouped_counts(
+    definition: MeasureDefinition, rows: QuerySet[InterventionRecord], period: Period
+) -> tuple[Cells, Cells]:
+    aggregates = {"n": GROUPED_NUMERATORS[definition.numerator.counts]}
+    if definition.denominator in COUNT_DENOMINATORS:
+        aggregates["d"] = COUNT_DENOMINATORS[definition.denominator]
+    grouped = _by_ward_and_period(rows, period).values("ward_id", "period").annotate(**aggregates)
+    numerators: Cells = {}
+    denominators: Cells = {}
+    for row in grouped:
+        key = (row["ward_id"], _as_date(row["period"]))
+        numerators[key] = row["n"]
+        if "d" in row:
+            denominators[key] = row["d"]
+    return numerators, denominators
+
+
+def _repeat_counts(
+    definition: MeasureDefinition, rows: QuerySet[InterventionRecord], period: Period
+) -> tuple[Cells, Cells]:
+    """Interventions on people with at least the threshold in the period, and all interventions."""
+    per_person = (
+        _by_ward_and_period(rows, period)
+        .values("ward_id", "period", "version__incident__patient_id")
+        .annotate(n=Count("id"))
     )
-    return {(row["ward_id"], _as_date(row["period"])): row["n"] for row in grouped}
+    threshold = definition.numerator.repeat_threshold or 1
+    numerators: Cells = {}
+    denominators: Cells = {}
+    for row in per_person:
+        key = (row["ward_id"], _as_date(row["period"]))
+        denominators[key] = denominators.get(key, 0) + row["n"]
+        numerators[key] = numerators.get(key, 0) + (row["n"] if row["n"] >= threshold else 0)
+    return numerators, denominators
+
+
+def _complete_counts(rows: QuerySet[InterventionRecord], period: Period) -> tuple[Cells, Cells]:
+    """Incidents whose latest version has every s6(5) item, and all incidents, per ward and period."""
+    cells = list(_by_ward_and_period(rows, period).values_list("ward_id", "period", "version_id").distinct())
+    versions = (
+        IncidentVersion.objects.filter(pk__in={version_id for _, _, version_id in cells})
+        .select_related("incident__patient")
+        .prefetch_related("interventions", "staff")
+    )
+    complete = {
+        v.pk
+        for v in versions
+        if not missing_items(
+            version=v, interventions=v.interventions.all(), staff=v.staff.all(), patient=v.incident.patient
+        )
+    }
+    numerators: Cells = {}
+    denominators: Cells = {}
+    for ward_id, start, version_id in cells:
+        key = (ward_id, _as_date(start))
+        denominators[key] = denominators.get(key, 0) + 1
+        numerators[key] = numerators.get(key, 0) + (version_id in complete)
+    return numerators, denominators
+
+
+def _hours(rows: QuerySet[InterventionRecord], periods: list[dt.date], period: Period) -> Cells:
+    """Hours under way within each period: each intervention clipped to the period; one still open
+    counts to the end of the period or now, whichever is sooner."""
+    spans = list(rows.values_list("version__incident__ward_id", "started_at", "ended_at"))
+    if not spans:
+        return {}
+    now = timezone.now()
+    wards = np.array([w for w, _, _ in spans])
+    starts = np.array([s.timestamp() for _, s, _ in spans])
+    ends = np.array([(e or now).timestamp() for _, _, e in spans])
+    hours: Cells = {}
+    for start in periods:
+        lower = _local_midnight(start).timestamp()
+        upper = min(_local_midnight(_next_period(start, period)), now).timestamp()
+        seconds = np.clip(np.minimum(ends, upper) - np.maximum(starts, lower), 0, None)
+        if not seconds.any():
+            continue
+        totals = pd.Series(seconds).groupby(wards).sum()
+        for ward_id, total in totals.items():
+            hours[(int(ward_id), start)] = float(total) / SECONDS_PER_HOUR
+    return hours
+
+
+def days_between_events(rows: QuerySet[InterventionRecord]) -> pd.DataFrame:
+    """For g charts: one row per day with an event after a ward's first in the range, with the whole
+    days since the ward's previous event day. Two events on one day are one event day."""
+    events = pd.DataFrame(
+        [
+            (w, timezone.localtime(s).date())
+            for w, s in rows.values_list("version__incident__ward_id", "started_at")
+        ],
+        columns=["ward_id", "period"],
+    ).drop_duplicates()
+    days = pd.to_datetime(events["period"])
+    events = events.assign(day=days).sort_values(["ward_id", "day"])
+    events["numerator"] = events.groupby("ward_id")["day"].diff().dt.days.astype(float)
+    events = events.dropna(subset=["numerator"])
+    events["denominator"] = np.nan
+    events["value"] = events["numerator"]
+    return events[SERIES_COLUMNS].reset_index(drop=True)
 
 
 def bed_days_by_period(
@@ -150,28 +279,50 @@ def measure_series(
 ) -> pd.DataFrame:
     """The measure for every ward and period: columns ward_id, period, numerator, denominator, value.
 
-    ``value`` is numerator / denominator × the definition's multiplier (NaN where bed days are missing
-    or zero), or the count itself for a measure with no denominator. The caller chooses the wards (from
-    ``accounts.scope``); this function does not check who may see them.
+    ``value`` is numerator / denominator × the definition's multiplier (NaN where the denominator is
+    missing or zero), or the count itself for a measure with no denominator. For a g chart
+    (days between) there is one row per event day instead, dated on it. The caller chooses the wards
+    (from ``accounts.scope``); this function does not check who may see them.
     """
     period = Period(period)
+    counts = definition.numerator.counts
     if definition.denominator not in SUPPORTED_DENOMINATORS:
         raise UnsupportedMeasure(
             f"{definition.slug}: denominator {definition.denominator} is not computed yet"
         )
     wards = sorted(set(ward_ids))
+    window = {"ward_ids": wards, "since": since, "until": until}
+    if counts is Counts.DAYS_BETWEEN:
+        return days_between_events(latest_interventions(definition, **window))
     periods = period_starts(since=since, until=until, period=period)
-    counts = numerator_counts(definition, ward_ids=wards, since=since, until=until, period=period)
+    counted: Cells = {}
+    if counts in GROUPED_NUMERATORS:
+        numerator_cells, counted = _grouped_counts(
+            definition, latest_interventions(definition, **window), period
+        )
+    elif counts is Counts.REPEAT_INTERVENTIONS:
+        numerator_cells, counted = _repeat_counts(
+            definition, latest_interventions(definition, **window), period
+        )
+    elif counts is Counts.INCIDENTS_COMPLETE:
+        numerator_cells, counted = _complete_counts(latest_interventions(definition, **window), period)
+    elif counts is Counts.HOURS:
+        numerator_cells = _hours(
+            latest_interventions(definition, **window, overlapping=True), periods, period
+        )
+    else:  # pragma: no cover - every Counts member is handled above
+        raise UnsupportedMeasure(f"{definition.slug}: numerator.counts {counts} is not computed yet")
     grid = pd.MultiIndex.from_product([wards, periods], names=["ward_id", "period"])
-    numerators = np.array([counts.get(key, 0) for key in grid], dtype=float)
-    if definition.denominator is Denominator.OCCUPIED_BED_DAYS:
-        bed_days = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
-        denominators = np.array([bed_days.get(key, np.nan) for key in grid], dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values = np.where(denominators > 0, numerators / denominators * definition.multiplier, np.nan)
-    else:
+    numerators = np.array([numerator_cells.get(key, 0) for key in grid], dtype=float)
+    if definition.denominator is Denominator.NONE:
         denominators = np.full(len(grid), np.nan)
         values = numerators * definition.multiplier
+    else:
+        if definition.denominator is Denominator.OCCUPIED_BED_DAYS:
+            counted = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
+        denominators = np.array([counted.get(key, np.nan) for key in grid], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(denominators > 0, numerators / denominators * definition.multiplier, np.nan)
     frame = grid.to_frame(index=False)
     frame["numerator"] = numerators
     frame["denominator"] = denominators

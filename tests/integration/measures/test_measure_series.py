@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from rrp.accounts.roles import Role
 from rrp.force.services import InterventionInput, incident_amend, incident_record
-from rrp.measures.catalogue import measure
+from rrp.measures.catalogue import Denominator, all_measures, measure
 from rrp.measures.series import (
     Period,
     UnsupportedMeasure,
@@ -21,8 +22,10 @@ from rrp.measures.series import (
     period_starts,
 )
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays, OccupiedBedDays
+from rrp.people.models import StaffMember
 from rrp.spc import Chart
 from tests import factories
+from tests.integration.force.incident_data import complete_content, two_staff, typical_interventions
 
 RATE = measure("restrictive-interventions-per-1000-obd")
 SINCE, UNTIL = dt.date(2025, 1, 1), dt.date(2025, 3, 31)
@@ -192,11 +195,124 @@ def test_measure_series_weekly_uses_daily_bed_days(provider_a):
     assert series["value"].iloc[0] == pytest.approx(3 / 126 * 1000)
 
 
-def test_measure_series_unsupported_measure_named(provider_a):
-    with pytest.raises(UnsupportedMeasure, match="days-between-seclusions"):
-        _series(provider_a, measure("days-between-seclusions"))
-    with pytest.raises(UnsupportedMeasure, match="patient-debrief-held"):
-        _series(provider_a, measure("patient-debrief-held"))
+def test_measure_series_unsupported_denominator_named(provider_a):
+    per_admission = dataclasses.replace(RATE, denominator=Denominator.ADMISSIONS)
+
+    with pytest.raises(
+        UnsupportedMeasure, match="restrictive-interventions-per-1000-obd: denominator admissions"
+    ):
+        _series(provider_a, per_admission)
+
+
+@pytest.mark.parametrize("slug", sorted(all_measures()))
+def test_measure_series_every_shipped_measure_computes_and_charts(provider_a, slug):
+    definition = measure(slug)
+
+    series = _series(provider_a, definition)
+    result = analyse_series(definition, series)
+
+    assert list(series.columns) == ["ward_id", "period", "numerator", "denominator", "value"]
+    assert len(result) == len(series)
+    assert result.chart is definition.default_chart
+
+
+def test_measure_series_repeat_concentration_counts_people_restrained_3_times(world):
+    a1 = world.wards["a1"]
+    other = factories.patient(provider=a1.provider)
+    day = dt.date(2025, 1, 6)
+    record(world, "a1", ("07", at(day, 9), 2), ("09", at(day, 10), 2))
+    record(world, "a1", ("07", at(day, 15), 2))
+    record(world, "a1", ("07", at(day, 16), 2), patient=other)
+    definition = measure("repeat-restraint-concentration")
+
+    january = _series(world, definition, wards=("a1",)).iloc[0]
+
+    assert (january.numerator, january.denominator) == (3, 4)
+    assert january.value == pytest.approx(75.0)
+
+
+def test_measure_series_injuries_and_debriefs_from_latest_version(world):
+    day = dt.date(2025, 2, 10)
+    hurt = record(world, "a1", ("07", at(day), 2))
+    record(world, "a1", ("07", at(day, 12), 2))
+    incident_amend(
+        incident=hurt,
+        by=world.users["provider_governance"],
+        reason="Injury found later",
+        injury_patient=True,
+        debrief_patient_held=True,
+    )
+
+    injuries = _series(world, measure("patient-injuries"), wards=("a1",))
+    staff = _series(world, measure("staff-injuries"), wards=("a1",))
+    debriefs = _series(world, measure("patient-debrief-held"), wards=("a1",))
+
+    assert injuries["numerator"].tolist() == [0, 1, 0]
+    assert staff["numerator"].sum() == 0
+    february = debriefs.iloc[1]
+    assert (february.numerator, february.denominator, february.value) == (1, 2, 50.0)
+    assert np.isnan(debriefs.iloc[0].value)
+
+
+def test_measure_series_statutory_record_complete_share(world):
+    ward = world.wards["a1"]
+    person = factories.patient(
+        provider=ward.provider, nhs_number="9434765919", primary_mental_disorder="F20.0", ethnic_category="M"
+    )
+    factories.stay(patient=person, ward=ward)
+    roster = StaffMember.objects.get(family_name="Nurse")
+    incident_record(
+        ward=ward,
+        patient=person,
+        by=world.users["ward_staff"],
+        interventions=typical_interventions(),
+        staff=two_staff(roster),
+        **complete_content(),
+    )
+    record(world, "a1", ("07", at(dt.date(2026, 3, 2)), 2))
+
+    series = _series(
+        world,
+        measure("statutory-record-complete"),
+        wards=("a1",),
+        since=dt.date(2026, 3, 1),
+        until=dt.date(2026, 3, 31),
+    )
+
+    assert (series.iloc[0].numerator, series.iloc[0].denominator, series.iloc[0].value) == (1, 2, 50.0)
+
+
+def test_measure_series_seclusion_hours_split_across_months(world):
+    start = timezone.make_aware(dt.datetime(2025, 1, 31, 22, 0))
+    incident_record(
+        ward=world.wards["a1"],
+        patient=world.patients["a1"],
+        by=world.users["provider_governance"],
+        interventions=[InterventionInput("05", start, start + dt.timedelta(hours=6))],
+    )
+    record(world, "a1", ("07", at(dt.date(2025, 1, 31), 21), 30))
+
+    hours = _series(world, measure("seclusion-hours"), wards=("a1",))
+
+    assert hours["numerator"].tolist() == [2.0, 4.0, 0.0]
+
+
+def test_measure_series_days_between_seclusions_one_row_per_event_day(world):
+    for day, hour in [
+        (dt.date(2025, 1, 1), 9),
+        (dt.date(2025, 1, 11), 9),
+        (dt.date(2025, 1, 11), 20),
+        (dt.date(2025, 2, 1), 9),
+    ]:
+        record(world, "a1", ("05", at(day, hour), 60))
+    definition = measure("days-between-seclusions")
+
+    gaps = _series(world, definition, wards=("a1", "a2"))
+    result = analyse_series(definition, gaps)
+
+    assert gaps["period"].tolist() == [dt.date(2025, 1, 11), dt.date(2025, 2, 1)]
+    assert gaps["numerator"].tolist() == [10.0, 21.0]
+    assert result.chart is Chart.G and len(result) == 2
 
 
 def test_analyse_series_charts_every_ward_in_one_call(provider_a):
