@@ -128,7 +128,9 @@ class _Rows:
         return out
 
 
-@demo_step("segregation", after=("people", "staff", "logins", "incidents"), wipe=segregation_demo_wipe)
+# Not `after` "incidents": that step may be absent. When present it is registered first (force comes before
+# segregation in INSTALLED_APPS), so it runs first and its `incident` frame is used to link episodes.
+@demo_step("segregation", after=("people", "staff", "logins"), wipe=segregation_demo_wipe)
 def segregation(ctx: DemoContext) -> None:
     """Seclusion and LTS episodes on the demo's wards, with reviews (some late) and observations."""
     rng = ctx.rng
