@@ -53,12 +53,8 @@ def date_field(label: str) -> forms.DateField:
 
 
 def time_field(label: str) -> forms.TimeField:
-    return forms.TimeField(
-        label=label,
-        required=False,
-        widget=forms.TimeInput(format="%H:%M"),
-        help_text="24-hour clock, e.g. 14:05",
-    )
+    # No hint: browsers show their own time picker (12- or 24-hour by the device's settings).
+    return forms.TimeField(label=label, required=False, widget=forms.TimeInput(format="%H:%M"))
 
 
 def combine(date: dt.date | None, time: dt.time | None) -> dt.datetime | None:

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rrp.accounts.roles import Permission
+from rrp.accounts.roles import Permission, Role
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force import presenters, selectors, services
@@ -159,6 +159,16 @@ def incident_start(request: HttpRequest) -> HttpResponse:
             patients = list(
                 people_selectors.patient_search(request.user, query).filter(provider_id=ward.provider_id)[:50]
             )
+            if patients:
+                audit_record(
+                    actor=request.user,
+                    action=AuditAction.VIEW,
+                    record_type="people.Patient",
+                    record_label=f"Patients found to record an incident ({len(patients)})",
+                    provider_id=ward.provider_id,
+                    request=request,
+                    detail={"patient_ids": [p.pk for p in patients]},
+                )
         else:
             patients = people_selectors.patients_on_ward_now(request.user, ward, request=request)
         chosen = request.GET.get("patient")
@@ -396,6 +406,8 @@ def incident_new(request: HttpRequest, ward_id: int, patient_id: int) -> HttpRes
     patient = _patient_for(request, ward, patient_id) if ward is not None else None
     if patient is None:
         raise Http404
+    # The page shows the patient's name and NHS number: audit it as a view of the patient.
+    people_selectors.patient_get_for(request.user, patient.pk, request=request)
     record_forms, action = _build_forms(request, ward=ward, initial=_new_initial(), amend=False)
     if request.method == "POST" and action in ("draft", "submit") and record_forms.is_valid():
         service = services.incident_record_and_submit if action == "submit" else services.incident_record
@@ -498,8 +510,7 @@ def _render_detail(
     reviewer = user.has_role_permission(Permission.INCIDENT_REVIEW) and not user.role_definition.read_only
     writer = can_record(request)
     actions = {
-        "amend": writer
-        and (current != IncidentStatus.CLOSED or user.has_role_permission(Permission.CQC_TASK_COMPLETE)),
+        "amend": writer and (current != IncidentStatus.CLOSED or user.role == Role.PROVIDER_GOVERNANCE),
         "submit": writer and current in (IncidentStatus.DRAFT, IncidentStatus.SENT_BACK),
         "review": reviewer and current == IncidentStatus.SUBMITTED,
         "send_back": reviewer and current in (IncidentStatus.SUBMITTED, IncidentStatus.REVIEWED),

@@ -178,6 +178,8 @@ def test_amend_closed_incident_refused_to_ward_staff(world, nurse, complete_inci
     signed_in_client(manager).post(f"/incidents/{complete_incident.pk}/close/", {})
     body = signed_in_client(nurse).get(f"/incidents/{complete_incident.pk}/").content.decode()
     assert "Change this record" not in body
+    governance = signed_in_client(world.users["provider_governance"])
+    assert "Change this record" in governance.get(f"/incidents/{complete_incident.pk}/").content.decode()
 
 
 def test_history_shows_each_version_and_what_changed(nurse, complete_incident):

@@ -198,3 +198,15 @@ def test_form_roles_that_cannot_record_are_refused(world, role, patient, ward):
     client = signed_in_client(world.users[role])
     assert client.get("/incidents/new/").status_code == 403
     assert client.get(new_url(ward, patient)).status_code in (403, 404)
+
+
+def test_start_search_results_and_form_are_audited(nurse, patient, ward):
+    from rrp.core.models import AuditEvent
+
+    client = signed_in_client(nurse)
+    client.get("/incidents/new/", {"q": patient.family_name})
+    event = AuditEvent.objects.filter(record_type="people.Patient").latest("id")
+    assert patient.pk in event.detail["patient_ids"]
+    client.get(new_url(ward, patient))
+    event = AuditEvent.objects.filter(record_type="people.Patient").latest("id")
+    assert event.patient_id == patient.pk and event.action == "view"
