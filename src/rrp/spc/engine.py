@@ -87,10 +87,16 @@ def _sequence_flags(
     if gaps:
         dest = compress_rank(present)
         code = np.zeros(values.shape, dtype=np.uint8)
+        bits = np.empty(values.shape, dtype=np.uint8)
         for bit, flag in enumerate(pointwise):
-            code |= flag.view(np.uint8) << np.uint8(bit)
+            code |= np.left_shift(flag.view(np.uint8), np.uint8(bit), out=bits)
         code = pack(code, dest)
-        pointwise = tuple((code & np.uint8(1 << bit)).astype(bool) for bit in range(len(_FLAG_BITS)))
+        unpacked = []
+        for bit in range(len(_FLAG_BITS)):
+            flag = np.right_shift(code, np.uint8(bit))
+            flag &= np.uint8(1)
+            unpacked.append(flag.view(bool))
+        pointwise = tuple(unpacked)
         values = pack(values, dest)
     outside_up, outside_down, hi2, lo2, above, below = pointwise
     out = {"outside": (outside_up, outside_down)}

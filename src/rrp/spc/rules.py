@@ -254,19 +254,23 @@ def combine_rule_flags(
     shape = next(iter(pairs.values()))[0].shape
     chosen = np.zeros(shape, dtype=np.int8)
     free = np.ones(shape, dtype=bool)  # no rule chosen yet
+    take = np.empty(shape, dtype=bool)  # one scratch buffer: fresh matrices cost more than the passes
     if profile is Profile.MDC and improvement_sign != 0:
         for wanted in (improvement_sign, -improvement_sign):
             for rule, (up, down) in pairs.items():
-                take = free & (up if wanted > 0 else down)
+                np.logical_and(free, up if wanted > 0 else down, out=take)
                 code = _CODES[rule][0 if wanted > 0 else 1]
                 np.copyto(chosen, np.int8(int(code)), where=take)
-                free &= ~take
+                np.greater(free, take, out=free)  # free and not taken
         return chosen
     for rule, (up, down) in pairs.items():
         code_up, code_down = _CODES[rule]
-        np.copyto(chosen, np.int8(int(code_up)), where=free & up)
-        np.copyto(chosen, np.int8(int(code_down)), where=free & down)
-        free &= ~(up | down)
+        np.logical_and(free, up, out=take)
+        np.copyto(chosen, np.int8(int(code_up)), where=take)
+        np.greater(free, take, out=free)
+        np.logical_and(free, down, out=take)
+        np.copyto(chosen, np.int8(int(code_down)), where=take)
+        np.greater(free, take, out=free)
     return chosen
 
 
