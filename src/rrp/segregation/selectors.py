@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -448,3 +448,54 @@ def incident_for(user: User, incident_id: int):
     from rrp.force.selectors import incident_list_for_user
 
     return incident_list_for_user(user).filter(pk=incident_id).first()
+
+
+# --- For measures and extracts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterventionSpan:
+    """An episode as an MHSDS restrictive intervention: type 05 (seclusion) or 06 (segregation)."""
+
+    episode_id: int
+    ward_id: int
+    patient_id: int
+    type_code: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    incident_id: int | None
+
+
+def intervention_spans(
+    *, ward_ids: Iterable[int], since: dt.datetime, until: dt.datetime
+) -> list[InterventionSpan]:
+    """Every episode on these wards under way at any time in [since, until), as MHSDS intervention type
+    05 or 06, from its latest version. Not scoped or audited: for measures and extracts, which count
+    and never show a person. `incident_id` lets a caller that also counts the force app's intervention
+    records skip an episode whose incident already records the same type (see docs/segregation.md)."""
+    from django.db.models import Q
+
+    from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE
+
+    latest = EpisodeVersion.objects.filter(episode=OuterRef("pk")).order_by("-number")
+    episodes = (
+        Episode.objects.filter(ward_id__in=list(ward_ids))
+        .with_current()
+        .annotate(current_incident=Subquery(latest.values("incident_id")[:1]))
+        .filter(
+            Q(current_ended_at__isnull=True) | Q(current_ended_at__gt=since), current_started_at__lt=until
+        )
+        .order_by("current_started_at", "pk")
+    )
+    return [
+        InterventionSpan(
+            episode_id=e.pk,
+            ward_id=e.ward_id,
+            patient_id=e.patient_id,
+            type_code=MHSDS_INTERVENTION_TYPE[e.kind],
+            started_at=e.current_started_at,
+            ended_at=e.current_ended_at,
+            incident_id=e.current_incident,
+        )
+        for e in episodes
+    ]

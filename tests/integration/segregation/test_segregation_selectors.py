@@ -208,3 +208,13 @@ def test_reviews_due_command_bad_time(db):
 
     with pytest.raises(CommandError, match="--at"):
         call_command("reviews_due", at="yesterday")
+
+
+def test_intervention_spans_are_mhsds_05_and_06(world, seclusion, lts, ward, nurse_user, started):
+    now = timezone.now()
+    spans = selectors.intervention_spans(ward_ids=[ward.pk], since=now - dt.timedelta(days=60), until=now)
+    assert sorted(s.type_code for s in spans) == ["05", "06"]
+    episode_end(episode=seclusion, by=nurse_user, ended_at=started + H, end_reason="Calm")
+    later = selectors.intervention_spans(ward_ids=[ward.pk], since=started + 2 * H, until=now)
+    assert [s.type_code for s in later] == ["06"]
+    assert selectors.intervention_spans(ward_ids=[world.wards["b1"].pk], since=started, until=now) == []
