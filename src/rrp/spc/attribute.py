@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rrp.spc._arrays import masked_mean, masked_sum
+from rrp.spc._arrays import masked_mean
 from rrp.spc.types import Profile
 from rrp.spc.xmr import D2, INNER_SIGMAS, LIMIT_SIGMAS, Limits, mean_moving_range, screens_moving_ranges
 
@@ -32,7 +32,10 @@ def _limits(centre: np.ndarray, sigma: np.ndarray, *, lowest: float = 0.0, highe
     two = np.multiply(sigma, INNER_SIGMAS, out=sigma)
     lower_2sigma = np.subtract(centre, two)
     upper_2sigma = np.add(centre, two, out=two)
-    for a in (lower, upper, lower_2sigma, upper_2sigma):
+    # sigma is a square root (times a non-negative factor): >= 0 or NaN, so centre + k sigma falls
+    # below ``lowest`` = 0 only where the centre is negative; clipping is skipped when it cannot bite
+    clip_upper = highest != np.inf or lowest > 0 or bool((np.asarray(centre) < lowest).any())
+    for a in (lower, upper, lower_2sigma, upper_2sigma) if clip_upper else (lower, lower_2sigma):
         np.clip(a, lowest, highest, out=a)
     return Limits(
         centre=centre, lower=lower, upper=upper, lower_2sigma=lower_2sigma, upper_2sigma=upper_2sigma
@@ -41,8 +44,14 @@ def _limits(centre: np.ndarray, sigma: np.ndarray, *, lowest: float = 0.0, highe
 
 def pooled_rate(numerators: np.ndarray, denominators: np.ndarray, base: np.ndarray) -> np.ndarray:
     """sum(numerators) / sum(denominators) over the baseline points, per column (shape (1, columns))."""
-    num = masked_sum(numerators, base)
-    den = masked_sum(denominators, base)
+    # one scratch matrix for both masked sums (the same sums as masked_sum, without a second copy)
+    skipped = ~np.asarray(base, dtype=bool)
+    scratch = np.array(np.broadcast_to(numerators, np.broadcast_shapes(np.shape(numerators), skipped.shape)))
+    np.copyto(scratch, 0.0, where=skipped)
+    num = scratch.sum(axis=0)
+    np.copyto(scratch, denominators)
+    np.copyto(scratch, 0.0, where=skipped)
+    den = scratch.sum(axis=0)
     out = np.full(num.shape, np.nan)
     np.divide(num, den, out=out, where=den > 0)
     return out[None, :]

@@ -181,6 +181,7 @@ def spc_matrix(
         usable = np.isfinite(values)
         usable &= ok_den
         np.copyto(values, np.nan, where=~usable)
+        finite = usable
         if not ok_den.all():
             numerators = np.where(ok_den, numerators, np.nan)
             denominators = np.where(ok_den, denominators, np.nan)
@@ -189,14 +190,16 @@ def spc_matrix(
     else:
         values = np.asarray(values, dtype=float)
         values = np.where(np.isfinite(values), values, np.nan)
+        finite = None
     if values.ndim == 1:
         values = values[:, None]
         numerators = None if numerators is None else numerators.reshape(values.shape)
         denominators = None if denominators is None else denominators.reshape(values.shape)
     if chart is Chart.T:
         values = np.where(values > 0, values, np.nan)
+        finite = None
     n_rows, n_cols = values.shape
-    finite = np.isfinite(values)
+    finite = np.isfinite(values) if finite is None else finite.reshape(values.shape)
     exists = None if rows is None else np.asarray(rows, dtype=bool)
     present = finite if exists is None else exists & finite
     excl = None if excluded is None else np.asarray(excluded, dtype=bool)
