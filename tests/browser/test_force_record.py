@@ -192,6 +192,10 @@ def test_submit_with_gaps_shows_each_missing_item_then_draft_review_history(
     expect(heading(page)).to_have_text("Reducing Restrictive Practice")
     page.goto(f"/incidents/new/{ward.pk}/{patient.pk}/")
     page.get_by_label("Where on the ward did it happen?").fill("Garden")
+    # Enter in a field keeps the page as it is: no row added, nothing saved.
+    page.get_by_label("Where on the ward did it happen?").press("Enter")
+    expect(page.get_by_label("Where on the ward did it happen?")).to_have_value("Garden")
+    expect(page.get_by_role("group", name="Type of force 2")).to_have_count(0)
     page.get_by_role("button", name="Submit for review").click()
 
     summary = page.locator(".nhsuk-error-summary")

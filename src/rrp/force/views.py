@@ -341,8 +341,9 @@ def _build_forms(
         others.append(OtherStaffForm(prefix=f"other-{len(others)}"))
     reason = ChangeReasonForm(data) if amend else None
     details = IncidentDetailsForm(data, initial=initial["details"])
-    if action in ("add_intervention", "add_person"):
-        # Adding a row is not saving: show what was typed, without judging it yet.
+    if action in ("add_intervention", "add_person", "stay"):
+        # Adding a row (or pressing Enter in a field: "stay") is not saving: show what was typed,
+        # without judging it yet.
         details = _unbound_copy(details)
         rows = [_unbound_copy(form) if form.is_bound else form for form in rows]
         roster_forms = [_unbound_copy(form, member=form.member) for form in roster_forms]

@@ -194,3 +194,21 @@ def test_history_shows_each_version_and_what_changed(nurse, complete_incident):
     assert "Version 2" in body and "Version 1" in body
     assert "Outcome clearer" in body
     assert "Settled after an hour" in body and "Settled in own room; no injuries" in body
+
+
+def test_list_and_page_queries_do_not_grow_with_the_records(nurse, ward, patient, complete_incident):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in_client(nurse)
+
+    def count(path: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries.captured_queries)
+
+    list_one, page_one = count("/incidents/"), count(f"/incidents/{complete_incident.pk}/")
+    for _ in range(3):
+        incident_record(ward=ward, patient=patient, by=nurse, place_on_ward="Hall")
+    assert count("/incidents/") == list_one
+    assert count(f"/incidents/{complete_incident.pk}/") == page_one

@@ -210,3 +210,12 @@ def test_start_search_results_and_form_are_audited(nurse, patient, ward):
     client.get(new_url(ward, patient))
     event = AuditEvent.objects.filter(record_type="people.Patient").latest("id")
     assert event.patient_id == patient.pk and event.action == "view"
+
+
+def test_form_enter_key_keeps_the_page_and_saves_nothing(nurse, patient, ward, roster_nurse):
+    response = signed_in_client(nurse).post(new_url(ward, patient), typical_post(roster_nurse, action="stay"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="iv-2-type_code"' in body and 'name="iv-3-type_code"' not in body
+    assert "There is a problem" not in body
+    assert Incident.objects.count() == 0
