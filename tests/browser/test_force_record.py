@@ -252,9 +252,20 @@ def test_manager_sends_back_and_governance_completes_cqc_task(page: Page, world:
     incident_submit(incident=incident, by=nurse)
 
     manager = world.users["ward_manager"]
+    sam.user = manager  # the manager is Sam Nurse on the roster, who held the head
+    sam.save(update_fields=["user"])
     sign_in(page, manager.username)
     pass_two_factor_set_up(page)
+    visit(page, "/incidents/new/", "choose-ward")
+    visit(page, f"/incidents/new/?ward={world.wards['a2'].pk}", "choose-patient-ward-a2")
     visit(page, f"/incidents/{incident.pk}/", "manager-incident-page")
+    page.get_by_role("link", name="Add your statement").click()
+    page.get_by_role("button", name="Add statement").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Write your statement")
+    check_accessibility(page, "statement-error")
+    page.get_by_label("Your statement").fill("I held the head and talked to them throughout.")
+    page.get_by_role("button", name="Add statement").click()
+    expect(page.get_by_text("I held the head and talked to them throughout.")).to_be_visible()
     page.get_by_role("link", name="Send back for changes").click()
     page.get_by_role("button", name="Send back for changes").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say what needs to change")
