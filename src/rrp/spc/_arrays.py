@@ -69,10 +69,15 @@ def accumulate(
         if reverse:
             return ufunc.accumulate(out[::-1], axis=0)[::-1].copy()
         return ufunc.accumulate(out, axis=0)
-    rows = range(n - 2, -1, -1) if reverse else range(1, n)
-    step = 1 if reverse else -1
-    for i in rows:
-        ufunc(out[i], out[i + step], out=out[i])
+    if n < 2:
+        return out
+    rows = list(out)  # row views made once (indexing in the loop costs as much as the ufunc call)
+    if reverse:
+        rows.reverse()
+    previous = rows[0]
+    for row in rows[1:]:
+        ufunc(row, previous, out=row)
+        previous = row
     return out
 
 
