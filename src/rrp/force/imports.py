@@ -19,10 +19,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import operator
+import time
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, Any
@@ -35,10 +37,18 @@ from django.utils import timezone
 from rrp.accounts.models import User
 from rrp.accounts.roles import Role
 from rrp.accounts.scope import patient_filter_for, patient_wards_for
-from rrp.core.csv_import import CellError, ImportRejected, read_csv_rows
+from rrp.core.csv_import import CellError, ImportRejected
 from rrp.core.models import AuditAction, AuditEvent
 from rrp.core.services import audit_record, client_ip
-from rrp.force.codes import IncidentStatus
+from rrp.force.codes import (
+    RETIRED_INTERVENTION_TYPES,
+    DeEscalation,
+    IncidentStatus,
+    InterventionReason,
+    InterventionType,
+    NonStaffPersonType,
+    StaffPart,
+)
 from rrp.force.models import (
     CONTENT_FIELDS,
     CqcNotificationTask,
@@ -49,14 +59,7 @@ from rrp.force.models import (
     InterventionRecord,
     StaffInvolvement,
 )
-from rrp.force.services import (
-    InterventionInput,
-    StaffInput,
-    _validate_content,
-    _validate_interventions,
-    _validate_staff,
-    patient_snapshot,
-)
+from rrp.force.services import InterventionInput, patient_snapshot
 from rrp.force.triggers import cqc_reasons, flags_for
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
@@ -119,12 +122,41 @@ INTERVENTION_FIELD_COLUMNS = {
     "ended_at": "intervention_ended_at",
 }
 
-TRUE_WORDS = frozenset({"y", "yes", "true", "1"})
-FALSE_WORDS = frozenset({"n", "no", "false", "0"})
+BOOLEAN_WORDS = {
+    "y": True,
+    "yes": True,
+    "true": True,
+    "1": True,
+    "n": False,
+    "no": False,
+    "false": False,
+    "0": False,
+}
 BOOLEAN_HELP = "enter Y or N, or leave it blank if not known"
 DATETIME_HELP = "enter a date and time as YYYY-MM-DD HH:MM (UK time), for example 2025-04-01 14:05"
+CLOCKS_FORWARD_HELP = "this time did not happen in the UK: the clocks went forward an hour at 1am"
 WRITE_BATCH_ROWS = 20_000
 SQLITE_CACHE_KIB = 256 * 1024
+
+# The code lists as sets: Django's `Choices.values` builds a new list on every call, which is most of the
+# time of a million-row import when called per row.
+INTERVENTION_TYPES = frozenset(InterventionType.values)
+REASONS = frozenset(InterventionReason.values)
+DEESCALATIONS = frozenset(DeEscalation.values)
+NON_STAFF_TYPES = frozenset(NonStaffPersonType.values)
+STAFF_PARTS = frozenset(StaffPart.values)
+FLAG_TYPES = frozenset({InterventionType.PRONE.value, InterventionType.RAPID_TRANQUILLISATION.value})
+_MISSING = object()
+# Content that can raise a CQC notification task (force.triggers.cqc_reasons).
+CQC_FIELDS = (
+    "patient_died",
+    "patient_serious_injury",
+    "police_requested_at",
+    "police_arrived_at",
+    "police_used_force",
+    "non_staff_types",
+    "abuse_alleged",
+)
 
 
 class _CellProblem(ValueError):
@@ -135,25 +167,49 @@ def parse_boolean(text: str) -> bool | None:
     """Y/N (also yes/no, true/false, 1/0, any case); blank is "not known"."""
     if not text:
         return None
-    word = text.lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise _CellProblem(BOOLEAN_HELP)
+    value = BOOLEAN_WORDS.get(text.lower(), _MISSING)
+    if value is _MISSING:
+        raise _CellProblem(BOOLEAN_HELP)
+    return value
 
 
-def parse_datetime(text: str, *, zone: dt.tzinfo) -> dt.datetime | None:
-    """ISO 8601 date and time to the minute; without an offset it is UK local time. Seconds are dropped."""
-    if not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise _CellProblem(DATETIME_HELP) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
-    return value.astimezone(dt.UTC).replace(second=0, microsecond=0)
+class UkClock:
+    """Reads date-times as a trust's system writes them: ISO 8601 to the minute, UK local time unless an
+    offset is given. Returns aware UTC datetimes with seconds dropped (records are kept to the minute).
+
+    The UK offset is looked up once per day and cached; on the two days a year the clocks change, each
+    time goes through zoneinfo, and a time in the hour the clocks skip is refused. A time in the hour
+    that happens twice in October is read as the first (summer time) one.
+    """
+
+    def __init__(self, zone: dt.tzinfo) -> None:
+        self.zone = zone
+        self.offsets: dict[str, dt.timedelta | None] = {}
+
+    def parse(self, text: str) -> dt.datetime | None:
+        if not text:
+            return None
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise _CellProblem(DATETIME_HELP) from None
+        if value.second or value.microsecond:
+            value = value.replace(second=0, microsecond=0)
+        if value.tzinfo is not None:
+            return value.astimezone(dt.UTC)
+        day = text[:10]
+        offset = self.offsets.get(day, _MISSING)
+        if offset is _MISSING:
+            date = value.date()
+            first = dt.datetime(date.year, date.month, date.day, tzinfo=self.zone).utcoffset()
+            last = dt.datetime(date.year, date.month, date.day, 23, 59, tzinfo=self.zone).utcoffset()
+            offset = self.offsets[day] = first if first == last else None
+        if offset is not None:
+            return (value - offset).replace(tzinfo=dt.UTC)
+        aware = value.replace(tzinfo=self.zone)
+        if aware.astimezone(dt.UTC).astimezone(self.zone).replace(tzinfo=None) != value:
+            raise _CellProblem(CLOCKS_FORWARD_HELP)
+        return aware.astimezone(dt.UTC)
 
 
 def parse_list(text: str) -> list[str]:
@@ -176,14 +232,69 @@ def parse_staff(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-@dataclass
-class _Group:
-    """One incident's rows in the file."""
+# The same rules and words as force.services._validate_interventions/_validate_content/_validate_staff
+# (tests/integration/force/test_import_incidents.py checks they say the same), over sets of codes.
 
-    first_row: int
-    raw: tuple[str, ...]
-    rows: list[int] = field(default_factory=list)
-    interventions: list[InterventionInput] = field(default_factory=list)
+
+def intervention_problems(
+    type_code: str, started_at: dt.datetime | None, ended_at: dt.datetime | None
+) -> list[tuple[str, str]]:
+    """(column, message) for each problem with one intervention."""
+    problems = []
+    if type_code not in INTERVENTION_TYPES:
+        if type_code in RETIRED_INTERVENTION_TYPES:
+            message = f"Type '{type_code}' is no longer a valid MHSDS restrictive intervention type"
+        else:
+            message = f"'{type_code}' is not an MHSDS restrictive intervention type (01, 04-17)"
+        problems.append(("intervention_type", message))
+    if started_at is None:
+        problems.append(("intervention_started_at", "Enter when this intervention started"))
+    elif ended_at is not None and ended_at < started_at:
+        problems.append(("intervention_ended_at", "The intervention must end after it started"))
+    return problems
+
+
+def content_problems(content: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for each problem with an incident's content."""
+    problems = []
+    code = content.get("reason_code") or ""
+    if code and code not in REASONS:
+        problems.append(("reason_code", f"'{code}' is not an MHSDS restrictive intervention reason"))
+    for item in content.get("deescalation") or []:
+        if item not in DEESCALATIONS:
+            problems.append(("deescalation", f"'{item}' is not a de-escalation technique on the list"))
+    for item in content.get("non_staff_types") or []:
+        if item not in NON_STAFF_TYPES:
+            problems.append(("non_staff_types", f"'{item}' is not a kind of person on the list"))
+    occurred, ended = content.get("occurred_at"), content.get("ended_at")
+    if occurred and ended and ended < occurred:
+        problems.append(("ended_at", "The incident must end after it started"))
+    requested, arrived = content.get("police_requested_at"), content.get("police_arrived_at")
+    if requested and arrived and arrived < requested:
+        problems.append(("police_arrived_at", "Police must arrive after they were requested"))
+    return problems
+
+
+def staff_problems(staff: Sequence[tuple[str, str, str]]) -> list[str]:
+    """A message for each problem with typed staff (name, job title, part)."""
+    problems = []
+    for name, _, part in staff:
+        if part not in STAFF_PARTS:
+            problems.append(f"'{part}' is not a part on the list")
+        if not name:
+            problems.append("Pick a member of staff or type their name")
+    return problems
+
+
+class _Group:
+    """One incident's rows in the file: the first row's incident cells, and its interventions."""
+
+    __slots__ = ("first_row", "interventions", "raw")
+
+    def __init__(self, first_row: int, raw: tuple[str, ...]) -> None:
+        self.first_row = first_row
+        self.raw = raw
+        self.interventions: list[tuple[str, dt.datetime | None, dt.datetime | None, bool | None]] = []
 
 
 @dataclass
@@ -197,21 +308,31 @@ class _Planned:
     content: dict[str, Any]
     staff: list[tuple[int | None, str, str, str]]
     existing: dict[str, Any] | None = None
+    changed: bool = True
 
 
 def incidents_import(
-    *, source: Path | str | IO[str], by: User, request: HttpRequest | None = None
+    *,
+    source: Path | str | IO[str],
+    by: User,
+    request: HttpRequest | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Import incidents from a CSV in the documented layout, as `by` (who must be able to record
     incidents on every ward in the file). Returns counts of rows, and of incidents created, amended
     and unchanged. Raises ImportRejected listing every problem by row and column; nothing is saved then.
+
+    `timings`, if given, is filled with the seconds each step took (for bench/force_import_bench.py).
     """
     if isinstance(source, (str, Path)):
         with Path(source).open(encoding="utf-8-sig", newline="") as handle:
-            return incidents_import(source=handle, by=by, request=request)
+            return incidents_import(source=handle, by=by, request=request, timings=timings)
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
     with transaction.atomic():
         plans, rows = _check(source=source, by=by)
-        counts = _write(plans=plans, by=by, request=request)
+        timings["check"] = time.perf_counter() - started
+        counts = _write(plans=plans, by=by, request=request, timings=timings)
         counts["rows"] = rows
         audit_record(
             actor=by,
@@ -219,11 +340,11 @@ def incidents_import(
             record_type="force.Incident",
             record_label="Incident import",
             request=request,
-            detail={
-                "file": getattr(source, "name", ""),
-                **counts,
-            },
+            detail={"file": getattr(source, "name", ""), **counts},
         )
+        committing = time.perf_counter()
+    timings["commit"] = time.perf_counter() - committing
+    timings["total"] = time.perf_counter() - started
     return counts
 
 
@@ -231,9 +352,15 @@ def incidents_import(
 
 
 def _check(*, source: IO[str], by: User) -> tuple[list[_Planned], int]:
+    """Read and check every row; return the incidents to write and the number of rows.
+
+    Rows are read with csv.reader, by position, rather than core.csv_import.read_csv_rows: a dict per
+    row costs more than the rest of the checking. Problems are reported the same way (CellError).
+    """
     errors: list[CellError] = []
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    header = _header(source)
+    clock = UkClock(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    reader = csv.reader(source)
+    header = [c.strip().lstrip("\ufeff") for c in next(reader, [])]
     problems = [
         CellError(1, c, "", f"the header has no column named {c}; the layout is in docs/imports.md")
         for c in REQUIRED_COLUMNS
@@ -252,86 +379,83 @@ def _check(*, source: IO[str], by: User) -> tuple[list[_Planned], int]:
     ]
     if problems:
         raise ImportRejected(problems)
-    incident_columns = [c for c in INCIDENT_COLUMNS if c in header]
+    position = {c: i for i, c in enumerate(header)}
+    columns = [c for c in INCIDENT_COLUMNS if c in position]
+    incident_cells = operator.itemgetter(*(position[c] for c in columns))
+    at_system, at_id, at_type, at_start = (
+        position[c] for c in ("source_system", "source_id", "intervention_type", "intervention_started_at")
+    )
+    at_end, at_plan = position.get("intervention_ended_at"), position.get("intervention_in_care_plan")
+    width = len(header)
     groups: dict[tuple[str, str], _Group] = {}
+    parse = clock.parse
     n_rows = 0
-
-    for number, row in read_csv_rows(source, required_columns=REQUIRED_COLUMNS):
+    number = 1
+    for number, row in enumerate(reader, start=2):
+        if len(row) != width:
+            if not row:
+                continue
+            if len(row) > width and any(cell.strip() for cell in row[width:]):
+                errors.append(CellError(number, header[-1], "", "this row has more cells than the header"))
+            row = (row + [""] * width)[:width]
         n_rows += 1
-        key = (row["source_system"], row["source_id"])
-        if not key[0]:
-            errors.append(
-                CellError(number, "source_system", "", "enter the name of the system the incident came from")
-            )
-        if not key[1]:
-            errors.append(CellError(number, "source_id", "", "enter the incident's id in its source system"))
-        raw = tuple([row.get(c, "") for c in incident_columns])
+        key = (row[at_system].strip(), row[at_id].strip())
+        raw = incident_cells(row)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _Group(first_row=number, raw=raw)
-        elif group.raw != raw:
-            for column, before, now in zip(incident_columns, group.raw, raw, strict=True):
-                if before != now:
+            group = groups[key] = _Group(number, raw)
+            if not key[0]:
+                errors.append(
+                    CellError(
+                        number, "source_system", "", "enter the name of the system the incident came from"
+                    )
+                )
+            if not key[1]:
+                errors.append(
+                    CellError(number, "source_id", "", "enter the incident's id in its source system")
+                )
+        elif raw != group.raw:
+            for column, before, now in zip(columns, group.raw, raw, strict=True):
+                if before.strip() != now.strip():
                     errors.append(
                         CellError(
                             number,
                             column,
-                            now,
+                            now.strip(),
                             f"differs from row {group.first_row}, the first row of incident {key[1]}: "
                             "incident columns must be the same on each of its rows",
                         )
                     )
-        group.rows.append(number)
-        group.interventions.append(_intervention(number, row, zone, errors))
+        type_code = row[at_type].strip()
+        started = ended = in_care_plan = None
+        text = row[at_start].strip()
+        try:
+            started = parse(text)
+        except _CellProblem as problem:
+            errors.append(CellError(number, "intervention_started_at", text, str(problem)))
+        if at_end is not None and (text_end := row[at_end].strip()):
+            try:
+                ended = parse(text_end)
+            except _CellProblem as problem:
+                errors.append(CellError(number, "intervention_ended_at", text_end, str(problem)))
+        if at_plan is not None and (text_plan := row[at_plan].strip()):
+            try:
+                in_care_plan = parse_boolean(text_plan)
+            except _CellProblem as problem:
+                errors.append(CellError(number, "intervention_in_care_plan", text_plan, str(problem)))
+        if type_code not in INTERVENTION_TYPES or started is None or (ended is not None and ended < started):
+            for column, message in intervention_problems(type_code, started, ended):
+                if column == "intervention_started_at" and text:
+                    continue  # a time that could not be read, reported above
+                errors.append(CellError(number, column, row[position[column]].strip(), message))
+        group.interventions.append((type_code, started, ended, in_care_plan))
     if n_rows == 0:
         raise ImportRejected([CellError(2, "source_id", "", "the file has no incidents in it")])
-    plans = _check_incidents(groups=groups, columns=incident_columns, by=by, zone=zone, errors=errors)
+    plans = _check_incidents(groups=groups, columns=columns, by=by, clock=clock, errors=errors)
     if errors:
-        raise ImportRejected(
-            sorted(
-                errors, key=lambda e: (e.row, ALL_COLUMNS.index(e.column) if e.column in ALL_COLUMNS else 0)
-            )
-        )
+        order = {c: i for i, c in enumerate(ALL_COLUMNS)}
+        raise ImportRejected(sorted(errors, key=lambda e: (e.row, order.get(e.column, 0))))
     return plans, n_rows
-
-
-def _header(source: IO[str]) -> list[str]:
-    """The header row's column names, leaving the file where it was."""
-    position = source.tell()
-    line = source.readline().lstrip("\ufeff")
-    source.seek(position)
-    return [c.strip() for c in next(csv.reader([line]), [])]
-
-
-def _intervention(
-    number: int, row: dict[str, str], zone: dt.tzinfo, errors: list[CellError]
-) -> InterventionInput:
-    started = ended = in_care_plan = None
-    started_text = row["intervention_started_at"]
-    try:
-        started = parse_datetime(started_text, zone=zone)
-    except _CellProblem as problem:
-        errors.append(CellError(number, "intervention_started_at", started_text, str(problem)))
-    text = row.get("intervention_ended_at", "")
-    try:
-        ended = parse_datetime(text, zone=zone)
-    except _CellProblem as problem:
-        errors.append(CellError(number, "intervention_ended_at", text, str(problem)))
-    text = row.get("intervention_in_care_plan", "")
-    try:
-        in_care_plan = parse_boolean(text)
-    except _CellProblem as problem:
-        errors.append(CellError(number, "intervention_in_care_plan", text, str(problem)))
-    item = InterventionInput(row["intervention_type"], started, ended, in_care_plan)
-    found: dict[str, list[str]] = {}
-    _validate_interventions([item], found)
-    for key, messages in found.items():
-        column = INTERVENTION_FIELD_COLUMNS[key.rsplit(".", 1)[1]]
-        if column == "intervention_started_at" and started_text:
-            continue  # a time that could not be read, reported above
-        for message in messages:
-            errors.append(CellError(number, column, row.get(column, ""), message))
-    return item
 
 
 def _lookups(*, by: User, codes: set[str]) -> tuple[dict[str, Ward], dict, dict, dict]:
@@ -368,30 +492,50 @@ def _check_incidents(
     groups: dict[tuple[str, str], _Group],
     columns: list[str],
     by: User,
-    zone: dt.tzinfo,
+    clock: UkClock,
     errors: list[CellError],
 ) -> list[_Planned]:
     index = {c: i for i, c in enumerate(columns)}
-    codes = {g.raw[index["ward_code"]] for g in groups.values()}
+    at_ward = index["ward_code"]
+    codes = {g.raw[at_ward].strip() for g in groups.values()}
     wards, by_nhs, by_local, roster = _lookups(by=by, codes=codes)
+    parsers: list[tuple[str, int, Callable[[str], Any]]] = []
+    for name in IMPORTED_CONTENT:
+        if name not in index:
+            continue
+        if name in BOOLEAN_FIELDS:
+            parser: Callable[[str], Any] = parse_boolean
+        elif name in DATETIME_FIELDS:
+            parser = clock.parse
+        elif name in LIST_FIELDS:
+            parser = parse_list
+        else:
+            parser = str
+        parsers.append((name, index[name], parser))
+    blank: dict[str, Any] = {
+        name: ([] if name in LIST_FIELDS else "" if name in TEXT_FIELDS else None)
+        for name in IMPORTED_CONTENT
+    }
+    at_nhs, at_local, at_staff = (
+        index.get("patient_nhs_number"),
+        index.get("patient_local_identifier"),
+        index.get("staff"),
+    )
     plans: list[_Planned] = []
+    list_cache: dict[str, list[str]] = {}
     for key, group in groups.items():
         row = group.first_row
-
-        def cell(column: str, group: _Group = group) -> str:
-            position = index.get(column)
-            return group.raw[position] if position is not None else ""
-
+        raw = group.raw
         found = len(errors)
-        ward = wards.get(cell("ward_code"))
+        code = raw[at_ward].strip()
+        ward = wards.get(code)
         if ward is None:
             errors.append(
-                CellError(
-                    row, "ward_code", cell("ward_code"), "no ward you can record incidents on has this code"
-                )
+                CellError(row, "ward_code", code, "no ward you can record incidents on has this code")
             )
         patient_id = None
-        nhs, local = cell("patient_nhs_number").replace(" ", ""), cell("patient_local_identifier")
+        nhs = raw[at_nhs].replace(" ", "").strip() if at_nhs is not None else ""
+        local = raw[at_local].strip() if at_local is not None else ""
         if not nhs and not local:
             errors.append(
                 CellError(row, "patient_nhs_number", "", "enter the patient's NHS number or local identifier")
@@ -410,43 +554,38 @@ def _check_incidents(
                         "no patient of this ward's provider that you can see has this identifier",
                     )
                 )
-        content: dict[str, Any] = {}
-        for name in IMPORTED_CONTENT:
-            text = cell(name)
+        content = dict(blank)
+        for name, at, parser in parsers:
+            text = raw[at].strip()
+            if not text:
+                continue
             try:
-                if name in BOOLEAN_FIELDS:
-                    value = parse_boolean(text)
-                    content[name] = bool(value) if name == "abuse_alleged" else value
-                elif name in DATETIME_FIELDS:
-                    content[name] = parse_datetime(text, zone=zone)
-                elif name in LIST_FIELDS:
-                    content[name] = parse_list(text)
+                if parser is parse_list:
+                    value = list_cache.get(text)
+                    if value is None:
+                        value = list_cache[text] = parse_list(text)
+                    content[name] = list(value)
                 else:
-                    content[name] = text
+                    content[name] = parser(text)
             except _CellProblem as problem:
                 errors.append(CellError(row, name, text, str(problem)))
-        found_content: dict[str, list[str]] = {}
-        _validate_content(content, found_content)
-        for name, messages in found_content.items():
-            for message in messages:
-                errors.append(CellError(row, name, cell(name), message))
+        content["abuse_alleged"] = bool(content["abuse_alleged"])
+        for name, message in content_problems(content):
+            errors.append(CellError(row, name, raw[index[name]].strip() if name in index else "", message))
+        staff_text = raw[at_staff].strip() if at_staff is not None else ""
         try:
-            triples = parse_staff(cell("staff"))
+            triples = parse_staff(staff_text)
         except _CellProblem as problem:
-            errors.append(CellError(row, "staff", cell("staff"), str(problem)))
+            errors.append(CellError(row, "staff", staff_text, str(problem)))
             triples = []
-        staff: list[tuple[int | None, str, str, str]] = []
-        if ward is not None:
-            found_staff: dict[str, list[str]] = {}
-            _validate_staff(
-                [StaffInput(part=p, name=n, job_title=t) for n, t, p in triples], ward, found_staff
-            )
-            for message in (m for ms in found_staff.values() for m in ms):
-                errors.append(CellError(row, "staff", cell("staff"), message))
-            for name, title, part in triples:
-                member = roster.get((ward.provider_id, name.lower(), title.lower()))
-                staff.append((member, name, title, part))
+        for message in staff_problems(triples):
+            errors.append(CellError(row, "staff", staff_text, message))
         if len(errors) == found and ward is not None and patient_id is not None:
+            provider_id = ward.provider_id
+            staff = [
+                (roster.get((provider_id, name.lower(), title.lower())), name, title, part)
+                for name, title, part in triples
+            ]
             plans.append(
                 _Planned(group=group, key=key, ward=ward, patient_id=patient_id, content=content, staff=staff)
             )
@@ -496,8 +635,9 @@ def _match_existing(*, plans: list[_Planned], by: User, errors: list[CellError])
                 )
             )
         plan.existing = {"id": pk, **state[pk]}
+        plan.changed = _changed(plan)
         if (
-            _changed(plan)
+            plan.changed
             and plan.existing["status"] == IncidentStatus.CLOSED
             and by.role != Role.PROVIDER_GOVERNANCE
         ):
@@ -574,13 +714,12 @@ def _existing_state(*, providers: set[int], systems: set[str]) -> dict[int, dict
 
 
 def _changed(plan: _Planned) -> bool:
+    """Whether the file says anything different from the incident's latest version."""
     existing = plan.existing
     previous = existing["version"]
     if any(plan.content[name] != previous[name] for name in IMPORTED_CONTENT):
         return True
-    interventions = Counter(
-        (i.type_code, i.started_at, i.ended_at, i.in_care_plan) for i in plan.group.interventions
-    )
+    interventions = Counter(plan.group.interventions)
     staff = Counter((name, title, part) for _, name, title, part in plan.staff)
     return interventions != existing["interventions"] or staff != existing["staff"]
 
@@ -591,20 +730,38 @@ def _changed(plan: _Planned) -> bool:
 class _Writer:
     """Rows straight to the driver, in Django's own storage formats for each database."""
 
-    def __init__(self) -> None:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
         connection.ensure_connection()
         self.postgres = connection.vendor == "postgresql"
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
+        self.json_cache: dict[Any, str] = {}
+
     def when(self, value: dt.datetime | None) -> Any:
+        """An aware UTC datetime as the driver takes it: on SQLite, Django's text 'YYYY-MM-DD HH:MM:SS'.
+
+        Imported times are whole minutes in UTC, so the first 19 characters of the ISO form are exact;
+        `now()` with its microseconds is formatted by `when_exact`."""
         if value is None or self.postgres:
             return value
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+        return value.isoformat(" ")[:19]
+
+    def when_exact(self, value: dt.datetime) -> Any:
+        return value if self.postgres else value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
     def json(self, value: Any) -> str:
         return json.dumps(value)
+
+    def json_list(self, value: list[str]) -> str:
+        """A list of codes as JSON text, cached: the same few lists recur on most incidents."""
+        key = tuple(value)
+        text = self.json_cache.get(key)
+        if text is None:
+            text = self.json_cache[key] = json.dumps(value)
+        return text
 
     def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
         """Primary keys for `count` new rows, reserved so that children can point at them."""
@@ -627,6 +784,16 @@ class _Writer:
     ) -> None:
         if not rows:
             return
+        started = time.perf_counter()
+        try:
+            self._insert(model, names, rows)
+        finally:
+            label = f"insert {model._meta.label}"
+            self.timings[label] = self.timings.get(label, 0.0) + time.perf_counter() - started
+
+    def _insert(
+        self, model: type[models.Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
         quote = connection.ops.quote_name
         opts = model._meta
         columns = ", ".join(quote(opts.get_field(name).column) for name in names)
@@ -644,12 +811,15 @@ class _Writer:
                 raw.executemany(sql, rows[start : start + WRITE_BATCH_ROWS])
 
 
-def _write(*, plans: list[_Planned], by: User, request: HttpRequest | None) -> dict[str, int]:
-    writer = _Writer()
+def _write(
+    *, plans: list[_Planned], by: User, request: HttpRequest | None, timings: dict[str, float]
+) -> dict[str, int]:
+    writer = _Writer(timings)
     now = timezone.now()
+    recorded_at = writer.when_exact(now)
     when = writer.when
     new = [p for p in plans if p.existing is None]
-    amended = [p for p in plans if p.existing is not None and _changed(p)]
+    amended = [p for p in plans if p.existing is not None and p.changed]
     unchanged = len(plans) - len(new) - len(amended)
 
     incident_ids = writer.reserve_ids(Incident, len(new))
@@ -673,7 +843,7 @@ def _write(*, plans: list[_Planned], by: User, request: HttpRequest | None) -> d
                 p.ward.provider_id,
                 p.ward.pk,
                 p.patient_id,
-                when(now),
+                recorded_at,
                 by.pk,
                 p.key[0],
                 p.key[1],
@@ -684,7 +854,7 @@ def _write(*, plans: list[_Planned], by: User, request: HttpRequest | None) -> d
     writer.insert(
         IncidentStatusChange,
         ["incident_id", "at", "by_id", "from_status", "to_status", "note"],
-        [(p.existing["id"], when(now), by.pk, "", IncidentStatus.DRAFT.value, "") for p in new],
+        [(p.existing["id"], recorded_at, by.pk, "", IncidentStatus.DRAFT.value, "") for p in new],
     )
 
     # Versions: version 1 for new incidents (with the patient as they are now), the next number for
@@ -692,8 +862,13 @@ def _write(*, plans: list[_Planned], by: User, request: HttpRequest | None) -> d
     snapshots = _snapshots({p.patient_id for p in new}, on=timezone.localdate(now))
     writes = new + amended
     version_ids = writer.reserve_ids(IncidentVersion, len(writes))
-    json_fields = {"non_staff_types", "deescalation", "patient_snapshot"}
-    datetime_fields = set(DATETIME_FIELDS)
+    snapshot_json = {pk: writer.json(snapshot) for pk, snapshot in snapshots.items()}
+    # Positions in CONTENT_FIELDS that need converting for the driver, so that each row is one
+    # itemgetter call plus a few replacements rather than a loop over every field.
+    content_cells = operator.itemgetter(*(name for name in CONTENT_FIELDS if name != "patient_snapshot"))
+    names_without_snapshot = [name for name in CONTENT_FIELDS if name != "patient_snapshot"]
+    datetime_at = [i for i, name in enumerate(names_without_snapshot) if name in DATETIME_FIELDS]
+    list_at = [i for i, name in enumerate(names_without_snapshot) if name in LIST_FIELDS]
     version_names = [
         "id",
         "incident_id",
@@ -701,40 +876,42 @@ def _write(*, plans: list[_Planned], by: User, request: HttpRequest | None) -> d
         "recorded_at",
         "recorded_by_id",
         "change_reason",
-        *CONTENT_FIELDS,
+        "patient_snapshot",
+        *names_without_snapshot,
     ]
+    json_list = writer.json_list
     version_rows = []
     for plan, version_id in zip(writes, version_ids, strict=True):
         previous = plan.existing.get("version")
-        content = dict(plan.content)
+        content = plan.content
         if previous is None:
             number, reason = 1, ""
-            content["patient_snapshot"] = snapshots[plan.patient_id]
+            snapshot = snapshot_json[plan.patient_id]
             content["negligible_force"], content["negligible_force_justification"] = False, ""
         else:
             number, reason = previous["number"] + 1, IMPORT_CHANGE_REASON
-            for name in ("patient_snapshot", "negligible_force", "negligible_force_justification"):
+            snapshot = writer.json(previous["patient_snapshot"])
+            for name in ("negligible_force", "negligible_force_justification"):
                 content[name] = previous[name]
         plan.existing["version_id"] = version_id
-        values = []
-        for name in CONTENT_FIELDS:
-            value = content[name]
-            if name in datetime_fields:
-                value = when(value)
-            elif name in json_fields:
-                value = writer.json(value)
-            values.append(value)
-        version_rows.append((version_id, plan.existing["id"], number, when(now), by.pk, reason, *values))
-        plan.content = content
+        values = list(content_cells(content))
+        for i in datetime_at:
+            if values[i] is not None:
+                values[i] = when(values[i])
+        for i in list_at:
+            values[i] = json_list(values[i])
+        version_rows.append(
+            (version_id, plan.existing["id"], number, recorded_at, by.pk, reason, snapshot, *values)
+        )
     writer.insert(IncidentVersion, version_names, version_rows)
     version_rows.clear()
     writer.insert(
         InterventionRecord,
         ["version_id", "type_code", "started_at", "ended_at", "in_care_plan"],
         [
-            (p.existing["version_id"], i.type_code, when(i.started_at), when(i.ended_at), i.in_care_plan)
+            (p.existing["version_id"], type_code, when(started), when(ended), in_care_plan)
             for p in writes
-            for i in p.group.interventions
+            for type_code, started, ended, in_care_plan in p.group.interventions
         ],
     )
     writer.insert(
@@ -766,15 +943,28 @@ def _write_triggers(*, writer: _Writer, plans: list[_Planned], now: dt.datetime)
     tasks, flags = [], []
     for plan in plans:
         incident_id = plan.existing["id"]
-        reasons = [
-            r for r in cqc_reasons(SimpleNamespace(**plan.content)) if r not in plan.existing["cqc_reasons"]
-        ]
-        if reasons:
-            tasks.append((incident_id, plan.ward.provider_id, writer.when(now), writer.json(reasons)))
-        for kind, detail in flags_for(plan.group.interventions).items():
+        content = plan.content
+        if any(content[name] for name in CQC_FIELDS):  # else cqc_reasons is empty
+            reasons = [
+                r for r in cqc_reasons(SimpleNamespace(**content)) if r not in plan.existing["cqc_reasons"]
+            ]
+            if reasons:
+                tasks.append(
+                    (incident_id, plan.ward.provider_id, writer.when_exact(now), writer.json(reasons))
+                )
+        interventions = plan.group.interventions
+        if not any(item[0] in FLAG_TYPES for item in interventions):
+            continue
+        for kind, detail in flags_for(InterventionInput(*item) for item in interventions).items():
             if kind not in plan.existing["flags"]:
                 flags.append(
-                    (incident_id, plan.existing["version_id"], kind, writer.when(now), writer.json(detail))
+                    (
+                        incident_id,
+                        plan.existing["version_id"],
+                        kind,
+                        writer.when_exact(now),
+                        writer.json(detail),
+                    )
                 )
     defaults = CqcNotificationTask._meta
     writer.insert(
@@ -804,10 +994,15 @@ def _write_audit(
     amended: list[_Planned],
 ) -> None:
     """One create or change event per incident, as incident_record and incident_amend write them."""
-    at, ip, path = writer.when(now), client_ip(request), (request.path[:300] if request is not None else "")
+    created_detail = json.dumps({"version": 1, "imported": True})
+    at, ip, path = (
+        writer.when_exact(now),
+        client_ip(request),
+        (request.path[:300] if request is not None else ""),
+    )
     common = (at, by.pk, by.get_username(), by.role)
 
-    def rows(plans: list[_Planned], action: str, detail: Callable[[_Planned], dict]) -> Iterable[tuple]:
+    def rows(plans: list[_Planned], action: str, detail: Callable[[_Planned], str]) -> Iterable[tuple]:
         for p in plans:
             pk = p.existing["id"]
             yield (
@@ -820,7 +1015,7 @@ def _write_audit(
                 p.ward.provider_id,
                 ip,
                 path,
-                writer.json(detail(p)),
+                detail(p),
             )
 
     names = [
@@ -842,15 +1037,17 @@ def _write_audit(
         AuditEvent,
         names,
         [
-            *rows(created, AuditAction.CREATE.value, lambda p: {"version": 1, "imported": True}),
+            *rows(created, AuditAction.CREATE.value, lambda p: created_detail),
             *rows(
                 amended,
                 AuditAction.CHANGE.value,
-                lambda p: {
-                    "version": p.existing["version"]["number"] + 1,
-                    "reason": IMPORT_CHANGE_REASON,
-                    "imported": True,
-                },
+                lambda p: json.dumps(
+                    {
+                        "version": p.existing["version"]["number"] + 1,
+                        "reason": IMPORT_CHANGE_REASON,
+                        "imported": True,
+                    }
+                ),
             ),
         ],
     )

@@ -318,3 +318,75 @@ def test_import_through_api_rejects_with_row_and_column_problems(good_file, gove
 def test_import_through_api_read_only_role_is_403(good_file, world):
     _, token = api_token_create(user=world.users["regulator"], by=None)
     assert ApiClient(token).upload("/api/incidents/import", good_file).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("type_code", "started", "ended"),
+    [
+        ("02", dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC), None),
+        ("99", dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC), None),
+        ("01", None, None),
+        ("01", dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC), dt.datetime(2026, 3, 1, 13, 0, tzinfo=dt.UTC)),
+    ],
+)
+def test_import_intervention_rules_say_what_the_service_says(type_code, started, ended):
+    from rrp.force.imports import INTERVENTION_FIELD_COLUMNS, intervention_problems
+    from rrp.force.services import InterventionInput, _validate_interventions
+
+    found: dict[str, list[str]] = {}
+    _validate_interventions([InterventionInput(type_code, started, ended)], found)
+    expected = sorted((INTERVENTION_FIELD_COLUMNS[k.split(".")[1]], m) for k, ms in found.items() for m in ms)
+    assert sorted(intervention_problems(type_code, started, ended)) == expected
+
+
+def test_import_content_and_staff_rules_say_what_the_service_says(ward):
+    from rrp.force.imports import content_problems, staff_problems
+    from rrp.force.services import StaffInput, _validate_content, _validate_staff
+
+    t = dt.datetime(2026, 3, 1, 14, 0, tzinfo=dt.UTC)
+    content = {
+        "reason_code": "42",
+        "deescalation": ["verbal", "shouting"],
+        "non_staff_types": ["alien"],
+        "occurred_at": t,
+        "ended_at": t - dt.timedelta(hours=1),
+        "police_requested_at": t,
+        "police_arrived_at": t - dt.timedelta(minutes=5),
+    }
+    found: dict[str, list[str]] = {}
+    _validate_content(content, found)
+    assert sorted(content_problems(content)) == sorted((k, m) for k, ms in found.items() for m in ms)
+    staff = [("", "Nurse", "head"), ("Sam", "Nurse", "juggler")]
+    found = {}
+    _validate_staff([StaffInput(part=p, name=n, job_title=j) for n, j, p in staff], ward, found)
+    assert sorted(staff_problems(staff)) == sorted(m for ms in found.values() for m in ms)
+
+
+def test_import_refuses_a_time_the_clocks_skipped(ward, patient, governance):
+    rows = rows_for("INC-1", ward.code, occurred_at="2026-03-29 01:30")
+    with pytest.raises(ImportRejected) as rejected:
+        run(to_csv(rows), governance)
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(2, "occurred_at")]
+    assert "clocks went forward" in rejected.value.errors[0].reason
+
+
+def test_import_reads_summer_time_and_offsets(ward, patient, governance):
+    rows = rows_for("INC-1", ward.code, occurred_at="2026-07-01 14:05", ended_at="2026-07-01T14:45:00+00:00")
+    run(to_csv(rows), governance)
+    version = Incident.objects.get().latest_version
+    assert version.occurred_at == dt.datetime(2026, 7, 1, 13, 5, tzinfo=dt.UTC)
+    assert version.ended_at == dt.datetime(2026, 7, 1, 14, 45, tzinfo=dt.UTC)
+
+
+def test_import_accepts_the_minimum_columns(ward, patient, governance):
+    text = (
+        "source_system,source_id,ward_code,patient_nhs_number,intervention_type,intervention_started_at\n"
+        f"Ulysses,77,{ward.code},9434765919,09,2026-03-01 10:00\n"
+    )
+    assert run(text, governance)["created"] == 1
+    version = Incident.objects.get(source_system="Ulysses").latest_version
+    assert (
+        version.outcome == ""
+        and version.patient_died is None
+        and version.interventions.get().type_code == "09"
+    )
