@@ -112,6 +112,16 @@ def test_record_seclusion_and_reviews(page: Page, world):
     visit(page, f"/segregation/wards/{ward.pk}/", "ward")
     visit(page, f"/segregation/patients/{patient.pk}/", "patient-summary")
 
+    # Correct the record: a new version, saying why.
+    page.goto(f"/segregation/episodes/{episode.pk}/")
+    page.get_by_role("link", name="Correct this record").click()
+    check_accessibility(page, "episode-amend")
+    page.get_by_label("Where").fill("Seclusion room 2")
+    page.get_by_label("Why are you changing this record?").fill("Wrong room recorded")
+    page.get_by_role("button", name="Save correction").click()
+    expect(page.get_by_role("status")).to_contain_text("Record corrected")
+    expect(page.get_by_text("Version 2")).to_contain_text("Wrong room recorded")
+
     # End it.
     visit(page, f"/segregation/episodes/{episode.pk}/end/", "episode-end")
     page.get_by_label("End", exact=True).fill(local(started + dt.timedelta(hours=2, minutes=30)))
@@ -144,6 +154,7 @@ def test_governance_and_commissioner_pages(page: Page, world):
     visit(page, f"/segregation/providers/{ward.provider_id}/", "provider")
     visit(page, f"/segregation/providers/{ward.provider_id}/lts-register/", "register")
     expect(page.get_by_role("cell", name=re.compile("Graded reintegration"))).to_be_visible()
+    visit(page, f"/segregation/providers/{ward.provider_id}/review-rules/", "review-rules")
     page.get_by_role("button", name="Sign out").or_(page.get_by_role("link", name="Sign out")).first.click()
     page.get_by_role("main").get_by_role("button", name="Sign out").click()
 

@@ -72,3 +72,22 @@ REVIEWER_GROUPS: dict[str, frozenset[str] | None] = {
 def due_label(kind: str) -> str:
     """What is due, in words: a review kind's label, or "Observation"."""
     return "Observation" if kind == "observation" else ReviewKind(kind).label
+
+
+# Each review rule (segregation.schedules.Rules / models.ReviewRules), in words, for the rules page.
+RULE_LABELS: dict[str, str] = {
+    "seclusion_first_medical_minutes": "Seclusion not started by a doctor: medical review within (minutes)",
+    "seclusion_nursing_minutes": "Nursing review by two registered nurses, every (minutes)",
+    "seclusion_medical_minutes": "Medical review until the first multidisciplinary review, every (minutes)",
+    "seclusion_medical_after_mdt_minutes": "Medical review after the first multidisciplinary review, every (minutes)",
+    "seclusion_mdt_minutes": "Multidisciplinary review of seclusion, every (minutes)",
+    "seclusion_observation_minutes": "Observation in seclusion, every (minutes)",
+    "independent_mdt_continuous_minutes": "Independent multidisciplinary review after seclusion in a row of (minutes)",
+    "independent_mdt_total_minutes": "Independent multidisciplinary review after seclusion in total of (minutes)",
+    "independent_mdt_window_minutes": "... in total within any period of (minutes)",
+    "independent_mdt_within_minutes": "Independent multidisciplinary review due this long after it is triggered (minutes)",
+    "lts_approved_clinician_minutes": "Long-term segregation: approved clinician review, every (minutes)",
+    "lts_mdt_minutes": "Long-term segregation: multidisciplinary review, every (minutes)",
+    "lts_external_minutes": "Long-term segregation: external independent review, every (minutes)",
+    "lts_icetr_minutes": "Long-term segregation, learning disability or autism: IC(E)TR, every (minutes)",
+}

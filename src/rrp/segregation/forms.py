@@ -133,3 +133,41 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
     for name, messages in error.message_dict.items():
         for message in messages:
             form.add_error(name if name in form.fields else None, message)
+
+
+class AmendForm(forms.Form):
+    """Correct an episode's record: a new version, saying why."""
+
+    started_at = _when("Start", message="Enter when the episode started")
+    place = forms.CharField(label="Where", max_length=200, required=False)
+    reason_text = forms.CharField(label="Reason for the episode", widget=forms.Textarea, required=False)
+    end_plan = forms.CharField(label="Care plan for ending it", widget=forms.Textarea, required=False)
+    mdt_decision = forms.CharField(
+        label="Multidisciplinary decision (LTS only)", widget=forms.Textarea, required=False
+    )
+    commissioner_representative = forms.CharField(
+        label="Commissioner's representative involved (LTS only)", max_length=200, required=False
+    )
+    reason = forms.CharField(
+        label="Why are you changing this record?",
+        widget=forms.Textarea,
+        required=False,
+        help_text="The earlier version is kept; this is shown in the record's history",
+    )
+
+
+def review_rules_form_class(labels: dict[str, str]) -> type[forms.Form]:
+    """A form with one whole-number field per review rule (minutes), labelled from the model."""
+    fields = {
+        name: forms.IntegerField(
+            label=label,
+            min_value=0 if name == "independent_mdt_within_minutes" else 1,
+            error_messages={
+                "required": f"Enter {label.lower()}",
+                "invalid": "Enter a whole number of minutes",
+                "min_value": "Enter a whole number of minutes of at least %(limit_value)s",
+            },
+        )
+        for name, label in labels.items()
+    }
+    return type("ReviewRulesForm", (forms.Form,), fields)

@@ -499,3 +499,11 @@ def intervention_spans(
         )
         for e in episodes
     ]
+
+
+def review_rule_labels() -> dict[str, str]:
+    """Each review rule's name and what it means, in the order of the rules."""
+    from rrp.segregation.codes import RULE_LABELS
+    from rrp.segregation.models import RULE_FIELDS
+
+    return {name: RULE_LABELS[name] for name in RULE_FIELDS}

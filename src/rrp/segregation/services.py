@@ -226,10 +226,11 @@ def _lock(episode: Episode) -> Episode:
 
 @transaction.atomic
 def episode_amend(
-    *, episode: Episode, by: User, reason: str, request: HttpRequest | None = None, **changes: Any
+    *, episode: Episode, by: User, change_reason: str, request: HttpRequest | None = None, **changes: Any
 ) -> EpisodeVersion:
-    """Add a version with `changes` applied to the latest one, saying why. Ending an episode is an
-    amendment that sets `ended_at` and `end_reason` (see `episode_end`)."""
+    """Add a version with `changes` applied to the latest one, saying why (`change_reason`; `reason` is
+    the episode's own reason, a content field). Ending an episode is an amendment that sets `ended_at`
+    and `end_reason` (see `episode_end`)."""
     episode = _lock(episode)
     if not _in_scope(by, episode.ward):
         raise PermissionDenied("You cannot change episodes on this ward")
@@ -237,8 +238,8 @@ def episode_amend(
     if unknown:
         raise TypeError(f"Unknown episode fields: {', '.join(sorted(unknown))}")
     errors: Errors = {}
-    if not (reason or "").strip():
-        _add(errors, "reason", "Say why you are changing this record")
+    if not (change_reason or "").strip():
+        _add(errors, "change_reason", "Say why you are changing this record")
     previous = episode.versions.order_by("-number").first()
     content = previous.content()
     if "authorised_by_name" in changes and "authorised_by" not in changes:
@@ -265,7 +266,7 @@ def episode_amend(
         number=previous.number + 1,
         recorded_at=timezone.now(),
         recorded_by=by,
-        change_reason=reason.strip(),
+        change_reason=change_reason.strip(),
         **content,
     )
     _audit(
@@ -300,7 +301,7 @@ def episode_end(
     return episode_amend(
         episode=episode,
         by=by,
-        reason="Episode ended",
+        change_reason="Episode ended",
         ended_at=ended_at,
         end_reason=end_reason,
         request=request,

@@ -14,5 +14,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/reviews/new/", views.review_new, name="review-new"),
     path("episodes/<int:episode_id>/observations/new/", views.observation_new, name="observation-new"),
     path("episodes/<int:episode_id>/end/", views.episode_end, name="episode-end"),
+    path("episodes/<int:episode_id>/amend/", views.episode_amend, name="episode-amend"),
+    path("providers/<int:provider_id>/review-rules/", views.review_rules, name="review-rules"),
     path("patients/<int:patient_id>/", views.patient_summary, name="patient"),
 ]

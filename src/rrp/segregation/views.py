@@ -12,7 +12,15 @@ from rrp.accounts.roles import Permission, Role
 from rrp.accounts.scope import patient_wards_for
 from rrp.segregation import presenters, selectors, services
 from rrp.segregation.codes import REVIEWS_FOR_KIND, EpisodeKind
-from rrp.segregation.forms import EndForm, EpisodeForm, ObservationForm, ReviewForm, apply_errors
+from rrp.segregation.forms import (
+    AmendForm,
+    EndForm,
+    EpisodeForm,
+    ObservationForm,
+    ReviewForm,
+    apply_errors,
+    review_rules_form_class,
+)
 
 
 def _require(request: HttpRequest, permission: Permission) -> None:
@@ -273,4 +281,90 @@ def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         "segregation/patient.jinja",
         {"summary": summary, "patient": summary.patient, "rows": presenters.history_rows(summary.states)},
+    )
+
+
+def episode_amend(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Correct an episode's record: a new version with who, when and why; the old one is kept."""
+    state = _episode(request, episode_id)
+    if not _can_record(request):
+        raise PermissionDenied
+    v = state.version
+    initial = {
+        "started_at": timezone.localtime(v.started_at).strftime("%Y-%m-%dT%H:%M"),
+        "place": v.place,
+        "reason_text": v.reason,
+        "end_plan": v.end_plan,
+        "mdt_decision": v.mdt_decision,
+        "commissioner_representative": v.commissioner_representative,
+    }
+    form = AmendForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            "started_at": data["started_at"],
+            "place": data["place"],
+            "reason": data["reason_text"],
+            "end_plan": data["end_plan"],
+            "mdt_decision": data["mdt_decision"],
+            "commissioner_representative": data["commissioner_representative"],
+        }
+        try:
+            services.episode_amend(
+                episode=state.episode,
+                by=request.user,
+                change_reason=data["reason"],
+                request=request,
+                **changes,
+            )
+        except ValidationError as error:
+            # The form calls the change's reason "reason" and the episode's own reason "reason_text".
+            names = {"change_reason": "reason", "reason": "reason_text"}
+            for name, field_messages in error.message_dict.items():
+                target = names.get(name, name)
+                for message in field_messages:
+                    form.add_error(target if target in form.fields else None, message)
+        else:
+            messages.success(request, "Record corrected: a new version was added.")
+            return redirect("segregation:episode", episode_id=state.episode.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "segregation/episode_amend.jinja",
+        {"state": state, "episode": state.episode, "form": form},
+        status=status,
+    )
+
+
+def review_rules(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """The provider's review intervals: shown to everyone who sees the provider's episodes, changed by
+    its governance team."""
+    provider = _provider(request, provider_id)
+    can_change = request.user.role == Role.PROVIDER_GOVERNANCE and request.user.provider_id == provider.pk
+    labels = selectors.review_rule_labels()
+    current = services.rules_for(provider.pk)
+    form_class = review_rules_form_class(labels)
+    form = form_class(
+        request.POST if request.method == "POST" and can_change else None,
+        initial={name: getattr(current, name) for name in labels},
+    )
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid():
+            changed = {k: v for k, v in form.cleaned_data.items() if v != getattr(current, k)}
+            try:
+                if changed:
+                    services.review_rules_set(provider=provider, by=request.user, request=request, **changed)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Review rules saved ({len(changed)} changed).")
+                return redirect("segregation:review-rules", provider_id=provider.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "segregation/review_rules.jinja",
+        {"provider": provider, "form": form, "can_change": can_change, "current": current, "labels": labels},
+        status=status,
     )

@@ -196,7 +196,7 @@ def test_incident_of_another_patient_is_refused(world, ward, patient, nurse_user
 
 def test_amend_adds_a_version_with_reason(seclusion, nurse_user):
     version = episode_amend(
-        episode=seclusion, by=nurse_user, reason="Room number wrong", place="Seclusion room 2"
+        episode=seclusion, by=nurse_user, change_reason="Room number wrong", place="Seclusion room 2"
     )
     assert (version.number, version.place, version.change_reason) == (
         2,
@@ -208,8 +208,8 @@ def test_amend_adds_a_version_with_reason(seclusion, nurse_user):
 
 def test_amend_without_reason_is_refused(seclusion, nurse_user):
     with pytest.raises(ValidationError) as excinfo:
-        episode_amend(episode=seclusion, by=nurse_user, reason=" ", place="Room 2")
-    assert "reason" in errors_of(excinfo)
+        episode_amend(episode=seclusion, by=nurse_user, change_reason=" ", place="Room 2")
+    assert errors_of(excinfo) == {"change_reason": ["Say why you are changing this record"]}
     assert seclusion.versions.count() == 1
 
 
@@ -372,7 +372,7 @@ def test_amend_start_after_a_review_is_refused(seclusion, nurse_user, roster, st
         decision="continue",
     )
     with pytest.raises(ValidationError) as excinfo:
-        episode_amend(episode=seclusion, by=nurse_user, reason="Typo", started_at=started + 2 * H)
+        episode_amend(episode=seclusion, by=nurse_user, change_reason="Typo", started_at=started + 2 * H)
     assert errors_of(excinfo) == {"started_at": ["A review was recorded before this start time"]}
 
 

@@ -208,3 +208,55 @@ def test_patient_summary_page(client, lts, patient):
 def test_patient_summary_other_provider_404(client, world):
     other = factories.patient(provider=world.providers[1])
     assert client.get(reverse("segregation:patient", args=[other.pk])).status_code == 404
+
+
+def test_amend_episode_adds_version(client, seclusion, started):
+    url = reverse("segregation:episode-amend", args=[seclusion.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "started_at": local(started),
+            "place": "Seclusion room 2",
+            "reason_text": "Severe behavioural disturbance",
+            "end_plan": "End when calm",
+            "reason": "Wrong room recorded",
+        },
+    )
+    assert response.status_code == 302
+    versions = list(seclusion.versions.order_by("number").values_list("number", "place", "change_reason"))
+    assert versions == [(1, "Seclusion room 1", ""), (2, "Seclusion room 2", "Wrong room recorded")]
+
+
+def test_amend_episode_needs_reason(client, seclusion, started):
+    response = client.post(
+        reverse("segregation:episode-amend", args=[seclusion.pk]),
+        {"started_at": local(started), "place": "Room 2", "reason_text": "", "end_plan": "x", "reason": ""},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Say why you are changing this record" in html and "Enter the reason for the episode" in html
+    assert seclusion.versions.count() == 1
+
+
+def test_review_rules_page_governance_changes(world, ward):
+    from rrp.segregation.services import rules_for
+
+    client = signed_in_client(world.users["provider_governance"])
+    url = reverse("segregation:review-rules", args=[ward.provider_id])
+    assert client.get(url).status_code == 200
+    data = {name: getattr(rules_for(ward.provider_id), name) for name in rules_for(ward.provider_id).__dict__}
+    data["seclusion_nursing_minutes"] = 90
+    assert client.post(url, data).status_code == 302
+    assert rules_for(ward.provider_id).seclusion_nursing_minutes == 90
+    data["seclusion_nursing_minutes"] = 0
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "at least 1" in response.content.decode()
+
+
+def test_review_rules_page_read_only_for_ward_staff(client, ward):
+    url = reverse("segregation:review-rules", args=[ward.provider_id])
+    response = client.get(url)
+    assert response.status_code == 200 and "Save review rules" not in response.content.decode()
+    assert client.post(url, {"seclusion_nursing_minutes": 5}).status_code == 403
