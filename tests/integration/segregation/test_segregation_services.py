@@ -441,3 +441,29 @@ def test_review_rules_set_by_governance(world):
     with pytest.raises(PermissionDenied):
         review_rules_set(provider=provider, by=world.users["ward_manager"], seclusion_nursing_minutes=60)
     assert ReviewRules.objects.get().seclusion_nursing_minutes == 90
+
+
+def test_no_review_saved_when_audit_write_fails(seclusion, nurse_user, roster, started):
+    with (
+        mock.patch("rrp.segregation.services.audit_record", side_effect=DatabaseError("audit down")),
+        pytest.raises(DatabaseError),
+    ):
+        review_record(
+            episode=seclusion,
+            kind="medical",
+            at=started + H,
+            by=nurse_user,
+            reviewer=roster["doctor"],
+            outcome="ok",
+            decision="continue",
+        )
+    assert not Review.objects.exists()
+
+
+def test_no_version_saved_when_audit_write_fails(seclusion, nurse_user, started):
+    with (
+        mock.patch("rrp.segregation.services.audit_record", side_effect=DatabaseError("audit down")),
+        pytest.raises(DatabaseError),
+    ):
+        episode_end(episode=seclusion, by=nurse_user, ended_at=started + H, end_reason="Calm")
+    assert seclusion.versions.count() == 1
