@@ -65,39 +65,60 @@ class MatrixResult:
 _FLAG_BITS = ("outside_up", "outside_down", "above_2sigma", "below_2sigma", "above", "below")
 
 
+def _pointwise(
+    values: np.ndarray, lim: Limits, above: np.ndarray, below: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """The comparisons the rules need, in :data:`_FLAG_BITS` order."""
+    return (
+        values > lim.upper,
+        values < lim.lower,
+        values > lim.upper_2sigma,
+        values < lim.lower_2sigma,
+        above,
+        below,
+    )
+
+
 def _sequence_flags(
     profile: Profile,
     values: np.ndarray,
     above: np.ndarray,
     below: np.ndarray,
-    outside: tuple[np.ndarray, np.ndarray],
-    lower_2sigma: np.ndarray,
-    upper_2sigma: np.ndarray,
+    lim: Limits,
     present: np.ndarray,
     gaps: bool,
 ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], np.ndarray | None]:
     """All four rules' flags (up, down) for the mdc and nhsrplotthedots profiles.
 
-    With gaps, the values and the pointwise flags move to the top of each column first, so a
-    missing point neither extends nor breaks a run; the flags are then in that packed order and
-    the flat destinations for :func:`unpack` are returned too (else None).
+    ``above`` and ``below`` are the sides of ``lim.centre`` in place. With gaps, the points move to
+    the top of each column first, so a missing point neither extends nor breaks a run; the flags
+    are then in that packed order and the flat destinations for :func:`unpack` are returned too
+    (else None). Limits constant down each column are compared after the move (only the values
+    move); per-point limits are compared in place and the six comparisons travel as one byte.
     """
-    pointwise = (*outside, values > upper_2sigma, values < lower_2sigma, above, below)
     dest = None
     if gaps:
         dest = compress_rank(present)
-        code = np.zeros(values.shape, dtype=np.uint8)
-        bits = np.empty(values.shape, dtype=np.uint8)
-        for bit, flag in enumerate(pointwise):
-            code |= np.left_shift(flag.view(np.uint8), np.uint8(bit), out=bits)
-        code = pack(code, dest)
-        unpacked = []
-        for bit in range(len(_FLAG_BITS)):
-            flag = np.right_shift(code, np.uint8(bit))
-            flag &= np.uint8(1)
-            unpacked.append(flag.view(bool))
-        pointwise = tuple(unpacked)
-        values = pack(values, dest)
+        if all(np.shape(a)[0] == 1 for a in lim):
+            values = pack(values, dest)
+            above, below = rules.sides(values, lim.centre)
+            pointwise = _pointwise(values, lim, above, below)
+        else:
+            pointwise = _pointwise(values, lim, above, below)
+            code = np.zeros(values.shape, dtype=np.uint8)
+            bits = np.empty(values.shape, dtype=np.uint8)
+            for bit, flag in enumerate(pointwise):
+                code |= np.left_shift(flag.view(np.uint8), np.uint8(bit), out=bits)
+            code = pack(code, dest)
+            unpacked = []
+            for bit in range(len(_FLAG_BITS)):
+                flag = np.right_shift(code, np.uint8(bit))
+                flag &= np.uint8(1)
+                unpacked.append(flag.view(bool))
+            pointwise = tuple(unpacked)
+            values = pack(values, dest)
+    else:
+        pointwise = _pointwise(values, lim, above, below)
     outside_up, outside_down, hi2, lo2, above, below = pointwise
     out = {"outside": (outside_up, outside_down)}
     rising, falling = rules.step_flags(values)
@@ -240,11 +261,11 @@ def spc_matrix(
     if chart is Chart.RUN:
         special = np.zeros(shape, dtype=np.int8)
     else:
-        outside = (seen > u1, seen < l1)
         if profile is Profile.QICHARTS2:  # one pointwise rule: nothing to move
-            special = rules.combine_rule_flags({"outside": outside}, profile, sign)
+            special = rules.combine_rule_flags({"outside": (seen > u1, seen < l1)}, profile, sign)
         else:
-            flags, dest = _sequence_flags(profile, seen, above, below, outside, l21, u21, present, gaps)
+            lim_out = Limits(c1, l1, u1, l21, u21)
+            flags, dest = _sequence_flags(profile, seen, above, below, lim_out, present, gaps)
             special = rules.combine_rule_flags(flags, profile, sign)
             if dest is not None:
                 special = unpack(special, dest)
