@@ -13,7 +13,9 @@ plain rows, so it can be tested against the published files directly.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
+import difflib
 import io
 import re
 from collections.abc import Iterable
@@ -202,7 +204,7 @@ def read_published_directory(directory: Path | str) -> tuple[list[PublishedFigur
 
 def figures_frame(figures: Iterable[PublishedFigure] | Iterable[dict]) -> pd.DataFrame:
     """Published figures as a frame with columns month, provider_name, metric, value (NaN if suppressed)."""
-    rows = [f if isinstance(f, dict) else f.__dict__ for f in figures]
+    rows = [f if isinstance(f, dict) else dataclasses.asdict(f) for f in figures]
     frame = pd.DataFrame(rows, columns=["month", "provider_name", "metric", "value", "suppressed"])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
     frame["metric"] = frame["metric"].astype(str)
@@ -278,8 +280,6 @@ def provider_benchmark(
     the ``*_suppressed`` columns say which; the rate is NaN unless both figures were published. The
     all-providers rate pools, per month, every provider-month where both figures are published numbers.
     """
-    import difflib
-
     names = {n.upper(): n for n in frame["provider_name"].unique()}
     wanted = [provider, *former_names]
     for name in wanted:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -34,8 +35,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from rrp.force.completeness import missing_items
-from rrp.force.models import IncidentVersion, InterventionRecord
+from rrp.force.completeness import missing_items, negligible_force_exemption_enabled
+from rrp.force.models import CONTENT_FIELDS, IncidentVersion, InterventionRecord, StaffInvolvement
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month
@@ -180,20 +181,48 @@ def _repeat_counts(
 
 
 def _complete_counts(rows: QuerySet[InterventionRecord], period: Period) -> tuple[Cells, Cells]:
-    """Incidents whose latest version has every s6(5) item, and all incidents, per ward and period."""
+    """Incidents whose latest version has every s6(5) item, and all incidents, per ward and period.
+
+    The versions, their interventions and staff, and the patients' names and NHS numbers are read as
+    plain rows (three queries, whatever the number of wards) and checked by
+    ``force.completeness.missing_items``, which needs only their attributes; building model instances
+    for every version would cost more than the check.
+    """
     cells = list(_by_ward_and_period(rows, period).values_list("ward_id", "period", "version_id").distinct())
-    versions = (
-        IncidentVersion.objects.filter(pk__in={version_id for _, _, version_id in cells})
-        .select_related("incident__patient")
-        .prefetch_related("interventions", "staff")
+    version_ids = rows.values("version_id")
+    versions = IncidentVersion.objects.filter(pk__in=version_ids).values(
+        "pk",
+        *CONTENT_FIELDS,
+        given_name=F("incident__patient__given_name"),
+        family_name=F("incident__patient__family_name"),
+        nhs_number=F("incident__patient__nhs_number"),
     )
-    complete = {
-        v.pk
-        for v in versions
-        if not missing_items(
-            version=v, interventions=v.interventions.all(), staff=v.staff.all(), patient=v.incident.patient
+    interventions: dict[int, list[SimpleNamespace]] = {}
+    for row in InterventionRecord.objects.filter(version_id__in=version_ids).values(
+        "version_id", "type_code", "ended_at", "in_care_plan"
+    ):
+        interventions.setdefault(row.pop("version_id"), []).append(SimpleNamespace(**row))
+    staff: dict[int, list[SimpleNamespace]] = {}
+    for row in StaffInvolvement.objects.filter(version_id__in=version_ids).values(
+        "version_id", "name", "job_title"
+    ):
+        staff.setdefault(row.pop("version_id"), []).append(SimpleNamespace(**row))
+    exemption = negligible_force_exemption_enabled()
+    complete = set()
+    for row in versions:
+        patient = SimpleNamespace(
+            given_name=row.pop("given_name"),
+            family_name=row.pop("family_name"),
+            nhs_number=row.pop("nhs_number"),
         )
-    }
+        if not missing_items(
+            version=SimpleNamespace(**row),
+            interventions=interventions.get(row["pk"], []),
+            staff=staff.get(row["pk"], []),
+            patient=patient,
+            exemption_enabled=exemption,
+        ):
+            complete.add(row["pk"])
     numerators: Cells = {}
     denominators: Cells = {}
     for ward_id, start, version_id in cells:
@@ -203,9 +232,16 @@ def _complete_counts(rows: QuerySet[InterventionRecord], period: Period) -> tupl
     return numerators, denominators
 
 
-def _hours(rows: QuerySet[InterventionRecord], periods: list[dt.date], period: Period) -> Cells:
-    """Hours under way within each period: each intervention clipped to the period; one still open
-    counts to the end of the period or now, whichever is sooner."""
+def _hours(
+    rows: QuerySet[InterventionRecord],
+    periods: list[dt.date],
+    period: Period,
+    *,
+    since: dt.date,
+    until: dt.date,
+) -> Cells:
+    """Hours under way within each period: each intervention clipped to the period and to the days
+    asked for (a week may start before ``since``); one still open counts to now at the latest."""
     spans = list(rows.values_list("version__incident__ward_id", "started_at", "ended_at"))
     if not spans:
         return {}
@@ -215,8 +251,11 @@ def _hours(rows: QuerySet[InterventionRecord], periods: list[dt.date], period: P
     ends = np.array([(e or now).timestamp() for _, _, e in spans])
     hours: Cells = {}
     for start in periods:
-        lower = _local_midnight(start).timestamp()
-        upper = min(_local_midnight(_next_period(start, period)), now).timestamp()
+        lower = max(_local_midnight(start), _local_midnight(since)).timestamp()
+        upper = min(
+            _local_midnight(_next_period(start, period)), _local_midnight(until + dt.timedelta(days=1)), now
+        )
+        upper = upper.timestamp()
         seconds = np.clip(np.minimum(ends, upper) - np.maximum(starts, lower), 0, None)
         if not seconds.any():
             continue
@@ -308,7 +347,11 @@ def measure_series(
         numerator_cells, counted = _complete_counts(latest_interventions(definition, **window), period)
     elif counts is Counts.HOURS:
         numerator_cells = _hours(
-            latest_interventions(definition, **window, overlapping=True), periods, period
+            latest_interventions(definition, **window, overlapping=True),
+            periods,
+            period,
+            since=since,
+            until=until,
         )
     else:  # pragma: no cover - every Counts member is handled above
         raise UnsupportedMeasure(f"{definition.slug}: numerator.counts {counts} is not computed yet")

@@ -341,3 +341,22 @@ def test_period_starts_weeks_start_on_monday():
         dt.date(2025, 1, 6),
         dt.date(2025, 1, 13),
     ]
+
+
+def test_measure_series_seclusion_hours_weekly_clipped_to_dates_asked(world):
+    # Wednesday 1 Jan 2025 00:00 is inside the week starting Monday 30 Dec 2024; hours before it are not asked for.
+    start = timezone.make_aware(dt.datetime(2024, 12, 31, 20, 0))
+    incident_record(
+        ward=world.wards["a1"],
+        patient=world.patients["a1"],
+        by=world.users["provider_governance"],
+        interventions=[InterventionInput("05", start, start + dt.timedelta(hours=10))],
+    )
+
+    weekly = _series(
+        world, measure("seclusion-hours"), wards=("a1",), until=dt.date(2025, 1, 5), period="week"
+    )
+    monthly = _series(world, measure("seclusion-hours"), wards=("a1",), until=dt.date(2025, 1, 31))
+
+    assert weekly["numerator"].tolist() == [6.0]
+    assert monthly["numerator"].tolist() == [6.0]
