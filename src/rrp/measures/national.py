@@ -256,6 +256,25 @@ def pooled(joined: pd.DataFrame) -> PooledRate:
     )
 
 
+def providers_pooled(joined: pd.DataFrame, *, months: Iterable[dt.date] | None = None) -> pd.DataFrame:
+    """Each provider's people and bed days pooled over its provider-months with both figures published,
+    for a funnel plot: columns provider_name, people, bed_days, provider_months, rate_per_1000.
+
+    ``months`` limits the pooling to those months (all held if None). Feed people and bed_days to
+    ``rrp.spc.analyse("funnel", ...)`` with multiplier 1,000; its centre is the all-providers pooled rate.
+    """
+    both = joined.dropna(subset=["people", "bed_days"])
+    if months is not None:
+        both = both[both["month"].isin(list(months))]
+    pooled_rows = (
+        both.groupby("provider_name")
+        .agg(people=("people", "sum"), bed_days=("bed_days", "sum"), provider_months=("month", "nunique"))
+        .reset_index()
+    )
+    pooled_rows["rate_per_1000"] = pooled_rows["people"] / pooled_rows["bed_days"] * PER
+    return pooled_rows
+
+
 class UnknownProvider(LookupError):
     """No published figures carry this name; ``suggestions`` lists the closest published names."""
 

@@ -26,10 +26,12 @@ from rrp.measures.national import (
     people_and_bed_days,
     pooled,
     provider_benchmark,
+    providers_pooled,
     read_published_directory,
 )
 from rrp.measures.selectors import national_figures
 from rrp.measures.services import national_figures_import
+from rrp.spc import analyse
 
 
 def shared_real_data() -> Path:
@@ -336,3 +338,45 @@ def test_read_published_directory_real_files_no_problems():
 
     assert errors == []
     assert len(figures) == 8184
+
+
+@needs_mhsds
+def test_real_files_funnel_centre_is_all_providers_pooled_rate(imported):
+    providers = providers_pooled(people_and_bed_days(imported))
+
+    funnel = analyse(
+        "funnel",
+        dates=None,
+        numerators=providers["people"].to_numpy(),
+        denominators=providers["bed_days"].to_numpy(),
+        groups=providers["provider_name"].to_numpy(),
+        multiplier=1000,
+        improvement_direction="decrease",
+    )
+
+    assert providers["provider_months"].sum() == 531
+    assert round(funnel.centre[0], 3) == 4.883
+    nottinghamshire = providers.set_index("provider_name").loc[NOTTINGHAMSHIRE]
+    assert round(nottinghamshire["rate_per_1000"], 3) == 7.206
+
+
+def test_providers_pooled_limits_to_months(db, tmp_path):
+    _write(tmp_path, "rstr01_Sep_2021.csv", ["01/09/2021,A TRUST,MHS76,10"])
+    _write(tmp_path, "beds01_Sep_2021.csv", ["01/09/2021,A TRUST,Bed days in RP,1000"])
+    _write(tmp_path, "rstr02_Oct_2021.csv", ["01/10/2021,A TRUST,MHS76,30"])
+    _write(tmp_path, "beds02_Oct_2021.csv", ["01/10/2021,A TRUST,Bed days in RP,1000"])
+    national_figures_import(directory=tmp_path, by=None)
+    joined = people_and_bed_days(national_figures())
+
+    october = providers_pooled(joined, months=[dt.date(2021, 10, 1)])
+
+    assert october.to_dict("records") == [
+        {
+            "provider_name": "A TRUST",
+            "people": 30.0,
+            "bed_days": 1000.0,
+            "provider_months": 1,
+            "rate_per_1000": 30.0,
+        }
+    ]
+    assert providers_pooled(joined)["rate_per_1000"].tolist() == [20.0]
