@@ -81,29 +81,10 @@ def accumulate(
     return out
 
 
-def fill_zeros_forward(values: np.ndarray) -> np.ndarray:
-    """Each zero replaced by the last non-zero value above it in its column (0 before any)."""
-    out = np.array(values, copy=True)
-    if out.ndim == 1 or out[:1].size < ROW_LOOP_MIN_COLUMNS:
-        n = out.shape[0]
-        idx = np.arange(n).reshape((n,) + (1,) * (out.ndim - 1))
-        last = np.maximum.accumulate(np.where(out != 0, idx, -1), axis=0)
-        filled = np.take_along_axis(out, np.clip(last, 0, None), axis=0)
-        return np.where(last >= 0, filled, 0).astype(out.dtype)
-    for i in range(1, out.shape[0]):
-        np.copyto(out[i], out[i - 1], where=out[i] == 0)
-    return out
-
-
-def compress_order(valid: np.ndarray) -> np.ndarray:
-    """Row permutation per column that moves valid entries to the top, keeping their order."""
-    return np.argsort(~valid, axis=0, kind="stable")
-
-
 def compress_rank(valid: np.ndarray) -> np.ndarray:
     """Flat destination index of every element when valid entries move to the top of their column.
 
-    The same stable permutation as :func:`compress_order`, but from one cumulative count instead
+    A stable permutation that moves valid cells first, from one cumulative count instead
     of a sort, and returned as flat indices ready for :func:`pack` and :func:`unpack`. The index
     arithmetic runs in 32-bit integers on same-shaped arrays (broadcasting a column of row numbers
     across a wide matrix is several times slower), and only the result is widened.
@@ -134,41 +115,6 @@ def pack(values: np.ndarray, flat_dest: np.ndarray) -> np.ndarray:
 def unpack(packed: np.ndarray, flat_dest: np.ndarray) -> np.ndarray:
     """Inverse of :func:`pack`: put compressed values back into their original rows."""
     return np.take(np.ascontiguousarray(packed).ravel(), flat_dest)
-
-
-def gather(values: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """``values[order[i, j], j]`` for 2-D arrays (flat indexing: much faster than take_along_axis)."""
-    if values.ndim == 1 or values.shape[0] == 0:
-        return np.take_along_axis(values, order, axis=0)
-    n_cols = values.shape[1]
-    flat = order.astype(np.intp, copy=False) * n_cols + np.arange(n_cols, dtype=np.intp)
-    return np.take(np.ascontiguousarray(values).ravel(), flat)
-
-
-def scatter(values: np.ndarray, order: np.ndarray, fill: float | int = 0) -> np.ndarray:
-    """Inverse of :func:`gather`: put compressed values back into their original rows."""
-    out = np.empty_like(values)
-    if values.ndim == 1 or values.shape[0] == 0:
-        np.put_along_axis(out, order, values, axis=0)
-        return out
-    n_cols = values.shape[1]
-    out.ravel()[order * n_cols + np.arange(n_cols)] = values
-    return out
-
-
-def run_lengths(codes: np.ndarray) -> np.ndarray:
-    """Length of the maximal run of equal codes that each element belongs to (0 where code is 0)."""
-    n = codes.shape[0]
-    if n == 0:
-        return np.zeros(codes.shape, dtype=np.int64)
-    idx = np.arange(n, dtype=np.int32).reshape((n,) + (1,) * (codes.ndim - 1))
-    starts = np.ones(codes.shape, dtype=bool)
-    starts[1:] = codes[1:] != codes[:-1]
-    ends = np.ones(codes.shape, dtype=bool)
-    ends[:-1] = starts[1:]
-    start_idx = accumulate(np.maximum, np.where(starts, idx, np.int32(0)))
-    end_idx = accumulate(np.minimum, np.where(ends, idx, np.int32(n)), reverse=True)
-    return np.where(codes != 0, end_idx - start_idx + 1, 0)
 
 
 def count_true(mask: np.ndarray) -> np.ndarray:
