@@ -242,3 +242,9 @@ LOGGING = {
 
 # Records are locked from deletion for at least this many years from creation (Use of Force Act s6(6)).
 RECORD_RETENTION_YEARS = max(3, int(os.environ.get("RRP_RECORD_RETENTION_YEARS", "3")))
+
+# After rapid tranquillisation, hourly physical health observations are expected for this many hours from
+# the (last) injection (NICE NG10 / QS154; local policy may ask for longer).
+RRP_RT_MONITORING_HOURS = max(1, int(os.environ.get("RRP_RT_MONITORING_HOURS", "4")))
+# The proposed CQC "notify within 72 hours" export (`rrp export cqc-72h`): off until the duty exists.
+RRP_CQC_72H_EXPORT = env_bool("RRP_CQC_72H_EXPORT", False)
