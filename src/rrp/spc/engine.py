@@ -23,6 +23,7 @@ from rrp.spc.funnel import funnel_bounds, funnel_limits
 from rrp.spc.rare_events import g_limits, t_limits
 from rrp.spc.runs import RunsArrays, anhoej_runs_from_sides
 from rrp.spc.types import (
+    POINT_ARRAYS,
     POINT_TYPE_LABELS,
     Assurance,
     Chart,
@@ -591,23 +592,7 @@ def _opt(x: float) -> float | None:
 
 
 def _freeze(result: SpcResult) -> SpcResult:
-    for name in [
-        "group",
-        "date",
-        "value",
-        "numerator",
-        "denominator",
-        "centre",
-        "lower_limit",
-        "upper_limit",
-        "lower_2sigma",
-        "upper_2sigma",
-        "period",
-        "special_cause",
-        "point_type",
-        "target",
-        "excluded",
-    ]:
+    for name in POINT_ARRAYS:
         getattr(result, name).flags.writeable = False
     return result
 

@@ -168,6 +168,26 @@ class PeriodSummary:
         }
 
 
+# The per-row arrays of an SpcResult, in output order (the CLI writes the first thirteen).
+POINT_ARRAYS = (
+    "group",
+    "date",
+    "value",
+    "numerator",
+    "denominator",
+    "centre",
+    "lower_limit",
+    "upper_limit",
+    "lower_2sigma",
+    "upper_2sigma",
+    "period",
+    "special_cause",
+    "point_type",
+    "target",
+    "excluded",
+)
+
+
 @dataclass(frozen=True)
 class SpcResult:
     """Per-row output in input order, plus the per-period summaries.
@@ -219,26 +239,7 @@ class SpcResult:
     def for_group(self, group: str) -> SpcResult:
         """The rows and summaries of one group (same order)."""
         keep = self.group == group
-        arrays = {
-            name: getattr(self, name)[keep]
-            for name in [
-                "group",
-                "date",
-                "value",
-                "numerator",
-                "denominator",
-                "centre",
-                "lower_limit",
-                "upper_limit",
-                "lower_2sigma",
-                "upper_2sigma",
-                "period",
-                "special_cause",
-                "point_type",
-                "target",
-                "excluded",
-            ]
-        }
+        arrays = {name: getattr(self, name)[keep] for name in POINT_ARRAYS}
         return SpcResult(
             chart=self.chart,
             profile=self.profile,
