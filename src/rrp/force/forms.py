@@ -23,6 +23,7 @@ from rrp.force.codes import (
     NonStaffPersonType,
     StaffPart,
 )
+from rrp.force.models import ConsciousnessLevel, Hydration
 from rrp.force.services import InterventionInput, StaffInput
 from rrp.people.models import StaffMember
 
@@ -397,3 +398,74 @@ class CqcTaskCompleteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed if no notification is required: say why",
     )
+
+
+def number_field(label: str, hint: str, *, decimal: bool = False) -> forms.Field:
+    """A number typed on the ward: a text input with a numeric keyboard (NHS.UK advice), range checked
+    by the service."""
+    widget = forms.TextInput(attrs={"inputmode": "decimal" if decimal else "numeric"})
+    if decimal:
+        return forms.DecimalField(
+            label=label, help_text=hint, required=False, widget=widget, decimal_places=1
+        )
+    return forms.IntegerField(label=label, help_text=hint, required=False, widget=widget)
+
+
+class RtObservationForm(forms.Form):
+    """One set of physical health observations after rapid tranquillisation (NICE NG10 1.4.44)."""
+
+    observed_date = date_field("Date taken")
+    observed_time = time_field("Time taken")
+    pulse = number_field("Pulse", "Beats per minute")
+    bp_systolic = number_field("Blood pressure: systolic (upper number)", "mmHg")
+    bp_diastolic = number_field("Blood pressure: diastolic (lower number)", "mmHg")
+    respiratory_rate = number_field("Respiratory rate", "Breaths per minute")
+    temperature = number_field("Temperature", "Degrees Celsius, for example 36.8", decimal=True)
+    oxygen_saturation = number_field("Oxygen saturation (optional)", "SpO2, per cent")
+    consciousness = forms.ChoiceField(
+        label="Level of consciousness (AVPU)",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=ConsciousnessLevel.choices,
+    )
+    hydration = forms.ChoiceField(
+        label="Hydration", required=False, widget=forms.RadioSelect, choices=Hydration.choices
+    )
+    refused = forms.BooleanField(label="The patient declined some or all of the observations", required=False)
+    refused_note = forms.CharField(
+        label="What did the patient decline, and what could you still observe?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, breathing and colour observed from the doorway",
+    )
+
+    # Service error keys that are not form fields, and the field to show them on.
+    FIELD_FOR = {"observed_at": "observed_time", "incident": None}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        time_only = data.get("observed_time") is not None and data.get("observed_date") is None
+        if time_only and "observed_date" not in self.errors:
+            self.add_error("observed_date", "Enter the date the observations were taken")
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "observed_at": combine(data.get("observed_date"), data.get("observed_time")),
+            **{
+                name: data.get(name)
+                for name in (
+                    "pulse",
+                    "bp_systolic",
+                    "bp_diastolic",
+                    "respiratory_rate",
+                    "temperature",
+                    "oxygen_saturation",
+                )
+            },
+            "consciousness": data.get("consciousness") or "",
+            "hydration": data.get("hydration") or "",
+            "refused": bool(data.get("refused")),
+            "refused_note": data.get("refused_note") or "",
+        }

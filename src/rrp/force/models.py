@@ -383,3 +383,60 @@ class StaffStatement(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Statement by {self.name} on incident {self.incident_id}"
+
+
+class ConsciousnessLevel(models.TextChoices):
+    """AVPU: the level of consciousness NICE NG10 asks to be observed after rapid tranquillisation."""
+
+    ALERT = "A", "Alert"
+    VOICE = "V", "Responds to voice"
+    PAIN = "P", "Responds to pain"
+    UNRESPONSIVE = "U", "Unresponsive"
+
+
+class Hydration(models.TextChoices):
+    """The level of hydration as the nurse judged it (NICE NG10 1.4.44)."""
+
+    ADEQUATE = "adequate", "Adequately hydrated"
+    CONCERN = "concern", "Signs of dehydration: fluids encouraged"
+
+
+class PhysicalHealthObservation(AppendOnlyModel):
+    """One set of physical health observations after rapid tranquillisation (NICE QS154: at least hourly).
+
+    Append-only like the rest of the record: a mistaken set is corrected by recording another. When the
+    patient declines, `refused` is set with a note saying what could still be observed from a distance.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="observations")
+    observed_at = models.DateTimeField(help_text="When the observations were taken.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    pulse = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Beats per minute")
+    bp_systolic = models.PositiveSmallIntegerField(null=True, blank=True, help_text="mmHg")
+    bp_diastolic = models.PositiveSmallIntegerField(null=True, blank=True, help_text="mmHg")
+    respiratory_rate = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Breaths per minute")
+    temperature = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True, help_text="Degrees Celsius"
+    )
+    oxygen_saturation = models.PositiveSmallIntegerField(null=True, blank=True, help_text="SpO2, per cent")
+    consciousness = models.CharField(max_length=1, choices=ConsciousnessLevel.choices, blank=True)
+    hydration = models.CharField(max_length=10, choices=Hydration.choices, blank=True)
+    refused = models.BooleanField(default=False, help_text="The patient declined the observations.")
+    refused_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["incident", "observed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="force_observation_refusal_has_note", condition=Q(refused=False) | ~Q(refused_note="")
+            ),
+            models.CheckConstraint(
+                name="force_observation_bp_paired",
+                condition=Q(bp_systolic__isnull=True, bp_diastolic__isnull=True)
+                | Q(bp_systolic__isnull=False, bp_diastolic__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Observations on incident {self.incident_id} at {self.observed_at:%Y-%m-%d %H:%M}"

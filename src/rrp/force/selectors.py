@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.accounts.roles import Role
@@ -22,9 +23,11 @@ from rrp.force.models import (
     IncidentStatusChange,
     IncidentVersion,
     InterventionRecord,
+    PhysicalHealthObservation,
     StaffInvolvement,
     StaffStatement,
 )
+from rrp.force.observations import MonitoringState, monitoring_hours, rt_monitoring_state, rt_starts
 from rrp.organisations.models import Ward
 from rrp.people.models import StaffMember
 
@@ -210,3 +213,27 @@ def cqc_task_get_for(user: User, task_id: int) -> CqcNotificationTask | None:
     return (
         cqc_tasks_for(user).select_related("incident__patient", "incident__ward").filter(pk=task_id).first()
     )
+
+
+@dataclass(frozen=True)
+class RtMonitoringPage:
+    """The physical health observations of an incident with rapid tranquillisation, and what is due."""
+
+    observations: list[PhysicalHealthObservation]
+    state: MonitoringState
+
+
+def rt_monitoring_for(
+    incident: Incident, *, interventions: list[InterventionRecord], at: dt.datetime | None = None
+) -> RtMonitoringPage | None:
+    """The incident's observations and its monitoring checklist at `at` (now by default), or None when
+    the latest version records no rapid tranquillisation. The caller got `incident` from
+    `incident_get_for` (scope checked, view audited) and passes the latest version's interventions."""
+    starts = rt_starts(interventions)
+    if not starts:
+        return None
+    observations = list(incident.observations.select_related("recorded_by").order_by("observed_at", "id"))
+    state = rt_monitoring_state(
+        starts=starts, observations=observations, at=at or timezone.now(), hours=monitoring_hours()
+    )
+    return RtMonitoringPage(observations=observations, state=state)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,15 +36,19 @@ from rrp.force.codes import (
 from rrp.force.completeness import missing_items, negligible_force_exemption_enabled
 from rrp.force.models import (
     CONTENT_FIELDS,
+    ConsciousnessLevel,
     CqcNotificationTask,
+    Hydration,
     Incident,
     IncidentFlag,
     IncidentStatusChange,
     IncidentVersion,
     InterventionRecord,
+    PhysicalHealthObservation,
     StaffInvolvement,
     StaffStatement,
 )
+from rrp.force.observations import rt_starts
 from rrp.force.triggers import cqc_reasons, flags_for
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
@@ -590,3 +595,132 @@ def statement_add(
         detail={"incident_id": incident.pk},
     )
     return statement
+
+
+# --- Physical health observations after rapid tranquillisation (NICE QS154) ---
+
+# Plausible ranges for an adult on an inpatient ward: outside them a value is almost certainly mistyped
+# (an extreme but real value inside them is for the early-warning score and the doctor, not refused).
+OBSERVATION_RANGES: dict[str, tuple[float, float, str]] = {
+    "pulse": (20, 250, "Pulse must be between 20 and 250 beats per minute"),
+    "bp_systolic": (50, 280, "Systolic blood pressure must be between 50 and 280 mmHg"),
+    "bp_diastolic": (20, 180, "Diastolic blood pressure must be between 20 and 180 mmHg"),
+    "respiratory_rate": (4, 60, "Respiratory rate must be between 4 and 60 breaths per minute"),
+    "temperature": (30, 44, "Temperature must be between 30.0 and 44.0 degrees Celsius"),
+    "oxygen_saturation": (50, 100, "Oxygen saturation must be between 50 and 100 per cent"),
+}
+# NICE NG10 1.4.44 names these; oxygen saturation is welcome but not required.
+OBSERVATIONS_REQUIRED: dict[str, str] = {
+    "pulse": "Enter the pulse",
+    "bp_systolic": "Enter the systolic blood pressure",
+    "bp_diastolic": "Enter the diastolic blood pressure",
+    "respiratory_rate": "Enter the respiratory rate",
+    "temperature": "Enter the temperature",
+    "consciousness": "Choose the level of consciousness",
+    "hydration": "Choose the level of hydration",
+}
+
+
+def _validate_observation(
+    values: dict[str, Any], *, refused: bool, refused_note: str, errors: dict[str, list[str]]
+) -> None:
+    for name, (low, high, message) in OBSERVATION_RANGES.items():
+        value = values.get(name)
+        if value is not None and not (low <= value <= high):
+            errors.setdefault(name, []).append(message)
+    systolic, diastolic = values.get("bp_systolic"), values.get("bp_diastolic")
+    if (systolic is None) != (diastolic is None) and refused:
+        missing = "bp_diastolic" if diastolic is None else "bp_systolic"
+        errors.setdefault(missing, []).append("Enter both blood pressure numbers, or neither")
+    if systolic is not None and diastolic is not None and diastolic >= systolic:
+        errors.setdefault("bp_diastolic", []).append("Diastolic blood pressure must be lower than systolic")
+    if values.get("consciousness") and values["consciousness"] not in ConsciousnessLevel.values:
+        errors.setdefault("consciousness", []).append("Choose alert, voice, pain or unresponsive")
+    if values.get("hydration") and values["hydration"] not in Hydration.values:
+        errors.setdefault("hydration", []).append("Choose a level of hydration from the list")
+    if refused:
+        if not refused_note.strip():
+            errors.setdefault("refused_note", []).append(
+                "Say what the patient declined and what you could still observe"
+            )
+    else:
+        for name, message in OBSERVATIONS_REQUIRED.items():
+            if values.get(name) in (None, "") and name not in errors:
+                errors.setdefault(name, []).append(message)
+
+
+@transaction.atomic
+def rt_observation_record(
+    *,
+    incident: Incident,
+    by: User,
+    observed_at: dt.datetime | None,
+    pulse: int | None = None,
+    bp_systolic: int | None = None,
+    bp_diastolic: int | None = None,
+    respiratory_rate: int | None = None,
+    temperature: Decimal | float | None = None,
+    oxygen_saturation: int | None = None,
+    consciousness: str = "",
+    hydration: str = "",
+    refused: bool = False,
+    refused_note: str = "",
+    request: HttpRequest | None = None,
+) -> PhysicalHealthObservation:
+    """Record one set of physical health observations after rapid tranquillisation (append-only, audited).
+
+    Staff who may record incidents on the incident's ward only (anyone else: PermissionDenied). Refused
+    with errors naming each field: values outside plausible ranges, an observation time before the
+    rapid tranquillisation started or in the future, missing observations unless the patient declined,
+    and a refusal without a note.
+    """
+    incident = Incident.objects.select_related("ward").get(pk=incident.pk)
+    if not _in_scope(by, incident.ward):
+        raise PermissionDenied("You cannot record observations on this ward")
+    temperature = Decimal(str(temperature)).quantize(Decimal("0.1")) if temperature is not None else None
+    values = {
+        "pulse": pulse,
+        "bp_systolic": bp_systolic,
+        "bp_diastolic": bp_diastolic,
+        "respiratory_rate": respiratory_rate,
+        "temperature": temperature,
+        "oxygen_saturation": oxygen_saturation,
+        "consciousness": consciousness or "",
+        "hydration": hydration or "",
+    }
+    errors: dict[str, list[str]] = {}
+    version = incident.versions.order_by("-number").first()
+    starts = rt_starts(version.interventions.all())
+    now = timezone.now()
+    if not starts:
+        errors["incident"] = ["No rapid tranquillisation is recorded on this incident"]
+    if observed_at is None:
+        errors["observed_at"] = ["Enter when the observations were taken"]
+    else:
+        observed_at = _minute(observed_at)
+        if starts and observed_at < starts[0]:
+            errors["observed_at"] = ["The observations cannot be before the rapid tranquillisation started"]
+        elif observed_at > now:
+            errors["observed_at"] = ["The observations cannot be in the future"]
+    _validate_observation(values, refused=refused, refused_note=refused_note or "", errors=errors)
+    _raise(errors)
+
+    observation = PhysicalHealthObservation.objects.create(
+        incident=incident,
+        observed_at=observed_at,
+        recorded_by=by,
+        recorded_at=now,
+        refused=refused,
+        refused_note=(refused_note or "").strip(),
+        **values,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=observation,
+        patient_id=incident.patient_id,
+        provider_id=incident.provider_id,
+        request=request,
+        detail={"incident_id": incident.pk, "observed_at": observed_at.isoformat(), "refused": refused},
+    )
+    return observation

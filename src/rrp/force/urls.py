@@ -16,6 +16,11 @@ urlpatterns = [
     path("incidents/<int:incident_id>/send-back/", views.incident_send_back, name="incident-send-back"),
     path("incidents/<int:incident_id>/close/", views.incident_close, name="incident-close"),
     path("incidents/<int:incident_id>/statements/new/", views.statement_add, name="statement-add"),
+    path(
+        "incidents/<int:incident_id>/observations/new/",
+        views.rt_observation_add,
+        name="rt-observation-add",
+    ),
     path("cqc-tasks/", views.cqc_task_list, name="cqc-task-list"),
     path("cqc-tasks/<int:task_id>/", views.cqc_task_complete, name="cqc-task-complete"),
 ]

@@ -34,6 +34,7 @@ from rrp.force.forms import (
     PatientFindForm,
     ReviewNoteForm,
     RosterStaffForm,
+    RtObservationForm,
     SendBackForm,
     StatementForm,
     now_defaults,
@@ -517,6 +518,7 @@ def _render_detail(
         "send_back": reviewer and current in (IncidentStatus.SUBMITTED, IncidentStatus.REVIEWED),
         "close": reviewer and current == IncidentStatus.REVIEWED,
         "statement": services.statement_author_may_add(incident=incident, by=user),
+        "observe": writer,
     }
     return render(
         request,
@@ -526,6 +528,7 @@ def _render_detail(
             "incident": incident,
             "status": current,
             "actions": actions,
+            "rt": selectors.rt_monitoring_for(incident, interventions=page.interventions),
             "errors": list(errors),
             "p": presenters,
         },
@@ -705,5 +708,51 @@ def cqc_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
         request,
         "force/cqc_task.jinja",
         {"task": task, "form": form, "errors": errors, "p": presenters},
+        status=400 if errors else 200,
+    )
+
+
+# --- Physical health observations after rapid tranquillisation ---
+
+
+def rt_observation_add(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Record one set of physical health observations after rapid tranquillisation (NICE QS154)."""
+    incident = scoped_incident(request, incident_id)
+    if not can_record(request):
+        raise PermissionDenied
+    page = selectors.incident_page(incident)
+    monitoring = selectors.rt_monitoring_for(incident, interventions=page.interventions)
+    if monitoring is None:
+        raise Http404
+    today, now = now_defaults()
+    form = RtObservationForm(
+        request.POST if request.method == "POST" else None,
+        initial={"observed_date": today, "observed_time": now},
+    )
+    general: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rt_observation_record(
+                incident=incident, by=request.user, request=request, **form.service_arguments()
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as problem:
+            for key, messages_ in problem.message_dict.items():
+                name = RtObservationForm.FIELD_FOR.get(key, key)
+                for message in messages_:
+                    if name in form.fields:
+                        form.add_error(name, message)
+                    else:
+                        general.append(message)
+        else:
+            messages.success(request, "Observations recorded.")
+            return redirect(reverse("force:incident-detail", args=[incident.pk]) + "#rt-monitoring")
+    errors = [{"text": message, "href": "#rt-observation-form"} for message in general]
+    errors += presenters.form_error_links([form])
+    return render(
+        request,
+        "force/rt_observation_add.jinja",
+        {"incident": incident, "form": form, "monitoring": monitoring, "errors": errors, "p": presenters},
         status=400 if errors else 200,
     )
