@@ -323,3 +323,12 @@ def test_observation_form_refused_to_read_only_roles(world, complete_incident):
         f"/incidents/{complete_incident.pk}/observations/new/"
     )
     assert response.status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_monitoring_period_read_from_settings(settings, complete_incident):
+    settings.RRP_RT_MONITORING_HOURS = 6
+    page = rt_monitoring_for(
+        complete_incident, interventions=list(complete_incident.latest_version.interventions.all()), at=RT
+    )
+    assert len(page.state.hours) == 6 and page.state.ends_at == RT + 6 * HOUR
