@@ -474,7 +474,9 @@ def _lookups(*, by: User, codes: set[str]) -> tuple[dict[str, Ward], dict, dict,
         .filter(provider_id__in=providers)
         .values_list("pk", "provider_id", "nhs_number", "local_identifier")
     )
-    for pk, provider_id, nhs_number, local in patients.iterator(chunk_size=50_000):
+    # Plain fetches, not .iterator(): on PostgreSQL a server-side cursor plans for the first rows
+    # (cursor_tuple_fraction) and chose nested loops that took minutes at a million rows.
+    for pk, provider_id, nhs_number, local in patients:
         if nhs_number:
             by_nhs[(provider_id, nhs_number)] = pk
         by_local[(provider_id, local)] = pk
@@ -662,7 +664,6 @@ def _existing_state(*, providers: set[int], systems: set[str]) -> dict[int, dict
         .exclude(incident__source_id="")
         .order_by("incident_id", "number")
         .values_list(*version_fields)
-        .iterator(chunk_size=20_000)
     ):
         record = dict(zip(version_fields, values, strict=True))
         versions[record["incident_id"]] = record  # the last one read is the latest
@@ -679,26 +680,19 @@ def _existing_state(*, providers: set[int], systems: set[str]) -> dict[int, dict
         for incident_id, v in versions.items()
     }
     prefix = {f"version__incident__{k}": v for k, v in scope.items()}
-    for version_id, *item in (
-        InterventionRecord.objects.filter(**prefix)
-        .values_list("version_id", "type_code", "started_at", "ended_at", "in_care_plan")
-        .iterator(chunk_size=50_000)
+    for version_id, *item in InterventionRecord.objects.filter(**prefix).values_list(
+        "version_id", "type_code", "started_at", "ended_at", "in_care_plan"
     ):
         if version_id in latest:
             state[latest[version_id]]["interventions"][tuple(item)] += 1
-    for version_id, *item in (
-        StaffInvolvement.objects.filter(**prefix)
-        .values_list("version_id", "name", "job_title", "part")
-        .iterator(chunk_size=50_000)
+    for version_id, *item in StaffInvolvement.objects.filter(**prefix).values_list(
+        "version_id", "name", "job_title", "part"
     ):
         if version_id in latest:
             state[latest[version_id]]["staff"][tuple(item)] += 1
     prefix = {f"incident__{k}": v for k, v in scope.items()}
     for incident_id, status in (
-        IncidentStatusChange.objects.filter(**prefix)
-        .order_by("id")
-        .values_list("incident_id", "to_status")
-        .iterator(chunk_size=50_000)
+        IncidentStatusChange.objects.filter(**prefix).order_by("id").values_list("incident_id", "to_status")
     ):
         if incident_id in state:
             state[incident_id]["status"] = status
