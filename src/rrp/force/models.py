@@ -306,6 +306,9 @@ class IncidentStatusChange(AppendOnlyModel):
 
     class Meta:
         ordering = ["incident", "id"]
+        # The latest status of an incident is read on every list; this keeps that lookup an index seek
+        # even before the database has statistics (e.g. straight after a bulk load).
+        indexes = [models.Index(fields=["incident", "-id"], name="force_status_latest_idx")]
         constraints = [
             models.CheckConstraint(
                 name="force_sent_back_has_request", condition=~Q(to_status="sent_back") | ~Q(note="")
