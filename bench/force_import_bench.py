@@ -205,6 +205,9 @@ def run_one(*, interventions: int) -> dict[str, object]:
             "steps": timings,
             **counts,
         }
+    import resource
+
+    results["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["tables"] = {
         "incidents": Incident.objects.count(),
         "versions": IncidentVersion.objects.count(),
@@ -285,7 +288,11 @@ def main() -> None:
             )
             steps = ", ".join(f"{k} {v:.1f}" for k, v in dict(run["steps"]).items())
             print(f"<!-- {backend} {label} steps (s): {steps} -->", flush=True)
-        print(f"<!-- {backend} tables after the runs: {data['tables']} -->", flush=True)
+        print(
+            f"<!-- {backend} tables after the runs: {data['tables']}; peak memory "
+            f"{float(data['peak_memory_mb']):,.0f} MB -->",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

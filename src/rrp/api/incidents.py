@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
@@ -127,9 +130,9 @@ def _interventions(items: list[InterventionIn]) -> list[InterventionInput]:
     ]
 
 
-def _staff(items: list[StaffIn], ward: Ward) -> list[StaffInput]:
+def _staff(items: list[StaffIn], ward: Ward, errors: dict[str, list[str]]) -> list[StaffInput]:
+    """Staff inputs with roster members looked up in the ward's provider; unknown ids go in `errors`."""
     roster = roster_staff_for(ward, [s.staff_member_id for s in items if s.staff_member_id is not None])
-    errors: dict[str, list[str]] = {}
     out = []
     for n, item in enumerate(items):
         member = None
@@ -140,9 +143,22 @@ def _staff(items: list[StaffIn], ward: Ward) -> list[StaffInput]:
                     "No member of staff of the ward's provider has this id"
                 ]
         out.append(StaffInput(part=item.part, staff_member=member, name=item.name, job_title=item.job_title))
-    if errors:
-        raise ValidationError(errors)
     return out
+
+
+@contextmanager
+def _with_more_errors(errors: dict[str, list[str]]) -> Iterator[None]:
+    """Run a service, then report its validation errors and `errors` (found before calling it) together,
+    so that every bad field is listed at once; anything the service saved is rolled back."""
+    with transaction.atomic():
+        try:
+            yield
+        except ValidationError as invalid:
+            if not errors or not hasattr(invalid, "error_dict"):
+                raise
+            raise ValidationError({**invalid.message_dict, **errors}) from invalid
+        if errors:
+            raise ValidationError(errors)
 
 
 def _summary(incident: Incident, version: IncidentVersion | None) -> dict[str, Any]:
@@ -278,17 +294,20 @@ def create_incident(request: HttpRequest, payload: IncidentCreateIn) -> Status:
         errors["patient_id"] = ["No patient you can see has this id"]
     if errors:
         raise ValidationError(errors)
-    incident = incident_record(
-        ward=ward,
-        patient=patient,
-        by=user,
-        interventions=_interventions(payload.interventions),
-        staff=_staff(payload.staff, ward),
-        source_system=payload.source_system,
-        source_id=payload.source_id,
-        request=request,
-        **_content(payload, only_sent=False),
-    )
+    staff_errors: dict[str, list[str]] = {}
+    staff = _staff(payload.staff, ward, staff_errors)
+    with _with_more_errors(staff_errors):
+        incident = incident_record(
+            ward=ward,
+            patient=patient,
+            by=user,
+            interventions=_interventions(payload.interventions),
+            staff=staff,
+            source_system=payload.source_system,
+            source_id=payload.source_id,
+            request=request,
+            **_content(payload, only_sent=False),
+        )
     return Status(201, _detail(incident_list_for_user(user).get(pk=incident.pk)))
 
 
@@ -334,15 +353,20 @@ def amend_incident(request: HttpRequest, incident_id: int, payload: IncidentAmen
     Closed incidents can be amended only by provider governance."""
     user = _user(request)
     incident = _writable_incident(user, incident_id)
-    incident_amend(
-        incident=incident,
-        by=user,
-        reason=payload.reason,
-        interventions=_interventions(payload.interventions) if payload.interventions is not None else None,
-        staff=_staff(payload.staff, incident.ward) if payload.staff is not None else None,
-        request=request,
-        **_content(payload, only_sent=True),
-    )
+    staff_errors: dict[str, list[str]] = {}
+    staff = _staff(payload.staff, incident.ward, staff_errors) if payload.staff is not None else None
+    with _with_more_errors(staff_errors):
+        incident_amend(
+            incident=incident,
+            by=user,
+            reason=payload.reason,
+            interventions=_interventions(payload.interventions)
+            if payload.interventions is not None
+            else None,
+            staff=staff,
+            request=request,
+            **_content(payload, only_sent=True),
+        )
     return Status(201, _detail(incident_list_for_user(user).get(pk=incident.pk)))
 
 

@@ -149,16 +149,15 @@ def test_create_incident_staff_of_another_provider_is_refused(api_as, world, war
     body = {
         "ward_id": ward.pk,
         "patient_id": patient.pk,
+        "reason_code": "42",
         "staff": [{"part": "head", "staff_member_id": other.pk}],
     }
     response = api_as("ward_staff").post("/api/incidents", body)
     assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {
-            "field": "staff[0].staff_member_id",
-            "message": "No member of staff of the ward's provider has this id",
-        }
-    ]
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert errors["staff[0].staff_member_id"] == "No member of staff of the ward's provider has this id"
+    assert set(errors) == {"staff[0].staff_member_id", "staff[0].name", "reason_code"}
+    assert Incident.objects.count() == 0
 
 
 @pytest.mark.parametrize("role", ["commissioner", "regulator", "national_analyst"])
@@ -305,3 +304,16 @@ def test_openapi_is_served_and_documents_problem_json(client, world):
     assert "application/json" in create["responses"]["201"]["content"]
     assert "Problem" in schema["components"]["schemas"] and "FieldProblem" in schema["components"]["schemas"]
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+
+
+def test_create_incident_with_only_an_unknown_staff_id_saves_nothing(api_as, world, ward, patient):
+    body = {
+        "ward_id": ward.pk,
+        "patient_id": patient.pk,
+        "staff": [{"part": "head", "staff_member_id": 999999}],
+    }
+    response = api_as("ward_staff").post("/api/incidents", body)
+    assert response.status_code == 422
+    assert "staff[0].staff_member_id" in {e["field"] for e in response.json()["errors"]}
+    assert Incident.objects.count() == 0
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE, record_type="force.Incident").exists()
