@@ -80,7 +80,10 @@ def page(browser, live_server, axe_source, request) -> Iterator[object]:
     )
     # An init script is not subject to the page's Content Security Policy, unlike an inline <script>.
     context.add_init_script(script=axe_source)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
+    # The NHS.UK web font comes from assets.nhs.uk, which this machine cannot reach; a hanging request
+    # would hold up each page's load event, so refuse it at once (pages fall back to Arial).
+    context.route("https://assets.nhs.uk/**", lambda route: route.abort())
     page = context.new_page()
     page.rrp_test_name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[5:]
     page.rrp_step = 0
