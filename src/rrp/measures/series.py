@@ -232,17 +232,16 @@ def _complete_counts(rows: QuerySet[InterventionRecord], period: Period) -> tupl
     return numerators, denominators
 
 
-def _hours(
-    rows: QuerySet[InterventionRecord],
+def _span_hours(
+    spans: list[tuple[int, dt.datetime, dt.datetime | None]],
     periods: list[dt.date],
     period: Period,
     *,
     since: dt.date,
     until: dt.date,
 ) -> Cells:
-    """Hours under way within each period: each intervention clipped to the period and to the days
-    asked for (a week may start before ``since``); one still open counts to now at the latest."""
-    spans = list(rows.values_list("version__incident__ward_id", "started_at", "ended_at"))
+    """Hours under way within each period: each (ward, start, end) span clipped to the period and to
+    the days asked for (a week may start before ``since``); one still open counts to now at the latest."""
     if not spans:
         return {}
     now = timezone.now()
@@ -308,6 +307,63 @@ def bed_days_by_period(
     return {(row["ward_id"], _as_date(row["week"])): row["total"] for row in grouped}
 
 
+# Seclusion and long-term segregation episodes are MHSDS restrictive interventions 05 and 06.
+EPISODE_TYPES = frozenset({"05", "06"})
+EPISODE_COUNTS = frozenset({Counts.INTERVENTIONS, Counts.HOURS})
+
+
+def episode_spans(
+    definition: MeasureDefinition,
+    *,
+    ward_ids: Sequence[int],
+    since: dt.date,
+    until: dt.date,
+    overlapping: bool = False,
+) -> list[tuple[int, dt.date | dt.datetime, dt.datetime | None]]:
+    """Seclusion and segregation episodes (types 05 and 06) that this measure counts, as (ward, start,
+    end), beside the incidents' intervention records.
+
+    An episode whose linked incident already records the same type is left out, so one seclusion is
+    never counted twice. Only measures that count interventions or hours take episodes in.
+    """
+    from rrp.segregation.selectors import intervention_spans
+
+    numerator = definition.numerator
+    wanted = (
+        EPISODE_TYPES & set(numerator.intervention_types) if numerator.intervention_types else EPISODE_TYPES
+    )
+    if not wanted or numerator.counts not in EPISODE_COUNTS:
+        return []
+    start, end = _local_midnight(since), _local_midnight(until + dt.timedelta(days=1))
+    spans = [
+        span
+        for span in intervention_spans(ward_ids=ward_ids, since=start, until=end)
+        if span.type_code in wanted and (overlapping or start <= span.started_at < end)
+    ]
+    if numerator.minimum_minutes is not None:
+        shortest = dt.timedelta(minutes=numerator.minimum_minutes)
+        spans = [s for s in spans if s.ended_at is not None and s.ended_at - s.started_at > shortest]
+    incident_ids = {s.incident_id for s in spans if s.incident_id is not None}
+    recorded = set()
+    if incident_ids:
+        newer_version = IncidentVersion.objects.filter(
+            incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
+        )
+        recorded = set(
+            InterventionRecord.objects.filter(version__incident_id__in=incident_ids, type_code__in=wanted)
+            .filter(~Exists(newer_version))
+            .values_list("version__incident_id", "type_code")
+        )
+    return [
+        (s.ward_id, s.started_at, s.ended_at) for s in spans if (s.incident_id, s.type_code) not in recorded
+    ]
+
+
+def _period_start(moment: dt.datetime, period: Period) -> dt.date:
+    day = timezone.localtime(moment).date()
+    return day.replace(day=1) if period is Period.MONTH else day - dt.timedelta(days=day.weekday())
+
+
 def measure_series(
     definition: MeasureDefinition,
     *,
@@ -339,6 +395,10 @@ def measure_series(
         numerator_cells, counted = _grouped_counts(
             definition, latest_interventions(definition, **window), period
         )
+        if counts is Counts.INTERVENTIONS:
+            for ward_id, started_at, _ in episode_spans(definition, **window):
+                key = (ward_id, _period_start(started_at, period))
+                numerator_cells[key] = numerator_cells.get(key, 0) + 1
     elif counts is Counts.REPEAT_INTERVENTIONS:
         numerator_cells, counted = _repeat_counts(
             definition, latest_interventions(definition, **window), period
@@ -346,13 +406,13 @@ def measure_series(
     elif counts is Counts.INCIDENTS_COMPLETE:
         numerator_cells, counted = _complete_counts(latest_interventions(definition, **window), period)
     elif counts is Counts.HOURS:
-        numerator_cells = _hours(
-            latest_interventions(definition, **window, overlapping=True),
-            periods,
-            period,
-            since=since,
-            until=until,
+        spans = list(
+            latest_interventions(definition, **window, overlapping=True).values_list(
+                "version__incident__ward_id", "started_at", "ended_at"
+            )
         )
+        spans += episode_spans(definition, **window, overlapping=True)
+        numerator_cells = _span_hours(spans, periods, period, since=since, until=until)
     else:  # pragma: no cover - every Counts member is handled above
         raise UnsupportedMeasure(f"{definition.slug}: numerator.counts {counts} is not computed yet")
     grid = pd.MultiIndex.from_product([wards, periods], names=["ward_id", "period"])

@@ -175,7 +175,8 @@ def test_measure_series_query_count_does_not_grow_with_wards(world):
     with CaptureQueriesContext(connection) as many:
         measure_series(RATE, ward_ids=two + [w.pk for w in extra], since=SINCE, until=UNTIL)
 
-    assert len(few) == len(many) == 3
+    # bed days, interventions, and seclusion/segregation episodes (types 05 and 06)
+    assert len(few) == len(many) == 4
 
 
 def test_measure_series_weekly_uses_daily_bed_days(provider_a):
@@ -360,3 +361,46 @@ def test_measure_series_seclusion_hours_weekly_clipped_to_dates_asked(world):
 
     assert weekly["numerator"].tolist() == [6.0]
     assert monthly["numerator"].tolist() == [6.0]
+
+
+def seclusion_episode(world, ward_key: str, start: dt.datetime, hours: float, incident=None):
+    from rrp.segregation.services import episode_start
+
+    return episode_start(
+        ward=world.wards[ward_key],
+        patient=world.patients[ward_key],
+        kind="seclusion",
+        by=world.users["provider_governance"],
+        started_at=start,
+        ended_at=start + dt.timedelta(hours=hours),
+        end_reason="Calm and talking",
+        authorised_by_name="Dr Example",
+        place="Seclusion room 1",
+        reason="Severe behavioural disturbance likely to harm others",
+        end_plan="End when calm",
+        incident=incident,
+    )
+
+
+def test_measure_series_counts_seclusion_episodes_as_type_05(provider_a):
+    seclusion_episode(provider_a, "a1", at(dt.date(2025, 3, 4)), 6)
+    a1 = provider_a.wards["a1"].pk
+
+    rows = {(r.ward_id, r.period): r for r in _series(provider_a).itertuples()}
+    hours = {(r.ward_id, r.period): r for r in _series(provider_a, measure("seclusion-hours")).itertuples()}
+
+    assert rows[(a1, dt.date(2025, 3, 1))].numerator == 1  # March had no intervention record, one episode
+    assert hours[(a1, dt.date(2025, 3, 1))].numerator == pytest.approx(6.0)
+    assert hours[(a1, dt.date(2025, 2, 1))].numerator == pytest.approx(2.0)  # the incident's own 05
+
+
+def test_measure_series_never_counts_a_seclusion_twice(provider_a):
+    incident = record(provider_a, "a1", ("05", at(dt.date(2025, 3, 10)), 90))
+    seclusion_episode(provider_a, "a1", at(dt.date(2025, 3, 10)), 1.5, incident=incident)
+    a1 = provider_a.wards["a1"].pk
+
+    rows = {(r.ward_id, r.period): r for r in _series(provider_a).itertuples()}
+    hours = {(r.ward_id, r.period): r for r in _series(provider_a, measure("seclusion-hours")).itertuples()}
+
+    assert rows[(a1, dt.date(2025, 3, 1))].numerator == 1
+    assert hours[(a1, dt.date(2025, 3, 1))].numerator == pytest.approx(1.5)
