@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.accounts.roles import Role
-from rrp.accounts.scope import patient_wards_for
+from rrp.accounts.scope import can_record_on
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force.codes import (
@@ -87,15 +87,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 def _minute(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(second=0, microsecond=0) if value is not None else None
-
-
-def _can_write(user: User | None) -> bool:
-    definition = getattr(user, "role_definition", None)
-    return bool(user is not None and user.is_authenticated and definition and not definition.read_only)
-
-
-def _in_scope(user: User, ward: Ward) -> bool:
-    return _can_write(user) and patient_wards_for(user).filter(pk=ward.pk).exists()
 
 
 def patient_snapshot(patient: Patient, *, on: dt.date) -> dict[str, Any]:
@@ -286,7 +277,7 @@ def incident_record(
     provider, unknown codes, times out of order, staff of another provider.
     """
     errors: dict[str, list[str]] = {}
-    if not _in_scope(by, ward):
+    if not can_record_on(by, ward):
         errors["ward"] = ["You cannot record incidents on this ward"]
     if patient.provider_id != ward.provider_id:
         errors["patient"] = ["This patient is not a patient of the ward's provider"]
@@ -343,7 +334,7 @@ def incident_amend(
     Only while the incident is not closed, or by provider governance.
     """
     incident = _lock(incident)
-    if not _in_scope(by, incident.ward):
+    if not can_record_on(by, incident.ward):
         raise PermissionDenied("You cannot amend incidents on this ward")
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
@@ -407,7 +398,7 @@ def _change_status(
     request: HttpRequest | None,
 ) -> IncidentStatusChange:
     incident = _lock(incident)
-    if not _in_scope(by, incident.ward):
+    if not can_record_on(by, incident.ward):
         raise PermissionDenied("You cannot change incidents on this ward")
     if reviewer and by.role not in REVIEWER_ROLES:
         raise PermissionDenied("Only a ward manager or provider governance can review incidents")
@@ -558,7 +549,7 @@ def statement_author_may_add(*, incident: Incident, by: User) -> bool:
     member = _staff_member_of(by)
     return bool(
         member is not None
-        and _in_scope(by, incident.ward)
+        and can_record_on(by, incident.ward)
         and StaffInvolvement.objects.filter(version__incident=incident, staff_member=member).exists()
     )
 
@@ -675,7 +666,7 @@ def rt_observation_record(
     and a refusal without a note.
     """
     incident = Incident.objects.select_related("ward").get(pk=incident.pk)
-    if not _in_scope(by, incident.ward):
+    if not can_record_on(by, incident.ward):
         raise PermissionDenied("You cannot record observations on this ward")
     temperature = Decimal(str(temperature)).quantize(Decimal("0.1")) if temperature is not None else None
     values = {

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.accounts.roles import Role
-from rrp.accounts.scope import patient_wards_for
+from rrp.accounts.scope import can_record_on
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force.models import Incident
@@ -42,15 +42,6 @@ Errors = dict[str, list[str]]
 
 def _minute(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(second=0, microsecond=0) if value is not None else None
-
-
-def _can_write(user: User | None) -> bool:
-    definition = getattr(user, "role_definition", None)
-    return bool(user is not None and user.is_authenticated and definition and not definition.read_only)
-
-
-def _in_scope(user: User, ward: Ward) -> bool:
-    return _can_write(user) and patient_wards_for(user).filter(pk=ward.pk).exists()
 
 
 def _add(errors: Errors, field: str, message: str) -> None:
@@ -175,7 +166,7 @@ def episode_start(
     patient, LTS without its multidisciplinary decision or commissioner's representative.
     """
     errors: Errors = {}
-    if not _in_scope(by, ward):
+    if not can_record_on(by, ward):
         _add(errors, "ward", "You cannot record episodes on this ward")
     if patient.provider_id != ward.provider_id:
         _add(errors, "patient", "This patient is not a patient of the ward's provider")
@@ -232,7 +223,7 @@ def episode_amend(
     the episode's own reason, a content field). Ending an episode is an amendment that sets `ended_at`
     and `end_reason` (see `episode_end`)."""
     episode = _lock(episode)
-    if not _in_scope(by, episode.ward):
+    if not can_record_on(by, episode.ward):
         raise PermissionDenied("You cannot change episodes on this ward")
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
@@ -347,7 +338,7 @@ def review_record(
     role (a medical review by a doctor, a nursing review by two registered nurses), no outcome or
     decision."""
     episode = _lock(episode)
-    if not _in_scope(by, episode.ward):
+    if not can_record_on(by, episode.ward):
         raise PermissionDenied("You cannot record reviews on this ward")
     errors: Errors = {}
     if kind not in REVIEWS_FOR_KIND[episode.kind]:
@@ -414,7 +405,7 @@ def observation_record(
 ) -> Observation:
     """Record an observation during an episode (in seclusion, every 15 minutes by default)."""
     episode = _lock(episode)
-    if not _in_scope(by, episode.ward):
+    if not can_record_on(by, episode.ward):
         raise PermissionDenied("You cannot record observations on this ward")
     errors: Errors = {}
     at = _minute(at)
