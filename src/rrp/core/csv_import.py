@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from django.core.management.base import BaseCommand, CommandError
+
 
 @dataclass(frozen=True)
 class CellError:
@@ -60,3 +62,10 @@ def read_csv_rows(
     reader.fieldnames = header
     for number, row in enumerate(reader, start=2):
         yield number, {k: (v or "").strip() for k, v in row.items() if k is not None}
+
+
+def rejection_error(command: BaseCommand, rejected: ImportRejected) -> CommandError:
+    """Write every problem of a rejected file to the command's stderr, and the error to raise."""
+    for error in rejected.errors:
+        command.stderr.write(str(error))
+    return CommandError(f"{len(rejected.errors)} problem(s) found; nothing was imported.")

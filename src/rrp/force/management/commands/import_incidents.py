@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rrp.accounts.models import User
-from rrp.core.csv_import import ImportRejected
+from rrp.core.csv_import import ImportRejected, rejection_error
 from rrp.force.imports import incidents_import
 
 
@@ -36,11 +36,7 @@ class Command(BaseCommand):
         except FileNotFoundError as missing:
             raise CommandError(f"No file at {options['file']}") from missing
         except ImportRejected as rejected:
-            for error in rejected.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(rejected.errors)} problem(s) found; nothing was imported."
-            ) from rejected
+            raise rejection_error(self, rejected) from rejected
         self.stdout.write(
             f"Imported {counts['rows']} rows: {counts['created']} new incidents, {counts['amended']} amended "
             f"(a new version), {counts['unchanged']} unchanged, in {time.perf_counter() - started:.1f} s."

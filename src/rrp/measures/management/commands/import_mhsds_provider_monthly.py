@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rrp.core.csv_import import ImportRejected
+from rrp.core.csv_import import ImportRejected, rejection_error
 from rrp.measures.services import national_figures_import
 
 
@@ -24,11 +24,7 @@ class Command(BaseCommand):
         except FileNotFoundError as missing:
             raise CommandError(f"No folder at {directory}") from missing
         except ImportRejected as rejected:
-            for error in rejected.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(rejected.errors)} problem(s) found; nothing was imported."
-            ) from rejected
+            raise rejection_error(self, rejected) from rejected
         self.stdout.write(
             f"Imported national figures: {counts['created']} new, {counts['changed']} changed, "
             f"{counts['unchanged']} unchanged."

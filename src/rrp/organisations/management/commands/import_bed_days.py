@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rrp.core.csv_import import ImportRejected
+from rrp.core.csv_import import ImportRejected, rejection_error
 from rrp.organisations.services import bed_days_import
 
 
@@ -20,11 +20,7 @@ class Command(BaseCommand):
         except FileNotFoundError as missing:
             raise CommandError(f"No file at {options['file']}") from missing
         except ImportRejected as rejected:
-            for error in rejected.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                f"{len(rejected.errors)} problem(s) found; nothing was imported."
-            ) from rejected
+            raise rejection_error(self, rejected) from rejected
         self.stdout.write(
             f"Imported bed days: {counts['created']} new, {counts['changed']} changed, {counts['unchanged']} unchanged."
         )
