@@ -38,7 +38,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force.codes import InterventionType
 from rrp.force.imports import incidents_import
-from rrp.force.models import Incident, IncidentVersion
+from rrp.force.models import TEXT_CONTENT_FIELDS, Incident, IncidentVersion
 from rrp.force.selectors import incident_get_for, incident_list_for_user
 from rrp.force.services import (
     InterventionInput,
@@ -99,21 +99,7 @@ IncidentContentFields = tuple(
     for name in IncidentCreateIn.model_fields
     if name in IncidentAmendIn.model_fields and name not in {"interventions", "staff"}
 )
-_NOT_NULL_TEXT = frozenset(
-    {
-        "reason_code",
-        "reason_text",
-        "place_on_ward",
-        "how_force_used",
-        "outcome",
-        "non_staff_reason",
-        "deescalation_text",
-        "care_plan_notified_to",
-        "debrief_patient_not_held_reason",
-        "camera_references",
-        "negligible_force_justification",
-    }
-)
+_NOT_NULL_TEXT = frozenset(TEXT_CONTENT_FIELDS)
 _NOT_NULL_LISTS = frozenset({"non_staff_types", "deescalation"})
 _NOT_NULL_BOOLS = frozenset({"abuse_alleged", "negligible_force"})
 

@@ -50,7 +50,9 @@ from rrp.force.codes import (
     StaffPart,
 )
 from rrp.force.models import (
+    BOOLEAN_CONTENT_FIELDS,
     CONTENT_FIELDS,
+    TEXT_CONTENT_FIELDS,
     CqcNotificationTask,
     Incident,
     IncidentFlag,
@@ -68,21 +70,8 @@ IMPORT_CHANGE_REASON = "Imported update"
 
 KEY_COLUMNS = ["source_system", "source_id"]
 PATIENT_COLUMNS = ["patient_nhs_number", "patient_local_identifier"]
-BOOLEAN_FIELDS = (
-    "patient_died",
-    "patient_serious_injury",
-    "injury_patient",
-    "injury_staff",
-    "injury_others",
-    "abuse_alleged",
-    "police_used_force",
-    "non_staff_involved",
-    "care_plan_notification_sent",
-    "debrief_patient_offered",
-    "debrief_patient_held",
-    "debrief_staff_held",
-    "debrief_carers_held",
-)
+# Negligible force is never imported: it needs a written justification made in RRP.
+BOOLEAN_FIELDS = tuple(f for f in BOOLEAN_CONTENT_FIELDS if f != "negligible_force")
 DATETIME_FIELDS = (
     "occurred_at",
     "ended_at",
@@ -91,18 +80,7 @@ DATETIME_FIELDS = (
     "care_plan_notified_at",
 )
 LIST_FIELDS = ("non_staff_types", "deescalation")
-TEXT_FIELDS = (
-    "reason_code",
-    "reason_text",
-    "place_on_ward",
-    "how_force_used",
-    "outcome",
-    "non_staff_reason",
-    "deescalation_text",
-    "care_plan_notified_to",
-    "debrief_patient_not_held_reason",
-    "camera_references",
-)
+TEXT_FIELDS = tuple(f for f in TEXT_CONTENT_FIELDS if f != "negligible_force_justification")
 # Content the file carries (the patient snapshot is taken by RRP; negligible force is never imported).
 IMPORTED_CONTENT = tuple(
     f for f in CONTENT_FIELDS if f in {*BOOLEAN_FIELDS, *DATETIME_FIELDS, *LIST_FIELDS, *TEXT_FIELDS}

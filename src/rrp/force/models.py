@@ -229,6 +229,16 @@ class IncidentVersion(AppendOnlyModel):
         return data
 
 
+def _content_fields_of(*field_types: type[models.Field]) -> tuple[str, ...]:
+    fields = {f.name: f for f in IncidentVersion._meta.local_fields}
+    return tuple(name for name in CONTENT_FIELDS if isinstance(fields.get(name), field_types))
+
+
+# The content fields by kind, read off the model so forms, imports and the API cannot drift from it.
+BOOLEAN_CONTENT_FIELDS = _content_fields_of(models.BooleanField)
+TEXT_CONTENT_FIELDS = _content_fields_of(models.CharField, models.TextField)
+
+
 class InterventionRecord(AppendOnlyModel):
     """One type of force within an incident version (MHSDS MHS515 Restrictive Intervention Type).
 

@@ -21,6 +21,7 @@ from rrp.force.codes import (
     StaffPart,
 )
 from rrp.force.history import FieldChange
+from rrp.force.models import BOOLEAN_CONTENT_FIELDS
 
 FIELD_LABELS: dict[str, str] = {
     "reason_code": "Reason",
@@ -184,24 +185,7 @@ def display_value(field: str, value: Any) -> str:
     return str(value)
 
 
-BOOLEAN_FIELDS = frozenset(
-    {
-        "patient_died",
-        "patient_serious_injury",
-        "injury_patient",
-        "injury_staff",
-        "injury_others",
-        "abuse_alleged",
-        "police_used_force",
-        "non_staff_involved",
-        "care_plan_notification_sent",
-        "debrief_patient_offered",
-        "debrief_patient_held",
-        "debrief_staff_held",
-        "debrief_carers_held",
-        "negligible_force",
-    }
-)
+BOOLEAN_FIELDS = frozenset(BOOLEAN_CONTENT_FIELDS)
 
 
 def change_rows(changes: Iterable[FieldChange]) -> list[dict[str, str]]:
