@@ -27,6 +27,13 @@ class Permission(StrEnum):
     INCIDENT_RECORD = "incident_record"
     INCIDENT_REVIEW = "incident_review"
     CQC_TASK_COMPLETE = "cqc_task_complete"
+    HUDDLE_VIEW = "huddle_view"
+    BOARD_REPORT_VIEW = "board_report_view"
+    COLLABORATIVE_VIEW = "collaborative_view"
+    EQUITY_VIEW = "equity_view"
+    NATIONAL_BENCHMARK_VIEW = "national_benchmark_view"
+    CHART_EVENT_RECORD = "chart_event_record"
+    AIM_SET = "aim_set"
 
 
 class Role(models.TextChoices):
@@ -53,7 +60,16 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
     Role.WARD_STAFF: RoleDefinition(
         Role.WARD_STAFF,
         "Nurses, support workers and doctors on a ward: record and see the patients of their own wards.",
-        frozenset({P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.INCIDENT_VIEW, P.INCIDENT_RECORD}),
+        frozenset(
+            {
+                P.WARD_VIEW,
+                P.PATIENT_VIEW,
+                P.AGGREGATES_VIEW,
+                P.INCIDENT_VIEW,
+                P.INCIDENT_RECORD,
+                P.HUDDLE_VIEW,
+            }
+        ),
         sees_patient_identifiers=True,
     ),
     Role.WARD_MANAGER: RoleDefinition(
@@ -62,6 +78,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         frozenset(
             {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW}
+            | {P.HUDDLE_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD}
         ),
         sees_patient_identifiers=True,
     ),
@@ -72,6 +89,8 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         frozenset(
             {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER, P.AUDIT_VIEW}
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.CQC_TASK_COMPLETE}
+            | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
+            | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET}
         ),
         sees_patient_identifiers=True,
     ),
@@ -79,14 +98,26 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         Role.COMMISSIONER,
         "An integrated care board: aggregate figures for the providers it commissions, never a patient "
         "identifier.",
-        frozenset({P.WARD_VIEW, P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW}),
+        frozenset(
+            {P.WARD_VIEW, P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW}
+            | {P.BOARD_REPORT_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW}
+        ),
         sees_patient_identifiers=False,
         read_only=True,
     ),
     Role.REGULATOR: RoleDefinition(
         Role.REGULATOR,
         "The Care Quality Commission: read-only access to every provider's records, audited.",
-        frozenset({P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.INCIDENT_VIEW}),
+        frozenset(
+            {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.INCIDENT_VIEW}
+            | {
+                P.HUDDLE_VIEW,
+                P.BOARD_REPORT_VIEW,
+                P.COLLABORATIVE_VIEW,
+                P.EQUITY_VIEW,
+                P.NATIONAL_BENCHMARK_VIEW,
+            }
+        ),
         sees_patient_identifiers=True,
         read_only=True,
     ),
@@ -94,7 +125,15 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         Role.NATIONAL_ANALYST,
         "National programme analyst: the wards of their improvement collaboratives, pseudonymised, with "
         "small numbers suppressed as NHS Digital does.",
-        frozenset({P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW}),
+        frozenset(
+            {
+                P.AGGREGATES_VIEW,
+                P.PSEUDONYMISED_VIEW,
+                P.COLLABORATIVE_VIEW,
+                P.EQUITY_VIEW,
+                P.NATIONAL_BENCHMARK_VIEW,
+            }
+        ),
         sees_patient_identifiers=False,
         read_only=True,
     ),

@@ -87,3 +87,16 @@ def can_write(user: User | None) -> bool:
 def can_record_on(user: User, ward: Ward) -> bool:
     """Whether the user may record (or change) patient records on this ward."""
     return can_write(user) and patient_wards_for(user).filter(pk=ward.pk).exists()
+
+
+def sees_unsuppressed(user: User, provider_id: int | None) -> bool:
+    """Whether aggregate figures of this provider may be shown to the user without NHS Digital's small
+    number suppression: only inside the provider (its own staff and governance) and to the regulator,
+    who may read every record anyway. Everyone else (commissioners, national analysts) sees figures that
+    have left the provider, so they are suppressed and rounded."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.REGULATOR:
+        return True
+    inside = (Role.WARD_STAFF, Role.WARD_MANAGER, Role.PROVIDER_GOVERNANCE)
+    return user.role in inside and provider_id is not None and user.provider_id == provider_id

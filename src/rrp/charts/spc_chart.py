@@ -22,7 +22,8 @@ from datetime import date, datetime
 
 import numpy as np
 
-from rrp.spc import Chart, SpcResult
+from rrp.spc import Chart, ImprovementDirection, SpcResult
+from rrp.spc.types import PeriodSummary
 
 COLOURS = {
     "common_cause": "#A6A6A6",
@@ -127,46 +128,84 @@ def _records(result: SpcResult) -> list[dict[str, object]]:
     return out
 
 
-def _icon_layers(result: SpcResult, width: int) -> list[dict[str, object]]:
-    """The MDC variation and assurance icons for the latest period, as circles with letters."""
-    if not result.summaries:
+@dataclass(frozen=True)
+class Icon:
+    """One Making Data Count icon: its colour, the letter drawn in it and what it means in words."""
+
+    kind: str  # "variation" or "assurance"
+    code: str  # the point type or assurance code
+    colour: str
+    letter: str
+    words: str
+
+
+def mdc_icons(summary: PeriodSummary | None, direction: ImprovementDirection) -> list[Icon]:
+    """The variation and assurance icons of a period's latest point, as charts and tables draw them."""
+    if summary is None:
         return []
-    last = result.summaries[-1]
-    layers: list[dict[str, object]] = []
     icons = []
-    if last.variation:
+    if summary.variation:
         letter = {
             "common_cause": "~",
             "special_cause_neutral_high": "H",
             "special_cause_neutral_low": "L",
-        }.get(last.variation)
+        }.get(summary.variation)
         if letter is None:
-            improving = last.variation == "special_cause_improvement"
-            up = (result.improvement_direction.sign > 0) == improving
-            letter = "H" if up else "L"
-        icons.append((COLOURS[last.variation], letter, f"Variation: {POINT_TYPE_WORDS[last.variation]}"))
-    if last.assurance:
-        colour, letter = {
-            "consistent_pass": (COLOURS["special_cause_improvement"], "P"),
-            "consistent_fail": (COLOURS["special_cause_concern"], "F"),
-            "inconsistent": (COLOURS["common_cause"], "?"),
-        }[last.assurance]
-        icons.append((colour, letter, f"Assurance: {last.assurance.replace('_', ' ')}"))
-    for k, (colour, letter, tip) in enumerate(icons):
+            improving = summary.variation == "special_cause_improvement"
+            letter = "H" if (direction.sign > 0) == improving else "L"
+        icons.append(
+            Icon(
+                "variation",
+                summary.variation,
+                COLOURS[summary.variation],
+                letter,
+                f"Variation: {POINT_TYPE_WORDS[summary.variation]}"
+                + ("" if letter == "~" else f" ({'high' if letter == 'H' else 'low'})"),
+            )
+        )
+    if summary.assurance:
+        colour, letter, words = {
+            "consistent_pass": (
+                COLOURS["special_cause_improvement"],
+                "P",
+                "the target will be met consistently",
+            ),
+            "consistent_fail": (
+                COLOURS["special_cause_concern"],
+                "F",
+                "the target will not be met without change",
+            ),
+            "inconsistent": (COLOURS["common_cause"], "?", "the target will be met only some of the time"),
+        }[summary.assurance]
+        icons.append(Icon("assurance", summary.assurance, colour, letter, f"Assurance: {words}"))
+    return icons
+
+
+def _icon_layers(result: SpcResult, width: int) -> list[dict[str, object]]:
+    """The MDC variation and assurance icons for the latest period, as circles with letters."""
+    icons = mdc_icons(result.summaries[-1] if result.summaries else None, result.improvement_direction)
+    layers: list[dict[str, object]] = []
+    for k, icon in enumerate(icons):
         x = width - 18 - 40 * (len(icons) - 1 - k)
-        base = {"data": {"values": [{"tip": tip}]}}
+        base = {"data": {"values": [{"tip": icon.words}]}}
         layers.append(
             base
             | {
-                "mark": {"type": "circle", "size": 700, "fill": "white", "stroke": colour, "strokeWidth": 3},
+                "mark": {
+                    "type": "circle",
+                    "size": 700,
+                    "fill": "white",
+                    "stroke": icon.colour,
+                    "strokeWidth": 3,
+                },
                 "encoding": {"x": {"value": x}, "y": {"value": 16}, "tooltip": {"field": "tip"}},
             }
         )
         layers.append(
             base
             | {
-                "mark": {"type": "text", "fontSize": 15, "fontWeight": "bold", "color": colour},
-                "encoding": {"x": {"value": x}, "y": {"value": 17}, "text": {"value": letter}},
+                "mark": {"type": "text", "fontSize": 15, "fontWeight": "bold", "color": icon.colour},
+                "encoding": {"x": {"value": x}, "y": {"value": 17}, "text": {"value": icon.letter}},
             }
         )
     return layers

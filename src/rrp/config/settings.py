@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "rrp.demo",
     "rrp.api",
     "rrp.measures",
+    "rrp.improvement",
+    "rrp.reports",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,7 @@ urlpatterns = [
     path("", include("rrp.people.urls")),
     path("", include("rrp.force.urls")),
     path("segregation/", include("rrp.segregation.urls")),
+    path("", include("rrp.improvement.urls")),
+    path("reports/", include("rrp.reports.urls")),
     path("api/", api.urls),
 ]

@@ -1,0 +1,61 @@
+"""Reading events, rebase decisions and aims for charts, in bulk for any number of wards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rrp.charts import Event
+from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent
+
+
+def events_by_ward(ward_ids: Sequence[int]) -> dict[int, list[Event]]:
+    """The ward's events (not withdrawn) as chart markers, in date order, for every ward in one query."""
+    out: dict[int, list[Event]] = {}
+    rows = (
+        WardEvent.objects.filter(ward_id__in=list(ward_ids), withdrawal__isnull=True)
+        .order_by("happened_on", "id")
+        .values_list("ward_id", "happened_on", "label")
+    )
+    for ward_id, happened_on, label in rows:
+        out.setdefault(ward_id, []).append(Event(happened_on, label))
+    return out
+
+
+def rebases_by_ward(ward_ids: Sequence[int], measure_slug: str) -> dict[int, list]:
+    """Dates from which each ward's chart of this measure has new limits (recorded decisions only)."""
+    out: dict[int, list] = {}
+    rows = (
+        ChartRebase.objects.filter(
+            ward_id__in=list(ward_ids), measure_slug=measure_slug, withdrawal__isnull=True
+        )
+        .order_by("rebase_on")
+        .values_list("ward_id", "rebase_on")
+    )
+    for ward_id, rebase_on in rows:
+        out.setdefault(ward_id, []).append(rebase_on)
+    return out
+
+
+def ward_events(ward_id: int) -> list[WardEvent]:
+    """Every event of one ward, withdrawn ones included (marked), newest first, for its events page."""
+    return list(
+        WardEvent.objects.filter(ward_id=ward_id)
+        .select_related("recorded_by", "withdrawal")
+        .order_by("-happened_on", "-id")
+    )
+
+
+def ward_rebases(ward_id: int) -> list[ChartRebase]:
+    return list(
+        ChartRebase.objects.filter(ward_id=ward_id)
+        .select_related("decided_by", "withdrawal")
+        .order_by("measure_slug", "-rebase_on")
+    )
+
+
+def aims_for_provider(provider_id: int) -> list[ImprovementAim]:
+    return list(ImprovementAim.objects.filter(provider_id=provider_id, withdrawal__isnull=True))
+
+
+def aims_for_collaborative(collaborative_id: int) -> list[ImprovementAim]:
+    return list(ImprovementAim.objects.filter(collaborative_id=collaborative_id, withdrawal__isnull=True))

@@ -1,0 +1,194 @@
+"""Recording events, rebase decisions and aims: validated, scoped and audited.
+
+Keyword arguments only, the acting user as ``by``; one transaction each with its audit row inside, so a
+failed audit write saves nothing. Bad input raises ``ValidationError`` naming each field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rrp.accounts.models import User
+from rrp.accounts.roles import Permission
+from rrp.accounts.scope import can_write, providers_for, wards_for
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.improvement.models import ChartRebase, EventKind, ImprovementAim, WardEvent, Withdrawal
+from rrp.measures.catalogue import all_measures
+from rrp.organisations.models import Collaborative, Provider, Ward
+
+Errors = dict[str, list[str]]
+LABEL_LIMIT = 60
+
+
+def can_manage_ward_charts(user: User, ward: Ward) -> bool:
+    """Ward managers and governance (who review incidents) may record events and rebases on their wards."""
+    return (
+        can_write(user)
+        and user.has_role_permission(Permission.CHART_EVENT_RECORD)
+        and wards_for(user).filter(pk=ward.pk).exists()
+    )
+
+
+def can_set_provider_aims(user: User, provider: Provider) -> bool:
+    """Governance sets its provider's aims."""
+    return (
+        can_write(user)
+        and user.has_role_permission(Permission.AIM_SET)
+        and providers_for(user).filter(pk=provider.pk).exists()
+    )
+
+
+def _check(errors: Errors) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _date_not_future(errors: Errors, field: str, value: dt.date | None, today: dt.date) -> None:
+    if value is None:
+        errors.setdefault(field, []).append("Enter a date")
+    elif value > today:
+        errors.setdefault(field, []).append("The date cannot be in the future")
+
+
+@transaction.atomic
+def ward_event_record(
+    *, ward: Ward, happened_on: dt.date | None, label: str, kind: str, description: str = "", by: User
+) -> WardEvent:
+    """Record a dated event on a ward; it appears on every chart of the ward from now on."""
+    if not can_manage_ward_charts(by, ward):
+        raise PermissionDenied
+    errors: Errors = {}
+    _date_not_future(errors, "happened_on", happened_on, timezone.localdate())
+    label = (label or "").strip()
+    if not label:
+        errors.setdefault("label", []).append("Enter a short label for the chart")
+    elif len(label) > LABEL_LIMIT:
+        errors.setdefault("label", []).append(f"The label must be {LABEL_LIMIT} characters or fewer")
+    if kind not in EventKind.values:
+        errors.setdefault("kind", []).append("Select what kind of event this was")
+    _check(errors)
+    event = WardEvent.objects.create(
+        ward=ward,
+        happened_on=happened_on,
+        label=label,
+        kind=kind,
+        description=(description or "").strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, record=event, provider_id=ward.provider_id)
+    return event
+
+
+@transaction.atomic
+def chart_rebase_record(
+    *, ward: Ward, measure_slug: str, rebase_on: dt.date | None, reason: str, by: User
+) -> ChartRebase:
+    """Record the decision to start new limits on the ward's chart of one measure from a date."""
+    if not can_manage_ward_charts(by, ward):
+        raise PermissionDenied
+    errors: Errors = {}
+    if measure_slug not in all_measures():
+        errors.setdefault("measure_slug", []).append("Select a measure")
+    _date_not_future(errors, "rebase_on", rebase_on, timezone.localdate())
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append(
+            "Say why the process has changed (for example the change idea now embedded in practice)"
+        )
+    _check(errors)
+    rebase = ChartRebase.objects.create(
+        ward=ward,
+        measure_slug=measure_slug,
+        rebase_on=rebase_on,
+        reason=reason.strip(),
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    audit_record(actor=by, action=AuditAction.CREATE, record=rebase, provider_id=ward.provider_id)
+    return rebase
+
+
+@transaction.atomic
+def improvement_aim_record(
+    *,
+    measure_slug: str,
+    statement: str,
+    baseline_start: dt.date | None,
+    baseline_end: dt.date | None,
+    reduction_percent: int | None,
+    aim_date: dt.date | None,
+    by: User,
+    provider: Provider | None = None,
+    collaborative: Collaborative | None = None,
+) -> ImprovementAim:
+    """Record a reduction aim for a provider (by its governance) or a collaborative (set up by the
+    service's administrators or from the command line, ``by`` then being the administrator)."""
+    if (provider is None) == (collaborative is None):
+        raise ValueError("an aim is for exactly one provider or one collaborative")
+    if provider is not None and not can_set_provider_aims(by, provider):
+        raise PermissionDenied
+    errors: Errors = {}
+    if measure_slug not in all_measures():
+        errors.setdefault("measure_slug", []).append("Select a measure")
+    if not (statement or "").strip():
+        errors.setdefault("statement", []).append("Enter the aim in words")
+    if baseline_start is None:
+        errors.setdefault("baseline_start", []).append("Enter the first day of the baseline period")
+    if baseline_end is None:
+        errors.setdefault("baseline_end", []).append("Enter the last day of the baseline period")
+    elif baseline_start is not None and baseline_end < baseline_start:
+        errors.setdefault("baseline_end", []).append("The baseline must end after it starts")
+    if reduction_percent is None or not 1 <= reduction_percent <= 100:
+        errors.setdefault("reduction_percent", []).append("Enter a reduction from 1 to 100 per cent")
+    if aim_date is None:
+        errors.setdefault("aim_date", []).append("Enter the date the aim should be met by")
+    elif baseline_end is not None and aim_date <= baseline_end:
+        errors.setdefault("aim_date", []).append("The aim date must be after the baseline period")
+    _check(errors)
+    aim = ImprovementAim.objects.create(
+        provider=provider,
+        collaborative=collaborative,
+        measure_slug=measure_slug,
+        statement=statement.strip(),
+        baseline_start=baseline_start,
+        baseline_end=baseline_end,
+        reduction_percent=reduction_percent,
+        aim_date=aim_date,
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    audit_record(
+        actor=by, action=AuditAction.CREATE, record=aim, provider_id=provider.pk if provider else None
+    )
+    return aim
+
+
+@transaction.atomic
+def withdraw(*, item: WardEvent | ChartRebase, reason: str, by: User) -> Withdrawal:
+    """Withdraw an event or a rebase recorded by mistake. The row stays (append-only), marked withdrawn."""
+    if not can_manage_ward_charts(by, item.ward):
+        raise PermissionDenied
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["Say why this is being withdrawn"]})
+    if Withdrawal.objects.filter(**{_withdrawal_field(item): item}).exists():
+        raise ValidationError({"reason": ["This has already been withdrawn"]})
+    withdrawal = Withdrawal.objects.create(
+        **{_withdrawal_field(item): item}, reason=reason.strip(), withdrawn_by=by, withdrawn_at=timezone.now()
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=item,
+        provider_id=item.ward.provider_id,
+        detail={"withdrawn": True, "reason": reason.strip()},
+    )
+    return withdrawal
+
+
+def _withdrawal_field(item: WardEvent | ChartRebase) -> str:
+    return "event" if isinstance(item, WardEvent) else "rebase"

@@ -1,0 +1,121 @@
+"""A measure's SPC result for many wards at once, with each ward's recorded rebases and events.
+
+Shared by the ward huddle, the provider board and the collaborative view so that a ward's chart is
+the same wherever it is shown: one grouped series query (``measures.series``), one call of the SPC
+engine for every ward without a recorded rebase, and one per ward with its own rebase dates (the engine
+applies ``rebase_at`` to every group in a call, and rebases are a ward's own decision).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from rrp.improvement.selectors import rebases_by_ward
+from rrp.measures.catalogue import MeasureDefinition
+from rrp.measures.series import Period, measure_series
+from rrp.spc import SpcResult, analyse
+
+MONTHS_SHOWN = 24
+WEEKS_SHOWN = 26
+
+
+def reporting_window(
+    period: Period | str, *, today: dt.date, length: int | None = None
+) -> tuple[dt.date, dt.date]:
+    """The complete periods to chart, ending with the last complete one before ``today``.
+
+    Months: the last 24 whole months; weeks (Monday to Sunday): the last 26 whole weeks. A period still
+    under way is left out, because a part-month would look like an improvement.
+    """
+    period = Period(period)
+    if period is Period.MONTH:
+        until = today.replace(day=1) - dt.timedelta(days=1)
+        first = until.replace(day=1)
+        for _ in range((length or MONTHS_SHOWN) - 1):
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        return first, until
+    until = today - dt.timedelta(days=today.weekday() + 1)
+    return until - dt.timedelta(weeks=length or WEEKS_SHOWN) + dt.timedelta(days=1), until
+
+
+@dataclass(frozen=True)
+class MeasureCharts:
+    """The series (one row per ward and period) and its SPC result; groups are ward ids as text."""
+
+    definition: MeasureDefinition
+    series: pd.DataFrame
+    result: SpcResult | None
+    results_by_ward: Mapping[int, SpcResult]
+
+    def for_ward(self, ward_id: int) -> SpcResult | None:
+        return self.results_by_ward.get(ward_id)
+
+
+def _analyse(
+    definition: MeasureDefinition,
+    series: pd.DataFrame,
+    rebase_at: Sequence[dt.date] = (),
+    target: object = None,
+) -> SpcResult:
+    dates = pd.to_datetime(series["period"]).to_numpy(dtype="datetime64[D]")
+    common = {
+        "dates": dates,
+        "groups": series["ward_id"].astype(str).to_numpy(),
+        "improvement_direction": definition.improvement_direction,
+        "rebase_at": [np.datetime64(d, "D") for d in rebase_at],
+        "target": target,
+    }
+    if definition.denominator.value == "none":
+        return analyse(definition.default_chart, values=series["numerator"].to_numpy(dtype=float), **common)
+    return analyse(
+        definition.default_chart,
+        numerators=series["numerator"].to_numpy(dtype=float),
+        denominators=series["denominator"].to_numpy(dtype=float),
+        multiplier=definition.multiplier,
+        **common,
+    )
+
+
+def measure_charts(
+    definition: MeasureDefinition,
+    *,
+    ward_ids: Sequence[int],
+    since: dt.date,
+    until: dt.date,
+    period: Period | str = Period.MONTH,
+    targets: Mapping[int, float] | None = None,
+) -> MeasureCharts:
+    """Every ward's chart of one measure: series in bulk, the engine in bulk, rebases honoured.
+
+    ``targets`` maps ward id to a target value (for the assurance icon); wards without one get none.
+    The caller chooses the wards from ``accounts.scope``.
+    """
+    series = measure_series(definition, ward_ids=ward_ids, since=since, until=until, period=period)
+    if series.empty:
+        return MeasureCharts(definition, series, None, {})
+    rebases = rebases_by_ward(list(ward_ids), definition.slug)
+    target_map = {str(k): float(v) for k, v in (targets or {}).items()} or None
+    by_ward: dict[int, SpcResult] = {}
+    plain = series[~series["ward_id"].isin(list(rebases))]
+    results = []
+    if not plain.empty:
+        result = _analyse(definition, plain, target=target_map)
+        results.append(result)
+        for group in result.groups():
+            by_ward[int(group)] = result.for_group(group)
+    for ward_id, dates in rebases.items():
+        own = series[series["ward_id"] == ward_id]
+        if own.empty:
+            continue
+        ward_target = (
+            {str(ward_id): target_map[str(ward_id)]} if target_map and str(ward_id) in target_map else None
+        )
+        result = _analyse(definition, own, rebase_at=dates, target=ward_target)
+        results.append(result)
+        by_ward[ward_id] = result
+    return MeasureCharts(definition, series, results[0] if len(results) == 1 else None, by_ward)

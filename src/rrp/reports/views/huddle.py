@@ -1,0 +1,7 @@
+"""Pages of the reports app: huddle. Views only authorise, call the reports services and render."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,53 @@
+"""One measure's charts for many wards: bulk series, the engine, and recorded rebases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from rrp.improvement.services import chart_rebase_record
+from rrp.measures.catalogue import measure
+from rrp.reports.measure_charts import measure_charts, reporting_window
+from tests.integration.measures.test_measure_series import provider_a  # noqa: F401 - fixture
+
+RATE = measure("restrictive-interventions-per-1000-obd")
+
+
+def test_reporting_window_months_are_the_last_24_whole_months():
+    assert reporting_window("month", today=dt.date(2026, 12, 2)) == (
+        dt.date(2024, 12, 1),
+        dt.date(2026, 11, 30),
+    )
+
+
+def test_reporting_window_weeks_end_last_sunday():
+    since, until = reporting_window("week", today=dt.date(2026, 12, 2))  # a Wednesday
+    assert until == dt.date(2026, 11, 29) and until.weekday() == 6
+    assert since.weekday() == 0 and (until - since).days + 1 == 26 * 7
+
+
+def test_measure_charts_gives_each_ward_its_own_result(provider_a):  # noqa: F811
+    a1, a2 = provider_a.wards["a1"], provider_a.wards["a2"]
+    charts = measure_charts(
+        RATE, ward_ids=[a1.pk, a2.pk], since=dt.date(2025, 1, 1), until=dt.date(2025, 3, 31)
+    )
+    assert set(charts.results_by_ward) == {a1.pk, a2.pk}
+    assert charts.for_ward(a1.pk).groups() == [str(a1.pk)]
+    assert np.allclose(charts.for_ward(a1.pk).value[:2], [3 / 500 * 1000, 1 / 500 * 1000])
+
+
+def test_measure_charts_honours_a_recorded_rebase_for_that_ward_only(provider_a):  # noqa: F811
+    a1, a2 = provider_a.wards["a1"], provider_a.wards["a2"]
+    chart_rebase_record(
+        ward=a1,
+        measure_slug=RATE.slug,
+        rebase_on=dt.date(2025, 2, 1),
+        reason="Safewards embedded",
+        by=provider_a.users["ward_manager"],
+    )
+    charts = measure_charts(
+        RATE, ward_ids=[a1.pk, a2.pk], since=dt.date(2025, 1, 1), until=dt.date(2025, 3, 31)
+    )
+    assert list(charts.for_ward(a1.pk).period) == [0, 1, 1]
+    assert set(charts.for_ward(a2.pk).period.tolist()) == {0}
