@@ -1,0 +1,502 @@
+"""Reporting health: is a ward still recording what happens on it? Flags in plain words, for many wards.
+
+Under-reporting is the programme's blind spot: a ward that stops recording looks like a ward that
+stopped restraining. So every ward view (the huddle), the provider board and the collaborative view
+show, beside the charts, what this module finds:
+
+- ``volume_drop``: the ward's count of incidents per period (a c chart from the SPC engine, neutral
+  direction, every ward in one call) ends in a special cause *low*: fewer incidents than the ward's own
+  history makes likely, which may be real improvement but must be checked against what was recorded.
+  Wards averaging under one incident a period are left to the next rule: there a run of empty periods
+  below the centre line is what such a ward does anyway.
+- ``silent``: nothing recorded for longer than the ward's rate makes likely. With the rate of the last
+  12 months (incidents per day open) as a Poisson process, the chance of no incident in ``d`` days is
+  ``exp(-rate * d)``; the flag is raised when that is under 1%, i.e. ``d > -ln(0.01) / rate``.
+- ``incomplete``: open records (draft or sent back) and submitted ones (imports may bring them) whose
+  latest version misses items the Use of Force Act s6(5) requires (``force.completeness``).
+- ``late`` and ``unsubmitted``: records made in the last 90 days first submitted more than 72 hours
+  after the incident, and open records whose incident was more than 72 hours ago.
+- ``missing_bed_days``: months (while the ward was open) with no occupied bed days, so no rate.
+
+Everything is read in a fixed number of grouped queries whatever the number of wards (tested with
+``CaptureQueriesContext``). The caller chooses the wards from ``accounts.scope``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from rrp.force.codes import IncidentStatus
+from rrp.force.completeness import missing_items, negligible_force_exemption_enabled
+from rrp.force.models import (
+    CONTENT_FIELDS,
+    Incident,
+    IncidentStatusChange,
+    IncidentVersion,
+    InterventionRecord,
+    StaffInvolvement,
+)
+from rrp.measures.catalogue import measure
+from rrp.measures.series import Period, measure_series
+from rrp.organisations.models import Ward
+from rrp.organisations.selectors import bed_days_by_month, months_between
+from rrp.reports.measure_charts import reporting_window
+from rrp.spc import Chart, ImprovementDirection, PointType, SpecialCause, analyse
+
+#: Chance below which a silence is flagged (1%).
+SILENCE_PROBABILITY = 0.01
+#: Days of history the silence rate is taken from.
+RATE_DAYS = 365
+#: A record is late when first submitted more than this after the incident (Use of Force guidance
+#: asks for records to be completed promptly; 72 hours is the programme's working standard).
+LATE_AFTER = dt.timedelta(hours=72)
+#: Records made in this many days are checked for lateness.
+RECENT_DAYS = 90
+#: Below this mean count per period a ward's volume chart is not read for drops (see module docstring).
+MIN_CENTRE_FOR_VOLUME = 1.0
+#: Months checked for missing bed days (the last complete ones).
+BED_DAY_MONTHS = 12
+
+OPEN_STATUSES = (IncidentStatus.DRAFT, IncidentStatus.SENT_BACK)
+
+VOLUME_MEASURE = "incidents"
+
+SIGNAL_WORDS = {
+    SpecialCause.BELOW_LOWER_LIMIT: "below the lower control limit",
+    SpecialCause.SHIFT_BELOW: "in a run of points below the ward's average",
+    SpecialCause.TWO_OF_THREE_BELOW: "two of the last three points close to the lower limit",
+    SpecialCause.TREND_DECREASING: "in a falling trend",
+}
+
+
+class Severity(StrEnum):
+    """How much a flag matters: high flags question the charts themselves."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class FlagCode(StrEnum):
+    VOLUME_DROP = "volume_drop"
+    SILENT = "silent"
+    INCOMPLETE = "incomplete"
+    LATE = "late"
+    UNSUBMITTED = "unsubmitted"
+    MISSING_BED_DAYS = "missing_bed_days"
+
+
+@dataclass(frozen=True)
+class HealthFlag:
+    """One thing to check about a ward's recording, in words a ward team reads at its huddle."""
+
+    code: FlagCode
+    severity: Severity
+    words: str
+
+
+@dataclass(frozen=True)
+class WardReportingHealth:
+    """A ward's reporting health: the flags and the figures they came from."""
+
+    ward_id: int
+    flags: list[HealthFlag] = field(default_factory=list)
+    # (a) recording volume
+    volume_period: str = Period.MONTH.value
+    volume_latest: float | None = None
+    volume_centre: float | None = None
+    volume_signal: str | None = None
+    # (b) silence
+    last_incident_on: dt.date | None = None
+    days_since_last: int | None = None
+    incidents_last_year: int = 0
+    silence_threshold_days: float | None = None
+    # (c) completeness and lateness
+    open_records: int = 0
+    open_incomplete: int = 0
+    open_overdue: int = 0
+    submitted_incomplete: int = 0
+    recent_records: int = 0
+    recent_late: int = 0
+    # (d) bed days
+    months_checked: int = 0
+    missing_bed_day_months: list[dt.date] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.flags
+
+    @property
+    def worst(self) -> Severity | None:
+        order = [Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+        return next((s for s in order if any(f.severity is s for f in self.flags)), None)
+
+    def has(self, code: FlagCode | str) -> bool:
+        return any(f.code == code for f in self.flags)
+
+
+def silence_threshold_days(rate_per_day: float, probability: float = SILENCE_PROBABILITY) -> float | None:
+    """Days without an incident beyond which, at this Poisson rate, the chance is under ``probability``."""
+    if rate_per_day <= 0:
+        return None
+    return -math.log(probability) / rate_per_day
+
+
+def reporting_health(
+    ward_ids: Sequence[int],
+    *,
+    today: dt.date,
+    period: Period | str = Period.MONTH,
+) -> dict[int, WardReportingHealth]:
+    """Every ward's reporting health on ``today`` (a ward with nothing to flag has an empty list).
+
+    ``period`` chooses the volume chart (month: the last 24 complete months; week: the last 26 complete
+    weeks). About a dozen queries in all, whatever the number of wards.
+    """
+    ward_ids = list(dict.fromkeys(int(w) for w in ward_ids))
+    if not ward_ids:
+        return {}
+    period = Period(period)
+    wards = {
+        row["pk"]: row for row in Ward.objects.filter(pk__in=ward_ids).values("pk", "opened_on", "closed_on")
+    }
+    ward_ids = [w for w in ward_ids if w in wards]
+    volume = _volume(ward_ids, wards, today=today, period=period)
+    silence = _silence(ward_ids, wards, today=today)
+    records = _records(ward_ids, today=today)
+    bed_days = _missing_bed_days(ward_ids, wards, today=today)
+    out = {}
+    for ward_id in ward_ids:
+        parts = {
+            **volume.get(ward_id, {}),
+            **silence.get(ward_id, {}),
+            **records.get(ward_id, {}),
+            **bed_days.get(ward_id, {}),
+        }
+        flags = parts.pop("flags_volume", []) + parts.pop("flags_silence", [])
+        flags += parts.pop("flags_records", []) + parts.pop("flags_bed_days", [])
+        out[ward_id] = WardReportingHealth(ward_id=ward_id, flags=flags, volume_period=period.value, **parts)
+    return out
+
+
+def _open_at(ward: dict, day: dt.date) -> bool:
+    return ward["opened_on"] <= day and (ward["closed_on"] is None or day <= ward["closed_on"])
+
+
+# --- (a) recording volume as a special cause ---------------------------------------------------------
+
+
+def _volume(ward_ids: list[int], wards: dict, *, today: dt.date, period: Period) -> dict[int, dict]:
+    since, until = reporting_window(period, today=today)
+    series = measure_series(
+        measure(VOLUME_MEASURE), ward_ids=ward_ids, since=since, until=until, period=period
+    )
+    if series.empty:
+        return {}
+    series = series.sort_values(["ward_id", "period"], kind="stable").reset_index(drop=True)
+    # Periods before the ward opened are not zeros, they are nothing.
+    opened = series["ward_id"].map({w: wards[w]["opened_on"] for w in ward_ids})
+    before_opening = np.array([p < o for p, o in zip(series["period"], opened, strict=True)], dtype=bool)
+    values = series["numerator"].to_numpy(dtype=float).copy()
+    values[before_opening] = np.nan
+    result = analyse(
+        Chart.C,
+        dates=pd.to_datetime(series["period"]).to_numpy(dtype="datetime64[D]"),
+        values=values,
+        groups=series["ward_id"].astype(str).to_numpy(),
+        improvement_direction=ImprovementDirection.NEUTRAL,
+    )
+    last = series.groupby("ward_id", sort=False).tail(1).index.to_numpy()
+    out: dict[int, dict] = {}
+    word = "month" if period is Period.MONTH else "week"
+    for i in last:
+        ward_id = int(series.at[i, "ward_id"])
+        centre = float(result.centre[i]) if np.isfinite(result.centre[i]) else None
+        latest = float(result.value[i]) if np.isfinite(result.value[i]) else None
+        code = SpecialCause(int(result.special_cause[i]))
+        low = int(result.point_type[i]) == PointType.SPECIAL_CAUSE_NEUTRAL_LOW
+        ward = wards[ward_id]
+        closed = ward["closed_on"] is not None and ward["closed_on"] <= until
+        flags = []
+        if low and not closed and centre is not None and centre >= MIN_CENTRE_FOR_VOLUME:
+            flags.append(
+                HealthFlag(
+                    FlagCode.VOLUME_DROP,
+                    Severity.HIGH,
+                    f"Fewer incidents recorded than usual: {_count(latest, 'incident')} in the last "
+                    f"complete {word}, {SIGNAL_WORDS.get(code, 'a special cause low')} (the ward's "
+                    f"average is {centre:.1f} a {word}). Check that every use of force is being recorded.",
+                )
+            )
+        out[ward_id] = {
+            "volume_latest": latest,
+            "volume_centre": centre,
+            "volume_signal": code.label if low else None,
+            "flags_volume": flags,
+        }
+    return out
+
+
+def _count(value: float | None, noun: str) -> str:
+    n = 0 if value is None else round(value)
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+# --- (b) silence longer than the ward's history makes likely -----------------------------------------
+
+
+def _silence(ward_ids: list[int], wards: dict, *, today: dt.date) -> dict[int, dict]:
+    """The last incident (by its latest version's interventions) and the count over the last year."""
+    year_ago = today - dt.timedelta(days=RATE_DAYS)
+    start = timezone.make_aware(dt.datetime.combine(year_ago, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    newer = IncidentVersion.objects.filter(
+        incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
+    )
+    rows = (
+        InterventionRecord.objects.filter(version__incident__ward_id__in=ward_ids, started_at__lt=end)
+        .filter(~Exists(newer))
+        .values(ward_id=F("version__incident__ward_id"))
+        .annotate(
+            last=Max("started_at"),
+            year=Count("version__incident_id", distinct=True, filter=Q(started_at__gte=start)),
+        )
+        .order_by()
+    )
+    found = {row["ward_id"]: row for row in rows}
+    out: dict[int, dict] = {}
+    for ward_id in ward_ids:
+        ward = wards[ward_id]
+        row = found.get(ward_id)
+        last = timezone.localtime(row["last"]).date() if row and row["last"] else None
+        year = row["year"] if row else 0
+        exposure = (today - max(year_ago, ward["opened_on"])).days
+        rate = year / exposure if exposure > 0 else 0.0
+        threshold = silence_threshold_days(rate)
+        # Since the last incident, or since the ward opened if it has never recorded one.
+        quiet_from = last or ward["opened_on"]
+        days = (today - quiet_from).days
+        flags = []
+        if threshold is not None and days > threshold and _open_at(ward, today):
+            per_month = rate * 30.4
+            flags.append(
+                HealthFlag(
+                    FlagCode.SILENT,
+                    Severity.HIGH,
+                    f"No incident recorded for {days} days. At this ward's rate over the last 12 months "
+                    f"({per_month:.1f} a month) a gap of more than {math.ceil(threshold)} days would happen "
+                    "less than 1 time in 100. Check that incidents are being recorded.",
+                )
+            )
+        out[ward_id] = {
+            "last_incident_on": last,
+            "days_since_last": (today - last).days if last else None,
+            "incidents_last_year": year,
+            "silence_threshold_days": threshold,
+            "flags_silence": flags,
+        }
+    return out
+
+
+# --- (c) incomplete and late records -----------------------------------------------------------------
+
+
+def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
+    """Open records (any age) and records made in the last 90 days: completeness and lateness."""
+    # Overdue is judged at the end of ``today`` for a past day, and now for today itself.
+    now = min(timezone.now(), timezone.make_aware(dt.datetime.combine(today, dt.time.max)))
+    recent_start = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=RECENT_DAYS), dt.time.min)
+    )
+    latest_version = IncidentVersion.objects.filter(incident=OuterRef("pk")).order_by("-number")
+    first_submitted = (
+        IncidentStatusChange.objects.filter(incident=OuterRef("pk"), to_status=IncidentStatus.SUBMITTED)
+        .order_by("id")
+        .values("at")[:1]
+    )
+    incidents = list(
+        Incident.objects.filter(ward_id__in=ward_ids)
+        .with_status()
+        .filter(Q(created_at__gte=recent_start) | Q(current_status__in=OPEN_STATUSES))
+        .annotate(
+            version_id=Subquery(latest_version.values("pk")[:1]), submitted_at=Subquery(first_submitted)
+        )
+        .order_by()
+        .values("pk", "ward_id", "created_at", "current_status", "version_id", "submitted_at")
+    )
+    missing = _missing_by_version([row["version_id"] for row in incidents])
+    started = _first_starts([row["version_id"] for row in incidents])
+    tallies: dict[int, dict[str, int]] = {
+        w: dict.fromkeys(
+            ("open_records", "open_incomplete", "open_overdue", "submitted_incomplete", "recent_records"), 0
+        )
+        | {"recent_late": 0}
+        for w in ward_ids
+    }
+    for row in incidents:
+        t = tallies[row["ward_id"]]
+        version = missing.get(row["version_id"])
+        occurred = (
+            (version.occurred_at if version else None) or started.get(row["version_id"]) or row["created_at"]
+        )
+        incomplete = bool(version and version.missing)
+        status = row["current_status"] or IncidentStatus.DRAFT
+        if status in OPEN_STATUSES:
+            t["open_records"] += 1
+            t["open_incomplete"] += incomplete
+            t["open_overdue"] += row["submitted_at"] is None and now - occurred > LATE_AFTER
+        else:
+            t["submitted_incomplete"] += incomplete
+        if row["created_at"] >= recent_start:
+            t["recent_records"] += 1
+            submitted = row["submitted_at"]
+            t["recent_late"] += submitted is not None and submitted - occurred > LATE_AFTER
+    out: dict[int, dict] = {}
+    for ward_id, t in tallies.items():
+        flags = []
+        if t["open_incomplete"] or t["submitted_incomplete"]:
+            parts = []
+            if t["open_incomplete"]:
+                parts.append(f"{_records_word(t['open_incomplete'])} still in draft or sent back")
+            if t["submitted_incomplete"]:
+                parts.append(f"{_records_word(t['submitted_incomplete'])} already submitted")
+            flags.append(
+                HealthFlag(
+                    FlagCode.INCOMPLETE,
+                    Severity.MEDIUM,
+                    f"Statutory items missing (Use of Force Act s6(5)): {' and '.join(parts)}.",
+                )
+            )
+        if t["open_overdue"]:
+            flags.append(
+                HealthFlag(
+                    FlagCode.UNSUBMITTED,
+                    Severity.MEDIUM,
+                    f"{_records_word(t['open_overdue'])} not yet submitted more than 72 hours after the "
+                    "incident.",
+                )
+            )
+        if t["recent_late"]:
+            flags.append(
+                HealthFlag(
+                    FlagCode.LATE,
+                    Severity.LOW,
+                    f"{t['recent_late']} of {_records_word(t['recent_records'])} made in the last "
+                    f"{RECENT_DAYS} days {'was' if t['recent_late'] == 1 else 'were'} submitted more than "
+                    "72 hours after the incident.",
+                )
+            )
+        out[ward_id] = {**t, "flags_records": flags}
+    return out
+
+
+def _records_word(n: int) -> str:
+    return f"{n} record" + ("" if n == 1 else "s")
+
+
+def _missing_by_version(version_ids: Iterable[int | None]) -> dict[int, SimpleNamespace]:
+    """Each version's occurred time and its missing s6(5) items, from plain rows (three queries)."""
+    ids = [v for v in version_ids if v is not None]
+    if not ids:
+        return {}
+    interventions: dict[int, list[SimpleNamespace]] = {}
+    for row in InterventionRecord.objects.filter(version_id__in=ids).values(
+        "version_id", "type_code", "ended_at", "in_care_plan"
+    ):
+        interventions.setdefault(row.pop("version_id"), []).append(SimpleNamespace(**row))
+    staff: dict[int, list[SimpleNamespace]] = {}
+    for row in StaffInvolvement.objects.filter(version_id__in=ids).values("version_id", "name", "job_title"):
+        staff.setdefault(row.pop("version_id"), []).append(SimpleNamespace(**row))
+    exemption = negligible_force_exemption_enabled()
+    out = {}
+    for row in IncidentVersion.objects.filter(pk__in=ids).values(
+        "pk",
+        *CONTENT_FIELDS,
+        given_name=F("incident__patient__given_name"),
+        family_name=F("incident__patient__family_name"),
+        nhs_number=F("incident__patient__nhs_number"),
+    ):
+        patient = SimpleNamespace(
+            given_name=row.pop("given_name"),
+            family_name=row.pop("family_name"),
+            nhs_number=row.pop("nhs_number"),
+        )
+        gaps = missing_items(
+            version=SimpleNamespace(**row),
+            interventions=interventions.get(row["pk"], []),
+            staff=staff.get(row["pk"], []),
+            patient=patient,
+            exemption_enabled=exemption,
+        )
+        out[row["pk"]] = SimpleNamespace(occurred_at=row["occurred_at"], missing=gaps)
+    return out
+
+
+def _first_starts(version_ids: Iterable[int | None]) -> dict[int, dt.datetime]:
+    """When each version's first intervention started (the incident's time when none was written)."""
+    ids = [v for v in version_ids if v is not None]
+    if not ids:
+        return {}
+    rows = (
+        InterventionRecord.objects.filter(version_id__in=ids)
+        .values("version_id")
+        .annotate(first=Min("started_at"))
+        .order_by()
+    )
+    return {row["version_id"]: row["first"] for row in rows}
+
+
+# --- (d) months without bed days ---------------------------------------------------------------------
+
+
+def _missing_bed_days(ward_ids: list[int], wards: dict, *, today: dt.date) -> dict[int, dict]:
+    since, until = reporting_window(Period.MONTH, today=today, length=BED_DAY_MONTHS)
+    figures = bed_days_by_month(ward_ids, since=since, until=until)
+    months = months_between(since, until)
+    out: dict[int, dict] = {}
+    for ward_id in ward_ids:
+        ward = wards[ward_id]
+        open_months = [
+            m
+            for m in months
+            if ward["opened_on"] <= _month_end(m) and (ward["closed_on"] is None or ward["closed_on"] >= m)
+        ]
+        have = figures.get(ward_id, {})
+        missing = [m for m in open_months if not have.get(m) or not have[m][0]]
+        flags = []
+        if missing:
+            flags.append(
+                HealthFlag(
+                    FlagCode.MISSING_BED_DAYS,
+                    Severity.MEDIUM,
+                    f"No occupied bed days for {_month_list(missing)}: rates per 1,000 bed days cannot be "
+                    f"charted for {'that month' if len(missing) == 1 else 'those months'}.",
+                )
+            )
+        out[ward_id] = {
+            "months_checked": len(open_months),
+            "missing_bed_day_months": missing,
+            "flags_bed_days": flags,
+        }
+    return out
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _month_list(months: list[dt.date]) -> str:
+    names = [m.strftime("%B %Y") for m in months]
+    if len(names) > 4:
+        return f"{len(names)} months ({', '.join(names[:3])} and {len(names) - 3} more)"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
