@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rrp.accounts.models import User
+from rrp.accounts.scope import wards_for
 from rrp.charts import Event
 from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent
+from rrp.organisations.models import Ward
 
 
 def events_by_ward(ward_ids: Sequence[int]) -> dict[int, list[Event]]:
@@ -46,6 +49,7 @@ def ward_events(ward_id: int) -> list[WardEvent]:
 
 
 def ward_rebases(ward_id: int) -> list[ChartRebase]:
+    """Every rebase decision of one ward, withdrawn ones included (marked), by measure, newest first."""
     return list(
         ChartRebase.objects.filter(ward_id=ward_id)
         .select_related("decided_by", "withdrawal")
@@ -59,3 +63,26 @@ def aims_for_provider(provider_id: int) -> list[ImprovementAim]:
 
 def aims_for_collaborative(collaborative_id: int) -> list[ImprovementAim]:
     return list(ImprovementAim.objects.filter(collaborative_id=collaborative_id, withdrawal__isnull=True))
+
+
+def ward_for(user: User, ward_id: int) -> Ward | None:
+    """The ward if it is in the user's scope (``accounts.scope.wards_for``), else None (the view's 404)."""
+    return wards_for(user).select_related("provider", "site").filter(pk=ward_id).first()
+
+
+def ward_event_for(user: User, ward: Ward, event_id: int) -> WardEvent | None:
+    """One event of a ward in the user's scope, with its ward and any withdrawal."""
+    return (
+        WardEvent.objects.filter(ward__in=wards_for(user), ward=ward, pk=event_id)
+        .select_related("ward", "withdrawal")
+        .first()
+    )
+
+
+def ward_rebase_for(user: User, ward: Ward, rebase_id: int) -> ChartRebase | None:
+    """One rebase decision of a ward in the user's scope, with its ward and any withdrawal."""
+    return (
+        ChartRebase.objects.filter(ward__in=wards_for(user), ward=ward, pk=rebase_id)
+        .select_related("ward", "withdrawal")
+        .first()
+    )

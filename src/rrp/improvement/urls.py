@@ -1,4 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from rrp.improvement import views
 
 app_name = "improvement"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("wards/<int:ward_id>/events/", views.ward_events, name="ward-events"),
+    path("wards/<int:ward_id>/events/<int:event_id>/withdraw/", views.event_withdraw, name="event-withdraw"),
+    path("wards/<int:ward_id>/rebases/new/", views.rebase_new, name="rebase-new"),
+    path(
+        "wards/<int:ward_id>/rebases/<int:rebase_id>/withdraw/", views.rebase_withdraw, name="rebase-withdraw"
+    ),
+]

@@ -1,0 +1,74 @@
+"""Forms for recording events and rebase decisions. Field names match the services' arguments, so a
+ValidationError from a service lands on the field it names."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from rrp.improvement.models import EventKind
+from rrp.improvement.services import LABEL_LIMIT
+
+
+def _date(label: str, *, message: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="For example, 2026-03-14",
+        error_messages={
+            "required": message,
+            "invalid": f"Enter {label.lower()} as a real date, for example 2026-03-14",
+        },
+    )
+
+
+class WardEventForm(forms.Form):
+    happened_on = _date("Date of the event", message="Enter the date of the event")
+    label = forms.CharField(
+        label="Label on the chart",
+        help_text=f"Short, {LABEL_LIMIT} characters or fewer: it is printed on the chart",
+        error_messages={"required": "Enter a short label for the chart"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of event",
+        choices=EventKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of event this was"},
+    )
+    description = forms.CharField(
+        label="What happened (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ChartRebaseForm(forms.Form):
+    measure_slug = forms.ChoiceField(label="Measure", error_messages={"required": "Select a measure"})
+    rebase_on = _date("New limits from", message="Enter the date the new limits start from")
+    reason = forms.CharField(
+        label="Why the process has changed",
+        help_text="For example, the change idea is now embedded in practice and the shift has lasted",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Say why the process has changed (for example the change idea now embedded in practice)"
+        },
+    )
+
+    def set_measures(self, measures: dict) -> None:
+        self.fields["measure_slug"].choices = [
+            ("", "Choose a measure"),
+            *sorted(((slug, d.name) for slug, d in measures.items()), key=lambda item: item[1]),
+        ]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing it?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why this is being withdrawn"},
+    )
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's errors on the form's fields (or the form itself for names it lacks)."""
+    for name, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)

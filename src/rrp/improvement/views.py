@@ -1,0 +1,145 @@
+"""Events and rebase decisions of a ward. Views only authorise, call selectors or services, and render.
+
+Anyone who may see the ward (``accounts.scope.wards_for``) reads its events and rebases; a ward outside
+their scope is a 404. Only those who may manage the ward's charts (ward managers and governance,
+``services.can_manage_ward_charts``) record or withdraw them; anyone else posting gets a 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from rrp.accounts.roles import Permission
+from rrp.improvement import selectors, services
+from rrp.improvement.forms import ChartRebaseForm, WardEventForm, WithdrawForm, apply_errors
+from rrp.measures.catalogue import all_measures
+from rrp.organisations.models import Ward
+
+
+def _ward(request: HttpRequest, ward_id: int) -> Ward:
+    if not request.user.has_role_permission(Permission.WARD_VIEW):
+        raise PermissionDenied
+    ward = selectors.ward_for(request.user, ward_id)
+    if ward is None:
+        raise Http404
+    return ward
+
+
+def _managed_ward(request: HttpRequest, ward_id: int) -> Ward:
+    ward = _ward(request, ward_id)
+    if not services.can_manage_ward_charts(request.user, ward):
+        raise PermissionDenied
+    return ward
+
+
+def ward_events(request: HttpRequest, ward_id: int) -> HttpResponse:
+    """The ward's events and rebase decisions (withdrawn ones marked), and the form to record an event."""
+    ward = _ward(request, ward_id)
+    can_manage = services.can_manage_ward_charts(request.user, ward)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    form = WardEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.ward_event_record(
+                ward=ward,
+                happened_on=data["happened_on"],
+                label=data["label"],
+                kind=data["kind"],
+                description=data["description"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Event \u201c{event.label}\u201d recorded: it is now on the ward's charts."
+            )
+            return redirect("improvement:ward-events", ward_id=ward.pk)
+    status = 400 if form.errors else 200
+    measures = all_measures()
+    return render(
+        request,
+        "improvement/ward_events.jinja",
+        {
+            "ward": ward,
+            "events": selectors.ward_events(ward.pk),
+            "rebases": selectors.ward_rebases(ward.pk),
+            "measure_names": {slug: definition.name for slug, definition in measures.items()},
+            "can_manage": can_manage,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def rebase_new(request: HttpRequest, ward_id: int) -> HttpResponse:
+    """Record a decision to start new limits on one measure's chart of the ward, with the reason."""
+    ward = _managed_ward(request, ward_id)
+    form = ChartRebaseForm(request.POST or None, initial={"measure_slug": request.GET.get("measure", "")})
+    form.set_measures(all_measures())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.chart_rebase_record(
+                ward=ward,
+                measure_slug=data["measure_slug"],
+                rebase_on=data["rebase_on"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Rebase decision recorded: the chart has new limits from that date.")
+            return redirect("improvement:ward-events", ward_id=ward.pk)
+    status = 400 if form.errors else 200
+    return render(request, "improvement/rebase_new.jinja", {"ward": ward, "form": form}, status=status)
+
+
+def _withdraw(request: HttpRequest, ward: Ward, item, what: str) -> HttpResponse:
+    if item is None:
+        raise Http404
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw(item=item, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"The {what} is withdrawn: it stays in the list, marked withdrawn.")
+            return redirect("improvement:ward-events", ward_id=ward.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/withdraw.jinja",
+        {
+            "ward": ward,
+            "item": item,
+            "what": what,
+            "measure_name": _measure_name(getattr(item, "measure_slug", "")),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _measure_name(slug: str) -> str:
+    definition = all_measures().get(slug)
+    return definition.name if definition else slug
+
+
+def event_withdraw(request: HttpRequest, ward_id: int, event_id: int) -> HttpResponse:
+    ward = _managed_ward(request, ward_id)
+    return _withdraw(request, ward, selectors.ward_event_for(request.user, ward, event_id), "event")
+
+
+def rebase_withdraw(request: HttpRequest, ward_id: int, rebase_id: int) -> HttpResponse:
+    ward = _managed_ward(request, ward_id)
+    return _withdraw(
+        request, ward, selectors.ward_rebase_for(request.user, ward, rebase_id), "rebase decision"
+    )
