@@ -23,7 +23,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Patients", "people:patient-list", Permission.PATIENT_VIEW),
     NavItem("Seclusion and segregation", "segregation:index", Permission.WARD_VIEW),
     NavItem("Incidents", "force:incident-list", Permission.INCIDENT_VIEW),
+    NavItem("Ward huddle", "reports:huddle-index", Permission.HUDDLE_VIEW),
     NavItem("CQC tasks", "force:cqc-task-list", Permission.CQC_TASK_COMPLETE),
+    NavItem("Equity", "reports:equity-index", Permission.EQUITY_VIEW),
+    NavItem("Board report", "reports:board-index", Permission.BOARD_REPORT_VIEW),
+    NavItem("Collaboratives", "reports:collaborative-list", Permission.COLLABORATIVE_VIEW),
+    NavItem("National benchmark", "reports:national-benchmark", Permission.NATIONAL_BENCHMARK_VIEW),
     NavItem("Audit log", "core:audit-log", Permission.AUDIT_VIEW),
 )
 

@@ -7,14 +7,19 @@ description and data (WCAG 2.2: 1.1.1 non-text content).
 
 from __future__ import annotations
 
+import copy
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from markupsafe import Markup
 
-from rrp.charts import Event, Icon, data_table_html, describe_chart, mdc_icons, spc_chart_spec
+from rrp.charts import Event, Icon, data_table_html, describe_chart, funnel_spec, mdc_icons, spc_chart_spec
 from rrp.measures.catalogue import MeasureDefinition
 from rrp.spc import SpcResult
+
+NHS_BLUE_RING = "#005EB8"
 
 
 @dataclass(frozen=True)
@@ -61,4 +66,98 @@ def chart_panel(
         ),
         icons=mdc_icons(latest, result.improvement_direction),
         downloads=list(downloads),
+    )
+
+
+def _funnel_table_html(
+    result: SpcResult, *, caption: str, unit_label: str, x_title: str, count_label: str, y_title: str
+) -> str:
+    """The funnel's numbers: one row per unit with its count, denominator, rate and limits."""
+    from rrp.charts.spc_chart import POINT_TYPE_WORDS
+
+    def cell(value: float, places: int) -> str:
+        return "missing" if not np.isfinite(value) else f"{value:,.{places}f}"
+
+    head = [unit_label, count_label, x_title, y_title, "95% limits", "99.8% limits", "Position"]
+    out = [f'<table class="nhsuk-table rrp-spc-table"><caption>{html.escape(caption)}</caption><thead><tr>']
+    out.extend(f'<th scope="col">{html.escape(h)}</th>' for h in head)
+    out.append("</tr></thead><tbody>")
+    types = result.point_type_labels()
+    for i in np.argsort(result.denominator, kind="stable"):
+        cells = [
+            str(result.group[i]),
+            cell(result.numerator[i], 0),
+            cell(result.denominator[i], 0),
+            cell(result.value[i], 1),
+            f"{cell(result.lower_2sigma[i], 1)} to {cell(result.upper_2sigma[i], 1)}",
+            f"{cell(result.lower_limit[i], 1)} to {cell(result.upper_limit[i], 1)}",
+            POINT_TYPE_WORDS.get(str(types[i]), str(types[i])),
+        ]
+        out.append(
+            f'<tr><th scope="row">{html.escape(cells[0])}</th>'
+            + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:])
+            + "</tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def funnel_panel(
+    result: SpcResult,
+    *,
+    chart_id: str,
+    title: str,
+    y_title: str,
+    x_title: str,
+    count_label: str,
+    unit_label: str = "Unit",
+    highlight: str | None = None,
+    description_extra: str = "",
+    width: int = 640,
+    height: int = 340,
+) -> ChartPanel:
+    """A panel of a funnel plot (``rrp.spc.analyse("funnel", ...)``): each unit's rate against its
+    denominator, with the 95% and 99.8% limits around the pooled rate.
+
+    ``result.group`` holds the labels shown (pseudonyms where the viewer may not see names) and
+    ``result.numerator`` the counts as they may be shown; ``highlight`` names one unit to ring and label
+    (a provider finding itself among all providers).
+    """
+    spec = copy.deepcopy(funnel_spec(result, title=title, width=width, height=height, y_title=y_title))
+    for layer in spec["layer"]:  # type: ignore[union-attr]
+        layer["encoding"]["x"] = {**layer["encoding"]["x"], "title": x_title}
+    if highlight is not None and highlight in set(result.group.tolist()):
+        chosen = {"filter": {"field": "group", "equal": highlight}}
+        x = {"field": "denominator", "type": "quantitative"}
+        y = {"field": "value", "type": "quantitative"}
+        spec["layer"] += [  # type: ignore[operator]
+            {
+                "transform": [chosen],
+                "mark": {"type": "point", "size": 260, "strokeWidth": 3, "color": NHS_BLUE_RING},
+                "encoding": {"x": x, "y": y},
+            },
+            {
+                "transform": [chosen],
+                "mark": {"type": "text", "align": "left", "dx": 12, "dy": -10, "fontWeight": "bold"},
+                "encoding": {"x": x, "y": y, "text": {"field": "group"}},
+            },
+        ]
+    description = describe_chart(result) + (f" {description_extra}" if description_extra else "")
+    spec["description"] = description
+    return ChartPanel(
+        chart_id=chart_id,
+        title=title,
+        spec=spec,
+        description=description,
+        table_html=Markup(
+            _funnel_table_html(
+                result,
+                caption=f"Data behind the chart: {title}",
+                unit_label=unit_label,
+                x_title=x_title,
+                count_label=count_label,
+                y_title=y_title,
+            )
+        ),
+        icons=[],
     )

@@ -2,6 +2,37 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path
+from django.utils import timezone
 
-urlpatterns: list[URLPattern] = []
+from rrp.accounts.roles import Permission
+from rrp.reports.collaborative import collaborative_list_for, collaborative_report, collaboratives_for
+
+
+def collaborative_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
+        raise PermissionDenied
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/collaborative_list.jinja",
+        {"collaboratives": collaborative_list_for(request.user, today=today)},
+    )
+
+
+def collaborative_detail(request: HttpRequest, collaborative_id: int) -> HttpResponse:
+    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
+        raise PermissionDenied
+    # Outside the user's scope is a 404, so a guessed id does not confirm the collaborative exists.
+    collaborative = get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
+    report = collaborative_report(collaborative, user=request.user, today=timezone.localdate())
+    return render(request, "reports/collaborative.jinja", {"report": report})
+
+
+urlpatterns: list[URLPattern] = [
+    path("collaboratives/", collaborative_list, name="collaborative-list"),
+    path("collaboratives/<int:collaborative_id>/", collaborative_detail, name="collaborative"),
+]

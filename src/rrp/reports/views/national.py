@@ -2,6 +2,32 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from rrp.accounts.roles import Permission
+from rrp.reports.national import BadMonth, national_benchmark
+
+
+def national_benchmark_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role_permission(Permission.NATIONAL_BENCHMARK_VIEW):
+        raise PermissionDenied
+    provider = request.GET.get("provider", "").strip() or None
+    try:
+        page = national_benchmark(user=request.user, provider=provider, month=request.GET.get("month"))
+    except BadMonth as problem:
+        page = national_benchmark(user=request.user, provider=provider, month=None)
+        return render(
+            request,
+            "reports/national.jinja",
+            {"page": page, "month_error": str(problem), "page_has_errors": True},
+            status=400,
+        )
+    return render(request, "reports/national.jinja", {"page": page, "month_error": None})
+
+
+urlpatterns: list[URLPattern] = [
+    path("national/", national_benchmark_view, name="national-benchmark"),
+]

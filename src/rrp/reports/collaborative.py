@@ -1,0 +1,679 @@
+"""The collaborative view: an improvement collaborative's member wards, pooled charts, funnel and aim.
+
+What a viewer sees depends on where they stand (accounts.scope.sees_unsuppressed):
+
+- a ward whose provider the viewer is *inside* (its governance team) or the regulator sees it by name
+  with exact figures;
+- every other ward is shown under a stable pseudonym ("Ward 007", numbered in the order wards joined
+  the collaborative, so it says nothing about the provider) with its region, and its figures pass
+  NHS Digital's disclosure control (measures.suppression): counts under 5 hidden, other counts rounded
+  to the nearest 5, rates hidden where their count is and otherwise rounded to whole numbers;
+- the pooled figures mix providers, so they are suppressed for anyone who does not see every member
+  provider unsuppressed (everyone but the regulator).
+
+Statistics are always computed from the exact figures; suppression is applied only to what is shown.
+
+Everything is read in bulk: one ``measure_series`` call per measure over every member ward at once,
+the memberships in one query, and the SPC engine once per chart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db.models import Count, Q, QuerySet
+from markupsafe import Markup
+
+from rrp.accounts.models import User
+from rrp.accounts.roles import Permission, Role
+from rrp.accounts.scope import sees_unsuppressed
+from rrp.charts.spc_chart import POINT_TYPE_WORDS
+from rrp.improvement.models import ImprovementAim
+from rrp.improvement.selectors import aims_for_collaborative
+from rrp.measures.catalogue import Denominator, MeasureDefinition, measure
+from rrp.measures.series import Period, measure_series
+from rrp.measures.suppression import (
+    count_is_suppressed,
+    round_half_up,
+    suppress_counts,
+    suppress_rates,
+)
+from rrp.organisations.models import Collaborative, CollaborativeMembership
+from rrp.reports.measure_charts import reporting_window
+from rrp.reports.panels import ChartPanel, chart_panel, funnel_panel, measure_y_title
+from rrp.spc import PointType, SpcResult, analyse
+from rrp.spc.types import POINT_ARRAYS
+
+# The pooled charts, in page order: the programme's main outcome first.
+POOLED_MEASURES = (
+    "restrictive-interventions-per-1000-obd",
+    "people-restrained-per-1000-obd",
+    "prone-restraints-per-1000-obd",
+)
+FUNNEL_MEASURE = POOLED_MEASURES[0]
+FUNNEL_MONTHS = 12
+SUPPRESSED_TEXT = "suppressed"
+
+
+def collaboratives_for(user: User) -> QuerySet[Collaborative]:
+    """Collaboratives whose view the user may open: a national analyst's own collaboratives, those with
+    a ward of a governance user's provider (now or in the past), and every one for the regulator."""
+    if not user.is_authenticated or not user.has_role_permission(Permission.COLLABORATIVE_VIEW):
+        return Collaborative.objects.none()
+    match user.role:
+        case Role.NATIONAL_ANALYST:
+            rows = Collaborative.objects.filter(pk__in=user.collaboratives.values("pk"))
+        case Role.PROVIDER_GOVERNANCE:
+            rows = Collaborative.objects.filter(
+                pk__in=CollaborativeMembership.objects.filter(ward__provider_id=user.provider_id).values(
+                    "collaborative_id"
+                )
+            )
+        case Role.REGULATOR:
+            rows = Collaborative.objects.all()
+        case _:
+            return Collaborative.objects.none()
+    return rows.select_related("region").order_by("name")
+
+
+def collaborative_list_for(user: User, *, today: dt.date) -> list[dict[str, object]]:
+    """The collaboratives in the user's scope with how many wards are members today; one query."""
+    current = Q(memberships__joined_on__lte=today) & (
+        Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=today)
+    )
+    rows = collaboratives_for(user).annotate(
+        members_now=Count("memberships__ward", filter=current, distinct=True),
+        members_ever=Count("memberships__ward", distinct=True),
+    )
+    return [
+        {
+            "collaborative": c,
+            "members_now": c.members_now,
+            "members_ever": c.members_ever,
+        }
+        for c in rows
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Members and how each is shown
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member ward as this viewer sees it."""
+
+    ward_id: int
+    provider_id: int
+    label: str  # the ward's name, or its pseudonym
+    named: bool  # False: pseudonymised and suppressed for this viewer
+    region: str
+    joined_on: dt.date
+    left_on: dt.date | None
+
+
+def pseudonym(number: int, total: int) -> str:
+    """'Ward 007': the member's place in the order wards joined, padded to at least three digits."""
+    return f"Ward {number:0{max(3, len(str(total)))}d}"
+
+
+def members_for(collaborative: Collaborative, *, user: User) -> list[Member]:
+    """Every ward that is or was a member, in joining order (one query).
+
+    A ward that joined more than once keeps its first joining date (aims count from it) and its last
+    leaving date (None while it is still a member). Pseudonyms number wards in the order of their first
+    membership row, so they do not change when later wards join.
+    """
+    rows = (
+        CollaborativeMembership.objects.filter(collaborative=collaborative)
+        .order_by("pk")
+        .values_list(
+            "ward_id",
+            "ward__name",
+            "ward__code",
+            "ward__provider_id",
+            "ward__provider__region__name",
+            "joined_on",
+            "left_on",
+        )
+    )
+    by_ward: dict[int, dict[str, object]] = {}
+    for ward_id, name, code, provider_id, region, joined_on, left_on in rows:
+        entry = by_ward.get(ward_id)
+        if entry is None:
+            by_ward[ward_id] = {
+                "name": name,
+                "code": code,
+                "provider_id": provider_id,
+                "region": region,
+                "joined_on": joined_on,
+                "left_on": left_on,
+                "open": left_on is None,
+            }
+            continue
+        entry["joined_on"] = min(entry["joined_on"], joined_on)  # type: ignore[type-var]
+        entry["open"] = bool(entry["open"]) or left_on is None
+        if left_on is not None and (entry["left_on"] is None or left_on > entry["left_on"]):  # type: ignore[operator]
+            entry["left_on"] = left_on
+    unsuppressed = {pid: sees_unsuppressed(user, pid) for pid in {e["provider_id"] for e in by_ward.values()}}
+    names = [str(e["name"]) for e in by_ward.values() if unsuppressed[e["provider_id"]]]
+    repeated = {n for n in names if names.count(n) > 1}
+    members = []
+    for number, (ward_id, e) in enumerate(by_ward.items(), start=1):
+        named = unsuppressed[e["provider_id"]]
+        label = str(e["name"]) if named else pseudonym(number, len(by_ward))
+        if named and label in repeated:
+            label = f"{label} ({e['code']})"
+        members.append(
+            Member(
+                ward_id=ward_id,
+                provider_id=int(e["provider_id"]),  # type: ignore[arg-type]
+                label=label,
+                named=named,
+                region=str(e["region"]),
+                joined_on=e["joined_on"],  # type: ignore[arg-type]
+                left_on=None if e["open"] else e["left_on"],  # type: ignore[arg-type]
+            )
+        )
+    return members
+
+
+def _after_leaving(series: pd.DataFrame, members: Sequence[Member]) -> np.ndarray:
+    """True for rows of a month after the ward left: the collaborative no longer holds those months."""
+    left = {m.ward_id: m.left_on.replace(day=1) for m in members if m.left_on is not None}
+    if not left:
+        return np.zeros(len(series), dtype=bool)
+    limit = series["ward_id"].map(left)
+    periods = pd.to_datetime(series["period"])
+    return (limit.notna() & (periods > pd.to_datetime(limit))).to_numpy()
+
+
+# --------------------------------------------------------------------------------------------------
+# Showing figures outside the provider
+
+
+def count_text(value: float, *, suppress: bool) -> str:
+    """A count as the viewer may see it: exact, or NHS Digital's (hidden under 5, else nearest 5)."""
+    if not np.isfinite(value):
+        return "none"
+    if suppress:
+        shown = suppress_counts([value])[0]
+        return SUPPRESSED_TEXT if np.isnan(shown) else f"{shown:,.0f}"
+    return f"{value:,.0f}"
+
+
+def rate_text(rate: float, *, count: float, suppress: bool, places: int = 1) -> str:
+    """A rate computed from exact figures: hidden where its count is, else rounded (whole numbers
+    outside the provider, as NHS Digital publishes them)."""
+    if not np.isfinite(rate):
+        return "none"
+    if suppress:
+        shown = suppress_rates([rate], counts=[count])[0]
+        return SUPPRESSED_TEXT if np.isnan(shown) else f"{shown:,.0f}"
+    return f"{rate:,.{places}f}"
+
+
+def _subset(result: SpcResult, keep: np.ndarray) -> SpcResult:
+    """The rows of a result where ``keep`` is True (summaries of the groups kept)."""
+    arrays = {name: getattr(result, name)[keep] for name in POINT_ARRAYS}
+    kept = set(arrays["group"].tolist())
+    return dataclasses.replace(
+        result, **arrays, summaries=tuple(s for s in result.summaries if s.group in kept)
+    )
+
+
+def suppressed_result(result: SpcResult, *, counts: np.ndarray) -> SpcResult:
+    """The result as it may be shown outside the provider: points whose count is under 5 become
+    missing (no value, no colour), other values are rounded to whole numbers, counts and bed days to
+    the nearest 5. Centre and limits stay as computed from the exact figures. If a group's latest point
+    is hidden its variation icon goes too (it would say where the hidden point lies)."""
+    hidden = count_is_suppressed(counts)
+    value = suppress_rates(result.value, counts=counts)
+    point_type = np.where(hidden, int(PointType.MISSING), result.point_type).astype(np.int8)
+    special = np.where(hidden, 0, result.special_cause).astype(result.special_cause.dtype)
+    summaries = []
+    for summary in result.summaries:
+        rows = np.flatnonzero((result.group == summary.group) & np.isfinite(result.value))
+        if rows.size and hidden[rows[-1]]:
+            summary = dataclasses.replace(summary, variation=None, assurance=None)
+        summaries.append(summary)
+    return dataclasses.replace(
+        result,
+        value=value,
+        numerator=suppress_counts(result.numerator),
+        denominator=suppress_counts(result.denominator),
+        point_type=point_type,
+        special_cause=special,
+        summaries=tuple(summaries),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Pooled charts
+
+
+def pooled_series(series: pd.DataFrame) -> pd.DataFrame:
+    """One row per month: numerators and bed days summed over the wards with bed days that month.
+
+    A ward-month without bed days is left out of both sums, so a missing denominator never inflates
+    the rate; ``wards`` counts the ward-months pooled.
+    """
+    has_beds = series["denominator"].notna() & (series["denominator"] > 0)
+    usable = series[has_beds]
+    pooled = (
+        usable.groupby("period")
+        .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"), wards=("ward_id", "nunique"))
+        .reindex(sorted(series["period"].unique()))
+        .reset_index()
+    )
+    pooled["wards"] = pooled["wards"].fillna(0).astype(int)
+    return pooled
+
+
+def _pooled_table_html(
+    result: SpcResult,
+    shown: SpcResult,
+    pooled: pd.DataFrame,
+    *,
+    caption: str,
+    count_label: str,
+    suppress: bool,
+) -> str:
+    heads = [
+        "Month",
+        count_label,
+        "Occupied bed days",
+        "Rate",
+        "Centre",
+        "Lower limit",
+        "Upper limit",
+        "Point",
+    ]
+    out = [f'<table class="nhsuk-table rrp-spc-table"><caption>{html.escape(caption)}</caption><thead><tr>']
+    out.extend(f'<th scope="col">{html.escape(h)}</th>' for h in heads)
+    out.append("</tr></thead><tbody>")
+    types = shown.point_type_labels()
+    for i, row in enumerate(pooled.itertuples(index=False)):
+        count = float(row.numerator) if np.isfinite(row.numerator) else np.nan
+        cells = [
+            pd.Timestamp(row.period).strftime("%B %Y"),
+            count_text(count, suppress=suppress),
+            count_text(float(row.denominator), suppress=suppress),
+            rate_text(float(result.value[i]), count=count if np.isfinite(count) else 0, suppress=suppress),
+            "none" if not np.isfinite(result.centre[i]) else f"{result.centre[i]:,.1f}",
+            "none" if not np.isfinite(result.lower_limit[i]) else f"{result.lower_limit[i]:,.1f}",
+            "none" if not np.isfinite(result.upper_limit[i]) else f"{result.upper_limit[i]:,.1f}",
+            _point_words(str(types[i]), hidden=suppress and np.isfinite(count) and count < 5),
+        ]
+        out.append(
+            f'<tr><th scope="row">{html.escape(cells[0])}</th>'
+            + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:])
+            + "</tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _point_words(point_type: str, *, hidden: bool) -> str:
+    if point_type:
+        return POINT_TYPE_WORDS.get(point_type, point_type)
+    return SUPPRESSED_TEXT if hidden else "missing"
+
+
+COUNT_LABELS = {
+    "interventions": "Restrictive interventions",
+    "people": "People restrained",
+}
+
+
+def _count_label(definition: MeasureDefinition) -> str:
+    if definition.slug.startswith("prone"):
+        return "Prone restraints"
+    return COUNT_LABELS.get(definition.numerator.counts.value, "Count")
+
+
+def pooled_panel(
+    definition: MeasureDefinition, series: pd.DataFrame, *, title: str, suppress: bool
+) -> ChartPanel | None:
+    """The collaborative's own chart of a rate measure: its wards' figures summed each month."""
+    pooled = pooled_series(series)
+    if pooled.empty or not (pooled["denominator"] > 0).any():
+        return None
+    result = analyse(
+        definition.default_chart,
+        dates=pd.to_datetime(pooled["period"]).to_numpy(dtype="datetime64[D]"),
+        numerators=pooled["numerator"].to_numpy(dtype=float),
+        denominators=pooled["denominator"].to_numpy(dtype=float),
+        multiplier=definition.multiplier,
+        improvement_direction=definition.improvement_direction,
+        groups=np.full(len(pooled), "Collaborative"),
+    )
+    counts = pooled["numerator"].to_numpy(dtype=float)
+    shown = suppressed_result(result, counts=np.nan_to_num(counts, nan=0.0)) if suppress else result
+    y_title = measure_y_title(definition)
+    panel = chart_panel(shown, chart_id=f"pooled-{definition.slug}", title=title, y_title=y_title)
+    table = _pooled_table_html(
+        result,
+        shown,
+        pooled,
+        caption=f"Data behind the chart: {title}",
+        count_label=_count_label(definition),
+        suppress=suppress,
+    )
+    return dataclasses.replace(panel, table_html=Markup(table))
+
+
+# --------------------------------------------------------------------------------------------------
+# Funnel of wards
+
+
+@dataclass(frozen=True)
+class WardFigures:
+    """A member's last 12 months of the funnel measure, as this viewer may see them."""
+
+    member: Member
+    count: str
+    bed_days: str
+    rate: str
+    position: str
+
+
+@dataclass(frozen=True)
+class Funnel:
+    panel: ChartPanel | None
+    hidden: int  # wards left off because their count is suppressed for this viewer
+    without_bed_days: int
+    rows: list[WardFigures]
+    months: tuple[dt.date, dt.date] | None
+
+
+def ward_funnel(
+    definition: MeasureDefinition, series: pd.DataFrame, members: Sequence[Member], *, months: int
+) -> Funnel:
+    """Each member ward's rate over the last ``months`` months against its bed days, with the funnel's
+    limits around the collaborative's pooled rate (computed from every ward's exact figures).
+
+    Wards shown under a pseudonym whose count is suppressed are left off the plot (and counted);
+    the others are drawn with rounded rates and bed days.
+    """
+    periods = sorted(series["period"].unique())[-months:]
+    recent = series[series["period"].isin(periods)]
+    has_beds = recent["denominator"].notna() & (recent["denominator"] > 0)
+    totals = (
+        recent[has_beds]
+        .groupby("ward_id")
+        .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"))
+    )
+    by_id = {m.ward_id: m for m in members}
+    ward_ids = [w for w in totals.index if w in by_id]
+    without = len([m for m in members if m.ward_id not in set(ward_ids)])
+    rows: list[WardFigures] = []
+    if not ward_ids:
+        return Funnel(None, 0, without, rows, None)
+    totals = totals.loc[ward_ids]
+    labels = np.array([by_id[w].label for w in ward_ids], dtype=object)
+    num = totals["numerator"].to_numpy(dtype=float)
+    den = totals["denominator"].to_numpy(dtype=float)
+    result = analyse(
+        "funnel",
+        dates=None,
+        numerators=num,
+        denominators=den,
+        groups=labels,
+        multiplier=definition.multiplier,
+        improvement_direction=definition.improvement_direction,
+    )
+    outside = np.isin(
+        result.point_type, [int(PointType.SPECIAL_CAUSE_CONCERN), int(PointType.SPECIAL_CAUSE_IMPROVEMENT)]
+    )
+    suppress = np.array([not by_id[w].named for w in ward_ids])
+    hide = suppress & count_is_suppressed(num)
+    shown_value = np.where(suppress, suppress_rates(result.value, counts=num), result.value)
+    shown = dataclasses.replace(
+        result,
+        value=shown_value,
+        numerator=np.where(suppress, suppress_counts(num), num),
+        denominator=np.where(suppress, round_half_up(den / 5) * 5, den),
+    )
+    shown = _subset(shown, ~hide)
+    for i, ward_id in enumerate(ward_ids):
+        position = POINT_TYPE_WORDS.get(result.point_type_labels()[i], "")
+        if hide[i]:
+            position = SUPPRESSED_TEXT
+        elif not outside[i] and np.isfinite(result.value[i]):
+            position = "within the 99.8% limits"
+        rows.append(
+            WardFigures(
+                member=by_id[ward_id],
+                count=count_text(num[i], suppress=bool(suppress[i])),
+                bed_days=count_text(den[i], suppress=bool(suppress[i])),
+                rate=rate_text(result.value[i], count=num[i], suppress=bool(suppress[i])),
+                position=position,
+            )
+        )
+    first, last = pd.Timestamp(periods[0]).date(), pd.Timestamp(periods[-1]).date()
+    hidden = int(hide.sum())
+    span = f"{first:%B %Y} to {last:%B %Y}"
+    extra = (
+        f"{hidden} ward{'s are' if hidden != 1 else ' is'} not drawn because {'their' if hidden != 1 else 'its'} "
+        "count is suppressed."
+        if hidden
+        else ""
+    )
+    panel = funnel_panel(
+        shown,
+        chart_id="funnel-wards",
+        title=f"{definition.name} by ward, {span}",
+        y_title=measure_y_title(definition),
+        x_title="Occupied bed days",
+        count_label=_count_label(definition),
+        unit_label="Ward",
+        description_extra=extra,
+    )
+    return Funnel(panel, hidden, without, rows, (first, last))
+
+
+# --------------------------------------------------------------------------------------------------
+# Progress toward the aim, from each ward's joining date
+
+
+def _month_add(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def baseline_months(aim: ImprovementAim) -> int:
+    """The baseline's length in whole months (the months from its start's to its end's, inclusive)."""
+    start, end = aim.baseline_start, aim.baseline_end
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+@dataclass(frozen=True)
+class WardProgress:
+    member: Member
+    baseline: tuple[dt.date, dt.date]
+    since: tuple[dt.date, dt.date] | None
+    baseline_count: str
+    baseline_rate: str
+    since_count: str
+    since_rate: str
+    change: str
+    met: bool | None  # None when hidden or not computable
+
+
+@dataclass(frozen=True)
+class AimProgress:
+    aim: ImprovementAim
+    definition: MeasureDefinition
+    months: int
+    rows: list[WardProgress]
+    pooled_baseline_rate: str
+    pooled_since_rate: str
+    pooled_baseline_count: str
+    pooled_since_count: str
+    pooled_change: str
+    pooled_met: bool | None
+    target_change: int
+
+
+def _ratio(num: float, den: float, definition: MeasureDefinition) -> float:
+    """The measure over a window: summed numerators over summed denominators × the multiplier (for a
+    plain count the denominator is the number of months, so this is the mean per month)."""
+    return num / den * definition.multiplier if den > 0 else np.nan
+
+
+def aim_progress(
+    aim: ImprovementAim, members: Sequence[Member], *, last_month: dt.date, pooled_suppressed: bool
+) -> AimProgress:
+    """Each ward's rate in the same length of time before it joined (its baseline) and since it
+    joined (from its joining month to ``last_month``, or its leaving month), the change, and the same
+    pooled over every ward's own windows. One ``measure_series`` call for every ward.
+
+    Months are whole calendar months: the baseline is the ``baseline_months(aim)`` months before the
+    month the ward joined; "since joining" starts with that month.
+    """
+    definition = measure(aim.measure_slug)
+    length = baseline_months(aim)
+    windows = {}
+    for m in members:
+        joined = m.joined_on.replace(day=1)
+        end = min(last_month, m.left_on.replace(day=1)) if m.left_on else last_month
+        windows[m.ward_id] = (_month_add(joined, -length), _month_add(joined, -1), joined, end)
+    rows: list[WardProgress] = []
+    totals = np.zeros(4)
+    if members:
+        since = min(w[0] for w in windows.values())
+        series = measure_series(
+            definition,
+            ward_ids=[m.ward_id for m in members],
+            since=since,
+            until=_month_add(last_month, 1) - dt.timedelta(days=1),
+            period=Period.MONTH,
+        )
+        series = series.assign(period=pd.to_datetime(series["period"]).dt.date)
+        if definition.denominator is not Denominator.NONE:
+            usable = series["denominator"].notna() & (series["denominator"] > 0)
+            series = series[usable]
+        else:
+            series = series.assign(denominator=1.0)
+        grouped = {w: g for w, g in series.groupby("ward_id")}
+    else:
+        grouped = {}
+    for m in members:
+        b0, b1, s0, s1 = windows[m.ward_id]
+        own = grouped.get(m.ward_id, pd.DataFrame(columns=["period", "numerator", "denominator"]))
+        before = own[(own["period"] >= b0) & (own["period"] <= b1)]
+        after = own[(own["period"] >= s0) & (own["period"] <= s1)] if s0 <= s1 else own.iloc[0:0]
+        bn, bd = float(before["numerator"].sum()), float(before["denominator"].sum())
+        sn, sd = float(after["numerator"].sum()), float(after["denominator"].sum())
+        base_rate = _ratio(bn, bd, definition)
+        since_rate = _ratio(sn, sd, definition)
+        change = (
+            (since_rate - base_rate) / base_rate * 100 if base_rate and np.isfinite(base_rate) else np.nan
+        )
+        suppress = not m.named
+        hidden = suppress and bool(count_is_suppressed([bn])[0] or count_is_suppressed([sn])[0])
+        rows.append(
+            WardProgress(
+                member=m,
+                baseline=(b0, _month_add(b1, 1) - dt.timedelta(days=1)),
+                since=(s0, _month_add(s1, 1) - dt.timedelta(days=1)) if s0 <= s1 else None,
+                baseline_count=count_text(bn, suppress=suppress),
+                baseline_rate=rate_text(base_rate, count=bn, suppress=suppress),
+                since_count=count_text(sn, suppress=suppress) if s0 <= s1 else "none",
+                since_rate=rate_text(since_rate, count=sn, suppress=suppress),
+                change="none"
+                if not np.isfinite(change)
+                else (SUPPRESSED_TEXT if hidden else f"{change:+.0f}%"),
+                met=None if hidden or not np.isfinite(change) else bool(change <= -aim.reduction_percent),
+            )
+        )
+        if s0 <= s1 and np.isfinite(base_rate):
+            totals += [bn, bd, sn, sd]
+    bn, bd, sn, sd = totals.tolist()
+    pooled_base = _ratio(bn, bd, definition)
+    pooled_since = _ratio(sn, sd, definition)
+    change = (
+        (pooled_since - pooled_base) / pooled_base * 100
+        if pooled_base and np.isfinite(pooled_base)
+        else np.nan
+    )
+    hidden = pooled_suppressed and bool(count_is_suppressed([bn])[0] or count_is_suppressed([sn])[0])
+    return AimProgress(
+        aim=aim,
+        definition=definition,
+        months=length,
+        rows=rows,
+        pooled_baseline_rate=rate_text(pooled_base, count=bn, suppress=pooled_suppressed),
+        pooled_since_rate=rate_text(pooled_since, count=sn, suppress=pooled_suppressed),
+        pooled_baseline_count=count_text(bn, suppress=pooled_suppressed),
+        pooled_since_count=count_text(sn, suppress=pooled_suppressed),
+        pooled_change="none"
+        if not np.isfinite(change)
+        else (SUPPRESSED_TEXT if hidden else f"{change:+.0f}%"),
+        pooled_met=None if hidden or not np.isfinite(change) else bool(change <= -aim.reduction_percent),
+        target_change=-aim.reduction_percent,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The whole page
+
+
+@dataclass(frozen=True)
+class CollaborativeReport:
+    collaborative: Collaborative
+    members: list[Member]
+    pooled_panels: list[ChartPanel]
+    funnel: Funnel
+    aims: list[AimProgress]
+    pooled_suppressed: bool
+    any_pseudonymised: bool
+    window: tuple[dt.date, dt.date]
+
+
+def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.date) -> CollaborativeReport:
+    """Everything on the collaborative page for this viewer (the caller has checked the collaborative
+    is in ``collaboratives_for(user)``)."""
+    members = members_for(collaborative, user=user)
+    pooled_suppressed = not all(m.named for m in members)
+    since, until = reporting_window(Period.MONTH, today=today)
+    ward_ids = [m.ward_id for m in members]
+    panels: list[ChartPanel] = []
+    funnel = Funnel(None, 0, len(members), [], None)
+    for slug in POOLED_MEASURES:
+        definition = measure(slug)
+        if not ward_ids:
+            break
+        series = measure_series(definition, ward_ids=ward_ids, since=since, until=until, period=Period.MONTH)
+        series = series[~_after_leaving(series, members)]
+        panel = pooled_panel(
+            definition,
+            series,
+            title=f"{definition.name}, all member wards pooled",
+            suppress=pooled_suppressed,
+        )
+        if panel is not None:
+            panels.append(panel)
+        if slug == FUNNEL_MEASURE:
+            funnel = ward_funnel(definition, series, members, months=FUNNEL_MONTHS)
+    aims = [
+        aim_progress(aim, members, last_month=until.replace(day=1), pooled_suppressed=pooled_suppressed)
+        for aim in aims_for_collaborative(collaborative.pk)
+    ]
+    return CollaborativeReport(
+        collaborative=collaborative,
+        members=members,
+        pooled_panels=panels,
+        funnel=funnel,
+        aims=aims,
+        pooled_suppressed=pooled_suppressed,
+        any_pseudonymised=any(not m.named for m in members),
+        window=(since, until),
+    )

@@ -1,0 +1,280 @@
+"""The national benchmark page: a provider's published restraint rate against every provider's.
+
+The figures are NHS Digital's published provider-level monthly statistics (MHS76 people subject to
+restrictive interventions, MHS24 bed days), imported by ``rrp import mhsds-provider-monthly DIR`` into
+``measures.models.NationalProviderMonth``. They are official statistics, already suppressed and rounded
+by NHS Digital, so every role that may open the page sees the same figures; nothing from RRP's own
+records is mixed in. The arithmetic is ``measures.national``'s (the same as ``rrp benchmark national``):
+this module only chooses the provider and the months and turns the results into charts.
+
+Providers are published by name, in upper case, with no ODS code. A provider's own people find it by
+its RRP name in upper case (as ``rrp benchmark national --provider`` matches, ignoring case); when the
+names differ the page says so and offers the closest published names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from rrp.accounts.models import User
+from rrp.measures.models import NationalMetric
+from rrp.measures.national import (
+    PER,
+    UnknownProvider,
+    people_and_bed_days,
+    pooled,
+    provider_benchmark,
+    providers_pooled,
+)
+from rrp.measures.selectors import national_figures
+from rrp.reports.panels import ChartPanel, chart_panel, funnel_panel
+from rrp.spc import analyse
+
+Y_TITLE = "People restrained per 1,000 bed days"
+LAST_12 = "last-12"
+
+
+class BadMonth(ValueError):
+    """The month asked for is not one held; the message says which are."""
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    month: dt.date
+    people: str
+    bed_days: str
+    rate: str
+    all_providers_rate: str
+
+
+@dataclass(frozen=True)
+class NationalBenchmark:
+    """Everything on the page. ``provider`` is the published name benchmarked (None if none chosen or
+    matched); ``problem`` says in words why no provider is shown."""
+
+    providers: list[str]
+    months: list[dt.date]
+    provider: str | None
+    month_choice: str  # LAST_12 or YYYY-MM
+    funnel_months: tuple[dt.date, dt.date] | None
+    funnel: ChartPanel | None
+    over_time: ChartPanel | None
+    rows: list[BenchmarkRow]
+    provider_pooled_rate: float | None
+    all_pooled_rate: float | None
+    problem: str | None
+    suggestions: list[str]
+    own_provider_name: str | None
+    held: bool
+
+
+def _published_frame() -> pd.DataFrame:
+    return national_figures(metrics=[NationalMetric.PEOPLE_RESTRAINED, NationalMetric.BED_DAYS])
+
+
+def published_providers(frame: pd.DataFrame) -> list[str]:
+    """Every provider name with a people-restrained (MHS76) row, as published, alphabetically."""
+    people = frame[frame["metric"] == NationalMetric.PEOPLE_RESTRAINED.value]
+    return sorted(people["provider_name"].unique().tolist())
+
+
+def match_provider(name: str, published: list[str]) -> tuple[str | None, list[str]]:
+    """The published name for ``name`` (ignoring case, as ``rrp benchmark national`` does), or None with
+    up to three close published names."""
+    by_upper = {p.upper(): p for p in published}
+    found = by_upper.get(name.strip().upper())
+    if found is not None:
+        return found, []
+    return None, difflib.get_close_matches(name.strip().upper(), list(by_upper), n=3, cutoff=0.6)
+
+
+def parse_month_choice(text: str, months: list[dt.date]) -> str:
+    """``last-12`` (the default) or a held month as YYYY-MM; :class:`BadMonth` otherwise."""
+    text = (text or "").strip()
+    if text in ("", LAST_12):
+        return LAST_12
+    held = {f"{m:%Y-%m}" for m in months}
+    if text not in held:
+        first, last = (f"{months[0]:%B %Y}", f"{months[-1]:%B %Y}") if months else ("", "")
+        raise BadMonth(
+            f"Choose a month from {first} to {last}" if months else "No national figures are held yet"
+        )
+    return text
+
+
+def _count(value: float, suppressed: bool) -> str:
+    if suppressed:
+        return "suppressed"
+    return "not published" if pd.isna(value) else f"{value:,.0f}"
+
+
+def _rate(value: float) -> str:
+    return "none" if pd.isna(value) else f"{value:.2f}"
+
+
+def funnel_for(
+    joined: pd.DataFrame, *, months: list[dt.date], highlight: str | None, title: str
+) -> ChartPanel | None:
+    """Every provider's people restrained per 1,000 bed days over ``months`` (pooled where several)
+    against its bed days, limits around the all-providers pooled rate."""
+    rows = providers_pooled(joined, months=months)
+    rows = rows[rows["bed_days"] > 0]
+    if rows.empty:
+        return None
+    result = analyse(
+        "funnel",
+        dates=None,
+        numerators=rows["people"].to_numpy(dtype=float),
+        denominators=rows["bed_days"].to_numpy(dtype=float),
+        groups=rows["provider_name"].to_numpy(dtype=object),
+        multiplier=PER,
+        improvement_direction="decrease",
+    )
+    return funnel_panel(
+        result,
+        chart_id="national-funnel",
+        title=title,
+        y_title=Y_TITLE,
+        x_title="Bed days (MHS24)",
+        count_label="People restrained (MHS76)",
+        unit_label="Provider",
+        highlight=highlight,
+    )
+
+
+def over_time_for(benchmark: pd.DataFrame, *, provider: str) -> ChartPanel | None:
+    """The provider's monthly rate as an XmR chart, with the all-providers pooled rate drawn beside it."""
+    have = benchmark["bed_days"].fillna(0) > 0
+    if not have.any():
+        return None
+    result = analyse(
+        "xmr",
+        dates=pd.to_datetime(benchmark["month"]).to_numpy(dtype="datetime64[D]"),
+        numerators=benchmark["people"].to_numpy(dtype=float),
+        denominators=benchmark["bed_days"].fillna(0).to_numpy(dtype=float),
+        multiplier=PER,
+        improvement_direction="decrease",
+        groups=np.full(len(benchmark), provider, dtype=object),
+    )
+    title = f"{provider.title()}: people restrained per 1,000 bed days by month"
+    panel = chart_panel(result, chart_id="national-over-time", title=title, y_title=Y_TITLE)
+    national = [
+        {"date": f"{pd.Timestamp(m):%Y-%m-%d}", "all_providers": float(r)}
+        for m, r in zip(benchmark["month"], benchmark["all_providers_rate_per_1000"], strict=True)
+        if pd.notna(r)
+    ]
+    layer = {
+        "data": {"values": national},
+        "mark": {"type": "line", "color": "#005EB8", "strokeDash": [2, 2], "strokeWidth": 2},
+        "encoding": {
+            "x": {"field": "date", "type": "temporal"},
+            "y": {"field": "all_providers", "type": "quantitative"},
+            "tooltip": [
+                {"field": "date", "type": "temporal", "title": "Month"},
+                {"field": "all_providers", "format": ".2f", "title": "All providers"},
+            ],
+        },
+    }
+    spec = {**panel.spec, "layer": [*panel.spec["layer"], layer]}  # type: ignore[list-item]
+    description = (
+        panel.description + " The dotted blue line is the rate pooled over every provider with both "
+        "figures published that month."
+    )
+    spec["description"] = description
+    return replace(panel, spec=spec, description=description)
+
+
+def national_benchmark(*, user: User, provider: str | None, month: str | None) -> NationalBenchmark:
+    """The page for this user: ``provider`` is a published name chosen from the list (or None for the
+    user's own provider, matched by name); ``month`` is ``last-12`` or YYYY-MM (:class:`BadMonth` if
+    not held). Two queries: the published figures, and the user's provider."""
+    frame = _published_frame()
+    names = published_providers(frame)
+    months = sorted(pd.Timestamp(m).date() for m in frame["month"].unique())
+    choice = parse_month_choice(month or "", months)
+    own = user.provider.name if getattr(user, "provider_id", None) else None
+    empty = NationalBenchmark(
+        providers=names,
+        months=months,
+        provider=None,
+        month_choice=choice,
+        funnel_months=None,
+        funnel=None,
+        over_time=None,
+        rows=[],
+        provider_pooled_rate=None,
+        all_pooled_rate=None,
+        problem=None,
+        suggestions=[],
+        own_provider_name=own,
+        held=not frame.empty,
+    )
+    if frame.empty:
+        return empty
+    chosen, suggestions, problem = None, [], None
+    wanted = provider or own
+    if wanted:
+        chosen, suggestions = match_provider(wanted, names)
+        if chosen is None:
+            problem = (
+                f"{wanted} is not among the providers NHS Digital publishes restraint figures for under "
+                "that name. Providers are published by name only, so a renamed or merged provider may "
+                "appear under another name: choose it from the list."
+            )
+    joined = people_and_bed_days(frame)
+    chosen_months = months[-12:] if choice == LAST_12 else [m for m in months if f"{m:%Y-%m}" == choice]
+    span = (
+        f"{chosen_months[0]:%B %Y} to {chosen_months[-1]:%B %Y} pooled"
+        if len(chosen_months) > 1
+        else f"{chosen_months[0]:%B %Y}"
+    )
+    funnel = funnel_for(
+        joined,
+        months=chosen_months,
+        highlight=chosen,
+        title=f"People restrained per 1,000 bed days, every provider, {span}",
+    )
+    rows: list[BenchmarkRow] = []
+    over_time = None
+    provider_rate = None
+    if chosen is not None:
+        try:
+            benchmark = provider_benchmark(frame, provider=chosen)
+        except (UnknownProvider, ValueError) as error:  # pragma: no cover - chosen is a published name
+            problem = str(error)
+        else:
+            over_time = over_time_for(benchmark, provider=chosen)
+            mine = pooled(benchmark[benchmark["month"].isin(chosen_months)])
+            provider_rate = mine.rate_per_1000 if mine.bed_days else None
+            rows = [
+                BenchmarkRow(
+                    month=pd.Timestamp(r.month).date(),
+                    people=_count(r.people, r.people_suppressed),
+                    bed_days=_count(r.bed_days, r.bed_days_suppressed),
+                    rate=_rate(r.rate_per_1000),
+                    all_providers_rate=_rate(r.all_providers_rate_per_1000),
+                )
+                for r in benchmark.itertuples(index=False)
+            ]
+    everyone = pooled(joined[joined["month"].isin(chosen_months)])
+    return NationalBenchmark(
+        providers=names,
+        months=months,
+        provider=chosen,
+        month_choice=choice,
+        funnel_months=(chosen_months[0], chosen_months[-1]),
+        funnel=funnel,
+        over_time=over_time,
+        rows=rows,
+        provider_pooled_rate=provider_rate,
+        all_pooled_rate=everyone.rate_per_1000 if everyone.bed_days else None,
+        problem=problem,
+        suggestions=suggestions,
+        own_provider_name=own,
+        held=True,
+    )

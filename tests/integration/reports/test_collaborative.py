@@ -1,0 +1,388 @@
+"""The collaborative view: who sees which collaboratives, pseudonyms, NHS Digital's suppression, pooled
+charts, the funnel, progress toward the aim from each ward's joining date, and a flat query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rrp.accounts.roles import Role
+from rrp.force.services import InterventionInput, incident_record
+from rrp.improvement.models import ImprovementAim
+from rrp.organisations.models import (
+    BedDaysSource,
+    Collaborative,
+    CollaborativeMembership,
+    MonthlyBedDays,
+    Ward,
+)
+from rrp.reports.collaborative import collaborative_report, pseudonym
+from rrp.reports.measure_charts import reporting_window
+from tests import factories
+from tests.helpers import signed_in_client
+
+TODAY = dt.date.today()
+
+
+def month_back(n: int) -> dt.date:
+    """The first day of the month ``n`` whole months before the last complete one (0 = that month)."""
+    last = reporting_window("month", today=timezone.localdate())[1].replace(day=1)
+    index = last.year * 12 + last.month - 1 - n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def interventions(world, ward_key: str, month: dt.date, count: int, type_code: str = "07") -> None:
+    """``count`` interventions on the ward in the month, in one incident."""
+    ward = world.wards[ward_key]
+    by = factories.user(role=Role.PROVIDER_GOVERNANCE, provider=ward.provider)
+    incident_record(
+        ward=ward,
+        patient=world.patients[ward_key],
+        by=by,
+        interventions=[
+            InterventionInput(
+                type_code=type_code,
+                started_at=at(month.replace(day=2), 8 + i),
+                ended_at=at(month.replace(day=2), 8 + i) + dt.timedelta(minutes=5),
+            )
+            for i in range(count)
+        ],
+    )
+
+
+def bed_days(ward: Ward, months: int, value: int) -> None:
+    MonthlyBedDays.objects.bulk_create(
+        MonthlyBedDays(
+            ward=ward,
+            month=month_back(n),
+            bed_days=value,
+            source=BedDaysSource.MANUAL,
+            recorded_at=timezone.now(),
+        )
+        for n in range(months)
+    )
+
+
+@pytest.fixture
+def cohort(world):
+    """Wards a1 (provider A) and c1 (provider C) in the collaborative, with distinctive names so the
+    page can be searched for them; 24 months of bed days; a1 has 7 interventions in the last 12 months
+    and c1 has 3 (under 5: suppressed outside provider C)."""
+    names = {"a1": "Larchmere Ward", "a2": "Oakhurst Ward", "b1": "Birchfold Ward", "c1": "Cedarvale Ward"}
+    for key, name in names.items():
+        Ward.objects.filter(pk=world.wards[key].pk).update(name=name)
+        world.wards[key].name = name
+    bed_days(world.wards["a1"], 24, 600)
+    bed_days(world.wards["c1"], 24, 400)
+    interventions(world, "a1", month_back(1), 4)
+    interventions(world, "a1", month_back(3), 3)
+    interventions(world, "c1", month_back(2), 3)
+    return world
+
+
+def page(user, collaborative_id: int):
+    return signed_in_client(user).get(reverse("reports:collaborative", args=[collaborative_id]))
+
+
+# ---- scope and navigation
+
+
+def test_collaborative_list_shows_each_role_its_collaboratives(world):
+    other = Collaborative.objects.create(
+        name="Regional group", kind="regional", starts_on=dt.date(2022, 1, 1)
+    )
+    CollaborativeMembership.objects.create(
+        collaborative=other, ward=world.wards["b1"], joined_on=dt.date(2022, 1, 1)
+    )
+    url = reverse("reports:collaborative-list")
+
+    analyst = signed_in_client(world.users["national_analyst"]).get(url).content.decode()
+    governance = signed_in_client(world.users["provider_governance"]).get(url).content.decode()
+    regulator = signed_in_client(world.users["regulator"]).get(url).content.decode()
+
+    assert "National cohort" in analyst and "Regional group" not in analyst
+    assert "National cohort" in governance and "Regional group" not in governance  # b1 is provider B's
+    assert "National cohort" in regulator and "Regional group" in regulator
+
+
+def test_collaborative_outside_scope_is_404(world):
+    other = Collaborative.objects.create(
+        name="Regional group", kind="regional", starts_on=dt.date(2022, 1, 1)
+    )
+    CollaborativeMembership.objects.create(
+        collaborative=other, ward=world.wards["b1"], joined_on=dt.date(2022, 1, 1)
+    )
+
+    assert page(world.users["national_analyst"], other.pk).status_code == 404
+    assert page(world.users["provider_governance"], other.pk).status_code == 404
+    assert page(world.users["regulator"], other.pk).status_code == 200
+    assert page(world.users["national_analyst"], world.collaborative.pk).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["ward_staff", "ward_manager", "commissioner", "system_admin"])
+def test_collaborative_pages_refused_to_roles_without_the_permission(world, role):
+    client = signed_in_client(world.users[role])
+
+    assert client.get(reverse("reports:collaborative-list")).status_code == 403
+    assert client.get(reverse("reports:collaborative", args=[world.collaborative.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        ("national_analyst", True),
+        ("provider_governance", True),
+        ("regulator", True),
+        ("ward_staff", False),
+        ("ward_manager", False),
+        ("commissioner", False),
+        ("system_admin", False),
+    ],
+)
+def test_nav_links_collaboratives_only_for_roles_that_may_see_them(world, role, shown):
+    html = signed_in_client(world.users[role]).get("/").content.decode()
+
+    assert (f'href="{reverse("reports:collaborative-list")}"' in html) is shown
+
+
+# ---- pseudonyms and suppression
+
+
+def test_analyst_sees_pseudonyms_and_regions_never_ward_or_provider_names(cohort):
+    html = page(cohort.users["national_analyst"], cohort.collaborative.pk).content.decode()
+
+    for key in ("a1", "c1"):
+        ward = cohort.wards[key]
+        assert ward.name not in html
+        assert ward.code not in html
+        assert ward.provider.name not in html
+        assert ward.provider.ods_code not in html
+    assert "Ward 001" in html and "Ward 002" in html
+    assert cohort.regions[0].name in html and cohort.regions[1].name in html
+
+
+def test_governance_sees_own_provider_wards_by_name_others_pseudonymised(cohort):
+    html = page(cohort.users["provider_governance"], cohort.collaborative.pk).content.decode()
+
+    assert "Larchmere Ward" in html
+    assert "Cedarvale Ward" not in html and cohort.providers[2].name not in html
+    assert "Ward 002" in html
+
+
+def test_regulator_sees_every_ward_by_name(cohort):
+    html = page(cohort.users["regulator"], cohort.collaborative.pk).content.decode()
+
+    assert "Larchmere Ward" in html and "Cedarvale Ward" in html
+
+
+def test_ward_with_three_interventions_is_suppressed_for_the_analyst(cohort):
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["national_analyst"], today=timezone.localdate()
+    )
+    rows = {row.member.ward_id: row for row in report.funnel.rows}
+
+    c1, a1 = rows[cohort.wards["c1"].pk], rows[cohort.wards["a1"].pk]
+    assert (c1.count, c1.rate, c1.position) == ("suppressed", "suppressed", "suppressed")
+    assert a1.count == "5"  # 7 rounded to the nearest 5
+    assert a1.bed_days == "7,200"
+    assert a1.rate == "1"  # 7 / 7,200 × 1,000 = 0.97, shown as a whole number
+    assert report.funnel.hidden == 1
+    funnel_units = {r["group"] for r in report.funnel.panel.spec["data"]["values"]}
+    assert funnel_units == {"Ward 001"}
+    html = page(cohort.users["national_analyst"], cohort.collaborative.pk).content.decode()
+    assert "1 ward is not drawn" in html
+
+
+def test_governance_sees_own_ward_exact_and_other_provider_suppressed(cohort):
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["provider_governance"], today=timezone.localdate()
+    )
+    rows = {row.member.ward_id: row for row in report.funnel.rows}
+
+    assert rows[cohort.wards["a1"].pk].count == "7"
+    assert rows[cohort.wards["a1"].pk].rate == "1.0"  # 0.972, exact to one decimal place
+    assert rows[cohort.wards["c1"].pk].count == "suppressed"
+    assert report.pooled_suppressed
+
+
+def test_regulator_sees_exact_figures_everywhere(cohort):
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["regulator"], today=timezone.localdate()
+    )
+    rows = {row.member.ward_id: row for row in report.funnel.rows}
+
+    assert rows[cohort.wards["c1"].pk].count == "3"
+    assert report.funnel.hidden == 0
+    assert not report.pooled_suppressed
+
+
+# ---- pooled charts
+
+
+def test_pooled_chart_sums_numerators_and_bed_days_across_wards(cohort):
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["regulator"], today=timezone.localdate()
+    )
+    panel = report.pooled_panels[0]
+    values = {r["date"]: r for r in panel.spec["data"]["values"]}
+
+    assert panel.chart_id == "pooled-restrictive-interventions-per-1000-obd"
+    one = values[month_back(1).isoformat()]
+    assert one["denominator"] == 1000  # 600 + 400
+    assert one["value"] == pytest.approx(4 / 1000 * 1000)
+    two = values[month_back(2).isoformat()]
+    assert two["value"] == pytest.approx(3.0)
+    assert values[month_back(0).isoformat()]["value"] == 0
+    assert len(values) == 24
+    assert [p.chart_id for p in report.pooled_panels] == [
+        "pooled-restrictive-interventions-per-1000-obd",
+        "pooled-people-restrained-per-1000-obd",
+        "pooled-prone-restraints-per-1000-obd",
+    ]
+
+
+def test_pooled_chart_hides_months_with_under_five_for_suppressed_viewers(cohort):
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["national_analyst"], today=timezone.localdate()
+    )
+    values = {r["date"]: r for r in report.pooled_panels[0].spec["data"]["values"]}
+
+    assert values[month_back(1).isoformat()]["value"] is None  # 4 interventions: suppressed
+    assert values[month_back(1).isoformat()]["point_type"] == "missing"
+    assert "suppressed" in report.pooled_panels[0].table_html
+
+
+def test_ward_that_left_stops_counting_after_leaving(cohort):
+    CollaborativeMembership.objects.filter(ward=cohort.wards["c1"]).update(left_on=month_back(6))
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["regulator"], today=timezone.localdate()
+    )
+    values = {r["date"]: r for r in report.pooled_panels[0].spec["data"]["values"]}
+
+    assert values[month_back(6).isoformat()]["denominator"] == 1000
+    assert values[month_back(5).isoformat()]["denominator"] == 600
+
+
+# ---- aim progress
+
+
+def test_aim_progress_measured_from_each_wards_joining_date(cohort):
+    # a1 joined long ago; c1 joined 3 months before the last complete month. A 3-month baseline.
+    CollaborativeMembership.objects.filter(ward=cohort.wards["a1"]).update(joined_on=month_back(5))
+    CollaborativeMembership.objects.filter(ward=cohort.wards["c1"]).update(
+        joined_on=month_back(3) + dt.timedelta(days=9)
+    )
+    interventions(cohort, "a1", month_back(7), 2)  # a1's baseline: months 8, 7, 6 back
+    interventions(cohort, "c1", month_back(5), 8)  # c1's baseline: months 6, 5, 4 back
+    ImprovementAim.objects.create(
+        collaborative=cohort.collaborative,
+        measure_slug="restrictive-interventions-per-1000-obd",
+        statement="A third fewer restrictive interventions",
+        baseline_start=dt.date(2024, 1, 1),
+        baseline_end=dt.date(2024, 3, 31),
+        reduction_percent=33,
+        aim_date=dt.date(2027, 12, 31),
+        recorded_by=cohort.users["provider_governance"],
+        recorded_at=timezone.now(),
+    )
+
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["regulator"], today=timezone.localdate()
+    )
+    (progress,) = report.aims
+    rows = {row.member.ward_id: row for row in progress.rows}
+    a1, c1 = rows[cohort.wards["a1"].pk], rows[cohort.wards["c1"].pk]
+
+    assert progress.months == 3
+    assert a1.baseline == (month_back(8), month_back(5) - dt.timedelta(days=1))
+    assert (a1.baseline_count, a1.since_count) == ("2", "7")  # 4 + 3 since joining (6 months)
+    assert a1.baseline_rate == f"{2 / 1800 * 1000:.1f}"
+    assert a1.since_rate == f"{7 / 3600 * 1000:.1f}"
+    assert c1.baseline[0] == month_back(6)
+    assert (c1.baseline_count, c1.since_count) == ("8", "3")
+    assert c1.change == f"{((3 / 1600) - (8 / 1200)) / (8 / 1200) * 100:+.0f}%"
+    assert c1.met is True and a1.met is False
+    pooled_base, pooled_since = 10 / 3000 * 1000, 10 / 5200 * 1000
+    assert progress.pooled_baseline_rate == f"{pooled_base:.1f}"
+    assert progress.pooled_since_rate == f"{pooled_since:.1f}"
+    html = page(cohort.users["regulator"], cohort.collaborative.pk).content.decode()
+    assert "A third fewer restrictive interventions" in html
+
+
+def test_aim_progress_is_suppressed_for_the_analyst(cohort):
+    CollaborativeMembership.objects.filter(ward=cohort.wards["a1"]).update(joined_on=month_back(5))
+    interventions(cohort, "a1", month_back(7), 2)  # baseline count 2: suppressed; 7 since: shown as 5
+    ImprovementAim.objects.create(
+        collaborative=cohort.collaborative,
+        measure_slug="restrictive-interventions-per-1000-obd",
+        statement="A third fewer",
+        baseline_start=dt.date(2024, 1, 1),
+        baseline_end=dt.date(2024, 3, 31),
+        reduction_percent=33,
+        aim_date=dt.date(2027, 12, 31),
+        recorded_by=cohort.users["provider_governance"],
+        recorded_at=timezone.now(),
+    )
+    analyst = collaborative_report(
+        cohort.collaborative, user=cohort.users["national_analyst"], today=timezone.localdate()
+    )
+    governance = collaborative_report(
+        cohort.collaborative, user=cohort.users["provider_governance"], today=timezone.localdate()
+    )
+
+    a1 = next(r for r in analyst.aims[0].rows if r.member.ward_id == cohort.wards["a1"].pk)
+    assert (a1.baseline_count, a1.baseline_rate, a1.since_count) == ("suppressed", "suppressed", "5")
+    assert (a1.change, a1.met) == ("suppressed", None)
+    own = next(r for r in governance.aims[0].rows if r.member.ward_id == cohort.wards["a1"].pk)
+    assert (own.baseline_count, own.since_count) == ("2", "7")
+    assert own.change.endswith("%")
+
+
+# ---- in bulk
+
+
+def test_query_count_does_not_grow_with_member_wards(cohort):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            collaborative_report(
+                cohort.collaborative, user=cohort.users["national_analyst"], today=timezone.localdate()
+            )
+        return len(captured)
+
+    ImprovementAim.objects.create(
+        collaborative=cohort.collaborative,
+        measure_slug="restrictive-interventions-per-1000-obd",
+        statement="Aim",
+        baseline_start=dt.date(2024, 1, 1),
+        baseline_end=dt.date(2024, 6, 30),
+        reduction_percent=25,
+        aim_date=dt.date(2027, 12, 31),
+        recorded_by=cohort.users["provider_governance"],
+        recorded_at=timezone.now(),
+    )
+    before = queries()
+    region = cohort.regions[0]
+    for _ in range(4):
+        provider = factories.provider(region=region)
+        ward = factories.ward(site=factories.site(provider=provider))
+        bed_days(ward, 24, 300)
+        CollaborativeMembership.objects.create(
+            collaborative=cohort.collaborative, ward=ward, joined_on=month_back(10)
+        )
+    after = queries()
+
+    assert after == before
+
+
+def test_pseudonyms_are_padded_to_the_number_of_members():
+    assert pseudonym(7, 40) == "Ward 007"
+    assert pseudonym(17, 1500) == "Ward 0017"
