@@ -39,7 +39,7 @@ from rrp.force.completeness import missing_items, negligible_force_exemption_ena
 from rrp.force.models import CONTENT_FIELDS, IncidentVersion, InterventionRecord, StaffInvolvement
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition
 from rrp.organisations.models import OccupiedBedDays
-from rrp.organisations.selectors import bed_days_by_month
+from rrp.organisations.selectors import bed_days_by_month, period_of
 from rrp.spc import SpcResult, analyse
 
 SERIES_COLUMNS = ["ward_id", "period", "numerator", "denominator", "value"]
@@ -139,18 +139,33 @@ def latest_interventions(
     return rows
 
 
-def _by_ward_and_period(rows: QuerySet[InterventionRecord], period: Period) -> QuerySet:
-    trunc = TruncMonth if period is Period.MONTH else TruncWeek
-    return rows.annotate(ward_id=F("version__incident__ward_id"), period=trunc("started_at")).order_by()
+def _by_ward_and_period(
+    rows: QuerySet[InterventionRecord], period: Period, periods: Sequence[dt.date] | None = None
+) -> QuerySet:
+    """Annotate each intervention with its incident's ward and the start of its (local) period.
+
+    With ``periods`` (the window's period starts, as ``period_starts`` gives them) the period is a CASE
+    over their local midnights, computed by the database itself; without, ``TruncMonth``/``TruncWeek``,
+    which SQLite runs as a Python function per row (several times slower on a provider's or a
+    collaborative's rows; see ``organisations.selectors.period_of``).
+    """
+    if periods:
+        bucket = period_of("started_at", periods, boundaries=[_local_midnight(p) for p in periods])
+    else:
+        bucket = (TruncMonth if period is Period.MONTH else TruncWeek)("started_at")
+    return rows.annotate(ward_id=F("version__incident__ward_id"), period=bucket).order_by()
 
 
 def _grouped_counts(
-    definition: MeasureDefinition, rows: QuerySet[InterventionRecord], period: Period
+    definition: MeasureDefinition,
+    rows: QuerySet[InterventionRecord],
+    period: Period,
+    periods: Sequence[dt.date] | None = None,
 ) -> tuple[Cells, Cells]:
     aggregates = {"n": GROUPED_NUMERATORS[definition.numerator.counts]}
     if definition.denominator in COUNT_DENOMINATORS:
         aggregates["d"] = COUNT_DENOMINATORS[definition.denominator]
-    grouped = _by_ward_and_period(rows, period).values("ward_id", "period").annotate(**aggregates)
+    grouped = _by_ward_and_period(rows, period, periods).values("ward_id", "period").annotate(**aggregates)
     numerators: Cells = {}
     denominators: Cells = {}
     for row in grouped:
@@ -162,11 +177,14 @@ def _grouped_counts(
 
 
 def _repeat_counts(
-    definition: MeasureDefinition, rows: QuerySet[InterventionRecord], period: Period
+    definition: MeasureDefinition,
+    rows: QuerySet[InterventionRecord],
+    period: Period,
+    periods: Sequence[dt.date] | None = None,
 ) -> tuple[Cells, Cells]:
     """Interventions on people with at least the threshold in the period, and all interventions."""
     per_person = (
-        _by_ward_and_period(rows, period)
+        _by_ward_and_period(rows, period, periods)
         .values("ward_id", "period", "version__incident__patient_id")
         .annotate(n=Count("id"))
     )
@@ -296,10 +314,12 @@ def bed_days_by_period(
             for ward_id, months in by_ward.items()
             for month, (bed_days, _) in months.items()
         }
-    first = period_starts(since=since, until=until, period=period)[0]
+    weeks = period_starts(since=since, until=until, period=period)
+    if not weeks:
+        return {}
     grouped = (
-        OccupiedBedDays.objects.filter(ward_id__in=list(ward_ids), date__gte=first, date__lte=until)
-        .annotate(week=TruncWeek("date"))
+        OccupiedBedDays.objects.filter(ward_id__in=list(ward_ids), date__gte=weeks[0], date__lte=until)
+        .annotate(week=period_of("date", weeks))
         .values("ward_id", "week")
         .annotate(total=Sum("bed_days"))
         .order_by()
@@ -393,7 +413,7 @@ def measure_series(
     counted: Cells = {}
     if counts in GROUPED_NUMERATORS:
         numerator_cells, counted = _grouped_counts(
-            definition, latest_interventions(definition, **window), period
+            definition, latest_interventions(definition, **window), period, periods
         )
         if counts is Counts.INTERVENTIONS:
             for ward_id, started_at, _ in episode_spans(definition, **window):
@@ -401,7 +421,7 @@ def measure_series(
                 numerator_cells[key] = numerator_cells.get(key, 0) + 1
     elif counts is Counts.REPEAT_INTERVENTIONS:
         numerator_cells, counted = _repeat_counts(
-            definition, latest_interventions(definition, **window), period
+            definition, latest_interventions(definition, **window), period, periods
         )
     elif counts is Counts.INCIDENTS_COMPLETE:
         numerator_cells, counted = _complete_counts(latest_interventions(definition, **window), period)

@@ -165,6 +165,31 @@ def test_measure_series_month_is_local_time(provider_a):
     assert series["numerator"].tolist() == [0, 1]
 
 
+def test_measure_series_week_is_local_time(provider_a):
+    # 00:30 on Monday 2 June in London is 23:30 on Sunday 1 June in UTC: it belongs to the week of 2 June.
+    record(provider_a, "a1", ("01", at(dt.date(2025, 6, 2), 0, 30), 2))
+    record(provider_a, "a1", ("01", at(dt.date(2025, 6, 1), 23, 30), 2))  # Sunday night: the week before
+
+    series = _series(
+        provider_a, wards=("a1",), since=dt.date(2025, 5, 26), until=dt.date(2025, 6, 8), period="week"
+    )
+
+    assert series["period"].tolist() == [dt.date(2025, 5, 26), dt.date(2025, 6, 2)]
+    assert series["numerator"].tolist() == [1, 1]
+
+
+def test_measure_series_weekly_bed_days_sunday_ends_the_week(provider_a):
+    a1 = provider_a.wards["a1"]
+    OccupiedBedDays.objects.create(ward=a1, date=dt.date(2025, 6, 1), bed_days=10)  # Sunday
+    OccupiedBedDays.objects.create(ward=a1, date=dt.date(2025, 6, 2), bed_days=7)  # Monday
+
+    series = _series(
+        provider_a, wards=("a1",), since=dt.date(2025, 5, 26), until=dt.date(2025, 6, 8), period="week"
+    )
+
+    assert series["denominator"].tolist() == [10, 7]
+
+
 def test_measure_series_query_count_does_not_grow_with_wards(world):
     site = factories.site(provider=world.providers[0])
     extra = [factories.ward(site=site) for _ in range(6)]

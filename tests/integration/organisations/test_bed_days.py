@@ -111,3 +111,20 @@ def test_derived_daily_bed_days_win_over_the_monthly_figure(world):
     figures = bed_days_by_month([ward.pk], since=dt.date(2025, 3, 1), until=dt.date(2025, 4, 30))[ward.pk]
     assert figures[dt.date(2025, 3, 1)] == (10, "ward_stays")
     assert figures[dt.date(2025, 4, 1)] == (77, "manual")
+
+
+def test_bed_days_by_month_puts_first_and_last_days_in_their_own_month(world):
+    ward = world.wards["a1"]
+    for day, value in [(dt.date(2025, 1, 31), 3), (dt.date(2025, 2, 1), 5), (dt.date(2025, 2, 28), 7)]:
+        OccupiedBedDays.objects.create(ward=ward, date=day, bed_days=value)
+
+    figures = bed_days_by_month([ward.pk], since=dt.date(2025, 1, 1), until=dt.date(2025, 3, 31))[ward.pk]
+
+    assert figures == {dt.date(2025, 1, 1): (3, "ward_stays"), dt.date(2025, 2, 1): (12, "ward_stays")}
+
+
+def test_bed_days_by_month_of_an_empty_window_is_empty(world):
+    ward = world.wards["a1"]
+    OccupiedBedDays.objects.create(ward=ward, date=dt.date(2025, 1, 31), bed_days=3)
+
+    assert bed_days_by_month([ward.pk], since=dt.date(2025, 2, 1), until=dt.date(2025, 1, 1)) == {}
