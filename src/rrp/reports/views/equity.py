@@ -1,7 +1,173 @@
-"""Pages of the reports app: equity. Views only authorise, call the reports services and render."""
+"""Pages of the reports app: the equity view (who is restrained), its chart and its CSV. Views only
+authorise, call ``reports.equity`` and render.
+
+Who: ``Permission.EQUITY_VIEW`` (ward managers, governance, commissioners, the regulator, national
+analysts); anyone else gets 403. Which provider: from ``accounts.scope.providers_for``; which of its wards:
+``accounts.scope.wards_for`` (a ward manager sees their own wards, an analyst their collaboratives' wards),
+so a provider outside the person's scope, or with none of their wards, is a 404. Whether small numbers
+are shown: ``accounts.scope.sees_unsuppressed``.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import csv
+import io
 
-urlpatterns: list[URLPattern] = []
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+
+from rrp.accounts.roles import Permission, Role
+from rrp.accounts.scope import providers_for, sees_unsuppressed, wards_for
+from rrp.organisations.models import Provider, Ward
+from rrp.reports import equity as equity_data
+
+
+class EquityOptionsForm(forms.Form):
+    """The page's choices, read from the query string; anything else is a 400 with the error summary."""
+
+    characteristic = forms.ChoiceField(
+        label="Characteristic for the charts",
+        choices=[(key.value, info.label) for key, info in equity_data.CHARACTERISTICS.items()],
+        required=False,
+    )
+    reference = forms.CharField(
+        label="Reference group",
+        required=False,
+        max_length=60,
+        help_text="Leave blank for the group with the most occupied bed days.",
+    )
+    period = forms.ChoiceField(
+        label="Period",
+        choices=[(p.value, label) for p, label in equity_data.PERIOD_LABELS.items()],
+        required=False,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        key = equity_data.Characteristic(data.get("characteristic") or equity_data.Characteristic.ETHNICITY)
+        data["characteristic"] = key
+        data["period"] = equity_data.ReportPeriod(
+            data.get("period") or equity_data.ReportPeriod.LAST_12_MONTHS
+        )
+        reference = data.get("reference") or ""
+        groups = equity_data.CHARACTERISTICS[key].groups
+        if reference and reference not in groups:
+            label = equity_data.CHARACTERISTICS[key].label.lower()
+            self.add_error("reference", f"Choose a reference group of {label}: {', '.join(groups)}")
+        return data
+
+
+def require(request: HttpRequest, permission: Permission) -> None:
+    if not request.user.has_role_permission(permission):
+        raise PermissionDenied
+
+
+def scoped_provider_wards(request: HttpRequest, provider_id: int) -> tuple[Provider, list[Ward]]:
+    """The provider and the person's wards of it; 404 if it is outside their scope or they have none."""
+    require(request, Permission.EQUITY_VIEW)
+    provider = get_object_or_404(providers_for(request.user), pk=provider_id)
+    wards = list(wards_for(request.user).filter(provider_id=provider.pk).order_by("name"))
+    if not wards:
+        raise Http404
+    return provider, wards
+
+
+def _providers(request: HttpRequest) -> list[Provider]:
+    """The providers with at least one of the person's wards, in id order (stable pseudonyms)."""
+    return list(
+        providers_for(request.user).filter(wards__in=wards_for(request.user)).distinct().order_by("pk")
+    )
+
+
+def equity_index(request: HttpRequest) -> HttpResponse:
+    require(request, Permission.EQUITY_VIEW)
+    providers = _providers(request)
+    if len(providers) == 1:
+        return redirect("reports:equity", provider_id=providers[0].pk)
+    labels = equity_data.provider_labels(request.user, providers)
+    rows = sorted(((labels[p.pk], p) for p in providers), key=lambda row: row[0])
+    named = request.user.role != Role.NATIONAL_ANALYST
+    return render(request, "reports/equity_index.jinja", {"rows": rows, "named": named})
+
+
+def _options(request: HttpRequest) -> EquityOptionsForm:
+    return EquityOptionsForm(request.GET or {})
+
+
+def _report(
+    request: HttpRequest, provider: Provider, wards: list[Ward], form: EquityOptionsForm
+) -> equity_data.EquityReport:
+    """The report for the page's options, suppressed unless the person is inside the provider."""
+    options = form.cleaned_data
+    references = {options["characteristic"]: options["reference"]} if options["reference"] else {}
+    return equity_data.equity_report(
+        ward_ids=[w.pk for w in wards],
+        window=equity_data.equity_window(options["period"], today=timezone.localdate()),
+        suppressed=not sees_unsuppressed(request.user, provider.pk),
+        references=references,
+    )
+
+
+def equity(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider, wards = scoped_provider_wards(request, provider_id)
+    form = _options(request)
+    suppressed = not sees_unsuppressed(request.user, provider.pk)
+    context = {
+        "provider": provider,
+        "provider_label": equity_data.provider_labels(request.user, _providers(request))[provider.pk],
+        "wards": wards,
+        "form": form,
+        "suppressed": suppressed,
+        "characteristics": equity_data.CHARACTERISTICS,
+    }
+    if not form.is_valid():
+        asked = form.data.get("characteristic", "")
+        characteristic = (
+            equity_data.Characteristic(asked)
+            if asked in equity_data.Characteristic
+            else equity_data.Characteristic.ETHNICITY
+        )
+        context.update(characteristic=characteristic, period=form.data.get("period", ""), report=None)
+        return render(request, "reports/equity.jinja", context, status=400)
+    characteristic = form.cleaned_data["characteristic"]
+    report = _report(request, provider, wards, form)
+    table = report.tables[characteristic]
+    return render(
+        request,
+        "reports/equity.jinja",
+        {
+            **context,
+            "report": report,
+            "characteristic": characteristic,
+            "forest": equity_data.forest_panel(table),
+            "over_time": equity_data.over_time_panel(report, characteristic),
+            "period": form.cleaned_data["period"],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def equity_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider, wards = scoped_provider_wards(request, provider_id)
+    form = _options(request)
+    if not form.is_valid():
+        return HttpResponse("Bad options: " + "; ".join(form.errors.get("reference", [])), status=400)
+    report = _report(request, provider, wards, form)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(equity_data.equity_csv_rows(report))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="equity-provider-{provider.pk}-{report.window.since:%Y-%m}.csv"'
+    )
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("equity/", equity_index, name="equity-index"),
+    path("equity/<int:provider_id>/", equity, name="equity"),
+    path("equity/<int:provider_id>/equity.csv", equity_csv, name="equity-csv"),
+]
