@@ -44,6 +44,7 @@ from rrp.measures.suppression import (
 )
 from rrp.organisations.models import Provider, Ward
 from rrp.reports.measure_charts import MeasureCharts, _analyse, measure_charts, reporting_window
+from rrp.reports.reporting_health import FlagCode, WardReportingHealth, reporting_health
 from rrp.spc import Chart, ImprovementDirection, SpcResult
 
 #: The measures on the board, in the order of the measurement framework: outcome, process, balancing.
@@ -218,6 +219,53 @@ class Comment:
     measure_slug: str
 
 
+#: What each reporting-health flag is about, without its figures (shown outside the provider, where the
+#: flags' own words would give small counts of records).
+FLAG_TITLES = {
+    FlagCode.VOLUME_DROP: "Fewer incidents recorded than the ward's history makes likely",
+    FlagCode.SILENT: "Nothing recorded for longer than the ward's rate makes likely",
+    FlagCode.INCOMPLETE: "Records missing statutory items",
+    FlagCode.LATE: "Records submitted more than 72 hours after the incident",
+    FlagCode.UNSUBMITTED: "Records still open more than 72 hours after the incident",
+    FlagCode.MISSING_BED_DAYS: "Months with no occupied bed days (no rate)",
+}
+
+
+@dataclass(frozen=True)
+class HealthLine:
+    """One ward's reporting-health flags as the board shows them (worst first)."""
+
+    ward_id: int
+    ward_name: str
+    severity: str
+    flags: list[tuple[str, str]]  # (severity, words)
+
+
+def health_lines(
+    wards: Sequence[Ward], health: dict[int, WardReportingHealth], *, suppress: bool
+) -> list[HealthLine]:
+    """Wards with at least one reporting-health flag, the worst first; figures left out when suppressed."""
+    order = {"high": 0, "medium": 1, "low": 2}
+    lines = []
+    for ward in wards:
+        found = health.get(ward.pk)
+        if found is None or found.healthy:
+            continue
+        flags = sorted(found.flags, key=lambda f: order.get(str(f.severity), 3))
+        lines.append(
+            HealthLine(
+                ward.pk,
+                ward.name,
+                str(found.worst),
+                [
+                    (str(f.severity), FLAG_TITLES.get(f.code, str(f.code)) if suppress else f.words)
+                    for f in flags
+                ],
+            )
+        )
+    return sorted(lines, key=lambda line: (order.get(line.severity, 3), line.ward_name))
+
+
 @dataclass(frozen=True)
 class MeasureBlock:
     """One measure's rows (provider total first, then wards by name) and the provider total's chart."""
@@ -239,6 +287,7 @@ class Board:
     aims: list[AimProgress]
     commentary: list[Comment]
     suppressed: bool
+    health: list[HealthLine] = field(default_factory=list)
 
     @property
     def rows(self) -> list[BoardRow]:
@@ -605,6 +654,7 @@ def provider_board(
         aims=progress,
         commentary=commentary(blocks),
         suppressed=suppress,
+        health=health_lines(wards, reporting_health([w.pk for w in wards], today=today), suppress=suppress),
     )
 
 

@@ -1,7 +1,320 @@
-"""Pages of the reports app: board. Views only authorise, call the reports services and render."""
+"""Pages of the reports app: the provider board report, its PDF pack, chart pages and downloads, and
+recording a provider's improvement aim. Views only authorise, call ``reports.board`` and render.
+
+Who: ``Permission.BOARD_REPORT_VIEW`` (governance, commissioners, the regulator); anyone else gets 403.
+Which provider and ward: from ``accounts.scope``, so one outside the person's scope is a 404.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import csv
+import io
 
-urlpatterns: list[URLPattern] = []
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+
+from rrp.accounts.roles import Permission
+from rrp.accounts.scope import providers_for, wards_for
+from rrp.charts import chart_to_png, chart_to_svg
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.improvement.selectors import events_by_ward
+from rrp.improvement.services import improvement_aim_record
+from rrp.measures.catalogue import MeasureDefinition, all_measures
+from rrp.organisations.models import Provider, Ward
+from rrp.reports import board as board_data
+from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
+from rrp.spc import Chart, ImprovementDirection
+
+
+def require(request: HttpRequest, permission: Permission) -> None:
+    if not request.user.has_role_permission(permission):
+        raise PermissionDenied
+
+
+def scoped_provider(request: HttpRequest, provider_id: int) -> Provider:
+    """The provider if the person may read its board; 404 outside their scope."""
+    require(request, Permission.BOARD_REPORT_VIEW)
+    return get_object_or_404(providers_for(request.user), pk=provider_id)
+
+
+def scoped_ward(request: HttpRequest, provider: Provider, ward_id: int) -> Ward:
+    return get_object_or_404(wards_for(request.user).filter(provider_id=provider.pk), pk=ward_id)
+
+
+def chartable_measure(slug: str) -> MeasureDefinition:
+    definition = all_measures().get(slug)
+    if definition is None or definition.default_chart in (Chart.G, Chart.T):
+        raise Http404
+    return definition
+
+
+def board_index(request: HttpRequest) -> HttpResponse:
+    require(request, Permission.BOARD_REPORT_VIEW)
+    providers = list(providers_for(request.user).order_by("name"))
+    if len(providers) == 1:
+        return redirect("reports:board", provider_id=providers[0].pk)
+    return render(request, "reports/board_index.jinja", {"providers": providers})
+
+
+def provider_panels(board: board_data.Board) -> list[ChartPanel]:
+    """The provider total's chart of each measure (none outside the provider: see reports.board)."""
+    if board.suppressed:
+        return []
+    return [
+        chart_panel(
+            block.provider_result,
+            chart_id=f"chart-{block.definition.slug}",
+            title=f"{board.provider.name}, all wards: {block.definition.name}",
+            y_title=measure_y_title(block.definition),
+        )
+        for block in board.blocks
+        if block.provider_result is not None
+    ]
+
+
+def board(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = scoped_provider(request, provider_id)
+    report = board_data.provider_board(request.user, provider, today=timezone.localdate())
+    return render(
+        request,
+        "reports/board.jinja",
+        {
+            "provider": provider,
+            "board": report,
+            "panels": provider_panels(report),
+            "can_set_aims": request.user.has_role_permission(Permission.AIM_SET),
+        },
+    )
+
+
+def _export_audit(request: HttpRequest, provider: Provider, label: str, detail: dict[str, object]) -> None:
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        record_type="reports.BoardReport",
+        record_id=provider.pk,
+        record_label=label,
+        provider_id=provider.pk,
+        request=request,
+        detail=detail,
+    )
+
+
+def _csv_response(rows: list[dict[str, str]], columns: tuple[str, ...], filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def board_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = scoped_provider(request, provider_id)
+    report = board_data.provider_board(request.user, provider, today=timezone.localdate())
+    rows = board_data.summary_rows(report)
+    _export_audit(
+        request,
+        provider,
+        f"Board summary CSV: {provider.name}",
+        {"export": "board_summary_csv", "rows": len(rows), "suppressed": report.suppressed},
+    )
+    return _csv_response(rows, board_data.SUMMARY_COLUMNS, f"board-summary-{provider.ods_code}.csv")
+
+
+def board_pdf(request: HttpRequest, provider_id: int) -> HttpResponse:
+    from rrp.reports.pdf import board_pack_pdf
+
+    provider = scoped_provider(request, provider_id)
+    report = board_data.provider_board(request.user, provider, today=timezone.localdate())
+    pdf = board_pack_pdf(report, generated_for=request.user)
+    _export_audit(
+        request,
+        provider,
+        f"Board pack PDF: {provider.name}",
+        {"export": "board_pack_pdf", "wards": len(report.wards), "suppressed": report.suppressed},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="board-pack-{provider.ods_code}.pdf"'
+    return response
+
+
+def _ward_chart(request: HttpRequest, provider_id: int, ward_id: int, measure: str):
+    provider = scoped_provider(request, provider_id)
+    ward = scoped_ward(request, provider, ward_id)
+    definition = chartable_measure(measure)
+    return board_data.ward_chart(request.user, provider, ward, definition, today=timezone.localdate())
+
+
+def _panel(chart: board_data.WardChart, *, with_downloads: bool) -> ChartPanel | None:
+    """The chart's panel, or None where no chart is drawn (outside the provider, or no data)."""
+    result = chart.row.result
+    if chart.suppressed or result is None:
+        return None
+    definition = chart.row.definition
+    args = (chart.provider.pk, chart.ward.pk, definition.slug)
+    downloads = (
+        [
+            ("SVG", reverse("reports:board-chart-svg", args=args)),
+            ("PNG", reverse("reports:board-chart-png", args=args)),
+            ("CSV", reverse("reports:board-chart-csv", args=args)),
+        ]
+        if with_downloads
+        else []
+    )
+    return chart_panel(
+        result,
+        chart_id=f"chart-{definition.slug}",
+        title=f"{chart.ward.name}: {definition.name}",
+        y_title=measure_y_title(definition),
+        events=events_by_ward([chart.ward.pk]).get(chart.ward.pk, []),
+        downloads=downloads,
+    )
+
+
+def board_chart(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
+    chart = _ward_chart(request, provider_id, ward_id, measure)
+    events = events_by_ward([chart.ward.pk]).get(chart.ward.pk, [])
+    return render(
+        request,
+        "reports/board_chart.jinja",
+        {
+            "chart": chart,
+            "panel": _panel(chart, with_downloads=True),
+            "events": events,
+            "csv_url": reverse(
+                "reports:board-chart-csv", args=(chart.provider.pk, chart.ward.pk, chart.row.definition.slug)
+            ),
+        },
+    )
+
+
+def _picture(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> ChartPanel:
+    panel = _panel(_ward_chart(request, provider_id, ward_id, measure), with_downloads=False)
+    if panel is None:  # outside the provider no picture of monthly points is given
+        raise Http404
+    return panel
+
+
+def board_chart_svg(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
+    panel = _picture(request, provider_id, ward_id, measure)
+    response = HttpResponse(chart_to_svg(panel.spec), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="{measure}-{ward_id}.svg"'
+    return response
+
+
+def board_chart_png(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
+    panel = _picture(request, provider_id, ward_id, measure)
+    response = HttpResponse(chart_to_png(panel.spec), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{measure}-{ward_id}.png"'
+    return response
+
+
+def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
+    chart = _ward_chart(request, provider_id, ward_id, measure)
+    rows = board_data.chart_rows(chart)
+    _export_audit(
+        request,
+        chart.provider,
+        f"Chart data CSV: {chart.ward.name}, {chart.row.definition.name}",
+        {
+            "export": "board_chart_csv",
+            "ward_id": chart.ward.pk,
+            "measure": measure,
+            "rows": len(rows),
+            "suppressed": chart.suppressed,
+        },
+    )
+    return _csv_response(rows, board_data.CHART_COLUMNS, f"{measure}-{chart.ward.code}.csv")
+
+
+class AimForm(forms.Form):
+    """A reduction aim: the measures offered are those where lower is better (an aim here is a reduction)."""
+
+    measure_slug = forms.ChoiceField(label="Measure", error_messages={"required": "Select a measure"})
+    statement = forms.CharField(
+        label="The aim in words",
+        max_length=300,
+        help_text="For example: 25% fewer restrictive interventions than in 2025 by March 2027",
+        error_messages={"required": "Enter the aim in words"},
+    )
+    baseline_start = forms.DateField(
+        label="First day of the baseline period",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the first day of the baseline period",
+            "invalid": "Enter a real date",
+        },
+    )
+    baseline_end = forms.DateField(
+        label="Last day of the baseline period",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the last day of the baseline period",
+            "invalid": "Enter a real date",
+        },
+    )
+    reduction_percent = forms.IntegerField(
+        label="Reduction (per cent)",
+        help_text="How much lower than the baseline mean, from 1 to 100",
+        error_messages={
+            "required": "Enter a reduction from 1 to 100 per cent",
+            "invalid": "Enter a whole number of per cent",
+        },
+    )
+    aim_date = forms.DateField(
+        label="Date the aim should be met by",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date the aim should be met by",
+            "invalid": "Enter a real date",
+        },
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure_slug"].choices = [("", "Select a measure")] + [
+            (slug, d.name)
+            for slug, d in all_measures().items()
+            if d.improvement_direction is ImprovementDirection.DECREASE
+            and d.default_chart not in (Chart.G, Chart.T)
+        ]
+
+
+def board_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = scoped_provider(request, provider_id)
+    require(request, Permission.AIM_SET)
+    form = AimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            improvement_aim_record(provider=provider, by=request.user, **form.cleaned_data)
+        except ValidationError as problem:
+            for name, errors in problem.message_dict.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            messages.success(request, "Aim recorded. Its target now shows on the board.")
+            return redirect("reports:board", provider_id=provider.pk)
+    status = 400 if form.errors else 200
+    return render(request, "reports/board_aim_new.jinja", {"provider": provider, "form": form}, status=status)
+
+
+_chart = "board/<int:provider_id>/wards/<int:ward_id>/<slug:measure>"
+urlpatterns: list[URLPattern] = [
+    path("board/", board_index, name="board-index"),
+    path("board/<int:provider_id>/", board, name="board"),
+    path("board/<int:provider_id>/pdf/", board_pdf, name="board-pdf"),
+    path("board/<int:provider_id>/summary.csv", board_csv, name="board-csv"),
+    path("board/<int:provider_id>/aims/new/", board_aim_new, name="board-aim-new"),
+    path(f"{_chart}/", board_chart, name="board-chart"),
+    path(f"{_chart}.svg", board_chart_svg, name="board-chart-svg"),
+    path(f"{_chart}.png", board_chart_png, name="board-chart-png"),
+    path(f"{_chart}.csv", board_chart_csv, name="board-chart-csv"),
+]
