@@ -1,0 +1,322 @@
+"""The ward huddle: what a ward team looks at together each week, on one page.
+
+For one ward: SPC charts of its key measures (monthly or weekly, with the ward's recorded events as
+markers and the Making Data Count icons); days since the last restraint and the last seclusion; the
+work waiting (incidents to review, staff statements, patient debriefs); seclusion and segregation
+reviews overdue now; and the ward's reporting health (``reporting_health``), because charts of a ward
+that has stopped recording would mislead the huddle.
+
+Counts only: the page names no patient, so it links to the incident list and the seclusion and
+segregation pages (which check and audit access) for the detail. Everything is read in a fixed
+number of queries for the ward, whatever its history (the page is the one a ward PC opens most).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from rrp.accounts.models import User
+from rrp.accounts.roles import Permission
+from rrp.accounts.scope import patient_wards_for, wards_for
+from rrp.force.codes import IncidentStatus, InterventionType
+from rrp.force.models import Incident, IncidentVersion, InterventionRecord, StaffInvolvement, StaffStatement
+from rrp.improvement.selectors import events_by_ward
+from rrp.measures.catalogue import measure
+from rrp.measures.series import Period
+from rrp.organisations.models import Ward
+from rrp.reports.measure_charts import measure_charts, reporting_window
+from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
+from rrp.reports.reporting_health import RECENT_DAYS, WardReportingHealth, reporting_health
+from rrp.segregation.codes import EpisodeKind
+from rrp.segregation.models import Episode
+from rrp.segregation.presenters import due_label
+from rrp.segregation.selectors import episode_states
+
+#: The measures charted at the huddle, in the order shown.
+HUDDLE_MEASURES: tuple[str, ...] = (
+    "restrictive-interventions-per-1000-obd",
+    "physical-restraints-per-1000-obd",
+    "prone-restraints-per-1000-obd",
+    "seclusions-per-1000-obd",
+    "incidents",
+    "patient-debrief-held",
+)
+
+T = InterventionType
+#: Restraint in the Use of Force Act's sense: physical, mechanical or chemical (not seclusion or
+#: segregation, which are counted on their own).
+RESTRAINT_TYPES: tuple[str, ...] = tuple(
+    t.value for t in InterventionType if t not in (T.SECLUSION, T.SEGREGATION)
+)
+
+
+@dataclass(frozen=True)
+class OverdueReview:
+    """A review of an active episode that is overdue now (no patient named: the huddle shows counts)."""
+
+    episode_kind: str
+    review: str
+    due_at: dt.datetime
+    minutes_overdue: int
+
+
+@dataclass(frozen=True)
+class WardHuddle:
+    """Everything the ward huddle page shows for one ward."""
+
+    ward: Ward
+    today: dt.date
+    period: Period
+    since: dt.date
+    until: dt.date
+    panels: list[ChartPanel]
+    last_restraint_on: dt.date | None
+    last_seclusion_on: dt.date | None
+    in_seclusion_now: int
+    in_segregation_now: int
+    waiting_review: int
+    open_records: int
+    statements_outstanding: int
+    statements_incidents: int
+    debriefs_outstanding: int
+    overdue_reviews: list[OverdueReview]
+    health: WardReportingHealth
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def days_since_restraint(self) -> int | None:
+        return None if self.last_restraint_on is None else (self.today - self.last_restraint_on).days
+
+    @property
+    def days_since_seclusion(self) -> int | None:
+        if self.in_seclusion_now:
+            return 0
+        return None if self.last_seclusion_on is None else (self.today - self.last_seclusion_on).days
+
+    @property
+    def overdue_seclusion_reviews(self) -> int:
+        return sum(1 for r in self.overdue_reviews if r.episode_kind == EpisodeKind.SECLUSION)
+
+    @property
+    def overdue_segregation_reviews(self) -> int:
+        return sum(1 for r in self.overdue_reviews if r.episode_kind == EpisodeKind.LONG_TERM_SEGREGATION)
+
+
+def huddle_wards_for(user: User):
+    """The wards whose huddle the user may open (none without HUDDLE_VIEW), by provider and name."""
+    if not user.is_authenticated or not user.has_role_permission(Permission.HUDDLE_VIEW):
+        return Ward.objects.none()
+    return wards_for(user).select_related("provider").order_by("provider__name", "name")
+
+
+def huddle_ward_for(user: User, ward_id: int) -> Ward | None:
+    """One ward whose huddle the user may open, or None (the view answers 404)."""
+    return huddle_wards_for(user).select_related("site").filter(pk=ward_id).first()
+
+
+@dataclass(frozen=True)
+class HuddleIndexRow:
+    ward: Ward
+    health: WardReportingHealth | None
+
+
+#: Above this many wards the index leaves out the reporting health column (the regulator sees every
+#: ward in the country; the provider board and collaborative views carry it for them).
+INDEX_HEALTH_LIMIT = 60
+
+
+def huddle_index(user: User, *, today: dt.date) -> list[HuddleIndexRow]:
+    """The user's wards for the huddle index, each with its reporting health (in bulk) when few."""
+    wards = list(huddle_wards_for(user))
+    health = reporting_health([w.pk for w in wards], today=today) if len(wards) <= INDEX_HEALTH_LIMIT else {}
+    return [HuddleIndexRow(ward=w, health=health.get(w.pk)) for w in wards]
+
+
+def ward_huddle(ward: Ward, *, user: User, today: dt.date, period: Period | str = Period.MONTH) -> WardHuddle:
+    """The huddle of one ward (the caller got ``ward`` from ``huddle_ward_for``)."""
+    period = Period(period)
+    since, until = reporting_window(period, today=today)
+    last_restraint, last_seclusion = _last_interventions(ward, today=today)
+    episodes = _episodes(ward, today=today)
+    statuses = _status_counts(ward)
+    follow_up = _follow_up(ward, today=today)
+    if episodes["last_seclusion"] and (last_seclusion is None or episodes["last_seclusion"] > last_seclusion):
+        last_seclusion = episodes["last_seclusion"]
+    return WardHuddle(
+        ward=ward,
+        today=today,
+        period=period,
+        since=since,
+        until=until,
+        panels=_panels(ward, since=since, until=until, period=period),
+        last_restraint_on=last_restraint,
+        last_seclusion_on=last_seclusion,
+        in_seclusion_now=episodes["active"].get(EpisodeKind.SECLUSION, 0),
+        in_segregation_now=episodes["active"].get(EpisodeKind.LONG_TERM_SEGREGATION, 0),
+        waiting_review=statuses.get(IncidentStatus.SUBMITTED, 0),
+        open_records=statuses.get(IncidentStatus.DRAFT, 0) + statuses.get(IncidentStatus.SENT_BACK, 0),
+        statements_outstanding=follow_up["statements"],
+        statements_incidents=follow_up["statement_incidents"],
+        debriefs_outstanding=follow_up["debriefs"],
+        overdue_reviews=episodes["overdue"],
+        health=reporting_health([ward.pk], today=today, period=period)[ward.pk],
+        links=_links(ward, user=user),
+    )
+
+
+def _panels(ward: Ward, *, since: dt.date, until: dt.date, period: Period) -> list[ChartPanel]:
+    events = events_by_ward([ward.pk]).get(ward.pk, [])
+    panels = []
+    for slug in HUDDLE_MEASURES:
+        definition = measure(slug)
+        charts = measure_charts(definition, ward_ids=[ward.pk], since=since, until=until, period=period)
+        result = charts.for_ward(ward.pk)
+        if result is None:
+            continue
+        panels.append(
+            chart_panel(
+                result,
+                chart_id=f"huddle-{period.value}-{slug}",
+                title=f"{definition.name} ({'monthly' if period is Period.MONTH else 'weekly'})",
+                y_title=measure_y_title(definition),
+                events=[e for e in events if since <= e.date <= until],
+            )
+        )
+    return panels
+
+
+def _latest_versions_of_ward(ward: Ward):
+    newer = IncidentVersion.objects.filter(
+        incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
+    )
+    return InterventionRecord.objects.filter(version__incident__ward_id=ward.pk).filter(~Exists(newer))
+
+
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    return None if value is None else timezone.localtime(value).date()
+
+
+def _last_interventions(ward: Ward, *, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The last restraint and the last seclusion recorded in an incident (latest versions), by today."""
+    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    row = (
+        _latest_versions_of_ward(ward)
+        .filter(started_at__lt=end)
+        .aggregate(
+            restraint=Max("started_at", filter=Q(type_code__in=RESTRAINT_TYPES)),
+            seclusion=Max("started_at", filter=Q(type_code=InterventionType.SECLUSION)),
+        )
+    )
+    return _local_date(row["restraint"]), _local_date(row["seclusion"])
+
+
+def _episodes(ward: Ward, *, today: dt.date) -> dict:
+    """Seclusion and segregation on the ward: the last seclusion started, who is in one now, and the
+    reviews overdue now (the Code of Practice timers of ``segregation.schedules``, as `rrp reviews due`)."""
+    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    last = (
+        Episode.objects.filter(ward_id=ward.pk, kind=EpisodeKind.SECLUSION)
+        .with_current()
+        .filter(current_started_at__lt=end)
+        .aggregate(last=Max("current_started_at"))["last"]
+    )
+    active = list(Episode.objects.filter(ward_id=ward.pk).active().select_related("patient"))
+    counts: dict[str, int] = {}
+    overdue = []
+    for state in episode_states(active):
+        counts[state.episode.kind] = counts.get(state.episode.kind, 0) + 1
+        for due in state.overdue:
+            overdue.append(
+                OverdueReview(
+                    episode_kind=state.episode.kind,
+                    review=due_label(due.kind),
+                    due_at=due.due_at,
+                    minutes_overdue=due.minutes_overdue,
+                )
+            )
+    overdue.sort(key=lambda r: -r.minutes_overdue)
+    return {"last_seclusion": _local_date(last), "active": counts, "overdue": overdue}
+
+
+def _status_counts(ward: Ward) -> dict[str, int]:
+    """How many of the ward's incidents are in each status now (one grouped query)."""
+    rows = (
+        Incident.objects.filter(ward_id=ward.pk)
+        .with_status()
+        .values("current_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["current_status"] or IncidentStatus.DRAFT: row["n"] for row in rows}
+
+
+def _follow_up(ward: Ward, *, today: dt.date) -> dict[str, int]:
+    """Statements and patient debriefs still to come on the ward's incidents of the last 90 days that are
+    not closed.
+
+    A statement is outstanding for each member of staff named (from the roster) in the latest version
+    who has written none on that incident. A debrief is outstanding while the latest version does not
+    say it was held, unless it says why not (for example the patient declined it).
+    """
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=RECENT_DAYS), dt.time.min))
+    latest = IncidentVersion.objects.filter(incident=OuterRef("pk")).order_by("-number")
+    incidents = (
+        Incident.objects.filter(ward_id=ward.pk, created_at__gte=since)
+        .with_status()
+        .exclude(current_status=IncidentStatus.CLOSED)
+        .annotate(version_id=Subquery(latest.values("pk")[:1]))
+    )
+    versions = list(
+        IncidentVersion.objects.filter(pk__in=incidents.values("version_id")).values(
+            "pk", "incident_id", "debrief_patient_held", "debrief_patient_not_held_reason"
+        )
+    )
+    debriefs = sum(
+        1
+        for v in versions
+        if v["debrief_patient_held"] is not True and not (v["debrief_patient_not_held_reason"] or "").strip()
+    )
+    written = StaffStatement.objects.filter(
+        incident_id=OuterRef("version__incident_id"), staff_member_id=OuterRef("staff_member_id")
+    )
+    waiting = list(
+        StaffInvolvement.objects.filter(
+            version_id__in=[v["pk"] for v in versions], staff_member__isnull=False
+        )
+        .filter(~Exists(written))
+        .values_list("version__incident_id", "staff_member_id")
+        .distinct()
+    )
+    return {
+        "statements": len(waiting),
+        "statement_incidents": len({incident for incident, _ in waiting}),
+        "debriefs": debriefs,
+    }
+
+
+def _links(ward: Ward, *, user: User) -> dict[str, str]:
+    """Links to the pages with the detail, only where the user may open them."""
+    links: dict[str, str] = {}
+    sees_patients = patient_wards_for(user).filter(pk=ward.pk).exists()
+    if user.has_role_permission(Permission.INCIDENT_VIEW) and sees_patients:
+        incidents = reverse("force:incident-list")
+        links["incidents"] = f"{incidents}?ward={ward.pk}"
+        links["waiting_review"] = f"{incidents}?ward={ward.pk}&status={IncidentStatus.SUBMITTED}"
+        links["drafts"] = f"{incidents}?ward={ward.pk}&status={IncidentStatus.DRAFT}"
+    if user.has_role_permission(Permission.PATIENT_VIEW) and sees_patients:
+        links["segregation"] = reverse("segregation:ward", args=[ward.pk])
+    links["events"] = _events_url(ward)
+    links["ward"] = reverse("organisations:ward-detail", args=[ward.pk])
+    return links
+
+
+def _events_url(ward: Ward) -> str:
+    try:
+        return reverse("improvement:ward-events", args=[ward.pk])
+    except NoReverseMatch:
+        return ""
