@@ -161,7 +161,7 @@ def over_time_for(benchmark: pd.DataFrame, *, provider: str) -> ChartPanel | Non
         improvement_direction="decrease",
         groups=np.full(len(benchmark), provider, dtype=object),
     )
-    title = f"{provider.title()}: people restrained per 1,000 bed days by month"
+    title = f"{provider}: people restrained per 1,000 bed days by month"
     panel = chart_panel(result, chart_id="national-over-time", title=title, y_title=Y_TITLE)
     national = [
         {"date": f"{pd.Timestamp(m):%Y-%m-%d}", "all_providers": float(r)}

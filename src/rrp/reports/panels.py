@@ -130,17 +130,18 @@ def funnel_panel(
         chosen = {"filter": {"field": "group", "equal": highlight}}
         x = {"field": "denominator", "type": "quantitative"}
         y = {"field": "value", "type": "quantitative"}
+        # Label to the left of a unit in the right half of the plot, so a long name stays inside it.
+        at = float(np.nanmax(result.denominator[result.group == highlight]))
+        right_half = at > float(np.nanmax(result.denominator)) / 2
+        label = {"type": "text", "fontWeight": "bold", "dy": -14}
+        label |= {"align": "right", "dx": -12} if right_half else {"align": "left", "dx": 12}
         spec["layer"] += [  # type: ignore[operator]
             {
                 "transform": [chosen],
                 "mark": {"type": "point", "size": 260, "strokeWidth": 3, "color": NHS_BLUE_RING},
                 "encoding": {"x": x, "y": y},
             },
-            {
-                "transform": [chosen],
-                "mark": {"type": "text", "align": "left", "dx": 12, "dy": -10, "fontWeight": "bold"},
-                "encoding": {"x": x, "y": y, "text": {"field": "group"}},
-            },
+            {"transform": [chosen], "mark": label, "encoding": {"x": x, "y": y, "text": {"field": "group"}}},
         ]
     description = describe_chart(result) + (f" {description_extra}" if description_extra else "")
     spec["description"] = description
