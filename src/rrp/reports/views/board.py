@@ -236,46 +236,41 @@ def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measur
 
 
 class AimForm(forms.Form):
-    """A reduction aim: the measures offered are those where lower is better (an aim here is a reduction)."""
+    """Parses the aim's fields; what is missing or out of order is for the service to say (one set of rules).
 
-    measure_slug = forms.ChoiceField(label="Measure", error_messages={"required": "Select a measure"})
+    The measures offered are those where lower is better: an aim here is a reduction.
+    """
+
+    measure_slug = forms.ChoiceField(label="Measure", required=False)
     statement = forms.CharField(
         label="The aim in words",
         max_length=300,
+        required=False,
         help_text="For example: 25% fewer restrictive interventions than in 2025 by March 2027",
-        error_messages={"required": "Enter the aim in words"},
     )
     baseline_start = forms.DateField(
         label="First day of the baseline period",
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": "Enter the first day of the baseline period",
-            "invalid": "Enter a real date",
-        },
+        error_messages={"invalid": "Enter a real date"},
     )
     baseline_end = forms.DateField(
         label="Last day of the baseline period",
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": "Enter the last day of the baseline period",
-            "invalid": "Enter a real date",
-        },
+        error_messages={"invalid": "Enter a real date"},
     )
     reduction_percent = forms.IntegerField(
         label="Reduction (per cent)",
+        required=False,
         help_text="How much lower than the baseline mean, from 1 to 100",
-        error_messages={
-            "required": "Enter a reduction from 1 to 100 per cent",
-            "invalid": "Enter a whole number of per cent",
-        },
+        error_messages={"invalid": "Enter a whole number of per cent"},
     )
     aim_date = forms.DateField(
         label="Date the aim should be met by",
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": "Enter the date the aim should be met by",
-            "invalid": "Enter a real date",
-        },
+        error_messages={"invalid": "Enter a real date"},
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -294,7 +289,11 @@ def board_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
     form = AimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            improvement_aim_record(provider=provider, by=request.user, **form.cleaned_data)
+            improvement_aim_record(
+                provider=provider,
+                by=request.user,
+                **{**form.cleaned_data, "statement": form.cleaned_data["statement"] or ""},
+            )
         except ValidationError as problem:
             for name, errors in problem.message_dict.items():
                 for error in errors:
