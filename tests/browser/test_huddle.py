@@ -1,0 +1,101 @@
+"""The ward huddle in a real browser: a ward manager opens it from the header, the charts are drawn,
+monthly and weekly, the page passes axe (WCAG 2.2 AA) and fits a ward PC (1366x768) and a tablet (820
+wide) without scrolling sideways; screenshots at both sizes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from rrp.reports.huddle import HUDDLE_MEASURES
+from rrp.segregation.services import episode_start
+from tests import factories
+from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, TABLET
+from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in
+from tests.integration.reports.ward_records import at, monthly_bed_days, months_back, quick_incident
+from tests.integration.segregation.episode_data import seclusion_kwargs
+
+if not CHROMIUM.exists():
+    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(page, transactional_db) -> factories.World:
+    """Ward a1 with two years of bed days, incidents most weeks and a seclusion under way."""
+    w = factories.build_world()
+    a1, patient, gov = w.wards["a1"], w.patients["a1"], w.users["provider_governance"]
+    today = timezone.localdate()
+    monthly_bed_days(a1, months_back(today, 25))
+    for days in range(3, 720, 9):
+        codes = ("01", "09") if days % 2 else ("07",)
+        submitted = (("submitted", at(today - dt.timedelta(days=days - 1))),) if days > 30 else ()
+        quick_incident(a1, patient, gov, at(today - dt.timedelta(days=days)), *codes, statuses=submitted)
+    episode_start(
+        ward=a1,
+        patient=patient,
+        by=gov,
+        started_at=timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=3),
+        authorised_by_name="Nia Nurse",
+        **seclusion_kwargs(),
+    )
+    return w
+
+
+def heading(page: Page):
+    return page.get_by_role("heading", level=1)
+
+
+def charts_drawn(page: Page) -> None:
+    figures = page.locator("figure.rrp-chart")
+    expect(figures).to_have_count(len(HUDDLE_MEASURES))
+    expect(page.locator('figure[data-rrp-chart-drawn="true"]')).to_have_count(len(HUDDLE_MEASURES))
+    expect(page.locator('figure[data-rrp-chart-drawn="failed"]')).to_have_count(0)
+
+
+def no_sideways_scroll(page: Page) -> None:
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {page.viewport_size}"
+
+
+def test_ward_manager_opens_the_huddle_from_the_header(page: Page, world: factories.World) -> None:
+    manager, ward = world.users["ward_manager"], world.wards["a1"]
+    sign_in(page, manager.username)
+    pass_two_factor_set_up(page)
+
+    page.get_by_role("link", name="Ward huddle").first.click()
+    expect(heading(page)).to_have_text("Ward huddle")
+    expect(page.locator("caption")).to_contain_text("Your wards (2)")
+    check_accessibility(page, "huddle-index")
+
+    page.get_by_role("link", name=re.compile(rf"^{ward.name}")).click()
+    expect(heading(page)).to_have_text(f"{ward.name}: ward huddle")
+    charts_drawn(page)
+    expect(page.locator("#days-restraint .rrp-huddle-card__number")).to_have_text("3")
+    expect(page.locator("#days-seclusion")).to_contain_text("In seclusion now: 1")
+    expect(page.get_by_role("table", name="Reviews overdue now")).to_be_visible()
+    check_accessibility(page, "ward-huddle-monthly")
+    no_sideways_scroll(page)
+    page.set_viewport_size(TABLET)
+    no_sideways_scroll(page)
+    # Charts take the full width of the content column on a tablet.
+    widths = page.evaluate(
+        "() => [document.querySelector('main').clientWidth,"
+        " document.querySelector('figure.rrp-chart .rrp-chart__canvas').clientWidth]"
+    )
+    assert widths[1] >= widths[0] * 0.9, widths
+
+    page.get_by_role("link", name="Weekly charts").click()
+    expect(page).to_have_url(re.compile(r"\?period=week$"))
+    charts_drawn(page)
+    expect(page.locator("figure#huddle-week-incidents")).to_be_visible()
+    check_accessibility(page, "ward-huddle-weekly")
+
+    page.get_by_role("link", name="See incidents waiting for review").click()
+    expect(heading(page)).to_have_text("Use of force incidents")
+    expect(page).to_have_url(re.compile(rf"ward={ward.pk}&status=submitted"))
