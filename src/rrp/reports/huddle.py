@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import pandas as pd
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -31,7 +32,12 @@ from rrp.measures.series import Period
 from rrp.organisations.models import Ward
 from rrp.reports.measure_charts import measure_charts, reporting_window
 from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
-from rrp.reports.reporting_health import RECENT_DAYS, WardReportingHealth, reporting_health
+from rrp.reports.reporting_health import (
+    RECENT_DAYS,
+    VOLUME_MEASURE,
+    WardReportingHealth,
+    reporting_health,
+)
 from rrp.segregation.codes import EpisodeKind
 from rrp.segregation.models import Episode
 from rrp.segregation.presenters import due_label
@@ -145,6 +151,7 @@ def ward_huddle(ward: Ward, *, user: User, today: dt.date, period: Period | str 
     episodes = _episodes(ward, today=today)
     statuses = _status_counts(ward)
     follow_up = _follow_up(ward, today=today)
+    panels, series = _panels(ward, since=since, until=until, period=period)
     if episodes["last_seclusion"] and (last_seclusion is None or episodes["last_seclusion"] > last_seclusion):
         last_seclusion = episodes["last_seclusion"]
     return WardHuddle(
@@ -153,7 +160,7 @@ def ward_huddle(ward: Ward, *, user: User, today: dt.date, period: Period | str 
         period=period,
         since=since,
         until=until,
-        panels=_panels(ward, since=since, until=until, period=period),
+        panels=panels,
         last_restraint_on=last_restraint,
         last_seclusion_on=last_seclusion,
         in_seclusion_now=episodes["active"].get(EpisodeKind.SECLUSION, 0),
@@ -164,17 +171,23 @@ def ward_huddle(ward: Ward, *, user: User, today: dt.date, period: Period | str 
         statements_incidents=follow_up["statement_incidents"],
         debriefs_outstanding=follow_up["debriefs"],
         overdue_reviews=episodes["overdue"],
-        health=reporting_health([ward.pk], today=today, period=period)[ward.pk],
+        health=reporting_health(
+            [ward.pk], today=today, period=period, volume_series=series.get(VOLUME_MEASURE)
+        )[ward.pk],
         links=_links(ward, user=user),
     )
 
 
-def _panels(ward: Ward, *, since: dt.date, until: dt.date, period: Period) -> list[ChartPanel]:
+def _panels(
+    ward: Ward, *, since: dt.date, until: dt.date, period: Period
+) -> tuple[list[ChartPanel], dict[str, pd.DataFrame]]:
+    """The ward's chart panels, and each measure's series (reporting health reuses the incidents')."""
     events = events_by_ward([ward.pk]).get(ward.pk, [])
-    panels = []
+    panels, series = [], {}
     for slug in HUDDLE_MEASURES:
         definition = measure(slug)
         charts = measure_charts(definition, ward_ids=[ward.pk], since=since, until=until, period=period)
+        series[slug] = charts.series
         result = charts.for_ward(ward.pk)
         if result is None:
             continue
@@ -187,7 +200,7 @@ def _panels(ward: Ward, *, since: dt.date, until: dt.date, period: Period) -> li
                 events=[e for e in events if since <= e.date <= until],
             )
         )
-    return panels
+    return panels, series
 
 
 def _latest_versions_of_ward(ward: Ward):

@@ -157,11 +157,14 @@ def reporting_health(
     *,
     today: dt.date,
     period: Period | str = Period.MONTH,
+    volume_series: pd.DataFrame | None = None,
 ) -> dict[int, WardReportingHealth]:
     """Every ward's reporting health on ``today`` (a ward with nothing to flag has an empty list).
 
     ``period`` chooses the volume chart (month: the last 24 complete months; week: the last 26 complete
-    weeks). About a dozen queries in all, whatever the number of wards.
+    weeks). A caller that has already read the "incidents" measure's series for these wards over that
+    window (``measure_charts(...).series``) may pass it as ``volume_series`` to save reading it again.
+    About a dozen queries in all, whatever the number of wards.
     """
     ward_ids = list(dict.fromkeys(int(w) for w in ward_ids))
     if not ward_ids:
@@ -171,7 +174,7 @@ def reporting_health(
         row["pk"]: row for row in Ward.objects.filter(pk__in=ward_ids).values("pk", "opened_on", "closed_on")
     }
     ward_ids = [w for w in ward_ids if w in wards]
-    volume = _volume(ward_ids, wards, today=today, period=period)
+    volume = _volume(ward_ids, wards, today=today, period=period, series=volume_series)
     silence = _silence(ward_ids, wards, today=today)
     records = _records(ward_ids, today=today)
     bed_days = _missing_bed_days(ward_ids, wards, today=today)
@@ -196,11 +199,15 @@ def _open_at(ward: dict, day: dt.date) -> bool:
 # --- (a) recording volume as a special cause ---------------------------------------------------------
 
 
-def _volume(ward_ids: list[int], wards: dict, *, today: dt.date, period: Period) -> dict[int, dict]:
+def _volume(
+    ward_ids: list[int], wards: dict, *, today: dt.date, period: Period, series: pd.DataFrame | None
+) -> dict[int, dict]:
     since, until = reporting_window(period, today=today)
-    series = measure_series(
-        measure(VOLUME_MEASURE), ward_ids=ward_ids, since=since, until=until, period=period
-    )
+    if series is None:
+        series = measure_series(
+            measure(VOLUME_MEASURE), ward_ids=ward_ids, since=since, until=until, period=period
+        )
+    series = series[series["ward_id"].isin(ward_ids)]
     if series.empty:
         return {}
     series = series.sort_values(["ward_id", "period"], kind="stable").reset_index(drop=True)
