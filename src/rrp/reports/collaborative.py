@@ -528,23 +528,63 @@ def _ratio(num: float, den: float, definition: MeasureDefinition) -> float:
     return num / den * definition.multiplier if den > 0 else np.nan
 
 
-def aim_progress(
-    aim: ImprovementAim, members: Sequence[Member], *, last_month: dt.date, pooled_suppressed: bool
-) -> AimProgress:
-    """Each ward's rate in the same length of time before it joined (its baseline) and since it
-    joined (from its joining month to ``last_month``, or its leaving month), the change, and the same
-    pooled over every ward's own windows. One ``measure_series`` call for every ward.
+Windows = dict[int, tuple[dt.date, dt.date, dt.date, dt.date]]
+
+
+def aim_windows(aim: ImprovementAim, members: Sequence[Member], *, last_month: dt.date) -> Windows:
+    """For each ward, the first months of its baseline and since-joining windows and their last months:
+    ``{ward_id: (baseline_first, baseline_last, since_first, since_last)}``.
 
     Months are whole calendar months: the baseline is the ``baseline_months(aim)`` months before the
-    month the ward joined; "since joining" starts with that month.
+    month the ward joined; "since joining" starts with that month and ends with ``last_month`` (or the
+    month the ward left). Since-joining is empty (first after last) for a ward that joined after it.
     """
-    definition = measure(aim.measure_slug)
     length = baseline_months(aim)
-    windows = {}
+    windows: Windows = {}
     for m in members:
         joined = m.joined_on.replace(day=1)
         end = min(last_month, m.left_on.replace(day=1)) if m.left_on else last_month
         windows[m.ward_id] = (_month_add(joined, -length), _month_add(joined, -1), joined, end)
+    return windows
+
+
+def aim_progress(
+    aim: ImprovementAim,
+    members: Sequence[Member],
+    *,
+    last_month: dt.date,
+    pooled_suppressed: bool,
+    series: pd.DataFrame | None = None,
+) -> AimProgress:
+    """Each ward's rate in the same length of time before it joined (its baseline) and since it
+    joined (from its joining month to ``last_month``, or its leaving month), the change, and the same
+    pooled over every ward's own windows (see :func:`aim_windows`).
+
+    ``series`` is the aim's measure for every member ward by month, if the caller already holds it
+    from the earliest baseline month on (the page reads it once for the chart and the aim); otherwise
+    one ``measure_series`` call reads it for every ward at once.
+    """
+    definition = measure(aim.measure_slug)
+    length = baseline_months(aim)
+    windows = aim_windows(aim, members, last_month=last_month)
+    if members and series is None:
+        series = measure_series(
+            definition,
+            ward_ids=[m.ward_id for m in members],
+            since=min(w[0] for w in windows.values()),
+            until=_month_add(last_month, 1) - dt.timedelta(days=1),
+            period=Period.MONTH,
+        )
+    if series is not None and not series.empty:
+        series = series.assign(period=pd.to_datetime(series["period"]).dt.date)
+        if definition.denominator is not Denominator.NONE:
+            usable = series["denominator"].notna() & (series["denominator"] > 0)
+            series = series[usable]
+        else:
+            series = series.assign(denominator=1.0)
+        grouped = {w: g for w, g in series.groupby("ward_id")}
+    else:
+        grouped = {}
     rows: list[WardProgress] = []
     totals = np.zeros(4)
     if members:
@@ -645,13 +685,27 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
     pooled_suppressed = not all(m.named for m in members)
     since, until = reporting_window(Period.MONTH, today=today)
     ward_ids = [m.ward_id for m in members]
+    last_month = until.replace(day=1)
+    aims = aims_for_collaborative(collaborative.pk)
+    # An aim on a charted measure reuses the chart's series, read from its earliest baseline month on.
+    earliest: dict[str, dt.date] = {}
+    for aim in aims:
+        windows = aim_windows(aim, members, last_month=last_month)
+        if aim.measure_slug in POOLED_MEASURES and windows:
+            first = min(w[0] for w in windows.values())
+            earliest[aim.measure_slug] = min(first, earliest.get(aim.measure_slug, first))
     panels: list[ChartPanel] = []
     funnel = Funnel(None, 0, len(members), [], None)
+    held: dict[str, pd.DataFrame] = {}
     for slug in POOLED_MEASURES:
         definition = measure(slug)
         if not ward_ids:
             break
-        series = measure_series(definition, ward_ids=ward_ids, since=since, until=until, period=Period.MONTH)
+        first = min(since, earliest.get(slug, since))
+        held[slug] = measure_series(
+            definition, ward_ids=ward_ids, since=first, until=until, period=Period.MONTH
+        )
+        series = held[slug][held[slug]["period"] >= since]
         series = series[~_after_leaving(series, members)]
         panel = pooled_panel(
             definition,
@@ -663,16 +717,22 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
             panels.append(panel)
         if slug == FUNNEL_MEASURE:
             funnel = ward_funnel(definition, series, members, months=FUNNEL_MONTHS)
-    aims = [
-        aim_progress(aim, members, last_month=until.replace(day=1), pooled_suppressed=pooled_suppressed)
-        for aim in aims_for_collaborative(collaborative.pk)
+    progress = [
+        aim_progress(
+            aim,
+            members,
+            last_month=last_month,
+            pooled_suppressed=pooled_suppressed,
+            series=held.get(aim.measure_slug),
+        )
+        for aim in aims
     ]
     return CollaborativeReport(
         collaborative=collaborative,
         members=members,
         pooled_panels=panels,
         funnel=funnel,
-        aims=aims,
+        aims=progress,
         pooled_suppressed=pooled_suppressed,
         any_pseudonymised=any(not m.named for m in members),
         window=(since, until),
