@@ -482,3 +482,54 @@ def test_query_count_does_not_grow_with_wards_or_patients(equity):
     assert report.interventions == 10 + 12
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(large.captured_queries) <= 6
+
+
+# ---- the same interventions as the ward charts
+
+
+def _seclusion(world, patient, start: dt.datetime, incident=None):
+    from rrp.segregation.services import episode_start
+
+    return episode_start(
+        ward=world.wards["a1"],
+        patient=patient,
+        kind="seclusion",
+        by=world.users["provider_governance"],
+        started_at=start,
+        ended_at=start + dt.timedelta(hours=2),
+        end_reason="Calm and talking",
+        authorised_by_name="Dr Example",
+        place="Seclusion room 1",
+        reason="Severe behavioural disturbance likely to harm others",
+        end_plan="End when calm",
+        incident=incident,
+    )
+
+
+def test_seclusion_episodes_count_once_in_the_patients_group(equity):
+    start = window().since + dt.timedelta(days=40)
+    _seclusion(equity, equity.b1, at(start))
+    incident = record(equity, "a1", equity.b1, (start + dt.timedelta(days=5), "05"))
+    _seclusion(equity, equity.b1, at(start + dt.timedelta(days=5)), incident=incident)
+
+    report = equity_report(ward_ids=ids(equity, "a1", "a2"), window=window(), suppressed=False)
+
+    # 3 before, the unlinked episode, and the incident's own 05 (its linked episode is not counted again)
+    assert report.tables[Characteristic.ETHNICITY].row("Black or Black British").interventions == 5
+
+
+def test_total_interventions_match_the_measure_series(equity):
+    from rrp.measures.catalogue import measure
+    from rrp.measures.series import measure_series
+
+    _seclusion(equity, equity.b1, at(window().since + dt.timedelta(days=40)))
+    series = measure_series(
+        measure("restrictive-interventions-per-1000-obd"),
+        ward_ids=ids(equity, "a1", "a2"),
+        since=window().since,
+        until=window().until,
+    )
+
+    report = equity_report(ward_ids=ids(equity, "a1", "a2"), window=window(), suppressed=False)
+
+    assert report.interventions == series["numerator"].sum() == 11
