@@ -125,12 +125,14 @@ def rate_ratio_over_time_spec(
     log scale with a dashed line at 1 (the reference group's rate in that period)."""
     records = _records(points)
     groups = list(dict.fromkeys(p.group for p in points))
+    # Four blocks fit side by side on a tablet; eight (24 months) are slanted so they do not overlap.
+    angle = 0 if len(periods) <= 4 else -35
     x = {
         "field": "period",
         "type": "nominal",
         "sort": list(periods),
         "title": None,
-        "axis": {"labelAngle": 0},
+        "axis": {"labelAngle": angle, "labelLimit": 160},
     }
     y_scale = {"type": "log", "domain": _domain(records)}
     y_title = f"Rate ratio against {reference} (log scale)"
