@@ -34,6 +34,7 @@ from rrp.measures.national import (
 from rrp.measures.selectors import national_figures
 from rrp.reports.panels import ChartPanel, chart_panel, funnel_panel
 from rrp.spc import analyse
+from rrp.spc.engine import MDC_MIN_POINTS_FOR_LIMITS
 
 Y_TITLE = "People restrained per 1,000 bed days"
 LAST_12 = "last-12"
@@ -148,12 +149,17 @@ def funnel_for(
 
 
 def over_time_for(benchmark: pd.DataFrame, *, provider: str) -> ChartPanel | None:
-    """The provider's monthly rate as an XmR chart, with the all-providers pooled rate drawn beside it."""
+    """The provider's monthly rate as an XmR chart (a run chart under 13 months), with the all-providers
+    pooled rate drawn beside it as a dotted line."""
     have = benchmark["bed_days"].fillna(0) > 0
     if not have.any():
         return None
+    # Making Data Count draws limits from 13 points on; with fewer months a run chart (median and runs
+    # rules) says what can be said.
+    rates = (benchmark["people"] / benchmark["bed_days"]).replace([np.inf, -np.inf], np.nan)
+    chart = "xmr" if int(rates.notna().sum()) >= MDC_MIN_POINTS_FOR_LIMITS else "run"
     result = analyse(
-        "xmr",
+        chart,
         dates=pd.to_datetime(benchmark["month"]).to_numpy(dtype="datetime64[D]"),
         numerators=benchmark["people"].to_numpy(dtype=float),
         denominators=benchmark["bed_days"].fillna(0).to_numpy(dtype=float),

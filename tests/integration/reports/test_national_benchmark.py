@@ -81,6 +81,8 @@ def test_over_time_chart_has_the_providers_months_and_the_national_line(publishe
     assert page.provider == "ST ANDREW'S HEALTHCARE"
     values = page.over_time.spec["data"]["values"]
     assert len(values) == 12
+    # Twelve months are too few for Making Data Count limits (13 points), so it is a run chart.
+    assert page.over_time.description.startswith("Run chart")
     assert round(page.provider_pooled_rate, 3) == 6.795  # README: 1,310 / 192,785 over its 11 months
     national_layer = page.over_time.spec["layer"][-1]
     assert len(national_layer["data"]["values"]) == 12
