@@ -8,6 +8,7 @@ description and data (WCAG 2.2: 1.1.1 non-text content).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,15 @@ def measure_y_title(definition: MeasureDefinition) -> str:
     return definition.unit or definition.name
 
 
+def relabel(result: SpcResult, label: str) -> SpcResult:
+    """The same single-group result with its group called ``label`` (for descriptions and tables)."""
+    return dataclasses.replace(
+        result,
+        group=np.full(len(result), label, dtype=object),
+        summaries=tuple(dataclasses.replace(s, group=label) for s in result.summaries),
+    )
+
+
 def chart_panel(
     result: SpcResult,
     *,
@@ -50,8 +60,14 @@ def chart_panel(
     downloads: Iterable[tuple[str, str]] = (),
     width: int = 640,
     height: int = 260,
+    subject: str = "",
 ) -> ChartPanel:
-    """A panel of one group's SPC result (use ``SpcResult.for_group`` first for many groups)."""
+    """A panel of one group's SPC result (use ``SpcResult.for_group`` first for many groups).
+
+    ``subject`` names what the chart is of in its text alternative (e.g. the ward's name); the engine's
+    group labels (ward ids) are internal and never shown.
+    """
+    result = relabel(result, subject)
     spec = spc_chart_spec(
         result, title=title, events=list(events), width=width, height=height, y_title=y_title
     )
