@@ -1,0 +1,90 @@
+"""The provider board report in a real browser: provider governance opens it from the header, the
+provider-total charts are drawn, a row opens its ward's chart, the aim form shows its errors, and every
+page passes axe (WCAG 2.2 AA) with screenshots at the ward PC (1366x768) and tablet sizes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from tests import factories
+from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
+from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in
+from tests.integration.reports.board_data import build_board_data
+
+if not CHROMIUM.exists():
+    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(page, transactional_db) -> factories.World:
+    """Two years of restraint on provider A's wards, with a 25% reduction aim."""
+    w = factories.build_world()
+    build_board_data(w, timezone.localdate())
+    return w
+
+
+def heading(page: Page):
+    return page.get_by_role("heading", level=1)
+
+
+def open_from_header(page: Page, text: str) -> None:
+    """When I choose a header link (behind the header's "More" menu when the row is full)."""
+    expect(page.get_by_role("navigation", name="Menu")).to_be_visible()
+    link = page.locator("header nav a", has_text=text).first
+    if not link.is_visible():
+        page.locator("header nav").get_by_role("button", name=re.compile("More")).click()
+    link.click()
+
+
+def charts_drawn(page: Page, count: int) -> None:
+    expect(page.locator("figure.rrp-chart")).to_have_count(count)
+    expect(page.locator('figure[data-rrp-chart-drawn="true"]')).to_have_count(count)
+    expect(page.locator('figure[data-rrp-chart-drawn="failed"]')).to_have_count(0)
+
+
+def test_governance_opens_the_board_and_a_ward_chart(page: Page, world: factories.World) -> None:
+    governance, ward = world.users["provider_governance"], world.wards["a1"]
+    sign_in(page, governance.username)
+    pass_two_factor_set_up(page)
+
+    open_from_header(page, "Board report")
+    expect(heading(page)).to_have_text("Board report")
+    expect(page).to_have_url(re.compile(rf"/reports/board/{world.providers[0].pk}/$"))
+    charts_drawn(page, 6)
+    expect(page.locator(".rrp-board-commentary")).to_contain_text(
+        f"{ward.name}: restrictive interventions per 1,000 occupied bed days show special cause concern"
+    )
+    expect(page.locator("#aims ~ table").first).to_contain_text("Not on track")
+    check_accessibility(page, "board")
+
+    page.get_by_role("link", name=re.compile(rf"^{ward.name}\s*: Restrictive interventions")).click()
+    expect(heading(page)).to_have_text("Restrictive interventions per 1,000 occupied bed days")
+    charts_drawn(page, 1)
+    expect(page.get_by_role("link", name=re.compile(r"^SVG"))).to_be_visible()
+    check_accessibility(page, "board-chart")
+
+    page.goto(f"/reports/board/{world.providers[0].pk}/aims/new/")
+    page.get_by_role("button", name="Record the aim").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Select a measure")
+    expect(page).to_have_title(re.compile(r"^Error: Record an improvement aim"))
+    check_accessibility(page, "board-aim-errors")
+
+
+def test_commissioner_sees_the_board_without_charts(page: Page, world: factories.World) -> None:
+    commissioner = world.users["commissioner"]
+    sign_in(page, commissioner.username)
+    if page.get_by_role("heading", name="Enter your security code").count():
+        pass_two_factor_set_up(page)
+    page.goto("/reports/board/")
+    expect(heading(page)).to_have_text("Board report")
+    page.get_by_role("link", name=world.providers[0].name).click()
+    expect(page.locator(".nhsuk-inset-text").first).to_contain_text("counts under 5 are hidden")
+    expect(page.locator("figure.rrp-chart")).to_have_count(0)
+    check_accessibility(page, "board-commissioner")
