@@ -154,3 +154,24 @@ def test_equity_window_last_whole_months_in_three_month_blocks():
     assert window.quarters[-1].end == dt.date(2026, 11, 30)
     assert window.quarters[0].label == "Dec 2025 to Feb 2026"
     assert len(equity_window("24", today=dt.date(2026, 12, 2)).quarters) == 8
+
+
+def test_forest_plot_draws_only_finite_ratios_and_names_the_rest():
+    from rrp.charts.rate_ratio import RatioPoint, forest_plot_spec
+
+    points = [
+        RatioPoint("Black or Black British", 3.0, 1.9355, 4.65),
+        RatioPoint("Mixed", 0.0, 0.0, 2.03, note="no interventions"),
+        RatioPoint("Other ethnic group", None, None, None, note="suppressed"),
+    ]
+
+    spec = forest_plot_spec(points, title="Rate ratios", reference="White")
+
+    assert [r["group"] for r in spec["data"]["values"]] == ["Black or Black British"]
+    assert spec["layer"][1]["encoding"]["x"]["scale"]["type"] == "log"
+    low, high = spec["layer"][1]["encoding"]["x"]["scale"]["domain"]
+    assert low < 1 < 4.65 < high
+    assert "Black or Black British 3.00 (95% CI 1.94 to 4.65)" in spec["description"]
+    assert "Mixed: no interventions" in spec["description"]
+    assert "Other ethnic group: suppressed" in spec["description"]
+    assert "The whole interval is above 1 for: Black or Black British." in spec["description"]
