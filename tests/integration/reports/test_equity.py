@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rrp.accounts.roles import Role
+from rrp.core.models import AuditAction, AuditEvent
 from rrp.force.services import InterventionInput, incident_amend, incident_record
 from rrp.people.models import WardStay
 from rrp.reports.equity import Characteristic, equity_report, equity_window, rate_ratio
@@ -331,6 +332,9 @@ def test_governance_csv_has_exact_figures(equity):
     assert black[header.index("interventions")] == "3"
     assert black[header.index("bed_days")] == "100"
     assert "*" not in content
+    event = AuditEvent.objects.filter(action=AuditAction.EXPORT, record_type="reports.EquityReport").get()
+    assert event.actor_id == equity.users["provider_governance"].pk
+    assert event.provider_id == equity.providers[0].pk
 
 
 def test_ward_manager_sees_only_their_wards(equity):

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from rrp.accounts.roles import Permission, Role
 from rrp.accounts.scope import providers_for, sees_unsuppressed, wards_for
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
 from rrp.organisations.models import Provider, Ward
 from rrp.reports import equity as equity_data
 
@@ -157,6 +159,17 @@ def equity_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse("Bad options: " + "; ".join(form.errors.get("reference", [])), status=400)
     report = _report(request, provider, wards, form)
+    # Figures by characteristic can be about very few people: every download is on the audit log.
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        record_type="reports.EquityReport",
+        record_id=provider.pk,
+        record_label=f"Equity figures, {report.window.label}",
+        provider_id=provider.pk,
+        request=request,
+        detail={"wards": [w.pk for w in wards], "suppressed": report.suppressed},
+    )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(equity_data.equity_csv_rows(report))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
