@@ -58,6 +58,9 @@ POOLED_MEASURES = (
 )
 FUNNEL_MEASURE = POOLED_MEASURES[0]
 FUNNEL_MONTHS = 12
+# Spiegelhalter's over-dispersion estimate is unstable with few units (and one extreme ward then widens
+# the limits round itself); below this many wards the funnel keeps plain Poisson limits.
+OVERDISPERSION_MIN_WARDS = 20
 SUPPRESSED_TEXT = "suppressed"
 
 
@@ -391,6 +394,7 @@ class Funnel:
     without_bed_days: int
     rows: list[WardFigures]
     months: tuple[dt.date, dt.date] | None
+    overdispersion: bool = False  # limits widened for over-dispersion (enough wards to estimate it)
 
 
 def ward_funnel(
@@ -428,6 +432,10 @@ def ward_funnel(
         groups=labels,
         multiplier=definition.multiplier,
         improvement_direction=definition.improvement_direction,
+        # Wards differ by more than Poisson chance alone (patient mix, recording); Spiegelhalter's
+        # random-effects widening keeps the limits for the wards that really stand out, once there are
+        # enough wards to estimate the extra variation from.
+        overdispersion=len(ward_ids) >= OVERDISPERSION_MIN_WARDS,
     )
     outside = np.isin(
         result.point_type, [int(PointType.SPECIAL_CAUSE_CONCERN), int(PointType.SPECIAL_CAUSE_IMPROVEMENT)]
@@ -460,8 +468,13 @@ def ward_funnel(
     first, last = pd.Timestamp(periods[0]).date(), pd.Timestamp(periods[-1]).date()
     hidden = int(hide.sum())
     span = f"{first:%B %Y} to {last:%B %Y}"
-    extra = (
-        f"{hidden} ward{'s are' if hidden != 1 else ' is'} not drawn because {'their' if hidden != 1 else 'its'} "
+    method = (
+        "Limits widened for over-dispersion between wards."
+        if len(ward_ids) >= OVERDISPERSION_MIN_WARDS
+        else "Poisson limits (too few wards to estimate over-dispersion)."
+    )
+    extra = method + (
+        f" {hidden} ward{'s are' if hidden != 1 else ' is'} not drawn because {'their' if hidden != 1 else 'its'} "
         "count is suppressed."
         if hidden
         else ""
@@ -476,7 +489,7 @@ def ward_funnel(
         unit_label="Ward",
         description_extra=extra,
     )
-    return Funnel(panel, hidden, without, rows, (first, last))
+    return Funnel(panel, hidden, without, rows, (first, last), len(ward_ids) >= OVERDISPERSION_MIN_WARDS)
 
 
 # --------------------------------------------------------------------------------------------------

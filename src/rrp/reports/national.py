@@ -135,6 +135,9 @@ def funnel_for(
         groups=rows["provider_name"].to_numpy(dtype=object),
         multiplier=PER,
         improvement_direction="decrease",
+        # Providers differ by more than Poisson chance alone (case mix, recording); Spiegelhalter's
+        # random-effects widening keeps the limits for the ones that really stand out.
+        overdispersion=True,
     )
     return funnel_panel(
         result,

@@ -386,3 +386,41 @@ def test_query_count_does_not_grow_with_member_wards(cohort):
 def test_pseudonyms_are_padded_to_the_number_of_members():
     assert pseudonym(7, 40) == "Ward 007"
     assert pseudonym(17, 1500) == "Ward 0017"
+
+
+def _members(n: int) -> list:
+    from rrp.reports.collaborative import Member
+
+    return [
+        Member(
+            ward_id=i,
+            provider_id=i,
+            label=pseudonym(i, n),
+            named=False,
+            region="Region",
+            joined_on=dt.date(2024, 1, 1),
+            left_on=None,
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+@pytest.mark.parametrize(("wards", "adjusted"), [(5, False), (25, True)])
+def test_ward_funnel_widens_limits_for_overdispersion_only_with_enough_wards(wards, adjusted):
+    import pandas as pd
+
+    from rrp.measures.catalogue import measure
+    from rrp.reports.collaborative import ward_funnel
+
+    rows = [
+        {"ward_id": w, "period": month_back(k), "numerator": 10 + 3 * (w % 7), "denominator": 600}
+        for w in range(1, wards + 1)
+        for k in range(12)
+    ]
+    funnel = ward_funnel(
+        measure("restrictive-interventions-per-1000-obd"), pd.DataFrame(rows), _members(wards), months=12
+    )
+
+    assert funnel.overdispersion is adjusted
+    assert ("over-dispersion between wards" in funnel.panel.description) is adjusted
+    assert funnel.hidden == 0 and len(funnel.rows) == wards
