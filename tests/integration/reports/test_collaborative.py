@@ -424,3 +424,22 @@ def test_ward_funnel_widens_limits_for_overdispersion_only_with_enough_wards(war
     assert funnel.overdispersion is adjusted
     assert ("over-dispersion between wards" in funnel.panel.description) is adjusted
     assert funnel.hidden == 0 and len(funnel.rows) == wards
+
+
+@pytest.mark.parametrize("slug", ["people-restrained-per-1000-obd", "prone-restraints-per-1000-obd"])
+def test_monthly_series_reusing_bed_days_equals_measure_series(cohort, slug):
+    import pandas as pd
+
+    from rrp.measures.catalogue import measure
+    from rrp.measures.series import measure_series
+    from rrp.reports.collaborative import monthly_series
+
+    interventions(cohort, "a1", month_back(4), 2, type_code="01")
+    ids = [cohort.wards["a1"].pk, cohort.wards["c1"].pk]
+    window = {"ward_ids": ids, "since": month_back(23), "until": month_back(0).replace(day=28)}
+    first = measure_series(measure("restrictive-interventions-per-1000-obd"), **window)
+
+    reused = monthly_series(measure(slug), bed_days=first, **window)
+
+    pd.testing.assert_frame_equal(reused, measure_series(measure(slug), **window), check_dtype=False)
+    assert reused["numerator"].sum() > 0
