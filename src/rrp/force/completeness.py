@@ -42,7 +42,11 @@ class Record:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return value == [] or value == {}
 
 
 def _reason(r: Record) -> bool:
@@ -90,9 +94,11 @@ def _non_staff(r: Record) -> bool:
 
 def _snapshot_has(*keys: str) -> Callable[[Record], bool]:
     # "(if known)": a characteristic recorded as not known still counts; a snapshot without it does not.
+    wanted = frozenset(keys)
+
     def check(r: Record) -> bool:
         snapshot = r.version.patient_snapshot or {}
-        return all(key in snapshot for key in keys)
+        return wanted.issubset(snapshot)
 
     return check
 
@@ -205,6 +211,16 @@ def negligible_force_exemption_enabled() -> bool:
     return bool(getattr(settings, "RRP_FORCE_NEGLIGIBLE_EXEMPTION", False))
 
 
+def _items_for(version: Any, exemption_enabled: bool) -> tuple[tuple[StatutoryItem, ...], bool]:
+    """The items this version must record, and whether it lacks the negligible-force justification."""
+    if exemption_enabled and version.negligible_force:
+        return _NEGLIGIBLE_ITEMS, _blank(version.negligible_force_justification)
+    return STATUTORY_ITEMS, False
+
+
+_NEGLIGIBLE_ITEMS = tuple(item for item in STATUTORY_ITEMS if item.letter in NEGLIGIBLE_FORCE_ITEMS)
+
+
 def missing_items(
     *,
     version: Any,
@@ -217,10 +233,36 @@ def missing_items(
     record = Record(version=version, interventions=list(interventions), staff=list(staff), patient=patient)
     if exemption_enabled is None:
         exemption_enabled = negligible_force_exemption_enabled()
-    items: Iterable[StatutoryItem] = STATUTORY_ITEMS
-    missing: list[str] = []
-    if exemption_enabled and version.negligible_force:
-        items = [item for item in STATUTORY_ITEMS if item.letter in NEGLIGIBLE_FORCE_ITEMS]
-        if _blank(version.negligible_force_justification):
-            missing.append(NEGLIGIBLE_JUSTIFICATION)
-    return [str(item) for item in items if not item.check(record)] + missing
+    items, unjustified = _items_for(version, exemption_enabled)
+    missing = [str(item) for item in items if not item.check(record)]
+    return [*missing, NEGLIGIBLE_JUSTIFICATION] if unjustified else missing
+
+
+# Items (e) and (g) live on the patient's record, not the version: a name or NHS number filled in after
+# the incident was recorded completes them without a new version. So the flag stored on each version
+# (`IncidentVersion.statutory_items_complete`) covers every other item, and whoever counts complete
+# records joins the patient for these two (measures.series).
+PATIENT_RECORD_ITEMS = frozenset({"e", "g"})
+
+
+def version_items_complete(
+    *,
+    version: Any,
+    interventions: Iterable[Any],
+    staff: Iterable[Any],
+    exemption_enabled: bool | None = None,
+) -> bool:
+    """Whether the version, with its interventions and staff, records every s6(5) item that is not on the
+    patient's record: ``missing_items`` finds nothing but items (e) and (g) (see PATIENT_RECORD_ITEMS).
+
+    The same items and checks as ``missing_items``, stopping at the first one missing, since the services,
+    the CSV import and the demo each run it for every version they write, to store
+    ``IncidentVersion.statutory_items_complete`` (with the negligible-force switch as it is then).
+    """
+    if exemption_enabled is None:
+        exemption_enabled = negligible_force_exemption_enabled()
+    items, unjustified = _items_for(version, exemption_enabled)
+    if unjustified:
+        return False
+    record = Record(version=version, interventions=list(interventions), staff=list(staff), patient=None)
+    return all(item.check(record) for item in items if item.letter not in PATIENT_RECORD_ITEMS)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import numpy as np
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -34,7 +35,9 @@ from rrp.core.db import _drop as _drop_append_only_triggers
 from rrp.demo.registry import DemoContext, demo_step
 from rrp.demo.steps.people import local_to_utc
 from rrp.force.codes import CqcReason, DeEscalation, IncidentFlagKind, IncidentStatus, StaffPart
+from rrp.force.completeness import negligible_force_exemption_enabled, version_items_complete
 from rrp.force.models import (
+    CONTENT_FIELDS,
     CqcNotificationTask,
     Incident,
     IncidentFlag,
@@ -253,6 +256,8 @@ SEND_BACK_NOTES = [
 ]
 
 
+# Version columns the step writes as JSON text.
+JSON_FIELDS = frozenset({"non_staff_types", "deescalation", "patient_snapshot"})
 # The force tables with append-only triggers, children first.
 FORCE_APPEND_ONLY_MODELS = (
     StaffStatement,
@@ -575,8 +580,6 @@ def _write_incidents(ctx: DemoContext, rng: np.random.Generator, plan: dict[str,
             "debrief_patient_not_held_reason": np.full(len(v2_ids), "", dtype=object),
         }
     )
-    _insert(ctx, IncidentVersion, version)
-    _insert(ctx, IncidentVersion, v2)
 
     # Interventions for version 1 and (copied) version 2; incomplete drafts may lack an end or care plan.
     no_end = gaps["ended"][iv_incident_a] & (np.arange(len(iv_incident_a)) == _last_of(iv_incident_a))
@@ -600,9 +603,36 @@ def _write_incidents(ctx: DemoContext, rng: np.random.Generator, plan: dict[str,
         },
     )
 
-    involved = _write_staff(
+    staff_incident, staff_member, staff_name, staff_title = _write_staff(
         ctx, rng, ids=ids, ward_id=ward_id, pattern=pattern, no_staff=gaps["staff"], v2_of=v2_of
     )
+    involved = (staff_incident, staff_member)
+    # The versions go in last (foreign keys are checked at commit), once their interventions and staff
+    # are known: each stores whether it is complete, by the services' own check.
+    interventions_of = _grouped(
+        iv_incident_a,
+        [
+            SimpleNamespace(type_code=t, ended_at=e, in_care_plan=c)
+            for t, e, c in zip(
+                iv_type_a.tolist(), ended.astype(object).tolist(), care_plan.tolist(), strict=True
+            )
+        ],
+    )
+    staff_of = _grouped(
+        staff_incident,
+        [
+            SimpleNamespace(name=a, job_title=b)
+            for a, b in zip(staff_name.tolist(), staff_title.tolist(), strict=True)
+        ],
+    )
+    version["statutory_items_complete"] = _items_complete(
+        version, np.arange(n), interventions_of=interventions_of, staff_of=staff_of
+    )
+    v2["statutory_items_complete"] = _items_complete(
+        v2, v2_incident, interventions_of=interventions_of, staff_of=staff_of
+    )
+    _insert(ctx, IncidentVersion, version)
+    _insert(ctx, IncidentVersion, v2)
     _write_statements(ctx, rng, involved=involved, created=created, period_end=period_end, author=recorder)
     _write_status_changes(ctx, ids=ids, changes=changes, users=(recorder, manager, governance))
     _write_flags(ctx, iv_incident=iv_incident_a, iv_type=iv_type_a, iv_start=iv_start_a, created=created)
@@ -921,7 +951,51 @@ def _write_staff(
             "part": np.concatenate([part, part[copy]]),
         },
     )
-    return incident, member
+    return incident, member, name, title
+
+
+def _grouped(group: np.ndarray, items: list) -> dict[int, list]:
+    """Items by their group (incident index)."""
+    out: dict[int, list] = {}
+    for key, item in zip(group.tolist(), items, strict=True):
+        out.setdefault(key, []).append(item)
+    return out
+
+
+def _items_complete(
+    columns: dict[str, np.ndarray],
+    incident: np.ndarray,
+    *,
+    interventions_of: dict[int, list],
+    staff_of: dict[int, list],
+) -> np.ndarray:
+    """``force.completeness.version_items_complete`` for each row of version columns (of incidents
+    ``incident``), as the services would store it: the columns turned back into Python values (None for a
+    missing time, decoded JSON) one field at a time, then the check row by row."""
+    n = len(incident)
+    values: dict[str, list] = {}
+    for name in CONTENT_FIELDS:
+        column = np.asarray(columns[name])
+        if column.dtype.kind == "M":
+            values[name] = column.astype("datetime64[s]").astype(object).tolist()
+        elif name in JSON_FIELDS:
+            cache: dict[str, object] = {}
+            values[name] = [
+                cache[text] if text in cache else cache.setdefault(text, json.loads(text))
+                for text in column.tolist()
+            ]
+        else:
+            values[name] = column.tolist()
+    exemption = negligible_force_exemption_enabled()
+    complete = np.zeros(n, dtype=bool)
+    for row, key in enumerate(incident.tolist()):
+        complete[row] = version_items_complete(
+            version=SimpleNamespace(**{name: values[name][row] for name in CONTENT_FIELDS}),
+            interventions=interventions_of.get(key, ()),
+            staff=staff_of.get(key, ()),
+            exemption_enabled=exemption,
+        )
+    return complete
 
 
 STATEMENTS = [

@@ -49,6 +49,7 @@ from rrp.force.codes import (
     NonStaffPersonType,
     StaffPart,
 )
+from rrp.force.completeness import negligible_force_exemption_enabled, version_items_complete
 from rrp.force.models import (
     BOOLEAN_CONTENT_FIELDS,
     CONTENT_FIELDS,
@@ -849,23 +850,28 @@ def _write(
         "recorded_by_id",
         "change_reason",
         "patient_snapshot",
+        "statutory_items_complete",
         *names_without_snapshot,
     ]
     json_list = writer.json_list
+    exemption = negligible_force_exemption_enabled()
     version_rows = []
     for plan, version_id in zip(writes, version_ids, strict=True):
         previous = plan.existing.get("version")
         content = plan.content
         if previous is None:
             number, reason = 1, ""
+            snapshot_dict = snapshots[plan.patient_id]
             snapshot = snapshot_json[plan.patient_id]
             content["negligible_force"], content["negligible_force_justification"] = False, ""
         else:
             number, reason = previous["number"] + 1, IMPORT_CHANGE_REASON
-            snapshot = writer.json(previous["patient_snapshot"])
+            snapshot_dict = previous["patient_snapshot"]
+            snapshot = writer.json(snapshot_dict)
             for name in ("negligible_force", "negligible_force_justification"):
                 content[name] = previous[name]
         plan.existing["version_id"] = version_id
+        complete = _items_complete(plan, snapshot_dict, exemption)
         values = list(content_cells(content))
         for i in datetime_at:
             if values[i] is not None:
@@ -873,7 +879,7 @@ def _write(
         for i in list_at:
             values[i] = json_list(values[i])
         version_rows.append(
-            (version_id, plan.existing["id"], number, recorded_at, by.pk, reason, snapshot, *values)
+            (version_id, plan.existing["id"], number, recorded_at, by.pk, reason, snapshot, complete, *values)
         )
     writer.insert(IncidentVersion, version_names, version_rows)
     version_rows.clear()
@@ -898,6 +904,20 @@ def _write(
     _write_triggers(writer=writer, plans=writes, now=now)
     _write_audit(writer=writer, by=by, request=request, now=now, created=new, amended=amended)
     return {"created": len(new), "amended": len(amended), "unchanged": unchanged}
+
+
+def _items_complete(plan: _Planned, snapshot: dict[str, Any], exemption: bool) -> bool:
+    """The version's stored completeness flag, by the services' own check
+    (``force.completeness.version_items_complete``) on the rows about to be written."""
+    return version_items_complete(
+        version=SimpleNamespace(**plan.content, patient_snapshot=snapshot),
+        interventions=[
+            SimpleNamespace(type_code=type_code, ended_at=ended, in_care_plan=in_care_plan)
+            for type_code, _started, ended, in_care_plan in plan.group.interventions
+        ],
+        staff=[SimpleNamespace(name=name, job_title=title) for _member, name, title, _part in plan.staff],
+        exemption_enabled=exemption,
+    )
 
 
 def _snapshots(patient_ids: set[int], *, on: dt.date) -> dict[int, dict[str, Any]]:

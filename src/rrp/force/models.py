@@ -191,6 +191,13 @@ class IncidentVersion(AppendOnlyModel):
     # s6(2)-(3): negligible force, only where the exemption is switched on, with a written justification.
     negligible_force = models.BooleanField(default=False)
     negligible_force_justification = models.TextField(blank=True)
+    # Derived, not content: whether this version records every s6(5) item that is not on the patient's
+    # record (force.completeness.version_items_complete), worked out when the version is written, so
+    # measures count complete records with one grouped query instead of checking every version.
+    statutory_items_complete = models.BooleanField(
+        default=False,
+        help_text="Every s6(5) item except the patient's name and NHS number (on the patient record) is recorded.",
+    )
 
     class Meta:
         ordering = ["incident", "number"]

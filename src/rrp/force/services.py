@@ -33,7 +33,11 @@ from rrp.force.codes import (
     NonStaffPersonType,
     StaffPart,
 )
-from rrp.force.completeness import missing_items, negligible_force_exemption_enabled
+from rrp.force.completeness import (
+    missing_items,
+    negligible_force_exemption_enabled,
+    version_items_complete,
+)
 from rrp.force.models import (
     CONTENT_FIELDS,
     ConsciousnessLevel,
@@ -190,7 +194,27 @@ def _write_version(
     staff: Sequence[StaffInput],
     now: dt.datetime,
 ) -> IncidentVersion:
-    version = IncidentVersion.objects.create(
+    # The children are built first so that completeness (which needs them) is known before the version
+    # row is inserted: versions are append-only, the flag cannot be set afterwards.
+    intervention_rows = [
+        InterventionRecord(
+            type_code=item.type_code,
+            started_at=_minute(item.started_at),
+            ended_at=_minute(item.ended_at),
+            in_care_plan=item.in_care_plan,
+        )
+        for item in interventions
+    ]
+    staff_rows = [
+        StaffInvolvement(
+            staff_member=item.staff_member,
+            name=item.staff_member.name if item.staff_member else item.name.strip(),
+            job_title=item.staff_member.job_title if item.staff_member else item.job_title.strip(),
+            part=item.part,
+        )
+        for item in staff
+    ]
+    version = IncidentVersion(
         incident=incident,
         number=number,
         recorded_at=now,
@@ -198,26 +222,14 @@ def _write_version(
         change_reason=change_reason,
         **content,
     )
-    InterventionRecord.objects.bulk_create(
-        InterventionRecord(
-            version=version,
-            type_code=item.type_code,
-            started_at=_minute(item.started_at),
-            ended_at=_minute(item.ended_at),
-            in_care_plan=item.in_care_plan,
-        )
-        for item in interventions
+    version.statutory_items_complete = version_items_complete(
+        version=version, interventions=intervention_rows, staff=staff_rows
     )
-    StaffInvolvement.objects.bulk_create(
-        StaffInvolvement(
-            version=version,
-            staff_member=item.staff_member,
-            name=item.staff_member.name if item.staff_member else item.name.strip(),
-            job_title=item.staff_member.job_title if item.staff_member else item.job_title.strip(),
-            part=item.part,
-        )
-        for item in staff
-    )
+    version.save(force_insert=True)
+    for row in (*intervention_rows, *staff_rows):
+        row.version = version
+    InterventionRecord.objects.bulk_create(intervention_rows)
+    StaffInvolvement.objects.bulk_create(staff_rows)
     _raise_triggers(incident=incident, version=version, interventions=interventions, now=now)
     return version
 

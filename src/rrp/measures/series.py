@@ -16,10 +16,11 @@ Counting rules (docs/measures.md):
 Every shipped measure is computed: counts of interventions, incidents or people (with the
 definition's intervention types and minimum duration) and incidents with an injury or a debrief, in
 one grouped query with their denominators; the share of interventions on people restrained repeatedly
-(grouped by person); incidents with every statutory item complete (latest versions, checked by
-``force.completeness``); hours (each intervention's time clipped to the period); and days between
-events for g charts (one row per event, not per period). A definition this code cannot compute (for
-example one over admissions) raises :class:`UnsupportedMeasure` naming what is missing.
+(grouped by person); incidents with every statutory item complete (latest versions, the flag each
+version stores when written, from ``force.completeness``); hours (each intervention's time clipped to
+the period); and days between events for g charts (one row per event, not per period). A definition
+this code cannot compute (for example one over admissions) raises :class:`UnsupportedMeasure` naming
+what is missing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -35,8 +35,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from rrp.force.completeness import missing_items, negligible_force_exemption_enabled
-from rrp.force.models import CONTENT_FIELDS, IncidentVersion, InterventionRecord, StaffInvolvement
+from rrp.force.models import IncidentVersion, InterventionRecord
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month, period_of
@@ -198,55 +197,36 @@ def _repeat_counts(
     return numerators, denominators
 
 
-def _complete_counts(rows: QuerySet[InterventionRecord], period: Period) -> tuple[Cells, Cells]:
-    """Incidents whose latest version has every s6(5) item, and all incidents, per ward and period.
+def _complete_counts(
+    rows: QuerySet[InterventionRecord], period: Period, periods: Sequence[dt.date] | None = None
+) -> tuple[Cells, Cells]:
+    """Incidents whose latest version has every s6(5) item, and all incidents, per ward and period: one
+    grouped query.
 
-    The versions, their interventions and staff, and the patients' names and NHS numbers are read as
-    plain rows (three queries, whatever the number of wards) and checked by
-    ``force.completeness.missing_items``, which needs only their attributes; building model instances
-    for every version would cost more than the check.
+    Each version stores whether it records every item not on the patient's record
+    (``IncidentVersion.statutory_items_complete``, set by ``force.completeness.version_items_complete``
+    when it is written); items (e) and (g), the patient's name and NHS number, are read from the patient
+    as they are now, since filling them in there completes the record without a new version.
     """
-    cells = list(_by_ward_and_period(rows, period).values_list("ward_id", "period", "version_id").distinct())
-    version_ids = rows.values("version_id")
-    versions = IncidentVersion.objects.filter(pk__in=version_ids).values(
-        "pk",
-        *CONTENT_FIELDS,
-        given_name=F("incident__patient__given_name"),
-        family_name=F("incident__patient__family_name"),
-        nhs_number=F("incident__patient__nhs_number"),
+    complete = Q(version__statutory_items_complete=True) & ~Q(
+        Q(version__incident__patient__nhs_number="")
+        | Q(version__incident__patient__given_name="")
+        | Q(version__incident__patient__family_name="")
     )
-    interventions: dict[int, list[SimpleNamespace]] = {}
-    for row in InterventionRecord.objects.filter(version_id__in=version_ids).values(
-        "version_id", "type_code", "ended_at", "in_care_plan"
-    ):
-        interventions.setdefault(row.pop("version_id"), []).append(SimpleNamespace(**row))
-    staff: dict[int, list[SimpleNamespace]] = {}
-    for row in StaffInvolvement.objects.filter(version_id__in=version_ids).values(
-        "version_id", "name", "job_title"
-    ):
-        staff.setdefault(row.pop("version_id"), []).append(SimpleNamespace(**row))
-    exemption = negligible_force_exemption_enabled()
-    complete = set()
-    for row in versions:
-        patient = SimpleNamespace(
-            given_name=row.pop("given_name"),
-            family_name=row.pop("family_name"),
-            nhs_number=row.pop("nhs_number"),
+    grouped = (
+        _by_ward_and_period(rows, period, periods)
+        .values("ward_id", "period")
+        .annotate(
+            n=Count("version_id", distinct=True, filter=complete),
+            d=Count("version_id", distinct=True),
         )
-        if not missing_items(
-            version=SimpleNamespace(**row),
-            interventions=interventions.get(row["pk"], []),
-            staff=staff.get(row["pk"], []),
-            patient=patient,
-            exemption_enabled=exemption,
-        ):
-            complete.add(row["pk"])
+    )
     numerators: Cells = {}
     denominators: Cells = {}
-    for ward_id, start, version_id in cells:
-        key = (ward_id, _as_date(start))
-        denominators[key] = denominators.get(key, 0) + 1
-        numerators[key] = numerators.get(key, 0) + (version_id in complete)
+    for row in grouped:
+        key = (row["ward_id"], _as_date(row["period"]))
+        numerators[key] = row["n"]
+        denominators[key] = row["d"]
     return numerators, denominators
 
 
@@ -424,7 +404,9 @@ def measure_series(
             definition, latest_interventions(definition, **window), period, periods
         )
     elif counts is Counts.INCIDENTS_COMPLETE:
-        numerator_cells, counted = _complete_counts(latest_interventions(definition, **window), period)
+        numerator_cells, counted = _complete_counts(
+            latest_interventions(definition, **window), period, periods
+        )
     elif counts is Counts.HOURS:
         spans = list(
             latest_interventions(definition, **window, overlapping=True).values_list(
