@@ -240,3 +240,15 @@ def test_reporting_health_query_count_does_not_grow_with_wards(world, gov):
 def test_reporting_health_ignores_wards_that_do_not_exist(world):
     assert reporting_health([], today=TODAY) == {}
     assert list(reporting_health([world.wards["a1"].pk, 999_999], today=TODAY)) == [world.wards["a1"].pk]
+
+
+def test_reporting_health_open_records_are_those_of_the_last_12_months(world, gov):
+    a1, patient = world.wards["a1"], world.patients["a1"]
+    quick_incident(a1, patient, gov, at(TODAY - dt.timedelta(days=200)))  # a draft, half a year old
+    quick_incident(a1, patient, gov, at(TODAY - dt.timedelta(days=400)))  # a draft, over a year old
+
+    h = reporting_health([a1.pk], today=TODAY)[a1.pk]
+
+    assert h.open_records == 1
+    assert h.open_overdue == 1
+    assert h.recent_records == 0
