@@ -75,6 +75,12 @@ def test_analyst_opens_collaborative_from_the_nav_and_sees_it_pseudonymised(
     assert "Ward 001" in text and "Ward 002" in text
     check_accessibility(page, "collaborative")
 
+    page.get_by_role("link", name="Reporting health of the member wards").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reporting health of the member wards")
+    expect(page.get_by_role("row", name="Ward 002").first).to_be_visible()
+    assert "Cedarvale Ward" not in page.content()
+    check_accessibility(page, "collaborative-reporting-health")
+
 
 @pytest.mark.skipif(not REAL.is_dir(), reason=f"{REAL} is not on this machine")
 def test_analyst_benchmarks_a_provider_against_national_figures(page: Page, world: factories.World) -> None:

@@ -47,6 +47,7 @@ from rrp.measures.suppression import (
 from rrp.organisations.models import Collaborative, CollaborativeMembership
 from rrp.reports.measure_charts import reporting_window
 from rrp.reports.panels import ChartPanel, chart_panel, funnel_panel, measure_y_title
+from rrp.reports.reporting_health import FlagCode, reporting_health
 from rrp.spc import PointType, SpcResult, analyse
 from rrp.spc.types import POINT_ARRAYS
 
@@ -785,4 +786,62 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
         pooled_suppressed=pooled_suppressed,
         any_pseudonymised=any(not m.named for m in members),
         window=(since, until),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Reporting health of the member wards (its own page: at national size it costs as much as the charts)
+
+# What each flag means, without the ward's own figures, for wards shown under a pseudonym: the flags'
+# own words quote counts (records, incidents) that are under 5 more often than not.
+GENERIC_FLAG_WORDS = {
+    FlagCode.VOLUME_DROP: "Fewer incidents recorded than the ward's own history makes likely.",
+    FlagCode.SILENT: "No incident recorded for longer than the ward's rate makes likely.",
+    FlagCode.INCOMPLETE: "Records missing items the Use of Force Act requires.",
+    FlagCode.LATE: "Records submitted more than 72 hours after the incident.",
+    FlagCode.UNSUBMITTED: "Records not yet submitted more than 72 hours after the incident.",
+    FlagCode.MISSING_BED_DAYS: "Months without occupied bed days, so no rate.",
+}
+
+
+@dataclass(frozen=True)
+class MemberHealth:
+    member: Member
+    severity: str | None
+    flags: list[str]
+
+
+@dataclass(frozen=True)
+class CollaborativeHealth:
+    collaborative: Collaborative
+    rows: list[MemberHealth]  # flagged wards first (high, medium, low), then the rest
+    counts: dict[str, int]  # wards with each flag, by the flag's generic words
+    any_pseudonymised: bool
+
+
+def collaborative_reporting_health(
+    collaborative: Collaborative, *, user: User, today: dt.date
+) -> CollaborativeHealth:
+    """Every current member's reporting health (``reports.reporting_health``, in bulk): the flags in the
+    ward's own words where the viewer sees the ward by name, and in general words (no counts) where
+    it is pseudonymised."""
+    members = [m for m in members_for(collaborative, user=user) if m.left_on is None or m.left_on >= today]
+    health = reporting_health([m.ward_id for m in members], today=today)
+    order = {"high": 0, "medium": 1, "low": 2, None: 3}
+    rows = []
+    counts: dict[str, int] = {}
+    for m in members:
+        found = health.get(m.ward_id)
+        flags = found.flags if found else []
+        for code in {f.code for f in flags}:
+            counts[GENERIC_FLAG_WORDS[code]] = counts.get(GENERIC_FLAG_WORDS[code], 0) + 1
+        words = [f.words if m.named else GENERIC_FLAG_WORDS[f.code] for f in flags]
+        worst = found.worst.value if found and found.worst else None
+        rows.append(MemberHealth(member=m, severity=worst, flags=list(dict.fromkeys(words))))
+    rows.sort(key=lambda r: order[r.severity])
+    return CollaborativeHealth(
+        collaborative=collaborative,
+        rows=rows,
+        counts=dict(sorted(counts.items(), key=lambda kv: -kv[1])),
+        any_pseudonymised=any(not m.named for m in members),
     )

@@ -443,3 +443,51 @@ def test_monthly_series_reusing_bed_days_equals_measure_series(cohort, slug):
 
     pd.testing.assert_frame_equal(reused, measure_series(measure(slug), **window), check_dtype=False)
     assert reused["numerator"].sum() > 0
+
+
+# ---- reporting health of the members
+
+
+def test_reporting_health_in_general_words_for_pseudonymised_wards(cohort):
+    from rrp.reports.collaborative import GENERIC_FLAG_WORDS, collaborative_reporting_health
+
+    today = timezone.localdate()
+    analyst = collaborative_reporting_health(
+        cohort.collaborative, user=cohort.users["national_analyst"], today=today
+    )
+    governance = collaborative_reporting_health(
+        cohort.collaborative, user=cohort.users["provider_governance"], today=today
+    )
+
+    generic = set(GENERIC_FLAG_WORDS.values())
+    # The drafts recorded months ago are unsubmitted well past 72 hours, on both wards.
+    assert all(row.flags and set(row.flags) <= generic for row in analyst.rows)
+    assert analyst.counts[GENERIC_FLAG_WORDS["unsubmitted"]] == 2
+    own = next(r for r in governance.rows if r.member.ward_id == cohort.wards["a1"].pk)
+    other = next(r for r in governance.rows if r.member.ward_id == cohort.wards["c1"].pk)
+    assert any(words not in generic and any(ch.isdigit() for ch in words) for words in own.flags)
+    assert set(other.flags) <= generic
+
+
+def test_reporting_health_page_scope_and_pseudonyms(cohort):
+    other = Collaborative.objects.create(
+        name="Regional group", kind="regional", starts_on=dt.date(2022, 1, 1)
+    )
+    CollaborativeMembership.objects.create(
+        collaborative=other, ward=cohort.wards["b1"], joined_on=dt.date(2022, 1, 1)
+    )
+    client = signed_in_client(cohort.users["national_analyst"])
+
+    response = client.get(reverse("reports:collaborative-health", args=[cohort.collaborative.pk]))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Ward 001" in html and "Larchmere Ward" not in html and "Cedarvale Ward" not in html
+    assert "Records not yet submitted more than 72 hours after the incident." in html
+    assert client.get(reverse("reports:collaborative-health", args=[other.pk])).status_code == 404
+    assert (
+        signed_in_client(cohort.users["commissioner"])
+        .get(reverse("reports:collaborative-health", args=[cohort.collaborative.pk]))
+        .status_code
+        == 403
+    )

@@ -9,7 +9,12 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 
 from rrp.accounts.roles import Permission
-from rrp.reports.collaborative import collaborative_list_for, collaborative_report, collaboratives_for
+from rrp.reports.collaborative import (
+    collaborative_list_for,
+    collaborative_report,
+    collaborative_reporting_health,
+    collaboratives_for,
+)
 
 
 def collaborative_list(request: HttpRequest) -> HttpResponse:
@@ -32,7 +37,20 @@ def collaborative_detail(request: HttpRequest, collaborative_id: int) -> HttpRes
     return render(request, "reports/collaborative.jinja", {"report": report})
 
 
+def collaborative_health(request: HttpRequest, collaborative_id: int) -> HttpResponse:
+    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
+        raise PermissionDenied
+    collaborative = get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
+    health = collaborative_reporting_health(collaborative, user=request.user, today=timezone.localdate())
+    return render(request, "reports/collaborative_health.jinja", {"health": health})
+
+
 urlpatterns: list[URLPattern] = [
     path("collaboratives/", collaborative_list, name="collaborative-list"),
     path("collaboratives/<int:collaborative_id>/", collaborative_detail, name="collaborative"),
+    path(
+        "collaboratives/<int:collaborative_id>/reporting-health/",
+        collaborative_health,
+        name="collaborative-health",
+    ),
 ]
