@@ -31,7 +31,7 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -108,6 +108,20 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# Up to this many wards, the interventions are found from the wards' incidents (see ``latest_interventions``).
+WARD_FIRST_LIMIT = 200
+
+
+class _NotIndexed(Func):
+    """The column unchanged; on SQLite written ``+column``, which tells its planner not to use an index
+    on that column (the unary plus is a no-op on any value)."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 def latest_interventions(
     definition: MeasureDefinition,
     *,
@@ -118,21 +132,35 @@ def latest_interventions(
 ) -> QuerySet[InterventionRecord]:
     """Interventions of the latest version of each incident on these wards, of the definition's types
     and minimum duration, that started from ``since`` to ``until`` (or, with ``overlapping``, that were
-    under way at any time in those days)."""
+    under way at any time in those days).
+
+    For a few wards (up to ``WARD_FIRST_LIMIT``: a ward's huddle, a provider's board) SQLite is kept off
+    the interventions' (type, start) index, so that it starts from the wards' incidents. Without
+    statistics it otherwise walks every ward's interventions of the window and drops all but these
+    wards' at the end: 1.5 s for one ward on national data instead of a few milliseconds. PostgreSQL
+    plans this from its statistics either way, and the SQL is unchanged there.
+    """
     numerator = definition.numerator
     newer_version = IncidentVersion.objects.filter(
         incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
     )
     start, end = _local_midnight(since), _local_midnight(until + dt.timedelta(days=1))
-    rows = InterventionRecord.objects.filter(version__incident__ward_id__in=list(ward_ids)).filter(
+    wards = list(ward_ids)
+    rows = InterventionRecord.objects.filter(version__incident__ward_id__in=wards).filter(
         ~Exists(newer_version)
     )
+    started, type_code = "started_at", "type_code"
+    if len(wards) <= WARD_FIRST_LIMIT:
+        rows = rows.alias(
+            started_unindexed=_NotIndexed(F("started_at")), type_unindexed=_NotIndexed(F("type_code"))
+        )
+        started, type_code = "started_unindexed", "type_unindexed"
     if overlapping:
-        rows = rows.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start), started_at__lt=end)
+        rows = rows.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start), **{f"{started}__lt": end})
     else:
-        rows = rows.filter(started_at__gte=start, started_at__lt=end)
+        rows = rows.filter(**{f"{started}__gte": start, f"{started}__lt": end})
     if numerator.intervention_types:
-        rows = rows.filter(type_code__in=numerator.intervention_types)
+        rows = rows.filter(**{f"{type_code}__in": numerator.intervention_types})
     if numerator.minimum_minutes is not None:
         rows = rows.filter(ended_at__gt=F("started_at") + dt.timedelta(minutes=numerator.minimum_minutes))
     return rows

@@ -429,3 +429,32 @@ def test_measure_series_never_counts_a_seclusion_twice(provider_a):
 
     assert rows[(a1, dt.date(2025, 3, 1))].numerator == 1
     assert hours[(a1, dt.date(2025, 3, 1))].numerator == pytest.approx(1.5)
+
+
+@pytest.mark.parametrize(
+    "slug", ["restrictive-interventions-per-1000-obd", "prone-restraints-over-10-minutes"]
+)
+def test_measure_series_same_whether_found_from_wards_or_from_dates(provider_a, monkeypatch, slug):
+    from rrp.measures import series as series_module
+
+    record(provider_a, "a1", ("01", at(dt.date(2025, 3, 2)), 15), ("14", at(dt.date(2025, 3, 2), 11), 5))
+    ward_first = _series(provider_a, definition=measure(slug))
+    monkeypatch.setattr(series_module, "WARD_FIRST_LIMIT", 0)
+    date_first = _series(provider_a, definition=measure(slug))
+
+    assert ward_first["numerator"].sum() > 0
+    assert ward_first.equals(date_first)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner only")
+def test_latest_interventions_of_a_few_wards_start_from_their_incidents(provider_a):
+    from rrp.measures.series import latest_interventions
+
+    rows = latest_interventions(RATE, ward_ids=[provider_a.wards["a1"].pk], since=SINCE, until=UNTIL)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+
+    assert "force_interventionrecord USING INDEX force_inter_type" not in plan
+    assert "version_id" in plan
