@@ -308,3 +308,29 @@ def test_ward_huddle_query_count_does_not_grow_with_history(world, gov):
         ward_huddle(a1, user=user, today=today)
 
     assert len(more.captured_queries) == len(little.captured_queries)
+
+
+def test_huddle_page_shows_reporting_health_flags_in_words(busy_ward):
+    a1 = busy_ward.wards["a1"]
+    gov = busy_ward.users["provider_governance"]
+    # A draft of an incident five days ago, never submitted (the restraint three days ago may be
+    # under 72 hours old, depending on the time of day).
+    quick_incident(a1, busy_ward.patients["a1"], gov, timezone.now() - dt.timedelta(days=5))
+    client = signed_in_client(busy_ward.users["ward_staff"])
+
+    html = client.get(url(a1)).content.decode()
+
+    assert 'data-flag="unsubmitted"' in html
+    assert "not yet submitted more than 72 hours after the incident." in html
+    assert "Nothing to flag" not in html
+
+
+def test_huddle_page_says_nothing_to_flag_for_a_healthy_ward(world):
+    months = months_back(timezone.localdate(), 12)
+    monthly_bed_days(world.wards["a2"], months)
+    client = signed_in_client(world.users["ward_manager"])
+
+    html = client.get(url(world.wards["a2"])).content.decode()
+
+    assert "Nothing to flag" in html
+    assert "data-flag=" not in html
