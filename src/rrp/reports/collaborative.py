@@ -845,3 +845,65 @@ def collaborative_reporting_health(
         counts=dict(sorted(counts.items(), key=lambda kv: -kv[1])),
         any_pseudonymised=any(not m.named for m in members),
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# The member table as CSV
+
+CSV_COLUMNS = (
+    "ward",
+    "region",
+    "joined_on",
+    "left_on",
+    "first_month",
+    "last_month",
+    "restrictive_interventions",
+    "occupied_bed_days",
+    "rate_per_1000_occupied_bed_days",
+    "funnel_position",
+)
+
+
+def collaborative_csv_rows(
+    collaborative: Collaborative, *, user: User, today: dt.date
+) -> list[dict[str, str]]:
+    """The member table as the viewer may see it, one row per ward: restrictive interventions, occupied
+    bed days and their rate over the last 12 whole months, and the ward's place in the funnel.
+
+    Pseudonyms and suppression as on the page; a suppressed cell is ``*`` (NHS Digital's convention),
+    numbers carry no thousands separators. One ``measure_series`` call (12 months) for every ward.
+    """
+    members = members_for(collaborative, user=user)
+    definition = measure(FUNNEL_MEASURE)
+    since, until = reporting_window(Period.MONTH, today=today, length=FUNNEL_MONTHS)
+    funnel = Funnel(None, 0, len(members), [], None)
+    if members:
+        series = measure_series(
+            definition, ward_ids=[m.ward_id for m in members], since=since, until=until, period=Period.MONTH
+        )
+        funnel = ward_funnel(
+            definition, series[~_after_leaving(series, members)], members, months=FUNNEL_MONTHS
+        )
+    figures = {row.member.ward_id: row for row in funnel.rows}
+
+    def cell(text: str) -> str:
+        return "*" if text == SUPPRESSED_TEXT else text.replace(",", "")
+
+    rows = []
+    for m in members:
+        row = figures.get(m.ward_id)
+        rows.append(
+            {
+                "ward": m.label,
+                "region": m.region,
+                "joined_on": m.joined_on.isoformat(),
+                "left_on": m.left_on.isoformat() if m.left_on else "",
+                "first_month": f"{since:%Y-%m}",
+                "last_month": f"{until:%Y-%m}",
+                "restrictive_interventions": cell(row.count) if row else "",
+                "occupied_bed_days": cell(row.bed_days) if row else "",
+                "rate_per_1000_occupied_bed_days": cell(row.rate) if row else "",
+                "funnel_position": cell(row.position) if row else "no bed days",
+            }
+        )
+    return rows

@@ -491,3 +491,47 @@ def test_reporting_health_page_scope_and_pseudonyms(cohort):
         .status_code
         == 403
     )
+
+
+# ---- CSV download
+
+
+def test_member_csv_is_pseudonymised_and_suppressed_for_the_analyst_and_audited(cohort):
+    import csv
+    import io
+
+    from rrp.core.models import AuditAction, AuditEvent
+
+    url = reverse("reports:collaborative-csv", args=[cohort.collaborative.pk])
+    response = signed_in_client(cohort.users["national_analyst"]).get(url)
+    rows = {r["ward"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert set(rows) == {"Ward 001", "Ward 002"}
+    assert rows["Ward 001"]["restrictive_interventions"] == "5"  # 7, to the nearest 5
+    assert rows["Ward 001"]["occupied_bed_days"] == "7200"
+    assert rows["Ward 002"]["restrictive_interventions"] == "*"  # 3
+    assert rows["Ward 002"]["rate_per_1000_occupied_bed_days"] == "*"
+    assert "Larchmere" not in response.content.decode() and "Cedarvale" not in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT, actor_id=cohort.users["national_analyst"].pk)
+    assert event.detail["rows"] == 2
+
+
+def test_member_csv_exact_for_own_provider_ward_and_404_outside_scope(cohort):
+    import csv
+    import io
+
+    other = Collaborative.objects.create(
+        name="Regional group", kind="regional", starts_on=dt.date(2022, 1, 1)
+    )
+    CollaborativeMembership.objects.create(
+        collaborative=other, ward=cohort.wards["b1"], joined_on=dt.date(2022, 1, 1)
+    )
+    client = signed_in_client(cohort.users["provider_governance"])
+
+    response = client.get(reverse("reports:collaborative-csv", args=[cohort.collaborative.pk]))
+    rows = {r["ward"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+
+    assert rows["Larchmere Ward"]["restrictive_interventions"] == "7"
+    assert rows["Ward 002"]["restrictive_interventions"] == "*"
+    assert client.get(reverse("reports:collaborative-csv", args=[other.pk])).status_code == 404

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,7 +12,11 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 
 from rrp.accounts.roles import Permission
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
 from rrp.reports.collaborative import (
+    CSV_COLUMNS,
+    collaborative_csv_rows,
     collaborative_list_for,
     collaborative_report,
     collaborative_reporting_health,
@@ -45,9 +52,34 @@ def collaborative_health(request: HttpRequest, collaborative_id: int) -> HttpRes
     return render(request, "reports/collaborative_health.jinja", {"health": health})
 
 
+def collaborative_csv(request: HttpRequest, collaborative_id: int) -> HttpResponse:
+    """The member wards' figures as CSV, as the viewer sees them on the page; audited as an export."""
+    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
+        raise PermissionDenied
+    collaborative = get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
+    rows = collaborative_csv_rows(collaborative, user=request.user, today=timezone.localdate())
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        record_type="organisations.Collaborative",
+        record_id=collaborative.pk,
+        record_label=f"Collaborative wards CSV: {collaborative.name}",
+        request=request,
+        detail={"export": "collaborative_wards_csv", "rows": len(rows)},
+    )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="collaborative-{collaborative.pk}-wards.csv"'
+    return response
+
+
 urlpatterns: list[URLPattern] = [
     path("collaboratives/", collaborative_list, name="collaborative-list"),
     path("collaboratives/<int:collaborative_id>/", collaborative_detail, name="collaborative"),
+    path("collaboratives/<int:collaborative_id>/wards.csv", collaborative_csv, name="collaborative-csv"),
     path(
         "collaboratives/<int:collaborative_id>/reporting-health/",
         collaborative_health,
