@@ -72,6 +72,7 @@ class NationalBenchmark:
     suggestions: list[str]
     own_provider_name: str | None
     held: bool
+    provider_asked: bool = False  # the provider came from ?provider= (so an unmatched one is bad input)
 
 
 def _published_frame() -> pd.DataFrame:
@@ -286,4 +287,5 @@ def national_benchmark(*, user: User, provider: str | None, month: str | None) -
         suggestions=suggestions,
         own_provider_name=own,
         held=True,
+        provider_asked=provider is not None,
     )

@@ -153,3 +153,15 @@ def test_match_provider_ignores_case_and_suggests_close_names():
 
     assert match_provider("Nottinghamshire Healthcare NHS Foundation Trust", names) == (NOTTS, [])
     assert match_provider("Nottinghamshire Healthcare NHS Foundation Trus", names) == (None, [NOTTS])
+
+
+def test_unpublished_provider_asked_for_is_a_400_with_suggestions(published):
+    response = signed_in_client(published.users["national_analyst"]).get(
+        URL, {"provider": "Nottinghamshire Healthcare NHS Foundation Trus"}
+    )
+    html = response.content.decode()
+
+    assert response.status_code == 400
+    assert "There is a problem" in html and 'href="#provider"' in html
+    assert 'id="provider-error"' in html
+    assert f"?provider={NOTTS.replace(' ', '%20')}" in html  # the closest published name, as a link

@@ -25,6 +25,14 @@ def national_benchmark_view(request: HttpRequest) -> HttpResponse:
             {"page": page, "month_error": str(problem), "page_has_errors": True},
             status=400,
         )
+    if page.problem and page.provider_asked:
+        # A provider name that is not published (typed into the address, or an old link) is bad input.
+        return render(
+            request,
+            "reports/national.jinja",
+            {"page": page, "month_error": None, "provider_error": page.problem, "page_has_errors": True},
+            status=400,
+        )
     return render(request, "reports/national.jinja", {"page": page, "month_error": None})
 
 
