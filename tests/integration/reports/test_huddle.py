@@ -334,3 +334,19 @@ def test_huddle_page_says_nothing_to_flag_for_a_healthy_ward(world):
 
     assert "Nothing to flag" in html
     assert "data-flag=" not in html
+
+
+def test_regulator_opens_any_providers_huddle(world):
+    client = signed_in_client(world.users["regulator"])
+
+    assert client.get(url(world.wards["c1"])).status_code == 200
+    assert client.get("/reports/huddle/").status_code == 200
+
+
+def test_huddle_index_for_ward_staff_without_a_ward(world):
+    lonely = factories.user(role="ward_staff", provider=world.providers[0])
+
+    response = signed_in_client(lonely).get("/reports/huddle/")
+
+    assert response.status_code == 200
+    assert "You have no wards yet" in response.content.decode()
