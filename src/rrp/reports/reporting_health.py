@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -38,14 +37,11 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from rrp.force.codes import IncidentStatus
-from rrp.force.completeness import missing_items, negligible_force_exemption_enabled
 from rrp.force.models import (
-    CONTENT_FIELDS,
     Incident,
     IncidentStatusChange,
     IncidentVersion,
     InterventionRecord,
-    StaffInvolvement,
 )
 from rrp.measures.catalogue import measure
 from rrp.measures.series import Period, measure_series
@@ -65,8 +61,6 @@ LATE_AFTER = dt.timedelta(hours=72)
 RECENT_DAYS = 90
 #: Open (draft or sent back) records made in this many days are checked.
 OPEN_RECORDS_DAYS = 365
-#: Ids per query when reading many versions (well under SQLite's limit on query parameters).
-ID_CHUNK = 5000
 #: Below this mean count per period a ward's volume chart is not read for drops (see module docstring).
 MIN_CENTRE_FOR_VOLUME = 1.0
 #: Months checked for missing bed days (the last complete ones).
@@ -333,32 +327,55 @@ def _silence(ward_ids: list[int], wards: dict, *, today: dt.date) -> dict[int, d
 
 def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
     """Open records made in the last 12 months and every record made in the last 90 days: their
-    completeness and lateness.
+    completeness and lateness, in one query.
 
-    Open records older than a year are left to the incident list (filter by status): finding them would
-    mean working out the status of every incident the wards ever recorded.
+    Completeness is the flag each version stores when it is written
+    (``IncidentVersion.statutory_items_complete``, by ``force.completeness.version_items_complete``)
+    plus items (e) and (g), the patient's name and NHS number, read from the patient as they are now,
+    exactly as the statutory-record-complete measure counts. Open records older than a year are left to
+    the incident list (filter by status): finding them would mean working out the status of every
+    incident the wards ever recorded.
     """
     # Overdue is judged at the end of ``today`` for a past day, and now for today itself.
     now = min(timezone.now(), timezone.make_aware(dt.datetime.combine(today, dt.time.max)))
     recent_start = _local_midnight(today - dt.timedelta(days=RECENT_DAYS))
     open_start = _local_midnight(today - dt.timedelta(days=OPEN_RECORDS_DAYS))
-    latest_version = IncidentVersion.objects.filter(incident=OuterRef("pk")).order_by("-number")
+    latest = IncidentVersion.objects.filter(incident=OuterRef("pk")).order_by("-number")
+    first_start = (
+        InterventionRecord.objects.filter(version_id=OuterRef("version_id"))
+        .order_by("started_at")
+        .values("started_at")[:1]
+    )
     first_submitted = (
         IncidentStatusChange.objects.filter(incident=OuterRef("pk"), to_status=IncidentStatus.SUBMITTED)
         .order_by("id")
         .values("at")[:1]
     )
-    incidents = list(
+    incidents = (
         Incident.objects.filter(ward_id__in=ward_ids, created_at__gte=open_start)
         .with_status()
         .filter(Q(created_at__gte=recent_start) | Q(current_status__in=OPEN_STATUSES))
         .annotate(
-            version_id=Subquery(latest_version.values("pk")[:1]), submitted_at=Subquery(first_submitted)
+            version_id=Subquery(latest.values("pk")[:1]),
+            version_complete=Subquery(latest.values("statutory_items_complete")[:1]),
+            occurred_at=Subquery(latest.values("occurred_at")[:1]),
+            submitted_at=Subquery(first_submitted),
         )
+        .annotate(first_start=Subquery(first_start))
         .order_by()
-        .values("pk", "ward_id", "created_at", "current_status", "version_id", "submitted_at")
+        .values(
+            "ward_id",
+            "created_at",
+            "current_status",
+            "version_complete",
+            "occurred_at",
+            "first_start",
+            "submitted_at",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__nhs_number",
+        )
     )
-    versions = _versions([row["version_id"] for row in incidents])
     tallies: dict[int, dict[str, int]] = {
         w: dict.fromkeys(
             ("open_records", "open_incomplete", "open_overdue", "submitted_incomplete", "recent_records"), 0
@@ -368,9 +385,12 @@ def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
     }
     for row in incidents:
         t = tallies[row["ward_id"]]
-        version = versions.get(row["version_id"])
-        occurred = (version.occurred_at if version else None) or row["created_at"]
-        incomplete = bool(version and version.missing)
+        occurred = row["occurred_at"] or row["first_start"] or row["created_at"]
+        patient_items = all(
+            (row[key] or "").strip()
+            for key in ("patient__given_name", "patient__family_name", "patient__nhs_number")
+        )
+        incomplete = not (row["version_complete"] and patient_items)
         status = row["current_status"] or IncidentStatus.DRAFT
         if status in OPEN_STATUSES:
             t["open_records"] += 1
@@ -423,59 +443,6 @@ def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
 
 def _records_word(n: int) -> str:
     return f"{n} record" + ("" if n == 1 else "s")
-
-
-def _chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
-
-
-def _versions(version_ids: Iterable[int | None]) -> dict[int, SimpleNamespace]:
-    """Each version's incident time and its missing s6(5) items, from plain rows.
-
-    Three queries for up to ``ID_CHUNK`` versions (a provider's wards), three more for each further
-    chunk (a national collaborative): an id list longer than that would pass SQLite's limit on query
-    parameters. The incident time is the version's ``occurred_at``, else its first intervention's start.
-    """
-    ids = sorted({v for v in version_ids if v is not None})
-    interventions: dict[int, list[SimpleNamespace]] = {}
-    staff: dict[int, list[SimpleNamespace]] = {}
-    rows: list[dict] = []
-    for chunk in _chunks(ids):
-        for row in InterventionRecord.objects.filter(version_id__in=chunk).values(
-            "version_id", "type_code", "started_at", "ended_at", "in_care_plan"
-        ):
-            interventions.setdefault(row.pop("version_id"), []).append(SimpleNamespace(**row))
-        for row in StaffInvolvement.objects.filter(version_id__in=chunk).values(
-            "version_id", "name", "job_title"
-        ):
-            staff.setdefault(row.pop("version_id"), []).append(SimpleNamespace(**row))
-        rows += IncidentVersion.objects.filter(pk__in=chunk).values(
-            "pk",
-            *CONTENT_FIELDS,
-            given_name=F("incident__patient__given_name"),
-            family_name=F("incident__patient__family_name"),
-            nhs_number=F("incident__patient__nhs_number"),
-        )
-    exemption = negligible_force_exemption_enabled()
-    out = {}
-    for row in rows:
-        patient = SimpleNamespace(
-            given_name=row.pop("given_name"),
-            family_name=row.pop("family_name"),
-            nhs_number=row.pop("nhs_number"),
-        )
-        done = interventions.get(row["pk"], [])
-        gaps = missing_items(
-            version=SimpleNamespace(**row),
-            interventions=done,
-            staff=staff.get(row["pk"], []),
-            patient=patient,
-            exemption_enabled=exemption,
-        )
-        first_start = min((i.started_at for i in done), default=None)
-        out[row["pk"]] = SimpleNamespace(occurred_at=row["occurred_at"] or first_start, missing=gaps)
-    return out
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
