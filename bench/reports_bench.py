@@ -198,6 +198,10 @@ def main() -> None:
     import django
 
     django.setup()
+    import logging
+
+    for noisy in ("weasyprint", "fontTools"):  # WeasyPrint logs each step of every PDF
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from django.db import connection, transaction
     from django.db.models import Count
 

@@ -377,8 +377,12 @@ def episode_spans(
         newer_version = IncidentVersion.objects.filter(
             incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
         )
+        # The type filter is kept off the (type, start) index so that SQLite looks these incidents up
+        # by id instead of walking every seclusion ever recorded (0.8 s on national data).
         recorded = set(
-            InterventionRecord.objects.filter(version__incident_id__in=incident_ids, type_code__in=wanted)
+            InterventionRecord.objects.filter(version__incident_id__in=incident_ids)
+            .alias(type_unindexed=_NotIndexed(F("type_code")))
+            .filter(type_unindexed__in=wanted)
             .filter(~Exists(newer_version))
             .values_list("version__incident_id", "type_code")
         )

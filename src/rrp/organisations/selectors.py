@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Case, Count, DateField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, DateField, F, Func, Q, QuerySet, Sum
 from django.db.models.expressions import Expression
 
 from rrp.accounts.models import User
@@ -36,6 +36,46 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+class PeriodOf(Func):
+    """The start of the period holding a date or timestamp column: a balanced CASE over the periods'
+    boundaries, written as SQL directly (Django's ``Case``/``When`` objects for 26 periods cost 20 ms
+    to build and compile per query, more than the query itself on one ward)."""
+
+    output_field = DateField()
+
+    def __init__(self, expression: object, starts: Sequence[dt.date], boundaries: Sequence[object]) -> None:
+        super().__init__(expression, output_field=DateField())
+        self.starts = list(starts)
+        self.boundaries = list(boundaries)
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        column, column_params = compiler.compile(self.source_expressions[0])
+        source = self.source_expressions[0].output_field
+        bounds = [source.get_db_prep_value(b, connection) for b in self.boundaries]
+        starts = [DateField().get_db_prep_value(d, connection) for d in self.starts]
+        sql: list[str] = []
+        params: list[object] = []
+
+        def node(lo: int, hi: int) -> None:
+            if hi - lo == 1:
+                sql.append("%s")
+                params.append(starts[lo])
+                return
+            mid = (lo + hi) // 2
+            sql.append(f"CASE WHEN {column} < %s THEN ")
+            params.extend([*column_params, bounds[mid]])
+            node(lo, mid)
+            sql.append(" ELSE ")
+            node(mid, hi)
+            sql.append(" END")
+
+        node(0, len(self.starts))
+        text = "".join(sql)
+        if connection.vendor == "postgresql":
+            text = f"({text})::date"
+        return text, params
+
+
 def period_of(
     field: str, starts: Sequence[dt.date], *, boundaries: Sequence[object] | None = None
 ) -> Expression:
@@ -54,18 +94,7 @@ def period_of(
     bounds = list(boundaries) if boundaries is not None else starts
     if not starts or len(bounds) != len(starts):
         raise ValueError("period_of needs one boundary per period start, and at least one period")
-
-    def node(lo: int, hi: int) -> Expression:
-        if hi - lo == 1:
-            return Value(starts[lo], output_field=DateField())
-        mid = (lo + hi) // 2
-        return Case(
-            When(**{f"{field}__lt": bounds[mid]}, then=node(lo, mid)),
-            default=node(mid, hi),
-            output_field=DateField(),
-        )
-
-    return node(0, len(starts))
+    return PeriodOf(F(field), starts, bounds)
 
 
 def bed_days_by_month(
