@@ -562,6 +562,42 @@ def aim_windows(aim: ImprovementAim, members: Sequence[Member], *, last_month: d
     return windows
 
 
+def _window_sums(
+    series: pd.DataFrame | None, windows: Windows, definition: MeasureDefinition
+) -> dict[int, tuple[float, float, float, float]]:
+    """Per ward: numerator and denominator summed over its baseline months, then over its months since
+    joining, in one vectorised pass (a ward-month without bed days counts in neither sum; for a plain
+    count each month counts 1 in the denominator, so the ratio is the mean per month)."""
+    if series is None or series.empty or not windows:
+        return {}
+    frame = series[["ward_id", "period", "numerator", "denominator"]].copy()
+    frame["period"] = pd.to_datetime(frame["period"])
+    if definition.denominator is Denominator.NONE:
+        frame["denominator"] = 1.0
+    frame = frame[frame["denominator"].notna() & (frame["denominator"] > 0)]
+    bounds = pd.DataFrame(
+        [(w, *(pd.Timestamp(d) for d in dates)) for w, dates in windows.items()],
+        columns=["ward_id", "b0", "b1", "s0", "s1"],
+    )
+    frame = frame.merge(bounds, on="ward_id", how="inner")
+    before = ((frame["period"] >= frame["b0"]) & (frame["period"] <= frame["b1"])).to_numpy(dtype=float)
+    after = ((frame["period"] >= frame["s0"]) & (frame["period"] <= frame["s1"])).to_numpy(dtype=float)
+    num, den = frame["numerator"].to_numpy(dtype=float), frame["denominator"].to_numpy(dtype=float)
+    parts = pd.DataFrame(
+        {
+            "ward_id": frame["ward_id"],
+            "bn": num * before,
+            "bd": den * before,
+            "sn": num * after,
+            "sd": den * after,
+        }
+    )
+    totals = parts.groupby("ward_id")[["bn", "bd", "sn", "sd"]].sum()
+    return {
+        int(w): tuple(float(v) for v in row) for w, row in zip(totals.index, totals.to_numpy(), strict=True)
+    }
+
+
 def aim_progress(
     aim: ImprovementAim,
     members: Sequence[Member],
@@ -589,43 +625,12 @@ def aim_progress(
             until=_month_add(last_month, 1) - dt.timedelta(days=1),
             period=Period.MONTH,
         )
-    if series is not None and not series.empty:
-        series = series.assign(period=pd.to_datetime(series["period"]).dt.date)
-        if definition.denominator is not Denominator.NONE:
-            usable = series["denominator"].notna() & (series["denominator"] > 0)
-            series = series[usable]
-        else:
-            series = series.assign(denominator=1.0)
-        grouped = {w: g for w, g in series.groupby("ward_id")}
-    else:
-        grouped = {}
+    sums = _window_sums(series, windows, definition)
     rows: list[WardProgress] = []
     totals = np.zeros(4)
-    if members:
-        since = min(w[0] for w in windows.values())
-        series = measure_series(
-            definition,
-            ward_ids=[m.ward_id for m in members],
-            since=since,
-            until=_month_add(last_month, 1) - dt.timedelta(days=1),
-            period=Period.MONTH,
-        )
-        series = series.assign(period=pd.to_datetime(series["period"]).dt.date)
-        if definition.denominator is not Denominator.NONE:
-            usable = series["denominator"].notna() & (series["denominator"] > 0)
-            series = series[usable]
-        else:
-            series = series.assign(denominator=1.0)
-        grouped = {w: g for w, g in series.groupby("ward_id")}
-    else:
-        grouped = {}
     for m in members:
         b0, b1, s0, s1 = windows[m.ward_id]
-        own = grouped.get(m.ward_id, pd.DataFrame(columns=["period", "numerator", "denominator"]))
-        before = own[(own["period"] >= b0) & (own["period"] <= b1)]
-        after = own[(own["period"] >= s0) & (own["period"] <= s1)] if s0 <= s1 else own.iloc[0:0]
-        bn, bd = float(before["numerator"].sum()), float(before["denominator"].sum())
-        sn, sd = float(after["numerator"].sum()), float(after["denominator"].sum())
+        bn, bd, sn, sd = sums.get(m.ward_id, (0.0, 0.0, 0.0, 0.0))
         base_rate = _ratio(bn, bd, definition)
         since_rate = _ratio(sn, sd, definition)
         change = (

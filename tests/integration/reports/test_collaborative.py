@@ -535,3 +535,38 @@ def test_member_csv_exact_for_own_provider_ward_and_404_outside_scope(cohort):
     assert rows["Larchmere Ward"]["restrictive_interventions"] == "7"
     assert rows["Ward 002"]["restrictive_interventions"] == "*"
     assert client.get(reverse("reports:collaborative-csv", args=[other.pk])).status_code == 404
+
+
+def test_aim_on_a_charted_measure_reuses_the_charts_series(cohort, monkeypatch):
+    import rrp.reports.collaborative as collaborative
+
+    ImprovementAim.objects.create(
+        collaborative=cohort.collaborative,
+        measure_slug="restrictive-interventions-per-1000-obd",
+        statement="Aim",
+        baseline_start=dt.date(2024, 1, 1),
+        baseline_end=dt.date(2024, 12, 31),
+        reduction_percent=25,
+        aim_date=dt.date(2027, 12, 31),
+        recorded_by=cohort.users["provider_governance"],
+        recorded_at=timezone.now(),
+    )
+    calls = []
+    real = collaborative.measure_series
+    monkeypatch.setattr(
+        collaborative,
+        "measure_series",
+        lambda definition, **kw: calls.append(definition.slug) or real(definition, **kw),
+    )
+
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["regulator"], today=timezone.localdate()
+    )
+
+    # One read per charted measure (the first from the aim's earliest baseline month), none for the aim.
+    assert calls == [
+        "restrictive-interventions-per-1000-obd",
+        "people-restrained-per-1000-obd",
+        "prone-restraints-per-1000-obd",
+    ]
+    assert report.aims[0].rows[0].since_count == "7"
