@@ -163,7 +163,7 @@ def reporting_health(
     ``period`` chooses the volume chart (month: the last 24 complete months; week: the last 26 complete
     weeks). A caller that has already read the "incidents" measure's series for these wards over that
     window (``measure_charts(...).series``) may pass it as ``volume_series`` to save reading it again.
-    About a dozen queries in all, whatever the number of wards.
+    Six queries in all (five with ``volume_series``), whatever the number of wards.
     """
     ward_ids = list(dict.fromkeys(int(w) for w in ward_ids))
     if not ward_ids:

@@ -234,7 +234,7 @@ def test_reporting_health_query_count_does_not_grow_with_wards(world, gov):
     assert len(result) == 7
     assert all(h.open_records == 1 for h in result.values())
     assert len(many.captured_queries) == len(one.captured_queries)
-    assert len(many.captured_queries) <= 15
+    assert len(many.captured_queries) <= 6
 
 
 def test_reporting_health_ignores_wards_that_do_not_exist(world):
