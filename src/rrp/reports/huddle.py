@@ -198,6 +198,7 @@ def _panels(
                 title=f"{definition.name} ({'monthly' if period is Period.MONTH else 'weekly'})",
                 y_title=measure_y_title(definition),
                 events=[e for e in events if since <= e.date <= until],
+                subject=ward.name,
             )
         )
     return panels, series
