@@ -1,6 +1,7 @@
 """The board pack: the provider board report as a PDF (WeasyPrint), for board papers.
 
-Cover, the MDC summary table with its icons, progress toward aims, the plain-English commentary, and for
+Cover, the MDC summary (one row per ward, one column per measure: latest value, variation and assurance
+letters), progress toward aims, reporting health, the plain-English commentary, and for
 each measure the provider total's chart (SVG drawn by vl-convert from the same Vega-Lite spec as the page)
 with the data behind it. Per-ward charts are not drawn in the pack: each ward is a row of the summary
 table and its chart is one click away on the board page. Drawing 50 wards x 6 measures would take about
@@ -21,7 +22,7 @@ from markupsafe import Markup
 
 from rrp.accounts.models import User
 from rrp.charts import chart_to_svg, data_table_html, describe_chart, spc_chart_spec
-from rrp.reports.board import Board
+from rrp.reports.board import Board, BoardRow
 from rrp.reports.panels import measure_y_title
 
 
@@ -33,6 +34,41 @@ class PrintedChart:
     svg_uri: str
     description: str
     table_html: Markup
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One ward's latest month of one measure in the pack's summary: the value, then the variation
+    letter and the assurance letter, coloured by variation (one text run: WeasyPrint lays out inline
+    boxes slowly, and 50 wards x 6 measures of drawn icons took longer than the whole pack's budget)."""
+
+    text: str
+    css: str
+
+
+def _letters(row: BoardRow) -> str:
+    variation = next((i.letter for i in row.icons if i.kind == "variation"), "")
+    assurance = next((i.letter for i in row.icons if i.kind == "assurance"), "")
+    return f"{variation}{assurance}"
+
+
+def summary_matrix(board: Board) -> list[tuple[str, list[MatrixCell]]]:
+    """Rows of (ward name, one cell per measure): the provider total first, then each ward."""
+    names = ["All wards"] + [w.name for w in board.wards]
+    out = []
+    for index, name in enumerate(names):
+        cells = []
+        for block in board.blocks:
+            row = block.provider_row if index == 0 else block.ward_rows[index - 1]
+            css = {
+                "special_cause_concern": "v-concern",
+                "special_cause_improvement": "v-improvement",
+                "special_cause_neutral_high": "v-neutral",
+                "special_cause_neutral_low": "v-neutral",
+            }.get(row.variation or "", "")
+            cells.append(MatrixCell(f"{row.shown.value} {_letters(row)}".strip(), css))
+        out.append((name, cells))
+    return out
 
 
 def pack_charts(board: Board) -> list[PrintedChart]:
@@ -68,6 +104,7 @@ def board_pack_html(board: Board, *, generated_for: User, generated_at: dt.datet
         {
             "board": board,
             "charts": pack_charts(board),
+            "matrix": summary_matrix(board),
             "generated_for": generated_for,
             "generated_at": generated_at or timezone.now(),
         },
