@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -354,6 +355,23 @@ def episode_spans(
     An episode whose linked incident already records the same type is left out, so one seclusion is
     never counted twice. Only measures that count interventions or hours take episodes in.
     """
+    return [
+        (ward_id, started_at, ended_at)
+        for ward_id, started_at, ended_at, _ in _episode_spans(
+            definition, ward_ids=ward_ids, since=since, until=until, overlapping=overlapping
+        )
+    ]
+
+
+def _episode_spans(
+    definition: MeasureDefinition,
+    *,
+    ward_ids: Sequence[int],
+    since: dt.date,
+    until: dt.date,
+    overlapping: bool = False,
+) -> list[tuple[int, dt.datetime, dt.datetime | None, str]]:
+    """``episode_spans`` with each episode's type (05 or 06) as a fourth item."""
     from rrp.segregation.selectors import intervention_spans
 
     numerator = definition.numerator
@@ -387,7 +405,9 @@ def episode_spans(
             .values_list("version__incident_id", "type_code")
         )
     return [
-        (s.ward_id, s.started_at, s.ended_at) for s in spans if (s.incident_id, s.type_code) not in recorded
+        (s.ward_id, s.started_at, s.ended_at, s.type_code)
+        for s in spans
+        if (s.incident_id, s.type_code) not in recorded
     ]
 
 
@@ -449,15 +469,26 @@ def measure_series(
         numerator_cells = _span_hours(spans, periods, period, since=since, until=until)
     else:  # pragma: no cover - every Counts member is handled above
         raise UnsupportedMeasure(f"{definition.slug}: numerator.counts {counts} is not computed yet")
+    if definition.denominator is Denominator.OCCUPIED_BED_DAYS:
+        counted = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
+    return _series_frame(definition, wards, periods, numerator_cells, counted)
+
+
+def _series_frame(
+    definition: MeasureDefinition,
+    wards: Sequence[int],
+    periods: Sequence[dt.date],
+    numerator_cells: Cells,
+    denominator_cells: Cells,
+) -> pd.DataFrame:
+    """The long frame for every ward and period: missing numerators are 0, missing denominators NaN."""
     grid = pd.MultiIndex.from_product([wards, periods], names=["ward_id", "period"])
     numerators = np.array([numerator_cells.get(key, 0) for key in grid], dtype=float)
     if definition.denominator is Denominator.NONE:
         denominators = np.full(len(grid), np.nan)
         values = numerators * definition.multiplier
     else:
-        if definition.denominator is Denominator.OCCUPIED_BED_DAYS:
-            counted = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
-        denominators = np.array([counted.get(key, np.nan) for key in grid], dtype=float)
+        denominators = np.array([denominator_cells.get(key, np.nan) for key in grid], dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             values = np.where(denominators > 0, numerators / denominators * definition.multiplier, np.nan)
     frame = grid.to_frame(index=False)
@@ -465,6 +496,113 @@ def measure_series(
     frame["denominator"] = denominators
     frame["value"] = values
     return frame[SERIES_COLUMNS]
+
+
+def _selection(definition: MeasureDefinition) -> Q:
+    """The definition's intervention types and minimum duration as a filter on intervention rows."""
+    numerator = definition.numerator
+    selected = Q()
+    if numerator.intervention_types:
+        selected &= Q(type_code__in=numerator.intervention_types)
+    if numerator.minimum_minutes is not None:
+        selected &= Q(ended_at__gt=F("started_at") + dt.timedelta(minutes=numerator.minimum_minutes))
+    return selected
+
+
+def _filtered(aggregate: Count, selected: Q) -> Count:
+    """The same count over only the selected rows (and the aggregate's own filter, if any)."""
+    field = aggregate.get_source_expressions()[0]
+    own = getattr(aggregate.filter, "condition", aggregate.filter)  # Django wraps it in AggregateFilter
+    condition = selected & own if own is not None else selected
+    return Count(field, distinct=aggregate.distinct, filter=condition if condition else None)
+
+
+# Stands for a definition that selects every intervention (any type, any duration).
+_EVERY_INTERVENTION = SimpleNamespace(
+    numerator=SimpleNamespace(intervention_types=(), minimum_minutes=None, counts=Counts.INTERVENTIONS)
+)
+
+
+def _episode_rows(
+    *, ward_ids: Sequence[int], since: dt.date, until: dt.date
+) -> list[tuple[int, dt.datetime, dt.datetime | None, str]]:
+    """Every seclusion and segregation episode that started in the window, as (ward, start, end, type),
+    without those whose incident already records the same type: ``episode_spans`` for all types at once."""
+    return _episode_spans(_EVERY_INTERVENTION, ward_ids=ward_ids, since=since, until=until)  # type: ignore[arg-type]
+
+
+def measure_series_many(
+    definitions: Sequence[MeasureDefinition],
+    *,
+    ward_ids: Sequence[int],
+    since: dt.date,
+    until: dt.date,
+    period: Period | str = Period.MONTH,
+) -> dict[str, pd.DataFrame]:
+    """Several measures over the same wards and window, each exactly as ``measure_series`` gives it
+    (keyed by slug), with the shared work done once.
+
+    Every measure counted from intervention rows (interventions, incidents, people, injuries, debriefs:
+    the charts of a huddle, a board or a collaborative) comes from ONE grouped query, each measure's
+    types and minimum duration a filter on its own aggregate; seclusion and segregation episodes are
+    read once and the bed days once. On national data a huddle's or a board's six measures cost about
+    as much as one. Any other measure is computed by ``measure_series``.
+    """
+    period = Period(period)
+    wards = sorted(set(ward_ids))
+    window = {"ward_ids": wards, "since": since, "until": until}
+    together = [
+        d
+        for d in definitions
+        if d.numerator.counts in GROUPED_NUMERATORS and d.denominator in SUPPORTED_DENOMINATORS
+    ]
+    out: dict[str, pd.DataFrame] = {}
+    if together:
+        periods = period_starts(since=since, until=until, period=period)
+        rows = latest_interventions(_EVERY_INTERVENTION, **window)  # type: ignore[arg-type]
+        aggregates: dict[str, Count] = {}
+        for i, definition in enumerate(together):
+            selected = _selection(definition)
+            aggregates[f"n{i}"] = _filtered(GROUPED_NUMERATORS[definition.numerator.counts], selected)
+            if definition.denominator in COUNT_DENOMINATORS:
+                aggregates[f"d{i}"] = _filtered(COUNT_DENOMINATORS[definition.denominator], selected)
+        numerators: list[Cells] = [{} for _ in together]
+        denominators: list[Cells] = [{} for _ in together]
+        grouped = (
+            _by_ward_and_period(rows, period, periods).values("ward_id", "period").annotate(**aggregates)
+        )
+        for row in grouped:
+            key = (row["ward_id"], _as_date(row["period"]))
+            for i in range(len(together)):
+                numerators[i][key] = row[f"n{i}"]
+                if row.get(f"d{i}"):  # no selected rows: no denominator, as measure_series has it
+                    denominators[i][key] = row[f"d{i}"]
+        if any(d.numerator.counts is Counts.INTERVENTIONS for d in together):
+            episodes = _episode_rows(**window)
+            for i, definition in enumerate(together):
+                if definition.numerator.counts is not Counts.INTERVENTIONS:
+                    continue
+                types = set(definition.numerator.intervention_types) or EPISODE_TYPES
+                shortest = definition.numerator.minimum_minutes
+                for ward_id, started_at, ended_at, type_code in episodes:
+                    if type_code not in types:
+                        continue
+                    if shortest is not None and (
+                        ended_at is None or ended_at - started_at <= dt.timedelta(minutes=shortest)
+                    ):
+                        continue
+                    key = (ward_id, _period_start(started_at, period))
+                    numerators[i][key] = numerators[i].get(key, 0) + 1
+        bed_days = None
+        if any(d.denominator is Denominator.OCCUPIED_BED_DAYS for d in together):
+            bed_days = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
+        for i, definition in enumerate(together):
+            counted = bed_days if definition.denominator is Denominator.OCCUPIED_BED_DAYS else denominators[i]
+            out[definition.slug] = _series_frame(definition, wards, periods, numerators[i], counted or {})
+    for definition in definitions:
+        if definition.slug not in out:
+            out[definition.slug] = measure_series(definition, **window, period=period)
+    return {definition.slug: out[definition.slug] for definition in definitions}
 
 
 def analyse_series(definition: MeasureDefinition, series: pd.DataFrame) -> SpcResult:

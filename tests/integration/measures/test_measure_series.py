@@ -458,3 +458,42 @@ def test_latest_interventions_of_a_few_wards_start_from_their_incidents(provider
 
     assert "force_interventionrecord USING INDEX force_inter_type" not in plan
     assert "version_id" in plan
+
+
+@pytest.mark.parametrize("period", ["month", "week"])
+def test_measure_series_many_gives_each_measure_as_measure_series_does(provider_a, period):
+    from rrp.measures.series import measure_series_many
+
+    seclusion_episode(provider_a, "a1", at(dt.date(2025, 3, 4)), 6)
+    record(provider_a, "a2", ("01", at(dt.date(2025, 3, 2)), 15), ("14", at(dt.date(2025, 3, 2), 11), 5))
+    definitions = list(all_measures().values())
+    wards = [provider_a.wards["a1"].pk, provider_a.wards["a2"].pk]
+    window = {"ward_ids": wards, "since": SINCE, "until": UNTIL, "period": period}
+
+    together = measure_series_many(definitions, **window)
+
+    assert list(together) == [d.slug for d in definitions]
+    for definition in definitions:
+        alone = measure_series(definition, **window)
+        assert together[definition.slug].equals(alone), definition.slug
+    assert together["restrictive-interventions-per-1000-obd"]["numerator"].sum() == 8
+
+
+def test_measure_series_many_counts_six_measures_in_three_queries(provider_a):
+    from rrp.measures.series import measure_series_many
+
+    slugs = [
+        "restrictive-interventions-per-1000-obd",
+        "physical-restraints-per-1000-obd",
+        "prone-restraints-per-1000-obd",
+        "seclusions-per-1000-obd",
+        "incidents",
+        "patient-debrief-held",
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        measure_series_many(
+            [measure(s) for s in slugs], ward_ids=[provider_a.wards["a1"].pk], since=SINCE, until=UNTIL
+        )
+
+    # interventions, episodes (and their incidents' own records when any), bed days
+    assert len(queries) <= 4

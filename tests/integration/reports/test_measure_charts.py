@@ -51,3 +51,31 @@ def test_measure_charts_honours_a_recorded_rebase_for_that_ward_only(provider_a)
     )
     assert list(charts.for_ward(a1.pk).period) == [0, 1, 1]
     assert set(charts.for_ward(a2.pk).period.tolist()) == {0}
+
+
+def test_measure_charts_many_matches_measure_charts_with_rebases_and_targets(provider_a):  # noqa: F811
+    from rrp.reports.measure_charts import measure_charts_many
+
+    a1, a2 = provider_a.wards["a1"], provider_a.wards["a2"]
+    chart_rebase_record(
+        ward=a1,
+        measure_slug=RATE.slug,
+        rebase_on=dt.date(2025, 2, 1),
+        reason="Safewards embedded",
+        by=provider_a.users["ward_manager"],
+    )
+    people = measure("people-restrained-per-1000-obd")
+    window = {"ward_ids": [a1.pk, a2.pk], "since": dt.date(2025, 1, 1), "until": dt.date(2025, 3, 31)}
+    targets = {RATE.slug: {a2.pk: 1.5}}
+
+    many = measure_charts_many([RATE, people], targets=targets, **window)
+
+    for definition in (RATE, people):
+        alone = measure_charts(definition, targets=targets.get(definition.slug), **window)
+        assert many[definition.slug].series.equals(alone.series)
+        for ward in (a1, a2):
+            assert np.array_equal(
+                many[definition.slug].for_ward(ward.pk).value, alone.for_ward(ward.pk).value, equal_nan=True
+            )
+            assert many[definition.slug].for_ward(ward.pk).summaries == alone.for_ward(ward.pk).summaries
+    assert list(many[RATE.slug].for_ward(a1.pk).period) == [0, 1, 1]
