@@ -168,6 +168,65 @@ def _measure_table(*, repeat: int, ward_sets: dict[str, list[int]]) -> None:
     print()
     for (period, label), total in totals.items():
         print(f"Every measure, {period}, {label}: {total:.0f} ms (sum of medians)")
+    _batch_table(repeat=repeat, ward_sets=ward_sets, today=today)
+
+
+BATCHES = {
+    "huddle's six": (
+        "restrictive-interventions-per-1000-obd",
+        "physical-restraints-per-1000-obd",
+        "prone-restraints-per-1000-obd",
+        "seclusions-per-1000-obd",
+        "incidents",
+        "patient-debrief-held",
+    ),
+    "board's six": (
+        "restrictive-interventions-per-1000-obd",
+        "prone-restraints-per-1000-obd",
+        "seclusions-per-1000-obd",
+        "patient-debrief-held",
+        "patient-injuries",
+        "staff-injuries",
+    ),
+    "collaborative's three": (
+        "restrictive-interventions-per-1000-obd",
+        "people-restrained-per-1000-obd",
+        "prone-restraints-per-1000-obd",
+    ),
+}
+
+
+def _batch_table(*, repeat: int, ward_sets: dict[str, list[int]], today) -> None:
+    """A page's measures one ``measure_charts`` at a time against one ``measure_charts_many``."""
+    from django.db import connection
+
+    from rrp.measures.catalogue import measure
+    from rrp.reports.measure_charts import measure_charts, measure_charts_many, reporting_window
+
+    since, until = reporting_window("month", today=today)
+    print()
+    print(
+        "| Database | Measures (monthly) | Wards | One at a time (ms) | Queries | All at once (ms) | Queries |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for name, slugs in BATCHES.items():
+        definitions = [measure(s) for s in slugs]
+        for label, ward_ids in ward_sets.items():
+            window = {"ward_ids": ward_ids, "since": since, "until": until}
+
+            def one_by_one(definitions=definitions, window=window):
+                return [measure_charts(d, **window) for d in definitions]
+
+            def together(definitions=definitions, window=window):
+                return measure_charts_many(definitions, **window)
+
+            single, _, single_queries = _measure(one_by_one, repeat=repeat, warmup=1)
+            batch, _, batch_queries = _measure(together, repeat=repeat, warmup=1)
+            print(
+                f"| {connection.vendor} | {name} | {label} | {single:.0f} | {single_queries} | {batch:.0f} | "
+                f"{batch_queries} |",
+                flush=True,
+            )
 
 
 def _url(name: str, kwargs: dict[str, int]) -> str | None:
@@ -191,6 +250,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests first (default 2)")
     parser.add_argument("--only", default="", help="comma-separated page keys (or their starts) to run")
     parser.add_argument("--measures", action="store_true", help="time measure_charts per measure instead")
+    parser.add_argument("--batches", action="store_true", help="only the one-at-a-time vs all-at-once table")
     parser.add_argument("--profile", default="", help="profile this one page key instead of timing")
     args = parser.parse_args()
 
@@ -311,7 +371,7 @@ def main() -> None:
                     None,
                 ),
             ]
-            if args.measures:
+            if args.measures or args.batches:
                 ward_sets = {
                     "1 ward": [demo_ward.pk],
                     f"{provider_wards} wards": list(
@@ -323,7 +383,12 @@ def main() -> None:
                         ).values_list("ward_id", flat=True)
                     ),
                 }
-                _measure_table(repeat=min(args.repeat, 5), ward_sets=ward_sets)
+                if args.batches:
+                    import datetime as dt
+
+                    _batch_table(repeat=min(args.repeat, 5), ward_sets=ward_sets, today=dt.date.today())
+                else:
+                    _measure_table(repeat=min(args.repeat, 5), ward_sets=ward_sets)
                 raise _Rollback
             if wanted:
                 pages = [p for p in pages if any(p.key.startswith(w) for w in wanted)]
