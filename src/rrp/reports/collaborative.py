@@ -13,8 +13,9 @@ What a viewer sees depends on where they stand (accounts.scope.sees_unsuppressed
 
 Statistics are always computed from the exact figures; suppression is applied only to what is shown.
 
-Everything is read in bulk: one ``measure_series`` call per measure over every member ward at once,
-the memberships in one query, and the SPC engine once per chart.
+Everything is read in bulk: one ``measure_series_many`` call for the pooled measures over every member
+ward at once (one grouped query of interventions, episodes and bed days read once), the memberships in
+one query, and the SPC engine once per chart.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from rrp.charts.spc_chart import POINT_TYPE_WORDS
 from rrp.improvement.models import ImprovementAim
 from rrp.improvement.selectors import aims_for_collaborative
 from rrp.measures.catalogue import Denominator, MeasureDefinition, measure
-from rrp.measures.series import Period, measure_series
+from rrp.measures.series import Period, measure_series, measure_series_many
 from rrp.measures.suppression import (
     count_is_suppressed,
     round_half_up,
@@ -685,39 +686,6 @@ def aim_progress(
 # The whole page
 
 
-def monthly_series(
-    definition: MeasureDefinition,
-    *,
-    ward_ids: Sequence[int],
-    since: dt.date,
-    until: dt.date,
-    bed_days: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """``measure_series`` by month, reusing the occupied bed days of a series already read.
-
-    The page charts three rates over the same wards and months, all per 1,000 occupied bed days; the
-    bed days are read with the first (whose rows must cover these months) and the other two count only
-    their numerators (the same definition without a denominator), so the bed days are read once.
-    """
-    covered = bed_days is not None and not bed_days.empty and bed_days["period"].min() <= since.replace(day=1)
-    if not covered or definition.denominator is not Denominator.OCCUPIED_BED_DAYS:
-        return measure_series(definition, ward_ids=ward_ids, since=since, until=until, period=Period.MONTH)
-    counts_only = dataclasses.replace(definition, denominator=Denominator.NONE, multiplier=1.0)
-    counted = measure_series(counts_only, ward_ids=ward_ids, since=since, until=until, period=Period.MONTH)
-    merged = counted[["ward_id", "period", "numerator"]].merge(
-        bed_days[["ward_id", "period", "denominator"]],  # type: ignore[index]
-        on=["ward_id", "period"],
-        how="left",
-    )
-    numerators = merged["numerator"].to_numpy(dtype=float)
-    denominators = merged["denominator"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        merged["value"] = np.where(
-            denominators > 0, numerators / denominators * definition.multiplier, np.nan
-        )
-    return merged[counted.columns.tolist()]
-
-
 @dataclass(frozen=True)
 class CollaborativeReport:
     collaborative: Collaborative
@@ -749,18 +717,21 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
     panels: list[ChartPanel] = []
     funnel = Funnel(None, 0, len(members), [], None)
     held: dict[str, pd.DataFrame] = {}
-    bed_days: pd.DataFrame | None = None
-    for slug in POOLED_MEASURES:
-        definition = measure(slug)
-        if not ward_ids:
-            break
-        first = min(since, earliest.get(slug, since))
-        held[slug] = monthly_series(
-            definition, ward_ids=ward_ids, since=first, until=until, bed_days=bed_days
+    if ward_ids:
+        # Every pooled measure in one pass (one grouped query of interventions, the episodes and the
+        # bed days read once), from the earliest month any of them needs: an aim's baseline may start
+        # before the charts' window, and the extra months only cost rows that are sliced off below.
+        first = min([since, *earliest.values()])
+        held = measure_series_many(
+            [measure(slug) for slug in POOLED_MEASURES],
+            ward_ids=ward_ids,
+            since=first,
+            until=until,
+            period=Period.MONTH,
         )
-        if bed_days is None and definition.denominator is Denominator.OCCUPIED_BED_DAYS:
-            bed_days = held[slug]
-        series = held[slug][held[slug]["period"] >= since]
+    for slug, whole in held.items():
+        definition = measure(slug)
+        series = whole[whole["period"] >= since]
         series = series[~_after_leaving(series, members)]
         panel = pooled_panel(
             definition,

@@ -30,7 +30,7 @@ from rrp.improvement.selectors import events_by_ward
 from rrp.measures.catalogue import measure
 from rrp.measures.series import Period
 from rrp.organisations.models import Ward
-from rrp.reports.measure_charts import measure_charts, reporting_window
+from rrp.reports.measure_charts import measure_charts_many, reporting_window
 from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
 from rrp.reports.reporting_health import (
     RECENT_DAYS,
@@ -184,9 +184,17 @@ def _panels(
     """The ward's chart panels, and each measure's series (reporting health reuses the incidents')."""
     events = events_by_ward([ward.pk]).get(ward.pk, [])
     panels, series = [], {}
+    # Every measure in one pass: one grouped query of the ward's interventions, episodes and bed days once.
+    many = measure_charts_many(
+        [measure(slug) for slug in HUDDLE_MEASURES],
+        ward_ids=[ward.pk],
+        since=since,
+        until=until,
+        period=period,
+    )
     for slug in HUDDLE_MEASURES:
         definition = measure(slug)
-        charts = measure_charts(definition, ward_ids=[ward.pk], since=since, until=until, period=period)
+        charts = many[slug]
         series[slug] = charts.series
         result = charts.for_ward(ward.pk)
         if result is None:

@@ -426,23 +426,35 @@ def test_ward_funnel_widens_limits_for_overdispersion_only_with_enough_wards(war
     assert funnel.hidden == 0 and len(funnel.rows) == wards
 
 
-@pytest.mark.parametrize("slug", ["people-restrained-per-1000-obd", "prone-restraints-per-1000-obd"])
-def test_monthly_series_reusing_bed_days_equals_measure_series(cohort, slug):
-    import pandas as pd
-
+def test_pooled_charts_read_in_one_pass_equal_each_measure_read_alone(cohort):
+    """The page reads its three pooled measures with one ``measure_series_many`` call; each chart must be
+    what ``measure_series`` of that measure alone gives (the old path)."""
     from rrp.measures.catalogue import measure
-    from rrp.measures.series import measure_series
-    from rrp.reports.collaborative import monthly_series
+    from rrp.measures.series import Period, measure_series
+    from rrp.reports.collaborative import POOLED_MEASURES, members_for, pooled_panel
 
     interventions(cohort, "a1", month_back(4), 2, type_code="01")
-    ids = [cohort.wards["a1"].pk, cohort.wards["c1"].pk]
-    window = {"ward_ids": ids, "since": month_back(23), "until": month_back(0).replace(day=28)}
-    first = measure_series(measure("restrictive-interventions-per-1000-obd"), **window)
+    user = cohort.users["regulator"]
+    report = collaborative_report(cohort.collaborative, user=user, today=timezone.localdate())
+    members = members_for(cohort.collaborative, user=user)
+    since, until = report.window
+    expected = []
+    for slug in POOLED_MEASURES:
+        definition = measure(slug)
+        alone = measure_series(
+            definition, ward_ids=[m.ward_id for m in members], since=since, until=until, period=Period.MONTH
+        )
+        expected.append(
+            pooled_panel(
+                definition, alone, title=f"{definition.name}, all member wards pooled", suppress=False
+            )
+        )
 
-    reused = monthly_series(measure(slug), bed_days=first, **window)
-
-    pd.testing.assert_frame_equal(reused, measure_series(measure(slug), **window), check_dtype=False)
-    assert reused["numerator"].sum() > 0
+    assert [p.spec for p in report.pooled_panels] == [p.spec for p in expected if p is not None]
+    assert [str(p.table_html) for p in report.pooled_panels] == [
+        str(p.table_html) for p in expected if p is not None
+    ]
+    assert len(report.pooled_panels) == 3 and "Prone restraints" in str(report.pooled_panels[2].table_html)
 
 
 # ---- reporting health of the members
@@ -540,7 +552,7 @@ def test_member_csv_exact_for_own_provider_ward_and_404_outside_scope(cohort):
 def test_aim_on_a_charted_measure_reuses_the_charts_series(cohort, monkeypatch):
     import rrp.reports.collaborative as collaborative
 
-    ImprovementAim.objects.create(
+    aim = ImprovementAim.objects.create(
         collaborative=cohort.collaborative,
         measure_slug="restrictive-interventions-per-1000-obd",
         statement="Aim",
@@ -552,21 +564,37 @@ def test_aim_on_a_charted_measure_reuses_the_charts_series(cohort, monkeypatch):
         recorded_at=timezone.now(),
     )
     calls = []
-    real = collaborative.measure_series
+    real_many, real_one = collaborative.measure_series_many, collaborative.measure_series
+    monkeypatch.setattr(
+        collaborative,
+        "measure_series_many",
+        lambda definitions, **kw: (
+            calls.append(([d.slug for d in definitions], kw["since"])) or real_many(definitions, **kw)
+        ),
+    )
     monkeypatch.setattr(
         collaborative,
         "measure_series",
-        lambda definition, **kw: calls.append(definition.slug) or real(definition, **kw),
+        lambda definition, **kw: calls.append(definition.slug) or real_one(definition, **kw),
     )
 
     report = collaborative_report(
         cohort.collaborative, user=cohort.users["regulator"], today=timezone.localdate()
     )
 
-    # One read per charted measure (the first from the aim's earliest baseline month), none for the aim.
+    members = collaborative.members_for(cohort.collaborative, user=cohort.users["regulator"])
+    windows = collaborative.aim_windows(aim, members, last_month=report.window[1].replace(day=1))
+    first = min(w[0] for w in windows.values())
+    assert first < report.window[0]
+    # One read of every charted measure at once, from the aim's earliest baseline month; none for the aim.
     assert calls == [
-        "restrictive-interventions-per-1000-obd",
-        "people-restrained-per-1000-obd",
-        "prone-restraints-per-1000-obd",
+        (
+            [
+                "restrictive-interventions-per-1000-obd",
+                "people-restrained-per-1000-obd",
+                "prone-restraints-per-1000-obd",
+            ],
+            first,
+        )
     ]
     assert report.aims[0].rows[0].since_count == "7"

@@ -350,3 +350,43 @@ def test_huddle_index_for_ward_staff_without_a_ward(world):
 
     assert response.status_code == 200
     assert "You have no wards yet" in response.content.decode()
+
+
+@pytest.mark.parametrize("period", ["month", "week"])
+def test_huddle_charts_read_in_one_pass_equal_each_measure_charted_alone(busy_ward, period):
+    """The huddle reads its measures with one ``measure_charts_many`` call; each chart must be what
+    ``measure_charts`` of that measure alone gives (the old path), episodes and events included."""
+    from rrp.measures.catalogue import measure
+    from rrp.reports.measure_charts import measure_charts
+
+    world, a1 = busy_ward, busy_ward.wards["a1"]
+    huddle = ward_huddle(a1, user=world.users["ward_manager"], today=timezone.localdate(), period=period)
+
+    assert len(huddle.panels) == len(HUDDLE_MEASURES)
+    counted = 0.0
+    for slug, panel in zip(HUDDLE_MEASURES, huddle.panels, strict=True):
+        alone = measure_charts(
+            measure(slug), ward_ids=[a1.pk], since=huddle.since, until=huddle.until, period=period
+        ).for_ward(a1.pk)
+        assert alone is not None
+        assert panel.spec == _panel_like(huddle, slug, alone).spec, slug
+        assert panel.table_html == _panel_like(huddle, slug, alone).table_html, slug
+        counted += float(alone.numerator[alone.numerator == alone.numerator].sum())
+    assert counted > 0  # the ward's interventions are in the charts compared
+
+
+def _panel_like(huddle, slug, result):
+    from rrp.improvement.selectors import events_by_ward
+    from rrp.measures.catalogue import measure
+    from rrp.reports.panels import chart_panel, measure_y_title
+
+    definition = measure(slug)
+    events = events_by_ward([huddle.ward.pk]).get(huddle.ward.pk, [])
+    return chart_panel(
+        result,
+        chart_id=f"huddle-{huddle.period.value}-{slug}",
+        title=f"{definition.name} ({'monthly' if huddle.period.value == 'month' else 'weekly'})",
+        y_title=measure_y_title(definition),
+        events=[e for e in events if huddle.since <= e.date <= huddle.until],
+        subject=huddle.ward.name,
+    )
