@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -473,31 +473,40 @@ def intervention_spans(
     05 or 06, from its latest version. Not scoped or audited: for measures and extracts, which count
     and never show a person. `incident_id` lets a caller that also counts the force app's intervention
     records skip an episode whose incident already records the same type (see docs/segregation.md)."""
-    from django.db.models import Q
+    from django.db.models import Exists, Q
 
     from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE
 
-    latest = EpisodeVersion.objects.filter(episode=OuterRef("pk")).order_by("-number")
-    episodes = (
-        Episode.objects.filter(ward_id__in=list(ward_ids))
-        .with_current()
-        .annotate(current_incident=Subquery(latest.values("incident_id")[:1]))
-        .filter(
-            Q(current_ended_at__isnull=True) | Q(current_ended_at__gt=since), current_started_at__lt=until
+    # Read from the latest versions themselves, as plain rows: one join and one anti-join instead of three
+    # correlated subqueries per episode (evaluated again in the filter), and no model instances; at
+    # national size (668 wards) 1.5 s -> a fraction of that.
+    newer = EpisodeVersion.objects.filter(episode_id=OuterRef("episode_id"), number__gt=OuterRef("number"))
+    rows = (
+        EpisodeVersion.objects.filter(episode__ward_id__in=list(ward_ids))
+        .filter(~Exists(newer))
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since), started_at__lt=until)
+        .order_by("started_at", "episode_id")
+        .values_list(
+            "episode_id",
+            "episode__ward_id",
+            "episode__patient_id",
+            "episode__kind",
+            "started_at",
+            "ended_at",
+            "incident_id",
         )
-        .order_by("current_started_at", "pk")
     )
     return [
         InterventionSpan(
-            episode_id=e.pk,
-            ward_id=e.ward_id,
-            patient_id=e.patient_id,
-            type_code=MHSDS_INTERVENTION_TYPE[e.kind],
-            started_at=e.current_started_at,
-            ended_at=e.current_ended_at,
-            incident_id=e.current_incident,
+            episode_id=episode_id,
+            ward_id=ward_id,
+            patient_id=patient_id,
+            type_code=MHSDS_INTERVENTION_TYPE[kind],
+            started_at=started_at,
+            ended_at=ended_at,
+            incident_id=incident_id,
         )
-        for e in episodes
+        for episode_id, ward_id, patient_id, kind, started_at, ended_at, incident_id in rows
     ]
 
 

@@ -218,3 +218,63 @@ def test_intervention_spans_are_mhsds_05_and_06(world, seclusion, lts, ward, nur
     later = selectors.intervention_spans(ward_ids=[ward.pk], since=started + 2 * H, until=now)
     assert [s.type_code for s in later] == ["06"]
     assert selectors.intervention_spans(ward_ids=[world.wards["b1"].pk], since=started, until=now) == []
+
+
+def _spans_from_models(ward_ids, since, until):
+    """``intervention_spans`` as it was first written: model instances with the latest version's times and
+    incident as correlated subqueries. The plain-row reading must give exactly this."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE
+    from rrp.segregation.models import Episode, EpisodeVersion
+
+    latest = EpisodeVersion.objects.filter(episode=OuterRef("pk")).order_by("-number")
+    episodes = (
+        Episode.objects.filter(ward_id__in=list(ward_ids))
+        .with_current()
+        .annotate(current_incident=Subquery(latest.values("incident_id")[:1]))
+        .filter(
+            Q(current_ended_at__isnull=True) | Q(current_ended_at__gt=since), current_started_at__lt=until
+        )
+        .order_by("current_started_at", "pk")
+    )
+    return [
+        selectors.InterventionSpan(
+            episode_id=e.pk,
+            ward_id=e.ward_id,
+            patient_id=e.patient_id,
+            type_code=MHSDS_INTERVENTION_TYPE[e.kind],
+            started_at=e.current_started_at,
+            ended_at=e.current_ended_at,
+            incident_id=e.current_incident,
+        )
+        for e in episodes
+    ]
+
+
+def test_intervention_spans_equal_the_model_reading_after_amendments(
+    world, seclusion, lts, ward, nurse_user, started
+):
+    from rrp.segregation.services import episode_amend
+
+    now = timezone.now()
+    first_start = lts.versions.get().started_at
+    corrected = first_start - 2 * H
+    episode_amend(episode=lts, by=nurse_user, change_reason="Start time corrected", started_at=corrected)
+    episode_end(episode=seclusion, by=nurse_user, ended_at=started + H, end_reason="Calm")
+    windows = [
+        (now - dt.timedelta(days=60), now),
+        (started + 2 * H, now),  # the ended seclusion is out, the amended segregation in
+        (corrected - H, first_start - H),  # only the segregation's corrected start is inside
+        (now + H, now + 2 * H),
+    ]
+    found = 0
+    for since, until in windows:
+        spans = selectors.intervention_spans(
+            ward_ids=[ward.pk, world.wards["b1"].pk], since=since, until=until
+        )
+        assert spans == _spans_from_models([ward.pk, world.wards["b1"].pk], since, until)
+        found += len(spans)
+    assert found >= 4
+    amended = selectors.intervention_spans(ward_ids=[ward.pk], since=corrected - H, until=first_start - H)
+    assert [(s.type_code, s.started_at) for s in amended] == [("06", corrected)]
