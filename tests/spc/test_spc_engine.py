@@ -314,3 +314,31 @@ def test_result_arrays_are_read_only():
     r = _xmr(STABLE)
     with pytest.raises(ValueError):
         r.value[0] = 1
+
+
+def test_by_group_gives_each_group_what_for_group_does():
+    rng = np.random.default_rng(3)
+    dates = np.tile(np.arange("2024-01", "2025-07", dtype="datetime64[M]").astype("datetime64[D]"), 3)
+    groups = np.repeat(np.array(["b", "a", "c"], dtype=object), 18)
+    order = rng.permutation(len(dates))  # rows of the groups interleaved
+    values = rng.poisson(10, size=len(dates)).astype(float)
+    values[order[5]] = np.nan
+    result = analyse(
+        "xmr",
+        dates=dates[order],
+        values=values[order],
+        groups=groups[order],
+        rebase_at=[np.datetime64("2024-09-01")],
+    )
+
+    split = result.by_group()
+
+    assert list(split) == result.groups()
+    for group in result.groups():
+        alone = result.for_group(group)
+        together = split[group]
+        assert together.summaries == alone.summaries and len(together.summaries) == 2
+        for name in ("date", "value", "centre", "upper_limit", "point_type", "special_cause", "group"):
+            assert np.array_equal(
+                getattr(together, name), getattr(alone, name), equal_nan=name != "group" and name != "date"
+            )

@@ -141,8 +141,8 @@ def charts_of_series(
     if not plain.empty:
         result = _analyse(definition, plain, target=target_map)
         results.append(result)
-        for group in result.groups():
-            by_ward[int(group)] = result.for_group(group)
+        for group, own_result in result.by_group().items():
+            by_ward[int(group)] = own_result
     for ward_id, dates in rebases.items():
         own = series[series["ward_id"] == ward_id]
         if own.empty:

@@ -236,6 +236,40 @@ class SpcResult:
             seen.setdefault(g, None)
         return list(seen)
 
+    def by_group(self) -> dict[str, SpcResult]:
+        """Every group's ``for_group`` result at once, in order of first appearance.
+
+        One sort of the group labels instead of one comparison of every row per group: for a
+        collaborative's 668 wards x 24 months, ``for_group`` in a loop compared 10 million labels
+        (1.1 s); this takes a few milliseconds.
+        """
+        labels = self.group.tolist()
+        codes: dict[str, int] = {}
+        inverse = np.fromiter(
+            (codes.setdefault(g, len(codes)) for g in labels), dtype=np.int64, count=len(labels)
+        )
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.cumsum(np.bincount(inverse, minlength=len(codes)))
+        summaries: dict[str, list[PeriodSummary]] = {}
+        for summary in self.summaries:
+            summaries.setdefault(summary.group, []).append(summary)
+        out: dict[str, SpcResult] = {}
+        start = 0
+        for group, end in zip(codes, bounds.tolist(), strict=True):
+            rows = order[start:end]
+            start = end
+            out[group] = SpcResult(
+                chart=self.chart,
+                profile=self.profile,
+                improvement_direction=self.improvement_direction,
+                summaries=tuple(summaries.get(group, ())),
+                rebase_dates=self.rebase_dates,
+                warnings=self.warnings,
+                multiplier=self.multiplier,
+                **{name: getattr(self, name)[rows] for name in POINT_ARRAYS},
+            )
+        return out
+
     def for_group(self, group: str) -> SpcResult:
         """The rows and summaries of one group (same order)."""
         keep = self.group == group
