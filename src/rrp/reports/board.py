@@ -1,9 +1,11 @@
 """The provider board report: every ward's key measures in one Making Data Count summary table.
 
-For a provider (and the person reading), :func:`provider_board` computes, for each key measure, one
-``measure_charts`` call over all the provider's wards (series in the database in bulk, the SPC engine in
-bulk; never a query per ward) and, from the same series, the provider total (numerators and denominators
-summed per month, then charted). Targets come from the provider's improvement aims: a measure's target
+For a provider (and the person reading), :func:`provider_board` reads every key measure of all the
+provider's wards with one ``measures.series.measure_series_many`` call (one grouped query for all the
+measures counted from interventions; never a query per ward, nor per measure) and one more for the aims'
+baselines, charts each measure's wards with one SPC engine call (``reports.measure_charts.
+charts_of_series``, rebases honoured) and, from the same series, the provider total (numerators and
+denominators summed per month, then charted). Targets come from the provider's improvement aims: a measure's target
 is its baseline mean x (1 - reduction/100), per ward from the ward's own baseline and for the provider
 from the provider total's, so the assurance icon says whether the process will meet it.
 
@@ -34,7 +36,7 @@ from rrp.charts.spc_chart import POINT_TYPE_WORDS, SPECIAL_CAUSE_WORDS
 from rrp.improvement.models import ImprovementAim
 from rrp.improvement.selectors import aims_for_provider
 from rrp.measures.catalogue import Denominator, MeasureDefinition, measure
-from rrp.measures.series import Period, measure_series
+from rrp.measures.series import Period, measure_series, measure_series_many
 from rrp.measures.suppression import (
     SMALLEST_SHOWN_BED_DAYS,
     count_is_suppressed,
@@ -43,7 +45,13 @@ from rrp.measures.suppression import (
     suppress_counts,
 )
 from rrp.organisations.models import Provider, Ward
-from rrp.reports.measure_charts import MeasureCharts, _analyse, measure_charts, reporting_window
+from rrp.reports.measure_charts import (
+    MeasureCharts,
+    _analyse,
+    charts_of_series,
+    measure_charts,
+    reporting_window,
+)
 from rrp.reports.reporting_health import FlagCode, WardReportingHealth, reporting_health
 from rrp.spc import Chart, ImprovementDirection, SpcResult
 
@@ -337,13 +345,15 @@ def _latest_aims(aims: Sequence[ImprovementAim]) -> dict[str, ImprovementAim]:
     return out
 
 
-def _baseline_means(
-    definition: MeasureDefinition, aim: ImprovementAim, ward_ids: Sequence[int]
+def _baseline_of(
+    definition: MeasureDefinition, aim: ImprovementAim, series: pd.DataFrame
 ) -> tuple[dict[int, float], float | None, pd.DataFrame]:
-    """Each ward's and the provider total's mean monthly value over the aim's baseline (one bulk series)."""
-    series = measure_series(
-        definition, ward_ids=ward_ids, since=aim.baseline_start, until=aim.baseline_end, period=Period.MONTH
-    )
+    """Each ward's and the provider total's mean monthly value over the aim's baseline, from a series
+    covering it (rows of other months are left out)."""
+    if not series.empty:
+        periods = pd.to_datetime(series["period"])
+        first = pd.Timestamp(aim.baseline_start.replace(day=1))
+        series = series[(periods >= first) & (periods <= pd.Timestamp(aim.baseline_end))]
     means: dict[int, float] = {}
     if not series.empty:
         for ward_id, mean in series.groupby("ward_id")["value"].mean().items():
@@ -352,6 +362,33 @@ def _baseline_means(
     total = provider_total(definition, series)
     provider_mean = total["value"].mean() if not total.empty else np.nan
     return means, (float(provider_mean) if pd.notna(provider_mean) else None), total
+
+
+def _baseline_means(
+    definition: MeasureDefinition, aim: ImprovementAim, ward_ids: Sequence[int]
+) -> tuple[dict[int, float], float | None, pd.DataFrame]:
+    """The baseline of one aim for some wards (one bulk series; the board reads every aim's at once)."""
+    series = measure_series(
+        definition, ward_ids=ward_ids, since=aim.baseline_start, until=aim.baseline_end, period=Period.MONTH
+    )
+    return _baseline_of(definition, aim, series)
+
+
+def _baseline_series(
+    definitions: Sequence[MeasureDefinition], aims: Sequence[ImprovementAim], ward_ids: Sequence[int]
+) -> dict[str, pd.DataFrame]:
+    """Every aimed measure's series over the span of all the aims' baselines, in one bulk call."""
+    aimed = [d for d in definitions if any(a.measure_slug == d.slug for a in aims)]
+    if not aimed:
+        return {}
+    mine = [a for a in aims if any(a.measure_slug == d.slug for d in aimed)]
+    return measure_series_many(
+        aimed,
+        ward_ids=ward_ids,
+        since=min(a.baseline_start for a in mine),
+        until=max(a.baseline_end for a in mine),
+        period=Period.MONTH,
+    )
 
 
 def target_from(baseline_mean: float | None, aim: ImprovementAim) -> float | None:
@@ -405,24 +442,24 @@ def _measure_block(
     *,
     provider: Provider,
     wards: Sequence[Ward],
-    since: dt.date,
-    until: dt.date,
+    series: pd.DataFrame,
     aim: ImprovementAim | None,
+    baseline_series: pd.DataFrame | None,
     suppress: bool,
 ) -> tuple[MeasureBlock, tuple[float | None, pd.DataFrame] | None]:
+    """One measure's rows and provider total from its window series (already read in bulk)."""
     ward_ids = [w.pk for w in wards]
     ward_targets: dict[int, float] = {}
     provider_target = None
     baseline: tuple[float | None, pd.DataFrame] | None = None
-    if aim is not None:
-        means, provider_mean, baseline_total = _baseline_means(definition, aim, ward_ids)
+    if aim is not None and baseline_series is not None:
+        means, provider_mean, baseline_total = _baseline_of(definition, aim, baseline_series)
         ward_targets = {k: t for k, m in means.items() if (t := target_from(m, aim)) is not None}
         provider_target = target_from(provider_mean, aim)
         baseline = (provider_mean, baseline_total)
-    charts: MeasureCharts = measure_charts(
-        definition, ward_ids=ward_ids, since=since, until=until, targets=ward_targets or None
+    charts: MeasureCharts = charts_of_series(
+        definition, series, ward_ids=ward_ids, targets=ward_targets or None
     )
-    series = charts.series
     by_ward = {int(k): g for k, g in series.groupby("ward_id", sort=False)} if not series.empty else {}
     total = provider_total(definition, series)
     total_result = None
@@ -603,14 +640,20 @@ def provider_board(
     measures: Sequence[MeasureDefinition] | None = None,
 ) -> Board:
     """The board report of one provider, as ``user`` may see it (the caller has checked the provider is
-    in the user's scope). One bulk ``measure_charts`` per measure over every ward; queries do not grow
-    with the number of wards."""
+    in the user's scope). Two bulk series reads for all the measures (window and baselines), then the
+    engine per measure; queries do not grow with the number of wards."""
     since, until = reporting_window(Period.MONTH, today=today)
     suppress = not sees_unsuppressed(user, provider.pk)
     wards = board_wards(user, provider, since)
     aims = aims_for_provider(provider.pk)
     latest_aims = _latest_aims(aims)
     definitions = list(measures) if measures is not None else board_measures(aims)
+    ward_ids = [w.pk for w in wards]
+    # Two bulk reads for every measure: the 24-month window, and the aims' baselines.
+    window = measure_series_many(
+        definitions, ward_ids=ward_ids, since=since, until=until, period=Period.MONTH
+    )
+    before = _baseline_series(definitions, aims, ward_ids)
     blocks: list[MeasureBlock] = []
     baselines: dict[str, tuple[float | None, pd.DataFrame]] = {}
     for definition in definitions:
@@ -618,9 +661,9 @@ def provider_board(
             definition,
             provider=provider,
             wards=wards,
-            since=since,
-            until=until,
+            series=window[definition.slug],
             aim=latest_aims.get(definition.slug),
+            baseline_series=before.get(definition.slug),
             suppress=suppress,
         )
         blocks.append(block)
@@ -634,7 +677,7 @@ def provider_board(
         if latest_aims.get(aim.measure_slug) is aim:
             baseline_mean, baseline_total = baselines[aim.measure_slug]
         else:  # an older aim on the same measure keeps its own baseline
-            _, baseline_mean, baseline_total = _baseline_means(block.definition, aim, [w.pk for w in wards])
+            _, baseline_mean, baseline_total = _baseline_of(block.definition, aim, before[aim.measure_slug])
         progress.append(
             aim_progress(
                 aim,
