@@ -147,7 +147,7 @@ def ward_huddle(ward: Ward, *, user: User, today: dt.date, period: Period | str 
     """The huddle of one ward (the caller got ``ward`` from ``huddle_ward_for``)."""
     period = Period(period)
     since, until = reporting_window(period, today=today)
-    last_restraint, last_seclusion = _last_interventions(ward, today=today)
+    last_restraint, last_seclusion = _last_interventions(ward, today=today, recent_from=since)
     episodes = _episodes(ward, today=today)
     statuses = _status_counts(ward)
     follow_up = _follow_up(ward, today=today)
@@ -223,18 +223,31 @@ def _local_date(value: dt.datetime | None) -> dt.date | None:
     return None if value is None else timezone.localtime(value).date()
 
 
-def _last_interventions(ward: Ward, *, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    """The last restraint and the last seclusion recorded in an incident (latest versions), by today."""
+def _last_interventions(
+    ward: Ward, *, today: dt.date, recent_from: dt.date | None = None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The last restraint and the last seclusion recorded in an incident (latest versions), by today.
+
+    With ``recent_from`` (the charts' first day) the ward's interventions since then are searched first,
+    and its whole history only for what they do not hold: on a busy ward both are recent, and five
+    years of a national-size ward cost several times two.
+    """
     end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
-    row = (
-        _latest_versions_of_ward(ward)
-        .filter(started_at__lt=end)
-        .aggregate(
-            restraint=Max("started_at", filter=Q(type_code__in=RESTRAINT_TYPES)),
-            seclusion=Max("started_at", filter=Q(type_code=InterventionType.SECLUSION)),
-        )
-    )
-    return _local_date(row["restraint"]), _local_date(row["seclusion"])
+    found: dict[str, dt.datetime | None] = {"restraint": None, "seclusion": None}
+    starts = [None] if recent_from is None else [recent_from, None]
+    for start in starts:
+        rows = _latest_versions_of_ward(ward).filter(started_at__lt=end)
+        if start is not None:
+            rows = rows.filter(started_at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time.min)))
+        wanted = {
+            "restraint": Max("started_at", filter=Q(type_code__in=RESTRAINT_TYPES)),
+            "seclusion": Max("started_at", filter=Q(type_code=InterventionType.SECLUSION)),
+        }
+        row = rows.aggregate(**{k: v for k, v in wanted.items() if found[k] is None})
+        found.update({k: v for k, v in row.items() if v is not None})
+        if all(found.values()):
+            break
+    return _local_date(found["restraint"]), _local_date(found["seclusion"])
 
 
 def _episodes(ward: Ward, *, today: dt.date) -> dict:

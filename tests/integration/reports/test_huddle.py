@@ -298,7 +298,9 @@ def test_ward_huddle_query_count_does_not_grow_with_history(world, gov):
     a1, patient = world.wards["a1"], world.patients["a1"]
     today = timezone.localdate()
     user = world.users["ward_manager"]
-    quick_incident(a1, patient, gov, at(today - dt.timedelta(days=5)), "01")
+    # A restraint and a seclusion in the charts' window: the last of each is found there without the
+    # look-up of the whole history (which one more query makes when the window holds none).
+    quick_incident(a1, patient, gov, at(today - dt.timedelta(days=5)), "05", "01")
 
     with CaptureQueriesContext(connection) as little:
         ward_huddle(a1, user=user, today=today)
@@ -390,3 +392,20 @@ def _panel_like(huddle, slug, result):
         events=[e for e in events if huddle.since <= e.date <= huddle.until],
         subject=huddle.ward.name,
     )
+
+
+@pytest.mark.parametrize("period", ["month", "week"])
+def test_days_since_restraint_and_seclusion_found_before_the_charts_window(world, gov, period):
+    """The last restraint and seclusion are searched for in the charts' window first, then in the whole
+    history: one long ago still counts."""
+    a1, patient = world.wards["a1"], world.patients["a1"]
+    today = timezone.localdate()
+    quick_incident(a1, patient, gov, at(today - dt.timedelta(days=1000)), "05")
+    quick_incident(a1, patient, gov, at(today - dt.timedelta(days=900)), "05")
+    quick_incident(a1, patient, gov, at(today - dt.timedelta(days=10)), "01")
+
+    huddle = ward_huddle(a1, user=world.users["ward_manager"], today=today, period=period)
+
+    assert huddle.since > today - dt.timedelta(days=900)
+    assert huddle.days_since_restraint == 10
+    assert huddle.days_since_seclusion == 900
