@@ -129,6 +129,38 @@ def test_board_aim_met_when_latest_mean_is_under_target(world, today):
     assert progress.status == "met" and progress.words.startswith("Met:")
 
 
+def test_board_reads_a_baseline_before_the_window(world, today):
+    shown = build_board_data(world, today, aim=False)
+    a1 = world.wards["a1"]
+    early = [(shown[0] - dt.timedelta(days=31 * k)).replace(day=1) for k in (3, 2, 1)]
+    MonthlyBedDays.objects.bulk_create(
+        MonthlyBedDays(
+            ward=a1, month=m, bed_days=BED_DAYS, source=BedDaysSource.MANUAL, recorded_at=timezone.now()
+        )
+        for m in early
+    )
+    for month in early:
+        restraints(world, "a1", month, 8)
+    ImprovementAim.objects.create(
+        provider=provider_a(world),
+        measure_slug=RI,
+        statement="Half of before",
+        baseline_start=early[0],
+        baseline_end=shown[0] - dt.timedelta(days=1),
+        reduction_percent=50,
+        aim_date=shown[-1] + dt.timedelta(days=400),
+        recorded_by=world.users["provider_governance"],
+        recorded_at=timezone.now(),
+    )
+    board = governance_board(world, today)
+    # a1 alone had bed days then: 8 per 1,000 bed days each month, so the target is 4.
+    assert row(board, RI, a1).target == pytest.approx(4.0)
+    assert row(board, RI).target == pytest.approx(4.0)
+    assert row(board, RI, world.wards["a2"]).target is None
+    (progress,) = board.aims
+    assert progress.baseline_mean == pytest.approx(8.0) and progress.status == "met"
+
+
 def test_board_commentary_names_the_rule_that_fired(board_world, today):
     board = governance_board(board_world, today)
     a1 = board_world.wards["a1"]
