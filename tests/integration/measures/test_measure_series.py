@@ -465,6 +465,8 @@ def test_measure_series_many_gives_each_measure_as_measure_series_does(provider_
     from rrp.measures.series import measure_series_many
 
     seclusion_episode(provider_a, "a1", at(dt.date(2025, 3, 4)), 6)
+    # 00:30 on Monday 31 March 2025 (summer time) is 23:30 on Sunday in UTC: the local week counts.
+    seclusion_episode(provider_a, "a2", at(dt.date(2025, 3, 31), 0, 30), 2)
     record(provider_a, "a2", ("01", at(dt.date(2025, 3, 2)), 15), ("14", at(dt.date(2025, 3, 2), 11), 5))
     definitions = list(all_measures().values())
     wards = [provider_a.wards["a1"].pk, provider_a.wards["a2"].pk]
@@ -476,7 +478,7 @@ def test_measure_series_many_gives_each_measure_as_measure_series_does(provider_
     for definition in definitions:
         alone = measure_series(definition, **window)
         assert together[definition.slug].equals(alone), definition.slug
-    assert together["restrictive-interventions-per-1000-obd"]["numerator"].sum() == 8
+    assert together["restrictive-interventions-per-1000-obd"]["numerator"].sum() == 9
 
 
 def test_measure_series_many_counts_six_measures_in_three_queries(provider_a):
