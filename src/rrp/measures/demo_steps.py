@@ -1,0 +1,22 @@
+"""Demo step: NHS Digital's published provider-level figures, so the national benchmark has real data.
+
+These are real, public official statistics (aggregate counts already suppressed and rounded by NHS
+Digital, under the Open Government Licence v3.0), not patient data: see the README beside the files.
+The demo's synthetic providers are not among them, so a demo user picks a published provider to compare.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rrp.demo.registry import DemoContext, demo_step
+from rrp.measures.models import NationalProviderMonth
+from rrp.measures.services import national_figures_import
+
+PUBLISHED = Path(__file__).parent / "published" / "mhsds-provider-monthly-restraint-2021-22"
+
+
+@demo_step("national_figures", after=(), models=(NationalProviderMonth,))
+def national_figures(ctx: DemoContext) -> None:
+    """Import the 12 months (September 2021 to August 2022) shipped with RRP."""
+    national_figures_import(directory=PUBLISHED, by=None)
