@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import math
 import os
 import pstats
 import statistics
@@ -87,7 +88,8 @@ def _measure(function: Callable[[], object], *, repeat: int, warmup: int) -> tup
         function()
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return statistics.median(times), times[int(0.9 * (len(times) - 1))], len(queries)
+    # Nearest rank: with 5 requests the 90th centile is the slowest, with 20 the 18th.
+    return statistics.median(times), times[math.ceil(0.9 * len(times)) - 1], len(queries)
 
 
 def _get(client, url: str, *, pdf: bool) -> Callable[[], object]:
