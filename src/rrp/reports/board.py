@@ -52,7 +52,7 @@ from rrp.reports.measure_charts import (
     measure_charts,
     reporting_window,
 )
-from rrp.reports.reporting_health import FlagCode, WardReportingHealth, reporting_health
+from rrp.reports.reporting_health import VOLUME_MEASURE, FlagCode, WardReportingHealth, reporting_health
 from rrp.spc import Chart, ImprovementDirection, SpcResult
 
 #: The measures on the board, in the order of the measurement framework: outcome, process, balancing.
@@ -660,9 +660,10 @@ def provider_board(
     definitions = list(measures) if measures is not None else board_measures(aims)
     ward_ids = [w.pk for w in wards]
     # Bulk reads for every measure: the 24-month window, and the aims' baselines if outside it.
-    window = measure_series_many(
-        definitions, ward_ids=ward_ids, since=since, until=until, period=Period.MONTH
-    )
+    # The incidents count rides along in the same grouped query for reporting health's volume check.
+    volume = measure(VOLUME_MEASURE)
+    read = definitions + ([volume] if all(d.slug != volume.slug for d in definitions) else [])
+    window = measure_series_many(read, ward_ids=ward_ids, since=since, until=until, period=Period.MONTH)
     before = _baseline_series(definitions, aims, ward_ids, window=window, since=since, until=until)
     blocks: list[MeasureBlock] = []
     baselines: dict[str, tuple[float | None, pd.DataFrame]] = {}
@@ -707,7 +708,11 @@ def provider_board(
         aims=progress,
         commentary=commentary(blocks),
         suppressed=suppress,
-        health=health_lines(wards, reporting_health([w.pk for w in wards], today=today), suppress=suppress),
+        health=health_lines(
+            wards,
+            reporting_health(ward_ids, today=today, volume_series=window[VOLUME_MEASURE]),
+            suppress=suppress,
+        ),
     )
 
 
