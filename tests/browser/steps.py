@@ -61,6 +61,21 @@ def settle_after_resize(page: Page) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))")
 
 
+def open_from_header(page: Page, text: str) -> None:
+    """When I choose a header link, behind the header's "More" menu when the row is full.
+
+    The NHS.UK header moves the links that do not fit into "More" once its script has started (it marks
+    the header ``data-nhsuk-header-init``) and again a frame after any resize, so look only after both.
+    """
+    page.locator("header[data-nhsuk-header-init]").wait_for(state="attached")
+    settle_after_resize(page)
+    nav = page.locator("header nav")
+    link = nav.locator("a", has_text=text).first
+    if not link.is_visible():
+        nav.get_by_role("button", name=re.compile("More")).click()
+    link.click()
+
+
 def visit(page: Page, path: str, name: str) -> None:
     """When I go to a page (and it is checked for accessibility)."""
     response = page.goto(path)

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests import factories
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
-from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in
+from tests.browser.steps import check_accessibility, open_from_header, pass_two_factor_set_up, sign_in
 from tests.integration.reports.board_data import build_board_data
 
 if not CHROMIUM.exists():
@@ -31,15 +31,6 @@ def world(page, transactional_db) -> factories.World:
 
 def heading(page: Page):
     return page.get_by_role("heading", level=1)
-
-
-def open_from_header(page: Page, text: str) -> None:
-    """When I choose a header link (behind the header's "More" menu when the row is full)."""
-    expect(page.get_by_role("navigation", name="Menu")).to_be_visible()
-    link = page.locator("header nav a", has_text=text).first
-    if not link.is_visible():
-        page.locator("header nav").get_by_role("button", name=re.compile("More")).click()
-    link.click()
 
 
 def charts_drawn(page: Page, count: int) -> None:

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from rrp.people.models import WardStay
 from tests import factories
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
-from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in
+from tests.browser.steps import check_accessibility, open_from_header, pass_two_factor_set_up, sign_in
 from tests.integration.reports.test_equity import at, record, window
 
 if not CHROMIUM.exists():
@@ -37,14 +37,6 @@ def world(page, transactional_db) -> factories.World:
         record(w, "a1", white, (day, "01"))
         record(w, "a2", black, (day, "01"), (day, "14"), (day + dt.timedelta(days=1), "07"))
     return w
-
-
-def open_from_header(page: Page, text: str) -> None:
-    """When I choose a header link (behind the header's "More" menu when the row is full)."""
-    link = page.locator("header nav a", has_text=text).first
-    if not link.is_visible():
-        page.locator("header nav").get_by_role("button", name=re.compile("More")).click()
-    link.click()
 
 
 def charts_drawn(page: Page, count: int) -> None:
