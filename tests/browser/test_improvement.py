@@ -26,20 +26,6 @@ def world(page, transactional_db) -> factories.World:
     return factories.build_world()
 
 
-@pytest.fixture(autouse=True)
-def header_settles_after_resizing(page):
-    """Let the NHS.UK header re-lay out its navigation (on the next animation frames, after a resize)
-    before axe looks: with many header links, a link part-way into the "More" menu at tablet width is
-    white on the grey page, which axe reports as a contrast failure no person ever sees."""
-    resize = page.set_viewport_size
-
-    def set_viewport_size(viewport_size) -> None:
-        resize(viewport_size)
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-
-    page.set_viewport_size = set_viewport_size
-
-
 def heading(page: Page):
     return page.get_by_role("heading", level=1)
 
