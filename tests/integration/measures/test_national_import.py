@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +18,7 @@ from django.core.management import CommandError, call_command
 
 from rrp.core.csv_import import ImportRejected
 from rrp.core.models import AuditEvent
+from rrp.measures.demo_steps import PUBLISHED
 from rrp.measures.models import NationalMetric, NationalProviderMonth
 from rrp.measures.national import (
     BENCHMARK_COLUMNS,
@@ -33,18 +33,7 @@ from rrp.measures.selectors import national_figures
 from rrp.measures.services import national_figures_import
 from rrp.spc import analyse
 
-
-def shared_real_data() -> Path:
-    """../shared/real-data beside the repository root (override the shared folder with RRP_SHARED_DIR)."""
-    override = os.environ.get("RRP_SHARED_DIR")
-    base = Path(override) if override else Path(__file__).resolve().parents[3] / ".." / "shared"
-    return (base / "real-data").resolve()
-
-
-MHSDS = shared_real_data() / "mhsds-provider-monthly-restraint-2021-22"
-needs_mhsds = pytest.mark.skipif(
-    not MHSDS.is_dir(), reason=f"NHS Digital's published files not found at {MHSDS} (set RRP_SHARED_DIR)"
-)
+MHSDS = PUBLISHED  # the published files shipped with RRP (src/rrp/measures/published/)
 NOTTINGHAMSHIRE = "NOTTINGHAMSHIRE HEALTHCARE NHS FOUNDATION TRUST"
 ST_ANDREWS = "ST ANDREW'S HEALTHCARE"
 
@@ -59,7 +48,6 @@ def _write(folder: Path, name: str, lines: list[str]) -> None:
     (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@needs_mhsds
 def test_import_real_files_counts_every_row(db):
     counts = national_figures_import(directory=MHSDS, by=None)
 
@@ -74,7 +62,6 @@ def test_import_real_files_counts_every_row(db):
     assert event.action == "import" and event.detail["files"] == 36
 
 
-@needs_mhsds
 def test_import_real_files_twice_changes_nothing(db):
     national_figures_import(directory=MHSDS, by=None)
 
@@ -84,7 +71,6 @@ def test_import_real_files_twice_changes_nothing(db):
     assert NationalProviderMonth.objects.count() == 8184
 
 
-@needs_mhsds
 def test_import_real_files_iso_dates_read(db):
     national_figures_import(directory=MHSDS, by=None)
 
@@ -97,7 +83,6 @@ def test_import_real_files_iso_dates_read(db):
     assert months == {dt.date(2021 + (m > 12), (m - 1) % 12 + 1, 1) for m in range(9, 21)}
 
 
-@needs_mhsds
 def test_real_files_sum_of_people_matches_readme(imported):
     people = imported[imported["metric"] == "MHS76"]
     by_month = people.groupby("month")["value"].sum()
@@ -108,7 +93,6 @@ def test_real_files_sum_of_people_matches_readme(imported):
     assert people["value"].sum() == 28100
 
 
-@needs_mhsds
 def test_real_files_nottinghamshire_matches_readme(imported):
     benchmark = provider_benchmark(imported, provider="Nottinghamshire Healthcare NHS Foundation Trust")
     september = benchmark.iloc[0]
@@ -120,7 +104,6 @@ def test_real_files_nottinghamshire_matches_readme(imported):
     assert round(whole_year.rate_per_1000, 3) == 7.206
 
 
-@needs_mhsds
 def test_real_files_st_andrews_matches_readme(imported):
     benchmark = provider_benchmark(imported, provider=ST_ANDREWS)
     eleven = pooled(benchmark)
@@ -133,7 +116,6 @@ def test_real_files_st_andrews_matches_readme(imported):
     assert round(december["rate_per_1000"], 3) == 4.857
 
 
-@needs_mhsds
 def test_real_files_all_providers_pooled_matches_readme(imported):
     everyone = pooled(people_and_bed_days(imported))
 
@@ -141,7 +123,6 @@ def test_real_files_all_providers_pooled_matches_readme(imported):
     assert round(everyone.rate_per_1000, 3) == 4.883
 
 
-@needs_mhsds
 def test_real_files_provider_names_match_readme(imported):
     people = imported[imported["metric"] == "MHS76"]
     numeric_months = people.dropna(subset=["value"]).groupby("provider_name")["month"].nunique()
@@ -150,7 +131,6 @@ def test_real_files_provider_names_match_readme(imported):
     assert (numeric_months == 12).sum() == 24
 
 
-@needs_mhsds
 def test_real_files_monthly_all_providers_rate_pools_published_pairs(imported):
     benchmark = provider_benchmark(imported, provider=NOTTINGHAMSHIRE)
     joined = people_and_bed_days(imported).dropna(subset=["people", "bed_days"])
@@ -162,7 +142,6 @@ def test_real_files_monthly_all_providers_rate_pools_published_pairs(imported):
     assert len(benchmark) == 12
 
 
-@needs_mhsds
 def test_benchmark_command_writes_exact_columns(imported, tmp_path):
     output = tmp_path / "notts.csv"
 
@@ -185,7 +164,6 @@ def _september_pooled_rate(frame: pd.DataFrame) -> float:
     return september["people"].sum() / september["bed_days"].sum() * 1000
 
 
-@needs_mhsds
 def test_benchmark_command_missing_month_blank_and_suppressed_star(imported, tmp_path):
     # Mersey Care has no rstr row in Feb 2022 (README); St Andrew's has 11 months with data.
     output = tmp_path / "mersey.csv"
@@ -201,7 +179,6 @@ def test_benchmark_command_missing_month_blank_and_suppressed_star(imported, tmp
     assert february[1] == "" and february[3] == "" and february[2] != ""
 
 
-@needs_mhsds
 def test_benchmark_command_unknown_provider_suggests_names(imported, tmp_path):
     with pytest.raises(CommandError, match="NOTTINGHAMSHIRE HEALTHCARE NHS FOUNDATION TRUST"):
         call_command(
@@ -332,7 +309,6 @@ def test_benchmark_former_name_counts_as_the_provider(db, tmp_path):
         provider_benchmark(frame, provider="NEW NAME TRUST", former_names=["OLDE NAME TRUST"])
 
 
-@needs_mhsds
 def test_read_published_directory_real_files_no_problems():
     figures, errors = read_published_directory(MHSDS)
 
@@ -340,7 +316,6 @@ def test_read_published_directory_real_files_no_problems():
     assert len(figures) == 8184
 
 
-@needs_mhsds
 def test_real_files_funnel_centre_is_all_providers_pooled_rate(imported):
     providers = providers_pooled(people_and_bed_days(imported))
 

@@ -4,21 +4,19 @@ as `rrp import mhsds-provider-monthly`): its figures agree with measures.nationa
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from rrp.measures.demo_steps import PUBLISHED
 from rrp.measures.services import national_figures_import
 from rrp.organisations.models import Provider
 from rrp.reports.national import LAST_12, match_provider, national_benchmark
 from tests.helpers import signed_in_client
 
-REAL = Path("/work/shared/real-data/mhsds-provider-monthly-restraint-2021-22")
+REAL = PUBLISHED  # the published files shipped with RRP (src/rrp/measures/published/)
 NOTTS = "NOTTINGHAMSHIRE HEALTHCARE NHS FOUNDATION TRUST"
 URL = "/reports/national/"
-
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"{REAL} is not on this machine")
 
 
 @pytest.fixture
