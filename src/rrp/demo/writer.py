@@ -106,6 +106,19 @@ class TableWriter:
         with self.connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
 
+    def delete_all_append_only(self, models_in_order: Sequence[type[models.Model]]) -> None:
+        """Delete every row of append-only tables (children first): their triggers refuse DELETE, so they
+        are dropped and made again around it. Demo wipes only, inside the generator's one transaction."""
+        from rrp.core.db import _create, _drop
+
+        editor = _TriggerEditor(self.connection)
+        for model in models_in_order:
+            _drop(model._meta.db_table)(None, editor)
+        for model in models_in_order:
+            self.delete_all(model)
+        for model in models_in_order:
+            _create(model._meta.db_table)(None, editor)
+
     def reset_sequences(self) -> None:
         """Move PostgreSQL id sequences past the ids the steps assigned (SQLite needs nothing)."""
         statements = self.connection.ops.sequence_reset_sql(no_style(), self.models)
@@ -113,3 +126,15 @@ class TableWriter:
             with self.connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+
+
+class _TriggerEditor:
+    """The little of a schema editor that the append-only trigger functions use (a real one refuses
+    to open inside the generator's transaction on SQLite)."""
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, ())

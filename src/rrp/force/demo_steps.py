@@ -27,11 +27,8 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 
 import numpy as np
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 from rrp.accounts.models import User
-from rrp.core.db import _create as _create_append_only_triggers
-from rrp.core.db import _drop as _drop_append_only_triggers
 from rrp.demo.registry import DemoContext, demo_step
 from rrp.demo.steps.people import local_to_utc
 from rrp.force.codes import CqcReason, DeEscalation, IncidentFlagKind, IncidentStatus, StaffPart
@@ -292,27 +289,8 @@ def _iso(values: np.ndarray) -> list[str]:
 def force_demo_wipe(ctx: DemoContext) -> None:
     """Delete the demo's incidents. Their tables refuse DELETE (append-only triggers), so, in demo mode
     only and inside the generator's one transaction, the triggers are dropped and made again."""
-    append_only = FORCE_APPEND_ONLY_MODELS
-    editor = _TriggerEditor(ctx.writer.connection)
-    for model in append_only:
-        _drop_append_only_triggers(model._meta.db_table)(None, editor)
     ctx.writer.delete_all(CqcNotificationTask)
-    for model in append_only:
-        ctx.writer.delete_all(model)
-    for model in append_only:
-        _create_append_only_triggers(model._meta.db_table)(None, editor)
-
-
-class _TriggerEditor:
-    """The little of a schema editor that the append-only trigger functions use (a real one refuses
-    to open inside the generator's transaction on SQLite)."""
-
-    def __init__(self, connection: BaseDatabaseWrapper) -> None:
-        self.connection = connection
-
-    def execute(self, sql: str) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, ())
+    ctx.writer.delete_all_append_only(FORCE_APPEND_ONLY_MODELS)
 
 
 @demo_step(

@@ -21,8 +21,6 @@ import datetime as dt
 import numpy as np
 
 from rrp.accounts.models import User
-from rrp.core.db import _create as _create_append_only_triggers
-from rrp.core.db import _drop as _drop_append_only_triggers
 from rrp.demo.registry import DemoContext, demo_step
 from rrp.improvement.models import ChartRebase, EventKind, ImprovementAim, WardEvent, Withdrawal
 
@@ -58,22 +56,7 @@ APPEND_ONLY = (Withdrawal, ChartRebase, WardEvent, ImprovementAim)
 def improvement_demo_wipe(ctx: DemoContext) -> None:
     """Delete the demo's events, rebases, aims and withdrawals: their tables refuse DELETE, so (demo mode
     only, inside the generator's one transaction) the triggers are dropped and made again."""
-    editor = _TriggerEditor(ctx.writer.connection)
-    for model in APPEND_ONLY:
-        _drop_append_only_triggers(model._meta.db_table)(None, editor)
-    for model in APPEND_ONLY:
-        ctx.writer.delete_all(model)
-    for model in APPEND_ONLY:
-        _create_append_only_triggers(model._meta.db_table)(None, editor)
-
-
-class _TriggerEditor:
-    def __init__(self, connection) -> None:
-        self.connection = connection
-
-    def execute(self, sql: str) -> None:
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, ())
+    ctx.writer.delete_all_append_only(APPEND_ONLY)
 
 
 def _at(day: np.ndarray, hour: int) -> np.ndarray:
