@@ -4,7 +4,6 @@ ValidationError from a service lands on the field it names."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from rrp.improvement.models import EventKind
 from rrp.improvement.services import LABEL_LIMIT
@@ -65,10 +64,3 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why this is being withdrawn"},
     )
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields (or the form itself for names it lacks)."""
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)

@@ -13,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from rrp.accounts.roles import Permission
+from rrp.core.forms import apply_errors
 from rrp.improvement import selectors, services
-from rrp.improvement.forms import ChartRebaseForm, WardEventForm, WithdrawForm, apply_errors
+from rrp.improvement.forms import ChartRebaseForm, WardEventForm, WithdrawForm
 from rrp.measures.catalogue import all_measures
 from rrp.organisations.models import Ward
 

@@ -4,7 +4,6 @@ so a ValidationError from a service lands on the field it names."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind
 
@@ -126,13 +125,6 @@ class ObservationForm(StaffChoiceMixin, forms.Form):
 class EndForm(forms.Form):
     ended_at = _when("End", message="Enter when the episode ended")
     end_reason = forms.CharField(label="Why it ended", widget=forms.Textarea, required=False)
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields (or the form itself for names it lacks)."""
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 class AmendForm(forms.Form):

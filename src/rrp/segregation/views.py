@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from rrp.accounts.roles import Permission, Role
 from rrp.accounts.scope import patient_wards_for
+from rrp.core.forms import apply_errors
 from rrp.segregation import presenters, selectors, services
 from rrp.segregation.codes import REVIEWS_FOR_KIND, EpisodeKind
 from rrp.segregation.forms import (
@@ -18,7 +19,6 @@ from rrp.segregation.forms import (
     EpisodeForm,
     ObservationForm,
     ReviewForm,
-    apply_errors,
     review_rules_form_class,
 )
 

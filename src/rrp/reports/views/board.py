@@ -21,6 +21,7 @@ from django.utils import timezone
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
 from rrp.charts import chart_to_png, chart_to_svg
+from rrp.core.forms import apply_errors
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.improvement.selectors import events_by_ward
@@ -295,9 +296,7 @@ def board_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
                 **{**form.cleaned_data, "statement": form.cleaned_data["statement"] or ""},
             )
         except ValidationError as problem:
-            for name, errors in problem.message_dict.items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
+            apply_errors(form, problem)
         else:
             messages.success(request, "Aim recorded. Its target now shows on the board.")
             return redirect("reports:board", provider_id=provider.pk)
