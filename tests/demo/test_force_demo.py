@@ -1,8 +1,8 @@
 """Tests for the use-of-force demo step (src/rrp/force/demo_steps.py).
 
 The demos are small: a tiny one (6 wards, 1 year) where a test needs its own run, and one small demo
-(36 wards, 2 years) made once for the module's read-only tests. The national size is exercised by
-bench/force_pages_bench.py.
+(36 wards, 2 years) made once for the module's read-only tests, inside a transaction rolled back at the
+end. The national size is exercised by bench/force_pages_bench.py.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.test import override_settings
 
-from rrp.demo.generate import demo_data_generate, demo_data_wipe, load_steps
-from rrp.demo.registry import DemoContext, DemoOptions
-from rrp.demo.writer import TableWriter
+from rrp.core.models import AuditEvent
+from rrp.demo.generate import demo_data_generate
+from rrp.demo.models import DemoRun
+from rrp.demo.registry import DemoOptions
 from rrp.force.codes import DeEscalation, IncidentStatus, InterventionReason, InterventionType
 from rrp.force.completeness import missing_items
 from rrp.force.models import (
@@ -50,20 +51,22 @@ def demo_mode(settings):
 
 @pytest.fixture(scope="module")
 def _small_demo_once(django_db_setup, django_db_blocker):
-    """One demo for the read-only tests of this module, committed once and wiped at the end (the
-    generator's own wipe), so the tests share the few seconds it takes."""
+    """One demo for the read-only tests of this module, made once inside a transaction that is rolled back
+    when the module ends, so the tests share the few seconds it takes and nothing it wrote outlives them.
+
+    Each test's own `db` transaction nests inside this one as a savepoint, as with Django's setUpTestData.
+    The demo used to be committed and then removed with the generator's wipe, but the wipe deletes only
+    the tables its steps own: rows a step writes through a service elsewhere (the national figures
+    import's AuditEvent) stayed in the test database and broke later tests that count audit events.
+    """
     with django_db_blocker.unblock():
-        with override_settings(DEMO_MODE=True, PASSWORD_HASHERS=[MD5]):
-            summary = demo_data_generate(options=SMALL)
-        yield summary
         with transaction.atomic():
-            ctx = DemoContext(
-                options=SMALL,
-                first_day=summary.first_day,
-                last_day=summary.last_day,
-                writer=TableWriter(connection),
-            )
-            demo_data_wipe(ctx=ctx, steps=load_steps())
+            with override_settings(DEMO_MODE=True, PASSWORD_HASHERS=[MD5]):
+                summary = demo_data_generate(options=SMALL)
+            yield summary
+            transaction.set_rollback(True)
+        leftovers = [m._meta.label for m in (DemoRun, AuditEvent, Incident) if m.objects.exists()]
+        assert not leftovers, f"the module's demo outlived its transaction: {leftovers}"
 
 
 @pytest.fixture
