@@ -64,6 +64,7 @@ from rrp.force.models import (
 )
 from rrp.force.services import InterventionInput, patient_snapshot
 from rrp.force.triggers import cqc_reasons, flags_for
+from rrp.measures.monthly_figures import mark_changed, month_of
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
 
@@ -902,8 +903,35 @@ def _write(
         ],
     )
     _write_triggers(writer=writer, plans=writes, now=now)
+    _mark_figures_changed(written=writes, amended=amended)
     _write_audit(writer=writer, by=by, request=request, now=now, created=new, amended=amended)
     return {"created": len(new), "amended": len(amended), "unchanged": unchanged}
+
+
+def _mark_figures_changed(*, written: list[_Planned], amended: list[_Planned]) -> None:
+    """Make stale the stored monthly figures of every ward and month the import touched: the months of
+    the interventions written and, for amended incidents, of their earlier versions and linked episodes
+    (as ``force.services`` does for one incident)."""
+    from rrp.segregation.models import EpisodeVersion  # segregation depends on force, not the reverse
+
+    cells = {
+        (plan.ward.pk, month_of(started))
+        for plan in written
+        for _type, started, _end, _plan in plan.group.interventions
+    }
+    ward_of = {plan.existing["id"]: plan.ward.pk for plan in amended}
+    ids = sorted(ward_of)
+    for start in range(0, len(ids), 20_000):
+        chunk = ids[start : start + 20_000]
+        earlier = InterventionRecord.objects.filter(version__incident_id__in=chunk).values_list(
+            "version__incident_id", "started_at"
+        )
+        cells |= {(ward_of[incident_id], month_of(started)) for incident_id, started in earlier}
+        linked = EpisodeVersion.objects.filter(incident_id__in=chunk).values_list(
+            "episode__ward_id", "started_at"
+        )
+        cells |= {(ward_id, month_of(started)) for ward_id, started in linked}
+    mark_changed(cells)
 
 
 def _items_complete(plan: _Planned, snapshot: dict[str, Any], exemption: bool) -> bool:

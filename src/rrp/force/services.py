@@ -54,6 +54,7 @@ from rrp.force.models import (
 )
 from rrp.force.observations import rt_starts
 from rrp.force.triggers import cqc_reasons, flags_for
+from rrp.measures.monthly_figures import mark_changed, month_of
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
 
@@ -230,8 +231,30 @@ def _write_version(
         row.version = version
     InterventionRecord.objects.bulk_create(intervention_rows)
     StaffInvolvement.objects.bulk_create(staff_rows)
+    _mark_figures_changed(incident)
     _raise_triggers(incident=incident, version=version, interventions=interventions, now=now)
     return version
+
+
+def _mark_figures_changed(incident: Incident) -> None:
+    """Make the ward's stored monthly figures stale for every month this incident's versions (old and
+    new) or the seclusion and segregation episodes linked to it touch: an amendment can move an
+    intervention between months, and an episode is not counted where its incident records its type."""
+    from rrp.segregation.models import EpisodeVersion  # segregation depends on force, not the reverse
+
+    cells = {
+        (incident.ward_id, month_of(started_at))
+        for started_at in InterventionRecord.objects.filter(version__incident=incident).values_list(
+            "started_at", flat=True
+        )
+    }
+    cells |= {
+        (ward_id, month_of(started_at))
+        for ward_id, started_at in EpisodeVersion.objects.filter(incident=incident).values_list(
+            "episode__ward_id", "started_at"
+        )
+    }
+    mark_changed(cells)
 
 
 def _raise_triggers(

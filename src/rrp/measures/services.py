@@ -1,7 +1,10 @@
-"""Writes of the measures app: importing NHS Digital's published national figures."""
+"""Writes of the measures app: importing NHS Digital's published national figures, and filling the
+stored monthly figures."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,10 @@ from rrp.core.csv_import import ImportRejected
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.measures.models import NationalProviderMonth
+from rrp.measures.monthly_figures import figures, months_from
 from rrp.measures.national import read_published_directory
+
+REFRESH_WARDS_AT_A_TIME = 200
 
 
 @transaction.atomic
@@ -77,3 +83,28 @@ def national_figures_import(*, directory: Path | str, by: Any | None) -> dict[st
         detail={**counts, "files": len({f.source_file for f in figures})},
     )
     return counts
+
+
+def monthly_figures_refresh(*, ward_ids: Sequence[int], since: dt.date, until: dt.date) -> int:
+    """Compute and store every missing or stale monthly figure of these wards from ``since``'s month to
+    ``until``'s (``measures.monthly_figures``), a few hundred wards at a time; return the cells read.
+
+    Pages compute what they miss themselves; this fills the store ahead of them (after a bulk load, or
+    from a nightly job) so that no viewer waits for it.
+    """
+    from rrp.measures.series import BED_DAYS_FIGURE, compute_monthly_figures, stored_figures_key
+
+    months = months_from(since, until)
+    wards = sorted(set(ward_ids))
+    cells = 0
+    for start in range(0, len(wards), REFRESH_WARDS_AT_A_TIME):
+        cells += len(
+            figures(
+                ward_ids=wards[start : start + REFRESH_WARDS_AT_A_TIME],
+                months=months,
+                key=stored_figures_key(),
+                names=[BED_DAYS_FIGURE],
+                compute=compute_monthly_figures,
+            )
+        )
+    return cells

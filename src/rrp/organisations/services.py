@@ -15,6 +15,7 @@ from rrp.accounts.models import User
 from rrp.core.csv_import import CellError, ImportRejected, read_csv_rows
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.measures.monthly_figures import mark_changed, months_from
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays, OccupiedBedDays, Ward
 
 BED_DAYS_COLUMNS = ["ward_code", "month", "occupied_bed_days"]
@@ -65,6 +66,7 @@ def monthly_bed_days_record(
         month=month,
         defaults={"bed_days": bed_days, "source": source, "recorded_by": by, "recorded_at": timezone.now()},
     )
+    mark_changed([(ward.pk, month)])
     audit_record(
         actor=by,
         action=AuditAction.CREATE if created else AuditAction.CHANGE,
@@ -207,4 +209,5 @@ def bed_days_derive_from_stays(*, wards: list[Ward], first_day: dt.date, last_da
             batch_size=5000,
         )
         written += len(census)
+    mark_changed((ward.pk, month) for ward in wards for month in months_from(first_day, last_day))
     return written

@@ -22,6 +22,7 @@ from rrp.accounts.scope import can_record_on
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force.models import Incident
+from rrp.measures.monthly_figures import mark_changed, month_of
 from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import StaffGroup
 from rrp.people.models import Patient, StaffMember
@@ -207,6 +208,7 @@ def episode_start(
         provider_id=ward.provider_id, ward=ward, patient=patient, kind=kind, created_at=now, created_by=by
     )
     EpisodeVersion.objects.create(episode=episode, number=1, recorded_at=now, recorded_by=by, **content)
+    mark_changed([(ward.pk, month_of(content["started_at"]))])
     _audit(by=by, action=AuditAction.CREATE, episode=episode, request=request, version=1, kind=kind)
     return episode
 
@@ -259,6 +261,10 @@ def episode_amend(
         recorded_by=by,
         change_reason=change_reason.strip(),
         **content,
+    )
+    # The stored figures of the months it started in, before and now (an episode counts where it starts).
+    mark_changed(
+        [(episode.ward_id, month_of(previous.started_at)), (episode.ward_id, month_of(version.started_at))]
     )
     _audit(
         by=by,

@@ -390,3 +390,24 @@ def test_import_accepts_the_minimum_columns(ward, patient, governance):
         and version.patient_died is None
         and version.interventions.get().type_code == "09"
     )
+
+
+def test_import_makes_stored_monthly_figures_of_old_and_new_months_stale(good_file, governance, ward):
+    from rrp.measures.catalogue import measure
+    from rrp.measures.series import measure_series
+
+    rate = measure("restrictive-interventions-per-1000-obd")
+    window = {"ward_ids": [ward.pk], "since": dt.date(2026, 3, 1), "until": dt.date(2026, 4, 30)}
+
+    def counts(**kw) -> list[float]:
+        return measure_series(rate, **window, **kw)["numerator"].tolist()
+
+    assert counts() == [0, 0]  # the store holds March and April before the import
+    run(good_file, governance)
+    assert counts() == counts(stored=False) == [6, 0]
+    moved = [
+        {**row, "intervention_started_at": "2026-04-02 09:00", "intervention_ended_at": "2026-04-02 09:05"}
+        for row in rows_for("INC-1", ward.code)
+    ]
+    assert run(to_csv(moved), governance)["amended"] == 1
+    assert counts() == counts(stored=False) == [3, 3]

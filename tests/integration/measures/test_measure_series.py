@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rrp.accounts.roles import Role
 from rrp.force.services import InterventionInput, incident_amend, incident_record
 from rrp.measures.catalogue import Denominator, all_measures, measure
+from rrp.measures.monthly_figures import forget_all
 from rrp.measures.series import (
     Period,
     UnsupportedMeasure,
@@ -21,57 +21,14 @@ from rrp.measures.series import (
     measure_series,
     period_starts,
 )
-from rrp.organisations.models import BedDaysSource, MonthlyBedDays, OccupiedBedDays
+from rrp.organisations.models import OccupiedBedDays
 from rrp.people.models import StaffMember
 from rrp.spc import Chart
 from tests import factories
 from tests.integration.force.incident_data import complete_content, two_staff, typical_interventions
+from tests.integration.measures.series_data import SINCE, UNTIL, at, bed_days, record, seclusion_episode
 
 RATE = measure("restrictive-interventions-per-1000-obd")
-SINCE, UNTIL = dt.date(2025, 1, 1), dt.date(2025, 3, 31)
-
-
-def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-def record(world, ward_key: str, *types_and_starts, patient=None):
-    """One incident on a ward with interventions given as (type code, start, minutes)."""
-    return incident_record(
-        ward=world.wards[ward_key],
-        patient=patient or world.patients[ward_key],
-        by=world.users["provider_governance"]
-        if ward_key.startswith("a")
-        else factories.user(role=Role.PROVIDER_GOVERNANCE, provider=world.wards[ward_key].provider),
-        interventions=[
-            InterventionInput(
-                type_code=code, started_at=start, ended_at=start + dt.timedelta(minutes=minutes)
-            )
-            for code, start, minutes in types_and_starts
-        ],
-    )
-
-
-def bed_days(ward, month: dt.date, value: int) -> None:
-    MonthlyBedDays.objects.create(
-        ward=ward, month=month, bed_days=value, source=BedDaysSource.MANUAL, recorded_at=timezone.now()
-    )
-
-
-@pytest.fixture
-def provider_a(world):
-    """Wards a1 and a2 with bed days for Jan-Mar 2025 (a2 has none in March) and a few incidents."""
-    a1, a2 = world.wards["a1"], world.wards["a2"]
-    for month in (dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)):
-        bed_days(a1, month, 500)
-    for month in (dt.date(2025, 1, 1), dt.date(2025, 2, 1)):
-        bed_days(a2, month, 250)
-    jan, feb = dt.date(2025, 1, 15), dt.date(2025, 2, 3)
-    record(world, "a1", ("01", at(jan), 12), ("14", at(jan, 10, 5), 1))
-    record(world, "a1", ("07", at(jan, 16), 3))
-    record(world, "a1", ("05", at(feb), 120))
-    record(world, "a2", ("01", at(feb), 4))
-    return world
 
 
 def _series(world, definition=RATE, wards=("a1", "a2"), **kw):
@@ -195,13 +152,21 @@ def test_measure_series_query_count_does_not_grow_with_wards(world):
     extra = [factories.ward(site=site) for _ in range(6)]
     two = [world.wards["a1"].pk, world.wards["a2"].pk]
 
-    with CaptureQueriesContext(connection) as few:
-        measure_series(RATE, ward_ids=two, since=SINCE, until=UNTIL)
-    with CaptureQueriesContext(connection) as many:
-        measure_series(RATE, ward_ids=two + [w.pk for w in extra], since=SINCE, until=UNTIL)
+    counts = []
+    for wards in (two, two + [w.pk for w in extra]):
+        for stored in (False, True):
+            forget_all()  # the stored monthly figures computed in full each time
+            with CaptureQueriesContext(connection) as queries:
+                measure_series(RATE, ward_ids=wards, since=SINCE, until=UNTIL, stored=stored)
+            counts.append(len(queries))
+        with CaptureQueriesContext(connection) as warm:
+            measure_series(RATE, ward_ids=wards, since=SINCE, until=UNTIL)
+        counts.append(len(warm))
 
-    # bed days, interventions, and seclusion/segregation episodes (types 05 and 06)
-    assert len(few) == len(many) == 4
+    # From the records: bed days, interventions, seclusion/segregation episodes (types 05 and 06).
+    # Through the store when it holds nothing: one read, the same from the records (every stored
+    # measure at once), and one write of the figures in a savepoint (3). When it holds them: one read.
+    assert counts == [4, 8, 1, 4, 8, 1]
 
 
 def test_measure_series_weekly_uses_daily_bed_days(provider_a):
@@ -388,25 +353,6 @@ def test_measure_series_seclusion_hours_weekly_clipped_to_dates_asked(world):
     assert monthly["numerator"].tolist() == [6.0]
 
 
-def seclusion_episode(world, ward_key: str, start: dt.datetime, hours: float, incident=None):
-    from rrp.segregation.services import episode_start
-
-    return episode_start(
-        ward=world.wards[ward_key],
-        patient=world.patients[ward_key],
-        kind="seclusion",
-        by=world.users["provider_governance"],
-        started_at=start,
-        ended_at=start + dt.timedelta(hours=hours),
-        end_reason="Calm and talking",
-        authorised_by_name="Dr Example",
-        place="Seclusion room 1",
-        reason="Severe behavioural disturbance likely to harm others",
-        end_plan="End when calm",
-        incident=incident,
-    )
-
-
 def test_measure_series_counts_seclusion_episodes_as_type_05(provider_a):
     seclusion_episode(provider_a, "a1", at(dt.date(2025, 3, 4)), 6)
     a1 = provider_a.wards["a1"].pk
@@ -494,7 +440,11 @@ def test_measure_series_many_counts_six_measures_in_three_queries(provider_a):
     ]
     with CaptureQueriesContext(connection) as queries:
         measure_series_many(
-            [measure(s) for s in slugs], ward_ids=[provider_a.wards["a1"].pk], since=SINCE, until=UNTIL
+            [measure(s) for s in slugs],
+            ward_ids=[provider_a.wards["a1"].pk],
+            since=SINCE,
+            until=UNTIL,
+            stored=False,
         )
 
     # interventions, episodes (and their incidents' own records when any), bed days

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rrp.force.models import IncidentVersion, StaffInvolvement, StaffStatement
 from rrp.improvement.models import EventKind
 from rrp.improvement.services import ward_event_record
+from rrp.measures.monthly_figures import forget_all
 from rrp.people.models import StaffMember
 from rrp.reports.huddle import HUDDLE_MEASURES, huddle_index, ward_huddle
 from rrp.segregation.selectors import episode_states
@@ -281,11 +282,13 @@ def test_huddle_index_query_count_does_not_grow_with_wards(world, gov):
         quick_incident(ward, world.patients["a1"], gov, at(timezone.localdate()))
     client.get("/reports/huddle/")  # session and caches warm
 
+    forget_all()  # both requests compute every ward's stored monthly figures
     with CaptureQueriesContext(connection) as few:
         client.get("/reports/huddle/")
     for _ in range(5):
         ward = factories.ward(site=site)
         quick_incident(ward, factories.patient(provider=ward.provider), gov, at(timezone.localdate()))
+    forget_all()
     with CaptureQueriesContext(connection) as many:
         response = client.get("/reports/huddle/")
 

@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from rrp.force.models import Incident, IncidentStatusChange, IncidentVersion, InterventionRecord
+from rrp.measures.monthly_figures import mark_changed, month_of
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays
 
 
@@ -45,6 +46,8 @@ def quick_incident(
             incident=incident, at=when, by=by, from_status=previous, to_status=status
         )
         previous = status
+    # As the services do when they write an incident: its month's stored figures are now stale.
+    mark_changed([(ward.pk, month_of(started_at))])
     return incident
 
 
@@ -53,6 +56,7 @@ def monthly_bed_days(ward, months, value: int = 600) -> None:
         MonthlyBedDays.objects.create(
             ward=ward, month=month, bed_days=value, source=BedDaysSource.MANUAL, recorded_at=timezone.now()
         )
+    mark_changed((ward.pk, month) for month in months)
 
 
 def months_back(today: dt.date, n: int) -> list[dt.date]:
