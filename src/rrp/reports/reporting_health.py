@@ -65,6 +65,10 @@ OPEN_RECORDS_DAYS = 365
 MIN_CENTRE_FOR_VOLUME = 1.0
 #: Months checked for missing bed days (the last complete ones).
 BED_DAY_MONTHS = 12
+#: A record is made after the force it records, so an incident with force on or after a day was created
+#: after it too, less this margin for times corrected later. Windows of recent force read only the
+#: incidents created in them (through the (ward, created_at) index) instead of a ward's whole history.
+RECORDED_WITHIN = dt.timedelta(days=31)
 
 OPEN_STATUSES = (IncidentStatus.DRAFT, IncidentStatus.SENT_BACK)
 
@@ -276,11 +280,10 @@ def _silence(ward_ids: list[int], wards: dict, *, today: dt.date) -> dict[int, d
     rows = (
         InterventionRecord.objects.filter(
             version__incident__ward_id__in=ward_ids,
-            # A record is made after the force it records, so its incident was created in the window
-            # too (a month's margin for corrected times): this lets the database walk the (ward,
+            # Only incidents created in the window (see RECORDED_WITHIN): the database walks the (ward,
             # created_at) index instead of every incident the wards ever recorded (about 6x faster on
             # five years of history).
-            version__incident__created_at__gte=start - dt.timedelta(days=31),
+            version__incident__created_at__gte=start - RECORDED_WITHIN,
             started_at__gte=start,
             started_at__lt=end,
         )
