@@ -34,6 +34,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rrp.force.codes import IncidentStatus
@@ -361,18 +362,22 @@ def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
         .annotate(
             version_id=Subquery(latest.values("pk")[:1]),
             version_complete=Subquery(latest.values("statutory_items_complete")[:1]),
-            occurred_at=Subquery(latest.values("occurred_at")[:1]),
             submitted_at=Subquery(first_submitted),
         )
-        .annotate(first_start=Subquery(first_start))
+        # When the incident happened: the latest version's time, else its first intervention's, else
+        # when it was recorded (COALESCE looks up the first intervention only where it is needed).
+        .annotate(
+            occurred=Coalesce(
+                Subquery(latest.values("occurred_at")[:1]), Subquery(first_start), F("created_at")
+            )
+        )
         .order_by()
         .values(
             "ward_id",
             "created_at",
             "current_status",
             "version_complete",
-            "occurred_at",
-            "first_start",
+            "occurred",
             "submitted_at",
             "patient__given_name",
             "patient__family_name",
@@ -388,7 +393,7 @@ def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
     }
     for row in incidents:
         t = tallies[row["ward_id"]]
-        occurred = row["occurred_at"] or row["first_start"] or row["created_at"]
+        occurred = row["occurred"]
         patient_items = all(
             (row[key] or "").strip()
             for key in ("patient__given_name", "patient__family_name", "patient__nhs_number")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rrp.force.models import Incident, IncidentStatusChange, IncidentVersion, InterventionRecord
 from rrp.reports import huddle as huddles
 from rrp.reports.huddle import ward_huddle
-from rrp.reports.reporting_health import RECORDED_WITHIN
+from rrp.reports.reporting_health import RECORDED_WITHIN, reporting_health
 from tests.integration.reports.ward_records import at, quick_incident
 
 
@@ -132,3 +132,40 @@ def test_old_records_still_open_are_counted_at_the_huddle(world, gov):
 
     assert huddle.waiting_review == 2
     assert huddle.open_records == 3
+
+
+def test_lateness_is_judged_from_the_first_intervention_then_the_record_when_no_time_is_given(world, gov):
+    a1, patient = world.wards["a1"], world.patients["a1"]
+    now = timezone.now()
+    five_days_ago = now - dt.timedelta(days=5)
+    # No time on the version: the first intervention (five days ago, not the later one) says when.
+    _record(
+        a1,
+        patient,
+        gov,
+        now - dt.timedelta(hours=1),
+        starts=(("01", now - dt.timedelta(hours=2)), ("07", five_days_ago)),
+        statuses=(("submitted", now),),
+    )
+    # No time and no intervention: when the record was made (five days ago) says when.
+    _record(a1, patient, gov, five_days_ago, statuses=(("submitted", now),))
+    # The version's own time comes first: an hour ago, so submitted on time.
+    _record(
+        a1,
+        patient,
+        gov,
+        five_days_ago,
+        occurred_at=now - dt.timedelta(hours=1),
+        starts=(("07", five_days_ago),),
+        statuses=(("submitted", now),),
+    )
+    # Open drafts: one whose first intervention was four days ago (overdue), one an hour ago (not).
+    _record(a1, patient, gov, now, starts=(("07", now - dt.timedelta(days=4)),))
+    _record(a1, patient, gov, now, starts=(("07", now - dt.timedelta(hours=1)),))
+
+    h = reporting_health([a1.pk], today=timezone.localdate())[a1.pk]
+
+    assert h.recent_records == 5
+    assert h.recent_late == 2
+    assert h.open_records == 2
+    assert h.open_overdue == 1
