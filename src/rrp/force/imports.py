@@ -64,11 +64,12 @@ from rrp.force.models import (
 )
 from rrp.force.services import InterventionInput, patient_snapshot
 from rrp.force.triggers import cqc_reasons, flags_for
-from rrp.measures.monthly_figures import mark_changed, month_of
+from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
 
 IMPORT_CHANGE_REASON = "Imported update"
+ONE_DAY = dt.timedelta(days=1)
 
 KEY_COLUMNS = ["source_system", "source_id"]
 PATIENT_COLUMNS = ["patient_nhs_number", "patient_local_identifier"]
@@ -911,11 +912,16 @@ def _write(
 def _mark_figures_changed(*, written: list[_Planned], amended: list[_Planned]) -> None:
     """Make stale the stored monthly figures of every ward and month the import touched: the months of
     the interventions written and, for amended incidents, of their earlier versions and linked episodes
-    (as ``force.services`` does for one incident)."""
+    (as ``force.services`` does for one incident).
+
+    Times are in UTC here; a ward's distinct days are collected first (a million interventions fall on
+    a few thousand ward-days) and a UTC day that ends a month marks the next month too, since its evening
+    is the 1st in the UK in summer: marking a month too many only costs a recount.
+    """
     from rrp.segregation.models import EpisodeVersion  # segregation depends on force, not the reverse
 
-    cells = {
-        (plan.ward.pk, month_of(started))
+    days = {
+        (plan.ward.pk, started.date())
         for plan in written
         for _type, started, _end, _plan in plan.group.interventions
     }
@@ -926,11 +932,15 @@ def _mark_figures_changed(*, written: list[_Planned], amended: list[_Planned]) -
         earlier = InterventionRecord.objects.filter(version__incident_id__in=chunk).values_list(
             "version__incident_id", "started_at"
         )
-        cells |= {(ward_of[incident_id], month_of(started)) for incident_id, started in earlier}
+        days |= {
+            (ward_of[incident_id], timezone.localtime(started).date()) for incident_id, started in earlier
+        }
         linked = EpisodeVersion.objects.filter(incident_id__in=chunk).values_list(
             "episode__ward_id", "started_at"
         )
-        cells |= {(ward_id, month_of(started)) for ward_id, started in linked}
+        days |= {(ward_id, timezone.localtime(started).date()) for ward_id, started in linked}
+    cells = {(ward_id, day.replace(day=1)) for ward_id, day in days}
+    cells |= {(ward_id, day + ONE_DAY) for ward_id, day in days if (day + ONE_DAY).day == 1}
     mark_changed(cells)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Sequence
 from enum import StrEnum
 from types import SimpleNamespace
@@ -492,12 +493,14 @@ def _series_frame(
 ) -> pd.DataFrame:
     """The long frame for every ward and period: missing numerators are 0, missing denominators NaN."""
     grid = pd.MultiIndex.from_product([wards, periods], names=["ward_id", "period"])
-    numerators = np.array([numerator_cells.get(key, 0) for key in grid], dtype=float)
+    # Keys from itertools, not from iterating the MultiIndex (several times slower for 45,000 cells).
+    keys = list(itertools.product(wards, periods))
+    numerators = np.array([numerator_cells.get(key, 0) for key in keys], dtype=float)
     if definition.denominator is Denominator.NONE:
         denominators = np.full(len(grid), np.nan)
         values = numerators * definition.multiplier
     else:
-        denominators = np.array([denominator_cells.get(key, np.nan) for key in grid], dtype=float)
+        denominators = np.array([denominator_cells.get(key, np.nan) for key in keys], dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             values = np.where(denominators > 0, numerators / denominators * definition.multiplier, np.nan)
     frame = grid.to_frame(index=False)

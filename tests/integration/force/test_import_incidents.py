@@ -411,3 +411,31 @@ def test_import_makes_stored_monthly_figures_of_old_and_new_months_stale(good_fi
     ]
     assert run(to_csv(moved), governance)["amended"] == 1
     assert counts() == counts(stored=False) == [3, 3]
+
+
+def test_import_just_after_midnight_on_the_1st_in_summer_refreshes_that_month(governance, ward, patient):
+    """00:30 on 1 June in the UK is 23:30 on 31 May in UTC: June's stored figures must still go stale."""
+    from rrp.measures.catalogue import measure
+    from rrp.measures.series import measure_series
+
+    window = {"ward_ids": [ward.pk], "since": dt.date(2026, 6, 1), "until": dt.date(2026, 6, 30)}
+    rate = measure("restrictive-interventions-per-1000-obd")
+    assert measure_series(rate, **window)["numerator"].tolist() == [0]
+    rows = [
+        {
+            **row,
+            "occurred_at": "2026-06-01 00:25",
+            "ended_at": "2026-06-01 00:45",
+            "care_plan_notified_at": "2026-06-01 02:00",
+            "intervention_started_at": "2026-06-01 00:30",
+            "intervention_ended_at": "2026-06-01 00:40",
+        }
+        for row in rows_for("INC-9", ward.code)[:1]
+    ]
+    try:
+        created = run(to_csv(rows), governance)["created"]
+    except ImportRejected as rejected:
+        raise AssertionError([str(e) for e in rejected.errors]) from None
+    assert created == 1
+
+    assert measure_series(rate, **window)["numerator"].tolist() == [1]
