@@ -1,4 +1,5 @@
-"""National statistics held for benchmarking: NHS Digital's published provider-level monthly figures.
+"""National statistics held for benchmarking (NHS Digital's published provider-level monthly figures),
+and the stored monthly figures per ward that the reports read (a cache, see measures/monthly_figures.py).
 
 Measure definitions are not here: they are reviewed data files (see measures/catalogue.py and
 docs/measures.md), so a change to one is a diff with an author and a checker, not a database edit.
