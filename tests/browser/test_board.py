@@ -1,6 +1,7 @@
 """The provider board report in a real browser: provider governance opens it from the header, the
-provider-total charts are drawn, a row opens its ward's chart, the aim form shows its errors, and every
-page passes axe (WCAG 2.2 AA) with screenshots at the ward PC (1366x768) and tablet sizes."""
+provider-total charts are drawn, a row opens its ward's chart, the aim form shows its errors, an aim is
+withdrawn (its confirmation page and errors), and every page passes axe (WCAG 2.2 AA) with screenshots
+at the ward PC (1366x768) and tablet sizes."""
 
 from __future__ import annotations
 
@@ -79,3 +80,32 @@ def test_commissioner_sees_the_board_without_charts(page: Page, world: factories
     expect(page.locator(".nhsuk-inset-text").first).to_contain_text("counts under 5 are hidden")
     expect(page.locator("figure.rrp-chart")).to_have_count(0)
     check_accessibility(page, "board-commissioner")
+
+
+def test_governance_withdraws_an_aim_from_the_board(page: Page, world: factories.World) -> None:
+    governance = world.users["provider_governance"]
+    sign_in(page, governance.username)
+    pass_two_factor_set_up(page)
+    page.goto(f"/reports/board/{world.providers[0].pk}/")
+    aims = page.locator("#aims ~ table").first
+    expect(aims).to_contain_text("Not on track")
+
+    aims.get_by_role("link", name=re.compile(r"^Withdraw the aim: 25% fewer")).click()
+    expect(heading(page)).to_have_text("Withdraw the aim")
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("25% fewer restrictive interventions")
+    check_accessibility(page, "board-aim-withdraw")
+
+    page.get_by_role("button", name="Withdraw the aim").click()
+    expect(page).to_have_title(re.compile(r"^Error: Withdraw the aim"))
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why this is being withdrawn")
+    expect(page.locator("#id_reason-error")).to_contain_text("Say why this is being withdrawn")
+    check_accessibility(page, "board-aim-withdraw-errors")
+
+    page.get_by_label("Why are you withdrawing it?").fill("The baseline was the wrong six months")
+    page.get_by_role("button", name="Withdraw the aim").click()
+    expect(heading(page)).to_have_text("Board report")
+    expect(page.get_by_text("no longer sets targets on the board")).to_be_visible()
+    expect(page.locator("#aims + p")).to_have_text(
+        "The provider has not recorded an improvement aim, so no targets are set."
+    )
+    check_accessibility(page, "board-aim-withdrawn")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rrp.accounts.models import User
-from rrp.accounts.scope import wards_for
+from rrp.accounts.scope import providers_for, wards_for
 from rrp.charts import Event
 from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent
-from rrp.organisations.models import Ward
+from rrp.organisations.models import Provider, Ward
 
 
 def events_by_ward(ward_ids: Sequence[int]) -> dict[int, list[Event]]:
@@ -58,10 +58,12 @@ def ward_rebases(ward_id: int) -> list[ChartRebase]:
 
 
 def aims_for_provider(provider_id: int) -> list[ImprovementAim]:
+    """The provider's aims in force (withdrawn ones left out): what the board's targets and progress use."""
     return list(ImprovementAim.objects.filter(provider_id=provider_id, withdrawal__isnull=True))
 
 
 def aims_for_collaborative(collaborative_id: int) -> list[ImprovementAim]:
+    """The collaborative's aims in force (withdrawn ones left out), for the collaborative view."""
     return list(ImprovementAim.objects.filter(collaborative_id=collaborative_id, withdrawal__isnull=True))
 
 
@@ -84,5 +86,15 @@ def ward_rebase_for(user: User, ward: Ward, rebase_id: int) -> ChartRebase | Non
     return (
         ChartRebase.objects.filter(ward__in=wards_for(user), ward=ward, pk=rebase_id)
         .select_related("ward", "withdrawal")
+        .first()
+    )
+
+
+def provider_aim_for(user: User, provider: Provider, aim_id: int) -> ImprovementAim | None:
+    """One aim of a provider in the user's scope (``accounts.scope.providers_for``), with its provider and
+    any withdrawal; None (the view's 404) for another provider's aim, a collaborative's, or no such aim."""
+    return (
+        ImprovementAim.objects.filter(provider__in=providers_for(user), provider=provider, pk=aim_id)
+        .select_related("provider", "recorded_by", "withdrawal", "withdrawal__withdrawn_by")
         .first()
     )

@@ -1,4 +1,4 @@
-"""Recording events, rebase decisions and aims: validated, scoped and audited.
+"""Recording and withdrawing events, rebase decisions and aims: validated, scoped and audited.
 
 Keyword arguments only, the acting user as ``by``; one transaction each with its audit row inside, so a
 failed audit write saves nothing. Bad input raises ``ValidationError`` naming each field.
@@ -168,10 +168,30 @@ def improvement_aim_record(
     return aim
 
 
+Withdrawable = WardEvent | ChartRebase | ImprovementAim
+
+
+def can_withdraw_collaborative_aims(user: User) -> bool:
+    """A collaborative's aims are set up by the service's administrators (from the shell), so only an
+    administrator who may write withdraws one; there is no page for it."""
+    return can_write(user) and user.has_role_permission(Permission.ORGANISATION_MANAGE)
+
+
+def can_withdraw(user: User, item: Withdrawable) -> bool:
+    """Whoever may record the thing may withdraw it: ward chart managers an event or a rebase, the
+    provider's governance a provider aim, an administrator a collaborative aim."""
+    if isinstance(item, ImprovementAim):
+        if item.provider_id is None:
+            return can_withdraw_collaborative_aims(user)
+        return can_set_provider_aims(user, item.provider)
+    return can_manage_ward_charts(user, item.ward)
+
+
 @transaction.atomic
-def withdraw(*, item: WardEvent | ChartRebase, reason: str, by: User) -> Withdrawal:
-    """Withdraw an event or a rebase recorded by mistake. The row stays (append-only), marked withdrawn."""
-    if not can_manage_ward_charts(by, item.ward):
+def withdraw(*, item: Withdrawable, reason: str, by: User) -> Withdrawal:
+    """Withdraw an event, a rebase or an aim recorded by mistake. The row stays (append-only), marked
+    withdrawn; charts, the board and the collaborative view leave it out from then on."""
+    if not can_withdraw(by, item):
         raise PermissionDenied
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why this is being withdrawn"]})
@@ -184,11 +204,13 @@ def withdraw(*, item: WardEvent | ChartRebase, reason: str, by: User) -> Withdra
         actor=by,
         action=AuditAction.CHANGE,
         record=item,
-        provider_id=item.ward.provider_id,
+        provider_id=item.provider_id if isinstance(item, ImprovementAim) else item.ward.provider_id,
         detail={"withdrawn": True, "reason": reason.strip()},
     )
     return withdrawal
 
 
-def _withdrawal_field(item: WardEvent | ChartRebase) -> str:
+def _withdrawal_field(item: Withdrawable) -> str:
+    if isinstance(item, ImprovementAim):
+        return "aim"
     return "event" if isinstance(item, WardEvent) else "rebase"

@@ -9,9 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from rrp.accounts.roles import Role
 from rrp.core.models import AppendOnlyError, AuditAction, AuditEvent
 from rrp.improvement import selectors, services
-from rrp.improvement.models import ChartRebase, EventKind, WardEvent, Withdrawal
+from rrp.improvement.models import ChartRebase, EventKind, ImprovementAim, WardEvent, Withdrawal
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +243,109 @@ def test_improvement_aim_record_for_a_provider_by_its_governance(world) -> None:
             aim_date=dt.date(2027, 3, 31),
             by=world.users["provider_governance"],
         )
+
+
+# --- withdrawing an aim ------------------------------------------------------------------------------
+
+RI = "restrictive-interventions-per-1000-obd"
+
+
+def _aim(world, *, provider=None, collaborative=None, by=None, statement="25% fewer by March 2027"):
+    return services.improvement_aim_record(
+        provider=provider,
+        collaborative=collaborative,
+        measure_slug=RI,
+        statement=statement,
+        baseline_start=dt.date(2024, 4, 1),
+        baseline_end=dt.date(2025, 3, 31),
+        reduction_percent=25,
+        aim_date=dt.date(2027, 3, 31),
+        by=by or world.users["provider_governance"],
+    )
+
+
+def test_withdraw_a_provider_aim_by_its_governance_is_audited_and_leaves_the_board(world) -> None:
+    provider = world.providers[0]
+    aim, kept = _aim(world, provider=provider), _aim(world, provider=provider, statement="Kept")
+
+    withdrawal = services.withdraw(
+        item=aim, reason="  Wrong baseline period  ", by=world.users["provider_governance"]
+    )
+
+    assert (withdrawal.aim, withdrawal.event, withdrawal.rebase) == (aim, None, None)
+    assert withdrawal.reason == "Wrong baseline period"
+    assert withdrawal.withdrawn_by == world.users["provider_governance"]
+    assert selectors.aims_for_provider(provider.pk) == [kept]
+    ImprovementAim.objects.get(pk=aim.pk)  # append-only: the aim itself stays
+    audit = AuditEvent.objects.get(
+        record_type="improvement.ImprovementAim", record_id=str(aim.pk), action=AuditAction.CHANGE
+    )
+    assert audit.detail == {"withdrawn": True, "reason": "Wrong baseline period"}
+    assert audit.provider_id == provider.pk
+    assert audit.actor_username == world.users["provider_governance"].username
+
+
+def test_withdraw_an_aim_needs_a_reason_and_happens_once(world) -> None:
+    aim = _aim(world, provider=world.providers[0])
+    governance = world.users["provider_governance"]
+
+    assert _errors(lambda: services.withdraw(item=aim, reason="  ", by=governance)) == {
+        "reason": ["Say why this is being withdrawn"]
+    }
+    assert not Withdrawal.objects.exists()
+    services.withdraw(item=aim, reason="Duplicate", by=governance)
+    assert _errors(lambda: services.withdraw(item=aim, reason="Again", by=governance)) == {
+        "reason": ["This has already been withdrawn"]
+    }
+    assert Withdrawal.objects.filter(aim=aim).count() == 1
+    assert AuditEvent.objects.filter(record_type="improvement.ImprovementAim", action="change").count() == 1
+
+
+@pytest.mark.parametrize("role", ["ward_manager", "ward_staff", "regulator", "commissioner", "system_admin"])
+def test_withdraw_a_provider_aim_refused_to_those_who_may_not_set_its_aims(world, role) -> None:
+    aim = _aim(world, provider=world.providers[0])
+
+    with pytest.raises(PermissionDenied):
+        services.withdraw(item=aim, reason="No", by=world.users[role])
+
+    assert not Withdrawal.objects.exists()
+    assert not AuditEvent.objects.filter(record_type="improvement.ImprovementAim", action="change").exists()
+
+
+def test_withdraw_refused_to_another_providers_governance(world) -> None:
+    aim = _aim(world, provider=world.providers[0])
+    other = factories.user(role=Role.PROVIDER_GOVERNANCE, provider=world.providers[1])
+
+    with pytest.raises(PermissionDenied):
+        services.withdraw(item=aim, reason="Not ours", by=other)
+    assert not Withdrawal.objects.exists()
+
+
+def test_collaborative_aim_withdrawn_only_by_an_administrator_and_leaves_the_collaborative(world) -> None:
+    admin = world.users["system_admin"]
+    aim = _aim(world, collaborative=world.collaborative, by=admin)
+
+    for role in ("provider_governance", "national_analyst"):
+        with pytest.raises(PermissionDenied):
+            services.withdraw(item=aim, reason="No", by=world.users[role])
+    services.withdraw(item=aim, reason="Set on the wrong measure", by=admin)
+
+    assert selectors.aims_for_collaborative(world.collaborative.pk) == []
+    audit = AuditEvent.objects.get(
+        record_type="improvement.ImprovementAim", record_id=str(aim.pk), action="change"
+    )
+    assert audit.provider_id is None and audit.detail["reason"] == "Set on the wrong measure"
+
+
+def test_provider_aim_for_is_scoped_to_the_provider_and_the_user(world) -> None:
+    provider_a, provider_b = world.providers[0], world.providers[1]
+    aim = _aim(world, provider=provider_a)
+    collaborative_aim = _aim(world, collaborative=world.collaborative, by=world.users["system_admin"])
+    governance = world.users["provider_governance"]
+
+    assert selectors.provider_aim_for(governance, provider_a, aim.pk) == aim
+    assert selectors.provider_aim_for(governance, provider_b, aim.pk) is None
+    assert selectors.provider_aim_for(governance, provider_a, collaborative_aim.pk) is None
+    assert selectors.provider_aim_for(world.users["ward_staff"], provider_a, aim.pk) == aim
+    outsider = factories.user(role=Role.PROVIDER_GOVERNANCE, provider=provider_b)
+    assert selectors.provider_aim_for(outsider, provider_a, aim.pk) is None

@@ -24,8 +24,9 @@ from rrp.charts import chart_to_png, chart_to_svg
 from rrp.core.forms import apply_errors
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
-from rrp.improvement.selectors import events_by_ward
-from rrp.improvement.services import improvement_aim_record
+from rrp.improvement.forms import WithdrawForm
+from rrp.improvement.selectors import events_by_ward, provider_aim_for
+from rrp.improvement.services import can_set_provider_aims, improvement_aim_record, withdraw
 from rrp.measures.catalogue import MeasureDefinition, all_measures
 from rrp.organisations.models import Provider, Ward
 from rrp.reports import board as board_data
@@ -304,6 +305,42 @@ def board_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
     return render(request, "reports/board_aim_new.jinja", {"provider": provider, "form": form}, status=status)
 
 
+def board_aim_withdraw(request: HttpRequest, provider_id: int, aim_id: int) -> HttpResponse:
+    """Withdraw a provider aim recorded by mistake, with a reason: it stops setting targets and showing
+    progress on the board. As for events: 404 outside scope or for another provider's aim, 403 for those
+    who may not set the provider's aims."""
+    provider = scoped_provider(request, provider_id)
+    if not can_set_provider_aims(request.user, provider):
+        raise PermissionDenied
+    aim = provider_aim_for(request.user, provider, aim_id)
+    if aim is None:
+        raise Http404
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdraw(item=aim, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as problem:
+            apply_errors(form, problem)
+        else:
+            messages.success(
+                request, f"Aim \u201c{aim.statement}\u201d withdrawn: it no longer sets targets on the board."
+            )
+            return redirect("reports:board", provider_id=provider.pk)
+    status = 400 if form.errors else 200
+    definition = all_measures().get(aim.measure_slug)
+    return render(
+        request,
+        "reports/board_aim_withdraw.jinja",
+        {
+            "provider": provider,
+            "aim": aim,
+            "measure_name": definition.name if definition else aim.measure_slug,
+            "form": form,
+        },
+        status=status,
+    )
+
+
 _chart = "board/<int:provider_id>/wards/<int:ward_id>/<slug:measure>"
 urlpatterns: list[URLPattern] = [
     path("board/", board_index, name="board-index"),
@@ -311,6 +348,9 @@ urlpatterns: list[URLPattern] = [
     path("board/<int:provider_id>/pdf/", board_pdf, name="board-pdf"),
     path("board/<int:provider_id>/summary.csv", board_csv, name="board-csv"),
     path("board/<int:provider_id>/aims/new/", board_aim_new, name="board-aim-new"),
+    path(
+        "board/<int:provider_id>/aims/<int:aim_id>/withdraw/", board_aim_withdraw, name="board-aim-withdraw"
+    ),
     path(f"{_chart}/", board_chart, name="board-chart"),
     path(f"{_chart}.svg", board_chart_svg, name="board-chart-svg"),
     path(f"{_chart}.png", board_chart_png, name="board-chart-png"),
