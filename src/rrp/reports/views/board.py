@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
-from rrp.charts import chart_to_png, chart_to_svg
 from rrp.core.forms import apply_errors
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
@@ -31,6 +30,7 @@ from rrp.measures.catalogue import MeasureDefinition, all_measures
 from rrp.organisations.models import Provider, Ward
 from rrp.reports import board as board_data
 from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
+from rrp.reports.views.downloads import chart_picture_response
 from rrp.spc import Chart, ImprovementDirection
 
 
@@ -207,16 +207,12 @@ def _picture(request: HttpRequest, provider_id: int, ward_id: int, measure: str)
 
 def board_chart_svg(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
     panel = _picture(request, provider_id, ward_id, measure)
-    response = HttpResponse(chart_to_svg(panel.spec), content_type="image/svg+xml")
-    response["Content-Disposition"] = f'attachment; filename="{measure}-{ward_id}.svg"'
-    return response
+    return chart_picture_response(panel.spec, kind="svg", filename=f"{measure}-{ward_id}")
 
 
 def board_chart_png(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
     panel = _picture(request, provider_id, ward_id, measure)
-    response = HttpResponse(chart_to_png(panel.spec), content_type="image/png")
-    response["Content-Disposition"] = f'attachment; filename="{measure}-{ward_id}.png"'
-    return response
+    return chart_picture_response(panel.spec, kind="png", filename=f"{measure}-{ward_id}")
 
 
 def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
