@@ -4,6 +4,8 @@ page passes axe-core (WCAG 2.2 AA) at desktop and tablet sizes (screenshotted)."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -65,6 +67,16 @@ def test_analyst_opens_collaborative_from_the_nav_and_sees_it_pseudonymised(
     expect(page.get_by_role("heading", level=1)).to_have_text("National cohort")
     # Three pooled charts and the funnel, drawn by the chart script.
     expect(page.locator(DRAWN)).to_have_count(4)
+    # Each pooled chart offers its SVG and PNG (the board's download links); the funnel none.
+    for name in (
+        "Restrictive interventions per 1,000 occupied bed days",
+        "People subject to restrictive interventions per 1,000 occupied bed days",
+        "Prone restraints per 1,000 occupied bed days",
+    ):
+        for kind in ("SVG", "PNG"):
+            link = page.get_by_role("link", name=f"{kind} of {name}, all member wards pooled", exact=True)
+            expect(link).to_have_attribute("href", re.compile(rf"/pooled/[a-z0-9-]+\.{kind.lower()}$"))
+    expect(page.locator(".rrp-chart__downloads a")).to_have_count(6)
     expect(page.get_by_role("heading", name="Progress toward the aim")).to_be_visible()
     expect(page.get_by_text("1 ward is not drawn", exact=True)).to_be_visible()
     text = page.content()

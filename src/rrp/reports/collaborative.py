@@ -12,6 +12,8 @@ What a viewer sees depends on where they stand (accounts.scope.sees_unsuppressed
   provider unsuppressed (everyone but the regulator).
 
 Statistics are always computed from the exact figures; suppression is applied only to what is shown.
+A pooled chart's SVG and PNG downloads (``pooled_chart``) are built by the same function as the page's
+chart, so they are exactly as suppressed as the page is for that viewer.
 
 Everything is read in bulk: one ``measure_series_many`` call for the pooled measures over every member
 ward at once (one grouped query of interventions, episodes and bed days read once), the memberships in
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from markupsafe import Markup
 
 from rrp.accounts.models import User
@@ -344,7 +347,12 @@ def _count_label(definition: MeasureDefinition) -> str:
 
 
 def pooled_panel(
-    definition: MeasureDefinition, series: pd.DataFrame, *, title: str, suppress: bool
+    definition: MeasureDefinition,
+    series: pd.DataFrame,
+    *,
+    title: str,
+    suppress: bool,
+    downloads: Sequence[tuple[str, str]] = (),
 ) -> ChartPanel | None:
     """The collaborative's own chart of a rate measure: its wards' figures summed each month."""
     pooled = pooled_series(series)
@@ -362,7 +370,9 @@ def pooled_panel(
     counts = pooled["numerator"].to_numpy(dtype=float)
     shown = suppressed_result(result, counts=np.nan_to_num(counts, nan=0.0)) if suppress else result
     y_title = measure_y_title(definition)
-    panel = chart_panel(shown, chart_id=f"pooled-{definition.slug}", title=title, y_title=y_title)
+    panel = chart_panel(
+        shown, chart_id=f"pooled-{definition.slug}", title=title, y_title=y_title, downloads=downloads
+    )
     table = _pooled_table_html(
         result,
         shown,
@@ -372,6 +382,82 @@ def pooled_panel(
         suppress=suppress,
     )
     return dataclasses.replace(panel, table_html=Markup(table))
+
+
+def pooled_is_suppressed(members: Sequence[Member]) -> bool:
+    """True unless the viewer sees every member ward unsuppressed: the pooled figures mix providers."""
+    return not all(m.named for m in members)
+
+
+def pooled_downloads(collaborative_id: int, slug: str) -> list[tuple[str, str]]:
+    """The links under a pooled chart to its SVG and PNG (the board's downloads macro shows them)."""
+    args = (collaborative_id, slug)
+    return [
+        ("SVG", reverse("reports:collaborative-pooled-svg", args=args)),
+        ("PNG", reverse("reports:collaborative-pooled-png", args=args)),
+    ]
+
+
+def _pooled_chart_panel(
+    collaborative: Collaborative,
+    definition: MeasureDefinition,
+    whole: pd.DataFrame,
+    members: Sequence[Member],
+    *,
+    since: dt.date,
+    suppress: bool,
+) -> tuple[pd.DataFrame, ChartPanel | None]:
+    """The months a pooled chart shows (from ``since``, none of a ward's after it left) and its panel.
+
+    The page and the chart's SVG and PNG downloads both draw through here, so a download is never
+    less suppressed than the chart on the page."""
+    series = whole[whole["period"] >= since]
+    series = series[~_after_leaving(series, members)]
+    panel = pooled_panel(
+        definition,
+        series,
+        title=f"{definition.name}, all member wards pooled",
+        suppress=suppress,
+        downloads=pooled_downloads(collaborative.pk, definition.slug),
+    )
+    return series, panel
+
+
+@dataclass(frozen=True)
+class PooledChart:
+    """One pooled chart as this viewer sees it on the page, for its downloads."""
+
+    collaborative: Collaborative
+    definition: MeasureDefinition
+    panel: ChartPanel
+    suppressed: bool
+
+
+def pooled_chart(
+    collaborative: Collaborative, *, user: User, today: dt.date, slug: str
+) -> PooledChart | None:
+    """The pooled chart of ``slug`` exactly as the collaborative page draws it for this viewer (same
+    members, months and suppression), or None where the page draws none (not a pooled measure, no
+    members, no bed days). The caller has checked the collaborative is in ``collaboratives_for(user)``.
+
+    Reads only that measure (one ``measure_series_many`` call over every member ward) from the start
+    of the charts' window; the page reads further back only for aims, and slices those months off.
+    """
+    if slug not in POOLED_MEASURES:
+        return None
+    members = members_for(collaborative, user=user)
+    if not members:
+        return None
+    definition = measure(slug)
+    since, until = reporting_window(Period.MONTH, today=today)
+    suppress = pooled_is_suppressed(members)
+    whole = measure_series_many(
+        [definition], ward_ids=[m.ward_id for m in members], since=since, until=until, period=Period.MONTH
+    )[slug]
+    _, panel = _pooled_chart_panel(collaborative, definition, whole, members, since=since, suppress=suppress)
+    if panel is None:
+        return None
+    return PooledChart(collaborative=collaborative, definition=definition, panel=panel, suppressed=suppress)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -702,7 +788,7 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
     """Everything on the collaborative page for this viewer (the caller has checked the collaborative
     is in ``collaboratives_for(user)``)."""
     members = members_for(collaborative, user=user)
-    pooled_suppressed = not all(m.named for m in members)
+    pooled_suppressed = pooled_is_suppressed(members)
     since, until = reporting_window(Period.MONTH, today=today)
     ward_ids = [m.ward_id for m in members]
     last_month = until.replace(day=1)
@@ -731,13 +817,8 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
         )
     for slug, whole in held.items():
         definition = measure(slug)
-        series = whole[whole["period"] >= since]
-        series = series[~_after_leaving(series, members)]
-        panel = pooled_panel(
-            definition,
-            series,
-            title=f"{definition.name}, all member wards pooled",
-            suppress=pooled_suppressed,
+        series, panel = _pooled_chart_panel(
+            collaborative, definition, whole, members, since=since, suppress=pooled_suppressed
         )
         if panel is not None:
             panels.append(panel)

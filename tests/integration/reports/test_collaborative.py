@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rrp.accounts.roles import Role
+from rrp.core.models import AuditAction, AuditEvent
 from rrp.force.services import InterventionInput, incident_record
 from rrp.improvement.models import ImprovementAim
 from rrp.organisations.models import (
@@ -598,3 +599,196 @@ def test_aim_on_a_charted_measure_reuses_the_charts_series(cohort, monkeypatch):
         )
     ]
     assert report.aims[0].rows[0].since_count == "7"
+
+
+# ---- SVG and PNG of the pooled charts
+
+POOLED_SLUG = "restrictive-interventions-per-1000-obd"
+
+
+def pooled_url(kind: str, collaborative_id: int, slug: str = POOLED_SLUG) -> str:
+    return reverse(f"reports:collaborative-pooled-{kind}", args=[collaborative_id, slug])
+
+
+def captured_specs(monkeypatch) -> list[dict]:
+    """Every spec handed to vl-convert by the download views (the picture is drawn from it alone)."""
+    import rrp.reports.views.downloads as downloads
+
+    specs: list[dict] = []
+    real_svg, real_png = downloads.chart_to_svg, downloads.chart_to_png
+    monkeypatch.setattr(downloads, "chart_to_svg", lambda spec: specs.append(spec) or real_svg(spec))
+    monkeypatch.setattr(downloads, "chart_to_png", lambda spec: specs.append(spec) or real_png(spec))
+    return specs
+
+
+def test_pooled_chart_downloads_for_a_member_providers_governance(cohort):
+    client = signed_in_client(cohort.users["provider_governance"])
+
+    svg = client.get(pooled_url("svg", cohort.collaborative.pk))
+    png = client.get(pooled_url("png", cohort.collaborative.pk))
+
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    assert svg.content.lstrip().startswith(b"<svg")
+    assert svg["Content-Disposition"] == (
+        f'attachment; filename="collaborative-{cohort.collaborative.pk}-{POOLED_SLUG}.svg"'
+    )
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_pooled_chart_links_shown_with_each_pooled_chart(cohort):
+    html = page(cohort.users["national_analyst"], cohort.collaborative.pk).content.decode()
+
+    for slug in (
+        "restrictive-interventions-per-1000-obd",
+        "people-restrained-per-1000-obd",
+        "prone-restraints-per-1000-obd",
+    ):
+        assert f'href="{pooled_url("svg", cohort.collaborative.pk, slug)}"' in html
+        assert f'href="{pooled_url("png", cohort.collaborative.pk, slug)}"' in html
+    assert html.count('class="nhsuk-body-s rrp-chart__downloads"') == 3
+
+
+def test_pooled_chart_download_404_outside_scope_and_for_other_measures(cohort):
+    other = Collaborative.objects.create(
+        name="Regional group", kind="regional", starts_on=dt.date(2022, 1, 1)
+    )
+    CollaborativeMembership.objects.create(
+        collaborative=other, ward=cohort.wards["b1"], joined_on=dt.date(2022, 1, 1)
+    )
+    bed_days(cohort.wards["b1"], 24, 500)
+    regulator = signed_in_client(cohort.users["regulator"])
+
+    for role in ("national_analyst", "provider_governance"):
+        client = signed_in_client(cohort.users[role])
+        assert client.get(pooled_url("svg", other.pk)).status_code == 404
+        assert client.get(pooled_url("png", other.pk)).status_code == 404
+    assert regulator.get(pooled_url("svg", other.pk)).status_code == 200  # the same chart, in scope
+    # A measure the page does not pool (a ward chart of the board) is no picture of the collaborative.
+    assert regulator.get(pooled_url("svg", cohort.collaborative.pk, "seclusion-episodes")).status_code == 404
+    for role in ("ward_manager", "commissioner"):
+        assert (
+            signed_in_client(cohort.users[role]).get(pooled_url("svg", cohort.collaborative.pk)).status_code
+            == 403
+        )
+    assert (
+        not AuditEvent.objects.filter(detail__export="collaborative_pooled_chart_svg")
+        .exclude(actor_id=cohort.users["regulator"].pk)
+        .exists()
+    )
+
+
+def test_pooled_chart_download_is_suppressed_for_the_national_analyst(cohort, monkeypatch):
+    """The picture is drawn from the same spec the analyst's page shows: months whose pooled count is
+    under 5 carry no value and no colour, the rest whole-number rates, bed days to the nearest 5."""
+    interventions(cohort, "a1", month_back(5), 7)  # a pooled month of 7: shown, rounded
+    ImprovementAim.objects.create(  # the page then reads from the aim's baseline on; the picture need not
+        collaborative=cohort.collaborative,
+        measure_slug=POOLED_SLUG,
+        statement="Aim",
+        baseline_start=dt.date(2024, 1, 1),
+        baseline_end=dt.date(2024, 12, 31),
+        reduction_percent=25,
+        aim_date=dt.date(2027, 12, 31),
+        recorded_by=cohort.users["provider_governance"],
+        recorded_at=timezone.now(),
+    )
+    small = factories.ward(site=factories.site(provider=factories.provider(region=cohort.regions[0])))
+    bed_days(small, 24, 3)  # pooled bed days 1,003 a month: 1,005 when shown
+    CollaborativeMembership.objects.create(
+        collaborative=cohort.collaborative, ward=small, joined_on=month_back(10)
+    )
+    specs = captured_specs(monkeypatch)
+    analyst = cohort.users["national_analyst"]
+
+    svg = signed_in_client(analyst).get(pooled_url("svg", cohort.collaborative.pk))
+    png = signed_in_client(analyst).get(pooled_url("png", cohort.collaborative.pk))
+
+    assert svg.status_code == 200 and png.status_code == 200
+    page_spec = (
+        collaborative_report(cohort.collaborative, user=analyst, today=timezone.localdate())
+        .pooled_panels[0]
+        .spec
+    )
+    assert specs == [page_spec, page_spec]  # exactly what the page draws for the analyst
+    values = {r["date"]: r for r in specs[0]["data"]["values"]}
+    for back in (1, 2, 3):  # 4, 3 and 3 interventions: suppressed
+        assert values[month_back(back).isoformat()]["value"] is None
+        assert values[month_back(back).isoformat()]["point_type"] == "missing"
+    assert values[month_back(0).isoformat()]["value"] is None  # none at all is under 5 too
+    assert values[month_back(5).isoformat()]["value"] == 7  # 7 / 1,003 bed days × 1,000 = 6.98, whole
+    assert {r["denominator"] for r in values.values()} == {1005}
+    shown = [r for r in specs[0]["data"]["values"] if r["value"] is not None]
+    assert [r["date"] for r in shown] == [month_back(5).isoformat()]
+    assert b"Larchmere" not in svg.content and b"Cedarvale" not in svg.content
+    # vl-convert labels each drawn point with its figures: only the one month shown is drawn.
+    assert point_labels(svg.content) == [f"date: {month_back(5):%b %d, %Y}; value: 7"]
+
+
+def point_labels(svg: bytes) -> list[str]:
+    """The date and value of each point drawn in a vl-convert SVG (from its aria-label)."""
+    import re
+
+    return re.findall(r'aria-label="(date: [^;"]*; value: [^;"]*); point_type', svg.decode())
+
+
+def test_pooled_chart_download_exact_for_the_regulator(cohort, monkeypatch):
+    specs = captured_specs(monkeypatch)
+
+    response = signed_in_client(cohort.users["regulator"]).get(pooled_url("svg", cohort.collaborative.pk))
+
+    assert response.status_code == 200
+    values = {r["date"]: r for r in specs[0]["data"]["values"]}
+    assert values[month_back(1).isoformat()]["value"] == pytest.approx(4.0)  # not suppressed
+    assert f"date: {month_back(1):%b %d, %Y}; value: 4" in point_labels(response.content)
+
+
+def test_pooled_chart_downloads_are_audited_as_exports(cohort):
+    analyst = cohort.users["national_analyst"]
+    client = signed_in_client(analyst)
+
+    client.get(pooled_url("svg", cohort.collaborative.pk))
+    client.get(pooled_url("png", cohort.collaborative.pk, "prone-restraints-per-1000-obd"))
+
+    events = list(
+        AuditEvent.objects.filter(action=AuditAction.EXPORT, actor_id=analyst.pk).order_by("at", "id")
+    )
+    assert [e.detail for e in events] == [
+        {"export": "collaborative_pooled_chart_svg", "measure": POOLED_SLUG, "suppressed": True},
+        {
+            "export": "collaborative_pooled_chart_png",
+            "measure": "prone-restraints-per-1000-obd",
+            "suppressed": True,
+        },
+    ]
+    assert {(e.record_type, e.record_id) for e in events} == {
+        ("organisations.Collaborative", str(cohort.collaborative.pk))
+    }
+    assert events[0].record_label.startswith("Collaborative pooled chart SVG: National cohort")
+
+
+def test_pooled_chart_download_query_count_does_not_grow_with_member_wards(cohort):
+    from rrp.reports.collaborative import pooled_chart
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            chart = pooled_chart(
+                cohort.collaborative,
+                user=cohort.users["national_analyst"],
+                today=timezone.localdate(),
+                slug=POOLED_SLUG,
+            )
+        assert chart is not None and chart.suppressed
+        return len(captured)
+
+    before = queries()
+    for _ in range(4):
+        provider = factories.provider(region=cohort.regions[0])
+        ward = factories.ward(site=factories.site(provider=provider))
+        bed_days(ward, 24, 300)
+        CollaborativeMembership.objects.create(
+            collaborative=cohort.collaborative, ward=ward, joined_on=month_back(10)
+        )
+    after = queries()
+
+    assert after == before

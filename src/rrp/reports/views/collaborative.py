@@ -6,7 +6,7 @@ import csv
 import io
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from rrp.accounts.roles import Permission
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.organisations.models import Collaborative
 from rrp.reports.collaborative import (
     CSV_COLUMNS,
     collaborative_csv_rows,
@@ -21,7 +22,18 @@ from rrp.reports.collaborative import (
     collaborative_report,
     collaborative_reporting_health,
     collaboratives_for,
+    pooled_chart,
 )
+from rrp.reports.views.downloads import PictureKind, chart_picture_response
+
+
+def scoped_collaborative(request: HttpRequest, collaborative_id: int) -> Collaborative:
+    """The collaborative if the person may open its page (403 without the permission); every page and
+    download of a collaborative goes through here. Outside the user's scope is a 404, so a guessed id
+    does not confirm the collaborative exists."""
+    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
+        raise PermissionDenied
+    return get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
 
 
 def collaborative_list(request: HttpRequest) -> HttpResponse:
@@ -36,27 +48,20 @@ def collaborative_list(request: HttpRequest) -> HttpResponse:
 
 
 def collaborative_detail(request: HttpRequest, collaborative_id: int) -> HttpResponse:
-    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
-        raise PermissionDenied
-    # Outside the user's scope is a 404, so a guessed id does not confirm the collaborative exists.
-    collaborative = get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
+    collaborative = scoped_collaborative(request, collaborative_id)
     report = collaborative_report(collaborative, user=request.user, today=timezone.localdate())
     return render(request, "reports/collaborative.jinja", {"report": report})
 
 
 def collaborative_health(request: HttpRequest, collaborative_id: int) -> HttpResponse:
-    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
-        raise PermissionDenied
-    collaborative = get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
+    collaborative = scoped_collaborative(request, collaborative_id)
     health = collaborative_reporting_health(collaborative, user=request.user, today=timezone.localdate())
     return render(request, "reports/collaborative_health.jinja", {"health": health})
 
 
 def collaborative_csv(request: HttpRequest, collaborative_id: int) -> HttpResponse:
     """The member wards' figures as CSV, as the viewer sees them on the page; audited as an export."""
-    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
-        raise PermissionDenied
-    collaborative = get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
+    collaborative = scoped_collaborative(request, collaborative_id)
     rows = collaborative_csv_rows(collaborative, user=request.user, today=timezone.localdate())
     audit_record(
         actor=request.user,
@@ -76,10 +81,56 @@ def collaborative_csv(request: HttpRequest, collaborative_id: int) -> HttpRespon
     return response
 
 
+def _pooled_picture(
+    request: HttpRequest, collaborative_id: int, measure: str, kind: PictureKind
+) -> HttpResponse:
+    """A pooled chart as SVG or PNG, drawn from the spec the page shows this viewer (so suppressed as
+    it is); the page's own checks, so a collaborative the viewer cannot see is a 404; audited as an export."""
+    collaborative = scoped_collaborative(request, collaborative_id)
+    chart = pooled_chart(collaborative, user=request.user, today=timezone.localdate(), slug=measure)
+    if chart is None:  # not a pooled measure, or a chart the page does not draw
+        raise Http404
+    label = f"Collaborative pooled chart {kind.upper()}: {collaborative.name}, {chart.definition.name}"
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        record_type="organisations.Collaborative",
+        record_id=collaborative.pk,
+        record_label=label[:200],
+        request=request,
+        detail={
+            "export": f"collaborative_pooled_chart_{kind}",
+            "measure": measure,
+            "suppressed": chart.suppressed,
+        },
+    )
+    return chart_picture_response(
+        chart.panel.spec, kind=kind, filename=f"collaborative-{collaborative.pk}-{measure}"
+    )
+
+
+def collaborative_pooled_svg(request: HttpRequest, collaborative_id: int, measure: str) -> HttpResponse:
+    return _pooled_picture(request, collaborative_id, measure, "svg")
+
+
+def collaborative_pooled_png(request: HttpRequest, collaborative_id: int, measure: str) -> HttpResponse:
+    return _pooled_picture(request, collaborative_id, measure, "png")
+
+
 urlpatterns: list[URLPattern] = [
     path("collaboratives/", collaborative_list, name="collaborative-list"),
     path("collaboratives/<int:collaborative_id>/", collaborative_detail, name="collaborative"),
     path("collaboratives/<int:collaborative_id>/wards.csv", collaborative_csv, name="collaborative-csv"),
+    path(
+        "collaboratives/<int:collaborative_id>/pooled/<slug:measure>.svg",
+        collaborative_pooled_svg,
+        name="collaborative-pooled-svg",
+    ),
+    path(
+        "collaboratives/<int:collaborative_id>/pooled/<slug:measure>.png",
+        collaborative_pooled_png,
+        name="collaborative-pooled-png",
+    ),
     path(
         "collaboratives/<int:collaborative_id>/reporting-health/",
         collaborative_health,
