@@ -23,6 +23,7 @@ from rrp.accounts.roles import Role
 from rrp.accounts.scope import can_record_on
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.core.times import local_month, to_the_minute
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
     CqcTaskStatus,
@@ -54,7 +55,7 @@ from rrp.force.models import (
 )
 from rrp.force.observations import rt_starts
 from rrp.force.triggers import cqc_reasons, flags_for
-from rrp.measures.monthly_figures import mark_changed, month_of
+from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
 
@@ -88,10 +89,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     IncidentStatus.SENT_BACK: frozenset({IncidentStatus.SUBMITTED, IncidentStatus.REVIEWED}),
     IncidentStatus.CLOSED: frozenset({IncidentStatus.REVIEWED}),
 }
-
-
-def _minute(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(second=0, microsecond=0) if value is not None else None
 
 
 def patient_snapshot(patient: Patient, *, on: dt.date) -> dict[str, Any]:
@@ -161,7 +158,7 @@ def _validate_interventions(interventions: Sequence[InterventionInput], errors: 
             )
         if item.started_at is None:
             errors.setdefault(f"{key}.started_at", []).append("Enter when this intervention started")
-        elif item.ended_at is not None and _minute(item.ended_at) < _minute(item.started_at):
+        elif item.ended_at is not None and to_the_minute(item.ended_at) < to_the_minute(item.started_at):
             errors.setdefault(f"{key}.ended_at", []).append("The intervention must end after it started")
 
 
@@ -200,8 +197,8 @@ def _write_version(
     intervention_rows = [
         InterventionRecord(
             type_code=item.type_code,
-            started_at=_minute(item.started_at),
-            ended_at=_minute(item.ended_at),
+            started_at=to_the_minute(item.started_at),
+            ended_at=to_the_minute(item.ended_at),
             in_care_plan=item.in_care_plan,
         )
         for item in interventions
@@ -243,13 +240,13 @@ def _mark_figures_changed(incident: Incident) -> None:
     from rrp.segregation.models import EpisodeVersion  # segregation depends on force, not the reverse
 
     cells = {
-        (incident.ward_id, month_of(started_at))
+        (incident.ward_id, local_month(started_at))
         for started_at in InterventionRecord.objects.filter(version__incident=incident).values_list(
             "started_at", flat=True
         )
     }
     cells |= {
-        (ward_id, month_of(started_at))
+        (ward_id, local_month(started_at))
         for ward_id, started_at in EpisodeVersion.objects.filter(incident=incident).values_list(
             "episode__ward_id", "started_at"
         )
@@ -723,7 +720,7 @@ def rt_observation_record(
     if observed_at is None:
         errors["observed_at"] = ["Enter when the observations were taken"]
     else:
-        observed_at = _minute(observed_at)
+        observed_at = to_the_minute(observed_at)
         if starts and observed_at < starts[0]:
             errors["observed_at"] = ["The observations cannot be before the rapid tranquillisation started"]
         elif observed_at > now:

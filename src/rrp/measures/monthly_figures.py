@@ -27,18 +27,12 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from rrp.core.times import local_month
 from rrp.measures.models import WardMonthFigures
 
 Cell = tuple[int, dt.date]
 Figures = dict[str, float | int | None]
 Compute = Callable[[list[int], dt.date, dt.date], dict[Cell, Figures]]
-
-
-def month_of(moment: dt.datetime | dt.date) -> dt.date:
-    """The first day of the (UK local) month holding this moment or day."""
-    if isinstance(moment, dt.datetime):
-        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
-    return moment.replace(day=1)
 
 
 def months_from(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -54,7 +48,7 @@ def mark_changed(cells: Iterable[Cell]) -> None:
     """Make the stored figures of these (ward, month) cells stale. Call it in the transaction that
     writes the records, with every month whose figures the write can change (an amendment: the months
     of the old version's and the new version's times)."""
-    wanted = {(int(ward_id), month_of(month)) for ward_id, month in cells}
+    wanted = {(int(ward_id), local_month(month)) for ward_id, month in cells}
     if not wanted:
         return
     with transaction.atomic():

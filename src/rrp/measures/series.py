@@ -38,6 +38,7 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from rrp.core.times import local_midnight
 from rrp.force.models import IncidentVersion, InterventionRecord
 from rrp.measures import monthly_figures
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
@@ -108,10 +109,6 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 # Up to this many wards, the interventions are found from the wards' incidents (see ``latest_interventions``).
 WARD_FIRST_LIMIT = 200
 
@@ -148,7 +145,7 @@ def latest_interventions(
     newer_version = IncidentVersion.objects.filter(
         incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
     )
-    start, end = _local_midnight(since), _local_midnight(until + dt.timedelta(days=1))
+    start, end = local_midnight(since), local_midnight(until + dt.timedelta(days=1))
     wards = list(ward_ids)
     rows = InterventionRecord.objects.filter(version__incident__ward_id__in=wards).filter(
         ~Exists(newer_version)
@@ -181,7 +178,7 @@ def _by_ward_and_period(
     collaborative's rows; see ``organisations.selectors.period_of``).
     """
     if periods:
-        bucket = period_of("started_at", periods, boundaries=[_local_midnight(p) for p in periods])
+        bucket = period_of("started_at", periods, boundaries=[local_midnight(p) for p in periods])
     else:
         bucket = (TruncMonth if period is Period.MONTH else TruncWeek)("started_at")
     return rows.annotate(ward_id=F("version__incident__ward_id"), period=bucket).order_by()
@@ -280,9 +277,9 @@ def _span_hours(
     ends = np.array([(e or now).timestamp() for _, _, e in spans])
     hours: Cells = {}
     for start in periods:
-        lower = max(_local_midnight(start), _local_midnight(since)).timestamp()
+        lower = max(local_midnight(start), local_midnight(since)).timestamp()
         upper = min(
-            _local_midnight(_next_period(start, period)), _local_midnight(until + dt.timedelta(days=1)), now
+            local_midnight(_next_period(start, period)), local_midnight(until + dt.timedelta(days=1)), now
         )
         upper = upper.timestamp()
         seconds = np.clip(np.minimum(ends, upper) - np.maximum(starts, lower), 0, None)
@@ -383,7 +380,7 @@ def _episode_spans(
     )
     if not wanted or numerator.counts not in EPISODE_COUNTS:
         return []
-    start, end = _local_midnight(since), _local_midnight(until + dt.timedelta(days=1))
+    start, end = local_midnight(since), local_midnight(until + dt.timedelta(days=1))
     spans = [
         span
         for span in intervention_spans(ward_ids=ward_ids, since=start, until=end)

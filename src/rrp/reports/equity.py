@@ -55,6 +55,7 @@ from rrp.charts.rate_ratio import (
     rate_ratio_over_time_spec,
     ratio_table_html,
 )
+from rrp.core.times import local_midnight
 from rrp.force.codes import InterventionType
 from rrp.force.models import IncidentVersion, InterventionRecord
 from rrp.measures.catalogue import MeasureDefinition, measure
@@ -300,10 +301,6 @@ def equity_window(period: ReportPeriod | str, *, today: dt.date) -> Window:
     return Window(since=since, until=until, quarters=quarters)
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _quarter_index(months: pd.Series, since: dt.date) -> np.ndarray:
     """Which 3-month block of the window each month (a date, first of the month) falls in."""
     stamps = pd.to_datetime(months)
@@ -355,7 +352,7 @@ def intervention_frame(*, ward_ids: Sequence[int], window: Window) -> pd.DataFra
     grouped = (
         rows.values(
             patient=F("version__incident__patient_id"),
-            month=period_of("started_at", months, boundaries=[_local_midnight(m) for m in months]),
+            month=period_of("started_at", months, boundaries=[local_midnight(m) for m in months]),
             ethnic=F("version__incident__patient__ethnic_category"),
             sex_now=F("version__incident__patient__sex"),
             dob=F("version__incident__patient__date_of_birth"),
@@ -407,7 +404,7 @@ def _episode_frame(*, ward_ids: Sequence[int], window: Window) -> pd.DataFrame:
     record: episodes keep no snapshot of the patient."""
     from rrp.segregation.selectors import intervention_spans
 
-    start, end = _local_midnight(window.since), _local_midnight(window.until + dt.timedelta(days=1))
+    start, end = local_midnight(window.since), local_midnight(window.until + dt.timedelta(days=1))
     spans = [
         s
         for s in intervention_spans(ward_ids=ward_ids, since=start, until=end)
@@ -477,7 +474,7 @@ def bed_day_frame(*, ward_ids: Sequence[int], window: Window) -> pd.DataFrame:
     the patient's age at the block's start. Rows: (quarter, bed_days, one column per characteristic),
     one per stay and block with at least one night.
     """
-    start, end = _local_midnight(window.since), _local_midnight(window.until + dt.timedelta(days=1))
+    start, end = local_midnight(window.since), local_midnight(window.until + dt.timedelta(days=1))
     stays = (
         WardStay.objects.filter(ward_id__in=list(ward_ids), started_at__lt=end)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))

@@ -21,8 +21,9 @@ from rrp.accounts.roles import Role
 from rrp.accounts.scope import can_record_on
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.core.times import local_month, to_the_minute
 from rrp.force.models import Incident
-from rrp.measures.monthly_figures import mark_changed, month_of
+from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import StaffGroup
 from rrp.people.models import Patient, StaffMember
@@ -39,10 +40,6 @@ from rrp.segregation.models import (
 )
 
 Errors = dict[str, list[str]]
-
-
-def _minute(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(second=0, microsecond=0) if value is not None else None
 
 
 def _add(errors: Errors, field: str, message: str) -> None:
@@ -120,7 +117,7 @@ def _overlapping(
 def _normalise(content: dict[str, Any]) -> dict[str, Any]:
     content = dict(content)
     for name in ("started_at", "ended_at", "mdt_decided_at"):
-        content[name] = _minute(content.get(name))
+        content[name] = to_the_minute(content.get(name))
     authoriser = content.get("authorised_by")
     if authoriser is not None:
         content["authorised_by_name"] = authoriser.name
@@ -208,7 +205,7 @@ def episode_start(
         provider_id=ward.provider_id, ward=ward, patient=patient, kind=kind, created_at=now, created_by=by
     )
     EpisodeVersion.objects.create(episode=episode, number=1, recorded_at=now, recorded_by=by, **content)
-    mark_changed([(ward.pk, month_of(content["started_at"]))])
+    mark_changed([(ward.pk, local_month(content["started_at"]))])
     _audit(by=by, action=AuditAction.CREATE, episode=episode, request=request, version=1, kind=kind)
     return episode
 
@@ -264,7 +261,10 @@ def episode_amend(
     )
     # The stored figures of the months it started in, before and now (an episode counts where it starts).
     mark_changed(
-        [(episode.ward_id, month_of(previous.started_at)), (episode.ward_id, month_of(version.started_at))]
+        [
+            (episode.ward_id, local_month(previous.started_at)),
+            (episode.ward_id, local_month(version.started_at)),
+        ]
     )
     _audit(
         by=by,
@@ -349,7 +349,7 @@ def review_record(
     errors: Errors = {}
     if kind not in REVIEWS_FOR_KIND[episode.kind]:
         _add(errors, "kind", f"Choose a review that applies to {EpisodeKind(episode.kind).label.lower()}")
-    at = _minute(at)
+    at = to_the_minute(at)
     current = episode.versions.order_by("-number").first()
     if at is None:
         _add(errors, "at", "Enter when the review took place")
@@ -414,7 +414,7 @@ def observation_record(
     if not can_record_on(by, episode.ward):
         raise PermissionDenied("You cannot record observations on this ward")
     errors: Errors = {}
-    at = _minute(at)
+    at = to_the_minute(at)
     current = episode.versions.order_by("-number").first()
     if at is None:
         _add(errors, "at", "Enter when the observation was made")

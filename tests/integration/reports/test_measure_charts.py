@@ -9,7 +9,7 @@ import numpy as np
 from rrp.improvement.services import chart_rebase_record
 from rrp.measures.catalogue import measure
 from rrp.reports.measure_charts import measure_charts, reporting_window
-from tests.integration.measures.test_measure_series import provider_a  # noqa: F401 - fixture
+from tests.integration.measures.conftest import provider_a  # noqa: F401 - fixture
 
 RATE = measure("restrictive-interventions-per-1000-obd")
 

@@ -7,8 +7,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from rrp.core.times import local_month
 from rrp.force.models import Incident, IncidentStatusChange, IncidentVersion, InterventionRecord
-from rrp.measures.monthly_figures import mark_changed, month_of
+from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays
 
 
@@ -47,7 +48,7 @@ def quick_incident(
         )
         previous = status
     # As the services do when they write an incident: its month's stored figures are now stale.
-    mark_changed([(ward.pk, month_of(started_at))])
+    mark_changed([(ward.pk, local_month(started_at))])
     return incident
 
 
