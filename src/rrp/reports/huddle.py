@@ -322,9 +322,9 @@ def _follow_up(ward: Ward, *, today: dt.date) -> dict[str, int]:
         .annotate(version_id=Subquery(latest.values("pk")[:1]))
     )
     versions = list(
-        IncidentVersion.objects.filter(pk__in=incidents.values("version_id")).values(
-            "pk", "incident_id", "debrief_patient_held", "debrief_patient_not_held_reason"
-        )
+        IncidentVersion.objects.filter(pk__in=incidents.values("version_id"))
+        .order_by()
+        .values("pk", "incident_id", "debrief_patient_held", "debrief_patient_not_held_reason")
     )
     debriefs = sum(
         1
@@ -339,6 +339,9 @@ def _follow_up(ward: Ward, *, today: dt.date) -> dict[str, int]:
             version_id__in=[v["pk"] for v in versions], staff_member__isnull=False
         )
         .filter(~Exists(written))
+        # No ordering: the model's (by incident and row) would make DISTINCT keep one row per line
+        # of the record, so a member of staff named twice in it would be counted twice.
+        .order_by()
         .values_list("version__incident_id", "staff_member_id")
         .distinct()
     )

@@ -11,7 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rrp.force.models import Incident, IncidentStatusChange, IncidentVersion, InterventionRecord
+from rrp.force.models import (
+    Incident,
+    IncidentStatusChange,
+    IncidentVersion,
+    InterventionRecord,
+    StaffInvolvement,
+)
+from rrp.people.models import StaffMember
 from rrp.reports import huddle as huddles
 from rrp.reports.huddle import ward_huddle
 from rrp.reports.reporting_health import RECORDED_WITHIN, reporting_health
@@ -169,3 +176,21 @@ def test_lateness_is_judged_from_the_first_intervention_then_the_record_when_no_
     assert h.recent_late == 2
     assert h.open_records == 2
     assert h.open_overdue == 1
+
+
+def test_a_member_of_staff_named_twice_in_a_record_owes_one_statement(world, gov):
+    a1, patient = world.wards["a1"], world.patients["a1"]
+    today = timezone.localdate()
+    nurse = StaffMember.objects.create(
+        provider=a1.provider, given_name="Nia", family_name="Twice", job_title="Nurse", staff_group="nursing"
+    )
+    incident = quick_incident(a1, patient, gov, at(today - dt.timedelta(days=2)), "01")
+    version = IncidentVersion.objects.get(incident=incident)
+    for part in ("lead", "observer"):
+        StaffInvolvement.objects.create(
+            version=version, staff_member=nurse, name=nurse.name, job_title=nurse.job_title, part=part
+        )
+
+    huddle = ward_huddle(a1, user=world.users["ward_manager"], today=today)
+
+    assert (huddle.statements_outstanding, huddle.statements_incidents) == (1, 1)
