@@ -232,7 +232,8 @@ def test_chart_page_and_downloads(board_world):
     data = client.get(chart_url(board_world, "reports:board-chart-csv"))
     rows = list(csv.DictReader(io.StringIO(data.content.decode())))
     assert len(rows) == 24 and rows[-1]["numerator"] == "12" and rows[-1]["point"].endswith("concern")
-    assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 1  # the CSV, not the pictures
+    exports = AuditEvent.objects.filter(action=AuditAction.EXPORT).order_by("id")
+    assert [e.detail["export"] for e in exports] == ["board_chart_svg", "board_chart_png", "board_chart_csv"]
 
 
 def test_board_pdf_is_a_pdf_and_is_audited(board_world):

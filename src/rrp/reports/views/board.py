@@ -198,21 +198,29 @@ def board_chart(request: HttpRequest, provider_id: int, ward_id: int, measure: s
     )
 
 
-def _picture(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> ChartPanel:
-    panel = _panel(_ward_chart(request, provider_id, ward_id, measure), with_downloads=False)
+def _picture(
+    request: HttpRequest, provider_id: int, ward_id: int, measure: str, *, kind: str
+) -> HttpResponse:
+    """A ward's chart as an SVG or PNG file, on the audit log like every other download of the board."""
+    chart = _ward_chart(request, provider_id, ward_id, measure)
+    panel = _panel(chart, with_downloads=False)
     if panel is None:  # outside the provider no picture of monthly points is given
         raise Http404
-    return panel
+    _export_audit(
+        request,
+        chart.provider,
+        f"Chart {kind.upper()}: {chart.ward.name}, {chart.row.definition.name}",
+        {"export": f"board_chart_{kind}", "ward_id": chart.ward.pk, "measure": measure},
+    )
+    return chart_picture_response(panel.spec, kind=kind, filename=f"{measure}-{ward_id}")
 
 
 def board_chart_svg(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
-    panel = _picture(request, provider_id, ward_id, measure)
-    return chart_picture_response(panel.spec, kind="svg", filename=f"{measure}-{ward_id}")
+    return _picture(request, provider_id, ward_id, measure, kind="svg")
 
 
 def board_chart_png(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
-    panel = _picture(request, provider_id, ward_id, measure)
-    return chart_picture_response(panel.spec, kind="png", filename=f"{measure}-{ward_id}")
+    return _picture(request, provider_id, ward_id, measure, kind="png")
 
 
 def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
