@@ -325,7 +325,14 @@ class IncidentStatusChange(AppendOnlyModel):
         ordering = ["incident", "id"]
         # The latest status of an incident is read on every list; this keeps that lookup an index seek
         # even before the database has statistics (e.g. straight after a bulk load).
-        indexes = [models.Index(fields=["incident", "-id"], name="force_status_latest_idx")]
+        indexes = [
+            models.Index(fields=["incident", "-id"], name="force_status_latest_idx"),
+            # Closing is final, so "not closed" is one look-up in this small index per incident, and the
+            # latest status is worked out only for the few that are still open (the ward's huddle).
+            models.Index(
+                fields=["incident"], condition=models.Q(to_status="closed"), name="force_status_closed_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="force_sent_back_has_request", condition=~Q(to_status="sent_back") | ~Q(note="")

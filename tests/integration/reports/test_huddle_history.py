@@ -194,3 +194,12 @@ def test_a_member_of_staff_named_twice_in_a_record_owes_one_statement(world, gov
     huddle = ward_huddle(a1, user=world.users["ward_manager"], today=today)
 
     assert (huddle.statements_outstanding, huddle.statements_incidents) == (1, 1)
+
+
+def test_status_counts_rely_on_closing_being_final():
+    """``huddle._status_counts`` leaves closed incidents out before working out their status; that is
+    right only while no review step starts from closed."""
+    from rrp.force.codes import IncidentStatus
+    from rrp.force.services import TRANSITIONS
+
+    assert all(IncidentStatus.CLOSED not in starts for starts in TRANSITIONS.values())
