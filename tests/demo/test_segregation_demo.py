@@ -56,3 +56,20 @@ def test_segregation_demo_episodes_fit_their_stays_and_never_overlap(demo):
     assert all(
         r.at >= r.episode.versions.get().started_at for r in Review.objects.select_related("episode")[:500]
     )
+
+
+def test_reviews_overdue_are_those_of_episode_states(demo):
+    """The huddle's light look-up gives exactly the overdue reviews ``episode_states`` gives."""
+    from rrp.segregation.selectors import reviews_overdue
+
+    episodes = list(Episode.objects.select_related("patient"))
+    compared = 0
+    for now in (
+        timezone.make_aware(dt.datetime(2025, 3, 1, 9)),
+        timezone.make_aware(dt.datetime(2025, 7, 1)),
+    ):
+        full = {s.episode.pk: s.overdue for s in episode_states(episodes, now=now)}
+        light = {episode.pk: overdue for episode, overdue in reviews_overdue(episodes, now=now)}
+        assert light == full
+        compared += sum(len(o) for o in full.values())
+    assert compared > 0  # some reviews were overdue at one of the times

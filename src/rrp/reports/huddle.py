@@ -49,7 +49,7 @@ from rrp.reports.reporting_health import (
 from rrp.segregation.codes import EpisodeKind
 from rrp.segregation.models import Episode
 from rrp.segregation.presenters import due_label
-from rrp.segregation.selectors import episode_states
+from rrp.segregation.selectors import reviews_overdue
 
 #: The measures charted at the huddle, in the order shown.
 HUDDLE_MEASURES: tuple[str, ...] = (
@@ -285,12 +285,12 @@ def _episodes(ward: Ward, *, today: dt.date) -> dict:
     active = list(Episode.objects.filter(ward_id=ward.pk).active().select_related("patient"))
     counts: dict[str, int] = {}
     overdue = []
-    for state in episode_states(active):
-        counts[state.episode.kind] = counts.get(state.episode.kind, 0) + 1
-        for due in state.overdue:
+    for episode, overdue_reviews in reviews_overdue(active):
+        counts[episode.kind] = counts.get(episode.kind, 0) + 1
+        for due in overdue_reviews:
             overdue.append(
                 OverdueReview(
-                    episode_kind=state.episode.kind,
+                    episode_kind=episode.kind,
                     review=due_label(due.kind),
                     due_at=due.due_at,
                     minutes_overdue=due.minutes_overdue,

@@ -144,6 +144,53 @@ def episode_states(episodes: Iterable[Episode], *, now: dt.datetime | None = Non
     return states
 
 
+def reviews_overdue(
+    episodes: Iterable[Episode], *, now: dt.datetime | None = None
+) -> list[tuple[Episode, list[schedules.Due]]]:
+    """Each episode with its reviews overdue at `now`, by the same timers as ``episode_states`` but read
+    as plain rows: no review, observation or version objects and no timeliness. For pages that show only
+    what is overdue (the ward huddle): a long segregation holds hundreds of reviews, and building them
+    was most of the huddle's episode look-up. The episodes need their patient (``select_related``)."""
+    now = now or timezone.now()
+    episodes = list(episodes)
+    if not episodes:
+        return []
+    ids = [e.pk for e in episodes]
+    latest: dict[int, tuple[dt.datetime, dt.datetime | None, bool]] = {}
+    for episode_id, started_at, ended_at, by_doctor in (
+        EpisodeVersion.objects.filter(episode_id__in=ids)
+        .order_by("number")
+        .values_list("episode_id", "started_at", "ended_at", "authorised_by_doctor")
+    ):
+        latest[episode_id] = (started_at, ended_at, by_doctor)
+    reviews: dict[int, list[schedules.ReviewFact]] = defaultdict(list)
+    for episode_id, kind, at in (
+        Review.objects.filter(episode_id__in=ids).order_by("at", "id").values_list("episode_id", "kind", "at")
+    ):
+        reviews[episode_id].append(schedules.ReviewFact(kind, at))
+    rules = _rules_by_provider(e.provider_id for e in episodes)
+    periods = _seclusion_periods({e.patient_id for e in episodes if e.kind == EpisodeKind.SECLUSION})
+    out = []
+    for episode in episodes:
+        started_at, ended_at, by_doctor = latest[episode.pk]
+        patient = episode.patient
+        due = schedules.reviews_due(
+            episode=schedules.EpisodeFacts(
+                kind=episode.kind,
+                started_at=started_at,
+                ended_at=ended_at,
+                started_by_doctor=by_doctor,
+                needs_icetr=YesNoUnknown.YES in (patient.learning_disability, patient.autism),
+            ),
+            reviews=reviews[episode.pk],
+            rules=rules[episode.provider_id],
+            now=now,
+            seclusion_periods=[p for eid, p in periods.get(episode.patient_id, []) if eid != episode.pk],
+        )
+        out.append((episode, [d for d in due if d.overdue]))
+    return out
+
+
 def _seclusion_periods(patient_ids: set[int]) -> dict[int, list[tuple[int, schedules.Period]]]:
     """Every seclusion period of these patients (by their episodes' latest versions)."""
     result: dict[int, list[tuple[int, schedules.Period]]] = defaultdict(list)
