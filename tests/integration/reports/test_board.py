@@ -24,18 +24,6 @@ from tests.integration.reports.board_data import BED_DAYS, build_board_data, mon
 RI = "restrictive-interventions-per-1000-obd"
 
 
-@pytest.fixture
-def today() -> dt.date:
-    # The views use today's date, so the data is built relative to it too.
-    return timezone.localdate()
-
-
-@pytest.fixture
-def board_world(world, today):
-    build_board_data(world, today)
-    return world
-
-
 def provider_a(world):
     return world.providers[0]
 

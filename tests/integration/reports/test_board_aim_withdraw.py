@@ -25,18 +25,6 @@ RI = "restrictive-interventions-per-1000-obd"
 STATEMENT = "25% fewer restrictive interventions than in our first six months"
 
 
-@pytest.fixture
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-@pytest.fixture
-def board_world(world, today):
-    """Provider A's two years of restraint with its 25% reduction aim (``board_data``)."""
-    build_board_data(world, today)
-    return world
-
-
 def the_aim(world):
     (progress,) = provider_board(
         world.users["provider_governance"], world.providers[0], today=timezone.localdate()
