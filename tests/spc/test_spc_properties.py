@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -136,3 +137,19 @@ def test_no_input_crashes_the_engine(chart, rows, profile, direction, target, ba
     }
     missing = ~np.isfinite(r.value)
     assert (r.point_type_labels()[missing] == "").all()
+
+
+@pytest.mark.parametrize(("value", "n", "cut"), [(-40057.62189252304, 39, 17), (34124.88293872608, 41, 26)])
+@pytest.mark.parametrize("profile", ["mdc", "nhsrplotthedots", "qicharts2"])
+def test_a_flat_series_is_on_its_centre_line_however_the_centre_was_summed(value, n, cut, profile):
+    """Found by the rebase property: a rebased segment's centre can differ from the same points' centre
+    alone in the last bits, which put every point of a flat series on one side of it (a shift).
+    Points within ``rules.ON_CENTRE_RTOL`` of the centre are on it."""
+    dates = weekly(n)
+    values = np.full(n, value)
+    alone = analyse("xmr", dates=dates[:cut], values=values[:cut], profile=profile)
+    rebased = analyse("xmr", dates=dates, values=values, profile=profile, rebase_at=[dates[cut]])
+
+    assert rebased.point_type[:cut].tolist() == alone.point_type.tolist()
+    assert rebased.summaries[0].runs == alone.summaries[0].runs
+    assert not rebased.special_cause.any()

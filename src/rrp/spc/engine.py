@@ -255,6 +255,7 @@ def spc_matrix(
     # only the values (for the trend's steps) and one byte of comparison flags per point are moved.
     gaps = not present.all() if exists is None else bool((exists & ~present).any())
     seen = np.where(present, values_out, np.nan) if gaps and exists is not None else values_out
+    seen = rules.snap_to_centre(seen, c1)
     include = present if excl is None else present & ~excl
     above, below = rules.sides(seen, c1)
     runs = anhoej_runs_from_sides(above & include, below & include)

@@ -48,6 +48,25 @@ def outside_limits(values: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> 
     return _as_direction(values > upper, values < lower)
 
 
+#: A point this close to the centre line (relative to it) is on it. The same centre computed in two
+#: layouts (a chart alone, or a segment of a rebased or many-series chart) can differ in its last bits;
+#: without this a flat series sits a few units in the last place to one side of its own centre (and of
+#: its limits, which equal the centre when nothing varies) and signals. No real measure is meaningful
+#: to one part in a million million.
+ON_CENTRE_RTOL = 1e-12
+
+
+def snap_to_centre(values: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """The values the rules compare: any within :data:`ON_CENTRE_RTOL` of the centre set exactly on it
+    (NaN stays NaN). One pass, so every rule and the runs analysis see the same point on the line."""
+    gap = values - centre
+    np.abs(gap, out=gap)
+    on = gap <= ON_CENTRE_RTOL * np.abs(centre)
+    if not on.any():  # the usual case: no copy
+        return values
+    return np.where(on, centre, values)
+
+
 def sides(values: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(above, below) the centre line; a point on the line or missing is neither.
 
