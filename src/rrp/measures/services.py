@@ -17,6 +17,7 @@ from rrp.core.services import audit_record
 from rrp.measures.models import NationalProviderMonth
 from rrp.measures.monthly_figures import figures, months_from
 from rrp.measures.national import read_published_directory
+from rrp.organisations.models import Ward
 
 REFRESH_WARDS_AT_A_TIME = 200
 
@@ -85,9 +86,10 @@ def national_figures_import(*, directory: Path | str, by: Any | None) -> dict[st
     return counts
 
 
-def monthly_figures_refresh(*, ward_ids: Sequence[int], since: dt.date, until: dt.date) -> int:
-    """Compute and store every missing or stale monthly figure of these wards from ``since``'s month to
-    ``until``'s (``measures.monthly_figures``), a few hundred wards at a time; return the cells read.
+def monthly_figures_refresh(*, ward_ids: Sequence[int] | None, since: dt.date, until: dt.date) -> int:
+    """Compute and store every missing or stale monthly figure of these wards (None: every ward) from
+    ``since``'s month to ``until``'s (``measures.monthly_figures``), a few hundred wards at a time;
+    return the cells read.
 
     Pages compute what they miss themselves; this fills the store ahead of them (after a bulk load, or
     from a nightly job) so that no viewer waits for it.
@@ -95,6 +97,8 @@ def monthly_figures_refresh(*, ward_ids: Sequence[int], since: dt.date, until: d
     from rrp.measures.series import BED_DAYS_FIGURE, compute_monthly_figures, stored_figures_key
 
     months = months_from(since, until)
+    if ward_ids is None:
+        ward_ids = list(Ward.objects.values_list("pk", flat=True))
     wards = sorted(set(ward_ids))
     cells = 0
     for start in range(0, len(wards), REFRESH_WARDS_AT_A_TIME):

@@ -4,10 +4,13 @@ write path, never fresh after a write that raced their computing, and one query 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pandas as pd
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from rrp.force.services import InterventionInput, incident_amend
@@ -15,6 +18,7 @@ from rrp.measures import monthly_figures
 from rrp.measures.catalogue import measure
 from rrp.measures.models import WardMonthFigures
 from rrp.measures.series import measure_series, measure_series_many, stored_definitions
+from rrp.organisations.models import Ward
 from rrp.organisations.services import monthly_bed_days_record
 from rrp.segregation.services import episode_amend
 from tests.integration.measures.series_data import SINCE, UNTIL, at, record, seclusion_episode
@@ -169,3 +173,21 @@ def test_part_months_and_weeks_are_computed_from_the_records(provider_a, since, 
     measure_series(RATE, ward_ids=[provider_a.wards["a1"].pk], since=since, until=until, period=period)
 
     assert not WardMonthFigures.objects.filter(computed_generation__isnull=False).exists()
+
+
+def test_refresh_command_fills_every_wards_months_and_says_how_many(provider_a):
+    out = io.StringIO()
+    call_command("refresh_monthly_figures", "--months", "3", stdout=out)
+
+    wards = Ward.objects.count()
+    fresh = WardMonthFigures.objects.filter(computed_generation=F("generation"))
+    assert fresh.count() == wards * 3
+    assert f"fresh for {wards * 3:,} ward-months" in out.getvalue()
+    with CaptureQueriesContext(connection) as again:
+        call_command("refresh_monthly_figures", "--months", "3", stdout=io.StringIO())
+    assert len(again) <= 2  # the wards, then one read: nothing left to compute
+
+
+def test_refresh_command_refuses_a_silly_number_of_months(world):
+    with pytest.raises(CommandError, match="--months must be from 1 to 240"):
+        call_command("refresh_monthly_figures", "--months", "0")
