@@ -66,6 +66,7 @@ class Page:
     user: object
     target_ms: float | None
     pdf: bool = False
+    query: str = ""  # appended to the address, e.g. "?period=week"
 
 
 def _measure(function: Callable[[], object], *, repeat: int, warmup: int) -> tuple[float, float, int]:
@@ -332,6 +333,15 @@ def main() -> None:
                     300,
                 ),
                 Page(
+                    "huddle-busiest-week",
+                    f"huddle by week, busiest ward ({counts[busiest.pk]:,} incidents)",
+                    "reports:ward-huddle",
+                    {"ward_id": busiest.pk},
+                    busy_manager,
+                    300,
+                    query="?period=week",
+                ),
+                Page(
                     "board",
                     f"board report, {provider_wards}-ward provider",
                     "reports:board",
@@ -405,6 +415,7 @@ def main() -> None:
             skipped = []
             for page in pages:
                 url = _url(page.url_name, page.kwargs)
+                url = url and url + page.query
                 if url is None:
                     skipped.append(f"{page.key} ({page.url_name} not there yet)")
                     continue
