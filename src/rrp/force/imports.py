@@ -62,7 +62,7 @@ from rrp.force.models import (
     InterventionRecord,
     StaffInvolvement,
 )
-from rrp.force.services import InterventionInput, patient_snapshot
+from rrp.force.services import InterventionInput, figures_months_of_incidents, patient_snapshot
 from rrp.force.triggers import cqc_reasons, flags_for
 from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import Ward
@@ -911,36 +911,21 @@ def _write(
 
 def _mark_figures_changed(*, written: list[_Planned], amended: list[_Planned]) -> None:
     """Make stale the stored monthly figures of every ward and month the import touched: the months of
-    the interventions written and, for amended incidents, of their earlier versions and linked episodes
-    (as ``force.services`` does for one incident).
+    the interventions written and, for amended incidents, every month their records touch
+    (``force.services.figures_months_of_incidents``, as for one incident).
 
-    Times are in UTC here; a ward's distinct days are collected first (a million interventions fall on
-    a few thousand ward-days) and a UTC day that ends a month marks the next month too, since its evening
-    is the 1st in the UK in summer: marking a month too many only costs a recount.
+    The written times are in UTC here; a ward's distinct days are collected first (a million
+    interventions fall on a few thousand ward-days) and a UTC day that ends a month marks the next month
+    too, since its evening is the 1st in the UK in summer: marking a month too many only costs a recount.
     """
-    from rrp.segregation.models import EpisodeVersion  # segregation depends on force, not the reverse
-
     days = {
         (plan.ward.pk, started.date())
         for plan in written
         for _type, started, _end, _plan in plan.group.interventions
     }
-    ward_of = {plan.existing["id"]: plan.ward.pk for plan in amended}
-    ids = sorted(ward_of)
-    for start in range(0, len(ids), 20_000):
-        chunk = ids[start : start + 20_000]
-        earlier = InterventionRecord.objects.filter(version__incident_id__in=chunk).values_list(
-            "version__incident_id", "started_at"
-        )
-        days |= {
-            (ward_of[incident_id], timezone.localtime(started).date()) for incident_id, started in earlier
-        }
-        linked = EpisodeVersion.objects.filter(incident_id__in=chunk).values_list(
-            "episode__ward_id", "started_at"
-        )
-        days |= {(ward_id, timezone.localtime(started).date()) for ward_id, started in linked}
     cells = {(ward_id, day.replace(day=1)) for ward_id, day in days}
     cells |= {(ward_id, day + ONE_DAY) for ward_id, day in days if (day + ONE_DAY).day == 1}
+    cells |= figures_months_of_incidents({plan.existing["id"]: plan.ward.pk for plan in amended})
     mark_changed(cells)
 
 

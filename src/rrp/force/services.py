@@ -8,7 +8,7 @@ changed in place: `incident_amend` adds a version, the review steps add status-c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -228,30 +228,31 @@ def _write_version(
         row.version = version
     InterventionRecord.objects.bulk_create(intervention_rows)
     StaffInvolvement.objects.bulk_create(staff_rows)
-    _mark_figures_changed(incident)
+    mark_changed(figures_months_of_incidents({incident.pk: incident.ward_id}))
     _raise_triggers(incident=incident, version=version, interventions=interventions, now=now)
     return version
 
 
-def _mark_figures_changed(incident: Incident) -> None:
-    """Make the ward's stored monthly figures stale for every month this incident's versions (old and
-    new) or the seclusion and segregation episodes linked to it touch: an amendment can move an
-    intervention between months, and an episode is not counted where its incident records its type."""
+def figures_months_of_incidents(ward_of: Mapping[int, int]) -> set[tuple[int, dt.date]]:
+    """The (ward, UK month) cells whose stored monthly figures these incidents (``{incident id: ward
+    id}``) touch: every month of their interventions in any version (an amendment can move one between
+    months) and of the seclusion and segregation episodes linked to them (an episode is not counted
+    where its incident records its type). Read in chunks, for the import's many incidents too."""
     from rrp.segregation.models import EpisodeVersion  # segregation depends on force, not the reverse
 
-    cells = {
-        (incident.ward_id, local_month(started_at))
-        for started_at in InterventionRecord.objects.filter(version__incident=incident).values_list(
-            "started_at", flat=True
+    ids = sorted(ward_of)
+    cells: set[tuple[int, dt.date]] = set()
+    for start in range(0, len(ids), 20_000):
+        chunk = ids[start : start + 20_000]
+        interventions = InterventionRecord.objects.filter(version__incident_id__in=chunk).values_list(
+            "version__incident_id", "started_at"
         )
-    }
-    cells |= {
-        (ward_id, local_month(started_at))
-        for ward_id, started_at in EpisodeVersion.objects.filter(incident=incident).values_list(
+        cells |= {(ward_of[incident_id], local_month(started)) for incident_id, started in interventions}
+        linked = EpisodeVersion.objects.filter(incident_id__in=chunk).values_list(
             "episode__ward_id", "started_at"
         )
-    }
-    mark_changed(cells)
+        cells |= {(ward_id, local_month(started)) for ward_id, started in linked}
+    return cells
 
 
 def _raise_triggers(

@@ -67,11 +67,6 @@ def mark_changed(cells: Iterable[Cell]) -> None:
         WardMonthFigures.objects.filter(which).update(generation=F("generation") + 1)
 
 
-def mark_wards_changed(ward_ids: Iterable[int]) -> None:
-    """Make every stored month of these wards stale (for bulk loads that do not say which months)."""
-    WardMonthFigures.objects.filter(ward_id__in=list(ward_ids)).update(generation=F("generation") + 1)
-
-
 def forget_all() -> None:
     """Delete every stored figure (the demo data's wipe); they are computed again when next needed."""
     WardMonthFigures.objects.all().delete()

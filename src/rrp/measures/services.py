@@ -17,6 +17,7 @@ from rrp.core.services import audit_record
 from rrp.measures.models import NationalProviderMonth
 from rrp.measures.monthly_figures import figures, months_from
 from rrp.measures.national import read_published_directory
+from rrp.measures.series import BED_DAYS_FIGURE, compute_monthly_figures, stored_figures_key
 from rrp.organisations.models import Ward
 
 REFRESH_WARDS_AT_A_TIME = 200
@@ -94,8 +95,6 @@ def monthly_figures_refresh(*, ward_ids: Sequence[int] | None, since: dt.date, u
     Pages compute what they miss themselves; this fills the store ahead of them (after a bulk load, or
     from a nightly job) so that no viewer waits for it.
     """
-    from rrp.measures.series import BED_DAYS_FIGURE, compute_monthly_figures, stored_figures_key
-
     months = months_from(since, until)
     if ward_ids is None:
         ward_ids = list(Ward.objects.values_list("pk", flat=True))

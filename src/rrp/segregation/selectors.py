@@ -12,6 +12,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet
@@ -72,7 +73,9 @@ class EpisodeState:
         return end - self.version.started_at
 
 
-def facts(episode: Episode, version: EpisodeVersion) -> schedules.EpisodeFacts:
+def facts(episode: Episode, version: EpisodeVersion | Any) -> schedules.EpisodeFacts:
+    """The schedule's facts of an episode from its latest version (a model or a row with the same
+    started_at, ended_at and authorised_by_doctor)."""
     patient = episode.patient
     return schedules.EpisodeFacts(
         kind=episode.kind,
@@ -156,13 +159,12 @@ def reviews_overdue(
     if not episodes:
         return []
     ids = [e.pk for e in episodes]
-    latest: dict[int, tuple[dt.datetime, dt.datetime | None, bool]] = {}
-    for episode_id, started_at, ended_at, by_doctor in (
-        EpisodeVersion.objects.filter(episode_id__in=ids)
+    latest = {  # rows with the version fields ``facts`` reads; the highest number wins
+        row.episode_id: row
+        for row in EpisodeVersion.objects.filter(episode_id__in=ids)
         .order_by("number")
-        .values_list("episode_id", "started_at", "ended_at", "authorised_by_doctor")
-    ):
-        latest[episode_id] = (started_at, ended_at, by_doctor)
+        .values_list("episode_id", "started_at", "ended_at", "authorised_by_doctor", named=True)
+    }
     reviews: dict[int, list[schedules.ReviewFact]] = defaultdict(list)
     for episode_id, kind, at in (
         Review.objects.filter(episode_id__in=ids).order_by("at", "id").values_list("episode_id", "kind", "at")
@@ -172,16 +174,8 @@ def reviews_overdue(
     periods = _seclusion_periods({e.patient_id for e in episodes if e.kind == EpisodeKind.SECLUSION})
     out = []
     for episode in episodes:
-        started_at, ended_at, by_doctor = latest[episode.pk]
-        patient = episode.patient
         due = schedules.reviews_due(
-            episode=schedules.EpisodeFacts(
-                kind=episode.kind,
-                started_at=started_at,
-                ended_at=ended_at,
-                started_by_doctor=by_doctor,
-                needs_icetr=YesNoUnknown.YES in (patient.learning_disability, patient.autism),
-            ),
+            episode=facts(episode, latest[episode.pk]),
             reviews=reviews[episode.pk],
             rules=rules[episode.provider_id],
             now=now,

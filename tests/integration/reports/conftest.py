@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.integration.measures.conftest import provider_a  # noqa: F401 - the measures' fixture, shared here
 from tests.integration.reports.board_data import build_board_data
 
 

@@ -351,6 +351,17 @@ def test_aim_progress_is_suppressed_for_the_analyst(cohort):
 # ---- in bulk
 
 
+def add_member_wards(cohort, n: int) -> None:
+    """n more member wards, each of its own provider in the cohort's region, with two years of bed days."""
+    for _ in range(n):
+        provider = factories.provider(region=cohort.regions[0])
+        ward = factories.ward(site=factories.site(provider=provider))
+        bed_days(ward, 24, 300)
+        CollaborativeMembership.objects.create(
+            collaborative=cohort.collaborative, ward=ward, joined_on=month_back(10)
+        )
+
+
 def test_query_count_does_not_grow_with_member_wards(cohort):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -371,14 +382,7 @@ def test_query_count_does_not_grow_with_member_wards(cohort):
         recorded_at=timezone.now(),
     )
     before = queries()
-    region = cohort.regions[0]
-    for _ in range(4):
-        provider = factories.provider(region=region)
-        ward = factories.ward(site=factories.site(provider=provider))
-        bed_days(ward, 24, 300)
-        CollaborativeMembership.objects.create(
-            collaborative=cohort.collaborative, ward=ward, joined_on=month_back(10)
-        )
+    add_member_wards(cohort, 4)
     after = queries()
 
     assert after == before
@@ -782,13 +786,7 @@ def test_pooled_chart_download_query_count_does_not_grow_with_member_wards(cohor
         return len(captured)
 
     before = queries()
-    for _ in range(4):
-        provider = factories.provider(region=cohort.regions[0])
-        ward = factories.ward(site=factories.site(provider=provider))
-        bed_days(ward, 24, 300)
-        CollaborativeMembership.objects.create(
-            collaborative=cohort.collaborative, ward=ward, joined_on=month_back(10)
-        )
+    add_member_wards(cohort, 4)
     after = queries()
 
     assert after == before

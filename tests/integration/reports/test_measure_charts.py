@@ -9,7 +9,6 @@ import numpy as np
 from rrp.improvement.services import chart_rebase_record
 from rrp.measures.catalogue import measure
 from rrp.reports.measure_charts import measure_charts, reporting_window
-from tests.integration.measures.conftest import provider_a  # noqa: F401 - fixture
 
 RATE = measure("restrictive-interventions-per-1000-obd")
 
@@ -27,7 +26,7 @@ def test_reporting_window_weeks_end_last_sunday():
     assert since.weekday() == 0 and (until - since).days + 1 == 26 * 7
 
 
-def test_measure_charts_gives_each_ward_its_own_result(provider_a):  # noqa: F811
+def test_measure_charts_gives_each_ward_its_own_result(provider_a):
     a1, a2 = provider_a.wards["a1"], provider_a.wards["a2"]
     charts = measure_charts(
         RATE, ward_ids=[a1.pk, a2.pk], since=dt.date(2025, 1, 1), until=dt.date(2025, 3, 31)
@@ -37,7 +36,7 @@ def test_measure_charts_gives_each_ward_its_own_result(provider_a):  # noqa: F81
     assert np.allclose(charts.for_ward(a1.pk).value[:2], [3 / 500 * 1000, 1 / 500 * 1000])
 
 
-def test_measure_charts_honours_a_recorded_rebase_for_that_ward_only(provider_a):  # noqa: F811
+def test_measure_charts_honours_a_recorded_rebase_for_that_ward_only(provider_a):
     a1, a2 = provider_a.wards["a1"], provider_a.wards["a2"]
     chart_rebase_record(
         ward=a1,
@@ -53,7 +52,7 @@ def test_measure_charts_honours_a_recorded_rebase_for_that_ward_only(provider_a)
     assert set(charts.for_ward(a2.pk).period.tolist()) == {0}
 
 
-def test_measure_charts_many_matches_measure_charts_with_rebases_and_targets(provider_a):  # noqa: F811
+def test_measure_charts_many_matches_measure_charts_with_rebases_and_targets(provider_a):
     from rrp.reports.measure_charts import measure_charts_many
 
     a1, a2 = provider_a.wards["a1"], provider_a.wards["a2"]
