@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from rrp.accounts.roles import ROLE_DEFINITIONS, TWO_FACTOR_ROLES, Permission, Role, RoleDefinition
+from rrp.accounts.scope import WARD_ROLES, scope_of
 
 
 class User(AbstractUser):
@@ -45,8 +46,7 @@ class User(AbstractUser):
         return ROLE_DEFINITIONS.get(Role(self.role)) if self.role else None
 
     def has_role_permission(self, permission: Permission) -> bool:
-        definition = self.role_definition
-        return bool(self.is_active and definition and permission in definition.permissions)
+        return scope_of(self).allows(permission)
 
     @property
     def sees_patient_identifiers(self) -> bool:
@@ -58,8 +58,9 @@ class User(AbstractUser):
         """Two-factor sign-in for every role that can see more than one ward's patients."""
         if self.role in TWO_FACTOR_ROLES:
             return True
-        if self.role in (Role.WARD_STAFF, Role.WARD_MANAGER):
-            return self.wards.count() > 1
+        if self.role in WARD_ROLES:
+            # The links are read once per request and shared with the ward role's scope.
+            return len(scope_of(self).linked_wards) > 1
         return False
 
     @property

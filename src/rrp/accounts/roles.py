@@ -1,7 +1,9 @@
 """The roles people have in RRP and what each may do.
 
 A role fixes the permissions; the user's organisation links (wards, provider, commissioner,
-collaboratives) fix where they apply. Both are checked on the server for every page and API call.
+collaboratives) fix where they apply. Both are checked on the server for every page and API call, by
+``rrp.accounts.permissions.has_permission`` (decision 0006). Each permission is described below
+(``PERMISSION_DEFINITIONS``) so that docs/roles.md can list what it allows and which roles hold it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,149 @@ class Permission(StrEnum):
     NATIONAL_BENCHMARK_VIEW = "national_benchmark_view"
     CHART_EVENT_RECORD = "chart_event_record"
     AIM_SET = "aim_set"
+    CLOSED_INCIDENT_AMEND = "closed_incident_amend"
+    SEGREGATION_RECORD = "segregation_record"
+    REVIEW_RULES_SET = "review_rules_set"
+    COMMISSIONED_LTS_REGISTER_VIEW = "commissioned_lts_register_view"
+
+
+@dataclass(frozen=True)
+class PermissionDefinition:
+    """What a permission allows, and how ``has_permission`` checks the object it is asked about.
+
+    ``writes``: it creates or changes records, so a read-only role never has it (however the role table
+    reads). ``patients``: a ward given with it must be one whose patients the user may see by name
+    (``accounts.scope``'s patient wards), not merely one whose figures they see.
+    """
+
+    permission: Permission
+    description: str
+    writes: bool = False
+    patients: bool = False
+
+
+PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
+    d.permission: d
+    for d in (
+        PermissionDefinition(
+            Permission.WARD_VIEW,
+            "Open the provider and ward lists and the ward pages of the wards in their scope, with the seclusion "
+            "and segregation start page, and read each ward's events and rebase decisions.",
+        ),
+        PermissionDefinition(
+            Permission.PATIENT_VIEW,
+            "See patients by name and NHS number on the wards whose patients they may see: the patient list and "
+            "pages, and seclusion and segregation episodes and registers.",
+            patients=True,
+        ),
+        PermissionDefinition(
+            Permission.BED_DAYS_ENTER,
+            "Enter a ward's monthly occupied bed days where daily ward stays are not held.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.AGGREGATES_VIEW,
+            "See aggregate figures (counts, rates and charts) of the wards in their scope.",
+        ),
+        PermissionDefinition(
+            Permission.PSEUDONYMISED_VIEW,
+            "See records that have left the provider: pseudonymised, never a name or NHS number, with small "
+            "numbers suppressed as NHS Digital does.",
+        ),
+        PermissionDefinition(
+            Permission.AUDIT_VIEW,
+            "Search the audit log: their provider's entries for governance, every entry for administrators.",
+        ),
+        PermissionDefinition(
+            Permission.ORGANISATION_MANAGE,
+            "Set up regions, commissioners, providers, sites, wards and collaboratives, and withdraw a "
+            "collaborative's reduction aims.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.USER_MANAGE,
+            "Create accounts and give them a role and organisation links.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.INCIDENT_VIEW,
+            "Read use-of-force incident records (the list, each record and its history) on the wards whose "
+            "patients they may see.",
+            patients=True,
+        ),
+        PermissionDefinition(
+            Permission.INCIDENT_RECORD,
+            "Record, amend and submit use-of-force incidents, add their own statement and record observations "
+            "after rapid tranquillisation, on the wards whose patients they may see.",
+            writes=True,
+            patients=True,
+        ),
+        PermissionDefinition(
+            Permission.INCIDENT_REVIEW,
+            "Review, send back and close submitted incidents on the wards whose patients they may see.",
+            writes=True,
+            patients=True,
+        ),
+        PermissionDefinition(
+            Permission.CLOSED_INCIDENT_AMEND,
+            "Amend an incident after it is closed (the record gets a new version with the reason).",
+            writes=True,
+            patients=True,
+        ),
+        PermissionDefinition(
+            Permission.CQC_TASK_COMPLETE,
+            "Record that the Care Quality Commission was notified of an incident, or why no notification was "
+            "needed, for their provider.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.HUDDLE_VIEW,
+            "Open the ward huddle of the wards in their scope.",
+        ),
+        PermissionDefinition(
+            Permission.BOARD_REPORT_VIEW,
+            "Open the provider board report, its PDF pack, chart pages and downloads.",
+        ),
+        PermissionDefinition(
+            Permission.COLLABORATIVE_VIEW,
+            "Open the view of the improvement collaboratives in their scope.",
+        ),
+        PermissionDefinition(
+            Permission.EQUITY_VIEW,
+            "Open the equity view: who is restrained, by ethnicity, sex, age, learning disability and autism.",
+        ),
+        PermissionDefinition(
+            Permission.NATIONAL_BENCHMARK_VIEW,
+            "Open the national benchmark of published MHSDS figures.",
+        ),
+        PermissionDefinition(
+            Permission.CHART_EVENT_RECORD,
+            "Record and withdraw dated events and rebase decisions on the charts of the wards in their scope.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.AIM_SET,
+            "Record and withdraw the reduction aims of their provider, shown on its board report.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.SEGREGATION_RECORD,
+            "Record and correct seclusion and long-term segregation episodes, their reviews and observations, "
+            "on the wards whose patients they may see.",
+            writes=True,
+            patients=True,
+        ),
+        PermissionDefinition(
+            Permission.REVIEW_RULES_SET,
+            "Change their provider's seclusion and segregation review intervals.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.COMMISSIONED_LTS_REGISTER_VIEW,
+            "Read the long-term segregation register of the providers they commission, pseudonymised.",
+        ),
+    )
+}
 
 
 class Role(models.TextChoices):
@@ -48,6 +193,9 @@ class Role(models.TextChoices):
 
 @dataclass(frozen=True)
 class RoleDefinition:
+    """Who holds a role, what it may do, and whether it may write at all (``read_only`` roles never get a
+    permission that writes, whatever ``permissions`` says: see ``accounts.permissions``)."""
+
     role: Role
     description: str
     permissions: frozenset[Permission]
@@ -67,6 +215,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.AGGREGATES_VIEW,
                 P.INCIDENT_VIEW,
                 P.INCIDENT_RECORD,
+                P.SEGREGATION_RECORD,
                 P.HUDDLE_VIEW,
             }
         ),
@@ -77,7 +226,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         "Manages one or more wards: everything ward staff do, plus review records and enter bed days.",
         frozenset(
             {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}
-            | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW}
+            | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.SEGREGATION_RECORD}
             | {P.HUDDLE_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD}
         ),
         sees_patient_identifiers=True,
@@ -88,7 +237,8 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         "of their provider, and its audit log.",
         frozenset(
             {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER, P.AUDIT_VIEW}
-            | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.CQC_TASK_COMPLETE}
+            | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.CLOSED_INCIDENT_AMEND}
+            | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET}
         ),
@@ -99,7 +249,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         "An integrated care board: aggregate figures for the providers it commissions, never a patient "
         "identifier.",
         frozenset(
-            {P.WARD_VIEW, P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW}
+            {P.WARD_VIEW, P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW, P.COMMISSIONED_LTS_REGISTER_VIEW}
             | {P.BOARD_REPORT_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW}
         ),
         sees_patient_identifiers=False,
@@ -148,3 +298,12 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
 # Roles whose reach is wider than a single ward's patients (or that administer the service) must use
 # two-factor sign-in. Ward roles need it too once they cover more than one ward (see User).
 TWO_FACTOR_ROLES = frozenset({Role.PROVIDER_GOVERNANCE, Role.REGULATOR, Role.SYSTEM_ADMIN})
+
+
+def role_grants(role: str | None, permission: Permission) -> bool:
+    """Whether a role holds a permission: it is in the role's row of the table above, and a read-only role
+    never holds one that writes (so a mistake in the table cannot let a regulator change a record)."""
+    definition = ROLE_DEFINITIONS.get(role) if role else None
+    if definition is None or permission not in definition.permissions:
+        return False
+    return not (definition.read_only and PERMISSION_DEFINITIONS[permission].writes)

@@ -9,8 +9,11 @@ from django.contrib import messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, pass_context
+from jinja2.runtime import Context
 
+from rrp.accounts import permissions
+from rrp.accounts.roles import Permission
 from rrp.core import form_rendering
 
 
@@ -40,6 +43,13 @@ def number(value: Any, places: int = 0) -> str:
     return f"{value:,.{places}f}"
 
 
+@pass_context
+def has_permission(context: Context, permission: str, **objects: Any) -> bool:
+    """``{% if has_permission("huddle_view", ward=ward) %}``: the page's user, checked as the server checks
+    (``accounts.permissions.has_permission``); an unknown permission name raises."""
+    return permissions.has_permission(context["request"].user, Permission(permission), **objects)
+
+
 def query_with_page(request: Any, page: int) -> str:
     """The current query string with its page number replaced, for pagination links."""
     query = request.GET.copy()
@@ -65,6 +75,7 @@ def environment(**options: Any) -> Environment:
             "get_messages": messages.get_messages,
             "demo_mode": settings.DEMO_MODE,
             "query_with_page": query_with_page,
+            "has_permission": has_permission,
             "form_field_kind": form_rendering.field_kind,
             "form_field_choices": form_rendering.field_choices,
             "form_error_list": form_rendering.error_list,

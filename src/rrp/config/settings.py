@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rrp.accounts.scope.ScopeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "rrp.accounts.middleware.RequireSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
