@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from rrp.accounts.models import User
@@ -48,12 +48,11 @@ def incidents_filtered(
     """Narrow a scoped incident list (from `force.selectors.incident_list_for_user`) by ward, by the
     date the latest version says the incident happened (inclusive, UK local dates) and by intervention
     type in the latest version."""
-    latest = IncidentVersion.objects.filter(incident=OuterRef("pk")).order_by("-number").values("pk")[:1]
-    incidents = incidents.annotate(latest_version_id=Subquery(latest))
+    incidents = incidents.with_current_version()
     if ward_id is not None:
         incidents = incidents.filter(ward_id=ward_id)
     if occurred_from is not None or occurred_to is not None:
-        versions = IncidentVersion.objects.filter(pk=OuterRef("latest_version_id"))
+        versions = IncidentVersion.objects.filter(pk=OuterRef("current_version_id"))
         if occurred_from is not None:
             versions = versions.filter(occurred_at__date__gte=occurred_from)
         if occurred_to is not None:
@@ -63,7 +62,7 @@ def incidents_filtered(
         incidents = incidents.filter(
             Exists(
                 InterventionRecord.objects.filter(
-                    version_id=OuterRef("latest_version_id"), type_code=type_code
+                    version_id=OuterRef("current_version_id"), type_code=type_code
                 )
             )
         )
@@ -72,10 +71,11 @@ def incidents_filtered(
 
 def latest_versions(incident_ids: list[int]) -> dict[int, IncidentVersion]:
     """The latest version of each incident, with its interventions and staff, in three queries."""
-    latest = (
-        IncidentVersion.objects.filter(incident=OuterRef("incident")).order_by("-number").values("pk")[:1]
+    versions = (
+        IncidentVersion.objects.filter(incident_id__in=incident_ids)
+        .current()
+        .prefetch_related(
+            "interventions", Prefetch("staff", queryset=StaffInvolvement.objects.order_by("id"))
+        )
     )
-    versions = IncidentVersion.objects.filter(
-        incident_id__in=incident_ids, pk=Subquery(latest)
-    ).prefetch_related("interventions", Prefetch("staff", queryset=StaffInvolvement.objects.order_by("id")))
     return {v.incident_id: v for v in versions}

@@ -60,6 +60,13 @@ INTERVENTION_CATEGORY: dict[str, ForceCategory] = {
 }
 
 
+#: Restraint in the Use of Force Act's sense: physical, mechanical or chemical (not seclusion or
+#: segregation, which are counted on their own).
+RESTRAINT_TYPES: tuple[str, ...] = tuple(
+    t.value for t in InterventionType if t not in (T.SECLUSION, T.SEGREGATION)
+)
+
+
 def category_of(type_code: str) -> ForceCategory:
     """The Act's category for an MHSDS intervention type code (KeyError for an invalid code)."""
     return INTERVENTION_CATEGORY[type_code]
@@ -137,6 +144,10 @@ class IncidentStatus(models.TextChoices):
     SENT_BACK = "sent_back", "Sent back for changes"
     REVIEWED = "reviewed", "Reviewed"
     CLOSED = "closed", "Closed"
+
+
+#: Records still being written: a draft, or one sent back for changes.
+OPEN_STATUSES: tuple[str, ...] = (IncidentStatus.DRAFT, IncidentStatus.SENT_BACK)
 
 
 class CqcReason(models.TextChoices):

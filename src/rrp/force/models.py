@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from rrp.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from rrp.force.codes import (
@@ -27,12 +27,72 @@ from rrp.force.codes import (
     StaffPart,
 )
 
+# "The current version of an incident" is the one with the highest number: an amendment replaces the
+# record, never adds to it, so every count, list and extract reads current versions only. The querysets
+# below say it once, in the two shapes the database answers quickly: an anti-join ("no newer version",
+# through the (incident, number) unique index) when reading versions or their rows in bulk, and a
+# correlated subquery when annotating incidents.
+
+
+def _newer_versions(*, incident: str, number: str) -> QuerySet[IncidentVersion]:
+    """Versions of the outer row's incident numbered above the outer row's version (``incident`` and
+    ``number`` name those of the outer query)."""
+    return IncidentVersion.objects.filter(incident_id=OuterRef(incident), number__gt=OuterRef(number))
+
 
 class IncidentQuerySet(AppendOnlyQuerySet):
     def with_status(self) -> IncidentQuerySet:
         """Annotate `current_status` (the latest status change) without one query per row."""
         latest = IncidentStatusChange.objects.filter(incident=OuterRef("pk")).order_by("-id")
         return self.annotate(current_status=Subquery(latest.values("to_status")[:1]))
+
+    def not_closed(self) -> IncidentQuerySet:
+        """Incidents that have not been closed.
+
+        Closing is final (no review step starts from it, ``force.services.TRANSITIONS``), so this is
+        one look-up per incident in the small partial index of closing rows (``force_status_closed_idx``)
+        instead of working out each one's latest status; on a busy ward nearly every incident of five
+        years is closed, so filter with this before ``with_status()``.
+        """
+        closed = IncidentStatusChange.objects.filter(incident=OuterRef("pk"), to_status=IncidentStatus.CLOSED)
+        return self.filter(~Exists(closed))
+
+    def with_current_version(self, **fields: str) -> IncidentQuerySet:
+        """Annotate `current_version_id` (the id of the incident's current version) and, for each
+        ``name="field"``, that field of the current version, each as one correlated subquery."""
+        return self.annotate(
+            current_version_id=current_version_value("pk"),
+            **{name: current_version_value(field) for name, field in fields.items()},
+        )
+
+
+def current_version_value(field: str = "pk", *, incident: str = "pk") -> Subquery:
+    """One field of the current version of the outer query's incident (``incident`` names the outer
+    query's incident id), for annotations and ``Coalesce``."""
+    latest = IncidentVersion.objects.filter(incident=OuterRef(incident)).order_by("-number")
+    return Subquery(latest.values(field)[:1])
+
+
+class IncidentVersionQuerySet(AppendOnlyQuerySet):
+    def current(self) -> IncidentVersionQuerySet:
+        """Only each incident's current version (no version numbered above it)."""
+        return self.filter(~Exists(_newer_versions(incident="incident_id", number="number")))
+
+
+class InterventionRecordQuerySet(AppendOnlyQuerySet):
+    def current(self) -> InterventionRecordQuerySet:
+        """Only the interventions of each incident's current version: what every measure counts."""
+        return self.filter(
+            ~Exists(_newer_versions(incident="version__incident_id", number="version__number"))
+        )
+
+
+class StaffInvolvementQuerySet(AppendOnlyQuerySet):
+    def current(self) -> StaffInvolvementQuerySet:
+        """Only the staff named in each incident's current version."""
+        return self.filter(
+            ~Exists(_newer_versions(incident="version__incident_id", number="version__number"))
+        )
 
 
 class Incident(AppendOnlyModel):
@@ -199,6 +259,8 @@ class IncidentVersion(AppendOnlyModel):
         help_text="Every s6(5) item except the patient's name and NHS number (on the patient record) is recorded.",
     )
 
+    objects = IncidentVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["incident", "number"]
         constraints = [
@@ -258,6 +320,8 @@ class InterventionRecord(AppendOnlyModel):
     ended_at = models.DateTimeField(null=True, blank=True)
     in_care_plan = models.BooleanField(null=True, blank=True, help_text="s6(5)(d)")
 
+    objects = InterventionRecordQuerySet.as_manager()
+
     class Meta:
         ordering = ["version", "started_at", "id"]
         indexes = [models.Index(fields=["type_code", "started_at"])]
@@ -299,6 +363,8 @@ class StaffInvolvement(AppendOnlyModel):
     name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=120, blank=True)
     part = models.CharField(max_length=20, choices=StaffPart.choices)
+
+    objects = StaffInvolvementQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "id"]

@@ -34,12 +34,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Func, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from rrp.core.times import local_midnight
-from rrp.force.models import IncidentVersion, InterventionRecord
+from rrp.force.models import InterventionRecord
+from rrp.force.selectors import recorded_types
 from rrp.measures import monthly_figures
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
 from rrp.organisations.models import OccupiedBedDays
@@ -142,14 +143,9 @@ def latest_interventions(
     plans this from its statistics either way, and the SQL is unchanged there.
     """
     numerator = definition.numerator
-    newer_version = IncidentVersion.objects.filter(
-        incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
-    )
     start, end = local_midnight(since), local_midnight(until + dt.timedelta(days=1))
     wards = list(ward_ids)
-    rows = InterventionRecord.objects.filter(version__incident__ward_id__in=wards).filter(
-        ~Exists(newer_version)
-    )
+    rows = InterventionRecord.objects.filter(version__incident__ward_id__in=wards).current()
     started, type_code = "started_at", "type_code"
     if len(wards) <= WARD_FIRST_LIMIT:
         rows = rows.alias(
@@ -389,21 +385,7 @@ def _episode_spans(
     if numerator.minimum_minutes is not None:
         shortest = dt.timedelta(minutes=numerator.minimum_minutes)
         spans = [s for s in spans if s.ended_at is not None and s.ended_at - s.started_at > shortest]
-    incident_ids = {s.incident_id for s in spans if s.incident_id is not None}
-    recorded = set()
-    if incident_ids:
-        newer_version = IncidentVersion.objects.filter(
-            incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
-        )
-        # The type filter is kept off the (type, start) index so that SQLite looks these incidents up
-        # by id instead of walking every seclusion ever recorded (0.8 s on national data).
-        recorded = set(
-            InterventionRecord.objects.filter(version__incident_id__in=incident_ids)
-            .alias(type_unindexed=_NotIndexed(F("type_code")))
-            .filter(type_unindexed__in=wanted)
-            .filter(~Exists(newer_version))
-            .values_list("version__incident_id", "type_code")
-        )
+    recorded = recorded_types({s.incident_id for s in spans if s.incident_id is not None})
     return [
         (s.ward_id, s.started_at, s.ended_at, s.type_code)
         for s in spans

@@ -39,7 +39,7 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from markupsafe import Markup
@@ -57,7 +57,7 @@ from rrp.charts.rate_ratio import (
 )
 from rrp.core.times import local_midnight
 from rrp.force.codes import InterventionType
-from rrp.force.models import IncidentVersion, InterventionRecord
+from rrp.force.selectors import recorded_types
 from rrp.measures.catalogue import MeasureDefinition, measure
 from rrp.measures.series import EPISODE_TYPES, Period, latest_interventions, period_starts
 from rrp.measures.suppression import SMALLEST_SHOWN_BED_DAYS, SMALLEST_SHOWN_COUNT, round_half_up
@@ -410,23 +410,8 @@ def _episode_frame(*, ward_ids: Sequence[int], window: Window) -> pd.DataFrame:
         for s in intervention_spans(ward_ids=ward_ids, since=start, until=end)
         if s.type_code in EPISODE_TYPES and start <= s.started_at < end
     ]
-    incident_ids = {s.incident_id for s in spans if s.incident_id is not None}
-    if incident_ids:
-        newer_version = IncidentVersion.objects.filter(
-            incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
-        )
-        # Types are checked here rather than in the query: with them, SQLite walks the (type, start)
-        # index over every ward's seclusions instead of these incidents' few records.
-        recorded = {
-            (incident_id, type_code)
-            for incident_id, type_code in InterventionRecord.objects.filter(
-                version__incident_id__in=incident_ids
-            )
-            .filter(~Exists(newer_version))
-            .values_list("version__incident_id", "type_code")
-            if type_code in EPISODE_TYPES
-        }
-        spans = [s for s in spans if (s.incident_id, s.type_code) not in recorded]
+    recorded = recorded_types({s.incident_id for s in spans if s.incident_id is not None})
+    spans = [s for s in spans if (s.incident_id, s.type_code) not in recorded]
     if not spans:
         return pd.DataFrame(columns=INTERVENTION_COLUMNS)
     patients = pd.DataFrame(

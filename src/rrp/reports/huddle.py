@@ -17,22 +17,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for, wards_for
-from rrp.force.codes import IncidentStatus, InterventionType
-from rrp.force.models import (
-    Incident,
-    IncidentStatusChange,
-    IncidentVersion,
-    InterventionRecord,
-    StaffInvolvement,
-    StaffStatement,
-)
+from rrp.core.times import local_midnight
+from rrp.force.codes import IncidentStatus
+from rrp.force.selectors import follow_up_outstanding, last_force_on_ward, open_status_counts
 from rrp.improvement.selectors import events_by_ward
 from rrp.measures.catalogue import measure
 from rrp.measures.series import Period
@@ -41,15 +34,13 @@ from rrp.reports.measure_charts import measure_charts_many, reporting_window
 from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
 from rrp.reports.reporting_health import (
     RECENT_DAYS,
-    RECORDED_WITHIN,
     VOLUME_MEASURE,
     WardReportingHealth,
     reporting_health,
 )
 from rrp.segregation.codes import EpisodeKind
-from rrp.segregation.models import Episode
 from rrp.segregation.presenters import due_label
-from rrp.segregation.selectors import reviews_overdue
+from rrp.segregation.selectors import last_seclusion_started, ward_episodes_now
 
 #: The measures charted at the huddle, in the order shown.
 HUDDLE_MEASURES: tuple[str, ...] = (
@@ -59,13 +50,6 @@ HUDDLE_MEASURES: tuple[str, ...] = (
     "seclusions-per-1000-obd",
     "incidents",
     "patient-debrief-held",
-)
-
-T = InterventionType
-#: Restraint in the Use of Force Act's sense: physical, mechanical or chemical (not seclusion or
-#: segregation, which are counted on their own).
-RESTRAINT_TYPES: tuple[str, ...] = tuple(
-    t.value for t in InterventionType if t not in (T.SECLUSION, T.SEGREGATION)
 )
 
 
@@ -155,10 +139,10 @@ def ward_huddle(ward: Ward, *, user: User, today: dt.date, period: Period | str 
     """The huddle of one ward (the caller got ``ward`` from ``huddle_ward_for``)."""
     period = Period(period)
     since, until = reporting_window(period, today=today)
-    last_restraint, last_seclusion = _last_interventions(ward, today=today, recent_from=since)
+    last_restraint, last_seclusion = last_force_on_ward(ward.pk, today=today, recent_from=since)
     episodes = _episodes(ward, today=today)
-    statuses = _status_counts(ward)
-    follow_up = _follow_up(ward, today=today)
+    statuses = open_status_counts(ward.pk)
+    follow_up = follow_up_outstanding(ward.pk, since=today - dt.timedelta(days=RECENT_DAYS))
     panels, series = _panels(ward, since=since, until=until, period=period)
     if episodes["last_seclusion"] and (last_seclusion is None or episodes["last_seclusion"] > last_seclusion):
         last_seclusion = episodes["last_seclusion"]
@@ -175,9 +159,9 @@ def ward_huddle(ward: Ward, *, user: User, today: dt.date, period: Period | str 
         in_segregation_now=episodes["active"].get(EpisodeKind.LONG_TERM_SEGREGATION, 0),
         waiting_review=statuses.get(IncidentStatus.SUBMITTED, 0),
         open_records=statuses.get(IncidentStatus.DRAFT, 0) + statuses.get(IncidentStatus.SENT_BACK, 0),
-        statements_outstanding=follow_up["statements"],
-        statements_incidents=follow_up["statement_incidents"],
-        debriefs_outstanding=follow_up["debriefs"],
+        statements_outstanding=follow_up.statements,
+        statements_incidents=follow_up.statement_incidents,
+        debriefs_outstanding=follow_up.debriefs,
         overdue_reviews=episodes["overdue"],
         health=reporting_health(
             [ward.pk], today=today, period=period, volume_series=series.get(VOLUME_MEASURE)
@@ -220,72 +204,13 @@ def _panels(
     return panels, series
 
 
-def _latest_versions_of_ward(ward: Ward):
-    newer = IncidentVersion.objects.filter(
-        incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
-    )
-    return InterventionRecord.objects.filter(version__incident__ward_id=ward.pk).filter(~Exists(newer))
-
-
-def _local_date(value: dt.datetime | None) -> dt.date | None:
-    return None if value is None else timezone.localtime(value).date()
-
-
-#: The first window the last restraint and seclusion are looked for in: a busy ward has both in it.
-LAST_INTERVENTION_FIRST_DAYS = 31
-
-
-def _last_interventions(
-    ward: Ward, *, today: dt.date, recent_from: dt.date | None = None
-) -> tuple[dt.date | None, dt.date | None]:
-    """The last restraint and the last seclusion recorded in an incident (latest versions), by today.
-
-    Looked for in widening windows, each asked only for what the narrower ones did not hold: the last
-    month, then (with ``recent_from``, the charts' first day) the charts' window, then the whole
-    history. A bounded window reads only the incidents created in it (less ``RECORDED_WITHIN``, as
-    reporting health's silence does: a record is made after the force it records), through the
-    ward's (ward, created_at) index; without that bound every window walked all of a national-size
-    ward's 5,900 incidents. The whole-history look-up has no bound, so a ward with no restraint or
-    seclusion for years still shows the last one.
-    """
-    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
-    found: dict[str, dt.datetime | None] = {"restraint": None, "seclusion": None}
-    starts: list[dt.date | None] = [today - dt.timedelta(days=LAST_INTERVENTION_FIRST_DAYS)]
-    if recent_from is not None and recent_from < starts[0]:
-        starts.append(recent_from)
-    starts.append(None)
-    for start in starts:
-        rows = _latest_versions_of_ward(ward).filter(started_at__lt=end)
-        if start is not None:
-            since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-            rows = rows.filter(
-                started_at__gte=since, version__incident__created_at__gte=since - RECORDED_WITHIN
-            )
-        wanted = {
-            "restraint": Max("started_at", filter=Q(type_code__in=RESTRAINT_TYPES)),
-            "seclusion": Max("started_at", filter=Q(type_code=InterventionType.SECLUSION)),
-        }
-        row = rows.aggregate(**{k: v for k, v in wanted.items() if found[k] is None})
-        found.update({k: v for k, v in row.items() if v is not None})
-        if all(found.values()):
-            break
-    return _local_date(found["restraint"]), _local_date(found["seclusion"])
-
-
 def _episodes(ward: Ward, *, today: dt.date) -> dict:
     """Seclusion and segregation on the ward: the last seclusion started, who is in one now, and the
     reviews overdue now (the Code of Practice timers of ``segregation.schedules``, as `rrp reviews due`)."""
-    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
-    last = (
-        Episode.objects.filter(ward_id=ward.pk, kind=EpisodeKind.SECLUSION)
-        .with_current()
-        .filter(current_started_at__lt=end)
-        .aggregate(last=Max("current_started_at"))["last"]
-    )
-    active = list(Episode.objects.filter(ward_id=ward.pk).active().select_related("patient"))
+    last = last_seclusion_started(ward.pk, before=local_midnight(today + dt.timedelta(days=1)))
     counts: dict[str, int] = {}
     overdue = []
-    for episode, overdue_reviews in reviews_overdue(active):
+    for episode, overdue_reviews in ward_episodes_now(ward.pk):
         counts[episode.kind] = counts.get(episode.kind, 0) + 1
         for due in overdue_reviews:
             overdue.append(
@@ -297,73 +222,8 @@ def _episodes(ward: Ward, *, today: dt.date) -> dict:
                 )
             )
     overdue.sort(key=lambda r: -r.minutes_overdue)
-    return {"last_seclusion": _local_date(last), "active": counts, "overdue": overdue}
-
-
-def _status_counts(ward: Ward) -> dict[str, int]:
-    """How many of the ward's incidents not yet closed are in each status now (one grouped query).
-
-    Closed incidents are left out before their status is worked out: closing is final (no review step
-    starts from it, ``force.services.TRANSITIONS``), and on a busy ward nearly every incident of five
-    years is closed, so working out each one's latest status was most of this query's time.
-    """
-    closed = IncidentStatusChange.objects.filter(incident=OuterRef("pk"), to_status=IncidentStatus.CLOSED)
-    rows = (
-        Incident.objects.filter(ward_id=ward.pk)
-        .filter(~Exists(closed))
-        .with_status()
-        .values("current_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {row["current_status"] or IncidentStatus.DRAFT: row["n"] for row in rows}
-
-
-def _follow_up(ward: Ward, *, today: dt.date) -> dict[str, int]:
-    """Statements and patient debriefs still to come on the ward's incidents of the last 90 days that are
-    not closed.
-
-    A statement is outstanding for each member of staff named (from the roster) in the latest version
-    who has written none on that incident. A debrief is outstanding while the latest version does not
-    say it was held, unless it says why not (for example the patient declined it).
-    """
-    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=RECENT_DAYS), dt.time.min))
-    latest = IncidentVersion.objects.filter(incident=OuterRef("pk")).order_by("-number")
-    incidents = (
-        Incident.objects.filter(ward_id=ward.pk, created_at__gte=since)
-        .with_status()
-        .exclude(current_status=IncidentStatus.CLOSED)
-        .annotate(version_id=Subquery(latest.values("pk")[:1]))
-    )
-    versions = list(
-        IncidentVersion.objects.filter(pk__in=incidents.values("version_id"))
-        .order_by()
-        .values("pk", "incident_id", "debrief_patient_held", "debrief_patient_not_held_reason")
-    )
-    debriefs = sum(
-        1
-        for v in versions
-        if v["debrief_patient_held"] is not True and not (v["debrief_patient_not_held_reason"] or "").strip()
-    )
-    written = StaffStatement.objects.filter(
-        incident_id=OuterRef("version__incident_id"), staff_member_id=OuterRef("staff_member_id")
-    )
-    waiting = list(
-        StaffInvolvement.objects.filter(
-            version_id__in=[v["pk"] for v in versions], staff_member__isnull=False
-        )
-        .filter(~Exists(written))
-        # No ordering: the model's (by incident and row) would make DISTINCT keep one row per line
-        # of the record, so a member of staff named twice in it would be counted twice.
-        .order_by()
-        .values_list("version__incident_id", "staff_member_id")
-        .distinct()
-    )
-    return {
-        "statements": len(waiting),
-        "statement_incidents": len({incident for incident, _ in waiting}),
-        "debriefs": debriefs,
-    }
+    last_on = None if last is None else timezone.localtime(last).date()
+    return {"last_seclusion": last_on, "active": counts, "overdue": overdue}
 
 
 def _links(ward: Ward, *, user: User) -> dict[str, str]:

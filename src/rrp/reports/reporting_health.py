@@ -33,17 +33,11 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from rrp.force.codes import IncidentStatus
-from rrp.force.models import (
-    Incident,
-    IncidentStatusChange,
-    IncidentVersion,
-    InterventionRecord,
-)
+from rrp.core.times import local_midnight
+from rrp.force.codes import OPEN_STATUSES
+from rrp.force.selectors import force_in_window, record_facts
 from rrp.measures.catalogue import measure
 from rrp.measures.series import Period, measure_series
 from rrp.organisations.models import Ward
@@ -66,13 +60,6 @@ OPEN_RECORDS_DAYS = 365
 MIN_CENTRE_FOR_VOLUME = 1.0
 #: Months checked for missing bed days (the last complete ones).
 BED_DAY_MONTHS = 12
-#: A record is made after the force it records, so an incident with force on or after a day was created
-#: after it too, less this margin for times corrected later. Windows of recent force read only the
-#: incidents created in them (through the (ward, created_at) index) instead of a ward's whole history.
-RECORDED_WITHIN = dt.timedelta(days=31)
-
-OPEN_STATUSES = (IncidentStatus.DRAFT, IncidentStatus.SENT_BACK)
-
 VOLUME_MEASURE = "incidents"
 
 SIGNAL_WORDS = {
@@ -273,33 +260,15 @@ def _silence(ward_ids: list[int], wards: dict, *, today: dt.date) -> dict[int, d
     no rate to judge a silence by (so no flag), which keeps the query bounded on five years of history.
     """
     year_ago = today - dt.timedelta(days=RATE_DAYS)
-    start = timezone.make_aware(dt.datetime.combine(year_ago, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
-    newer = IncidentVersion.objects.filter(
-        incident_id=OuterRef("version__incident_id"), number__gt=OuterRef("version__number")
+    found = force_in_window(
+        ward_ids, since=local_midnight(year_ago), until=local_midnight(today + dt.timedelta(days=1))
     )
-    rows = (
-        InterventionRecord.objects.filter(
-            version__incident__ward_id__in=ward_ids,
-            # Only incidents created in the window (see RECORDED_WITHIN): the database walks the (ward,
-            # created_at) index instead of every incident the wards ever recorded (about 6x faster on
-            # five years of history).
-            version__incident__created_at__gte=start - RECORDED_WITHIN,
-            started_at__gte=start,
-            started_at__lt=end,
-        )
-        .filter(~Exists(newer))
-        .values(ward_id=F("version__incident__ward_id"))
-        .annotate(last=Max("started_at"), year=Count("version__incident_id", distinct=True))
-        .order_by()
-    )
-    found = {row["ward_id"]: row for row in rows}
     out: dict[int, dict] = {}
     for ward_id in ward_ids:
         ward = wards[ward_id]
         row = found.get(ward_id)
-        last = timezone.localtime(row["last"]).date() if row and row["last"] else None
-        year = row["year"] if row else 0
+        last = timezone.localtime(row.last_started_at).date() if row else None
+        year = row.incidents if row else 0
         exposure = (today - max(year_ago, ward["opened_on"])).days
         rate = year / exposure if exposure > 0 else 0.0
         threshold = silence_threshold_days(rate)
@@ -342,48 +311,8 @@ def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
     """
     # Overdue is judged at the end of ``today`` for a past day, and now for today itself.
     now = min(timezone.now(), timezone.make_aware(dt.datetime.combine(today, dt.time.max)))
-    recent_start = _local_midnight(today - dt.timedelta(days=RECENT_DAYS))
-    open_start = _local_midnight(today - dt.timedelta(days=OPEN_RECORDS_DAYS))
-    latest = IncidentVersion.objects.filter(incident=OuterRef("pk")).order_by("-number")
-    first_start = (
-        InterventionRecord.objects.filter(version_id=OuterRef("version_id"))
-        .order_by("started_at")
-        .values("started_at")[:1]
-    )
-    first_submitted = (
-        IncidentStatusChange.objects.filter(incident=OuterRef("pk"), to_status=IncidentStatus.SUBMITTED)
-        .order_by("id")
-        .values("at")[:1]
-    )
-    incidents = (
-        Incident.objects.filter(ward_id__in=ward_ids, created_at__gte=open_start)
-        .with_status()
-        .filter(Q(created_at__gte=recent_start) | Q(current_status__in=OPEN_STATUSES))
-        .annotate(
-            version_id=Subquery(latest.values("pk")[:1]),
-            version_complete=Subquery(latest.values("statutory_items_complete")[:1]),
-            submitted_at=Subquery(first_submitted),
-        )
-        # When the incident happened: the latest version's time, else its first intervention's, else
-        # when it was recorded (COALESCE looks up the first intervention only where it is needed).
-        .annotate(
-            occurred=Coalesce(
-                Subquery(latest.values("occurred_at")[:1]), Subquery(first_start), F("created_at")
-            )
-        )
-        .order_by()
-        .values(
-            "ward_id",
-            "created_at",
-            "current_status",
-            "version_complete",
-            "occurred",
-            "submitted_at",
-            "patient__given_name",
-            "patient__family_name",
-            "patient__nhs_number",
-        )
-    )
+    recent_start = local_midnight(today - dt.timedelta(days=RECENT_DAYS))
+    open_start = local_midnight(today - dt.timedelta(days=OPEN_RECORDS_DAYS))
     tallies: dict[int, dict[str, int]] = {
         w: dict.fromkeys(
             ("open_records", "open_incomplete", "open_overdue", "submitted_incomplete", "recent_records"), 0
@@ -391,24 +320,19 @@ def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
         | {"recent_late": 0}
         for w in ward_ids
     }
-    for row in incidents:
-        t = tallies[row["ward_id"]]
-        occurred = row["occurred"]
-        patient_items = all(
-            (row[key] or "").strip()
-            for key in ("patient__given_name", "patient__family_name", "patient__nhs_number")
-        )
-        incomplete = not (row["version_complete"] and patient_items)
-        status = row["current_status"] or IncidentStatus.DRAFT
-        if status in OPEN_STATUSES:
+    for record in record_facts(ward_ids, open_since=open_start, recent_since=recent_start):
+        t = tallies[record.ward_id]
+        occurred = record.occurred_at
+        incomplete = not record.complete
+        if record.status in OPEN_STATUSES:
             t["open_records"] += 1
             t["open_incomplete"] += incomplete
-            t["open_overdue"] += row["submitted_at"] is None and now - occurred > LATE_AFTER
+            t["open_overdue"] += record.first_submitted_at is None and now - occurred > LATE_AFTER
         else:
             t["submitted_incomplete"] += incomplete
-        if row["created_at"] >= recent_start:
+        if record.created_at >= recent_start:
             t["recent_records"] += 1
-            submitted = row["submitted_at"]
+            submitted = record.first_submitted_at
             t["recent_late"] += submitted is not None and submitted - occurred > LATE_AFTER
     out: dict[int, dict] = {}
     for ward_id, t in tallies.items():
@@ -451,10 +375,6 @@ def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
 
 def _records_word(n: int) -> str:
     return f"{n} record" + ("" if n == 1 else "s")
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 # --- (d) months without bed days ---------------------------------------------------------------------

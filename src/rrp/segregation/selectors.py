@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet
+from django.db.models import Max, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -183,6 +183,30 @@ def reviews_overdue(
         )
         out.append((episode, [d for d in due if d.overdue]))
     return out
+
+
+# --- For ward views (the huddle): counts and times, never a person. ----------------------------------
+# Not scoped or audited: the caller chose the ward from ``accounts.scope`` and shows no patient.
+
+
+def last_seclusion_started(ward_id: int, *, before: dt.datetime) -> dt.datetime | None:
+    """When the last seclusion episode on the ward started (by its latest version), before ``before``."""
+    return (
+        Episode.objects.filter(ward_id=ward_id, kind=EpisodeKind.SECLUSION)
+        .with_current()
+        .filter(current_started_at__lt=before)
+        .aggregate(last=Max("current_started_at"))["last"]
+    )
+
+
+def ward_episodes_now(
+    ward_id: int, *, now: dt.datetime | None = None
+) -> list[tuple[Episode, list[schedules.Due]]]:
+    """Every episode under way on the ward, each with its reviews overdue at ``now`` (``reviews_overdue``:
+    the Code of Practice timers of ``schedules``, as `rrp reviews due`)."""
+    return reviews_overdue(
+        Episode.objects.filter(ward_id=ward_id).active().select_related("patient"), now=now
+    )
 
 
 def _seclusion_periods(patient_ids: set[int]) -> dict[int, list[tuple[int, schedules.Period]]]:

@@ -18,10 +18,10 @@ from rrp.force.models import (
     InterventionRecord,
     StaffInvolvement,
 )
+from rrp.force.selectors import LAST_FORCE_FIRST_DAYS, RECORDED_WITHIN, last_force_on_ward
 from rrp.people.models import StaffMember
-from rrp.reports import huddle as huddles
 from rrp.reports.huddle import ward_huddle
-from rrp.reports.reporting_health import RECORDED_WITHIN, reporting_health
+from rrp.reports.reporting_health import reporting_health
 from tests.integration.reports.ward_records import at, quick_incident
 
 
@@ -81,7 +81,7 @@ def test_last_restraint_corrected_to_after_its_record_was_made_is_still_the_last
     a1, patient = world.wards["a1"], world.patients["a1"]
     today = timezone.localdate()
     made = at(today - dt.timedelta(days=40))
-    assert made >= at(today - dt.timedelta(days=huddles.LAST_INTERVENTION_FIRST_DAYS)) - RECORDED_WITHIN
+    assert made >= at(today - dt.timedelta(days=LAST_FORCE_FIRST_DAYS)) - RECORDED_WITHIN
     old = quick_incident(a1, patient, gov, made, "01")
     _corrected(old, gov, code="01", started_at=at(today - dt.timedelta(days=12)))
     quick_incident(a1, patient, gov, at(today - dt.timedelta(days=20)), "01")
@@ -100,7 +100,7 @@ def test_last_restraint_and_seclusion_read_from_the_narrowest_window_that_holds_
 
     def look_up() -> tuple[tuple[int | None, int | None], int]:
         with CaptureQueriesContext(connection) as queries:
-            found = huddles._last_interventions(a1, today=today, recent_from=charts_from)
+            found = last_force_on_ward(a1.pk, today=today, recent_from=charts_from)
         days = tuple(None if day is None else (today - day).days for day in found)
         return days, len(queries.captured_queries)
 
@@ -197,7 +197,7 @@ def test_a_member_of_staff_named_twice_in_a_record_owes_one_statement(world, gov
 
 
 def test_status_counts_rely_on_closing_being_final():
-    """``huddle._status_counts`` leaves closed incidents out before working out their status; that is
+    """``force.selectors.open_status_counts`` leaves closed incidents out before working out their status; that is
     right only while no review step starts from closed."""
     from rrp.force.codes import IncidentStatus
     from rrp.force.services import TRANSITIONS
