@@ -59,10 +59,11 @@ test: install assets ## Run the whole suite on SQLite, or on PostgreSQL when DAT
 test-browser: install assets ## Run only the browser tests (Playwright driving Debian's chromium)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
-check: install ## Lint: ruff, import contracts, the view-scoping lint, missing migrations
+check: install ## Lint: ruff, import contracts, dependencies, templates, the view-scoping lint, missing migrations
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/deptry src
 	$(PY) scripts/lint_views.py
 	RRP_TESTING=1 $(BIN)/rrp makemigrations --check --dry-run
 
