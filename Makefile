@@ -64,6 +64,7 @@ check: install ## Lint: ruff, import contracts, dependencies, templates, the vie
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/deptry src
+	$(BIN)/djlint --lint src/rrp $(wildcard src/rrp/*/jinja2/*.html)
 	$(PY) scripts/lint_views.py
 	RRP_TESTING=1 $(BIN)/rrp makemigrations --check --dry-run
 
