@@ -244,7 +244,7 @@ def _url(name: str, kwargs: dict[str, int]) -> str | None:
     return None
 
 
-def main() -> None:
+def main() -> None:  # noqa: C901, PLR0915  (a benchmark script: one timed step after another)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

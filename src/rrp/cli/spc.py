@@ -18,10 +18,14 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rrp.spc import Chart, ImprovementDirection, Profile, SpcInputError, SpcResult, analyse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OUTPUT_COLUMNS = [
     "group",
@@ -196,26 +200,9 @@ def run(args: argparse.Namespace) -> tuple[SpcResult, list[str]]:
     """Read, validate and analyse; returns the result and the original date texts."""
     chart = Chart(args.chart)
     path = Path(args.input)
-    ratio_flags = args.numerator_column is not None or args.denominator_column is not None
-    uses_ratio = chart.needs_denominator or (chart in (Chart.RUN, Chart.XMR) and ratio_flags)
-    if (
-        uses_ratio
-        and chart in (Chart.RUN, Chart.XMR)
-        and not (args.numerator_column and args.denominator_column)
-    ):
-        raise InputProblem("--numerator-column and --denominator-column go together")
-    if not chart.needs_denominator and chart not in (Chart.RUN, Chart.XMR) and ratio_flags:
-        raise InputProblem(f"a {chart.value} chart reads --value-column, not numerators and denominators")
+    uses_ratio = _check_options(args, chart)
     num_col = args.numerator_column or "numerator"
     den_col = args.denominator_column or "denominator"
-    if args.multiplier <= 0:
-        raise InputProblem("--multiplier must be greater than zero")
-    if args.baseline_points is not None:
-        minimum = 12 if chart is Chart.XMR else 2
-        if args.baseline_points < minimum:
-            raise InputProblem(f"--baseline-points must be at least {minimum} for a {chart.value} chart")
-    if args.chart_output and not args.chart_output.lower().endswith(CHART_SUFFIXES):
-        raise InputProblem("--chart-output must end in .svg, .png or .html")
     rebase = _rebase_dates(args.rebase)
 
     import pandas as pd
@@ -235,23 +222,10 @@ def run(args: argparse.Namespace) -> tuple[SpcResult, list[str]]:
     groups = frame[args.group_column].to_numpy(dtype=object) if args.group_column else None
     date_texts = frame[args.date_column].to_numpy(dtype=object) if has_dates else np.full(n, "", dtype=object)
     dates = _parse_dates(date_texts, path, args.date_column) if has_dates else None
-
-    kwargs: dict[str, object] = {}
     if uses_ratio:
-        num = _numbers(frame, num_col, path)
-        den = _numbers(frame, den_col, path)
-        _check(den <= 0, path, den_col, "the denominator must be greater than zero")
-        _check(num < 0, path, num_col, "the numerator must not be negative")
-        if chart in (Chart.P, Chart.PPRIME):
-            _check(num > den, path, num_col, "a proportion's numerator cannot exceed its denominator")
-        kwargs.update(numerators=num, denominators=den)
+        kwargs = _ratio_series(frame, path, chart, num_col, den_col)
     else:
-        values = _numbers(frame, args.value_column, path)
-        if chart in (Chart.C, Chart.G):
-            _check(values < 0, path, args.value_column, f"a {chart.value} chart needs counts of 0 or more")
-        if chart is Chart.T:
-            _check(values <= 0, path, args.value_column, "times between events must be greater than zero")
-        kwargs.update(values=values)
+        kwargs = _value_series(frame, path, chart, args.value_column)
     target: object = args.target
     if args.target_column:
         target = _numbers(frame, args.target_column, path)
@@ -276,6 +250,52 @@ def run(args: argparse.Namespace) -> tuple[SpcResult, list[str]]:
             raise InputProblem(f"{path}: rows {rows}, column {column!r}: {exc}") from exc
         raise InputProblem(f"{path}: {exc}") from exc
     return result, date_texts.tolist()
+
+
+def _check_options(args: argparse.Namespace, chart: Chart) -> bool:
+    """Refuse option combinations that make no sense for the chart; True when it reads a ratio."""
+    ratio_flags = args.numerator_column is not None or args.denominator_column is not None
+    uses_ratio = chart.needs_denominator or (chart in (Chart.RUN, Chart.XMR) and ratio_flags)
+    if (
+        uses_ratio
+        and chart in (Chart.RUN, Chart.XMR)
+        and not (args.numerator_column and args.denominator_column)
+    ):
+        raise InputProblem("--numerator-column and --denominator-column go together")
+    if not chart.needs_denominator and chart not in (Chart.RUN, Chart.XMR) and ratio_flags:
+        raise InputProblem(f"a {chart.value} chart reads --value-column, not numerators and denominators")
+    if args.multiplier <= 0:
+        raise InputProblem("--multiplier must be greater than zero")
+    if args.baseline_points is not None:
+        minimum = 12 if chart is Chart.XMR else 2
+        if args.baseline_points < minimum:
+            raise InputProblem(f"--baseline-points must be at least {minimum} for a {chart.value} chart")
+    if args.chart_output and not args.chart_output.lower().endswith(CHART_SUFFIXES):
+        raise InputProblem("--chart-output must end in .svg, .png or .html")
+    return uses_ratio
+
+
+def _ratio_series(
+    frame: pd.DataFrame, path: Path, chart: Chart, num_col: str, den_col: str
+) -> dict[str, np.ndarray]:
+    """The numerators and denominators, checked for the chart."""
+    num = _numbers(frame, num_col, path)
+    den = _numbers(frame, den_col, path)
+    _check(den <= 0, path, den_col, "the denominator must be greater than zero")
+    _check(num < 0, path, num_col, "the numerator must not be negative")
+    if chart in (Chart.P, Chart.PPRIME):
+        _check(num > den, path, num_col, "a proportion's numerator cannot exceed its denominator")
+    return {"numerators": num, "denominators": den}
+
+
+def _value_series(frame: pd.DataFrame, path: Path, chart: Chart, column: str) -> dict[str, np.ndarray]:
+    """The values, checked for the chart."""
+    values = _numbers(frame, column, path)
+    if chart in (Chart.C, Chart.G):
+        _check(values < 0, path, column, f"a {chart.value} chart needs counts of 0 or more")
+    if chart is Chart.T:
+        _check(values <= 0, path, column, "times between events must be greater than zero")
+    return {"values": values}
 
 
 def _format_floats(x: np.ndarray) -> list[str]:

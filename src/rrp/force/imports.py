@@ -332,7 +332,7 @@ def incidents_import(
 # Checking -------------------------------------------------------------------------------------------
 
 
-def _check(*, source: IO[str], by: User) -> tuple[list[_Planned], int]:
+def _check(*, source: IO[str], by: User) -> tuple[list[_Planned], int]:  # noqa: C901, PLR0915  (one check per column, each its own message, in one pass over a million rows: a call per check costs more than the checking)
     """Read and check every row; return the incidents to write and the number of rows.
 
     Rows are read with csv.reader, by position, rather than core.csv_import.read_csv_rows: a dict per
@@ -470,7 +470,7 @@ def _lookups(*, by: User, codes: set[str]) -> tuple[dict[str, Ward], dict, dict,
     return wards, by_nhs, by_local, roster
 
 
-def _check_incidents(
+def _check_incidents(  # noqa: C901, PLR0915  (one check per field of an incident, each its own message; the same checks as force.services, in one loop over the rows)
     *,
     groups: dict[tuple[str, str], _Group],
     columns: list[str],

@@ -164,7 +164,7 @@ def _chart_limits(
     raise ValueError(f"spc_matrix does not draw {chart.value!r} charts; use analyse()")
 
 
-def spc_matrix(
+def spc_matrix(  # noqa: C901, PLR0915  (one vectorised pass over every column; its timings are in bench/spc_bench.py: split it only with the benchmark)
     chart: Chart | str,
     values: np.ndarray | None = None,
     *,
@@ -372,7 +372,7 @@ def _sanitise_labels(groups: object, n: int) -> np.ndarray:
     )
 
 
-def analyse(
+def analyse(  # noqa: C901, PLR0915  (checks every argument, then sorts, groups and rebases the rows in one pass; see spc_matrix)
     chart: Chart | str,
     *,
     dates: Sequence[object] | np.ndarray | None,
