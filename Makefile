@@ -53,8 +53,9 @@ demo-data: install migrate ## Rebuild the demo data (DEMO_FLAGS=...)
 	RRP_DEMO=1 $(BIN)/rrp demo-data $(DEMO_FLAGS)
 	@touch var/.demo-loaded
 
-test: install assets ## Run the whole suite on SQLite, or on PostgreSQL when DATABASE_URL is set
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: install assets ## Run the whole suite on SQLite, or on PostgreSQL when DATABASE_URL is set; COVERAGE=1 adds the coverage gate
+	$(BIN)/pytest $(PYTEST_ARGS) $(if $(COVERAGE),--cov --cov-report=)
+	$(if $(COVERAGE),$(PY) scripts/coverage_gate.py)
 
 test-browser: install assets ## Run only the browser tests (Playwright driving Debian's chromium)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
