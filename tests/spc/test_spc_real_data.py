@@ -1,7 +1,12 @@
-"""Reproduce the headline figures of the real published data in ../shared/real-data (see each README).
+"""Reproduce the headline figures of real published data (see each folder's README for its source).
 
-The folder sits beside the repository (CI clones the repo with shared/ next to it); set RRP_SHARED_DIR
-to point elsewhere. The tests skip, saying why, only when the folder is absent.
+The data are public: NHS Digital's Mental Health Services Monthly Statistics (MHSDS, also shipped in
+src/rrp/measures/published/), NHS England's Mental Health Act annual statistics
+(https://digital.nhs.uk/data-and-information/publications/statistical/mental-health-act-statistics-annual-figures)
+and the US CMS inpatient psychiatric facility measures
+(https://data.cms.gov/provider-data/topics/inpatient-psychiatric-facilities). The tests look for a
+``real-data`` folder of them beside the repository (``../shared/real-data``, or under RRP_SHARED_DIR) and
+skip, saying where they looked, when it is absent.
 """
 
 from __future__ import annotations

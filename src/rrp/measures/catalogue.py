@@ -22,7 +22,7 @@ from rrp.spc import Chart, ImprovementDirection
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
-# NHS Digital MHSDS restrictive-intervention metrics (law-and-data-standards.md section 3.7).
+# NHS Digital MHSDS restrictive-intervention metrics (Mental Health Services Monthly Statistics measure ids).
 MHSDS_METRICS = {
     "MHS76": "Number of people subject to restrictive interventions",
     "MHS77": "Number of restrictive interventions",
@@ -38,7 +38,7 @@ MHSDS_METRICS = {
 
 
 class MeasureKind(StrEnum):
-    """The family of the measure in the improvement framework (products-measures-and-users.md section 2)."""
+    """The family of the measure: outcome, process or balancing (Model for Improvement), or data quality."""
 
     OUTCOME = "outcome"
     PROCESS = "process"

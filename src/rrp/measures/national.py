@@ -1,7 +1,7 @@
 """NHS Digital's provider-level monthly MHSDS files: reading them, and benchmarking a provider against them.
 
-The layout is that of ``shared/real-data/mhsds-provider-monthly-restraint-2021-22/`` (its README is the
-reference): one file per measure per month, named ``<kind>NN_<Mon>_<YYYY>.csv`` with kind ``rstr``
+The layout is that of the copy shipped in ``published/mhsds-provider-monthly-restraint-2021-22/`` (its
+README gives the source and is the reference): one file per measure per month, named ``<kind>NN_<Mon>_<YYYY>.csv`` with kind ``rstr``
 (MHS76 people restrained), ``beds`` (MHS24 bed days) or ``sect`` (MHS09 detained, or MHS08 subject to
 the Act in Jan–May 2022); no header row; four columns ``period_start, provider, measure, value``;
 ``period_start`` as ``DD/MM/YYYY`` or ``YYYY-MM-DD``; ``value`` a whole number or ``*`` (suppressed).

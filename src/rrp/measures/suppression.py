@@ -1,4 +1,4 @@
-"""NHS Digital's disclosure control for figures that leave a provider (law-and-data-standards.md §3.8).
+"""NHS Digital's disclosure control for figures that leave a provider (as in its MHSDS monthly statistics).
 
 The rules, as NHS Digital applies them to its restrictive-intervention statistics:
 

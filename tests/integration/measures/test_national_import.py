@@ -1,8 +1,8 @@
 """rrp import mhsds-provider-monthly and rrp benchmark national, against NHS Digital's real published files.
 
-The figures asserted here are the headline figures of the folder's README. The folder sits beside the
-repository (``../shared/real-data``); set RRP_SHARED_DIR to point elsewhere. The real-data tests skip,
-saying why, only when it is absent.
+The figures asserted here are the headline figures of the folder's README. The folder is NHS Digital's
+published extract shipped with RRP (``src/rrp/measures/published/``; its README gives the source and
+licence), so these tests always run.
 """
 
 from __future__ import annotations
