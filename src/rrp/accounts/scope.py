@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rrp.accounts.models import User
 
 WARD_ROLES = (Role.WARD_STAFF, Role.WARD_MANAGER)
+PROVIDER_ROLES = (*WARD_ROLES, Role.PROVIDER_GOVERNANCE)
 
 # One Scope per signed-in user for the length of a request (None outside a request: no memo).
 _request_scopes: ContextVar[dict[tuple[Any, ...], Scope] | None] = ContextVar("rrp_scopes", default=None)
@@ -102,7 +103,7 @@ class Scope:
             return Provider.objects.none()
         match self.role:
             case Role.WARD_STAFF | Role.WARD_MANAGER | Role.PROVIDER_GOVERNANCE:
-                return Provider.objects.filter(pk=self.user.provider_id)
+                return Provider.objects.filter(pk__in=self.provider_ids)
             case Role.COMMISSIONER:
                 return Provider.objects.filter(commissioners=self.user.commissioner_id)
             case Role.REGULATOR | Role.SYSTEM_ADMIN:
@@ -162,6 +163,9 @@ class Scope:
 
     @cached_property
     def provider_ids(self) -> frozenset[int]:
+        """Ids of ``providers()``: a provider role's own without a query, others read once."""
+        if self.active and self.role in PROVIDER_ROLES:
+            return frozenset({self.user.provider_id})
         return frozenset(self.providers().order_by().values_list("pk", flat=True))
 
     def has_ward(self, ward: Ward) -> bool:

@@ -30,13 +30,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.urls import reverse
 from markupsafe import Markup
 
 from rrp.accounts.models import User
-from rrp.accounts.roles import Permission, Role
-from rrp.accounts.scope import sees_unsuppressed
+from rrp.accounts.scope import collaboratives_for, sees_unsuppressed
 from rrp.charts.spc_chart import POINT_TYPE_WORDS
 from rrp.improvement.models import ImprovementAim
 from rrp.improvement.selectors import aims_for_collaborative
@@ -67,27 +66,6 @@ FUNNEL_MONTHS = 12
 # the limits round itself); below this many wards the funnel keeps plain Poisson limits.
 OVERDISPERSION_MIN_WARDS = 20
 SUPPRESSED_TEXT = "suppressed"
-
-
-def collaboratives_for(user: User) -> QuerySet[Collaborative]:
-    """Collaboratives whose view the user may open: a national analyst's own collaboratives, those with
-    a ward of a governance user's provider (now or in the past), and every one for the regulator."""
-    if not user.is_authenticated or not user.has_role_permission(Permission.COLLABORATIVE_VIEW):
-        return Collaborative.objects.none()
-    match user.role:
-        case Role.NATIONAL_ANALYST:
-            rows = Collaborative.objects.filter(pk__in=user.collaboratives.values("pk"))
-        case Role.PROVIDER_GOVERNANCE:
-            rows = Collaborative.objects.filter(
-                pk__in=CollaborativeMembership.objects.filter(ward__provider_id=user.provider_id).values(
-                    "collaborative_id"
-                )
-            )
-        case Role.REGULATOR:
-            rows = Collaborative.objects.all()
-        case _:
-            return Collaborative.objects.none()
-    return rows.select_related("region").order_by("name")
 
 
 def collaborative_list_for(user: User, *, today: dt.date) -> list[dict[str, object]]:

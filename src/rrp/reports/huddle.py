@@ -21,8 +21,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import patient_wards_for, wards_for
+from rrp.accounts.scope import wards_for
 from rrp.core.times import local_midnight
 from rrp.force.codes import IncidentStatus
 from rrp.force.selectors import follow_up_outstanding, last_force_on_ward, open_status_counts
@@ -107,7 +108,7 @@ class WardHuddle:
 
 def huddle_wards_for(user: User):
     """The wards whose huddle the user may open (none without HUDDLE_VIEW), by provider and name."""
-    if not user.is_authenticated or not user.has_role_permission(Permission.HUDDLE_VIEW):
+    if not has_permission(user, Permission.HUDDLE_VIEW):
         return Ward.objects.none()
     return wards_for(user).select_related("provider").order_by("provider__name", "name")
 
@@ -229,13 +230,12 @@ def _episodes(ward: Ward, *, today: dt.date) -> dict:
 def _links(ward: Ward, *, user: User) -> dict[str, str]:
     """Links to the pages with the detail, only where the user may open them."""
     links: dict[str, str] = {}
-    sees_patients = patient_wards_for(user).filter(pk=ward.pk).exists()
-    if user.has_role_permission(Permission.INCIDENT_VIEW) and sees_patients:
+    if has_permission(user, Permission.INCIDENT_VIEW, ward=ward):
         incidents = reverse("force:incident-list")
         links["incidents"] = f"{incidents}?ward={ward.pk}"
         links["waiting_review"] = f"{incidents}?ward={ward.pk}&status={IncidentStatus.SUBMITTED}"
         links["drafts"] = f"{incidents}?ward={ward.pk}&status={IncidentStatus.DRAFT}"
-    if user.has_role_permission(Permission.PATIENT_VIEW) and sees_patients:
+    if has_permission(user, Permission.PATIENT_VIEW, ward=ward):
         links["segregation"] = reverse("segregation:ward", args=[ward.pk])
     links["events"] = _events_url(ward)
     links["ward"] = reverse("organisations:ward-detail", args=[ward.pk])

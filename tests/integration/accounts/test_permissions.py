@@ -156,3 +156,14 @@ def test_template_global_checks_the_page_user(world):
     assert template.render({"ward": world.wards["b1"]}, request) == "huddle"
     with pytest.raises(ValueError):
         engines["jinja2"].from_string('{{ has_permission("huddle_viewing") }}').render({}, request)
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_scope_id_sets_agree_with_its_querysets(world, role):
+    # Membership is answered from id sets (some known without a query); they must be the querysets' ids.
+    scope = scope_of(world.users[role])
+    assert scope.ward_ids == set(scope.wards().values_list("pk", flat=True))
+    assert scope.patient_ward_ids == set(scope.patient_wards().values_list("pk", flat=True))
+    assert scope.provider_ids == set(scope.providers().values_list("pk", flat=True))
+    sole = scope.sole_patient_ward_id
+    assert sole == (next(iter(scope.patient_ward_ids)) if len(scope.patient_ward_ids) == 1 else None)

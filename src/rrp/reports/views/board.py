@@ -12,12 +12,13 @@ import io
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
 from rrp.core.forms import apply_errors
@@ -25,7 +26,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.improvement.forms import WithdrawForm
 from rrp.improvement.selectors import events_by_ward, provider_aim_for
-from rrp.improvement.services import can_set_provider_aims, improvement_aim_record, withdraw
+from rrp.improvement.services import improvement_aim_record, withdraw
 from rrp.measures.catalogue import MeasureDefinition, all_measures
 from rrp.organisations.models import Provider, Ward
 from rrp.reports import board as board_data
@@ -34,14 +35,9 @@ from rrp.reports.views.downloads import chart_picture_response
 from rrp.spc import Chart, ImprovementDirection
 
 
-def require(request: HttpRequest, permission: Permission) -> None:
-    if not request.user.has_role_permission(permission):
-        raise PermissionDenied
-
-
 def scoped_provider(request: HttpRequest, provider_id: int) -> Provider:
-    """The provider if the person may read its board; 404 outside their scope."""
-    require(request, Permission.BOARD_REPORT_VIEW)
+    """The provider if the person may read its board: 403 without the permission, 404 outside their scope."""
+    require_permission(request.user, Permission.BOARD_REPORT_VIEW)
     return get_object_or_404(providers_for(request.user), pk=provider_id)
 
 
@@ -56,8 +52,8 @@ def chartable_measure(slug: str) -> MeasureDefinition:
     return definition
 
 
+@permission_required(Permission.BOARD_REPORT_VIEW)
 def board_index(request: HttpRequest) -> HttpResponse:
-    require(request, Permission.BOARD_REPORT_VIEW)
     providers = list(providers_for(request.user).order_by("name"))
     if len(providers) == 1:
         return redirect("reports:board", provider_id=providers[0].pk)
@@ -90,7 +86,7 @@ def board(request: HttpRequest, provider_id: int) -> HttpResponse:
             "provider": provider,
             "board": report,
             "panels": provider_panels(report),
-            "can_set_aims": request.user.has_role_permission(Permission.AIM_SET),
+            "can_set_aims": has_permission(request.user, Permission.AIM_SET, provider=provider),
         },
     )
 
@@ -291,7 +287,7 @@ class AimForm(forms.Form):
 
 def board_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
-    require(request, Permission.AIM_SET)
+    require_permission(request.user, Permission.AIM_SET, provider=provider)
     form = AimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,8 +310,7 @@ def board_aim_withdraw(request: HttpRequest, provider_id: int, aim_id: int) -> H
     progress on the board. As for events: 404 outside scope or for another provider's aim, 403 for those
     who may not set the provider's aims."""
     provider = scoped_provider(request, provider_id)
-    if not can_set_provider_aims(request.user, provider):
-        raise PermissionDenied
+    require_permission(request.user, Permission.AIM_SET, provider=provider)
     aim = provider_aim_for(request.user, provider, aim_id)
     if aim is None:
         raise Http404

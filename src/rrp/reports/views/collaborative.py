@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from rrp.accounts.permissions import permission_required, require_permission
 from rrp.accounts.roles import Permission
+from rrp.accounts.scope import collaboratives_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Collaborative
@@ -21,7 +22,6 @@ from rrp.reports.collaborative import (
     collaborative_list_for,
     collaborative_report,
     collaborative_reporting_health,
-    collaboratives_for,
     pooled_chart,
 )
 from rrp.reports.views.downloads import PictureKind, chart_picture_response
@@ -31,14 +31,12 @@ def scoped_collaborative(request: HttpRequest, collaborative_id: int) -> Collabo
     """The collaborative if the person may open its page (403 without the permission); every page and
     download of a collaborative goes through here. Outside the user's scope is a 404, so a guessed id
     does not confirm the collaborative exists."""
-    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
-        raise PermissionDenied
+    require_permission(request.user, Permission.COLLABORATIVE_VIEW)
     return get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
 
 
+@permission_required(Permission.COLLABORATIVE_VIEW)
 def collaborative_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role_permission(Permission.COLLABORATIVE_VIEW):
-        raise PermissionDenied
     today = timezone.localdate()
     return render(
         request,

@@ -14,12 +14,12 @@ import csv
 import io
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from rrp.accounts.permissions import permission_required, require_permission
 from rrp.accounts.roles import Permission, Role
 from rrp.accounts.scope import providers_for, sees_unsuppressed, wards_for
 from rrp.core.models import AuditAction
@@ -63,14 +63,10 @@ class EquityOptionsForm(forms.Form):
         return data
 
 
-def require(request: HttpRequest, permission: Permission) -> None:
-    if not request.user.has_role_permission(permission):
-        raise PermissionDenied
-
-
 def scoped_provider_wards(request: HttpRequest, provider_id: int) -> tuple[Provider, list[Ward]]:
-    """The provider and the person's wards of it; 404 if it is outside their scope or they have none."""
-    require(request, Permission.EQUITY_VIEW)
+    """The provider and the person's wards of it: 403 without the permission, 404 if it is outside their
+    scope or they have none."""
+    require_permission(request.user, Permission.EQUITY_VIEW)
     provider = get_object_or_404(providers_for(request.user), pk=provider_id)
     wards = list(wards_for(request.user).filter(provider_id=provider.pk).order_by("name"))
     if not wards:
@@ -85,8 +81,8 @@ def _providers(request: HttpRequest) -> list[Provider]:
     )
 
 
+@permission_required(Permission.EQUITY_VIEW)
 def equity_index(request: HttpRequest) -> HttpResponse:
-    require(request, Permission.EQUITY_VIEW)
     providers = _providers(request)
     if len(providers) == 1:
         return redirect("reports:equity", provider_id=providers[0].pk)

@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
 from rrp.measures.series import Period
 from rrp.reports import huddle as huddles
 
 
-def _require_huddle(request: HttpRequest) -> None:
-    if not request.user.has_role_permission(Permission.HUDDLE_VIEW):
-        raise PermissionDenied
-
-
+@permission_required(Permission.HUDDLE_VIEW)
 def huddle_index(request: HttpRequest) -> HttpResponse:
     """The user's wards, each opening its huddle; a user with one ward goes straight to it."""
-    _require_huddle(request)
     rows = huddles.huddle_index(request.user, today=timezone.localdate())
     if len(rows) == 1:
         return redirect("reports:ward-huddle", ward_id=rows[0].ward.pk)
     return render(request, "reports/huddle_index.jinja", {"rows": rows})
 
 
+@permission_required(Permission.HUDDLE_VIEW)
 def ward_huddle(request: HttpRequest, ward_id: int) -> HttpResponse:
     """One ward's huddle: charts by month (default) or week, the work waiting, and reporting health."""
-    _require_huddle(request)
     ward = huddles.huddle_ward_for(request.user, ward_id)
     if ward is None:
         raise Http404

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
+from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
 from rrp.reports.national import BadMonth, national_benchmark
 
 
+@permission_required(Permission.NATIONAL_BENCHMARK_VIEW)
 def national_benchmark_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role_permission(Permission.NATIONAL_BENCHMARK_VIEW):
-        raise PermissionDenied
     provider = request.GET.get("provider", "").strip() or None
     try:
         page = national_benchmark(user=request.user, provider=provider, month=request.GET.get("month"))
