@@ -1,5 +1,5 @@
-"""Forms for recording events and rebase decisions. Field names match the services' arguments, so a
-ValidationError from a service lands on the field it names."""
+"""Forms for recording events, rebase decisions and provider aims, and for withdrawing them. Field names
+match the services' arguments, so a ValidationError from a service lands on the field it names."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from django import forms
 
 from rrp.improvement.models import EventKind
 from rrp.improvement.services import LABEL_LIMIT
+from rrp.measures.catalogue import all_measures
+from rrp.spc import Chart, ImprovementDirection
 
 
 def _date(label: str, *, message: str) -> forms.DateField:
@@ -64,3 +66,51 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why this is being withdrawn"},
     )
+
+
+class AimForm(forms.Form):
+    """Parses the aim's fields; what is missing or out of order is for the service to say (one set of rules).
+
+    The measures offered are those where lower is better: an aim here is a reduction.
+    """
+
+    measure_slug = forms.ChoiceField(label="Measure", required=False)
+    statement = forms.CharField(
+        label="The aim in words",
+        max_length=300,
+        required=False,
+        help_text="For example: 25% fewer restrictive interventions than in 2025 by March 2027",
+    )
+    baseline_start = forms.DateField(
+        label="First day of the baseline period",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date"},
+    )
+    baseline_end = forms.DateField(
+        label="Last day of the baseline period",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date"},
+    )
+    reduction_percent = forms.IntegerField(
+        label="Reduction (per cent)",
+        required=False,
+        help_text="How much lower than the baseline mean, from 1 to 100",
+        error_messages={"invalid": "Enter a whole number of per cent"},
+    )
+    aim_date = forms.DateField(
+        label="Date the aim should be met by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure_slug"].choices = [("", "Select a measure")] + [
+            (slug, d.name)
+            for slug, d in all_measures().items()
+            if d.improvement_direction is ImprovementDirection.DECREASE
+            and d.default_chart not in (Chart.G, Chart.T)
+        ]

@@ -10,4 +10,10 @@ urlpatterns = [
     path(
         "wards/<int:ward_id>/rebases/<int:rebase_id>/withdraw/", views.rebase_withdraw, name="rebase-withdraw"
     ),
+    path("providers/<int:provider_id>/aims/new/", views.provider_aim_new, name="provider-aim-new"),
+    path(
+        "providers/<int:provider_id>/aims/<int:aim_id>/withdraw/",
+        views.provider_aim_withdraw,
+        name="provider-aim-withdraw",
+    ),
 ]

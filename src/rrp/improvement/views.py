@@ -1,8 +1,12 @@
-"""Events and rebase decisions of a ward. Views only authorise, call selectors or services, and render.
+"""Events and rebase decisions of a ward, and a provider's improvement aims. Views only authorise, call
+selectors or services, and render.
 
 Anyone who may see the ward (``accounts.scope.wards_for``) reads its events and rebases; a ward outside
 their scope is a 404. Only those who may manage the ward's charts (ward managers and governance,
 ``services.can_manage_ward_charts``) record or withdraw them; anyone else posting gets a 403.
+
+A provider's aims are set and withdrawn by its governance (``Permission.AIM_SET``) and shown on its
+board report (``reports``), where these pages return to; a provider outside the person's scope is a 404.
 """
 
 from __future__ import annotations
@@ -10,14 +14,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
+from rrp.accounts.permissions import require_permission
 from rrp.accounts.roles import Permission
+from rrp.accounts.scope import providers_for
 from rrp.core.forms import apply_errors
 from rrp.improvement import selectors, services
-from rrp.improvement.forms import ChartRebaseForm, WardEventForm, WithdrawForm
+from rrp.improvement.forms import AimForm, ChartRebaseForm, WardEventForm, WithdrawForm
 from rrp.measures.catalogue import all_measures
-from rrp.organisations.models import Ward
+from rrp.organisations.models import Provider, Ward
 
 
 def _ward(request: HttpRequest, ward_id: int) -> Ward:
@@ -143,4 +149,66 @@ def rebase_withdraw(request: HttpRequest, ward_id: int, rebase_id: int) -> HttpR
     ward = _managed_ward(request, ward_id)
     return _withdraw(
         request, ward, selectors.ward_rebase_for(request.user, ward, rebase_id), "rebase decision"
+    )
+
+
+# --- A provider's improvement aims (shown on its board report) ----------------------------------------
+
+
+def _aims_provider(request: HttpRequest, provider_id: int) -> Provider:
+    """The provider if the person may read its board report (where its aims show) and set its aims: 403
+    without the permissions, 404 outside their scope."""
+    require_permission(request.user, Permission.BOARD_REPORT_VIEW)
+    provider = get_object_or_404(providers_for(request.user), pk=provider_id)
+    require_permission(request.user, Permission.AIM_SET, provider=provider)
+    return provider
+
+
+def provider_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Record a reduction aim for the provider: its target then shows on the board."""
+    provider = _aims_provider(request, provider_id)
+    form = AimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.improvement_aim_record(
+                provider=provider,
+                by=request.user,
+                **{**form.cleaned_data, "statement": form.cleaned_data["statement"] or ""},
+            )
+        except ValidationError as problem:
+            apply_errors(form, problem)
+        else:
+            messages.success(request, "Aim recorded. Its target now shows on the board.")
+            return redirect("reports:board", provider_id=provider.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "improvement/provider_aim_new.jinja", {"provider": provider, "form": form}, status=status
+    )
+
+
+def provider_aim_withdraw(request: HttpRequest, provider_id: int, aim_id: int) -> HttpResponse:
+    """Withdraw a provider aim recorded by mistake, with a reason: it stops setting targets and showing
+    progress on the board. As for events: 404 outside scope or for another provider's aim, 403 for those
+    who may not set the provider's aims."""
+    provider = _aims_provider(request, provider_id)
+    aim = selectors.provider_aim_for(request.user, provider, aim_id)
+    if aim is None:
+        raise Http404
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw(item=aim, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as problem:
+            apply_errors(form, problem)
+        else:
+            messages.success(
+                request, f"Aim \u201c{aim.statement}\u201d withdrawn: it no longer sets targets on the board."
+            )
+            return redirect("reports:board", provider_id=provider.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/provider_aim_withdraw.jinja",
+        {"provider": provider, "aim": aim, "measure_name": _measure_name(aim.measure_slug), "form": form},
+        status=status,
     )

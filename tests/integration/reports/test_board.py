@@ -187,7 +187,7 @@ def test_board_page_lists_every_ward_with_links_to_its_charts(board_world):
         assert chart_url(board_world, "reports:board-chart", key) in page
     assert 'data-rrp-chart="chart-restrictive-interventions-per-1000-obd-spec"' in page
     assert "above the upper process limit" in page
-    assert reverse("reports:board-aim-new", args=(provider_a(board_world).pk,)) in page
+    assert reverse("improvement:provider-aim-new", args=(provider_a(board_world).pk,)) in page
 
 
 def test_board_csv_has_the_summary_columns_and_is_audited(board_world):
@@ -386,7 +386,7 @@ def test_board_queries_do_not_grow_with_wards(board_world, today):
 
 
 def aim_url(world):
-    return reverse("reports:board-aim-new", args=(provider_a(world).pk,))
+    return reverse("improvement:provider-aim-new", args=(provider_a(world).pk,))
 
 
 def test_governance_records_an_aim_and_the_board_uses_it(world, today):
@@ -441,3 +441,18 @@ def test_only_governance_sets_aims(world, role):
     client = signed_in_client(world.users[role])
     assert client.get(aim_url(world)).status_code == 403
     assert client.post(aim_url(world), {"measure_slug": RI}).status_code == 403
+
+
+def test_old_aim_addresses_under_the_board_redirect_to_the_improvement_pages(world):
+    """The aim pages moved to the improvement app; a bookmark or a form posted to the old address is
+    sent on with its method (308), so nothing typed is lost."""
+    client = signed_in_client(world.users["provider_governance"])
+    provider = provider_a(world)
+
+    posted = client.post(reverse("reports:board-aim-new", args=(provider.pk,)), {"measure_slug": RI})
+    withdraw = client.get(reverse("reports:board-aim-withdraw", args=(provider.pk, 7)))
+
+    assert (posted.status_code, posted["Location"]) == (308, aim_url(world))
+    assert withdraw.status_code == 308
+    assert withdraw["Location"] == reverse("improvement:provider-aim-withdraw", args=(provider.pk, 7))
+    assert not ImprovementAim.objects.exists()

@@ -33,7 +33,7 @@ def the_aim(world):
 
 
 def withdraw_url(world, aim, provider=None):
-    return reverse("reports:board-aim-withdraw", args=((provider or world.providers[0]).pk, aim.pk))
+    return reverse("improvement:provider-aim-withdraw", args=((provider or world.providers[0]).pk, aim.pk))
 
 
 def board_url(world):
@@ -198,7 +198,9 @@ def test_aims_outside_scope_or_of_another_provider_are_404(board_world):
     assert governance.post(withdraw_url(board_world, aim_b), {"reason": "x"}).status_code == 404
     assert governance.get(withdraw_url(board_world, collaborative_aim)).status_code == 404
     assert (
-        governance.get(reverse("reports:board-aim-withdraw", args=(provider_a.pk, 999_999))).status_code
+        governance.get(
+            reverse("improvement:provider-aim-withdraw", args=(provider_a.pk, 999_999))
+        ).status_code
         == 404
     )
     # B's own governance may not reach A's aim through A's board.

@@ -1,5 +1,6 @@
-"""Pages of the reports app: the provider board report, its PDF pack, chart pages and downloads, and
-recording a provider's improvement aim. Views only authorise, call ``reports.board`` and render.
+"""Pages of the reports app: the provider board report, its PDF pack, chart pages and downloads. Views
+only authorise, call ``reports.board`` and render. Recording and withdrawing a provider's aims are the
+improvement app's pages (their old addresses here redirect there).
 
 Who: ``Permission.BOARD_REPORT_VIEW`` (governance, commissioners, the regulator); anyone else gets 403.
 Which provider and ward: from ``accounts.scope``, so one outside the person's scope is a 404.
@@ -10,9 +11,6 @@ from __future__ import annotations
 import csv
 import io
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -21,18 +19,15 @@ from django.utils import timezone
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
-from rrp.core.forms import apply_errors
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
-from rrp.improvement.forms import WithdrawForm
-from rrp.improvement.selectors import events_by_ward, provider_aim_for
-from rrp.improvement.services import improvement_aim_record, withdraw
+from rrp.improvement.selectors import events_by_ward
 from rrp.measures.catalogue import MeasureDefinition, all_measures
 from rrp.organisations.models import Provider, Ward
 from rrp.reports import board as board_data
 from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
 from rrp.reports.views.downloads import chart_picture_response
-from rrp.spc import Chart, ImprovementDirection
+from rrp.spc import Chart
 
 
 def scoped_provider(request: HttpRequest, provider_id: int) -> Provider:
@@ -237,107 +232,14 @@ def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measur
     return _csv_response(rows, board_data.CHART_COLUMNS, f"{measure}-{chart.ward.code}.csv")
 
 
-class AimForm(forms.Form):
-    """Parses the aim's fields; what is missing or out of order is for the service to say (one set of rules).
+def _moved_to_improvement(name: str):
+    """The aim pages moved to the improvement app (with the rest of improvement); their old addresses
+    redirect there, keeping a form's POST (308)."""
 
-    The measures offered are those where lower is better: an aim here is a reduction.
-    """
+    def view(request: HttpRequest, **kwargs: int) -> HttpResponse:
+        return redirect(name, permanent=True, preserve_request=True, **kwargs)
 
-    measure_slug = forms.ChoiceField(label="Measure", required=False)
-    statement = forms.CharField(
-        label="The aim in words",
-        max_length=300,
-        required=False,
-        help_text="For example: 25% fewer restrictive interventions than in 2025 by March 2027",
-    )
-    baseline_start = forms.DateField(
-        label="First day of the baseline period",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a real date"},
-    )
-    baseline_end = forms.DateField(
-        label="Last day of the baseline period",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a real date"},
-    )
-    reduction_percent = forms.IntegerField(
-        label="Reduction (per cent)",
-        required=False,
-        help_text="How much lower than the baseline mean, from 1 to 100",
-        error_messages={"invalid": "Enter a whole number of per cent"},
-    )
-    aim_date = forms.DateField(
-        label="Date the aim should be met by",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a real date"},
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["measure_slug"].choices = [("", "Select a measure")] + [
-            (slug, d.name)
-            for slug, d in all_measures().items()
-            if d.improvement_direction is ImprovementDirection.DECREASE
-            and d.default_chart not in (Chart.G, Chart.T)
-        ]
-
-
-def board_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
-    provider = scoped_provider(request, provider_id)
-    require_permission(request.user, Permission.AIM_SET, provider=provider)
-    form = AimForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            improvement_aim_record(
-                provider=provider,
-                by=request.user,
-                **{**form.cleaned_data, "statement": form.cleaned_data["statement"] or ""},
-            )
-        except ValidationError as problem:
-            apply_errors(form, problem)
-        else:
-            messages.success(request, "Aim recorded. Its target now shows on the board.")
-            return redirect("reports:board", provider_id=provider.pk)
-    status = 400 if form.errors else 200
-    return render(request, "reports/board_aim_new.jinja", {"provider": provider, "form": form}, status=status)
-
-
-def board_aim_withdraw(request: HttpRequest, provider_id: int, aim_id: int) -> HttpResponse:
-    """Withdraw a provider aim recorded by mistake, with a reason: it stops setting targets and showing
-    progress on the board. As for events: 404 outside scope or for another provider's aim, 403 for those
-    who may not set the provider's aims."""
-    provider = scoped_provider(request, provider_id)
-    require_permission(request.user, Permission.AIM_SET, provider=provider)
-    aim = provider_aim_for(request.user, provider, aim_id)
-    if aim is None:
-        raise Http404
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            withdraw(item=aim, reason=form.cleaned_data["reason"], by=request.user)
-        except ValidationError as problem:
-            apply_errors(form, problem)
-        else:
-            messages.success(
-                request, f"Aim \u201c{aim.statement}\u201d withdrawn: it no longer sets targets on the board."
-            )
-            return redirect("reports:board", provider_id=provider.pk)
-    status = 400 if form.errors else 200
-    definition = all_measures().get(aim.measure_slug)
-    return render(
-        request,
-        "reports/board_aim_withdraw.jinja",
-        {
-            "provider": provider,
-            "aim": aim,
-            "measure_name": definition.name if definition else aim.measure_slug,
-            "form": form,
-        },
-        status=status,
-    )
+    return view
 
 
 _chart = "board/<int:provider_id>/wards/<int:ward_id>/<slug:measure>"
@@ -346,9 +248,15 @@ urlpatterns: list[URLPattern] = [
     path("board/<int:provider_id>/", board, name="board"),
     path("board/<int:provider_id>/pdf/", board_pdf, name="board-pdf"),
     path("board/<int:provider_id>/summary.csv", board_csv, name="board-csv"),
-    path("board/<int:provider_id>/aims/new/", board_aim_new, name="board-aim-new"),
     path(
-        "board/<int:provider_id>/aims/<int:aim_id>/withdraw/", board_aim_withdraw, name="board-aim-withdraw"
+        "board/<int:provider_id>/aims/new/",
+        _moved_to_improvement("improvement:provider-aim-new"),
+        name="board-aim-new",
+    ),
+    path(
+        "board/<int:provider_id>/aims/<int:aim_id>/withdraw/",
+        _moved_to_improvement("improvement:provider-aim-withdraw"),
+        name="board-aim-withdraw",
     ),
     path(f"{_chart}/", board_chart, name="board-chart"),
     path(f"{_chart}.svg", board_chart_svg, name="board-chart-svg"),
