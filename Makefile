@@ -8,7 +8,7 @@ PY := $(BIN)/python
 VENDOR := src/rrp/static/vendor
 DEMO_FLAGS ?= --providers 3 --wards-per-provider 4 --years 2 --seed 1
 
-.PHONY: help run test test-browser check fix bench demo-data assets install migrate lock clean
+.PHONY: help run test test-browser check fix bench bench-data demo-data assets install migrate lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -73,9 +73,44 @@ fix: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests bench scripts
 	$(BIN)/ruff format src tests bench scripts
 
-bench: install ## Run the benchmarks (see docs/performance.md)
-	$(PY) bench/spc_bench.py
-	$(PY) bench/demo_data_bench.py
+# Every benchmark (docs/performance.md says what each measures and its targets). The page benchmarks need
+# national-size demo data: each database is built once under $(BENCH_DIR) (several minutes each) and
+# reused. For a quick check that everything runs, shrink them, e.g.
+#   make bench BENCH_DIR=var/bench-quick SPC_BENCH_FLAGS="--repeat 3 --skip-peer" DEMO_BENCH_FLAGS="--sizes small" \
+#     IMPORT_BENCH_FLAGS="--interventions 20000" FORCE_PAGES_BENCH_FLAGS="--repeat 3" \
+#     REPORTS_BENCH_FLAGS="--repeat 2 --pdf-repeat 1 --warmup 1" \
+#     FORCE_DEMO_FLAGS="--providers 2 --wards-per-provider 3 --years 1 --seed 1" \
+#     REPORTS_DEMO_FLAGS="--providers 2 --wards-per-provider 3 --years 1 --seed 1"
+BENCH_DIR ?= var/bench
+SPC_BENCH_FLAGS ?= --peer-series 100
+DEMO_BENCH_FLAGS ?=
+IMPORT_BENCH_FLAGS ?=
+FORCE_PAGES_BENCH_FLAGS ?=
+REPORTS_BENCH_FLAGS ?=
+FORCE_DEMO_FLAGS ?= --providers 100 --wards-per-provider 15 --years 5 --seed 1 --end-date 2025-12-31
+REPORTS_DEMO_FLAGS ?= --providers 30 --wards-per-provider 50 --years 5 --seed 1 --end-date 2026-11-30
+FORCE_BENCH_DB := sqlite:///$(CURDIR)/$(BENCH_DIR)/force/national.sqlite3
+REPORTS_BENCH_DB := sqlite:///$(CURDIR)/$(BENCH_DIR)/reports/national.sqlite3
+
+$(BENCH_DIR)/%/.built:
+	@mkdir -p $(dir $@)
+	RRP_DEMO=1 DATABASE_URL=$(DB) $(BIN)/rrp migrate --no-input -v 0
+	RRP_DEMO=1 DATABASE_URL=$(DB) $(BIN)/rrp demo-data $(FLAGS)
+	@touch $@
+
+$(BENCH_DIR)/force/.built: DB = $(FORCE_BENCH_DB)
+$(BENCH_DIR)/force/.built: FLAGS = $(FORCE_DEMO_FLAGS)
+$(BENCH_DIR)/reports/.built: DB = $(REPORTS_BENCH_DB)
+$(BENCH_DIR)/reports/.built: FLAGS = $(REPORTS_DEMO_FLAGS)
+
+bench-data: install $(BENCH_DIR)/force/.built $(BENCH_DIR)/reports/.built ## Build the national demo databases the page benchmarks need (once)
+
+bench: install bench-data ## Run every benchmark under bench/ on SQLite (see docs/performance.md)
+	$(PY) bench/spc_bench.py $(SPC_BENCH_FLAGS)
+	$(PY) bench/demo_data_bench.py $(DEMO_BENCH_FLAGS)
+	$(PY) bench/force_import_bench.py --sqlite-only $(IMPORT_BENCH_FLAGS)
+	RRP_DEMO=1 DATABASE_URL=$(FORCE_BENCH_DB) $(PY) bench/force_pages_bench.py $(FORCE_PAGES_BENCH_FLAGS)
+	RRP_DEMO=1 DEBUG=1 DATABASE_URL=$(REPORTS_BENCH_DB) $(PY) bench/reports_bench.py $(REPORTS_BENCH_FLAGS)
 
 lock: ## Re-lock the Python dependencies after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench -p $(PY) -o requirements.lock

@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from timing import fresh_sqlite, postgres_database, run_in_subprocess
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "var" / "bench"
@@ -64,36 +62,6 @@ def run_one(*, providers: int, wards_per_provider: int, years: int) -> dict[str,
     }
 
 
-def in_subprocess(*, database_url: str, size: tuple[int, int, int]) -> dict[str, object]:
-    env = {**os.environ, "DATABASE_URL": database_url, "RRP_DEMO": "1", "DEBUG": "0"}
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, __file__, "--one", *map(str, size)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"Benchmark run failed:\n{result.stderr[-3000:]}")
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    data["wall_seconds"] = time.perf_counter() - started  # includes migrating and start-up
-    return data
-
-
-def postgres_database(base_url: str, name: str, *, drop: bool) -> str:
-    """Create (or drop) a throwaway database on the server of `base_url`; return its URL."""
-    import psycopg
-
-    parts = urlsplit(base_url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not drop:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -116,14 +84,12 @@ def main() -> None:
     for backend in backends:
         for name in sizes:
             if backend == "sqlite":
-                path = BENCH_DIR / "demo_bench.sqlite3"
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-                url = f"sqlite:///{path}"
+                url = fresh_sqlite(BENCH_DIR / "demo_bench.sqlite3")
             else:
                 url = postgres_database(base_url, "rrp_demo_bench", drop=False)
             try:
-                data = in_subprocess(database_url=url, size=SIZES[name])
+                # wall_seconds includes migrating and start-up
+                data = run_in_subprocess(__file__, ["--one", *map(str, SIZES[name])], database_url=url)
             finally:
                 if backend == "postgresql":
                     postgres_database(base_url, "rrp_demo_bench", drop=True)

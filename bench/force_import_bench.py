@@ -22,11 +22,9 @@ import datetime as dt
 import json
 import os
 import random
-import subprocess
-import sys
-import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from timing import Stopwatch, fresh_sqlite, postgres_database, run_in_subprocess
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "var" / "bench"
@@ -193,15 +191,15 @@ def run_one(*, interventions: int) -> dict[str, object]:
         write_csv(changed, interventions=interventions, changed_every=10)
     results: dict[str, object] = {}
     for label, path in (("first", first), ("unchanged", first), ("one in ten changed", changed)):
-        started, cpu = time.perf_counter(), time.process_time()
         timings: dict[str, float] = {}
         try:
-            counts = incidents_import(source=path, by=user, timings=timings)
+            with Stopwatch() as watch:
+                counts = incidents_import(source=path, by=user, timings=timings)
         except ImportRejected as rejected:
             raise SystemExit("\n".join(map(str, rejected.errors[:20]))) from rejected
         results[label] = {
-            "seconds": time.perf_counter() - started,
-            "cpu_seconds": time.process_time() - cpu,
+            "seconds": watch.seconds,
+            "cpu_seconds": watch.cpu_seconds,
             "steps": timings,
             **counts,
         }
@@ -214,33 +212,6 @@ def run_one(*, interventions: int) -> dict[str, object]:
         "interventions": InterventionRecord.objects.count(),
     }
     return results
-
-
-def in_subprocess(*, database_url: str, interventions: int) -> dict[str, object]:
-    env = {**os.environ, "DATABASE_URL": database_url, "RRP_DEMO": "1", "DEBUG": "0"}
-    result = subprocess.run(
-        [sys.executable, __file__, "--one", str(interventions)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SystemExit(f"Benchmark run failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def postgres_database(base_url: str, name: str, *, drop: bool) -> str:
-    """Create (or drop) a throwaway database on the server of `base_url`; return its URL."""
-    import psycopg
-
-    parts = urlsplit(base_url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if not drop:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def main() -> None:
@@ -266,14 +237,11 @@ def main() -> None:
     print("|---|---|---:|---|---:|---:|---:|")
     for backend in backends:
         if backend == "sqlite":
-            path = BENCH_DIR / "force_import_bench.sqlite3"
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            url = f"sqlite:///{path}"
+            url = fresh_sqlite(BENCH_DIR / "force_import_bench.sqlite3")
         else:
             url = postgres_database(base_url, "rrp_force_import_bench", drop=False)
         try:
-            data = in_subprocess(database_url=url, interventions=args.interventions)
+            data = run_in_subprocess(__file__, ["--one", str(args.interventions)], database_url=url)
         finally:
             if backend == "postgresql":
                 postgres_database(base_url, "rrp_force_import_bench", drop=True)

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import demo_database_or_exit, time_requests
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE_SIZE = 25
@@ -46,25 +46,8 @@ class _Rollback(Exception):
 
 def _measure(function: Callable[[], object], *, repeat: int, warmup: int = 3) -> tuple[float, float, int]:
     """Median and 90th centile in milliseconds, and the number of queries of one call."""
-    from django.db import connection
-
-    for _ in range(warmup):
-        function()
-    queries = []  # counted with a wrapper: a request resets connection.queries when it starts
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        function()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[int(0.9 * (len(times) - 1))], len(queries)
+    timings, queries = time_requests(function, repeat=repeat, warmup=warmup)
+    return timings.median_ms, timings.p90_ms, queries
 
 
 def _selector_list(user, ward) -> Callable[[], object]:
@@ -114,6 +97,9 @@ def main() -> None:
     import django
 
     django.setup()
+    demo_database_or_exit(
+        "the incident pages benchmark", "make bench (or the commands at the top of this file)"
+    )
     from django.db import connection, transaction
     from django.db.models import Count
     from django.urls import NoReverseMatch, reverse

@@ -41,14 +41,14 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import math
 import os
 import pstats
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from timing import demo_database_or_exit, time_requests
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -71,26 +71,8 @@ class Page:
 
 def _measure(function: Callable[[], object], *, repeat: int, warmup: int) -> tuple[float, float, int]:
     """Median and 90th centile in milliseconds, and the number of queries of one call."""
-    from django.db import connection
-
-    for _ in range(warmup):
-        function()
-    queries = []  # counted with a wrapper: a request resets connection.queries when it starts
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        function()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    # Nearest rank: with 5 requests the 90th centile is the slowest, with 20 the 18th.
-    return statistics.median(times), times[math.ceil(0.9 * len(times)) - 1], len(queries)
+    timings, queries = time_requests(function, repeat=repeat, warmup=warmup)
+    return timings.median_ms, timings.p90_ms, queries
 
 
 def _get(client, url: str, *, pdf: bool) -> Callable[[], object]:
@@ -261,6 +243,7 @@ def main() -> None:  # noqa: C901, PLR0915  (a benchmark script: one timed step 
     import django
 
     django.setup()
+    demo_database_or_exit("the dashboards benchmark", "make bench (or the commands at the top of this file)")
     import logging
 
     for noisy in ("weasyprint", "fontTools"):  # WeasyPrint logs each step of every PDF

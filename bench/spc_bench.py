@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,17 +23,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rrp.spc import spc_matrix
 from spc_data import N_WARDS, N_WEEKS, ward_matrices, write_csv
+from timing import Stopwatch, time_calls
 
 
-def best_of(fn, repeat: int) -> tuple[float, float]:
-    """(best, median) wall time in seconds over ``repeat`` runs after one warm-up."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times), statistics.median(times)
+def best_of(fn, repeat: int, *, warmup: int = 1) -> tuple[float, float]:
+    """(best, median) wall time in seconds over ``repeat`` runs after ``warmup`` untimed ones."""
+    timings = time_calls(fn, repeat=repeat, warmup=warmup)
+    return timings.best, timings.median
 
 
 def peer_loop(counts: np.ndarray, bed_days: np.ndarray, chart: str, n_series: int) -> float:
@@ -43,15 +37,15 @@ def peer_loop(counts: np.ndarray, bed_days: np.ndarray, chart: str, n_series: in
     from pyqicharts.tables import qic_table
 
     x = np.arange(counts.shape[0])
-    t = time.perf_counter()
-    for j in range(n_series):
-        if chart == "i":
-            df = pd.DataFrame({"x": x, "y": counts[:, j]})
-            qic_table(df, "x", "y", chart="i")
-        else:
-            df = pd.DataFrame({"x": x, "y": counts[:, j], "n": bed_days[:, j]})
-            qic_table(df, "x", "y", chart="u", denominator="n")
-    return (time.perf_counter() - t) * counts.shape[1] / n_series
+    with Stopwatch() as watch:
+        for j in range(n_series):
+            if chart == "i":
+                df = pd.DataFrame({"x": x, "y": counts[:, j]})
+                qic_table(df, "x", "y", chart="i")
+            else:
+                df = pd.DataFrame({"x": x, "y": counts[:, j], "n": bed_days[:, j]})
+                qic_table(df, "x", "y", chart="u", denominator="n")
+    return watch.seconds * counts.shape[1] / n_series
 
 
 def main(argv: list[str]) -> int:
@@ -129,14 +123,8 @@ def main(argv: list[str]) -> int:
                 "decrease",
                 *extra,
             ]
-            times = []
-            for _ in range(3):
-                t = time.perf_counter()
-                subprocess.run(cmd, check=True)
-                times.append(time.perf_counter() - t)
-            rows.append(
-                (f"rrp spc {chart} on 390,000-row CSV, end to end", min(times), statistics.median(times), 5.0)
-            )
+            best, med = best_of(lambda cmd=cmd: subprocess.run(cmd, check=True), 3, warmup=0)
+            rows.append((f"rrp spc {chart} on 390,000-row CSV, end to end", best, med, 5.0))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  {'best':>10}  {'median':>10}  target")
