@@ -1,8 +1,12 @@
 """Browser tests: Playwright (sync API) driving Debian's chromium against pytest-django's live server.
 
 One browser for the whole session, a fresh context (cookies, storage) for every test. Every page a test
-visits is checked with axe-core against WCAG 2.2 AA and screenshotted at a desktop and a tablet size into
-test-results/screenshots/ for people to look at.
+visits is checked with axe-core against WCAG 2.2 AA and screenshotted at each of SIZES (a ward PC, a small
+laptop, a tablet and a phone) into test-results/screenshots/ for people to look at (tests/browser/steps.py).
+
+Shared here: the browser, the page, and `world`, the shared synthetic organisation tree (tests/factories.py)
+in a database the live server can see. A test module that needs more records overrides `world` with a
+fixture of the same name that takes this one and adds to it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories
+
 CHROMIUM = Path(os.environ.get("RRP_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
 AXE_CANDIDATES = [
@@ -21,8 +27,11 @@ AXE_CANDIDATES = [
     ROOT / "node_modules/axe-core/axe.min.js",
 ]
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
-DESKTOP = {"width": 1366, "height": 768}
+DESKTOP = {"width": 1366, "height": 768}  # the usual ward PC
+SMALL_DESKTOP = {"width": 1024, "height": 768}
 TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 390, "height": 844}
+SIZES = {"desktop": DESKTOP, "small-desktop": SMALL_DESKTOP, "tablet": TABLET, "phone": PHONE}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -71,6 +80,12 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def world(page, transactional_db) -> factories.World:
+    """The shared synthetic world (tests/factories.py), in a database the live server can see."""
+    return factories.build_world()
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import re
 from django_otp.oath import totp
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, SCREENSHOTS, TABLET
+from rrp.accounts.models import User
+from tests.browser.conftest import DESKTOP, SCREENSHOTS, SIZES
 
 PASSWORD = "correct-horse-battery"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -34,7 +35,7 @@ def describe_violations(url: str, size: str, violations: list[dict]) -> str:
 
 
 def check_accessibility(page: Page, name: str) -> None:
-    """Then the page passes axe's WCAG 2.2 AA rules at desktop and tablet sizes (and is screenshotted)."""
+    """Then the page passes axe's WCAG 2.2 AA rules at every one of SIZES (and is screenshotted at each)."""
     page.rrp_step += 1
     # The NHS.UK frontend's scripts ran (the CSP let them), and nothing on the page threw.
     expect(page.locator("body")).to_have_class(re.compile(r"\bnhsuk-frontend-supported\b"))
@@ -42,7 +43,7 @@ def check_accessibility(page: Page, name: str) -> None:
     stem = f"{page.rrp_test_name}-{page.rrp_step:02d}-{name}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
-    for size, viewport in (("desktop", DESKTOP), ("tablet", TABLET)):
+    for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
         settle_after_resize(page)
         violations = page.evaluate(RUN_AXE, WCAG_22_AA)
@@ -100,6 +101,25 @@ def pass_two_factor_set_up(page: Page) -> None:
     bin_key = base64.b32decode(key + "=" * (-len(key) % 8))
     page.get_by_label("Security code").fill(f"{totp(bin_key):06d}")
     page.get_by_role("button", name="Continue").click()
+
+
+def sign_in_as(page: Page, user: User) -> None:
+    """When I sign in as this user, setting up two-factor sign-in if their role needs it."""
+    sign_in(page, user.username)
+    if user.requires_two_factor:
+        pass_two_factor_set_up(page)
+
+
+def heading(page: Page):
+    """The page's one h1."""
+    return page.get_by_role("heading", level=1)
+
+
+def charts_drawn(page: Page, count: int) -> None:
+    """Then the page has this many charts and the browser drew every one (none failed)."""
+    expect(page.locator("figure.rrp-chart")).to_have_count(count)
+    expect(page.locator('figure[data-rrp-chart-drawn="true"]')).to_have_count(count)
+    expect(page.locator('figure[data-rrp-chart-drawn="failed"]')).to_have_count(0)
 
 
 def sign_out(page: Page) -> None:

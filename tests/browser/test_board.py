@@ -12,38 +12,21 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
-from tests.browser.steps import check_accessibility, open_from_header, pass_two_factor_set_up, sign_in
+from tests.browser.steps import charts_drawn, check_accessibility, heading, open_from_header, sign_in_as
 from tests.integration.reports.board_data import build_board_data
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def world(page, transactional_db) -> factories.World:
+def world(world: factories.World) -> factories.World:
     """Two years of restraint on provider A's wards, with a 25% reduction aim."""
-    w = factories.build_world()
+    w = world
     build_board_data(w, timezone.localdate())
     return w
 
 
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
-
-
-def charts_drawn(page: Page, count: int) -> None:
-    expect(page.locator("figure.rrp-chart")).to_have_count(count)
-    expect(page.locator('figure[data-rrp-chart-drawn="true"]')).to_have_count(count)
-    expect(page.locator('figure[data-rrp-chart-drawn="failed"]')).to_have_count(0)
-
-
 def test_governance_opens_the_board_and_a_ward_chart(page: Page, world: factories.World) -> None:
     governance, ward = world.users["provider_governance"], world.wards["a1"]
-    sign_in(page, governance.username)
-    pass_two_factor_set_up(page)
+    sign_in_as(page, governance)
 
     open_from_header(page, "Board report")
     expect(heading(page)).to_have_text("Board report")
@@ -71,9 +54,7 @@ def test_governance_opens_the_board_and_a_ward_chart(page: Page, world: factorie
 
 def test_commissioner_sees_the_board_without_charts(page: Page, world: factories.World) -> None:
     commissioner = world.users["commissioner"]
-    sign_in(page, commissioner.username)
-    if page.get_by_role("heading", name="Enter your security code").count():
-        pass_two_factor_set_up(page)
+    sign_in_as(page, commissioner)
     page.goto("/reports/board/")
     expect(heading(page)).to_have_text("Board report")
     page.get_by_role("link", name=world.providers[0].name).click()
@@ -84,8 +65,7 @@ def test_commissioner_sees_the_board_without_charts(page: Page, world: factories
 
 def test_governance_withdraws_an_aim_from_the_board(page: Page, world: factories.World) -> None:
     governance = world.users["provider_governance"]
-    sign_in(page, governance.username)
-    pass_two_factor_set_up(page)
+    sign_in_as(page, governance)
     page.goto(f"/reports/board/{world.providers[0].pk}/")
     aims = page.locator("#aims ~ table").first
     expect(aims).to_contain_text("Not on track")

@@ -14,26 +14,19 @@ from rrp.measures.demo_steps import PUBLISHED
 from rrp.measures.services import national_figures_import
 from rrp.organisations.models import Ward
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
-from tests.browser.steps import check_accessibility, sign_in
+from tests.browser.steps import charts_drawn, check_accessibility, sign_in
 from tests.integration.reports.test_collaborative import bed_days, interventions, month_back
 
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
-
 REAL = PUBLISHED  # the published files shipped with RRP (src/rrp/measures/published/)
-DRAWN = 'figure[data-rrp-chart-drawn="true"]'
 
 
 @pytest.fixture
-def world(page, transactional_db) -> factories.World:
+def world(world: factories.World) -> factories.World:
     """The shared world with 24 months of bed days on the collaborative's wards, some interventions
     (c1's three are suppressed for the analyst) and an aim."""
     from django.utils import timezone
 
-    w = factories.build_world()
+    w = world
     for key, name in {"a1": "Larchmere Ward", "c1": "Cedarvale Ward"}.items():
         Ward.objects.filter(pk=w.wards[key].pk).update(name=name)
     bed_days(w.wards["a1"], 24, 600)
@@ -66,7 +59,7 @@ def test_analyst_opens_collaborative_from_the_nav_and_sees_it_pseudonymised(
     page.get_by_role("link", name="National cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("National cohort")
     # Three pooled charts and the funnel, drawn by the chart script.
-    expect(page.locator(DRAWN)).to_have_count(4)
+    charts_drawn(page, 4)
     # Each pooled chart offers its SVG and PNG (the board's download links); the funnel none.
     for name in (
         "Restrictive interventions per 1,000 occupied bed days",
@@ -98,7 +91,7 @@ def test_analyst_benchmarks_a_provider_against_national_figures(page: Page, worl
     sign_in(page, world.users["national_analyst"].username)
     page.get_by_role("navigation").get_by_role("link", name="National benchmark").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("National benchmark")
-    expect(page.locator(DRAWN)).to_have_count(1)  # the funnel of every provider
+    charts_drawn(page, 1)  # the funnel of every provider
     check_accessibility(page, "national-benchmark")
 
     page.get_by_label("Provider (as NHS Digital publishes it)").select_option(
@@ -108,6 +101,6 @@ def test_analyst_benchmarks_a_provider_against_national_figures(page: Page, worl
     expect(
         page.get_by_role("heading", name="NOTTINGHAMSHIRE HEALTHCARE NHS FOUNDATION TRUST", exact=True)
     ).to_be_visible()
-    expect(page.locator(DRAWN)).to_have_count(2)  # the funnel and the provider over time
+    charts_drawn(page, 2)  # the funnel and the provider over time
     expect(page.get_by_text("7.21", exact=False).first).to_be_visible()
     check_accessibility(page, "national-benchmark-provider")

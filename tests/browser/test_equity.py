@@ -11,20 +11,20 @@ from playwright.sync_api import Page, expect
 
 from rrp.people.models import WardStay
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
-from tests.browser.steps import check_accessibility, open_from_header, pass_two_factor_set_up, sign_in
+from tests.browser.steps import (
+    charts_drawn,
+    check_accessibility,
+    open_from_header,
+    sign_in,
+    sign_in_as,
+)
 from tests.integration.reports.test_equity import at, record, window
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def world(page, transactional_db) -> factories.World:
+def world(world: factories.World) -> factories.World:
     """Provider A with White and Black patients on its wards over the last 12 months, and incidents."""
-    w = factories.build_world()
+    w = world
     WardStay.objects.all().delete()
     span = window()
     a = w.providers[0]
@@ -39,14 +39,9 @@ def world(page, transactional_db) -> factories.World:
     return w
 
 
-def charts_drawn(page: Page, count: int) -> None:
-    expect(page.locator('figure[data-rrp-chart-drawn="true"]')).to_have_count(count)
-
-
 def test_governance_opens_equity_from_the_header(page: Page, world: factories.World) -> None:
     user = world.users["provider_governance"]
-    sign_in(page, user.username)
-    pass_two_factor_set_up(page)
+    sign_in_as(page, user)
 
     open_from_header(page, "Equity")
 

@@ -17,19 +17,13 @@ from playwright.sync_api import Page, expect
 from rrp.force.models import Incident
 from rrp.people.models import StaffMember
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
-from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in, visit
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
+from tests.browser.steps import check_accessibility, heading, sign_in, sign_in_as, visit
 
 
 @pytest.fixture
-def world(page, transactional_db) -> factories.World:
+def world(world: factories.World) -> factories.World:
     """The shared world; patient A1 has an NHS number and full record; two staff on ward a1's roster."""
-    w = factories.build_world()
+    w = world
     patient = w.patients["a1"]
     patient.nhs_number = "9434765919"
     patient.primary_mental_disorder = "F20.0"
@@ -76,10 +70,6 @@ def group(page: Page, name: str):
 
 def row(page: Page, n: int):
     return page.get_by_role("group", name=f"Type of force {n}", exact=True)
-
-
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
 
 
 def test_ward_nurse_records_the_typical_incident(page: Page, world: factories.World) -> None:
@@ -254,8 +244,7 @@ def test_manager_sends_back_and_governance_completes_cqc_task(page: Page, world:
     manager = world.users["ward_manager"]
     sam.user = manager  # the manager is Sam Nurse on the roster, who held the head
     sam.save(update_fields=["user"])
-    sign_in(page, manager.username)
-    pass_two_factor_set_up(page)
+    sign_in_as(page, manager)
     visit(page, "/incidents/new/", "choose-ward")
     visit(page, f"/incidents/new/?ward={world.wards['a2'].pk}", "choose-patient-ward-a2")
     visit(page, f"/incidents/{incident.pk}/", "manager-incident-page")
@@ -276,8 +265,7 @@ def test_manager_sends_back_and_governance_completes_cqc_task(page: Page, world:
     page.context.clear_cookies()
 
     governance = world.users["provider_governance"]
-    sign_in(page, governance.username)
-    pass_two_factor_set_up(page)
+    sign_in_as(page, governance)
     page.get_by_role("link", name="CQC tasks").click()
     expect(heading(page)).to_have_text("CQC notification tasks")
     check_accessibility(page, "cqc-task-list")

@@ -6,24 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from rrp.force.services import InterventionInput, incident_record
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
 from tests.browser.steps import check_accessibility, sign_in, visit
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(page, transactional_db) -> factories.World:
-    return factories.build_world()
 
 
 def test_nurse_records_observations_after_rapid_tranquillisation(page: Page, world: factories.World) -> None:

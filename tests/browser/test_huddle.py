@@ -14,21 +14,16 @@ from playwright.sync_api import Page, expect
 from rrp.reports.huddle import HUDDLE_MEASURES
 from rrp.segregation.services import episode_start
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, TABLET
-from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in
+from tests.browser.conftest import TABLET
+from tests.browser.steps import charts_drawn, check_accessibility, heading, sign_in_as
 from tests.integration.reports.ward_records import at, monthly_bed_days, months_back, quick_incident
 from tests.integration.segregation.episode_data import seclusion_kwargs
 
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
-def world(page, transactional_db) -> factories.World:
+def world(world: factories.World) -> factories.World:
     """Ward a1 with two years of bed days, incidents most weeks and a seclusion under way."""
-    w = factories.build_world()
+    w = world
     a1, patient, gov = w.wards["a1"], w.patients["a1"], w.users["provider_governance"]
     today = timezone.localdate()
     monthly_bed_days(a1, months_back(today, 25))
@@ -47,17 +42,6 @@ def world(page, transactional_db) -> factories.World:
     return w
 
 
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
-
-
-def charts_drawn(page: Page) -> None:
-    figures = page.locator("figure.rrp-chart")
-    expect(figures).to_have_count(len(HUDDLE_MEASURES))
-    expect(page.locator('figure[data-rrp-chart-drawn="true"]')).to_have_count(len(HUDDLE_MEASURES))
-    expect(page.locator('figure[data-rrp-chart-drawn="failed"]')).to_have_count(0)
-
-
 def no_sideways_scroll(page: Page) -> None:
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {page.viewport_size}"
@@ -65,8 +49,7 @@ def no_sideways_scroll(page: Page) -> None:
 
 def test_ward_manager_opens_the_huddle_from_the_header(page: Page, world: factories.World) -> None:
     manager, ward = world.users["ward_manager"], world.wards["a1"]
-    sign_in(page, manager.username)
-    pass_two_factor_set_up(page)
+    sign_in_as(page, manager)
 
     page.get_by_role("link", name="Ward huddle").first.click()
     expect(heading(page)).to_have_text("Ward huddle")
@@ -75,7 +58,7 @@ def test_ward_manager_opens_the_huddle_from_the_header(page: Page, world: factor
 
     page.get_by_role("link", name=re.compile(rf"^{ward.name}")).click()
     expect(heading(page)).to_have_text(f"{ward.name}: ward huddle")
-    charts_drawn(page)
+    charts_drawn(page, len(HUDDLE_MEASURES))
     expect(page.locator("#days-restraint .rrp-huddle-card__number")).to_have_text("3")
     expect(page.locator("#days-seclusion")).to_contain_text("In seclusion now: 1")
     expect(page.get_by_role("table", name="Reviews overdue now")).to_be_visible()
@@ -92,7 +75,7 @@ def test_ward_manager_opens_the_huddle_from_the_header(page: Page, world: factor
 
     page.get_by_role("link", name="Weekly charts").click()
     expect(page).to_have_url(re.compile(r"\?period=week$"))
-    charts_drawn(page)
+    charts_drawn(page, len(HUDDLE_MEASURES))
     expect(page.locator("figure#huddle-week-incidents")).to_be_visible()
     check_accessibility(page, "ward-huddle-weekly")
 

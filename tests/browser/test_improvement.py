@@ -7,27 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from rrp.improvement.models import ChartRebase, WardEvent
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
-from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in, visit
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(page, transactional_db) -> factories.World:
-    return factories.build_world()
-
-
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
+from tests.browser.steps import check_accessibility, heading, sign_in_as, visit
 
 
 def test_ward_manager_records_an_event_and_a_rebase_then_withdraws_the_event(
@@ -35,8 +19,7 @@ def test_ward_manager_records_an_event_and_a_rebase_then_withdraws_the_event(
 ) -> None:
     manager, ward = world.users["ward_manager"], world.wards["a1"]
     when = dt.date.today() - dt.timedelta(days=14)
-    sign_in(page, manager.username)
-    pass_two_factor_set_up(page)
+    sign_in_as(page, manager)
 
     visit(page, f"/wards/{ward.pk}/", "ward")
     page.get_by_role("link", name="Events and rebases").click()

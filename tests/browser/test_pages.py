@@ -12,26 +12,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
-from tests.browser.steps import check_accessibility, pass_two_factor_set_up, sign_in, sign_out, visit
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
+from tests.browser.steps import check_accessibility, heading, pass_two_factor_set_up, sign_in, sign_out, visit
 
 
 @pytest.fixture
-def world(page, transactional_db) -> factories.World:
+def world(world: factories.World) -> factories.World:
     """The shared synthetic world, in a database the live server can see. Patient A1 has an NHS number."""
-    w = factories.build_world()
+    w = world
     w.patients["a1"].nhs_number = "9434765919"
     w.patients["a1"].save(update_fields=["nhs_number"])
     return w
-
-
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
 
 
 def test_sign_in_wrong_password_then_right_then_sign_out(page: Page, world: factories.World) -> None:

@@ -13,18 +13,12 @@ from playwright.sync_api import Page, expect
 from rrp.people.models import StaffMember
 from rrp.segregation.models import Episode, Review
 from tests import factories
-from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING
 from tests.browser.steps import check_accessibility, sign_in, visit
-
-if not CHROMIUM.exists():
-    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def world(page, transactional_db) -> factories.World:
-    w = factories.build_world()
+def world(world: factories.World) -> factories.World:
+    w = world
     provider = w.providers[0]
     for given, family, title, group in (
         ("Dana", "Doctor", "Consultant psychiatrist", "medical"),
