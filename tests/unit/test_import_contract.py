@@ -1,19 +1,63 @@
-"""The import-linter contract must name every other rrp package, or a new app could slip into rrp.spc."""
+"""The import-linter contracts must name every rrp package, or a new app could slip past them: into
+rrp.spc or rrp.charts (which must stay free of Django and the rest of rrp), or outside the layers."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+INDEPENDENT = {"spc", "charts"}
+
+
+def _contracts() -> list[dict]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+
+
+def _packages() -> set[str]:
+    return {p.name for p in (ROOT / "src" / "rrp").iterdir() if (p / "__init__.py").exists()}
+
+
+def _forbidden_contract(source: str) -> dict:
+    (contract,) = [c for c in _contracts() if c.get("source_modules") == [f"rrp.{source}"]]
+    return contract
+
+
+def _layers_contract() -> dict:
+    (contract,) = [c for c in _contracts() if c["type"] == "layers"]
+    return contract
 
 
 def test_spc_contract_forbids_every_other_rrp_package():
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    (contract,) = [
-        c for c in config["tool"]["importlinter"]["contracts"] if c["source_modules"] == ["rrp.spc"]
-    ]
-    packages = {f"rrp.{p.name}" for p in (ROOT / "src" / "rrp").iterdir() if (p / "__init__.py").exists()}
-    missing = packages - {"rrp.spc"} - set(contract["forbidden_modules"])
+    contract = _forbidden_contract("spc")
+    missing = {f"rrp.{p}" for p in _packages() - {"spc"}} - set(contract["forbidden_modules"])
     assert not missing, f"add {sorted(missing)} to forbidden_modules in pyproject.toml"
     assert {"django", "ninja"} <= set(contract["forbidden_modules"])
+
+
+def test_charts_contract_forbids_every_rrp_package_but_spc():
+    contract = _forbidden_contract("charts")
+    missing = {f"rrp.{p}" for p in _packages() - {"charts", "spc"}} - set(contract["forbidden_modules"])
+    assert not missing, f"add {sorted(missing)} to forbidden_modules in pyproject.toml"
+    assert {"django", "ninja"} <= set(contract["forbidden_modules"])
+    assert "rrp.spc" not in contract["forbidden_modules"]
+
+
+def test_layers_contract_places_every_app_once():
+    contract = _layers_contract()
+    assert contract["containers"] == ["rrp"]
+    assert contract.get("exhaustive") is True
+    assert set(contract["exhaustive_ignores"]) == INDEPENDENT
+    placed = [name for layer in contract["layers"] for name in re.split(r"[|:]", layer.replace(" ", ""))]
+    assert len(placed) == len(set(placed)), f"an app is in two layers: {placed}"
+    missing = _packages() - INDEPENDENT - set(placed)
+    assert not missing, f"add {sorted(missing)} to a layer of the layers contract in pyproject.toml"
+    assert not set(placed) - _packages(), "the layers contract names an app that does not exist"
+
+
+def test_layers_contract_keeps_demo_over_the_apps_and_core_under_them():
+    layers = [layer.replace(" ", "") for layer in _layers_contract()["layers"]]
+    assert layers[0] == "config|cli"
+    assert layers[1] == "demo"
+    assert layers[-1] == "core"
