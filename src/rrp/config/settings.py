@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "rrp.core",
+    "rrp.figures",
     "rrp.accounts",
     "rrp.organisations",
     "rrp.people",

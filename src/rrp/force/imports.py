@@ -40,6 +40,7 @@ from rrp.accounts.scope import patient_filter_for, patient_wards_for
 from rrp.core.csv_import import CellError, ImportRejected
 from rrp.core.models import AuditAction, AuditEvent
 from rrp.core.services import audit_record, client_ip
+from rrp.figures.store import mark_changed
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
     DeEscalation,
@@ -64,7 +65,6 @@ from rrp.force.models import (
 )
 from rrp.force.services import InterventionInput, figures_months_of_incidents, patient_snapshot
 from rrp.force.triggers import cqc_reasons, flags_for
-from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
 

@@ -24,6 +24,7 @@ from rrp.accounts.scope import can_record_on
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
+from rrp.figures.store import mark_changed
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
     CqcTaskStatus,
@@ -55,7 +56,6 @@ from rrp.force.models import (
 )
 from rrp.force.observations import rt_starts
 from rrp.force.triggers import cqc_reasons, flags_for
-from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rrp.demo.registry import DemoContext, demo_step
-from rrp.measures.models import NationalProviderMonth, WardMonthFigures
+from rrp.figures.models import WardMonthFigures
+from rrp.measures.models import NationalProviderMonth
 from rrp.measures.services import monthly_figures_refresh, national_figures_import
 
 PUBLISHED = Path(__file__).parent / "published" / "mhsds-provider-monthly-restraint-2021-22"

@@ -1,5 +1,5 @@
-"""National statistics held for benchmarking (NHS Digital's published provider-level monthly figures),
-and the stored monthly figures per ward that the reports read (a cache, see measures/monthly_figures.py).
+"""National statistics held for benchmarking (NHS Digital's published provider-level monthly figures).
+The stored monthly figures per ward that the reports read are a cache in their own app (rrp.figures).
 
 Measure definitions are not here: they are reviewed data files (see measures/catalogue.py and
 docs/measures.md), so a change to one is a diff with an author and a checker, not a database edit.
@@ -59,36 +59,3 @@ class NationalProviderMonth(models.Model):
     def __str__(self) -> str:
         shown = "*" if self.suppressed else self.value
         return f"{self.month:%Y-%m} {self.provider_name} {self.metric}: {shown}"
-
-
-class WardMonthFigures(models.Model):
-    """One ward's figures for one calendar month, kept so that a page over many wards and years reads a
-    row per ward and month instead of every intervention and daily bed-day row behind it.
-
-    ``figures`` holds, for every measure counted from intervention records (see
-    ``measures.monthly_figures``), its numerator and any count denominator, and the month's occupied bed
-    days. It is a cache of what ``measures.series`` computes from the records, never a record itself:
-    any row may be deleted and is computed again when next needed.
-
-    Freshness: every write to a ward's incidents, seclusion or segregation episodes or bed days adds one
-    to ``generation`` of each month it touches, in the writer's transaction; figures are used only while
-    ``computed_generation`` (the generation read before they were computed) still equals it and they
-    were computed for the current measure definitions (``definitions_key``). A write that commits while
-    figures are being computed therefore leaves them stale, never wrong.
-    """
-
-    ward = models.ForeignKey("organisations.Ward", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="The first day of the month.")
-    generation = models.PositiveIntegerField(default=0)
-    computed_generation = models.IntegerField(null=True, blank=True)
-    definitions_key = models.CharField(max_length=64, blank=True)
-    figures = models.JSONField(default=dict)
-    computed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["ward", "month"], name="one_figures_row_per_ward_month"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.ward_id} {self.month:%Y-%m} (generation {self.generation})"

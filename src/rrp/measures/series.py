@@ -39,9 +39,9 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from rrp.core.times import local_midnight
+from rrp.figures import store
 from rrp.force.models import InterventionRecord
 from rrp.force.selectors import recorded_types
-from rrp.measures import monthly_figures
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month, period_of
@@ -596,7 +596,7 @@ def _count_cells(
     return numerators, denominators
 
 
-# Stored monthly figures (measures.monthly_figures): every catalogue measure counted from intervention
+# Stored monthly figures (figures.store): every catalogue measure counted from intervention
 # rows, and the bed days. Bump the format when what is stored, or how it is computed, changes.
 STORED_FIGURES_FORMAT = 3
 BED_DAYS_FIGURE = "bed_days"
@@ -620,7 +620,7 @@ def _denominator_figure(slug: str) -> str:
 def compute_monthly_figures(
     ward_ids: list[int], first_month: dt.date, last_month: dt.date
 ) -> dict[tuple[int, dt.date], dict[str, float | int | None]]:
-    """What ``monthly_figures`` stores, computed from the records per ward and month: every stored
+    """What ``figures.store`` stores, computed from the records per ward and month: every stored
     measure's numerator (by its slug) and count denominator (``slug:denominator``, left out where it
     has none), and the occupied bed days (``bed_days``, left out where there are none)."""
     definitions = list(stored_definitions().values())
@@ -659,7 +659,7 @@ def _stored_cells(
     names = [BED_DAYS_FIGURE]
     for definition in definitions:
         names += [definition.slug, _denominator_figure(definition.slug)]
-    cells = monthly_figures.figures(
+    cells = store.figures(
         ward_ids=ward_ids,
         months=periods,
         key=stored_figures_key(),
@@ -699,7 +699,7 @@ def measure_series_many(
     as much as one. Any other measure is computed by ``measure_series``.
 
     Whole months of catalogue measures are read from the stored monthly figures
-    (``measures.monthly_figures``), computing only the cells that are missing or stale: a 668-ward
+    (``figures.store``), computing only the cells that are missing or stale: a 668-ward
     collaborative's five years are then some 40,000 small rows instead of a million interventions.
     ``stored=False`` computes everything from the records (the tests compare the two).
     """

@@ -14,8 +14,8 @@ from django.utils import timezone
 from rrp.core.csv_import import ImportRejected
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.figures.store import figures, months_from
 from rrp.measures.models import NationalProviderMonth
-from rrp.measures.monthly_figures import figures, months_from
 from rrp.measures.national import read_published_directory
 from rrp.measures.series import BED_DAYS_FIGURE, compute_monthly_figures, stored_figures_key
 from rrp.organisations.models import Ward
@@ -89,7 +89,7 @@ def national_figures_import(*, directory: Path | str, by: Any | None) -> dict[st
 
 def monthly_figures_refresh(*, ward_ids: Sequence[int] | None, since: dt.date, until: dt.date) -> int:
     """Compute and store every missing or stale monthly figure of these wards (None: every ward) from
-    ``since``'s month to ``until``'s (``measures.monthly_figures``), a few hundred wards at a time;
+    ``since``'s month to ``until``'s (``figures.store``), a few hundred wards at a time;
     return the cells read.
 
     Pages compute what they miss themselves; this fills the store ahead of them (after a bulk load, or

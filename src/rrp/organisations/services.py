@@ -15,7 +15,7 @@ from rrp.accounts.models import User
 from rrp.core.csv_import import CellError, ImportRejected, read_csv_rows
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
-from rrp.measures.monthly_figures import mark_changed, months_from
+from rrp.figures.store import mark_changed, months_from
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays, OccupiedBedDays, Ward
 
 BED_DAYS_COLUMNS = ["ward_code", "month", "occupied_bed_days"]

@@ -22,8 +22,8 @@ from rrp.accounts.scope import can_record_on
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
+from rrp.figures.store import mark_changed
 from rrp.force.models import Incident
-from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import StaffGroup
 from rrp.people.models import Patient, StaffMember

@@ -8,8 +8,8 @@ import datetime as dt
 from django.utils import timezone
 
 from rrp.accounts.roles import Role
+from rrp.figures.store import mark_changed
 from rrp.force.services import InterventionInput, incident_record
-from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays
 from tests import factories
 

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from rrp.figures.store import forget_all
 from rrp.force.services import InterventionInput, incident_amend, incident_record
 from rrp.measures.catalogue import Denominator, all_measures, measure
-from rrp.measures.monthly_figures import forget_all
 from rrp.measures.series import (
     Period,
     UnsupportedMeasure,

@@ -1,4 +1,4 @@
-"""The stored monthly figures (measures.monthly_figures): the same as the records say, kept fresh by every
+"""The stored monthly figures (figures.store): the same as the records say, kept fresh by every
 write path, never fresh after a write that raced their computing, and one query to read when held."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
+from rrp.figures import store
+from rrp.figures.models import WardMonthFigures
 from rrp.force.services import InterventionInput, incident_amend
-from rrp.measures import monthly_figures
 from rrp.measures.catalogue import measure
-from rrp.measures.models import WardMonthFigures
 from rrp.measures.series import measure_series, measure_series_many, stored_definitions
 from rrp.organisations.models import Ward
 from rrp.organisations.services import monthly_bed_days_record
@@ -113,7 +113,7 @@ def _counting_compute(calls: list, during=None):
         calls.append((tuple(ward_ids), first, last))
         if during:
             during()
-        return {(w, m): {"n": 7} for w in ward_ids for m in monthly_figures.months_from(first, last)}
+        return {(w, m): {"n": 7} for w in ward_ids for m in store.months_from(first, last)}
 
     return compute
 
@@ -123,12 +123,12 @@ def test_a_write_while_figures_are_computed_leaves_them_stale_not_wrong(world):
     calls: list = []
 
     def a_writer_commits():  # between reading the generation and storing the figures
-        monthly_figures.mark_changed([(ward, FEB)])
+        store.mark_changed([(ward, FEB)])
 
     kw = {"ward_ids": [ward], "months": [JAN, FEB], "key": "k", "names": ["n"]}
-    first = monthly_figures.figures(**kw, compute=_counting_compute(calls, during=a_writer_commits))
-    monthly_figures.figures(**kw, compute=_counting_compute(calls))
-    monthly_figures.figures(**kw, compute=_counting_compute(calls))
+    first = store.figures(**kw, compute=_counting_compute(calls, during=a_writer_commits))
+    store.figures(**kw, compute=_counting_compute(calls))
+    store.figures(**kw, compute=_counting_compute(calls))
 
     assert first == {(ward, JAN): {"n": 7}, (ward, FEB): {"n": 7}}
     # The second read recomputes February only (January stayed fresh); the third computes nothing.
@@ -142,9 +142,9 @@ def test_figures_for_other_definitions_are_recomputed(world):
     calls: list = []
     kw = {"ward_ids": [ward], "months": [JAN], "names": ["n"]}
 
-    monthly_figures.figures(**kw, key="first", compute=_counting_compute(calls))
-    monthly_figures.figures(**kw, key="first", compute=_counting_compute(calls))
-    monthly_figures.figures(**kw, key="second", compute=_counting_compute(calls))
+    store.figures(**kw, key="first", compute=_counting_compute(calls))
+    store.figures(**kw, key="first", compute=_counting_compute(calls))
+    store.figures(**kw, key="second", compute=_counting_compute(calls))
 
     assert len(calls) == 2
 

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from rrp.figures.store import forget_all
 from rrp.force.models import IncidentVersion, StaffInvolvement, StaffStatement
 from rrp.improvement.models import EventKind
 from rrp.improvement.services import ward_event_record
-from rrp.measures.monthly_figures import forget_all
 from rrp.people.models import StaffMember
 from rrp.reports.huddle import HUDDLE_MEASURES, huddle_index, ward_huddle
 from rrp.segregation.selectors import episode_states

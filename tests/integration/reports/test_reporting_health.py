@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from rrp.figures.store import forget_all
 from rrp.force.services import incident_record, incident_submit
-from rrp.measures.monthly_figures import forget_all
 from rrp.people.models import StaffMember
 from rrp.reports.reporting_health import (
     FlagCode,

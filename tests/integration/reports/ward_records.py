@@ -8,8 +8,8 @@ import datetime as dt
 from django.utils import timezone
 
 from rrp.core.times import local_month
+from rrp.figures.store import mark_changed
 from rrp.force.models import Incident, IncidentStatusChange, IncidentVersion, InterventionRecord
-from rrp.measures.monthly_figures import mark_changed
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays
 
 

@@ -28,7 +28,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from rrp.core.times import local_month
-from rrp.measures.models import WardMonthFigures
+from rrp.figures.models import WardMonthFigures
 
 Cell = tuple[int, dt.date]
 Figures = dict[str, float | int | None]
