@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from rrp.improvement.models import ImprovementAim
-from rrp.measures.demo_steps import PUBLISHED
+from rrp.measures.national import PUBLISHED
 from rrp.measures.services import national_figures_import
 from rrp.organisations.models import Ward
 from tests import factories

@@ -1,4 +1,4 @@
-"""Tests for the use-of-force demo step (src/rrp/force/demo_steps.py).
+"""Tests for the use-of-force demo step (src/rrp/demo/steps/force.py).
 
 The demos are small: a tiny one (6 wards, 1 year) where a test needs its own run, and one small demo
 (36 wards, 2 years) made once for the module's read-only tests, inside a transaction rolled back at the

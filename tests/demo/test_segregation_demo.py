@@ -1,4 +1,4 @@
-"""Tests for the seclusion and segregation demo step (src/rrp/segregation/demo_steps.py)."""
+"""Tests for the seclusion and segregation demo step (src/rrp/demo/steps/segregation.py)."""
 
 from __future__ import annotations
 

@@ -3,13 +3,13 @@
 A step is a function `step(ctx)` that makes one kind of synthetic record. It reads what earlier
 steps made from `ctx.frames` (columns as numpy arrays, keyed by frame name), writes its rows with
 `ctx.writer`, and publishes its own frame for later steps. A later app (use-of-force incidents,
-seclusion episodes, QI projects) adds a `demo_steps.py` module with
+seclusion episodes, QI projects) adds a module `rrp/demo/steps/<app>.py` with
 
     @demo_step("incidents", after=("ward_stays",), models=(Incident,))
     def incidents(ctx: DemoContext) -> None: ...
 
-and the generator finds it (Django's autodiscover, as the admin finds `admin.py`) without any edit
-here. Each step gets its own random generator seeded from (seed, step name), so adding a step never
+and names it in `rrp.demo.generate.STEP_MODULES`; the app itself never imports the demo (decision
+0011). Each step gets its own random generator seeded from (seed, step name), so adding a step never
 changes what the existing steps make for the same seed.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -150,8 +150,12 @@ def demo_step(
     return register
 
 
-def ordered_steps() -> list[Step]:
-    """Registered steps in run order: registration order, except that a step follows its `after`s."""
+def ordered_steps(*, modules: Sequence[str] = ()) -> list[Step]:
+    """Registered steps in run order: their modules' order in `modules` (any other module after them),
+    then registration order, except that a step follows its `after`s. Ranking by module, not by
+    when a module happened to be imported, keeps the run order the same in every process."""
+    rank = {module: i for i, module in enumerate(modules)}
+    registered = sorted(_REGISTRY.values(), key=lambda step: rank.get(step.function.__module__, len(rank)))
     ordered: list[Step] = []
     placed: set[str] = set()
     visiting: set[str] = set()
@@ -170,6 +174,6 @@ def ordered_steps() -> list[Step]:
         placed.add(step.name)
         ordered.append(step)
 
-    for step in list(_REGISTRY.values()):
+    for step in registered:
         place(step)
     return ordered

@@ -21,6 +21,8 @@ from django.core.management.color import no_style
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from rrp.core.db import _create, _drop
+
 BATCH_ROWS = 20_000
 SQLITE_CACHE_KIB = 256 * 1024
 
@@ -109,8 +111,6 @@ class TableWriter:
     def delete_all_append_only(self, models_in_order: Sequence[type[models.Model]]) -> None:
         """Delete every row of append-only tables (children first): their triggers refuse DELETE, so they
         are dropped and made again around it. Demo wipes only, inside the generator's one transaction."""
-        from rrp.core.db import _create, _drop
-
         editor = _TriggerEditor(self.connection)
         for model in models_in_order:
             _drop(model._meta.db_table)(None, editor)

@@ -27,6 +27,8 @@ import pandas as pd
 from rrp.core.csv_import import CellError
 from rrp.measures.models import NationalMetric
 
+# The 12 months (September 2021 to August 2022) of NHS Digital's files shipped with RRP (see the README there).
+PUBLISHED = Path(__file__).parent / "published" / "mhsds-provider-monthly-restraint-2021-22"
 COLUMNS = ("period_start", "provider", "measure", "value")
 FILE_NAME = re.compile(
     r"^(?P<kind>rstr|beds|sect)(?P<number>\d{2})_(?P<mon>[A-Z][a-z]{2})_(?P<year>\d{4})\.csv$"

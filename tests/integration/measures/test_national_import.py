@@ -18,10 +18,10 @@ from django.core.management import CommandError, call_command
 
 from rrp.core.csv_import import ImportRejected
 from rrp.core.models import AuditEvent
-from rrp.measures.demo_steps import PUBLISHED
 from rrp.measures.models import NationalMetric, NationalProviderMonth
 from rrp.measures.national import (
     BENCHMARK_COLUMNS,
+    PUBLISHED,
     UnknownProvider,
     people_and_bed_days,
     pooled,

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from rrp.measures.demo_steps import PUBLISHED
+from rrp.measures.national import PUBLISHED
 from rrp.measures.services import national_figures_import
 from rrp.organisations.models import Provider
 from rrp.reports.national import LAST_12, match_provider, national_benchmark

@@ -1,5 +1,6 @@
-"""The improvement demo step: events inside each ward's life, a rebase with its reason, a withdrawn event,
-an aim per provider and per collaborative; and a second run replaces them (the wipe)."""
+"""The improvement demo step (src/rrp/demo/steps/improvement.py): events inside each ward's life, a rebase
+with its reason, a withdrawn event, an aim per provider and per collaborative; and a second run replaces them
+(the wipe)."""
 
 from __future__ import annotations
 

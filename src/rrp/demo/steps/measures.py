@@ -1,20 +1,18 @@
 """Demo step: NHS Digital's published provider-level figures, so the national benchmark has real data.
 
 These are real, public official statistics (aggregate counts already suppressed and rounded by NHS
-Digital, under the Open Government Licence v3.0), not patient data: see the README beside the files.
-The demo's synthetic providers are not among them, so a demo user picks a published provider to compare.
+Digital, under the Open Government Licence v3.0), not patient data: see the README beside the files in
+src/rrp/measures/published/. The demo's synthetic providers are not among them, so a demo user picks a
+published provider to compare.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rrp.demo.registry import DemoContext, demo_step
 from rrp.figures.models import WardMonthFigures
 from rrp.measures.models import NationalProviderMonth
+from rrp.measures.national import PUBLISHED
 from rrp.measures.services import monthly_figures_refresh, national_figures_import
-
-PUBLISHED = Path(__file__).parent / "published" / "mhsds-provider-monthly-restraint-2021-22"
 
 
 @demo_step("national_figures", after=(), models=(NationalProviderMonth,))
