@@ -1,7 +1,10 @@
 """Recording and withdrawing events, rebase decisions and aims: validated, scoped and audited.
 
 Keyword arguments only, the acting user as ``by``; one transaction each with its audit row inside, so a
-failed audit write saves nothing. Bad input raises ``ValidationError`` naming each field.
+failed audit write saves nothing. Bad input raises ``ValidationError`` naming each field. Who may is
+``accounts.permissions.has_permission``: ``CHART_EVENT_RECORD`` on the ward for events and rebases
+(ward managers and governance), ``AIM_SET`` on the provider for its aims (governance); anyone else gets
+``PermissionDenied``.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import can_write, providers_for, wards_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.improvement.models import ChartRebase, EventKind, ImprovementAim, WardEvent, Withdrawal
@@ -23,24 +26,6 @@ from rrp.organisations.models import Collaborative, Provider, Ward
 
 Errors = dict[str, list[str]]
 LABEL_LIMIT = 60
-
-
-def can_manage_ward_charts(user: User, ward: Ward) -> bool:
-    """Ward managers and governance (who review incidents) may record events and rebases on their wards."""
-    return (
-        can_write(user)
-        and user.has_role_permission(Permission.CHART_EVENT_RECORD)
-        and wards_for(user).filter(pk=ward.pk).exists()
-    )
-
-
-def can_set_provider_aims(user: User, provider: Provider) -> bool:
-    """Governance sets its provider's aims."""
-    return (
-        can_write(user)
-        and user.has_role_permission(Permission.AIM_SET)
-        and providers_for(user).filter(pk=provider.pk).exists()
-    )
 
 
 def _check(errors: Errors) -> None:
@@ -60,7 +45,7 @@ def ward_event_record(
     *, ward: Ward, happened_on: dt.date | None, label: str, kind: str, description: str = "", by: User
 ) -> WardEvent:
     """Record a dated event on a ward; it appears on every chart of the ward from now on."""
-    if not can_manage_ward_charts(by, ward):
+    if not has_permission(by, Permission.CHART_EVENT_RECORD, ward=ward):
         raise PermissionDenied
     errors: Errors = {}
     _date_not_future(errors, "happened_on", happened_on, timezone.localdate())
@@ -90,7 +75,7 @@ def chart_rebase_record(
     *, ward: Ward, measure_slug: str, rebase_on: dt.date | None, reason: str, by: User
 ) -> ChartRebase:
     """Record the decision to start new limits on the ward's chart of one measure from a date."""
-    if not can_manage_ward_charts(by, ward):
+    if not has_permission(by, Permission.CHART_EVENT_RECORD, ward=ward):
         raise PermissionDenied
     errors: Errors = {}
     if measure_slug not in all_measures():
@@ -130,7 +115,7 @@ def improvement_aim_record(
     service's administrators or from the command line, ``by`` then being the administrator)."""
     if (provider is None) == (collaborative is None):
         raise ValueError("an aim is for exactly one provider or one collaborative")
-    if provider is not None and not can_set_provider_aims(by, provider):
+    if provider is not None and not has_permission(by, Permission.AIM_SET, provider=provider):
         raise PermissionDenied
     errors: Errors = {}
     if measure_slug not in all_measures():
@@ -171,27 +156,23 @@ def improvement_aim_record(
 Withdrawable = WardEvent | ChartRebase | ImprovementAim
 
 
-def can_withdraw_collaborative_aims(user: User) -> bool:
-    """A collaborative's aims are set up by the service's administrators (from the shell), so only an
-    administrator who may write withdraws one; there is no page for it."""
-    return can_write(user) and user.has_role_permission(Permission.ORGANISATION_MANAGE)
-
-
-def can_withdraw(user: User, item: Withdrawable) -> bool:
-    """Whoever may record the thing may withdraw it: ward chart managers an event or a rebase, the
-    provider's governance a provider aim, an administrator a collaborative aim."""
+def _withdraw_permission(item: Withdrawable) -> tuple[Permission, dict[str, Ward | Provider]]:
+    """Whoever may record the thing may withdraw it: the ward's chart managers an event or a rebase, the
+    provider's governance a provider aim. A collaborative's aims are set up by the service's
+    administrators (from the shell), so only an administrator withdraws one; there is no page for it."""
     if isinstance(item, ImprovementAim):
         if item.provider_id is None:
-            return can_withdraw_collaborative_aims(user)
-        return can_set_provider_aims(user, item.provider)
-    return can_manage_ward_charts(user, item.ward)
+            return Permission.ORGANISATION_MANAGE, {}
+        return Permission.AIM_SET, {"provider": item.provider}
+    return Permission.CHART_EVENT_RECORD, {"ward": item.ward}
 
 
 @transaction.atomic
 def withdraw(*, item: Withdrawable, reason: str, by: User) -> Withdrawal:
     """Withdraw an event, a rebase or an aim recorded by mistake. The row stays (append-only), marked
     withdrawn; charts, the board and the collaborative view leave it out from then on."""
-    if not can_withdraw(by, item):
+    permission, context = _withdraw_permission(item)
+    if not has_permission(by, permission, **context):
         raise PermissionDenied
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why this is being withdrawn"]})

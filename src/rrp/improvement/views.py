@@ -1,12 +1,14 @@
 """Events and rebase decisions of a ward, and a provider's improvement aims. Views only authorise, call
 selectors or services, and render.
 
-Anyone who may see the ward (``accounts.scope.wards_for``) reads its events and rebases; a ward outside
-their scope is a 404. Only those who may manage the ward's charts (ward managers and governance,
-``services.can_manage_ward_charts``) record or withdraw them; anyone else posting gets a 403.
+Anyone who may see the ward (``Permission.WARD_VIEW``, ``accounts.scope.wards_for``) reads its events and
+rebases; a ward outside their scope is a 404. Only those who may manage the ward's charts
+(``Permission.CHART_EVENT_RECORD`` on the ward: ward managers and governance) record or withdraw them;
+anyone else posting gets a 403.
 
-A provider's aims are set and withdrawn by its governance (``Permission.AIM_SET``) and shown on its
-board report (``reports``), where these pages return to; a provider outside the person's scope is a 404.
+A provider's aims are set and withdrawn by its governance (``Permission.AIM_SET`` on the provider) and
+shown on its board report (``reports``), where these pages return to; a provider outside the person's scope
+is a 404.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from rrp.accounts.permissions import require_permission
+from rrp.accounts.permissions import has_permission, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for
 from rrp.core.forms import apply_errors
@@ -27,8 +29,7 @@ from rrp.organisations.models import Provider, Ward
 
 
 def _ward(request: HttpRequest, ward_id: int) -> Ward:
-    if not request.user.has_role_permission(Permission.WARD_VIEW):
-        raise PermissionDenied
+    require_permission(request.user, Permission.WARD_VIEW)
     ward = selectors.ward_for(request.user, ward_id)
     if ward is None:
         raise Http404
@@ -37,15 +38,14 @@ def _ward(request: HttpRequest, ward_id: int) -> Ward:
 
 def _managed_ward(request: HttpRequest, ward_id: int) -> Ward:
     ward = _ward(request, ward_id)
-    if not services.can_manage_ward_charts(request.user, ward):
-        raise PermissionDenied
+    require_permission(request.user, Permission.CHART_EVENT_RECORD, ward=ward)
     return ward
 
 
 def ward_events(request: HttpRequest, ward_id: int) -> HttpResponse:
     """The ward's events and rebase decisions (withdrawn ones marked), and the form to record an event."""
     ward = _ward(request, ward_id)
-    can_manage = services.can_manage_ward_charts(request.user, ward)
+    can_manage = has_permission(request.user, Permission.CHART_EVENT_RECORD, ward=ward)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
     form = WardEventForm(request.POST or None)
