@@ -22,6 +22,8 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for
 from rrp.api.problems import problem_responses
 from rrp.api.schemas import (
@@ -61,8 +63,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _require_writer(user: User) -> None:
-    definition = user.role_definition
-    if definition is None or definition.read_only or not definition.sees_patient_identifiers:
+    if not has_permission(user, Permission.INCIDENT_RECORD):
         raise PermissionDenied("Your role can read incidents but not record or change them.")
 
 

@@ -35,7 +35,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
-from rrp.accounts.roles import Role
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_filter_for, patient_wards_for
 from rrp.core.csv_import import CellError, ImportRejected
 from rrp.core.models import AuditAction, AuditEvent
@@ -442,8 +443,7 @@ def _check(*, source: IO[str], by: User) -> tuple[list[_Planned], int]:  # noqa:
 def _lookups(*, by: User, codes: set[str]) -> tuple[dict[str, Ward], dict, dict, dict]:
     """Wards by code (only those the importer may record on), and the patients and roster staff of
     their providers, each with one query."""
-    definition = by.role_definition
-    if definition is None or definition.read_only or not by.is_active:
+    if not has_permission(by, Permission.INCIDENT_RECORD):
         wards: dict[str, Ward] = {}
     else:
         wards = {w.code: w for w in patient_wards_for(by).filter(code__in=codes)}
@@ -622,7 +622,7 @@ def _match_existing(*, plans: list[_Planned], by: User, errors: list[CellError])
         if (
             plan.changed
             and plan.existing["status"] == IncidentStatus.CLOSED
-            and by.role != Role.PROVIDER_GOVERNANCE
+            and not has_permission(by, Permission.CLOSED_INCIDENT_AMEND)
         ):
             errors.append(
                 CellError(

@@ -13,8 +13,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
-from rrp.accounts.roles import Role
-from rrp.accounts.scope import patient_wards_for
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
+from rrp.accounts.scope import patient_wards_for, scope_of
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_midnight
@@ -50,9 +51,9 @@ def incident_list_for_user(user: User) -> QuerySet[Incident]:
     "Incident pages"). With several wards the subquery stays: there SQLite does better walking the
     created_at index.
     """
-    wards = patient_wards_for(user)
-    first_two = list(wards.order_by().values_list("id", flat=True)[:2])
-    in_scope = Q(ward_id=first_two[0]) if len(first_two) == 1 else Q(ward__in=wards)
+    scope = scope_of(user)
+    sole = scope.sole_patient_ward_id
+    in_scope = Q(ward_id=sole) if sole is not None else Q(ward__in=scope.patient_wards())
     return (
         Incident.objects.filter(in_scope)
         .with_status()
@@ -104,7 +105,7 @@ def incident_history(incident: Incident) -> list[VersionHistoryEntry]:
 
 def cqc_tasks_for(user: User) -> QuerySet[CqcNotificationTask]:
     """CQC notification tasks for provider governance of the user's provider (nobody else)."""
-    if user.role != Role.PROVIDER_GOVERNANCE or not user.is_active:
+    if not has_permission(user, Permission.CQC_TASK_COMPLETE):
         return CqcNotificationTask.objects.none()
     return CqcNotificationTask.objects.filter(provider_id=user.provider_id).select_related("incident")
 

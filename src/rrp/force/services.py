@@ -19,8 +19,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
-from rrp.accounts.roles import Role
-from rrp.accounts.scope import can_record_on
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
@@ -79,8 +79,6 @@ class StaffInput:
     name: str = ""
     job_title: str = ""
 
-
-REVIEWER_ROLES = frozenset({Role.WARD_MANAGER, Role.PROVIDER_GOVERNANCE})
 
 # Which status each review step may start from.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -310,7 +308,7 @@ def incident_record(
     provider, unknown codes, times out of order, staff of another provider.
     """
     errors: dict[str, list[str]] = {}
-    if not can_record_on(by, ward):
+    if not has_permission(by, Permission.INCIDENT_RECORD, ward=ward):
         errors["ward"] = ["You cannot record incidents on this ward"]
     if patient.provider_id != ward.provider_id:
         errors["patient"] = ["This patient is not a patient of the ward's provider"]
@@ -367,12 +365,12 @@ def incident_amend(
     Only while the incident is not closed, or by provider governance.
     """
     incident = _lock(incident)
-    if not can_record_on(by, incident.ward):
+    if not has_permission(by, Permission.INCIDENT_RECORD, ward=incident.ward):
         raise PermissionDenied("You cannot amend incidents on this ward")
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = ["Say why you are changing this record"]
-    if incident.status == IncidentStatus.CLOSED and by.role != Role.PROVIDER_GOVERNANCE:
+    if incident.status == IncidentStatus.CLOSED and not has_permission(by, Permission.CLOSED_INCIDENT_AMEND):
         errors["status"] = ["This incident is closed: only provider governance can amend it"]
     previous = incident.versions.order_by("-number").first()
     content = {name: getattr(previous, name) for name in CONTENT_FIELDS}
@@ -431,9 +429,9 @@ def _change_status(
     request: HttpRequest | None,
 ) -> IncidentStatusChange:
     incident = _lock(incident)
-    if not can_record_on(by, incident.ward):
+    if not has_permission(by, Permission.INCIDENT_RECORD, ward=incident.ward):
         raise PermissionDenied("You cannot change incidents on this ward")
-    if reviewer and by.role not in REVIEWER_ROLES:
+    if reviewer and not has_permission(by, Permission.INCIDENT_REVIEW, ward=incident.ward):
         raise PermissionDenied("Only a ward manager or provider governance can review incidents")
     current = incident.status
     if current not in TRANSITIONS[to_status]:
@@ -526,8 +524,10 @@ def cqc_task_complete(
     *, task: CqcNotificationTask, by: User, status: str, note: str = "", request: HttpRequest | None = None
 ) -> CqcNotificationTask:
     """Provider governance records that CQC was notified, or why no notification was needed."""
-    task = CqcNotificationTask.objects.select_for_update().get(pk=task.pk)
-    if by.role != Role.PROVIDER_GOVERNANCE or by.provider_id != task.provider_id or not by.is_active:
+    task = (
+        CqcNotificationTask.objects.select_for_update(of=("self",)).select_related("provider").get(pk=task.pk)
+    )
+    if not has_permission(by, Permission.CQC_TASK_COMPLETE, provider=task.provider):
         raise PermissionDenied("Only provider governance of this provider can complete CQC tasks")
     errors: dict[str, list[str]] = {}
     if task.status != CqcTaskStatus.OPEN:
@@ -582,7 +582,7 @@ def statement_author_may_add(*, incident: Incident, by: User) -> bool:
     member = _staff_member_of(by)
     return bool(
         member is not None
-        and can_record_on(by, incident.ward)
+        and has_permission(by, Permission.INCIDENT_RECORD, ward=incident.ward)
         and StaffInvolvement.objects.filter(version__incident=incident, staff_member=member).exists()
     )
 
@@ -699,7 +699,7 @@ def rt_observation_record(
     and a refusal without a note.
     """
     incident = Incident.objects.select_related("ward").get(pk=incident.pk)
-    if not can_record_on(by, incident.ward):
+    if not has_permission(by, Permission.INCIDENT_RECORD, ward=incident.ward):
         raise PermissionDenied("You cannot record observations on this ward")
     temperature = Decimal(str(temperature)).quantize(Decimal("0.1")) if temperature is not None else None
     values = {

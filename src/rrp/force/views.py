@@ -1,8 +1,9 @@
 """Use-of-force pages: record, list, read, amend, review, statements, "my reports" and CQC tasks.
 
-Views stay thin: they authorise, parse forms, call a service or selector and render. Every page that
-shows an incident gets it through `selectors.incident_get_for`, which checks scope and audits the
-view; ids outside the reader's scope answer 404.
+Views stay thin: they authorise (``accounts.permissions``: the role's permission, a 403), parse forms, call
+a service or selector and render. Every page that shows an incident gets it through
+`selectors.incident_get_for`, which checks scope and audits the view; ids outside the reader's scope
+answer 404. The services check the ward again (``has_permission(by, ..., ward=incident.ward)``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rrp.accounts.roles import Permission, Role
+from rrp.accounts.permissions import has_permission, permission_required, require_permission
+from rrp.accounts.roles import Permission
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force import presenters, selectors, services
@@ -50,30 +52,20 @@ from rrp.people.validation import InvalidNhsNumber, normalise_nhs_number, valida
 MAX_ROWS = 20
 
 
-def require(request: HttpRequest, permission: Permission) -> None:
-    if not request.user.has_role_permission(permission):
-        raise PermissionDenied
-
-
 def scoped_incident(request: HttpRequest, incident_id: int) -> Incident:
-    """The incident if the user may see it (the view is audited); 404 otherwise."""
-    require(request, Permission.INCIDENT_VIEW)
+    """The incident if the user may see it (the view is audited): 403 without the permission, else 404."""
+    require_permission(request.user, Permission.INCIDENT_VIEW)
     incident = selectors.incident_get_for(request.user, incident_id, request=request)
     if incident is None:
         raise Http404
     return incident
 
 
-def can_record(request: HttpRequest) -> bool:
-    definition = request.user.role_definition
-    return request.user.has_role_permission(Permission.INCIDENT_RECORD) and not definition.read_only
-
-
 # --- Incident list, "my reports" ---
 
 
+@permission_required(Permission.INCIDENT_VIEW)
 def incident_list(request: HttpRequest) -> HttpResponse:
-    require(request, Permission.INCIDENT_VIEW)
     wards = list(selectors.incident_wards_for(request.user))
     form = IncidentFilterForm(request.GET or None, wards=wards)
     filters: dict[str, Any] = {}
@@ -97,15 +89,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "incidents": shown,
-            "can_record": can_record(request),
             "p": presenters,
         },
         status=400 if form.errors else 200,
     )
 
 
+@permission_required(Permission.INCIDENT_VIEW)
 def my_reports(request: HttpRequest) -> HttpResponse:
-    require(request, Permission.INCIDENT_VIEW)
     page = Paginator(selectors.incident_reports_by(request.user), 25).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     _audit_list(request, shown, "My reports")
@@ -136,11 +127,9 @@ def _audit_list(request: HttpRequest, shown: list[Incident], label: str) -> None
 # --- Recording: choose the ward and patient, then one form ---
 
 
+@permission_required(Permission.INCIDENT_RECORD)
 def incident_start(request: HttpRequest) -> HttpResponse:
     """Step 1: the ward (pre-filled when the user has one) and the patient (on the ward now, or found)."""
-    require(request, Permission.INCIDENT_RECORD)
-    if not can_record(request):
-        raise PermissionDenied
     wards = list(selectors.incident_wards_for(request.user))
     if not wards:
         raise Http404
@@ -399,11 +388,9 @@ def _amend_initial(page: selectors.IncidentPage) -> dict[str, Any]:
     }
 
 
+@permission_required(Permission.INCIDENT_RECORD)
 def incident_new(request: HttpRequest, ward_id: int, patient_id: int) -> HttpResponse:
     """Step 2: everything about the incident on one page; save as a draft or submit."""
-    require(request, Permission.INCIDENT_RECORD)
-    if not can_record(request):
-        raise PermissionDenied
     ward = selectors.recordable_ward_for(request.user, ward_id)
     patient = _patient_for(request, ward, patient_id) if ward is not None else None
     if patient is None:
@@ -435,8 +422,7 @@ def incident_new(request: HttpRequest, ward_id: int, patient_id: int) -> HttpRes
 def incident_amend(request: HttpRequest, incident_id: int) -> HttpResponse:
     """Amend (or finish a draft of) an incident: a new version, with a reason unless it is a draft."""
     incident = scoped_incident(request, incident_id)
-    if not can_record(request):
-        raise PermissionDenied
+    require_permission(request.user, Permission.INCIDENT_RECORD)
     page = selectors.incident_page(incident)
     record_forms, action = _build_forms(request, ward=incident.ward, initial=_amend_initial(page), amend=True)
     if request.method == "POST" and action in ("draft", "submit") and record_forms.is_valid():
@@ -509,10 +495,11 @@ def _render_detail(
     page = selectors.incident_page(incident)
     user = request.user
     current = incident.status
-    reviewer = user.has_role_permission(Permission.INCIDENT_REVIEW) and not user.role_definition.read_only
-    writer = can_record(request)
+    reviewer = has_permission(user, Permission.INCIDENT_REVIEW)
+    writer = has_permission(user, Permission.INCIDENT_RECORD)
     actions = {
-        "amend": writer and (current != IncidentStatus.CLOSED or user.role == Role.PROVIDER_GOVERNANCE),
+        "amend": writer
+        and (current != IncidentStatus.CLOSED or has_permission(user, Permission.CLOSED_INCIDENT_AMEND)),
         "submit": writer and current in (IncidentStatus.DRAFT, IncidentStatus.SENT_BACK),
         "review": reviewer and current == IncidentStatus.SUBMITTED,
         "send_back": reviewer and current in (IncidentStatus.SUBMITTED, IncidentStatus.REVIEWED),
@@ -549,8 +536,7 @@ def incident_history(request: HttpRequest, incident_id: int) -> HttpResponse:
 @require_POST
 def incident_submit(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = scoped_incident(request, incident_id)
-    if not can_record(request):
-        raise PermissionDenied
+    require_permission(request.user, Permission.INCIDENT_RECORD)
     try:
         services.incident_submit(incident=incident, by=request.user, request=request)
     except PermissionDenied:
@@ -571,11 +557,7 @@ def incident_submit(request: HttpRequest, incident_id: int) -> HttpResponse:
 def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpResponse:
     """Review, close (optional note) or send back (request required): a confirmation page, then POST."""
     incident = scoped_incident(request, incident_id)
-    if (
-        not request.user.has_role_permission(Permission.INCIDENT_REVIEW)
-        or request.user.role_definition.read_only
-    ):
-        raise PermissionDenied
+    require_permission(request.user, Permission.INCIDENT_REVIEW)
     form_class = SendBackForm if step == "send_back" else ReviewNoteForm
     form = form_class(request.POST if request.method == "POST" else None)
     errors: list[dict[str, str]] = []
@@ -667,8 +649,8 @@ def statement_add(request: HttpRequest, incident_id: int) -> HttpResponse:
 # --- CQC notification tasks (provider governance) ---
 
 
+@permission_required(Permission.CQC_TASK_COMPLETE)
 def cqc_task_list(request: HttpRequest) -> HttpResponse:
-    require(request, Permission.CQC_TASK_COMPLETE)
     show = request.GET.get("show", "open")
     tasks = selectors.cqc_tasks_for(request.user).select_related("incident__patient", "incident__ward")
     if show != "all":
@@ -681,8 +663,8 @@ def cqc_task_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permission_required(Permission.CQC_TASK_COMPLETE)
 def cqc_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
-    require(request, Permission.CQC_TASK_COMPLETE)
     task = selectors.cqc_task_get_for(request.user, task_id)
     if task is None:
         raise Http404
@@ -718,8 +700,7 @@ def cqc_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
 def rt_observation_add(request: HttpRequest, incident_id: int) -> HttpResponse:
     """Record one set of physical health observations after rapid tranquillisation (NICE QS154)."""
     incident = scoped_incident(request, incident_id)
-    if not can_record(request):
-        raise PermissionDenied
+    require_permission(request.user, Permission.INCIDENT_RECORD)
     page = selectors.incident_page(incident)
     monitoring = selectors.rt_monitoring_for(incident, interventions=page.interventions)
     if monitoring is None:
