@@ -16,6 +16,8 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
 from rrp.api.problems import problem_responses
 from rrp.segregation import schedules, selectors, services
 from rrp.segregation.codes import EpisodeKind, due_label
@@ -115,8 +117,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _require_writer(user: User) -> None:
-    definition = user.role_definition
-    if definition is None or definition.read_only or not definition.sees_patient_identifiers:
+    if not has_permission(user, Permission.SEGREGATION_RECORD):
         raise PermissionDenied("Your role can read episodes but not record them.")
 
 
@@ -197,7 +198,7 @@ def _active(user: User, filters: ActiveFilters, request: HttpRequest) -> list[se
         [selectors.provider_for(user, filters.provider_id)]
         if filters.provider_id is not None
         else list(selectors.providers_with_episodes_for(user))
-        if user.role_definition and user.role_definition.sees_patient_identifiers
+        if has_permission(user, Permission.PATIENT_VIEW)
         else []
     )
     if providers == [None]:

@@ -20,7 +20,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
-from rrp.accounts.roles import Permission, Role
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for, providers_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
@@ -306,7 +307,7 @@ def ward_for(user: User, ward_id: int) -> Ward | None:
 
 def provider_for(user: User, provider_id: int) -> Provider | None:
     """A provider whose patients the user may see (ward roles: their own)."""
-    if not user.has_role_permission(Permission.PATIENT_VIEW):
+    if not has_permission(user, Permission.PATIENT_VIEW):
         return None
     return providers_for(user).filter(pk=provider_id).first()
 
@@ -315,7 +316,7 @@ def staff_for_ward(user: User, ward: Ward):
     """Staff of the ward's provider, to pick reviewers and observers from."""
     from rrp.people.models import StaffMember
 
-    if not patient_wards_for(user).filter(pk=ward.pk).exists():
+    if not has_permission(user, Permission.PATIENT_VIEW, ward=ward):
         return StaffMember.objects.none()
     return StaffMember.objects.filter(provider_id=ward.provider_id).order_by("family_name", "given_name")
 
@@ -393,7 +394,7 @@ def lts_register_pseudonymised(
     user: User, *, now: dt.datetime | None = None, request: HttpRequest | None = None
 ) -> dict[Provider, list[RegisterRow]]:
     """The LTS register of every provider a commissioner commissions, with no names or NHS numbers."""
-    if user.role != Role.COMMISSIONER or not user.has_role_permission(Permission.PSEUDONYMISED_VIEW):
+    if not has_permission(user, Permission.COMMISSIONED_LTS_REGISTER_VIEW):
         return {}
     now = now or timezone.now()
     providers = list(providers_for(user).order_by("name"))

@@ -17,8 +17,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
-from rrp.accounts.roles import Role
-from rrp.accounts.scope import can_record_on
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
@@ -164,7 +164,7 @@ def episode_start(
     patient, LTS without its multidisciplinary decision or commissioner's representative.
     """
     errors: Errors = {}
-    if not can_record_on(by, ward):
+    if not has_permission(by, Permission.SEGREGATION_RECORD, ward=ward):
         _add(errors, "ward", "You cannot record episodes on this ward")
     if patient.provider_id != ward.provider_id:
         _add(errors, "patient", "This patient is not a patient of the ward's provider")
@@ -222,7 +222,7 @@ def episode_amend(
     the episode's own reason, a content field). Ending an episode is an amendment that sets `ended_at`
     and `end_reason` (see `episode_end`)."""
     episode = _lock(episode)
-    if not can_record_on(by, episode.ward):
+    if not has_permission(by, Permission.SEGREGATION_RECORD, ward=episode.ward):
         raise PermissionDenied("You cannot change episodes on this ward")
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
@@ -344,7 +344,7 @@ def review_record(  # noqa: C901  (the checks of each kind of review, each namin
     role (a medical review by a doctor, a nursing review by two registered nurses), no outcome or
     decision."""
     episode = _lock(episode)
-    if not can_record_on(by, episode.ward):
+    if not has_permission(by, Permission.SEGREGATION_RECORD, ward=episode.ward):
         raise PermissionDenied("You cannot record reviews on this ward")
     errors: Errors = {}
     if kind not in REVIEWS_FOR_KIND[episode.kind]:
@@ -411,7 +411,7 @@ def observation_record(
 ) -> Observation:
     """Record an observation during an episode (in seclusion, every 15 minutes by default)."""
     episode = _lock(episode)
-    if not can_record_on(by, episode.ward):
+    if not has_permission(by, Permission.SEGREGATION_RECORD, ward=episode.ward):
         raise PermissionDenied("You cannot record observations on this ward")
     errors: Errors = {}
     at = to_the_minute(at)
@@ -451,7 +451,7 @@ def review_rules_set(
     *, provider: Provider, by: User, request: HttpRequest | None = None, **minutes: int
 ) -> ReviewRules:
     """Provider governance sets the provider's review intervals (in minutes); audited with old and new."""
-    if by.role != Role.PROVIDER_GOVERNANCE or by.provider_id != provider.pk or not by.is_active:
+    if not has_permission(by, Permission.REVIEW_RULES_SET, provider=provider):
         raise PermissionDenied("Only the provider's governance team can change its review rules")
     unknown = set(minutes) - set(RULE_FIELDS)
     if unknown:

@@ -1,4 +1,5 @@
-"""Seclusion and segregation pages. Views only authorise, call selectors or services, and render."""
+"""Seclusion and segregation pages. Views only authorise (``accounts.permissions``), call selectors or
+services, and render."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from rrp.accounts.roles import Permission, Role
+from rrp.accounts.permissions import has_permission, permission_required, require_permission
+from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for
 from rrp.core.forms import apply_errors
 from rrp.segregation import presenters, selectors, services
@@ -23,21 +25,11 @@ from rrp.segregation.forms import (
 )
 
 
-def _require(request: HttpRequest, permission: Permission) -> None:
-    if not request.user.has_role_permission(permission):
-        raise PermissionDenied
-
-
-def _can_record(request: HttpRequest) -> bool:
-    definition = request.user.role_definition
-    return bool(definition and not definition.read_only)
-
-
+@permission_required(Permission.WARD_VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     """Where to start: the user's wards and providers, or the commissioner's pseudonymised register."""
-    _require(request, Permission.WARD_VIEW)
     user = request.user
-    sees_patients = user.has_role_permission(Permission.PATIENT_VIEW)
+    sees_patients = has_permission(user, Permission.PATIENT_VIEW)
     return render(
         request,
         "segregation/index.jinja",
@@ -46,13 +38,12 @@ def index(request: HttpRequest) -> HttpResponse:
             if sees_patients
             else [],
             "providers": selectors.providers_with_episodes_for(user) if sees_patients else [],
-            "is_commissioner": user.role == Role.COMMISSIONER,
         },
     )
 
 
 def _ward(request: HttpRequest, ward_id: int):
-    _require(request, Permission.PATIENT_VIEW)
+    require_permission(request.user, Permission.PATIENT_VIEW)
     ward = selectors.ward_for(request.user, ward_id)
     if ward is None:
         raise Http404
@@ -67,7 +58,7 @@ def _provider(request: HttpRequest, provider_id: int):
 
 
 def _episode(request: HttpRequest, episode_id: int) -> selectors.EpisodeState:
-    _require(request, Permission.PATIENT_VIEW)
+    require_permission(request.user, Permission.PATIENT_VIEW)
     state = selectors.episode_get_for(request.user, episode_id, request=request)
     if state is None:
         raise Http404
@@ -80,7 +71,7 @@ def ward_page(request: HttpRequest, ward_id: int) -> HttpResponse:
     return render(
         request,
         "segregation/ward.jinja",
-        {"ward": ward, "rows": presenters.active_rows(states), "can_record": _can_record(request)},
+        {"ward": ward, "rows": presenters.active_rows(states)},
     )
 
 
@@ -100,8 +91,7 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 def episode_new(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = _ward(request, ward_id)
-    if not _can_record(request):
-        raise PermissionDenied
+    require_permission(request.user, Permission.SEGREGATION_RECORD)
     form = EpisodeForm(request.POST or None, initial={"patient": request.GET.get("patient", "")})
     form.set_patients(selectors.patients_for_ward(request.user, ward))
     form.set_staff(selectors.staff_for_ward(request.user, ward))
@@ -157,14 +147,13 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
             "due": presenters.due_rows(state),
             "reviews": presenters.review_rows(state),
             "versions": selectors.episode_versions(state.episode),
-            "can_record": _can_record(request),
         },
     )
 
 
 def _record(request: HttpRequest, episode_id: int, form_class, template: str, save, success: str, setup=None):
     state = _episode(request, episode_id)
-    if not _can_record(request) or not state.active:
+    if not has_permission(request.user, Permission.SEGREGATION_RECORD) or not state.active:
         raise PermissionDenied
     form = form_class(request.POST or None)
     if hasattr(form, "set_staff"):
@@ -260,10 +249,8 @@ def lts_register(request: HttpRequest, provider_id: int) -> HttpResponse:
     )
 
 
+@permission_required(Permission.COMMISSIONED_LTS_REGISTER_VIEW)
 def lts_register_commissioner(request: HttpRequest) -> HttpResponse:
-    _require(request, Permission.PSEUDONYMISED_VIEW)
-    if request.user.role != Role.COMMISSIONER:
-        raise PermissionDenied
     by_provider = selectors.lts_register_pseudonymised(request.user, request=request)
     return render(
         request,
@@ -272,8 +259,8 @@ def lts_register_commissioner(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permission_required(Permission.PATIENT_VIEW)
 def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
-    _require(request, Permission.PATIENT_VIEW)
     summary = selectors.patient_summary(request.user, patient_id, request=request)
     if summary is None:
         raise Http404
@@ -287,8 +274,7 @@ def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
 def episode_amend(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Correct an episode's record: a new version with who, when and why; the old one is kept."""
     state = _episode(request, episode_id)
-    if not _can_record(request):
-        raise PermissionDenied
+    require_permission(request.user, Permission.SEGREGATION_RECORD)
     v = state.version
     initial = {
         "started_at": timezone.localtime(v.started_at).strftime("%Y-%m-%dT%H:%M"),
@@ -340,7 +326,7 @@ def review_rules(request: HttpRequest, provider_id: int) -> HttpResponse:
     """The provider's review intervals: shown to everyone who sees the provider's episodes, changed by
     its governance team."""
     provider = _provider(request, provider_id)
-    can_change = request.user.role == Role.PROVIDER_GOVERNANCE and request.user.provider_id == provider.pk
+    can_change = has_permission(request.user, Permission.REVIEW_RULES_SET, provider=provider)
     labels = selectors.review_rule_labels()
     current = services.rules_for(provider.pk)
     form_class = review_rules_form_class(labels)
