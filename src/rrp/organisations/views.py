@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import patient_wards_for, wards_for
+from rrp.accounts.scope import wards_for
 from rrp.organisations import selectors, services
 from rrp.organisations.forms import MonthlyBedDaysForm
 from rrp.organisations.models import Ward
 
 
-def require(request: HttpRequest, permission: Permission) -> None:
-    if not request.user.has_role_permission(permission):
-        raise PermissionDenied
-
-
+@permission_required(Permission.WARD_VIEW)
 def provider_list(request: HttpRequest) -> HttpResponse:
-    require(request, Permission.WARD_VIEW)
     return render(
         request,
         "organisations/provider_list.jinja",
@@ -28,8 +23,8 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permission_required(Permission.WARD_VIEW)
 def ward_list(request: HttpRequest) -> HttpResponse:
-    require(request, Permission.WARD_VIEW)
     wards = wards_for(request.user).select_related("provider", "site").order_by("provider__name", "name")
     provider_id = request.GET.get("provider", "")
     if provider_id.isdigit():
@@ -38,14 +33,14 @@ def ward_list(request: HttpRequest) -> HttpResponse:
 
 
 def scoped_ward(request: HttpRequest, ward_id: int) -> Ward:
-    """The ward if the user may see it; 404 otherwise, so guessed ids reveal nothing."""
-    require(request, Permission.WARD_VIEW)
+    """The ward if the user may see it: 403 without the permission, else 404, so guessed ids reveal nothing."""
+    require_permission(request.user, Permission.WARD_VIEW)
     return get_object_or_404(wards_for(request.user).select_related("provider", "site"), pk=ward_id)
 
 
 def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = scoped_ward(request, ward_id)
-    can_see_patients = patient_wards_for(request.user).filter(pk=ward.pk).exists()
+    can_see_patients = has_permission(request.user, Permission.PATIENT_VIEW, ward=ward)
     current_patients = []
     if can_see_patients:
         from rrp.people.selectors import patients_on_ward_now
@@ -57,7 +52,6 @@ def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
         {
             "ward": ward,
             "months": selectors.ward_occupancy_summary(ward),
-            "can_enter_bed_days": request.user.has_role_permission(Permission.BED_DAYS_ENTER),
             "can_see_patients": can_see_patients,
             "current_patients": current_patients,
         },
@@ -66,7 +60,7 @@ def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
 
 def ward_bed_days(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = scoped_ward(request, ward_id)
-    if not request.user.has_role_permission(Permission.BED_DAYS_ENTER):
+    if not has_permission(request.user, Permission.BED_DAYS_ENTER, ward=ward):
         raise Http404
     form = MonthlyBedDaysForm(request.POST or None, initial={"month": request.GET.get("month", "")})
     if request.method == "POST" and form.is_valid():

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.people import selectors
 
 
+@permission_required(Permission.PATIENT_VIEW)
 def patient_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role_permission(Permission.PATIENT_VIEW):
-        raise PermissionDenied
     query = request.GET.get("q", "")
     page = Paginator(selectors.patient_search(request.user, query).select_related("provider"), 25).get_page(
         request.GET.get("page")
@@ -34,9 +33,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/patient_list.jinja", {"page": page, "patients": shown, "query": query})
 
 
+@permission_required(Permission.PATIENT_VIEW)
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    if not request.user.has_role_permission(Permission.PATIENT_VIEW):
-        raise PermissionDenied
     patient = selectors.patient_get_for(request.user, patient_id, request=request)
     if patient is None:
         raise Http404
