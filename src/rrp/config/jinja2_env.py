@@ -8,13 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, pass_context
 from jinja2.runtime import Context
 
 from rrp.accounts import permissions
 from rrp.accounts.roles import Permission
-from rrp.core import form_rendering
+from rrp.core import form_rendering, formatting
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
@@ -22,25 +21,10 @@ def url(viewname: str, *args: Any, **kwargs: Any) -> str:
     return reverse(viewname, args=args or None, kwargs=kwargs or None)
 
 
-def date_uk(value: Any, fmt: str = "%-d %B %Y") -> str:
-    """Format a date as the NHS.UK style guide asks (e.g. 3 March 2026); empty for none."""
-    if value in (None, ""):
-        return ""
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
-        value = timezone.localtime(value)
-    return value.strftime(fmt)
-
-
-def datetime_uk(value: Any) -> str:
-    """Format a date and time as 3 March 2026, 14:05 (local time)."""
-    return date_uk(value, "%-d %B %Y, %H:%M")
-
-
 def number(value: Any, places: int = 0) -> str:
-    """Format a number with thousands separators; a dash for none."""
-    if value is None:
-        return "–"
-    return f"{value:,.{places}f}"
+    """A number with thousands separators and fixed decimal places (``core.formatting.decimal``); a dash
+    for none."""
+    return formatting.decimal(value, places) or "–"
 
 
 @pass_context
@@ -81,5 +65,20 @@ def environment(**options: Any) -> Environment:
             "form_error_list": form_rendering.error_list,
         }
     )
-    env.filters.update({"date_uk": date_uk, "datetime_uk": datetime_uk, "number": number})
+    # Dates, numbers and suppressed figures as every output writes them (core.formatting).
+    env.filters.update(
+        {
+            "date_uk": formatting.long_date,
+            "datetime_uk": formatting.long_date_time,
+            "short_datetime_uk": formatting.short_date_time,
+            "time_uk": formatting.time_of_day,
+            "month_year": formatting.month_year,
+            "short_month_year": formatting.short_month_year,
+            "iso_month": formatting.iso_month,
+            "number": number,
+            "percent": formatting.percent,
+            "figure": formatting.figure_html,
+        }
+    )
+    env.globals["suppressed_mark"] = formatting.suppressed_html
     return env

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from rrp.core.formatting import long_date, long_date_time
 from rrp.force.codes import (
     CqcReason,
     DeEscalation,
@@ -98,7 +98,7 @@ def when(value: dt.datetime | None) -> str:
     """A time as the ward says it: 1 March 2026, 14:05 (in UK time)."""
     if value is None:
         return "Not recorded"
-    return timezone.localtime(value).strftime("%-d %B %Y, %H:%M")
+    return long_date_time(value)
 
 
 def status_label(status: str) -> str:
@@ -235,7 +235,7 @@ def patient_radio_items(patients: Iterable[Any]) -> list[dict[str, Any]]:
             "text": patient.name,
             "hint": {
                 "text": f"NHS number {patient.nhs_number_display or 'not known'}, "
-                f"born {patient.date_of_birth:%-d %B %Y}"
+                f"born {long_date(patient.date_of_birth)}"
             },
         }
         for patient in patients

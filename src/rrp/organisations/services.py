@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.core.csv_import import CellError, ImportRejected, read_csv_rows
+from rrp.core.formatting import month_year
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.figures.store import mark_changed, months_from
@@ -52,7 +53,7 @@ def check_monthly_bed_days(
         )
     last_day = month.replace(day=days_in_month(month))
     if last_day < ward.opened_on or (ward.closed_on and month > ward.closed_on):
-        raise BedDaysInvalid("month", f"{ward.name} was not open in {month:%B %Y}")
+        raise BedDaysInvalid("month", f"{ward.name} was not open in {month_year(month)}")
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import wards_for
+from rrp.core.formatting import month_year
 from rrp.organisations import selectors, services
 from rrp.organisations.forms import MonthlyBedDaysForm
 from rrp.organisations.models import Ward
@@ -74,7 +75,7 @@ def ward_bed_days(request: HttpRequest, ward_id: int) -> HttpResponse:
         except services.BedDaysInvalid as problem:
             form.add_error(problem.field if problem.field in form.fields else "bed_days", str(problem))
         else:
-            messages.success(request, f"Bed days for {form.cleaned_data['month']:%B %Y} saved.")
+            messages.success(request, f"Bed days for {month_year(form.cleaned_data['month'])} saved.")
             return redirect("organisations:ward-detail", ward_id=ward.pk)
     status = 400 if form.errors else 200
     return render(request, "organisations/ward_bed_days.jinja", {"ward": ward, "form": form}, status=status)

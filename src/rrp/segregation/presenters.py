@@ -7,13 +7,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from rrp.core.formatting import short_date_time
 from rrp.segregation import schedules
 from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind, due_label
 from rrp.segregation.selectors import EpisodeState, RegisterRow
 
 
 def local(value: dt.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%-d %b %Y, %H:%M") if value else ""
+    """6 Dec 2026, 14:05 in UK time (``core.formatting.short_date_time``); empty for none."""
+    return short_date_time(value)
 
 
 def span(delta: dt.timedelta) -> str:

@@ -23,6 +23,7 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for, providers_for
+from rrp.core.formatting import iso_month
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Provider, Ward
@@ -476,7 +477,7 @@ def patient_summary(
     )
     months: dict[str, list] = {}
     for s in states:
-        key = timezone.localtime(s.version.started_at).strftime("%Y-%m")
+        key = iso_month(s.version.started_at)
         row = months.setdefault(key, [0, 0.0, 0])
         if s.episode.kind == EpisodeKind.SECLUSION:
             row[0] += 1
