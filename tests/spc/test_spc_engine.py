@@ -291,6 +291,12 @@ def test_funnel_pooled_rate_and_limits():
     assert r.upper_2sigma[0] < r.upper_limit[0]
 
 
+def test_funnel_unit_with_a_vanishing_denominator_has_unbounded_limits_without_a_warning():
+    """Found by the property test: 1 / (4 x 2.2e-311) overflows; warnings are errors in the suite."""
+    r = analyse("funnel", dates=None, numerators=[0.0], denominators=[2.225073858507e-311], groups=["a"])
+    assert math.isinf(r.upper_limit[0])
+
+
 def test_funnel_overdispersion_widens_limits():
     rng = np.random.default_rng(2)
     den = rng.uniform(1000, 20000, 60)

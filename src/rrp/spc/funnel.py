@@ -62,7 +62,8 @@ def funnel_bounds(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lower and upper 95% and 99.8% limits at each denominator around the target ``theta``."""
     den = np.asarray(denominators, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A denominator so small that 1 / 4n overflows (a subnormal float) has limits without end, not a warning.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         se = np.where(den > 0, np.sqrt(1.0 / (4.0 * den) + tau2), np.nan)
     root = np.sqrt(theta) if np.isfinite(theta) and theta >= 0 else np.nan
 
