@@ -56,10 +56,28 @@ def check_accessibility(page: Page, name: str) -> None:
     assert not problems, "\n\n".join(problems) + "\n\n" + json.dumps({"screenshots": str(SCREENSHOTS)})
 
 
+# Resolves once every drawn chart's width has stayed the same for a few frames (at most about a second):
+# Vega redraws a chart to its container's new width some frames after a resize.
+CHARTS_SETTLED = """() => new Promise(resolve => {
+  let last = null, stable = 0, frames = 0;
+  const tick = () => {
+    const widths = Array.from(document.querySelectorAll('.rrp-chart__canvas svg'), s => s.getAttribute('width')).join();
+    stable = widths === last ? stable + 1 : 0;
+    last = widths;
+    frames += 1;
+    if (stable >= 5 || frames > 60) { resolve(null) } else { requestAnimationFrame(tick) }
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
 def settle_after_resize(page: Page) -> None:
     """Wait two animation frames: the NHS.UK header moves links into "More" one frame after a resize,
-    and axe run mid-move sees a half-moved link (a false contrast failure)."""
+    and axe run mid-move sees a half-moved link (a false contrast failure). Where charts are drawn, also
+    wait for them to be redrawn at the new width, so that the screenshot shows the chart as people see it."""
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))")
+    if page.locator('figure[data-rrp-chart-drawn="true"]').count():
+        page.evaluate(CHARTS_SETTLED)
 
 
 def open_from_header(page: Page, text: str) -> None:

@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 from rrp.reports.huddle import HUDDLE_MEASURES
 from rrp.segregation.services import episode_start
 from tests import factories
-from tests.browser.conftest import TABLET
-from tests.browser.steps import charts_drawn, check_accessibility, heading, sign_in_as
+from tests.browser.conftest import PHONE, TABLET
+from tests.browser.steps import charts_drawn, check_accessibility, heading, settle_after_resize, sign_in_as
 from tests.integration.reports.ward_records import at, monthly_bed_days, months_back, quick_incident
 from tests.integration.segregation.episode_data import seclusion_kwargs
 
@@ -72,6 +72,16 @@ def test_ward_manager_opens_the_huddle_from_the_header(page: Page, world: factor
         " document.querySelector('figure.rrp-chart .rrp-chart__canvas').clientWidth]"
     )
     assert widths[1] >= widths[0] * 0.9, widths
+    # On a phone the chart's points still spread across most of its width (the icons in its corner must
+    # not take the room of the plot).
+    page.set_viewport_size(PHONE)
+    settle_after_resize(page)
+    no_sideways_scroll(page)
+    spread = page.evaluate(
+        "() => { const canvas = document.querySelector('figure.rrp-chart .rrp-chart__canvas');"
+        " return [canvas.clientWidth, canvas.querySelector('.mark-line path').getBBox().width] }"
+    )
+    assert spread[1] >= spread[0] * 0.6, spread
 
     page.get_by_role("link", name="Weekly charts").click()
     expect(page).to_have_url(re.compile(r"\?period=week$"))

@@ -181,12 +181,14 @@ def mdc_icons(summary: PeriodSummary | None, direction: ImprovementDirection) ->
     return icons
 
 
-def _icon_layers(result: SpcResult, width: int) -> list[dict[str, object]]:
+def _icon_layers(result: SpcResult) -> list[dict[str, object]]:
     """The MDC variation and assurance icons for the latest period, as circles with letters."""
     icons = mdc_icons(result.summaries[-1] if result.summaries else None, result.improvement_direction)
     layers: list[dict[str, object]] = []
     for k, icon in enumerate(icons):
-        x = width - 18 - 40 * (len(icons) - 1 - k)
+        # From the chart's right edge as drawn, not the width it was built with: pages draw it at their
+        # container's width, and an icon left at a fixed x would squeeze a narrower chart's plot.
+        x = {"expr": f"width - {18 + 40 * (len(icons) - 1 - k)}"}
         base = {"data": {"values": [{"tip": icon.words}]}}
         layers.append(
             base
@@ -329,7 +331,7 @@ def spc_chart_spec(
         event_rows.append({"date": _iso(d), "label": str(label)})
     layers.extend(_rule_layer(event_rows, EVENT_COLOUR, [4, 2], label_y=16))
     if show_icons:
-        layers.extend(_icon_layers(result, width))
+        layers.extend(_icon_layers(result))
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": {"text": heading, "anchor": "start", "fontSize": 15},
