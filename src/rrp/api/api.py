@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from rrp.api.auth import TokenAuth
 from rrp.api.incidents import router as incidents_router
 from rrp.api.problems import install_problem_handlers, problem_content_in_openapi
+from rrp.api.segregation import router as segregation_router
 
 
 class RrpApi(NinjaAPI):
@@ -34,4 +35,4 @@ api = RrpApi(
 )
 install_problem_handlers(api)
 api.add_router("/", incidents_router)
-api.add_router("/segregation/", "rrp.segregation.api.router")
+api.add_router("/segregation/", segregation_router)

@@ -22,6 +22,9 @@ from rrp.api.problems import problem_responses
 from rrp.segregation import schedules, selectors, services
 from rrp.segregation.codes import EpisodeKind, due_label
 
+# Each operation keeps the OpenAPI operationId it was published with when this router lived in
+# rrp.segregation.api (ninja derives the id from the module), so clients generated from the document
+# are not broken by the move (decision 0011).
 router = Router(tags=["Seclusion and segregation"])
 
 
@@ -210,6 +213,7 @@ def _active(user: User, filters: ActiveFilters, request: HttpRequest) -> list[se
     "/episodes/active",
     response={200: list[EpisodeOut], **problem_responses(401, 404)},
     summary="Active episodes with their reviews due",
+    operation_id="rrp_segregation_api_active_episodes",
 )
 def active_episodes(request: HttpRequest, filters: Query[ActiveFilters]) -> list[dict[str, Any]]:
     """Every active seclusion and long-term segregation episode you may see (or those of one `ward_id`
@@ -221,6 +225,7 @@ def active_episodes(request: HttpRequest, filters: Query[ActiveFilters]) -> list
     "/reviews/overdue",
     response={200: list[OverdueOut], **problem_responses(401, 404)},
     summary="Overdue reviews",
+    operation_id="rrp_segregation_api_overdue_reviews",
 )
 def overdue_reviews(request: HttpRequest, filters: Query[ActiveFilters]) -> list[dict[str, Any]]:
     """Every overdue review of an active episode you may see, longest overdue first."""
@@ -242,6 +247,7 @@ def overdue_reviews(request: HttpRequest, filters: Query[ActiveFilters]) -> list
     "/episodes/{episode_id}",
     response={200: EpisodeDetailOut, **problem_responses(401, 404)},
     summary="One episode",
+    operation_id="rrp_segregation_api_get_episode",
 )
 def get_episode(request: HttpRequest, episode_id: int) -> dict[str, Any]:
     """An episode with its latest version, reviews and schedule (audited)."""
@@ -255,6 +261,7 @@ def get_episode(request: HttpRequest, episode_id: int) -> dict[str, Any]:
     "/episodes",
     response={201: EpisodeDetailOut, **problem_responses(401, 403, 404, 422)},
     summary="Record an episode",
+    operation_id="rrp_segregation_api_create_episode",
 )
 def create_episode(request: HttpRequest, payload: EpisodeIn) -> Status:
     """Record a seclusion or long-term segregation episode. Refused with each field named: an end before
@@ -312,6 +319,7 @@ def create_episode(request: HttpRequest, payload: EpisodeIn) -> Status:
     "/episodes/{episode_id}/reviews",
     response={201: EpisodeDetailOut, **problem_responses(401, 403, 404, 422)},
     summary="Record a review",
+    operation_id="rrp_segregation_api_create_review",
 )
 def create_review(request: HttpRequest, episode_id: int, payload: ReviewIn) -> Status:
     """Record a review of an episode. Refused with each field named: a time before the episode began,
