@@ -1,4 +1,4 @@
-"""Writing occupied bed days: derived from ward stays, entered by a ward manager, or imported."""
+"""Writing occupied bed days: entered by a ward manager, or imported (derived from ward stays: people.services)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import IO
 
-import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,8 +15,8 @@ from rrp.core.csv_import import CellError, ImportRejected, read_csv_rows
 from rrp.core.formatting import month_year
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
-from rrp.figures.store import mark_changed, months_from
-from rrp.organisations.models import BedDaysSource, MonthlyBedDays, OccupiedBedDays, Ward
+from rrp.figures.store import mark_changed
+from rrp.organisations.models import BedDaysSource, MonthlyBedDays, Ward
 
 BED_DAYS_COLUMNS = ["ward_code", "month", "occupied_bed_days"]
 
@@ -160,55 +159,3 @@ def bed_days_import(*, source: Path | str | IO[str], by: User | None) -> dict[st
         else:
             changed += 1
     return {"created": created, "changed": changed, "unchanged": unchanged}
-
-
-def daily_census(
-    starts: np.ndarray, ends: np.ndarray, *, first_day: dt.date, last_day: dt.date
-) -> np.ndarray:
-    """Patients on a ward at each midnight from first_day to last_day.
-
-    `starts` and `ends` are day numbers (numpy datetime64[D]) of each stay; an open stay has an end
-    of NaT and counts to last_day. A patient admitted on day A and leaving on day B occupies a bed on
-    the nights of A..B-1, the NHS occupied-bed-day convention (a same-day stay counts none).
-    """
-    first = np.datetime64(first_day, "D")
-    n_days = (np.datetime64(last_day, "D") - first).astype(int) + 1
-    start_index = np.clip((starts - first).astype(int), 0, n_days)
-    end_filled = np.where(np.isnat(ends), np.datetime64(last_day, "D") + np.timedelta64(1, "D"), ends)
-    end_index = np.clip((end_filled - first).astype(int), 0, n_days)
-    keep = end_index > start_index
-    delta = np.zeros(n_days + 1, dtype=np.int64)
-    np.add.at(delta, start_index[keep], 1)
-    np.add.at(delta, end_index[keep], -1)
-    return np.cumsum(delta)[:n_days]
-
-
-@transaction.atomic
-def bed_days_derive_from_stays(*, wards: list[Ward], first_day: dt.date, last_day: dt.date) -> int:
-    """Recompute daily occupied bed days from ward stays for these wards and dates; return rows written."""
-    from rrp.people.models import WardStay  # people depends on organisations, not the reverse at import time
-
-    tz = timezone.get_current_timezone()
-    written = 0
-    for ward in wards:
-        stays = (
-            WardStay.objects.filter(ward=ward, started_at__date__lte=last_day)
-            .exclude(ended_at__date__lt=first_day)
-            .values_list("started_at", "ended_at")
-        )
-        starts = np.array([s.astimezone(tz).date() for s, _ in stays], dtype="datetime64[D]")
-        ends = np.array([e.astimezone(tz).date() if e else None for _, e in stays], dtype="datetime64[D]")
-        census = daily_census(starts, ends, first_day=first_day, last_day=last_day)
-        OccupiedBedDays.objects.filter(ward=ward, date__gte=first_day, date__lte=last_day).delete()
-        day0 = first_day
-        OccupiedBedDays.objects.bulk_create(
-            [
-                OccupiedBedDays(ward=ward, date=day0 + dt.timedelta(days=i), bed_days=int(count))
-                for i, count in enumerate(census)
-                if ward.is_open_on(day0 + dt.timedelta(days=i))
-            ],
-            batch_size=5000,
-        )
-        written += len(census)
-    mark_changed((ward.pk, month) for ward in wards for month in months_from(first_day, last_day))
-    return written

@@ -13,7 +13,7 @@ Counting the numerator (docs/equity.md):
 
 The denominator is the occupied bed days of the group, from ward stays (``people.WardStay``): each
 stay's nights within the window on these wards (admitted on day A and leaving on day B counts the nights
-A..B-1, the NHS convention used by ``organisations.services.daily_census``), grouped by the patient's
+A..B-1, the NHS convention used by ``people.services.daily_census``), grouped by the patient's
 **current** record (ethnic group, sex, learning disability, autism) and their age at the start of each
 quarter. One query reads the stays; numpy splits them into quarters, never a loop per patient.
 

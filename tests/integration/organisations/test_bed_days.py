@@ -13,7 +13,8 @@ from django.utils import timezone
 from rrp.core.csv_import import ImportRejected
 from rrp.organisations.models import MonthlyBedDays, OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month
-from rrp.organisations.services import bed_days_derive_from_stays, bed_days_import
+from rrp.organisations.services import bed_days_import
+from rrp.people.services import bed_days_derive_from_stays
 from tests import factories
 from tests.helpers import signed_in_client
 

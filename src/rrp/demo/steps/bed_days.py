@@ -6,7 +6,7 @@ import numpy as np
 
 from rrp.demo.registry import DemoContext, demo_step
 from rrp.organisations.models import MonthlyBedDays, OccupiedBedDays
-from rrp.organisations.services import daily_census
+from rrp.people.services import daily_census
 
 
 @demo_step("bed_days", after=("people",), models=(MonthlyBedDays, OccupiedBedDays))

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from rrp.organisations.services import daily_census
+from rrp.people.services import daily_census
 
 
 def days(*values: str | None) -> np.ndarray:
