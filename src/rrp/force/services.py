@@ -8,7 +8,7 @@ changed in place: `incident_amend` adds a version, the review steps add status-c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -231,13 +231,28 @@ def _write_version(
     return version
 
 
-def figures_months_of_incidents(ward_of: Mapping[int, int]) -> set[tuple[int, dt.date]]:
+Cells = set[tuple[int, dt.date]]
+LinkedCells = Callable[[Sequence[int]], Cells]
+# Records of apps above force that hang off an incident and count in their own months (segregation's
+# episodes, which are not counted where their incident records their type): each such app registers, when
+# it starts, a function giving the (ward, UK month) cells its records linked to some incidents touch, so
+# writing an incident makes those months stale too without force importing the app (decision 0011).
+_linked_cells: list[LinkedCells] = []
+
+
+def register_linked_figures_months(function: LinkedCells) -> LinkedCells:
+    """Add ``function(incident_ids) -> {(ward id, month)}`` to what ``figures_months_of_incidents``
+    asks (once, however often it is registered); call it from the linking app's ``AppConfig.ready``."""
+    if function not in _linked_cells:
+        _linked_cells.append(function)
+    return function
+
+
+def figures_months_of_incidents(ward_of: Mapping[int, int]) -> Cells:
     """The (ward, UK month) cells whose stored monthly figures these incidents (``{incident id: ward
     id}``) touch: every month of their interventions in any version (an amendment can move one between
-    months) and of the seclusion and segregation episodes linked to them (an episode is not counted
-    where its incident records its type). Read in chunks, for the import's many incidents too."""
-    from rrp.segregation.models import EpisodeVersion  # segregation depends on force, not the reverse
-
+    months) and of the records linked to them that registered apps name (segregation's episodes). Read
+    in chunks, for the import's many incidents too."""
     ids = sorted(ward_of)
     cells: set[tuple[int, dt.date]] = set()
     for start in range(0, len(ids), 20_000):
@@ -246,10 +261,8 @@ def figures_months_of_incidents(ward_of: Mapping[int, int]) -> set[tuple[int, dt
             "version__incident_id", "started_at"
         )
         cells |= {(ward_of[incident_id], local_month(started)) for incident_id, started in interventions}
-        linked = EpisodeVersion.objects.filter(incident_id__in=chunk).values_list(
-            "episode__ward_id", "started_at"
-        )
-        cells |= {(ward_id, local_month(started)) for ward_id, started in linked}
+        for linked_cells in _linked_cells:
+            cells |= linked_cells(chunk)
     return cells
 
 

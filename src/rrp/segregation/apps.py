@@ -6,3 +6,12 @@ class SegregationConfig(AppConfig):
     label = "segregation"
     verbose_name = "Seclusion and long-term segregation: episodes, reviews and observations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Writing an incident can change the months of the episodes linked to it; force cannot import
+        # segregation (it sits below it), so segregation tells force how to find them (decision 0011).
+        # Imported here, not at the top: an AppConfig module is loaded before the apps' models are.
+        from rrp.force.services import register_linked_figures_months
+        from rrp.segregation.services import figures_months_of_linked_episodes
+
+        register_linked_figures_months(figures_months_of_linked_episodes)

@@ -8,6 +8,7 @@ ValidationError naming each field; nothing is saved then either.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -476,3 +477,13 @@ def review_rules_set(
         detail={"from": {k: getattr(current, k) for k in minutes}, "to": minutes},
     )
     return row
+
+
+def figures_months_of_linked_episodes(incident_ids: Sequence[int]) -> set[tuple[int, dt.date]]:
+    """The (ward, UK month) cells of every episode linked, in any version, to these incidents: an episode
+    is not counted where its incident records its type, so writing the incident can change the
+    episode's month (registered with force in ``SegregationConfig.ready``)."""
+    linked = EpisodeVersion.objects.filter(incident_id__in=incident_ids).values_list(
+        "episode__ward_id", "started_at"
+    )
+    return {(ward_id, local_month(started)) for ward_id, started in linked}

@@ -96,6 +96,41 @@ def test_moving_a_seclusion_episode_refreshes_both_months(provider_a):
     assert by_month[JAN] == 1 and by_month[MAR] == 0
 
 
+def test_recording_a_seclusion_on_an_incident_refreshes_the_month_of_its_linked_episode(provider_a):
+    # An episode is not counted where its incident records its type; here the episode's month
+    # (February) is not a month of the incident's interventions (January), so only the cells force gets
+    # from segregation's registered look-up make February stale.
+    incident = record(provider_a, "a1", ("01", at(dt.date(2025, 1, 31), 21), 10))
+    seclusion_episode(provider_a, "a1", at(dt.date(2025, 2, 1), 1), 6, incident=incident)
+    before = assert_store_matches_records(provider_a)[measure("seclusions-per-1000-obd").slug]
+
+    incident_amend(
+        incident=incident,
+        by=provider_a.users["provider_governance"],
+        reason="The seclusion is part of this incident",
+        interventions=[
+            InterventionInput(
+                type_code="01",
+                started_at=at(dt.date(2025, 1, 31), 21),
+                ended_at=at(dt.date(2025, 1, 31), 21, 10),
+            ),
+            InterventionInput(
+                type_code="05",
+                started_at=at(dt.date(2025, 1, 31), 21, 10),
+                ended_at=at(dt.date(2025, 2, 1), 7),
+            ),
+        ],
+    )
+    after = assert_store_matches_records(provider_a)[measure("seclusions-per-1000-obd").slug]
+
+    a1 = provider_a.wards["a1"].pk
+    before, after = (
+        frame[frame["ward_id"] == a1].set_index("period")["numerator"] for frame in (before, after)
+    )
+    assert after[FEB] == before[FEB] - 1  # the episode no longer counts: its incident records it
+    assert after[JAN] == before[JAN] + 1  # the incident's seclusion counts where it started
+
+
 def test_correcting_a_month_of_bed_days_refreshes_its_rates(provider_a):
     assert_store_matches_records(provider_a)
 
