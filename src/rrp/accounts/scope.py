@@ -267,15 +267,3 @@ def sees_unsuppressed(user: User, provider_id: int | None) -> bool:
         return True
     inside = (Role.WARD_STAFF, Role.WARD_MANAGER, Role.PROVIDER_GOVERNANCE)
     return user.role in inside and provider_id is not None and user.provider_id == provider_id
-
-
-def can_write(user: User | None) -> bool:
-    """Whether the user's role may create or change records at all (regulators, commissioners and
-    analysts are read-only)."""
-    definition = getattr(user, "role_definition", None)
-    return bool(user is not None and user.is_authenticated and definition and not definition.read_only)
-
-
-def can_record_on(user: User, ward: Ward) -> bool:
-    """Whether the user may record (or change) patient records on this ward."""
-    return can_write(user) and patient_wards_for(user).filter(pk=ward.pk).exists()
