@@ -1,0 +1,9 @@
+"""Fixtures shared by the accounts tests: the use-of-force tests' complete incident on ward a1."""
+
+from tests.integration.force.conftest import (  # noqa: F401 - the force tests' fixtures, shared here
+    complete_incident,
+    nurse,
+    patient,
+    roster_nurse,
+    ward,
+)
