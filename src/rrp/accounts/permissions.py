@@ -11,7 +11,7 @@
 Views use ``permission_required`` for the role (a 403, the role's own limit, which hides nothing) and
 ``require_permission`` once they hold the object (a 403 when the role lacks the permission, a 404 when
 the object is outside the user's scope, so a guessed id does not confirm the record exists).
-Decision 0006 says how a new app adds a permission and checks it.
+Decision 0012 (docs/decisions/0012-authorisation.md) says how a new app adds a permission and checks it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A role fixes the permissions; the user's organisation links (wards, provider, commissioner,
 collaboratives) fix where they apply. Both are checked on the server for every page and API call, by
-``rrp.accounts.permissions.has_permission`` (decision 0006). Each permission is described below
+``rrp.accounts.permissions.has_permission`` (decision 0012). Each permission is described below
 (``PERMISSION_DEFINITIONS``) so that docs/roles.md can list what it allows and which roles hold it.
 """
 
