@@ -135,8 +135,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL lets the server read while the demo data loads; a busy timeout avoids spurious lock errors.
+    # Recursive triggers make INSERT OR REPLACE fire the append-only tables' delete triggers, which
+    # then refuse it (rrp.core.db).
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA recursive_triggers=ON;",
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

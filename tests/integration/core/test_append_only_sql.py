@@ -1,0 +1,254 @@
+"""Append-only in the database, whatever the SQL: every append-only table, on the database the suite
+runs on (SQLite, or PostgreSQL with DATABASE_URL), refuses UPDATE, DELETE, TRUNCATE (PostgreSQL),
+REPLACE (SQLite), upserts and MERGE, and a row attacked is still there as it was.
+
+Issue 12 saw `TRUNCATE core_auditevent` and `TRUNCATE force_incidentversion CASCADE` succeed on
+PostgreSQL, and `INSERT OR REPLACE` rewrite a version, an audit event, a review and an incident on
+SQLite. The models are found from the app registry, so a new AppendOnlyModel without its triggers (or
+without a row in the fixture below) fails here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.apps import apps
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.utils import timezone
+
+from rrp.core.db import trigger_names
+from rrp.core.models import AppendOnlyModel, AuditAction
+from rrp.core.services import audit_record
+from rrp.force.models import PhysicalHealthObservation, StaffStatement
+from rrp.force.services import incident_record
+from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent, Withdrawal
+from rrp.people.models import StaffMember
+from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review
+from tests.integration.force.incident_data import complete_content, two_staff, typical_interventions
+
+APPEND_ONLY_MODELS = sorted(
+    (m for m in apps.get_models() if issubclass(m, AppendOnlyModel)), key=lambda m: m._meta.label
+)
+POSTGRES = connection.vendor == "postgresql"
+SQLITE = connection.vendor == "sqlite"
+
+
+@pytest.fixture
+def one_of_each(world):
+    """A row in every append-only table (through the services where that is short, else inserted)."""
+    ward, patient, user = world.wards["a1"], world.patients["a1"], world.users["ward_staff"]
+    manager = world.users["ward_manager"]
+    now = timezone.now().replace(microsecond=0)
+    member = StaffMember.objects.create(
+        provider=ward.provider, given_name="Nia", family_name="Nurse", job_title="Staff nurse"
+    )
+    incident = incident_record(
+        ward=ward,
+        patient=patient,
+        by=user,
+        interventions=typical_interventions(),  # prone and rapid tranquillisation: two flags
+        staff=two_staff(member),
+        source_system="Datix",
+        source_id="INC-1",
+        **complete_content(),
+    )
+    StaffStatement.objects.create(
+        incident=incident, staff_member=member, author=user, name="Nia Nurse", text="I held", recorded_at=now
+    )
+    PhysicalHealthObservation.objects.create(
+        incident=incident, observed_at=now, recorded_by=user, recorded_at=now, refused=True, refused_note="No"
+    )
+    episode = Episode.objects.create(
+        provider=ward.provider, ward=ward, patient=patient, kind="seclusion", created_at=now, created_by=user
+    )
+    EpisodeVersion.objects.create(
+        episode=episode,
+        number=1,
+        recorded_at=now,
+        recorded_by=user,
+        started_at=now - dt.timedelta(hours=1),
+        place="Seclusion room",
+        authorised_by_name="Dr Dev",
+        reason="Harm to others",
+        end_plan="When calm",
+    )
+    Review.objects.create(
+        episode=episode,
+        kind="medical",
+        at=now,
+        reviewer_name="Dr Dev",
+        outcome="Continue",
+        decision="continue",
+        recorded_at=now,
+        recorded_by=user,
+    )
+    Observation.objects.create(
+        episode=episode, at=now, observer_name="Nia", note="Asleep", recorded_at=now, recorded_by=user
+    )
+    event = WardEvent.objects.create(
+        ward=ward,
+        happened_on=now.date(),
+        label="Safewards",
+        kind="other",
+        recorded_by=manager,
+        recorded_at=now,
+    )
+    ChartRebase.objects.create(
+        ward=ward, measure_slug="x", rebase_on=now.date(), reason="Why", decided_by=manager, decided_at=now
+    )
+    ImprovementAim.objects.create(
+        provider=ward.provider,
+        measure_slug="x",
+        statement="Fewer",
+        baseline_start=dt.date(2025, 1, 1),
+        baseline_end=dt.date(2025, 12, 31),
+        reduction_percent=25,
+        aim_date=dt.date(2027, 1, 1),
+        recorded_by=manager,
+        recorded_at=now,
+    )
+    Withdrawal.objects.create(event=event, reason="Mistake", withdrawn_by=manager, withdrawn_at=now)
+    audit_record(actor=user, action=AuditAction.VIEW, record=incident)
+    return incident
+
+
+def _table(model: type[models.Model]) -> str:
+    return model._meta.db_table
+
+
+# A valid new value for tables whose only text is a short code (so no other constraint can refuse it).
+TAMPER_OVERRIDES = {
+    "force_interventionrecord": ("type_code", "'04'"),
+    "segregation_episode": ("kind", "'long_term_segregation'"),
+    "force_incidentflag": ("kind", "'tampered'"),
+}
+
+
+def _tamper(model: type[models.Model]) -> tuple[str, str]:
+    """A column to change and its new value as SQL: a text column long enough to hold 'tampered', so
+    only a trigger can refuse the write."""
+    if _table(model) in TAMPER_OVERRIDES:
+        return TAMPER_OVERRIDES[_table(model)]
+    fields = model._meta.concrete_fields
+    texts = [f for f in fields if isinstance(f, models.TextField)]
+    texts += [f for f in fields if isinstance(f, models.CharField) and f.max_length >= 10 and not f.choices]
+    if texts:
+        return texts[0].column, "'tampered'"
+    raise AssertionError(f"{model.__name__} has no text column to tamper with: add it to TAMPER_OVERRIDES")
+
+
+def _row(model: type[models.Model], pk: int) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT * FROM "{_table(model)}" WHERE id = %s', [pk])
+        return cursor.fetchone()
+
+
+def _columns(model: type[models.Model], *, without_id: bool = False, tamper: bool = False) -> tuple[str, str]:
+    """(the column list, the SELECT list copying a row, with the tamper column changed if asked)."""
+    names = [f.column for f in model._meta.concrete_fields if not (without_id and f.primary_key)]
+    target, value = _tamper(model)
+    select = [(value if tamper and name == target else f'"{name}"') for name in names]
+    return ", ".join(f'"{n}"' for n in names), ", ".join(select)
+
+
+def _attacks(model: type[models.Model], pk: int) -> dict[str, str]:
+    table, (column, value) = _table(model), _tamper(model)
+    names, copy = _columns(model, tamper=True)
+    attacks = {
+        "update": f'UPDATE "{table}" SET "{column}" = {value} WHERE id = {pk}',
+        "delete": f'DELETE FROM "{table}" WHERE id = {pk}',
+        "upsert": f'INSERT INTO "{table}" ({names}) SELECT {copy} FROM "{table}" WHERE id = {pk} '
+        f'ON CONFLICT (id) DO UPDATE SET "{column}" = EXCLUDED."{column}"',
+    }
+    if POSTGRES:
+        attacks["truncate"] = f'TRUNCATE "{table}" CASCADE'
+        attacks["merge"] = (
+            f'MERGE INTO "{table}" AS t USING (SELECT id FROM "{table}" WHERE id = {pk}) AS s ON t.id = s.id '
+            f'WHEN MATCHED THEN UPDATE SET "{column}" = {value}'
+        )
+        attacks["merge delete"] = (
+            f'MERGE INTO "{table}" AS t USING (SELECT id FROM "{table}" WHERE id = {pk}) AS s ON t.id = s.id '
+            f"WHEN MATCHED THEN DELETE"
+        )
+    if SQLITE:
+        attacks["insert or replace"] = (
+            f'INSERT OR REPLACE INTO "{table}" ({names}) SELECT {copy} FROM "{table}" WHERE id = {pk}'
+        )
+        attacks["replace into"] = (
+            f'REPLACE INTO "{table}" ({names}) SELECT {copy} FROM "{table}" WHERE id = {pk}'
+        )
+        attacks["update or replace"] = f'UPDATE OR REPLACE "{table}" SET "{column}" = {value} WHERE id = {pk}'
+        attacks["upsert on every key"] = (
+            f'INSERT INTO "{table}" ({names}) SELECT {copy} FROM "{table}" WHERE id = {pk} '
+            f'ON CONFLICT DO UPDATE SET "{column}" = EXCLUDED."{column}"'
+        )
+    return attacks
+
+
+ATTACKS = ["update", "delete", "upsert"] + (
+    ["truncate", "merge", "merge delete"]
+    if POSTGRES
+    else ["insert or replace", "replace into", "update or replace", "upsert on every key"]
+)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+@pytest.mark.parametrize("model", APPEND_ONLY_MODELS, ids=lambda m: m._meta.label)
+def test_append_only_table_refuses_the_attack(one_of_each, model, attack):
+    pk = model.objects.order_by("id").values_list("id", flat=True).first()
+    assert pk is not None, f"one_of_each makes no {model.__name__}: add one"
+    before = _row(model, pk)
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        if POSTGRES:
+            # The test's own transaction has deferred foreign-key checks pending, which would refuse a
+            # TRUNCATE before the trigger could: check them now, as a committed database would have.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(_attacks(model, pk)[attack])
+    assert _row(model, pk) == before
+
+
+@pytest.mark.skipif(not SQLITE, reason="REPLACE is SQLite's")
+@pytest.mark.parametrize("model", APPEND_ONLY_MODELS, ids=lambda m: m._meta.label)
+def test_replace_over_another_unique_key_leaves_the_row_as_it_was(one_of_each, model):
+    """A REPLACE with a new id that clashes on another unique key (an incident's source id, a version's
+    number, a flag's kind, a withdrawal's item) would delete the old row: refused. Where the table has
+    no other unique key it is a plain insert, which append-only allows."""
+    pk = model.objects.order_by("id").values_list("id", flat=True).first()
+    before = _row(model, pk)
+    names, copy = _columns(model, without_id=True, tamper=True)
+    table = _table(model)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT OR REPLACE INTO "{table}" ({names}) SELECT {copy} FROM "{table}" WHERE id = {pk}'
+            )
+    except DatabaseError as refused:
+        assert "append-only" in str(refused)
+    assert _row(model, pk) == before
+
+
+@pytest.mark.parametrize("model", APPEND_ONLY_MODELS, ids=lambda m: m._meta.label)
+def test_append_only_table_has_every_trigger(db, model):
+    table = _table(model)
+    with connection.cursor() as cursor:
+        if POSTGRES:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [table]
+            )
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+        found = {row[0] for row in cursor.fetchall()}
+    assert set(trigger_names(table, connection.vendor)) <= found
+
+
+@pytest.mark.skipif(not SQLITE, reason="an SQLite connection setting")
+def test_every_sqlite_connection_fires_delete_triggers_on_replace(db):
+    """REPLACE is refused because this is on for every connection RRP opens (settings' init_command)."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA recursive_triggers")
+        assert cursor.fetchone()[0] == 1
