@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rrp.measures",
     "rrp.improvement",
     "rrp.reports",
+    "rrp.web",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +115,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "environment": "rrp.config.jinja2_env.environment",
-            "context_processors": ["rrp.core.context.page_context"],
+            "context_processors": ["rrp.web.context.page_context"],
         },
     },
     {
@@ -162,7 +163,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:sign-in"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "web:home"
 
 # Login throttling (django-axes): 5 failures lock the username from that address for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("RRP_LOGIN_FAILURE_LIMIT", "5"))

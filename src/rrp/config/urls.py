@@ -5,7 +5,7 @@ from django.urls import include, path
 from rrp.api.api import api
 
 urlpatterns = [
-    path("", include("rrp.core.urls")),
+    path("", include("rrp.web.urls")),
     path("account/", include("rrp.accounts.urls")),
     path("", include("rrp.organisations.urls")),
     path("", include("rrp.people.urls")),

@@ -1,4 +1,5 @@
-"""Provider and ward pages. Views only authorise, call selectors or services, and render."""
+"""Provider and ward lists and bed days entry (a ward's own page, which shows its patients too, is in
+web). Views only authorise, call selectors or services, and render."""
 
 from __future__ import annotations
 
@@ -39,26 +40,6 @@ def scoped_ward(request: HttpRequest, ward_id: int) -> Ward:
     return get_object_or_404(wards_for(request.user).select_related("provider", "site"), pk=ward_id)
 
 
-def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
-    ward = scoped_ward(request, ward_id)
-    can_see_patients = has_permission(request.user, Permission.PATIENT_VIEW, ward=ward)
-    current_patients = []
-    if can_see_patients:
-        from rrp.people.selectors import patients_on_ward_now
-
-        current_patients = patients_on_ward_now(request.user, ward, request=request)
-    return render(
-        request,
-        "organisations/ward_detail.jinja",
-        {
-            "ward": ward,
-            "months": selectors.ward_occupancy_summary(ward),
-            "can_see_patients": can_see_patients,
-            "current_patients": current_patients,
-        },
-    )
-
-
 def ward_bed_days(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = scoped_ward(request, ward_id)
     if not has_permission(request.user, Permission.BED_DAYS_ENTER, ward=ward):
@@ -76,6 +57,6 @@ def ward_bed_days(request: HttpRequest, ward_id: int) -> HttpResponse:
             form.add_error(problem.field if problem.field in form.fields else "bed_days", str(problem))
         else:
             messages.success(request, f"Bed days for {month_year(form.cleaned_data['month'])} saved.")
-            return redirect("organisations:ward-detail", ward_id=ward.pk)
+            return redirect("web:ward-detail", ward_id=ward.pk)
     status = 400 if form.errors else 200
     return render(request, "organisations/ward_bed_days.jinja", {"ward": ward, "form": form}, status=status)

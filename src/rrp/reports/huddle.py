@@ -238,7 +238,7 @@ def _links(ward: Ward, *, user: User) -> dict[str, str]:
     if has_permission(user, Permission.PATIENT_VIEW, ward=ward):
         links["segregation"] = reverse("segregation:ward", args=[ward.pk])
     links["events"] = _events_url(ward)
-    links["ward"] = reverse("organisations:ward-detail", args=[ward.pk])
+    links["ward"] = reverse("web:ward-detail", args=[ward.pk])
     return links
 
 

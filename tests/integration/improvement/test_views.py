@@ -219,6 +219,6 @@ def test_withdraw_refused_to_ward_staff_and_unknown_ids_are_404(world) -> None:
 
 def test_ward_page_links_to_events_and_rebases(world) -> None:
     page = signed_in_client(world.users["ward_staff"]).get(
-        reverse("organisations:ward-detail", args=[world.wards["a1"].pk])
+        reverse("web:ward-detail", args=[world.wards["a1"].pk])
     )
     assert events_url(world.wards["a1"]) in page.content.decode()

@@ -50,7 +50,7 @@ def test_the_suppression_mark_is_nhs_digitals_star_and_is_read_out_as_suppressed
 
 
 def test_pages_use_the_same_functions_as_jinja_filters():
-    template = get_template("core/about.jinja").template.environment.from_string(
+    template = get_template("web/about.jinja").template.environment.from_string(
         "{{ d | date_uk }}|{{ t | datetime_uk }}|{{ d | month_year }}|{{ n | number }}|{{ none | number }}|"
         "{{ '*' | figure }}"
     )

@@ -29,7 +29,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Board report", "reports:board-index", Permission.BOARD_REPORT_VIEW),
     NavItem("Collaboratives", "reports:collaborative-list", Permission.COLLABORATIVE_VIEW),
     NavItem("National benchmark", "reports:national-benchmark", Permission.NATIONAL_BENCHMARK_VIEW),
-    NavItem("Audit log", "core:audit-log", Permission.AUDIT_VIEW),
+    NavItem("Audit log", "web:audit-log", Permission.AUDIT_VIEW),
 )
 
 

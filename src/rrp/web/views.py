@@ -1,4 +1,4 @@
-"""Home, about, health and the audit log pages."""
+"""Home, about, health, a ward's page and the audit log: the pages that bring the apps together."""
 
 from __future__ import annotations
 
@@ -8,17 +8,21 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
-from rrp.core.forms import AuditSearchForm
-from rrp.core.selectors import audit_events_for
+from rrp.organisations import selectors as organisations_selectors
+from rrp.organisations.views import scoped_ward
+from rrp.people.selectors import patients_on_ward_now
+from rrp.web.forms import AuditSearchForm
+from rrp.web.selectors import audit_events_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
-        "core/home.jinja",
+        "web/home.jinja",
         {
             "ward_count": wards_for(user).count(),
             "providers": providers_for(user)[:20],
@@ -29,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/about.jinja")
+    return render(request, "web/about.jinja")
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -37,6 +41,26 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
+    """A ward's page: its details and bed days (organisations), the patients on it now (people) and links
+    to its events, huddle and bed days; here because it brings those apps together (decision 0011)."""
+    ward = scoped_ward(request, ward_id)
+    can_see_patients = has_permission(request.user, Permission.PATIENT_VIEW, ward=ward)
+    current_patients = []
+    if can_see_patients:
+        current_patients = patients_on_ward_now(request.user, ward, request=request)
+    return render(
+        request,
+        "web/ward_detail.jinja",
+        {
+            "ward": ward,
+            "months": organisations_selectors.ward_occupancy_summary(ward),
+            "can_see_patients": can_see_patients,
+            "current_patients": current_patients,
+        },
+    )
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -47,4 +71,4 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = audit_events_for(request.user, **{k: v for k, v in filters.items() if v not in (None, "")})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "core/audit_log.jinja", {"form": form, "page": page}, status=status)
+    return render(request, "web/audit_log.jinja", {"form": form, "page": page}, status=status)

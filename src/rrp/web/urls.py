@@ -1,11 +1,12 @@
 from django.urls import path
 
-from rrp.core import views
+from rrp.web import views
 
-app_name = "core"
+app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("health/", views.health, name="health"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("wards/<int:ward_id>/", views.ward_detail, name="ward-detail"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from rrp.core.navigation import navigation_for
+from rrp.web.navigation import navigation_for
 
 
 def page_context(request: HttpRequest) -> dict[str, object]:
