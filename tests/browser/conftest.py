@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.database import empty_append_only_tables
 
 CHROMIUM = Path(os.environ.get("RRP_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,32 +107,4 @@ def page(browser, live_server, axe_source, request) -> Iterator[object]:
     page.on("pageerror", lambda error: page.rrp_errors.append(str(error)))
     yield page
     context.close()
-    empty_append_only_tables_for_flush()
-
-
-def empty_append_only_tables_for_flush() -> None:
-    """Let the live server's database flush (between transactional tests) empty append-only tables.
-
-    On SQLite the flush is a DELETE per table, which the append-only triggers (rrp.core.db) refuse;
-    PostgreSQL's flush is a TRUNCATE, which row triggers do not see. So on SQLite empty those tables
-    here with their triggers briefly dropped, then put the very same triggers back.
-    """
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
-            "AND (name LIKE '%\\_no\\_delete' ESCAPE '\\' OR name LIKE '%\\_no\\_update' ESCAPE '\\')"
-        )
-        triggers = cursor.fetchall()
-        for name, _table, _sql in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-        # Rows in these tables refer to each other (and other tables refer to them); the flush that
-        # follows empties the rest, so check no foreign keys while emptying them one by one.
-        with connection.constraint_checks_disabled():
-            for table in sorted({table for _name, table, _sql in triggers}):
-                cursor.execute(f'DELETE FROM "{table}"')
-        for _name, _table, sql in triggers:
-            cursor.execute(sql)
+    empty_append_only_tables()

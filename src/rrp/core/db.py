@@ -6,7 +6,9 @@ triggers make the database refuse every other way of changing them too, whatever
 - **Both databases**: row-level ``UPDATE`` and ``DELETE`` (and so an upsert's ``ON CONFLICT DO UPDATE``
   and PostgreSQL's ``MERGE``, which fire the same triggers).
 - **PostgreSQL**: ``TRUNCATE``, which fires no row trigger, with a statement-level trigger (this also
-  refuses ``TRUNCATE other_table CASCADE`` reaching an append-only table).
+  refuses ``TRUNCATE other_table CASCADE`` reaching an append-only table). It lets an *empty* table be
+  truncated, which removes nothing, so a test database can still be flushed once its append-only
+  tables have been emptied (tests/database.py).
 - **SQLite**: ``INSERT OR REPLACE`` / ``REPLACE INTO``. SQLite's REPLACE deletes the clashing row and
   inserts the new one *without* firing delete triggers unless ``PRAGMA recursive_triggers`` is on, so
   settings turn it on for every connection RRP opens (``init_command``): the delete trigger then refuses
@@ -33,7 +35,16 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 # The doubled %% are placeholders for RAISE once the database driver has unescaped them.
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION rrp_refuse_change() RETURNS trigger AS $$
+DECLARE
+    has_rows boolean;
 BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        -- Emptying an empty table removes nothing (and lets a test database be flushed once emptied).
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %%I.%%I)', TG_TABLE_SCHEMA, TG_TABLE_NAME) INTO has_rows;
+        IF NOT has_rows THEN
+            RETURN NULL;
+        END IF;
+    END IF;
     RAISE EXCEPTION 'rows of %% are append-only: %% refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'integrity_constraint_violation';
 END;
