@@ -1,8 +1,9 @@
-"""Reporting health: is a ward still recording what happens on it? Flags in plain words, for many wards.
+"""Reporting health, the figures: which flags each ward raises and the counts, dates and rates behind
+them (the words are ``presenters``'; ``reporting_health()`` in this package puts the two together).
 
 Under-reporting is the programme's blind spot: a ward that stops recording looks like a ward that
 stopped restraining. So every ward view (the huddle), the provider board and the collaborative view
-show, beside the charts, what this module finds:
+show, beside the charts, what these flags find:
 
 - ``volume_drop``: the ward's count of incidents per period (a c chart from the SPC engine, neutral
   direction, every ward in one call) ends in a special cause *low*: fewer incidents than the ward's own
@@ -62,13 +63,6 @@ MIN_CENTRE_FOR_VOLUME = 1.0
 BED_DAY_MONTHS = 12
 VOLUME_MEASURE = "incidents"
 
-SIGNAL_WORDS = {
-    SpecialCause.BELOW_LOWER_LIMIT: "below the lower control limit",
-    SpecialCause.SHIFT_BELOW: "in a run of points below the ward's average",
-    SpecialCause.TWO_OF_THREE_BELOW: "two of the last three points close to the lower limit",
-    SpecialCause.TREND_DECREASING: "in a falling trend",
-}
-
 
 class Severity(StrEnum):
     """How much a flag matters: high flags question the charts themselves."""
@@ -88,20 +82,19 @@ class FlagCode(StrEnum):
 
 
 @dataclass(frozen=True)
-class HealthFlag:
-    """One thing to check about a ward's recording, in words a ward team reads at its huddle."""
+class Flag:
+    """One thing to check about a ward's recording (its words are ``presenters.flag_words``)."""
 
     code: FlagCode
     severity: Severity
-    words: str
 
 
 @dataclass(frozen=True)
-class WardReportingHealth:
-    """A ward's reporting health: the flags and the figures they came from."""
+class WardHealthFigures:
+    """A ward's reporting health as figures: the flags raised and the figures they came from."""
 
     ward_id: int
-    flags: list[HealthFlag] = field(default_factory=list)
+    raised: list[Flag] = field(default_factory=list)
     # (a) recording volume
     volume_period: str = Period.MONTH.value
     volume_latest: float | None = None
@@ -111,6 +104,7 @@ class WardReportingHealth:
     last_incident_on: dt.date | None = None
     days_since_last: int | None = None
     incidents_last_year: int = 0
+    rate_per_day: float = 0.0
     silence_threshold_days: float | None = None
     # (c) completeness and lateness
     open_records: int = 0
@@ -124,16 +118,9 @@ class WardReportingHealth:
     missing_bed_day_months: list[dt.date] = field(default_factory=list)
 
     @property
-    def healthy(self) -> bool:
-        return not self.flags
-
-    @property
     def worst(self) -> Severity | None:
         order = [Severity.HIGH, Severity.MEDIUM, Severity.LOW]
-        return next((s for s in order if any(f.severity is s for f in self.flags)), None)
-
-    def has(self, code: FlagCode | str) -> bool:
-        return any(f.code == code for f in self.flags)
+        return next((s for s in order if any(f.severity is s for f in self.raised)), None)
 
 
 def silence_threshold_days(rate_per_day: float, probability: float = SILENCE_PROBABILITY) -> float | None:
@@ -143,14 +130,14 @@ def silence_threshold_days(rate_per_day: float, probability: float = SILENCE_PRO
     return -math.log(probability) / rate_per_day
 
 
-def reporting_health(
+def health_figures(
     ward_ids: Sequence[int],
     *,
     today: dt.date,
     period: Period | str = Period.MONTH,
     volume_series: pd.DataFrame | None = None,
-) -> dict[int, WardReportingHealth]:
-    """Every ward's reporting health on ``today`` (a ward with nothing to flag has an empty list).
+) -> dict[int, WardHealthFigures]:
+    """Every ward's reporting health on ``today`` as figures (a ward with nothing to flag raises none).
 
     ``period`` chooses the volume chart (month: the last 24 complete months; week: the last 26 complete
     weeks). A caller that has already read the "incidents" measure's series for these wards over that
@@ -177,9 +164,9 @@ def reporting_health(
             **records.get(ward_id, {}),
             **bed_days.get(ward_id, {}),
         }
-        flags = parts.pop("flags_volume", []) + parts.pop("flags_silence", [])
-        flags += parts.pop("flags_records", []) + parts.pop("flags_bed_days", [])
-        out[ward_id] = WardReportingHealth(ward_id=ward_id, flags=flags, volume_period=period.value, **parts)
+        raised = parts.pop("flags_volume", []) + parts.pop("flags_silence", [])
+        raised += parts.pop("flags_records", []) + parts.pop("flags_bed_days", [])
+        out[ward_id] = WardHealthFigures(ward_id=ward_id, raised=raised, volume_period=period.value, **parts)
     return out
 
 
@@ -216,7 +203,6 @@ def _volume(
     )
     last = series.groupby("ward_id", sort=False).tail(1).index.to_numpy()
     out: dict[int, dict] = {}
-    word = "month" if period is Period.MONTH else "week"
     for i in last:
         ward_id = int(series.at[i, "ward_id"])
         centre = float(result.centre[i]) if np.isfinite(result.centre[i]) else None
@@ -227,15 +213,7 @@ def _volume(
         closed = ward["closed_on"] is not None and ward["closed_on"] <= until
         flags = []
         if low and not closed and centre is not None and centre >= MIN_CENTRE_FOR_VOLUME:
-            flags.append(
-                HealthFlag(
-                    FlagCode.VOLUME_DROP,
-                    Severity.HIGH,
-                    f"Fewer incidents recorded than usual: {_count(latest, 'incident')} in the last "
-                    f"complete {word}, {SIGNAL_WORDS.get(code, 'a special cause low')} (the ward's "
-                    f"average is {centre:.1f} a {word}). Check that every use of force is being recorded.",
-                )
-            )
+            flags.append(Flag(FlagCode.VOLUME_DROP, Severity.HIGH))
         out[ward_id] = {
             "volume_latest": latest,
             "volume_centre": centre,
@@ -243,11 +221,6 @@ def _volume(
             "flags_volume": flags,
         }
     return out
-
-
-def _count(value: float | None, noun: str) -> str:
-    n = 0 if value is None else round(value)
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 # --- (b) silence longer than the ward's history makes likely -----------------------------------------
@@ -275,20 +248,12 @@ def _silence(ward_ids: list[int], wards: dict, *, today: dt.date) -> dict[int, d
         days = (today - last).days if last else None
         flags = []
         if threshold is not None and days is not None and days > threshold and _open_at(ward, today):
-            per_month = rate * 30.4
-            flags.append(
-                HealthFlag(
-                    FlagCode.SILENT,
-                    Severity.HIGH,
-                    f"No incident recorded for {days} days. At this ward's rate over the last 12 months "
-                    f"({per_month:.1f} a month) a gap of more than {math.ceil(threshold)} days would happen "
-                    "less than 1 time in 100. Check that incidents are being recorded.",
-                )
-            )
+            flags.append(Flag(FlagCode.SILENT, Severity.HIGH))
         out[ward_id] = {
             "last_incident_on": last,
             "days_since_last": days,
             "incidents_last_year": year,
+            "rate_per_day": rate,
             "silence_threshold_days": threshold,
             "flags_silence": flags,
         }
@@ -338,43 +303,13 @@ def _records(ward_ids: list[int], *, today: dt.date) -> dict[int, dict]:
     for ward_id, t in tallies.items():
         flags = []
         if t["open_incomplete"] or t["submitted_incomplete"]:
-            parts = []
-            if t["open_incomplete"]:
-                parts.append(f"{_records_word(t['open_incomplete'])} still in draft or sent back")
-            if t["submitted_incomplete"]:
-                parts.append(f"{_records_word(t['submitted_incomplete'])} already submitted")
-            flags.append(
-                HealthFlag(
-                    FlagCode.INCOMPLETE,
-                    Severity.MEDIUM,
-                    f"Statutory items missing (Use of Force Act s6(5)): {' and '.join(parts)}.",
-                )
-            )
+            flags.append(Flag(FlagCode.INCOMPLETE, Severity.MEDIUM))
         if t["open_overdue"]:
-            flags.append(
-                HealthFlag(
-                    FlagCode.UNSUBMITTED,
-                    Severity.MEDIUM,
-                    f"{_records_word(t['open_overdue'])} not yet submitted more than 72 hours after the "
-                    "incident.",
-                )
-            )
+            flags.append(Flag(FlagCode.UNSUBMITTED, Severity.MEDIUM))
         if t["recent_late"]:
-            flags.append(
-                HealthFlag(
-                    FlagCode.LATE,
-                    Severity.LOW,
-                    f"{t['recent_late']} of {_records_word(t['recent_records'])} made in the last "
-                    f"{RECENT_DAYS} days {'was' if t['recent_late'] == 1 else 'were'} submitted more than "
-                    "72 hours after the incident.",
-                )
-            )
+            flags.append(Flag(FlagCode.LATE, Severity.LOW))
         out[ward_id] = {**t, "flags_records": flags}
     return out
-
-
-def _records_word(n: int) -> str:
-    return f"{n} record" + ("" if n == 1 else "s")
 
 
 # --- (d) months without bed days ---------------------------------------------------------------------
@@ -394,16 +329,7 @@ def _missing_bed_days(ward_ids: list[int], wards: dict, *, today: dt.date) -> di
         ]
         have = figures.get(ward_id, {})
         missing = [m for m in open_months if not have.get(m) or not have[m][0]]
-        flags = []
-        if missing:
-            flags.append(
-                HealthFlag(
-                    FlagCode.MISSING_BED_DAYS,
-                    Severity.MEDIUM,
-                    f"No occupied bed days for {_month_list(missing)}: rates per 1,000 bed days cannot be "
-                    f"charted for {'that month' if len(missing) == 1 else 'those months'}.",
-                )
-            )
+        flags = [Flag(FlagCode.MISSING_BED_DAYS, Severity.MEDIUM)] if missing else []
         out[ward_id] = {
             "months_checked": len(open_months),
             "missing_bed_day_months": missing,
@@ -414,10 +340,3 @@ def _missing_bed_days(ward_ids: list[int], wards: dict, *, today: dt.date) -> di
 
 def _month_end(month: dt.date) -> dt.date:
     return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-
-
-def _month_list(months: list[dt.date]) -> str:
-    names = [m.strftime("%B %Y") for m in months]
-    if len(names) > 4:
-        return f"{len(names)} months ({', '.join(names[:3])} and {len(names) - 3} more)"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
