@@ -15,8 +15,9 @@ from django.utils import timezone
 from rrp.core.models import AuditAction, AuditEvent
 from rrp.improvement.models import ImprovementAim
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays
-from rrp.reports import board as board_data
-from rrp.reports.board import KEY_MEASURES, SUMMARY_COLUMNS, provider_board
+from rrp.reports.board import KEY_MEASURES, provider_board
+from rrp.reports.board.exports import SUMMARY_COLUMNS
+from rrp.reports.board.presenters import FLAG_TITLES
 from tests import factories
 from tests.helpers import signed_in_client
 from tests.integration.reports.board_data import BED_DAYS, build_board_data, months, restraints
@@ -235,7 +236,7 @@ def test_board_pdf_is_a_pdf_and_is_audited(board_world):
 
 
 def test_board_pack_html_has_charts_commentary_and_data(board_world, today):
-    from rrp.reports.pdf import board_pack_html
+    from rrp.reports.board.exports import board_pack_html
 
     board = governance_board(board_world, today)
     html = board_pack_html(board, generated_for=board_world.users["provider_governance"])
@@ -288,7 +289,7 @@ def test_commissioner_aim_progress_is_rounded(board_world, today):
 def test_commissioner_reporting_health_gives_no_counts(board_world, today):
     board = provider_board(board_world.users["commissioner"], provider_a(board_world), today=today)
     words = [w for line in board.health for _, w in line.flags]
-    assert words and set(words) <= set(board_data.FLAG_TITLES.values())
+    assert words and set(words) <= set(FLAG_TITLES.values())
 
 
 # --- scope -------------------------------------------------------------------------------------------

@@ -21,11 +21,13 @@ from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
-from rrp.improvement.selectors import events_by_ward
 from rrp.measures.catalogue import MeasureDefinition, all_measures
 from rrp.organisations.models import Provider, Ward
 from rrp.reports import board as board_data
-from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
+from rrp.reports.board import WardChart
+from rrp.reports.board import exports as board_exports
+from rrp.reports.board import presenters as board_presenters
+from rrp.reports.panels import ChartPanel
 from rrp.reports.views.downloads import chart_picture_response
 from rrp.spc import Chart
 
@@ -55,22 +57,6 @@ def board_index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/board_index.jinja", {"providers": providers})
 
 
-def provider_panels(board: board_data.Board) -> list[ChartPanel]:
-    """The provider total's chart of each measure (none outside the provider: see reports.board)."""
-    if board.suppressed:
-        return []
-    return [
-        chart_panel(
-            block.provider_result,
-            chart_id=f"chart-{block.definition.slug}",
-            title=f"{board.provider.name}, all wards: {block.definition.name}",
-            y_title=measure_y_title(block.definition),
-        )
-        for block in board.blocks
-        if block.provider_result is not None
-    ]
-
-
 def board(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
@@ -80,7 +66,7 @@ def board(request: HttpRequest, provider_id: int) -> HttpResponse:
         {
             "provider": provider,
             "board": report,
-            "panels": provider_panels(report),
+            "panels": board_presenters.provider_panels(report),
             "can_set_aims": has_permission(request.user, Permission.AIM_SET, provider=provider),
         },
     )
@@ -112,22 +98,20 @@ def _csv_response(rows: list[dict[str, str]], columns: tuple[str, ...], filename
 def board_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
-    rows = board_data.summary_rows(report)
+    rows = board_exports.summary_rows(report)
     _export_audit(
         request,
         provider,
         f"Board summary CSV: {provider.name}",
         {"export": "board_summary_csv", "rows": len(rows), "suppressed": report.suppressed},
     )
-    return _csv_response(rows, board_data.SUMMARY_COLUMNS, f"board-summary-{provider.ods_code}.csv")
+    return _csv_response(rows, board_exports.SUMMARY_COLUMNS, f"board-summary-{provider.ods_code}.csv")
 
 
 def board_pdf(request: HttpRequest, provider_id: int) -> HttpResponse:
-    from rrp.reports.pdf import board_pack_pdf
-
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
-    pdf = board_pack_pdf(report, generated_for=request.user)
+    pdf = board_exports.board_pack_pdf(report, generated_for=request.user)
     _export_audit(
         request,
         provider,
@@ -139,20 +123,16 @@ def board_pdf(request: HttpRequest, provider_id: int) -> HttpResponse:
     return response
 
 
-def _ward_chart(request: HttpRequest, provider_id: int, ward_id: int, measure: str):
+def _ward_chart(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> WardChart:
     provider = scoped_provider(request, provider_id)
     ward = scoped_ward(request, provider, ward_id)
     definition = chartable_measure(measure)
     return board_data.ward_chart(request.user, provider, ward, definition, today=timezone.localdate())
 
 
-def _panel(chart: board_data.WardChart, *, with_downloads: bool) -> ChartPanel | None:
-    """The chart's panel, or None where no chart is drawn (outside the provider, or no data)."""
-    result = chart.row.result
-    if chart.suppressed or result is None:
-        return None
-    definition = chart.row.definition
-    args = (chart.provider.pk, chart.ward.pk, definition.slug)
+def _panel(chart: WardChart, *, with_downloads: bool) -> ChartPanel | None:
+    """The chart's panel (None where no chart is drawn), with its download links on its own page."""
+    args = (chart.provider.pk, chart.ward.pk, chart.row.definition.slug)
     downloads = (
         [
             ("SVG", reverse("reports:board-chart-svg", args=args)),
@@ -162,26 +142,18 @@ def _panel(chart: board_data.WardChart, *, with_downloads: bool) -> ChartPanel |
         if with_downloads
         else []
     )
-    return chart_panel(
-        result,
-        chart_id=f"chart-{definition.slug}",
-        title=f"{chart.ward.name}: {definition.name}",
-        y_title=measure_y_title(definition),
-        events=events_by_ward([chart.ward.pk]).get(chart.ward.pk, []),
-        downloads=downloads,
-    )
+    return board_presenters.ward_chart_panel(chart, downloads=downloads)
 
 
 def board_chart(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
     chart = _ward_chart(request, provider_id, ward_id, measure)
-    events = events_by_ward([chart.ward.pk]).get(chart.ward.pk, [])
     return render(
         request,
         "reports/board_chart.jinja",
         {
             "chart": chart,
             "panel": _panel(chart, with_downloads=True),
-            "events": events,
+            "events": chart.events,
             "csv_url": reverse(
                 "reports:board-chart-csv", args=(chart.provider.pk, chart.ward.pk, chart.row.definition.slug)
             ),
@@ -216,7 +188,7 @@ def board_chart_png(request: HttpRequest, provider_id: int, ward_id: int, measur
 
 def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
     chart = _ward_chart(request, provider_id, ward_id, measure)
-    rows = board_data.chart_rows(chart)
+    rows = board_exports.chart_rows(chart)
     _export_audit(
         request,
         chart.provider,
@@ -229,7 +201,7 @@ def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measur
             "suppressed": chart.suppressed,
         },
     )
-    return _csv_response(rows, board_data.CHART_COLUMNS, f"{measure}-{chart.ward.code}.csv")
+    return _csv_response(rows, board_exports.CHART_COLUMNS, f"{measure}-{chart.ward.code}.csv")
 
 
 def _moved_to_improvement(name: str):

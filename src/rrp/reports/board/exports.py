@@ -1,6 +1,8 @@
-"""The board pack: the provider board report as a PDF (WeasyPrint), for board papers.
+"""The provider board report's downloads: the summary table and a ward chart's data as CSV rows, and the
+board pack, the report as a PDF (WeasyPrint) for board papers. All from the presented board
+(``presenters.Board``), so every download agrees with the page.
 
-Cover, the MDC summary (one row per ward, one column per measure: latest value, variation and assurance
+The pack: the cover, the MDC summary (one row per ward, one column per measure: latest value, variation and assurance
 letters), progress toward aims, reporting health, the plain-English commentary, and for
 each measure the provider total's chart (SVG drawn by vl-convert from the same Vega-Lite spec as the page)
 with the data behind it. Per-ward charts are not drawn in the pack: each ward is a row of the summary
@@ -16,13 +18,15 @@ import base64
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 from django.template.loader import render_to_string
 from django.utils import timezone
 from markupsafe import Markup
 
 from rrp.accounts.models import User
 from rrp.charts import chart_to_svg, data_table_html, describe_chart, spc_chart_spec
-from rrp.reports.board import Board, BoardRow
+from rrp.charts.spc_chart import POINT_TYPE_WORDS, SPECIAL_CAUSE_WORDS
+from rrp.reports.board.presenters import Board, BoardRow, WardChart
 from rrp.reports.panels import measure_y_title
 
 
@@ -117,3 +121,85 @@ def board_pack_pdf(board: Board, *, generated_for: User, generated_at: dt.dateti
 
     html = board_pack_html(board, generated_for=generated_for, generated_at=generated_at)
     return weasyprint.HTML(string=html, base_url=None).write_pdf()
+
+
+# --- CSV files ---------------------------------------------------------------------------------------
+
+SUMMARY_COLUMNS = (
+    "provider",
+    "ward",
+    "measure",
+    "unit",
+    "latest_month",
+    "count",
+    "value",
+    "target",
+    "variation",
+    "assurance",
+)
+
+
+def summary_rows(board: Board) -> list[dict[str, str]]:
+    """The summary table as CSV rows (suppressed values as the reader sees them, ``*`` where hidden)."""
+    out = []
+    for row in board.rows:
+        out.append(
+            {
+                "provider": board.provider.name,
+                "ward": "All wards" if row.is_provider else row.ward_name,
+                "measure": row.definition.name,
+                "unit": row.definition.unit,
+                "latest_month": row.latest_period.isoformat() if row.latest_period else "",
+                "count": row.shown.count,
+                "value": row.shown.value,
+                "target": "" if row.target is None else row.target_text,
+                "variation": row.variation_words,
+                "assurance": row.assurance_words,
+            }
+        )
+    return out
+
+
+CHART_COLUMNS = (
+    "month",
+    "numerator",
+    "denominator",
+    "value",
+    "centre",
+    "lower_limit",
+    "upper_limit",
+    "point",
+    "rule",
+)
+
+
+def chart_rows(chart: WardChart) -> list[dict[str, str]]:
+    """The chart's data month by month; outside the provider only the suppressed counts and values."""
+    result = chart.row.result
+    rows = []
+    shown = chart.shown_series()
+    for i, (month, figures, den_text) in enumerate(shown):
+        row = {
+            "month": month.isoformat(),
+            "numerator": figures.count,
+            "denominator": den_text,
+            "value": figures.value,
+            "centre": "",
+            "lower_limit": "",
+            "upper_limit": "",
+            "point": "",
+            "rule": "",
+        }
+        if result is not None and not chart.suppressed and i < len(result):
+            types = result.point_type_labels()
+            causes = result.special_cause_labels()
+            for key, arr in (
+                ("centre", result.centre),
+                ("lower_limit", result.lower_limit),
+                ("upper_limit", result.upper_limit),
+            ):
+                row[key] = "" if not np.isfinite(arr[i]) else f"{arr[i]:.4g}"
+            row["point"] = POINT_TYPE_WORDS.get(str(types[i]), "")
+            row["rule"] = SPECIAL_CAUSE_WORDS.get(str(causes[i]), "")
+        rows.append(row)
+    return rows
