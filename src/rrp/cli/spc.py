@@ -353,6 +353,8 @@ def summary_json_text(result: SpcResult) -> str:
 
 
 def chart_bytes(result: SpcResult, path: str) -> bytes:
+    # Imported only to draw: the charts load vl-convert (over a second of start-up), which a run that
+    # writes no chart should not pay. cli is the top layer, so this import points down (decision 0011).
     from rrp import charts
 
     groups = result.groups()

@@ -45,6 +45,7 @@ from rrp.force.selectors import recorded_types
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month, period_of
+from rrp.segregation.selectors import intervention_spans
 from rrp.spc import SpcResult, analyse
 
 SERIES_COLUMNS = ["ward_id", "period", "numerator", "denominator", "value"]
@@ -368,7 +369,6 @@ def _episode_spans(
     overlapping: bool = False,
 ) -> list[tuple[int, dt.datetime, dt.datetime | None, str]]:
     """``episode_spans`` with each episode's type (05 or 06) as a fourth item."""
-    from rrp.segregation.selectors import intervention_spans
 
     numerator = definition.numerator
     wanted = (

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 
+from rrp.organisations.services import parse_month
+
 
 class MonthlyBedDaysForm(forms.Form):
     month = forms.CharField(
@@ -25,8 +27,6 @@ class MonthlyBedDaysForm(forms.Form):
     )
 
     def clean_month(self) -> dt.date:
-        from rrp.organisations.services import parse_month
-
         try:
             return parse_month(self.cleaned_data["month"])
         except ValueError as error:

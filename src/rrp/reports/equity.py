@@ -67,6 +67,7 @@ from rrp.people.codes import ETHNIC_GROUPS
 from rrp.people.models import Patient, WardStay
 from rrp.reports.measure_charts import reporting_window
 from rrp.reports.panels import ChartPanel
+from rrp.segregation.selectors import intervention_spans
 
 MEASURE_SLUG = "restrictive-interventions-per-1000-obd"
 PER = 1000
@@ -402,7 +403,6 @@ def _episode_frame(*, ward_ids: Sequence[int], window: Window) -> pd.DataFrame:
     """Seclusion and segregation episodes that started in the window and that no incident on record
     already counts (the same rule as ``measures.series.episode_spans``), grouped by the patient's current
     record: episodes keep no snapshot of the patient."""
-    from rrp.segregation.selectors import intervention_spans
 
     start, end = local_midnight(window.since), local_midnight(window.until + dt.timedelta(days=1))
     spans = [

@@ -17,6 +17,7 @@ import numpy as np
 from markupsafe import Markup
 
 from rrp.charts import Event, Icon, data_table_html, describe_chart, funnel_spec, mdc_icons, spc_chart_spec
+from rrp.charts.spc_chart import POINT_TYPE_WORDS
 from rrp.measures.catalogue import MeasureDefinition
 from rrp.spc import SpcResult
 
@@ -89,7 +90,6 @@ def _funnel_table_html(
     result: SpcResult, *, caption: str, unit_label: str, x_title: str, count_label: str, y_title: str
 ) -> str:
     """The funnel's numbers: one row per unit with its count, denominator, rate and limits."""
-    from rrp.charts.spc_chart import POINT_TYPE_WORDS
 
     def cell(value: float, places: int) -> str:
         return "missing" if not np.isfinite(value) else f"{value:,.{places}f}"

@@ -26,12 +26,16 @@ from rrp.accounts.scope import patient_wards_for, providers_for
 from rrp.core.formatting import iso_month
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.force.codes import INTERVENTION_CATEGORY, ForceCategory
+from rrp.force.models import InterventionRecord
+from rrp.force.selectors import incident_list_for_user
 from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import YesNoUnknown
-from rrp.people.models import Patient
+from rrp.people.models import Patient, StaffMember
+from rrp.people.selectors import patient_get_for, patients_for
 from rrp.segregation import schedules
-from rrp.segregation.codes import EpisodeKind, ReviewKind
-from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review, ReviewRules
+from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE, RULE_LABELS, EpisodeKind, ReviewKind
+from rrp.segregation.models import RULE_FIELDS, Episode, EpisodeVersion, Observation, Review, ReviewRules
 
 INDEPENDENT_REVIEWS = frozenset(
     {ReviewKind.INDEPENDENT_MDT, ReviewKind.EXTERNAL_INDEPENDENT, ReviewKind.ICETR}
@@ -315,7 +319,6 @@ def provider_for(user: User, provider_id: int) -> Provider | None:
 
 def staff_for_ward(user: User, ward: Ward):
     """Staff of the ward's provider, to pick reviewers and observers from."""
-    from rrp.people.models import StaffMember
 
     if not has_permission(user, Permission.PATIENT_VIEW, ward=ward):
         return StaffMember.objects.none()
@@ -323,7 +326,6 @@ def staff_for_ward(user: User, ward: Ward):
 
 
 def patients_for_ward(user: User, ward: Ward) -> QuerySet[Patient]:
-    from rrp.people.selectors import patients_for
 
     return patients_for(user).filter(ward_stays__ward=ward).distinct().order_by("family_name", "given_name")
 
@@ -441,9 +443,6 @@ def patient_summary(
 ) -> PatientSummary | None:
     """A patient's episodes over time, for their care team: hours secluded, days in LTS and restraint
     during segregation, overall and per month. None if the patient is out of scope."""
-    from rrp.force.codes import INTERVENTION_CATEGORY, ForceCategory
-    from rrp.force.models import InterventionRecord
-    from rrp.people.selectors import patient_get_for
 
     now = now or timezone.now()
     patient = patient_get_for(user, patient_id, request=request)
@@ -512,7 +511,6 @@ def due_by_ward(*, now: dt.datetime | None = None, within: dt.timedelta = dt.tim
 
 def incident_for(user: User, incident_id: int):
     """A use-of-force incident on the user's wards, to link an episode to (None if out of scope)."""
-    from rrp.force.selectors import incident_list_for_user
 
     return incident_list_for_user(user).filter(pk=incident_id).first()
 
@@ -541,8 +539,6 @@ def intervention_spans(
     and never show a person. `incident_id` lets a caller that also counts the force app's intervention
     records skip an episode whose incident already records the same type (see docs/segregation.md)."""
     from django.db.models import Exists, Q
-
-    from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE
 
     # Read from the latest versions themselves, as plain rows: one join and one anti-join instead of three
     # correlated subqueries per episode (evaluated again in the filter), and no model instances; at
@@ -579,7 +575,5 @@ def intervention_spans(
 
 def review_rule_labels() -> dict[str, str]:
     """Each review rule's name and what it means, in the order of the rules."""
-    from rrp.segregation.codes import RULE_LABELS
-    from rrp.segregation.models import RULE_FIELDS
 
     return {name: RULE_LABELS[name] for name in RULE_FIELDS}
