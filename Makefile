@@ -8,7 +8,7 @@ PY := $(BIN)/python
 VENDOR := src/rrp/static/vendor
 DEMO_FLAGS ?= --providers 3 --wards-per-provider 4 --years 2 --seed 1
 
-.PHONY: help run test test-browser check fix bench bench-data demo-data assets install migrate lock clean
+.PHONY: help run test test-browser check architecture fix bench bench-data demo-data assets install migrate lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -60,14 +60,18 @@ test: install assets ## Run the whole suite on SQLite, or on PostgreSQL when DAT
 test-browser: install assets ## Run only the browser tests (Playwright driving Debian's chromium)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
-check: install ## Lint: ruff, import contracts, dependencies, templates, the view-scoping lint, missing migrations
+check: install ## Lint: ruff, import contracts and docs/architecture.md, dependencies, templates, the view-scoping lint, missing migrations
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/lint-imports
+	$(PY) scripts/architecture.py --check
 	$(BIN)/deptry src
 	$(BIN)/djlint --lint src/rrp $(wildcard src/rrp/*/jinja2/*.html)
 	$(PY) scripts/lint_views.py
 	RRP_TESTING=1 $(BIN)/rrp makemigrations --check --dry-run
+
+architecture: install ## Rewrite the layers and dependencies in docs/architecture.md from pyproject.toml and the imports
+	$(PY) scripts/architecture.py
 
 fix: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix src tests bench scripts
