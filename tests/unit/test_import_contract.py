@@ -4,11 +4,18 @@ rrp.spc or rrp.charts (which must stay free of Django and the rest of rrp), or o
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from pathlib import Path
 
+import grimp
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 INDEPENDENT = {"spc", "charts"}
+# The only libraries (beyond the standard library and each other) the independent packages may import:
+# a forbidden contract cannot say "only", so this test does.
+LIBRARIES_ALLOWED = {"spc": {"numpy"}, "charts": {"numpy", "altair", "vl_convert"}}
 
 
 def _contracts() -> list[dict]:
@@ -67,3 +74,15 @@ def test_layers_contract_keeps_demo_over_the_apps_and_core_under_them():
     assert layers[0] == "config|cli"
     assert layers[1] == "demo"
     assert layers[-1] == "core"
+
+
+@pytest.mark.parametrize("package", sorted(LIBRARIES_ALLOWED))
+def test_independent_package_imports_only_its_libraries(package):
+    graph = grimp.build_graph("rrp", include_external_packages=True, cache_dir=None)
+    imported = {
+        name.split(".")[0]
+        for module in graph.find_descendants(f"rrp.{package}") | {f"rrp.{package}"}
+        for name in graph.find_modules_directly_imported_by(module)
+    }
+    libraries = {name for name in imported if name not in sys.stdlib_module_names} - {"rrp", "__future__"}
+    assert libraries <= LIBRARIES_ALLOWED[package], f"rrp.{package} imports {sorted(libraries)}"
