@@ -415,7 +415,8 @@ def test_ward_funnel_widens_limits_for_overdispersion_only_with_enough_wards(war
     import pandas as pd
 
     from rrp.measures.catalogue import measure
-    from rrp.reports.collaborative import ward_funnel
+    from rrp.reports.collaborative.compute import funnel_figures
+    from rrp.reports.collaborative.presenters import ward_funnel
 
     rows = [
         {"ward_id": w, "period": month_back(k), "numerator": 10 + 3 * (w % 7), "denominator": 600}
@@ -423,7 +424,9 @@ def test_ward_funnel_widens_limits_for_overdispersion_only_with_enough_wards(war
         for k in range(12)
     ]
     funnel = ward_funnel(
-        measure("restrictive-interventions-per-1000-obd"), pd.DataFrame(rows), _members(wards), months=12
+        funnel_figures(
+            measure("restrictive-interventions-per-1000-obd"), pd.DataFrame(rows), _members(wards), months=12
+        )
     )
 
     assert funnel.overdispersion is adjusted
@@ -436,7 +439,9 @@ def test_pooled_charts_read_in_one_pass_equal_each_measure_read_alone(cohort):
     what ``measure_series`` of that measure alone gives (the old path)."""
     from rrp.measures.catalogue import measure
     from rrp.measures.series import Period, measure_series
-    from rrp.reports.collaborative import POOLED_MEASURES, members_for, pooled_panel
+    from rrp.reports.collaborative import POOLED_MEASURES, members_for
+    from rrp.reports.collaborative.compute import pooled_figures
+    from rrp.reports.collaborative.presenters import pooled_panel
 
     interventions(cohort, "a1", month_back(4), 2, type_code="01")
     user = cohort.users["regulator"]
@@ -449,10 +454,11 @@ def test_pooled_charts_read_in_one_pass_equal_each_measure_read_alone(cohort):
         alone = measure_series(
             definition, ward_ids=[m.ward_id for m in members], since=since, until=until, period=Period.MONTH
         )
+        figures = pooled_figures(definition, alone, suppress=False)
         expected.append(
-            pooled_panel(
-                definition, alone, title=f"{definition.name}, all member wards pooled", suppress=False
-            )
+            None
+            if figures is None
+            else pooled_panel(figures, title=f"{definition.name}, all member wards pooled")
         )
 
     assert [p.spec for p in report.pooled_panels] == [p.spec for p in expected if p is not None]
@@ -466,7 +472,8 @@ def test_pooled_charts_read_in_one_pass_equal_each_measure_read_alone(cohort):
 
 
 def test_reporting_health_in_general_words_for_pseudonymised_wards(cohort):
-    from rrp.reports.collaborative import GENERIC_FLAG_WORDS, collaborative_reporting_health
+    from rrp.reports.collaborative import collaborative_reporting_health
+    from rrp.reports.collaborative.presenters import GENERIC_FLAG_WORDS
 
     today = timezone.localdate()
     analyst = collaborative_reporting_health(
@@ -555,7 +562,7 @@ def test_member_csv_exact_for_own_provider_ward_and_404_outside_scope(cohort):
 
 
 def test_aim_on_a_charted_measure_reuses_the_charts_series(cohort, monkeypatch):
-    import rrp.reports.collaborative as collaborative
+    import rrp.reports.collaborative.compute as collaborative
 
     aim = ImprovementAim.objects.create(
         collaborative=cohort.collaborative,

@@ -17,13 +17,12 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Collaborative
 from rrp.reports.collaborative import (
-    CSV_COLUMNS,
-    collaborative_csv_rows,
     collaborative_list_for,
     collaborative_report,
     collaborative_reporting_health,
     pooled_chart,
 )
+from rrp.reports.collaborative.exports import CSV_COLUMNS, collaborative_csv_rows
 from rrp.reports.views.downloads import PictureKind, chart_picture_response
 
 

@@ -1,56 +1,36 @@
-"""The collaborative view: an improvement collaborative's member wards, pooled charts, funnel and aim.
+"""The collaborative view, the figures: member wards and how each may be shown to this viewer, the
+pooled series and their SPC results, the funnel of member wards and each aim's progress from every ward's
+own joining date.
 
-What a viewer sees depends on where they stand (accounts.scope.sees_unsuppressed):
-
-- a ward whose provider the viewer is *inside* (its governance team) or the regulator sees it by name
-  with exact figures;
-- every other ward is shown under a stable pseudonym ("Ward 007", numbered in the order wards joined
-  the collaborative, so it says nothing about the provider) with its region, and its figures pass
-  NHS Digital's disclosure control (measures.suppression): counts under 5 hidden, other counts rounded
-  to the nearest 5, rates hidden where their count is and otherwise rounded to whole numbers;
-- the pooled figures mix providers, so they are suppressed for anyone who does not see every member
-  provider unsuppressed (everyone but the regulator).
-
-Statistics are always computed from the exact figures; suppression is applied only to what is shown.
-A pooled chart's SVG and PNG downloads (``pooled_chart``) are built by the same function as the page's
-chart, so they are exactly as suppressed as the page is for that viewer.
-
-Everything is read in bulk: one ``measure_series_many`` call for the pooled measures over every member
-ward at once (one grouped query of interventions, episodes and bed days read once), the memberships in
-one query, and the SPC engine once per chart.
+Statistics are always computed from the exact figures; NHS Digital's disclosure control
+(``measures.suppression``) is applied to what may be shown (``suppressed_result``, the funnel's shown
+result, the ``hidden`` flags), and ``presenters`` writes it. Everything is read in bulk: one
+``measure_series_many`` call for the pooled measures over every member ward at once (one grouped query
+of interventions, episodes and bed days read once), the memberships in one query, and the SPC engine
+once per chart.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from django.db.models import Count, Q
-from django.urls import reverse
-from markupsafe import Markup
 
 from rrp.accounts.models import User
 from rrp.accounts.scope import collaboratives_for, sees_unsuppressed
-from rrp.charts.spc_chart import POINT_TYPE_WORDS
 from rrp.improvement.models import ImprovementAim
 from rrp.improvement.selectors import aims_for_collaborative
 from rrp.measures.catalogue import Denominator, MeasureDefinition, measure
 from rrp.measures.series import Period, measure_series, measure_series_many
-from rrp.measures.suppression import (
-    count_is_suppressed,
-    round_half_up,
-    suppress_counts,
-    suppress_rates,
-)
+from rrp.measures.suppression import count_is_suppressed, round_half_up, suppress_counts, suppress_rates
 from rrp.organisations.models import Collaborative, CollaborativeMembership
 from rrp.reports.measure_charts import reporting_window
-from rrp.reports.panels import ChartPanel, chart_panel, funnel_panel, measure_y_title
-from rrp.reports.reporting_health import FlagCode, reporting_health
+from rrp.reports.reporting_health.compute import WardHealthFigures, health_figures
 from rrp.spc import PointType, SpcResult, analyse
 from rrp.spc.types import POINT_ARRAYS
 
@@ -65,7 +45,6 @@ FUNNEL_MONTHS = 12
 # Spiegelhalter's over-dispersion estimate is unstable with few units (and one extreme ward then widens
 # the limits round itself); below this many wards the funnel keeps plain Poisson limits.
 OVERDISPERSION_MIN_WARDS = 20
-SUPPRESSED_TEXT = "suppressed"
 
 
 def collaborative_list_for(user: User, *, today: dt.date) -> list[dict[str, object]]:
@@ -184,27 +163,6 @@ def _after_leaving(series: pd.DataFrame, members: Sequence[Member]) -> np.ndarra
 # Showing figures outside the provider
 
 
-def count_text(value: float, *, suppress: bool) -> str:
-    """A count as the viewer may see it: exact, or NHS Digital's (hidden under 5, else nearest 5)."""
-    if not np.isfinite(value):
-        return "none"
-    if suppress:
-        shown = suppress_counts([value])[0]
-        return SUPPRESSED_TEXT if np.isnan(shown) else f"{shown:,.0f}"
-    return f"{value:,.0f}"
-
-
-def rate_text(rate: float, *, count: float, suppress: bool, places: int = 1) -> str:
-    """A rate computed from exact figures: hidden where its count is, else rounded (whole numbers
-    outside the provider, as NHS Digital publishes them)."""
-    if not np.isfinite(rate):
-        return "none"
-    if suppress:
-        shown = suppress_rates([rate], counts=[count])[0]
-        return SUPPRESSED_TEXT if np.isnan(shown) else f"{shown:,.0f}"
-    return f"{rate:,.{places}f}"
-
-
 def _subset(result: SpcResult, keep: np.ndarray) -> SpcResult:
     """The rows of a result where ``keep`` is True (summaries of the groups kept)."""
     arrays = {name: getattr(result, name)[keep] for name in POINT_ARRAYS}
@@ -262,77 +220,21 @@ def pooled_series(series: pd.DataFrame) -> pd.DataFrame:
     return pooled
 
 
-def _pooled_table_html(
-    result: SpcResult,
-    shown: SpcResult,
-    pooled: pd.DataFrame,
-    *,
-    caption: str,
-    count_label: str,
-    suppress: bool,
-) -> str:
-    heads = [
-        "Month",
-        count_label,
-        "Occupied bed days",
-        "Rate",
-        "Centre",
-        "Lower limit",
-        "Upper limit",
-        "Point",
-    ]
-    out = [f'<table class="nhsuk-table rrp-spc-table"><caption>{html.escape(caption)}</caption><thead><tr>']
-    out.extend(f'<th scope="col">{html.escape(h)}</th>' for h in heads)
-    out.append("</tr></thead><tbody>")
-    types = shown.point_type_labels()
-    for i, row in enumerate(pooled.itertuples(index=False)):
-        count = float(row.numerator) if np.isfinite(row.numerator) else np.nan
-        cells = [
-            pd.Timestamp(row.period).strftime("%B %Y"),
-            count_text(count, suppress=suppress),
-            count_text(float(row.denominator), suppress=suppress),
-            rate_text(float(result.value[i]), count=count if np.isfinite(count) else 0, suppress=suppress),
-            "none" if not np.isfinite(result.centre[i]) else f"{result.centre[i]:,.1f}",
-            "none" if not np.isfinite(result.lower_limit[i]) else f"{result.lower_limit[i]:,.1f}",
-            "none" if not np.isfinite(result.upper_limit[i]) else f"{result.upper_limit[i]:,.1f}",
-            _point_words(str(types[i]), hidden=suppress and np.isfinite(count) and count < 5),
-        ]
-        out.append(
-            f'<tr><th scope="row">{html.escape(cells[0])}</th>'
-            + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:])
-            + "</tr>"
-        )
-    out.append("</tbody></table>")
-    return "".join(out)
-
-
-def _point_words(point_type: str, *, hidden: bool) -> str:
-    if point_type:
-        return POINT_TYPE_WORDS.get(point_type, point_type)
-    return SUPPRESSED_TEXT if hidden else "missing"
-
-
-COUNT_LABELS = {
-    "interventions": "Restrictive interventions",
-    "people": "People restrained",
-}
-
-
-def _count_label(definition: MeasureDefinition) -> str:
-    if definition.slug.startswith("prone"):
-        return "Prone restraints"
-    return COUNT_LABELS.get(definition.numerator.counts.value, "Count")
-
-
-def pooled_panel(
-    definition: MeasureDefinition,
-    series: pd.DataFrame,
-    *,
-    title: str,
-    suppress: bool,
-    downloads: Sequence[tuple[str, str]] = (),
-) -> ChartPanel | None:
+@dataclass(frozen=True)
+class PooledFigures:
     """The collaborative's own chart of a rate measure: its wards' figures summed each month."""
+
+    definition: MeasureDefinition
+    pooled: pd.DataFrame  # one row per month: numerator, denominator, wards (see ``pooled_series``)
+    result: SpcResult  # from the exact figures
+    shown: SpcResult  # as this viewer may see it (``suppressed_result`` where the pool is suppressed)
+    suppressed: bool
+
+
+def pooled_figures(
+    definition: MeasureDefinition, series: pd.DataFrame, *, suppress: bool
+) -> PooledFigures | None:
+    """The pooled chart's figures, or None where no month has bed days (no chart to draw)."""
     pooled = pooled_series(series)
     if pooled.empty or not (pooled["denominator"] > 0).any():
         return None
@@ -347,19 +249,7 @@ def pooled_panel(
     )
     counts = pooled["numerator"].to_numpy(dtype=float)
     shown = suppressed_result(result, counts=np.nan_to_num(counts, nan=0.0)) if suppress else result
-    y_title = measure_y_title(definition)
-    panel = chart_panel(
-        shown, chart_id=f"pooled-{definition.slug}", title=title, y_title=y_title, downloads=downloads
-    )
-    table = _pooled_table_html(
-        result,
-        shown,
-        pooled,
-        caption=f"Data behind the chart: {title}",
-        count_label=_count_label(definition),
-        suppress=suppress,
-    )
-    return dataclasses.replace(panel, table_html=Markup(table))
+    return PooledFigures(definition, pooled, result, shown, suppress)
 
 
 def pooled_is_suppressed(members: Sequence[Member]) -> bool:
@@ -367,53 +257,18 @@ def pooled_is_suppressed(members: Sequence[Member]) -> bool:
     return not all(m.named for m in members)
 
 
-def pooled_downloads(collaborative_id: int, slug: str) -> list[tuple[str, str]]:
-    """The links under a pooled chart to its SVG and PNG (the board's downloads macro shows them)."""
-    args = (collaborative_id, slug)
-    return [
-        ("SVG", reverse("reports:collaborative-pooled-svg", args=args)),
-        ("PNG", reverse("reports:collaborative-pooled-png", args=args)),
-    ]
+def pooled_window(whole: pd.DataFrame, members: Sequence[Member], *, since: dt.date) -> pd.DataFrame:
+    """The months a pooled chart shows: from ``since``, and none of a ward's after it left.
 
-
-def _pooled_chart_panel(
-    collaborative: Collaborative,
-    definition: MeasureDefinition,
-    whole: pd.DataFrame,
-    members: Sequence[Member],
-    *,
-    since: dt.date,
-    suppress: bool,
-) -> tuple[pd.DataFrame, ChartPanel | None]:
-    """The months a pooled chart shows (from ``since``, none of a ward's after it left) and its panel.
-
-    The page and the chart's SVG and PNG downloads both draw through here, so a download is never
+    The page and the chart's SVG and PNG downloads both cut the series here, so a download is never
     less suppressed than the chart on the page."""
     series = whole[whole["period"] >= since]
-    series = series[~_after_leaving(series, members)]
-    panel = pooled_panel(
-        definition,
-        series,
-        title=f"{definition.name}, all member wards pooled",
-        suppress=suppress,
-        downloads=pooled_downloads(collaborative.pk, definition.slug),
-    )
-    return series, panel
+    return series[~_after_leaving(series, members)]
 
 
-@dataclass(frozen=True)
-class PooledChart:
-    """One pooled chart as this viewer sees it on the page, for its downloads."""
-
-    collaborative: Collaborative
-    definition: MeasureDefinition
-    panel: ChartPanel
-    suppressed: bool
-
-
-def pooled_chart(
+def pooled_chart_figures(
     collaborative: Collaborative, *, user: User, today: dt.date, slug: str
-) -> PooledChart | None:
+) -> PooledFigures | None:
     """The pooled chart of ``slug`` exactly as the collaborative page draws it for this viewer (same
     members, months and suppression), or None where the page draws none (not a pooled measure, no
     members, no bed days). The caller has checked the collaborative is in ``collaboratives_for(user)``.
@@ -428,14 +283,12 @@ def pooled_chart(
         return None
     definition = measure(slug)
     since, until = reporting_window(Period.MONTH, today=today)
-    suppress = pooled_is_suppressed(members)
     whole = measure_series_many(
         [definition], ward_ids=[m.ward_id for m in members], since=since, until=until, period=Period.MONTH
     )[slug]
-    _, panel = _pooled_chart_panel(collaborative, definition, whole, members, since=since, suppress=suppress)
-    if panel is None:
-        return None
-    return PooledChart(collaborative=collaborative, definition=definition, panel=panel, suppressed=suppress)
+    return pooled_figures(
+        definition, pooled_window(whole, members, since=since), suppress=pooled_is_suppressed(members)
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -443,29 +296,33 @@ def pooled_chart(
 
 
 @dataclass(frozen=True)
-class WardFigures:
-    """A member's last 12 months of the funnel measure, as this viewer may see them."""
+class FunnelWard:
+    """A member's last 12 months of the funnel measure (exact), and how much of it this viewer may see."""
 
     member: Member
-    count: str
-    bed_days: str
-    rate: str
-    position: str
+    count: float
+    bed_days: float
+    rate: float
+    suppress: bool  # pseudonymised for this viewer: figures pass NHS Digital's rules
+    hidden: bool  # its count is suppressed, so it is left off the plot
+    outside: bool  # outside the 99.8% limits
+    point_type: str  # the engine's label of the ward's point
 
 
 @dataclass(frozen=True)
-class Funnel:
-    panel: ChartPanel | None
+class FunnelFigures:
+    definition: MeasureDefinition
+    shown: SpcResult | None  # the funnel as this viewer may see it (hidden wards left off)
     hidden: int  # wards left off because their count is suppressed for this viewer
     without_bed_days: int
-    rows: list[WardFigures]
+    wards: list[FunnelWard]
     months: tuple[dt.date, dt.date] | None
     overdispersion: bool = False  # limits widened for over-dispersion (enough wards to estimate it)
 
 
-def ward_funnel(
+def funnel_figures(
     definition: MeasureDefinition, series: pd.DataFrame, members: Sequence[Member], *, months: int
-) -> Funnel:
+) -> FunnelFigures:
     """Each member ward's rate over the last ``months`` months against its bed days, with the funnel's
     limits around the collaborative's pooled rate (computed from every ward's exact figures).
 
@@ -483,13 +340,13 @@ def ward_funnel(
     by_id = {m.ward_id: m for m in members}
     ward_ids = [w for w in totals.index if w in by_id]
     without = len([m for m in members if m.ward_id not in set(ward_ids)])
-    rows: list[WardFigures] = []
     if not ward_ids:
-        return Funnel(None, 0, without, rows, None)
+        return FunnelFigures(definition, None, 0, without, [], None)
     totals = totals.loc[ward_ids]
     labels = np.array([by_id[w].label for w in ward_ids], dtype=object)
     num = totals["numerator"].to_numpy(dtype=float)
     den = totals["denominator"].to_numpy(dtype=float)
+    overdispersion = len(ward_ids) >= OVERDISPERSION_MIN_WARDS
     result = analyse(
         "funnel",
         dates=None,
@@ -501,7 +358,7 @@ def ward_funnel(
         # Wards differ by more than Poisson chance alone (patient mix, recording); Spiegelhalter's
         # random-effects widening keeps the limits for the wards that really stand out, once there are
         # enough wards to estimate the extra variation from.
-        overdispersion=len(ward_ids) >= OVERDISPERSION_MIN_WARDS,
+        overdispersion=overdispersion,
     )
     outside = np.isin(
         result.point_type, [int(PointType.SPECIAL_CAUSE_CONCERN), int(PointType.SPECIAL_CAUSE_IMPROVEMENT)]
@@ -516,46 +373,22 @@ def ward_funnel(
         denominator=np.where(suppress, round_half_up(den / 5) * 5, den),
     )
     shown = _subset(shown, ~hide)
-    for i, ward_id in enumerate(ward_ids):
-        position = POINT_TYPE_WORDS.get(result.point_type_labels()[i], "")
-        if hide[i]:
-            position = SUPPRESSED_TEXT
-        elif not outside[i] and np.isfinite(result.value[i]):
-            position = "within the 99.8% limits"
-        rows.append(
-            WardFigures(
-                member=by_id[ward_id],
-                count=count_text(num[i], suppress=bool(suppress[i])),
-                bed_days=count_text(den[i], suppress=bool(suppress[i])),
-                rate=rate_text(result.value[i], count=num[i], suppress=bool(suppress[i])),
-                position=position,
-            )
+    labels_of_points = result.point_type_labels()
+    wards = [
+        FunnelWard(
+            member=by_id[ward_id],
+            count=float(num[i]),
+            bed_days=float(den[i]),
+            rate=float(result.value[i]),
+            suppress=bool(suppress[i]),
+            hidden=bool(hide[i]),
+            outside=bool(outside[i]),
+            point_type=str(labels_of_points[i]),
         )
+        for i, ward_id in enumerate(ward_ids)
+    ]
     first, last = pd.Timestamp(periods[0]).date(), pd.Timestamp(periods[-1]).date()
-    hidden = int(hide.sum())
-    span = f"{first:%B %Y} to {last:%B %Y}"
-    method = (
-        "Limits widened for over-dispersion between wards."
-        if len(ward_ids) >= OVERDISPERSION_MIN_WARDS
-        else "Poisson limits (too few wards to estimate over-dispersion)."
-    )
-    extra = method + (
-        f" {hidden} ward{'s are' if hidden != 1 else ' is'} not drawn because {'their' if hidden != 1 else 'its'} "
-        "count is suppressed."
-        if hidden
-        else ""
-    )
-    panel = funnel_panel(
-        shown,
-        chart_id="funnel-wards",
-        title=f"{definition.name} by ward, {span}",
-        y_title=measure_y_title(definition),
-        x_title="Occupied bed days",
-        count_label=_count_label(definition),
-        unit_label="Ward",
-        description_extra=extra,
-    )
-    return Funnel(panel, hidden, without, rows, (first, last), len(ward_ids) >= OVERDISPERSION_MIN_WARDS)
+    return FunnelFigures(definition, shown, int(hide.sum()), without, wards, (first, last), overdispersion)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -574,29 +407,39 @@ def baseline_months(aim: ImprovementAim) -> int:
 
 
 @dataclass(frozen=True)
-class WardProgress:
+class WardAimFigures:
+    """One member ward's rate before and since it joined (exact), and whether the viewer may see it."""
+
     member: Member
     baseline: tuple[dt.date, dt.date]
-    since: tuple[dt.date, dt.date] | None
-    baseline_count: str
-    baseline_rate: str
-    since_count: str
-    since_rate: str
-    change: str
+    since: tuple[dt.date, dt.date] | None  # None when the ward joined after the last month
+    baseline_count: float
+    baseline_rate: float
+    since_count: float
+    since_rate: float
+    change: float  # per cent; NaN where there is no baseline rate
+    suppress: bool  # pseudonymised for this viewer: figures pass NHS Digital's rules
+    hidden: bool  # the change is withheld: a count it rests on is suppressed
     met: bool | None  # None when hidden or not computable
 
 
 @dataclass(frozen=True)
-class AimProgress:
+class CollaborativeAimFigures:
+    """A collaborative aim's progress: each ward against its own baseline, and pooled over every ward's
+    own windows (not to be confused with a provider aim's progress on the board, which follows the
+    provider total month by month: ``reports.board.compute.provider_aim_progress``)."""
+
     aim: ImprovementAim
     definition: MeasureDefinition
     months: int
-    rows: list[WardProgress]
-    pooled_baseline_rate: str
-    pooled_since_rate: str
-    pooled_baseline_count: str
-    pooled_since_count: str
-    pooled_change: str
+    wards: list[WardAimFigures]
+    pooled_baseline_count: float
+    pooled_baseline_rate: float
+    pooled_since_count: float
+    pooled_since_rate: float
+    pooled_change: float
+    pooled_suppressed: bool
+    pooled_hidden: bool
     pooled_met: bool | None
     target_change: int
 
@@ -663,14 +506,14 @@ def _window_sums(
     }
 
 
-def aim_progress(
+def collaborative_aim_progress(
     aim: ImprovementAim,
     members: Sequence[Member],
     *,
     last_month: dt.date,
     pooled_suppressed: bool,
     series: pd.DataFrame | None = None,
-) -> AimProgress:
+) -> CollaborativeAimFigures:
     """Each ward's rate in the same length of time before it joined (its baseline) and since it
     joined (from its joining month to ``last_month``, or its leaving month), the change, and the same
     pooled over every ward's own windows (see :func:`aim_windows`).
@@ -691,7 +534,7 @@ def aim_progress(
             period=Period.MONTH,
         )
     sums = _window_sums(series, windows, definition)
-    rows: list[WardProgress] = []
+    rows: list[WardAimFigures] = []
     totals = np.zeros(4)
     for m in members:
         b0, b1, s0, s1 = windows[m.ward_id]
@@ -704,17 +547,17 @@ def aim_progress(
         suppress = not m.named
         hidden = suppress and bool(count_is_suppressed([bn])[0] or count_is_suppressed([sn])[0])
         rows.append(
-            WardProgress(
+            WardAimFigures(
                 member=m,
                 baseline=(b0, _month_add(b1, 1) - dt.timedelta(days=1)),
                 since=(s0, _month_add(s1, 1) - dt.timedelta(days=1)) if s0 <= s1 else None,
-                baseline_count=count_text(bn, suppress=suppress),
-                baseline_rate=rate_text(base_rate, count=bn, suppress=suppress),
-                since_count=count_text(sn, suppress=suppress) if s0 <= s1 else "none",
-                since_rate=rate_text(since_rate, count=sn, suppress=suppress),
-                change="none"
-                if not np.isfinite(change)
-                else (SUPPRESSED_TEXT if hidden else f"{change:+.0f}%"),
+                baseline_count=bn,
+                baseline_rate=base_rate,
+                since_count=sn,
+                since_rate=since_rate,
+                change=change,
+                suppress=suppress,
+                hidden=hidden,
                 met=None if hidden or not np.isfinite(change) else bool(change <= -aim.reduction_percent),
             )
         )
@@ -729,18 +572,18 @@ def aim_progress(
         else np.nan
     )
     hidden = pooled_suppressed and bool(count_is_suppressed([bn])[0] or count_is_suppressed([sn])[0])
-    return AimProgress(
+    return CollaborativeAimFigures(
         aim=aim,
         definition=definition,
         months=length,
-        rows=rows,
-        pooled_baseline_rate=rate_text(pooled_base, count=bn, suppress=pooled_suppressed),
-        pooled_since_rate=rate_text(pooled_since, count=sn, suppress=pooled_suppressed),
-        pooled_baseline_count=count_text(bn, suppress=pooled_suppressed),
-        pooled_since_count=count_text(sn, suppress=pooled_suppressed),
-        pooled_change="none"
-        if not np.isfinite(change)
-        else (SUPPRESSED_TEXT if hidden else f"{change:+.0f}%"),
+        wards=rows,
+        pooled_baseline_count=bn,
+        pooled_baseline_rate=pooled_base,
+        pooled_since_count=sn,
+        pooled_since_rate=pooled_since,
+        pooled_change=change,
+        pooled_suppressed=pooled_suppressed,
+        pooled_hidden=hidden,
         pooled_met=None if hidden or not np.isfinite(change) else bool(change <= -aim.reduction_percent),
         target_change=-aim.reduction_percent,
     )
@@ -751,20 +594,22 @@ def aim_progress(
 
 
 @dataclass(frozen=True)
-class CollaborativeReport:
+class CollaborativeFigures:
     collaborative: Collaborative
     members: list[Member]
-    pooled_panels: list[ChartPanel]
-    funnel: Funnel
-    aims: list[AimProgress]
+    pooled: list[PooledFigures]  # in POOLED_MEASURES order, measures without a chart left out
+    funnel: FunnelFigures
+    aims: list[CollaborativeAimFigures]
     pooled_suppressed: bool
     any_pseudonymised: bool
     window: tuple[dt.date, dt.date]
 
 
-def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.date) -> CollaborativeReport:
-    """Everything on the collaborative page for this viewer (the caller has checked the collaborative
-    is in ``collaboratives_for(user)``)."""
+def collaborative_figures(
+    collaborative: Collaborative, *, user: User, today: dt.date
+) -> CollaborativeFigures:
+    """Everything on the collaborative page for this viewer, as figures (the caller has checked the
+    collaborative is in ``collaboratives_for(user)``)."""
     members = members_for(collaborative, user=user)
     pooled_suppressed = pooled_is_suppressed(members)
     since, until = reporting_window(Period.MONTH, today=today)
@@ -778,8 +623,8 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
         if aim.measure_slug in POOLED_MEASURES and windows:
             first = min(w[0] for w in windows.values())
             earliest[aim.measure_slug] = min(first, earliest.get(aim.measure_slug, first))
-    panels: list[ChartPanel] = []
-    funnel = Funnel(None, 0, len(members), [], None)
+    pooled: list[PooledFigures] = []
+    funnel = FunnelFigures(measure(FUNNEL_MEASURE), None, 0, len(members), [], None)
     held: dict[str, pd.DataFrame] = {}
     if ward_ids:
         # Every pooled measure in one pass (one grouped query of interventions, the episodes and the
@@ -795,15 +640,14 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
         )
     for slug, whole in held.items():
         definition = measure(slug)
-        series, panel = _pooled_chart_panel(
-            collaborative, definition, whole, members, since=since, suppress=pooled_suppressed
-        )
-        if panel is not None:
-            panels.append(panel)
+        series = pooled_window(whole, members, since=since)
+        figures = pooled_figures(definition, series, suppress=pooled_suppressed)
+        if figures is not None:
+            pooled.append(figures)
         if slug == FUNNEL_MEASURE:
-            funnel = ward_funnel(definition, series, members, months=FUNNEL_MONTHS)
+            funnel = funnel_figures(definition, series, members, months=FUNNEL_MONTHS)
     progress = [
-        aim_progress(
+        collaborative_aim_progress(
             aim,
             members,
             last_month=last_month,
@@ -812,10 +656,10 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
         )
         for aim in aims
     ]
-    return CollaborativeReport(
+    return CollaborativeFigures(
         collaborative=collaborative,
         members=members,
-        pooled_panels=panels,
+        pooled=pooled,
         funnel=funnel,
         aims=progress,
         pooled_suppressed=pooled_suppressed,
@@ -827,118 +671,34 @@ def collaborative_report(collaborative: Collaborative, *, user: User, today: dt.
 # --------------------------------------------------------------------------------------------------
 # Reporting health of the member wards (its own page: at national size it costs as much as the charts)
 
-# What each flag means, without the ward's own figures, for wards shown under a pseudonym: the flags'
-# own words quote counts (records, incidents) that are under 5 more often than not.
-GENERIC_FLAG_WORDS = {
-    FlagCode.VOLUME_DROP: "Fewer incidents recorded than the ward's own history makes likely.",
-    FlagCode.SILENT: "No incident recorded for longer than the ward's rate makes likely.",
-    FlagCode.INCOMPLETE: "Records missing items the Use of Force Act requires.",
-    FlagCode.LATE: "Records submitted more than 72 hours after the incident.",
-    FlagCode.UNSUBMITTED: "Records not yet submitted more than 72 hours after the incident.",
-    FlagCode.MISSING_BED_DAYS: "Months without occupied bed days, so no rate.",
-}
 
-
-@dataclass(frozen=True)
-class MemberHealth:
-    member: Member
-    severity: str | None
-    flags: list[str]
-
-
-@dataclass(frozen=True)
-class CollaborativeHealth:
-    collaborative: Collaborative
-    rows: list[MemberHealth]  # flagged wards first (high, medium, low), then the rest
-    counts: dict[str, int]  # wards with each flag, by the flag's generic words
-    any_pseudonymised: bool
-
-
-def collaborative_reporting_health(
+def members_health(
     collaborative: Collaborative, *, user: User, today: dt.date
-) -> CollaborativeHealth:
-    """Every current member's reporting health (``reports.reporting_health``, in bulk): the flags in the
-    ward's own words where the viewer sees the ward by name, and in general words (no counts) where
-    it is pseudonymised."""
+) -> list[tuple[Member, WardHealthFigures | None]]:
+    """Every current member with its reporting health (``reports.reporting_health``, in bulk)."""
     members = [m for m in members_for(collaborative, user=user) if m.left_on is None or m.left_on >= today]
-    health = reporting_health([m.ward_id for m in members], today=today)
-    order = {"high": 0, "medium": 1, "low": 2, None: 3}
-    rows = []
-    counts: dict[str, int] = {}
-    for m in members:
-        found = health.get(m.ward_id)
-        flags = found.flags if found else []
-        for code in {f.code for f in flags}:
-            counts[GENERIC_FLAG_WORDS[code]] = counts.get(GENERIC_FLAG_WORDS[code], 0) + 1
-        words = [f.words if m.named else GENERIC_FLAG_WORDS[f.code] for f in flags]
-        worst = found.worst.value if found and found.worst else None
-        rows.append(MemberHealth(member=m, severity=worst, flags=list(dict.fromkeys(words))))
-    rows.sort(key=lambda r: order[r.severity])
-    return CollaborativeHealth(
-        collaborative=collaborative,
-        rows=rows,
-        counts=dict(sorted(counts.items(), key=lambda kv: -kv[1])),
-        any_pseudonymised=any(not m.named for m in members),
-    )
+    health = health_figures([m.ward_id for m in members], today=today)
+    return [(m, health.get(m.ward_id)) for m in members]
 
 
 # --------------------------------------------------------------------------------------------------
-# The member table as CSV
-
-CSV_COLUMNS = (
-    "ward",
-    "region",
-    "joined_on",
-    "left_on",
-    "first_month",
-    "last_month",
-    "restrictive_interventions",
-    "occupied_bed_days",
-    "rate_per_1000_occupied_bed_days",
-    "funnel_position",
-)
+# The member table of the CSV
 
 
-def collaborative_csv_rows(
+def csv_funnel(
     collaborative: Collaborative, *, user: User, today: dt.date
-) -> list[dict[str, str]]:
-    """The member table as the viewer may see it, one row per ward: restrictive interventions, occupied
-    bed days and their rate over the last 12 whole months, and the ward's place in the funnel.
-
-    Pseudonyms and suppression as on the page; a suppressed cell is ``*`` (NHS Digital's convention),
-    numbers carry no thousands separators. One ``measure_series`` call (12 months) for every ward.
-    """
+) -> tuple[FunnelFigures, list[Member], tuple[dt.date, dt.date]]:
+    """The members and their funnel over the last 12 whole months, for the member table as CSV: one
+    ``measure_series`` call (12 months) for every ward."""
     members = members_for(collaborative, user=user)
     definition = measure(FUNNEL_MEASURE)
     since, until = reporting_window(Period.MONTH, today=today, length=FUNNEL_MONTHS)
-    funnel = Funnel(None, 0, len(members), [], None)
+    funnel = FunnelFigures(definition, None, 0, len(members), [], None)
     if members:
         series = measure_series(
             definition, ward_ids=[m.ward_id for m in members], since=since, until=until, period=Period.MONTH
         )
-        funnel = ward_funnel(
+        funnel = funnel_figures(
             definition, series[~_after_leaving(series, members)], members, months=FUNNEL_MONTHS
         )
-    figures = {row.member.ward_id: row for row in funnel.rows}
-
-    def cell(text: str) -> str:
-        return "*" if text == SUPPRESSED_TEXT else text.replace(",", "")
-
-    rows = []
-    for m in members:
-        row = figures.get(m.ward_id)
-        rows.append(
-            {
-                "ward": m.label,
-                "region": m.region,
-                "joined_on": m.joined_on.isoformat(),
-                "left_on": m.left_on.isoformat() if m.left_on else "",
-                "first_month": f"{since:%Y-%m}",
-                "last_month": f"{until:%Y-%m}",
-                "restrictive_interventions": cell(row.count) if row else "",
-                "occupied_bed_days": cell(row.bed_days) if row else "",
-                "rate_per_1000_occupied_bed_days": cell(row.rate) if row else "",
-                "funnel_position": cell(row.position) if row else "no bed days",
-            }
-        )
-    return rows
+    return funnel, members, (since, until)
