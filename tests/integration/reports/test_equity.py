@@ -16,7 +16,8 @@ from rrp.accounts.roles import Role
 from rrp.core.models import AuditAction, AuditEvent
 from rrp.force.services import InterventionInput, incident_amend, incident_record
 from rrp.people.models import WardStay
-from rrp.reports.equity import Characteristic, equity_report, equity_window, rate_ratio
+from rrp.reports.equity import Characteristic, equity_report, equity_window
+from rrp.reports.equity.compute import rate_ratio
 from tests import factories
 from tests.helpers import signed_in_client
 

@@ -8,17 +8,17 @@ import math
 import pandas as pd
 import pytest
 
-from rrp.reports.equity import (
+from rrp.reports.equity.compute import (
     CHARACTERISTICS,
     Characteristic,
     RateRatio,
     default_reference,
     equity_window,
-    finding_words,
     group_columns,
     rate_per_1000,
     rate_ratio,
 )
+from rrp.reports.equity.presenters import finding_words
 
 
 def test_rate_ratio_log_interval_matches_hand_worked_example():

@@ -25,6 +25,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Provider, Ward
 from rrp.reports import equity as equity_data
+from rrp.reports.equity.exports import equity_csv_rows
 from rrp.reports.forms import EquityOptionsForm
 
 
@@ -132,7 +133,7 @@ def equity_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
         detail={"wards": [w.pk for w in wards], "suppressed": report.suppressed},
     )
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(equity_data.equity_csv_rows(report))
+    csv.writer(buffer).writerows(equity_csv_rows(report))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="equity-provider-{provider.pk}-{report.window.since:%Y-%m}.csv"'

@@ -1,5 +1,6 @@
-"""Who is restrained: restrictive interventions by ethnic group, sex, age band, learning disability and
-autism, as rates per 1,000 occupied bed days OF EACH GROUP and rate ratios against a reference group.
+"""Equity, the figures: restrictive interventions by ethnic group, sex, age band, learning disability
+and autism, as rates per 1,000 occupied bed days OF EACH GROUP and rate ratios against a reference group
+(``presenters`` says what they mean in words; ``exports`` makes the CSV).
 
 Counting the numerator (docs/equity.md):
 - the same interventions as the "restrictive interventions per 1,000 occupied bed days" measure: the
@@ -42,31 +43,19 @@ import pandas as pd
 from django.db.models import Count, F, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
-from markupsafe import Markup
 from scipy import stats
 
-from rrp.accounts.models import User
-from rrp.accounts.roles import Role
-from rrp.charts.rate_ratio import (
-    RatioPoint,
-    describe_forest_plot,
-    describe_over_time,
-    forest_plot_spec,
-    rate_ratio_over_time_spec,
-    ratio_table_html,
-)
+from rrp.core.formatting import month_span
 from rrp.core.times import local_midnight
 from rrp.force.codes import InterventionType
 from rrp.force.selectors import recorded_types
 from rrp.measures.catalogue import MeasureDefinition, measure
 from rrp.measures.series import EPISODE_TYPES, Period, latest_interventions, period_starts
 from rrp.measures.suppression import SMALLEST_SHOWN_BED_DAYS, SMALLEST_SHOWN_COUNT, round_half_up
-from rrp.organisations.models import Provider
 from rrp.organisations.selectors import period_of
 from rrp.people.codes import ETHNIC_GROUPS
 from rrp.people.models import Patient, WardStay
 from rrp.reports.measure_charts import reporting_window
-from rrp.reports.panels import ChartPanel
 from rrp.segregation.selectors import intervention_spans
 
 MEASURE_SLUG = "restrictive-interventions-per-1000-obd"
@@ -96,24 +85,13 @@ YES_NO_GROUPS = {"Y": "Yes", "N": "No", "U": NOT_KNOWN}
 
 @dataclass(frozen=True)
 class CharacteristicInfo:
-    """How one characteristic is grouped, ordered and named in sentences."""
+    """How one characteristic is grouped and ordered, and its name (its groups in sentences are
+    ``presenters.subject`` and ``presenters.object_phrase``)."""
 
     key: Characteristic
     label: str
     groups: tuple[str, ...]
     unknown: str
-    phrases: Mapping[str, str]  # the group as the subject of a sentence
-
-    def subject(self, group: str) -> str:
-        return self.phrases.get(group, f"Patients in the group {group}")
-
-    def object(self, group: str) -> str:
-        """The group later in a sentence: "as White patients", "as patients aged 18 to 25"."""
-        phrase = self.subject(group)
-        first = phrase.split(" ", 1)[0]
-        return (
-            phrase[0].lower() + phrase[1:] if first in {"Patients", "Male", "Female", "Autistic"} else phrase
-        )
 
 
 CHARACTERISTICS: dict[Characteristic, CharacteristicInfo] = {
@@ -129,59 +107,18 @@ CHARACTERISTICS: dict[Characteristic, CharacteristicInfo] = {
             ETHNIC_UNKNOWN,
         ),
         ETHNIC_UNKNOWN,
-        {
-            "White": "White patients",
-            "Mixed": "Patients of mixed ethnicity",
-            "Asian or Asian British": "Asian or Asian British patients",
-            "Black or Black British": "Black or Black British patients",
-            "Other ethnic group": "Patients of another ethnic group",
-            ETHNIC_UNKNOWN: "Patients whose ethnic group was not stated or not known",
-        },
     ),
     Characteristic.SEX: CharacteristicInfo(
-        Characteristic.SEX,
-        "Sex",
-        ("Male", "Female", "Indeterminate", NOT_KNOWN),
-        NOT_KNOWN,
-        {
-            "Male": "Male patients",
-            "Female": "Female patients",
-            "Indeterminate": "Patients recorded as indeterminate sex",
-            NOT_KNOWN: "Patients whose sex was not known",
-        },
+        Characteristic.SEX, "Sex", ("Male", "Female", "Indeterminate", NOT_KNOWN), NOT_KNOWN
     ),
     Characteristic.AGE: CharacteristicInfo(
-        Characteristic.AGE,
-        "Age band",
-        (*AGE_BANDS, NOT_KNOWN),
-        NOT_KNOWN,
-        {
-            "Under 18": "Patients under 18",
-            **{band: f"Patients aged {band}" for band in AGE_BANDS[1:]},
-            NOT_KNOWN: "Patients whose age was not known",
-        },
+        Characteristic.AGE, "Age band", (*AGE_BANDS, NOT_KNOWN), NOT_KNOWN
     ),
     Characteristic.LEARNING_DISABILITY: CharacteristicInfo(
-        Characteristic.LEARNING_DISABILITY,
-        "Learning disability",
-        ("Yes", "No", NOT_KNOWN),
-        NOT_KNOWN,
-        {
-            "Yes": "Patients with a learning disability",
-            "No": "Patients without a recorded learning disability",
-            NOT_KNOWN: "Patients whose learning disability status was not known",
-        },
+        Characteristic.LEARNING_DISABILITY, "Learning disability", ("Yes", "No", NOT_KNOWN), NOT_KNOWN
     ),
     Characteristic.AUTISM: CharacteristicInfo(
-        Characteristic.AUTISM,
-        "Autism",
-        ("Yes", "No", NOT_KNOWN),
-        NOT_KNOWN,
-        {
-            "Yes": "Autistic patients",
-            "No": "Patients not recorded as autistic",
-            NOT_KNOWN: "Patients whose autism status was not known",
-        },
+        Characteristic.AUTISM, "Autism", ("Yes", "No", NOT_KNOWN), NOT_KNOWN
     ),
 }
 
@@ -260,9 +197,6 @@ class ReportPeriod(StrEnum):
     LAST_24_MONTHS = "24"
 
 
-PERIOD_LABELS = {ReportPeriod.LAST_12_MONTHS: "Last 12 months", ReportPeriod.LAST_24_MONTHS: "Last 24 months"}
-
-
 @dataclass(frozen=True)
 class Quarter:
     """Three whole months of the window (they start where the window starts, not on calendar quarters)."""
@@ -272,7 +206,7 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        return f"{self.start:%b %Y} to {self.end:%b %Y}"
+        return month_span(self.start, self.end, short=True)
 
 
 @dataclass(frozen=True)
@@ -283,7 +217,7 @@ class Window:
 
     @property
     def label(self) -> str:
-        return f"{self.since:%B %Y} to {self.until:%B %Y}"
+        return month_span(self.since, self.until)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -520,8 +454,12 @@ def bed_day_frame(*, ward_ids: Sequence[int], window: Window) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class GroupRow:
-    """One group of one characteristic. A None figure with its name in ``hidden`` was suppressed."""
+class GroupFigures:
+    """One group of one characteristic. A None figure with its name in ``hidden`` was suppressed.
+
+    ``clear_difference`` is "higher" or "lower" where the whole 95% interval of the ratio lies above or
+    below 1; ``no_bed_days`` and ``no_interventions`` are of the exact figures (so the words can say so
+    without showing them)."""
 
     group: str
     interventions: float | None
@@ -530,21 +468,25 @@ class GroupRow:
     rate: float | None
     ratio: RateRatio
     is_reference: bool
-    words: str
-    flagged: bool = False
+    clear_difference: str | None = None
     small_numbers: bool = False
+    no_bed_days: bool = False
+    no_interventions: bool = False
     hidden: frozenset[str] = frozenset()
+
+    @property
+    def flagged(self) -> bool:
+        return self.clear_difference == "higher"
 
 
 @dataclass(frozen=True)
-class CharacteristicTable:
+class TableFigures:
     characteristic: Characteristic
     label: str
     reference: str | None
-    rows: list[GroupRow]
-    findings: list[str]
+    rows: list[GroupFigures]
 
-    def row(self, group: str) -> GroupRow | None:
+    def row(self, group: str) -> GroupFigures | None:
         return next((r for r in self.rows if r.group == group), None)
 
 
@@ -561,13 +503,13 @@ class QuarterRatio:
 
 
 @dataclass(frozen=True)
-class EquityReport:
+class EquityFigures:
     window: Window
     suppressed: bool
     interventions: float | None
     people: float | None
     bed_days: float | None
-    tables: dict[Characteristic, CharacteristicTable]
+    tables: dict[Characteristic, TableFigures]
     over_time: dict[Characteristic, list[QuarterRatio]] = field(default_factory=dict)
 
 
@@ -580,59 +522,13 @@ def default_reference(groups: Mapping[str, float], info: CharacteristicInfo) -> 
     return max(pool, key=lambda g: (pool[g], -info.groups.index(g)))
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
-
-
-def finding_words(info: CharacteristicInfo, group: str, reference: str, ratio: RateRatio) -> str | None:
-    """The sentence for a clear difference (the whole 95% interval above or below 1), else None."""
+def clear_difference(ratio: RateRatio) -> str | None:
+    """ "higher" or "lower" when the whole 95% interval of a ratio (log method) lies above or below 1."""
     if not ratio.defined or ratio.method != "log" or ratio.low is None or ratio.high is None:
         return None
-    assert ratio.ratio is not None
-    ci = f"(95% CI {_fmt(ratio.low)} to {_fmt(ratio.high)})"
     if ratio.low > 1:
-        return (
-            f"{info.subject(group)} had restrictive interventions {_fmt(ratio.ratio)} times as often per "
-            f"occupied bed day as {info.object(reference)} {ci}."
-        )
-    if ratio.high < 1:
-        return (
-            f"{info.subject(group)} had restrictive interventions less often per occupied bed day than "
-            f"{info.object(reference)}: rate ratio {_fmt(ratio.ratio)} {ci}."
-        )
-    return None
-
-
-def _row_words(
-    info: CharacteristicInfo,
-    *,
-    group: str,
-    reference: str | None,
-    count: float,
-    bed_days: float,
-    ratio: RateRatio,
-    finding: str | None,
-) -> str:
-    if bed_days <= 0:
-        return "No occupied bed days on record for this group."
-    if group == reference:
-        return "Reference group."
-    words = []
-    if count == 0:
-        words.append("No interventions.")
-        if ratio.high is not None:
-            words.append(f"Rate ratio 0; the interval is open at 0 (exact upper limit {_fmt(ratio.high)}).")
-    if reference is None:
-        words.append("No reference group with bed days to compare with.")
-    elif not ratio.defined:
-        words.append(f"No ratio: {info.object(reference)} had no interventions.")
-    elif finding:
-        words.append(finding)
-    elif count > 0:
-        words.append(f"No clear difference from {info.object(reference)}.")
-    if 0 < count < SMALL_NUMBERS:
-        words.append("Small numbers: interval wide.")
-    return " ".join(words)
+        return "higher"
+    return "lower" if ratio.high < 1 else None
 
 
 def _shown_count(value: float, suppressed: bool) -> float | None:
@@ -650,7 +546,7 @@ def _table(
     *,
     reference: str | None,
     suppressed: bool,
-) -> CharacteristicTable:
+) -> TableFigures:
     key = info.key
     counts = interventions.groupby(key)["n"].sum() if not interventions.empty else pd.Series(dtype=float)
     people = (
@@ -667,7 +563,7 @@ def _table(
         present.sort(key=info.groups.index)
     ref_count = float(counts.get(reference, 0)) if reference else 0.0
     ref_days = float(days.get(reference, 0)) if reference else 0.0
-    rows, findings = [], []
+    rows = []
     for group in present:
         a, d, p = float(counts.get(group, 0)), float(days.get(group, 0)), float(people.get(group, 0))
         ratio = (
@@ -696,19 +592,9 @@ def _table(
                 ratio = UNDEFINED
         else:
             shown_a, shown_p, shown_d = a, p, d
-        finding = finding_words(info, group, reference, ratio) if reference and group != reference else None
-        if "ratio" in hidden or "interventions" in hidden:
-            words = "Suppressed: fewer than 5 interventions (NHS Digital's rule for figures leaving the provider)."
-            if d <= 0:
-                words = "No occupied bed days on record for this group."
-        else:
-            words = _row_words(
-                info, group=group, reference=reference, count=a, bed_days=d, ratio=ratio, finding=finding
-            )
-        if finding:
-            findings.append(finding)
+        clear = clear_difference(ratio) if reference and group != reference else None
         rows.append(
-            GroupRow(
+            GroupFigures(
                 group=group,
                 interventions=shown_a,
                 people=shown_p,
@@ -716,13 +602,14 @@ def _table(
                 rate=rate,
                 ratio=ratio,
                 is_reference=group == reference,
-                words=words,
-                flagged=bool(finding) and ratio.low is not None and ratio.low > 1,
+                clear_difference=clear,
                 small_numbers=0 < a < SMALL_NUMBERS and "interventions" not in hidden,
+                no_bed_days=d <= 0,
+                no_interventions=a == 0,
                 hidden=frozenset(hidden),
             )
         )
-    return CharacteristicTable(key, info.label, reference, rows, findings)
+    return TableFigures(key, info.label, reference, rows)
 
 
 def _over_time(
@@ -770,13 +657,13 @@ def _over_time(
     return out
 
 
-def equity_report(
+def equity_figures(
     *,
     ward_ids: Sequence[int],
     window: Window,
     suppressed: bool,
     references: Mapping[Characteristic, str] | None = None,
-) -> EquityReport:
+) -> EquityFigures:
     """Interventions, people, bed days, rates and rate ratios by every characteristic, for these wards
     over the window, and each characteristic's ratios by 3-month block.
 
@@ -797,7 +684,7 @@ def equity_report(
     total_a = float(interventions["n"].sum()) if not interventions.empty else 0.0
     total_p = float(interventions["patient_id"].nunique()) if not interventions.empty else 0.0
     total_d = float(bed_days["bed_days"].sum()) if not bed_days.empty else 0.0
-    return EquityReport(
+    return EquityFigures(
         window=window,
         suppressed=suppressed,
         interventions=_shown_count(total_a, suppressed),
@@ -806,163 +693,3 @@ def equity_report(
         tables=tables,
         over_time=over_time,
     )
-
-
-CSV_COLUMNS = [
-    "window",
-    "block",
-    "characteristic",
-    "group",
-    "reference_group",
-    "interventions",
-    "people",
-    "bed_days",
-    "rate_per_1000",
-    "rate_ratio",
-    "ci_low",
-    "ci_high",
-    "interval_method",
-    "words",
-]
-
-
-def _cell(value: float | None, hidden: bool, decimals: int | None = None) -> str:
-    if hidden:
-        return "*"
-    if value is None:
-        return ""
-    return f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
-
-
-def equity_csv_rows(report: EquityReport) -> list[list[str]]:
-    """The report as CSV rows (header first): the whole window per group, then each 3-month block's
-    ratios. Suppressed cells are ``*``, as NHS Digital's dashboards show them."""
-    out = [CSV_COLUMNS]
-    window = report.window.label
-    for key, table in report.tables.items():
-        for row in table.rows:
-            ratio_hidden = "ratio" in row.hidden
-            out.append(
-                [
-                    window,
-                    "whole window",
-                    key.value,
-                    row.group,
-                    table.reference or "",
-                    _cell(row.interventions, "interventions" in row.hidden),
-                    _cell(row.people, "people" in row.hidden),
-                    _cell(row.bed_days, "bed_days" in row.hidden),
-                    _cell(row.rate, "rate" in row.hidden, 2),
-                    _cell(row.ratio.ratio, ratio_hidden, 3),
-                    _cell(row.ratio.low, ratio_hidden, 3),
-                    _cell(row.ratio.high, ratio_hidden, 3),
-                    "" if ratio_hidden else row.ratio.method,
-                    row.words,
-                ]
-            )
-    for key, points in report.over_time.items():
-        reference = report.tables[key].reference or ""
-        for point in points:
-            out.append(
-                [
-                    window,
-                    point.quarter.label,
-                    key.value,
-                    point.group,
-                    reference,
-                    _cell(point.interventions, point.interventions is None and report.suppressed),
-                    "",
-                    _cell(point.bed_days, point.bed_days is None and report.suppressed),
-                    "",
-                    _cell(point.ratio.ratio, point.hidden, 3),
-                    _cell(point.ratio.low, point.hidden, 3),
-                    _cell(point.ratio.high, point.hidden, 3),
-                    "" if point.hidden else point.ratio.method,
-                    "",
-                ]
-            )
-    return out
-
-
-# --- Charts --------------------------------------------------------------------------------------
-
-
-def _note(row_ratio: RateRatio, *, hidden: bool, count: float | None) -> str:
-    if hidden:
-        return "suppressed (fewer than 5 interventions)"
-    if row_ratio.method == "exact":
-        return f"no interventions (exact upper limit {row_ratio.high:.2f})"
-    if not row_ratio.defined:
-        return "no ratio (no reference rate)"
-    if count is not None and count < SMALL_NUMBERS:
-        return "small numbers: interval wide"
-    return ""
-
-
-def forest_panel(table: CharacteristicTable) -> ChartPanel:
-    """The forest plot of one characteristic's rate ratios, with its description and data table."""
-    points = [
-        RatioPoint(
-            group=row.group,
-            ratio=row.ratio.ratio,
-            low=row.ratio.low,
-            high=row.ratio.high,
-            note=_note(
-                row.ratio,
-                hidden="ratio" in row.hidden or "interventions" in row.hidden,
-                count=row.interventions,
-            ),
-        )
-        for row in table.rows
-        if not row.is_reference
-    ]
-    reference = table.reference or "no reference group"
-    title = f"Rate ratios by {table.label.lower()}, against {reference}"
-    return ChartPanel(
-        chart_id=f"equity-forest-{table.characteristic.value.replace('_', '-')}",
-        title=title,
-        spec=forest_plot_spec(points, title=title, reference=reference),
-        description=describe_forest_plot(points, reference=reference),
-        table_html=Markup(ratio_table_html(points, caption=f"Data behind the chart: {title}")),
-    )
-
-
-def over_time_panel(report: EquityReport, characteristic: Characteristic) -> ChartPanel:
-    """Rate ratios of one characteristic's groups in each 3-month block, as a chart with its text."""
-    table = report.tables[characteristic]
-    reference = table.reference or "no reference group"
-    points = [
-        RatioPoint(
-            group=p.group,
-            ratio=p.ratio.ratio,
-            low=p.ratio.low,
-            high=p.ratio.high,
-            period=p.quarter.label,
-            note=_note(p.ratio, hidden=p.hidden, count=p.interventions),
-        )
-        for p in report.over_time[characteristic]
-    ]
-    periods = [q.label for q in report.window.quarters]
-    title = f"Rate ratios by {table.label.lower()} over time, against {reference}"
-    return ChartPanel(
-        chart_id=f"equity-time-{characteristic.value.replace('_', '-')}",
-        title=title,
-        spec=rate_ratio_over_time_spec(points, title=title, reference=reference, periods=periods),
-        description=describe_over_time(points, reference=reference, periods=periods),
-        table_html=Markup(
-            ratio_table_html(points, caption=f"Data behind the chart: {title}", over_time=True)
-        ),
-    )
-
-
-# --- Naming providers ----------------------------------------------------------------------------
-
-
-def provider_labels(user: User, providers: Sequence[Provider]) -> dict[int, str]:
-    """How each provider is named to this person: by name, except to national programme analysts, who
-    see the collaboratives' wards pseudonymised and so see providers as "Provider 001", "Provider 002"
-    (numbered in the order of ``providers``, which the caller takes from ``accounts.scope.providers_for``
-    in id order, so the number is stable)."""
-    if user.role != Role.NATIONAL_ANALYST:
-        return {p.pk: p.name for p in providers}
-    return {p.pk: f"Provider {number:03d}" for number, p in enumerate(providers, start=1)}
