@@ -1,11 +1,11 @@
-"""The national benchmark page: a provider's published restraint rate against every provider's.
+"""The national benchmark, the figures: a provider's published restraint rate against every provider's.
 
 The figures are NHS Digital's published provider-level monthly statistics (MHS76 people subject to
 restrictive interventions, MHS24 bed days), imported by ``rrp import mhsds-provider-monthly DIR`` into
 ``measures.models.NationalProviderMonth``. They are official statistics, already suppressed and rounded
 by NHS Digital, so every role that may open the page sees the same figures; nothing from RRP's own
 records is mixed in. The arithmetic is ``measures.national``'s (the same as ``rrp benchmark national``):
-this module only chooses the provider and the months and turns the results into charts.
+this module only chooses the provider and the months and runs the SPC engine on them.
 
 Providers are published by name, in upper case, with no ODS code. A provider's own people find it by
 its RRP name in upper case (as ``rrp benchmark national --provider`` matches, ignoring case); when the
@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from rrp.accounts.models import User
+from rrp.core.formatting import iso_month, month_year
 from rrp.measures.models import NationalMetric
 from rrp.measures.national import (
     PER,
@@ -32,11 +33,9 @@ from rrp.measures.national import (
     providers_pooled,
 )
 from rrp.measures.selectors import national_figures
-from rrp.reports.panels import ChartPanel, chart_panel, funnel_panel
-from rrp.spc import analyse
+from rrp.spc import SpcResult, analyse
 from rrp.spc.engine import MDC_MIN_POINTS_FOR_LIMITS
 
-Y_TITLE = "People restrained per 1,000 bed days"
 LAST_12 = "last-12"
 
 
@@ -45,29 +44,22 @@ class BadMonth(ValueError):
 
 
 @dataclass(frozen=True)
-class BenchmarkRow:
-    month: dt.date
-    people: str
-    bed_days: str
-    rate: str
-    all_providers_rate: str
-
-
-@dataclass(frozen=True)
-class NationalBenchmark:
-    """Everything on the page. ``provider`` is the published name benchmarked (None if none chosen or
-    matched); ``problem`` says in words why no provider is shown."""
+class NationalFigures:
+    """Everything the page shows, as figures. ``provider`` is the published name benchmarked (None if
+    none chosen or matched); ``unmatched`` the name asked for or the user's own that is not published,
+    and ``problem`` why no benchmark could be made of a published name."""
 
     providers: list[str]
     months: list[dt.date]
     provider: str | None
     month_choice: str  # LAST_12 or YYYY-MM
     funnel_months: tuple[dt.date, dt.date] | None
-    funnel: ChartPanel | None
-    over_time: ChartPanel | None
-    rows: list[BenchmarkRow]
+    funnel: SpcResult | None  # every provider over the chosen months
+    over_time: SpcResult | None  # the provider by month
+    benchmark: pd.DataFrame | None = field(repr=False)  # the provider by month, beside all providers
     provider_pooled_rate: float | None
     all_pooled_rate: float | None
+    unmatched: str | None
     problem: str | None
     suggestions: list[str]
     own_provider_name: str | None
@@ -100,35 +92,23 @@ def parse_month_choice(text: str, months: list[dt.date]) -> str:
     text = (text or "").strip()
     if text in ("", LAST_12):
         return LAST_12
-    held = {f"{m:%Y-%m}" for m in months}
+    held = {iso_month(m) for m in months}
     if text not in held:
-        first, last = (f"{months[0]:%B %Y}", f"{months[-1]:%B %Y}") if months else ("", "")
+        first, last = (month_year(months[0]), month_year(months[-1])) if months else ("", "")
         raise BadMonth(
             f"Choose a month from {first} to {last}" if months else "No national figures are held yet"
         )
     return text
 
 
-def _count(value: float, suppressed: bool) -> str:
-    if suppressed:
-        return "suppressed"
-    return "not published" if pd.isna(value) else f"{value:,.0f}"
-
-
-def _rate(value: float) -> str:
-    return "none" if pd.isna(value) else f"{value:.2f}"
-
-
-def funnel_for(
-    joined: pd.DataFrame, *, months: list[dt.date], highlight: str | None, title: str
-) -> ChartPanel | None:
+def funnel_result(joined: pd.DataFrame, *, months: list[dt.date]) -> SpcResult | None:
     """Every provider's people restrained per 1,000 bed days over ``months`` (pooled where several)
     against its bed days, limits around the all-providers pooled rate."""
     rows = providers_pooled(joined, months=months)
     rows = rows[rows["bed_days"] > 0]
     if rows.empty:
         return None
-    result = analyse(
+    return analyse(
         "funnel",
         dates=None,
         numerators=rows["people"].to_numpy(dtype=float),
@@ -140,21 +120,10 @@ def funnel_for(
         # random-effects widening keeps the limits for the ones that really stand out.
         overdispersion=True,
     )
-    return funnel_panel(
-        result,
-        chart_id="national-funnel",
-        title=title,
-        y_title=Y_TITLE,
-        x_title="Bed days (MHS24)",
-        count_label="People restrained (MHS76)",
-        unit_label="Provider",
-        highlight=highlight,
-    )
 
 
-def over_time_for(benchmark: pd.DataFrame, *, provider: str) -> ChartPanel | None:
-    """The provider's monthly rate as an XmR chart (a run chart under 13 months), with the all-providers
-    pooled rate drawn beside it as a dotted line."""
+def over_time_result(benchmark: pd.DataFrame, *, provider: str) -> SpcResult | None:
+    """The provider's monthly rate as an XmR chart (a run chart under 13 months)."""
     have = benchmark["bed_days"].fillna(0) > 0
     if not have.any():
         return None
@@ -162,7 +131,7 @@ def over_time_for(benchmark: pd.DataFrame, *, provider: str) -> ChartPanel | Non
     # rules) says what can be said.
     rates = (benchmark["people"] / benchmark["bed_days"]).replace([np.inf, -np.inf], np.nan)
     chart = "xmr" if int(rates.notna().sum()) >= MDC_MIN_POINTS_FOR_LIMITS else "run"
-    result = analyse(
+    return analyse(
         chart,
         dates=pd.to_datetime(benchmark["month"]).to_numpy(dtype="datetime64[D]"),
         numerators=benchmark["people"].to_numpy(dtype=float),
@@ -171,44 +140,18 @@ def over_time_for(benchmark: pd.DataFrame, *, provider: str) -> ChartPanel | Non
         improvement_direction="decrease",
         groups=np.full(len(benchmark), provider, dtype=object),
     )
-    title = f"{provider}: people restrained per 1,000 bed days by month"
-    panel = chart_panel(result, chart_id="national-over-time", title=title, y_title=Y_TITLE)
-    national = [
-        {"date": f"{pd.Timestamp(m):%Y-%m-%d}", "all_providers": float(r)}
-        for m, r in zip(benchmark["month"], benchmark["all_providers_rate_per_1000"], strict=True)
-        if pd.notna(r)
-    ]
-    layer = {
-        "data": {"values": national},
-        "mark": {"type": "line", "color": "#005EB8", "strokeDash": [2, 2], "strokeWidth": 2},
-        "encoding": {
-            "x": {"field": "date", "type": "temporal"},
-            "y": {"field": "all_providers", "type": "quantitative"},
-            "tooltip": [
-                {"field": "date", "type": "temporal", "title": "Month"},
-                {"field": "all_providers", "format": ".2f", "title": "All providers"},
-            ],
-        },
-    }
-    spec = {**panel.spec, "layer": [*panel.spec["layer"], layer]}  # type: ignore[list-item]
-    description = (
-        panel.description + " The dotted blue line is the rate pooled over every provider with both "
-        "figures published that month."
-    )
-    spec["description"] = description
-    return replace(panel, spec=spec, description=description)
 
 
-def national_benchmark(*, user: User, provider: str | None, month: str | None) -> NationalBenchmark:
-    """The page for this user: ``provider`` is a published name chosen from the list (or None for the
-    user's own provider, matched by name); ``month`` is ``last-12`` or YYYY-MM (:class:`BadMonth` if
-    not held). Two queries: the published figures, and the user's provider."""
+def national_figures_for(*, user: User, provider: str | None, month: str | None) -> NationalFigures:
+    """The page's figures for this user: ``provider`` is a published name chosen from the list (or None
+    for the user's own provider, matched by name); ``month`` is ``last-12`` or YYYY-MM (:class:`BadMonth`
+    if not held). Two queries: the published figures, and the user's provider."""
     frame = _published_frame()
     names = published_providers(frame)
     months = sorted(pd.Timestamp(m).date() for m in frame["month"].unique())
     choice = parse_month_choice(month or "", months)
     own = user.provider.name if getattr(user, "provider_id", None) else None
-    empty = NationalBenchmark(
+    empty = NationalFigures(
         providers=names,
         months=months,
         provider=None,
@@ -216,9 +159,10 @@ def national_benchmark(*, user: User, provider: str | None, month: str | None) -
         funnel_months=None,
         funnel=None,
         over_time=None,
-        rows=[],
+        benchmark=None,
         provider_pooled_rate=None,
         all_pooled_rate=None,
+        unmatched=None,
         problem=None,
         suggestions=[],
         own_provider_name=own,
@@ -226,31 +170,17 @@ def national_benchmark(*, user: User, provider: str | None, month: str | None) -
     )
     if frame.empty:
         return empty
-    chosen, suggestions, problem = None, [], None
+    chosen, suggestions, unmatched, problem = None, [], None, None
     wanted = provider or own
     if wanted:
         chosen, suggestions = match_provider(wanted, names)
         if chosen is None:
-            problem = (
-                f"{wanted} is not among the providers NHS Digital publishes restraint figures for under "
-                "that name. Providers are published by name only, so a renamed or merged provider may "
-                "appear under another name: choose it from the list."
-            )
+            unmatched = wanted
     joined = people_and_bed_days(frame)
-    chosen_months = months[-12:] if choice == LAST_12 else [m for m in months if f"{m:%Y-%m}" == choice]
-    span = (
-        f"{chosen_months[0]:%B %Y} to {chosen_months[-1]:%B %Y} pooled"
-        if len(chosen_months) > 1
-        else f"{chosen_months[0]:%B %Y}"
-    )
-    funnel = funnel_for(
-        joined,
-        months=chosen_months,
-        highlight=chosen,
-        title=f"People restrained per 1,000 bed days, every provider, {span}",
-    )
-    rows: list[BenchmarkRow] = []
+    chosen_months = months[-12:] if choice == LAST_12 else [m for m in months if iso_month(m) == choice]
+    funnel = funnel_result(joined, months=chosen_months)
     over_time = None
+    benchmark = None
     provider_rate = None
     if chosen is not None:
         try:
@@ -258,21 +188,11 @@ def national_benchmark(*, user: User, provider: str | None, month: str | None) -
         except (UnknownProvider, ValueError) as error:  # pragma: no cover - chosen is a published name
             problem = str(error)
         else:
-            over_time = over_time_for(benchmark, provider=chosen)
+            over_time = over_time_result(benchmark, provider=chosen)
             mine = pooled(benchmark[benchmark["month"].isin(chosen_months)])
             provider_rate = mine.rate_per_1000 if mine.bed_days else None
-            rows = [
-                BenchmarkRow(
-                    month=pd.Timestamp(r.month).date(),
-                    people=_count(r.people, r.people_suppressed),
-                    bed_days=_count(r.bed_days, r.bed_days_suppressed),
-                    rate=_rate(r.rate_per_1000),
-                    all_providers_rate=_rate(r.all_providers_rate_per_1000),
-                )
-                for r in benchmark.itertuples(index=False)
-            ]
     everyone = pooled(joined[joined["month"].isin(chosen_months)])
-    return NationalBenchmark(
+    return NationalFigures(
         providers=names,
         months=months,
         provider=chosen,
@@ -280,9 +200,10 @@ def national_benchmark(*, user: User, provider: str | None, month: str | None) -
         funnel_months=(chosen_months[0], chosen_months[-1]),
         funnel=funnel,
         over_time=over_time,
-        rows=rows,
+        benchmark=benchmark,
         provider_pooled_rate=provider_rate,
         all_pooled_rate=everyone.rate_per_1000 if everyone.bed_days else None,
+        unmatched=unmatched,
         problem=problem,
         suggestions=suggestions,
         own_provider_name=own,
