@@ -81,7 +81,7 @@ fix: install ## Apply ruff's fixes and formatting
 # national-size demo data: each database is built once under $(BENCH_DIR) (several minutes each) and
 # reused. For a quick check that everything runs, shrink them, e.g.
 #   make bench BENCH_DIR=var/bench-quick SPC_BENCH_FLAGS="--repeat 3 --skip-peer" DEMO_BENCH_FLAGS="--sizes small" \
-#     IMPORT_BENCH_FLAGS="--interventions 20000" FORCE_PAGES_BENCH_FLAGS="--repeat 3" \
+#     IMPORT_BENCH_FLAGS="--interventions 20000" FORCE_PAGES_BENCH_FLAGS="--repeat 3" SCOPE_BENCH_FLAGS="--repeat 3" \
 #     REPORTS_BENCH_FLAGS="--repeat 2 --pdf-repeat 1 --warmup 1" \
 #     FORCE_DEMO_FLAGS="--providers 2 --wards-per-provider 3 --years 1 --seed 1" \
 #     REPORTS_DEMO_FLAGS="--providers 2 --wards-per-provider 3 --years 1 --seed 1"
@@ -90,6 +90,7 @@ SPC_BENCH_FLAGS ?= --peer-series 100
 DEMO_BENCH_FLAGS ?=
 IMPORT_BENCH_FLAGS ?=
 FORCE_PAGES_BENCH_FLAGS ?=
+SCOPE_BENCH_FLAGS ?=
 REPORTS_BENCH_FLAGS ?=
 FORCE_DEMO_FLAGS ?= --providers 100 --wards-per-provider 15 --years 5 --seed 1 --end-date 2025-12-31
 REPORTS_DEMO_FLAGS ?= --providers 30 --wards-per-provider 50 --years 5 --seed 1 --end-date 2026-11-30
@@ -114,6 +115,7 @@ bench: install bench-data ## Run every benchmark under bench/ on SQLite (see doc
 	$(PY) bench/demo_data_bench.py $(DEMO_BENCH_FLAGS)
 	$(PY) bench/force_import_bench.py --sqlite-only $(IMPORT_BENCH_FLAGS)
 	RRP_DEMO=1 DATABASE_URL=$(FORCE_BENCH_DB) $(PY) bench/force_pages_bench.py $(FORCE_PAGES_BENCH_FLAGS)
+	RRP_DEMO=1 DATABASE_URL=$(FORCE_BENCH_DB) $(PY) bench/scope_bench.py $(SCOPE_BENCH_FLAGS)
 	RRP_DEMO=1 DEBUG=1 DATABASE_URL=$(REPORTS_BENCH_DB) $(PY) bench/reports_bench.py $(REPORTS_BENCH_FLAGS)
 
 lock: ## Re-lock the Python dependencies after editing pyproject.toml
