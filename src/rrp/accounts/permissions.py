@@ -61,12 +61,17 @@ def has_permission(
 
 
 def require_permission(
-    user: User | Any, permission: Permission, *, ward: Ward | None = None, provider: Provider | None = None
+    user: User | Any,
+    permission: Permission,
+    *,
+    ward: Ward | None = None,
+    provider: Provider | None = None,
+    denied: str = "",
 ) -> None:
-    """For a view holding the object: PermissionDenied (403) when the role lacks the permission, Http404
-    when the ward or provider is outside the user's scope."""
+    """For a view holding the object: PermissionDenied (403, saying ``denied`` where the API shows it) when
+    the role lacks the permission, Http404 when the ward or provider is outside the user's scope."""
     if not has_permission(user, permission):
-        raise PermissionDenied
+        raise PermissionDenied(denied)
     if not has_permission(user, permission, ward=ward, provider=provider):
         raise Http404
 

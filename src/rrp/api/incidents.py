@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -22,7 +22,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rrp.accounts.models import User
-from rrp.accounts.permissions import has_permission
+from rrp.accounts.permissions import require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for
 from rrp.api.problems import problem_responses
@@ -62,9 +62,7 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # set by TokenAuth
 
 
-def _require_writer(user: User) -> None:
-    if not has_permission(user, Permission.INCIDENT_RECORD):
-        raise PermissionDenied("Your role can read incidents but not record or change them.")
+READ_ONLY = "Your role can read incidents but not record or change them."
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -195,7 +193,7 @@ def _detail(incident: Incident) -> dict[str, Any]:
 
 def _writable_incident(user: User, incident_id: int) -> Incident:
     """An incident in scope for a write (the service audits the write, so this read is not audited)."""
-    _require_writer(user)
+    require_permission(user, Permission.INCIDENT_RECORD, denied=READ_ONLY)
     incident = incident_list_for_user(user).filter(pk=incident_id).first()
     if incident is None:
         raise Http404("No incident you can see has this id.")
@@ -271,7 +269,7 @@ def create_incident(request: HttpRequest, payload: IncidentCreateIn) -> Status:
     """Record a new incident as a draft, version 1, with the same checks as the form. Anything may be
     left out and added later by amending; submit it when every statutory item is recorded."""
     user = _user(request)
-    _require_writer(user)
+    require_permission(user, Permission.INCIDENT_RECORD, denied=READ_ONLY)
     ward = patient_wards_for(user).filter(pk=payload.ward_id).first()
     patient = patients_for(user).filter(pk=payload.patient_id).first()
     errors: dict[str, list[str]] = {}
@@ -309,7 +307,7 @@ def import_incidents(request: HttpRequest, file: File[UploadedFile]) -> dict[str
     problem rejects the file (422) with every problem listed by row and column. Idempotent by
     `source_system` + `source_id`: an unchanged incident is left alone, a changed one gets a new version."""
     user = _user(request)
-    _require_writer(user)
+    require_permission(user, Permission.INCIDENT_RECORD, denied=READ_ONLY)
     try:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError as bad:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from rrp.accounts.models import User
-from rrp.accounts.permissions import has_permission
+from rrp.accounts.permissions import has_permission, require_permission
 from rrp.accounts.roles import Permission
 from rrp.api.problems import problem_responses
 from rrp.segregation import schedules, selectors, services
@@ -119,9 +119,7 @@ def _user(request: HttpRequest) -> User:
     return request.auth
 
 
-def _require_writer(user: User) -> None:
-    if not has_permission(user, Permission.SEGREGATION_RECORD):
-        raise PermissionDenied("Your role can read episodes but not record them.")
+READ_ONLY = "Your role can read episodes but not record them."
 
 
 def _renamed(error: ValidationError, names: dict[str, str]) -> ValidationError:
@@ -268,7 +266,7 @@ def create_episode(request: HttpRequest, payload: EpisodeIn) -> Status:
     the start, an overlap with another episode of the same kind for the patient, LTS without its
     multidisciplinary decision or commissioner's representative."""
     user = _user(request)
-    _require_writer(user)
+    require_permission(user, Permission.SEGREGATION_RECORD, denied=READ_ONLY)
     ward = selectors.ward_for(user, payload.ward_id)
     if ward is None:
         raise Http404("No ward you can see has this id.")
@@ -326,7 +324,7 @@ def create_review(request: HttpRequest, episode_id: int, payload: ReviewIn) -> S
     a reviewer without the role (medical: a doctor; nursing: two registered nurses), no outcome or
     decision. Returns the episode with its schedule updated."""
     user = _user(request)
-    _require_writer(user)
+    require_permission(user, Permission.SEGREGATION_RECORD, denied=READ_ONLY)
     episode = selectors.episodes_for(user).filter(pk=episode_id).first()
     if episode is None:
         raise Http404("No episode you can see has this id.")
