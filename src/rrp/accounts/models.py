@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from rrp.accounts.roles import ROLE_DEFINITIONS, TWO_FACTOR_ROLES, Permission, Role, RoleDefinition
+from rrp.accounts.roles import ROLE_DEFINITIONS, TWO_FACTOR_ROLES, Role, RoleDefinition
 from rrp.accounts.scope import WARD_ROLES, scope_of
 
 
@@ -44,9 +44,6 @@ class User(AbstractUser):
     @property
     def role_definition(self) -> RoleDefinition | None:
         return ROLE_DEFINITIONS.get(Role(self.role)) if self.role else None
-
-    def has_role_permission(self, permission: Permission) -> bool:
-        return scope_of(self).allows(permission)
 
     @property
     def sees_patient_identifiers(self) -> bool:

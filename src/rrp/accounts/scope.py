@@ -148,6 +148,13 @@ class Scope:
             case _:
                 return Q(pk__in=[])
 
+    def audit_filter(self) -> Q:
+        """A filter on the audit log for the entries the user may search (with ``AUDIT_VIEW``): every entry
+        for the service's administrators, their own provider's for everyone else."""
+        if self.role == Role.SYSTEM_ADMIN:
+            return Q()
+        return Q(provider_id=self.user.provider_id)
+
     # --- Membership, evaluated once ---
 
     @cached_property

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 
 
@@ -40,7 +41,7 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
         return []
     items = []
     for item in NAV_ITEMS:
-        if user.has_role_permission(item.permission):
+        if has_permission(user, item.permission):
             href = reverse(item.url_name)
             items.append({"href": href, "text": item.text, "current": request.path.startswith(href)})
     return items

@@ -7,7 +7,9 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from rrp.accounts.models import User
-from rrp.accounts.roles import Permission, Role
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
+from rrp.accounts.scope import scope_of
 from rrp.core.models import AuditEvent
 
 
@@ -22,11 +24,9 @@ def audit_events_for(
     until: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """Audit events the user may search: their own provider's for governance, everything for admins."""
-    if not user.has_role_permission(Permission.AUDIT_VIEW):
+    if not has_permission(user, Permission.AUDIT_VIEW):
         return AuditEvent.objects.none()
-    events = AuditEvent.objects.all()
-    if user.role != Role.SYSTEM_ADMIN:
-        events = events.filter(provider_id=user.provider_id)
+    events = AuditEvent.objects.filter(scope_of(user).audit_filter())
     if username:
         events = events.filter(actor_username__iexact=username)
     if action:

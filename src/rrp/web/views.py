@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from rrp.accounts.permissions import has_permission
+from rrp.accounts.permissions import has_permission, permission_required
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
 from rrp.organisations import selectors as organisations_selectors
@@ -26,8 +25,6 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "ward_count": wards_for(user).count(),
             "providers": providers_for(user)[:20],
-            "can_see_patients": user.has_role_permission(Permission.PATIENT_VIEW),
-            "can_audit": user.has_role_permission(Permission.AUDIT_VIEW),
         },
     )
 
@@ -63,9 +60,8 @@ def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
     )
 
 
+@permission_required(Permission.AUDIT_VIEW)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role_permission(Permission.AUDIT_VIEW):
-        raise PermissionDenied
     form = AuditSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = audit_events_for(request.user, **{k: v for k, v in filters.items() if v not in (None, "")})

@@ -24,6 +24,9 @@ from rrp.accounts.roles import (
     role_grants,
 )
 from rrp.accounts.scope import scope_memo, scope_of
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.web.selectors import audit_events_for
 
 P = Permission
 
@@ -167,3 +170,23 @@ def test_scope_id_sets_agree_with_its_querysets(world, role):
     assert scope.provider_ids == set(scope.providers().values_list("pk", flat=True))
     sole = scope.sole_patient_ward_id
     assert sole == (next(iter(scope.patient_ward_ids)) if len(scope.patient_ward_ids) == 1 else None)
+
+
+def test_audit_scope_is_every_entry_for_administrators_and_the_provider_for_governance(world):
+    for provider in world.providers:
+        audit_record(
+            actor=None,
+            action=AuditAction.VIEW,
+            record_type="people.Patient",
+            record_id=1,
+            provider_id=provider.pk,
+        )
+    seen = {
+        role: set(audit_events_for(world.users[role]).values_list("provider_id", flat=True))
+        for role in ("system_admin", "provider_governance", "regulator")
+    }
+    assert seen == {
+        "system_admin": {p.pk for p in world.providers},
+        "provider_governance": {world.providers[0].pk},
+        "regulator": set(),  # no AUDIT_VIEW
+    }
