@@ -192,7 +192,7 @@ def test_ward_with_three_interventions_is_suppressed_for_the_analyst(cohort):
     rows = {row.member.ward_id: row for row in report.funnel.rows}
 
     c1, a1 = rows[cohort.wards["c1"].pk], rows[cohort.wards["a1"].pk]
-    assert (c1.count, c1.rate, c1.position) == ("suppressed", "suppressed", "suppressed")
+    assert (c1.count, c1.rate, c1.position) == ("*", "*", "*")
     assert a1.count == "5"  # 7 rounded to the nearest 5
     assert a1.bed_days == "7,200"
     assert a1.rate == "1"  # 7 / 7,200 × 1,000 = 0.97, shown as a whole number
@@ -211,7 +211,7 @@ def test_governance_sees_own_ward_exact_and_other_provider_suppressed(cohort):
 
     assert rows[cohort.wards["a1"].pk].count == "7"
     assert rows[cohort.wards["a1"].pk].rate == "1.0"  # 0.972, exact to one decimal place
-    assert rows[cohort.wards["c1"].pk].count == "suppressed"
+    assert rows[cohort.wards["c1"].pk].count == "*"
     assert report.pooled_suppressed
 
 
@@ -341,8 +341,8 @@ def test_aim_progress_is_suppressed_for_the_analyst(cohort):
     )
 
     a1 = next(r for r in analyst.aims[0].rows if r.member.ward_id == cohort.wards["a1"].pk)
-    assert (a1.baseline_count, a1.baseline_rate, a1.since_count) == ("suppressed", "suppressed", "5")
-    assert (a1.change, a1.met) == ("suppressed", None)
+    assert (a1.baseline_count, a1.baseline_rate, a1.since_count) == ("*", "*", "5")
+    assert (a1.change, a1.met) == ("*", None)
     own = next(r for r in governance.aims[0].rows if r.member.ward_id == cohort.wards["a1"].pk)
     assert (own.baseline_count, own.since_count) == ("2", "7")
     assert own.change.endswith("%")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from rrp.accounts.models import User
-from rrp.core.formatting import SUPPRESSED_MARK, iso_date, iso_month
+from rrp.core.formatting import iso_date, iso_month
 from rrp.organisations.models import Collaborative
 from rrp.reports.collaborative.compute import csv_funnel
-from rrp.reports.collaborative.presenters import SUPPRESSED_TEXT, ward_funnel
+from rrp.reports.collaborative.presenters import ward_funnel
 
 CSV_COLUMNS = (
     "ward",
@@ -30,14 +30,14 @@ def collaborative_csv_rows(
     """The member table as the viewer may see it, one row per ward: restrictive interventions, occupied
     bed days and their rate over the last 12 whole months, and the ward's place in the funnel.
 
-    Pseudonyms and suppression as on the page; a suppressed cell is ``*`` (NHS Digital's convention),
-    numbers carry no thousands separators.
+    Pseudonyms and suppression as on the page, with the same mark, ``*`` (NHS Digital's convention), for
+    a suppressed cell; numbers carry no thousands separators.
     """
     figures, members, (since, until) = csv_funnel(collaborative, user=user, today=today)
     by_ward = {row.member.ward_id: row for row in ward_funnel(figures).rows}
 
     def cell(text: str) -> str:
-        return SUPPRESSED_MARK if text == SUPPRESSED_TEXT else text.replace(",", "")
+        return text.replace(",", "")
 
     rows = []
     for m in members:

@@ -29,7 +29,15 @@ from markupsafe import Markup
 
 from rrp.accounts.models import User
 from rrp.charts.spc_chart import POINT_TYPE_WORDS
-from rrp.core.formatting import decimal, month_span, month_year, percent, whole_number
+from rrp.core.formatting import (
+    SUPPRESSED_MARK,
+    decimal,
+    figure_html,
+    month_span,
+    month_year,
+    percent,
+    whole_number,
+)
 from rrp.improvement.models import ImprovementAim
 from rrp.measures.catalogue import MeasureDefinition
 from rrp.measures.suppression import suppress_counts, suppress_rates
@@ -48,7 +56,6 @@ from rrp.reports.panels import ChartPanel, chart_panel, funnel_panel, measure_y_
 from rrp.reports.reporting_health import FlagCode
 from rrp.reports.reporting_health.presenters import in_words
 
-SUPPRESSED_TEXT = "suppressed"
 NONE_TEXT = "none"
 
 
@@ -58,7 +65,7 @@ def count_text(value: float, *, suppress: bool) -> str:
         return NONE_TEXT
     if suppress:
         shown = suppress_counts([value])[0]
-        return SUPPRESSED_TEXT if np.isnan(shown) else whole_number(shown)
+        return SUPPRESSED_MARK if np.isnan(shown) else whole_number(shown)
     return whole_number(value)
 
 
@@ -69,14 +76,14 @@ def rate_text(rate: float, *, count: float, suppress: bool, places: int = 1) -> 
         return NONE_TEXT
     if suppress:
         shown = suppress_rates([rate], counts=[count])[0]
-        return SUPPRESSED_TEXT if np.isnan(shown) else whole_number(shown)
+        return SUPPRESSED_MARK if np.isnan(shown) else whole_number(shown)
     return decimal(rate, places)
 
 
 def change_text(change: float, *, hidden: bool) -> str:
     if not np.isfinite(change):
         return NONE_TEXT
-    return SUPPRESSED_TEXT if hidden else percent(change, signed=True)
+    return SUPPRESSED_MARK if hidden else percent(change, signed=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -98,7 +105,7 @@ def _count_label(definition: MeasureDefinition) -> str:
 def _point_words(point_type: str, *, hidden: bool) -> str:
     if point_type:
         return POINT_TYPE_WORDS.get(point_type, point_type)
-    return SUPPRESSED_TEXT if hidden else "missing"
+    return SUPPRESSED_MARK if hidden else "missing"
 
 
 def _pooled_table_html(figures: PooledFigures, *, caption: str) -> str:
@@ -131,7 +138,7 @@ def _pooled_table_html(figures: PooledFigures, *, caption: str) -> str:
         ]
         out.append(
             f'<tr><th scope="row">{html.escape(cells[0])}</th>'
-            + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:])
+            + "".join(f"<td>{figure_html(c)}</td>" for c in cells[1:])
             + "</tr>"
         )
     out.append("</tbody></table>")
@@ -234,7 +241,7 @@ def ward_funnel(figures: FunnelFigures) -> Funnel:
     for ward in figures.wards:
         position = POINT_TYPE_WORDS.get(ward.point_type, "")
         if ward.hidden:
-            position = SUPPRESSED_TEXT
+            position = SUPPRESSED_MARK
         elif not ward.outside and np.isfinite(ward.rate):
             position = "within the 99.8% limits"
         rows.append(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from rrp.core.formatting import decimal, iso_date, month_span, month_year, whole_number
+from rrp.core.formatting import SUPPRESSED_MARK, decimal, iso_date, month_span, month_year, whole_number
 from rrp.reports.national.compute import NationalFigures
 from rrp.reports.panels import ChartPanel, chart_panel, funnel_panel
 from rrp.spc import SpcResult
@@ -50,7 +50,7 @@ class NationalBenchmark:
 
 def _count(value: float, suppressed: bool) -> str:
     if suppressed:
-        return "suppressed"
+        return SUPPRESSED_MARK
     return "not published" if pd.isna(value) else whole_number(value)
 
 
