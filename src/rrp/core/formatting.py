@@ -8,8 +8,9 @@ these functions, so a month or a rate reads the same wherever it is shown. What 
 | a day | ``long_date``: 6 December 2026 (GOV.UK and NHS.UK style) | ``iso_date``: 2026-12-06 |
 | a day and time | ``long_date_time``: 6 December 2026, 14:05 (UK time, 24-hour) | ISO 8601 |
 | a month | ``month_year``: December 2026; ``short_month_year`` on chart axes and in narrow tables: Dec 2026 | ``iso_month``: 2026-12 or ``iso_date`` of its first day |
-| a count | ``whole_number``: 1,234 | ``plain_number``: 1234 |
-| a rate or mean | ``decimal``: 12.3, to the places the report chooses (per 1,000 occupied bed days: 1 place inside the provider, whole numbers outside it, as NHS Digital publishes) | ``plain_number`` to the same places, no separators |
+| a count | ``whole_number``: 1,234 | ``plain_number``: 1234 (``csv_figure`` of the page's text) |
+| a rate or mean | ``decimal``: 12.3, to the places the report chooses (per 1,000 occupied bed days: 1 place inside the provider, whole numbers outside it, as NHS Digital publishes) | the same places, no separators |
+| no figure | the report's own word ("Missing", "none") or a dash | an empty cell |
 | a change | ``percent``: +12% | the same |
 | a suppressed figure | ``SUPPRESSED_MARK``, ``*`` (NHS Digital's dashboards), read out as "suppressed" (``suppressed_html``) | ``*`` |
 
@@ -118,6 +119,17 @@ def plain_number(value: float | None, places: int | None = None) -> str:
     if not _finite(value):
         return ""
     return f"{value:.{places}f}" if places is not None else f"{value:g}"
+
+
+#: What pages write for a figure there is none of; a CSV cell is empty instead.
+NO_FIGURE_WORDS = frozenset({"Missing", "missing", "none", "–", "-"})
+
+
+def csv_figure(text: str) -> str:
+    """A figure written for the reader (``whole_number``, ``decimal``, the mark), as a CSV file carries
+    it: the same digits without thousands separators, the suppression mark kept, and an empty cell where
+    the page says there is none."""
+    return "" if text in NO_FIGURE_WORDS else text.replace(",", "")
 
 
 def suppressed_html() -> Markup:

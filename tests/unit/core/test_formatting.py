@@ -59,3 +59,10 @@ def test_pages_use_the_same_functions_as_jinja_filters():
     )
     assert text.split("|")[:5] == ["6 December 2026", "6 December 2026, 14:05", "December 2026", "1,234", "–"]
     assert "suppressed" in text.split("|")[5]
+
+
+def test_csv_files_carry_the_pages_figures_without_separators_and_empty_where_there_is_none():
+    assert f.csv_figure(f.whole_number(12345)) == "12345"
+    assert f.csv_figure(f.decimal(1234.5)) == "1234.5"
+    assert f.csv_figure(f.SUPPRESSED_MARK) == "*"
+    assert f.csv_figure("Missing") == f.csv_figure("none") == f.csv_figure("–") == ""

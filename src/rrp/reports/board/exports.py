@@ -26,6 +26,7 @@ from markupsafe import Markup
 from rrp.accounts.models import User
 from rrp.charts import chart_to_svg, data_table_html, describe_chart, spc_chart_spec
 from rrp.charts.spc_chart import POINT_TYPE_WORDS, SPECIAL_CAUSE_WORDS
+from rrp.core.formatting import csv_figure, iso_date
 from rrp.reports.board.presenters import Board, BoardRow, WardChart
 from rrp.reports.panels import measure_y_title
 
@@ -140,7 +141,8 @@ SUMMARY_COLUMNS = (
 
 
 def summary_rows(board: Board) -> list[dict[str, str]]:
-    """The summary table as CSV rows (suppressed values as the reader sees them, ``*`` where hidden)."""
+    """The summary table as CSV rows: the figures as the reader sees them on the page, without thousands
+    separators, ``*`` where hidden and empty where missing."""
     out = []
     for row in board.rows:
         out.append(
@@ -149,10 +151,10 @@ def summary_rows(board: Board) -> list[dict[str, str]]:
                 "ward": "All wards" if row.is_provider else row.ward_name,
                 "measure": row.definition.name,
                 "unit": row.definition.unit,
-                "latest_month": row.latest_period.isoformat() if row.latest_period else "",
-                "count": row.shown.count,
-                "value": row.shown.value,
-                "target": "" if row.target is None else row.target_text,
+                "latest_month": iso_date(row.latest_period),
+                "count": csv_figure(row.shown.count),
+                "value": csv_figure(row.shown.value),
+                "target": "" if row.target is None else csv_figure(row.target_text),
                 "variation": row.variation_words,
                 "assurance": row.assurance_words,
             }
@@ -180,10 +182,10 @@ def chart_rows(chart: WardChart) -> list[dict[str, str]]:
     shown = chart.shown_series()
     for i, (month, figures, den_text) in enumerate(shown):
         row = {
-            "month": month.isoformat(),
-            "numerator": figures.count,
-            "denominator": den_text,
-            "value": figures.value,
+            "month": iso_date(month),
+            "numerator": csv_figure(figures.count),
+            "denominator": csv_figure(den_text),
+            "value": csv_figure(figures.value),
             "centre": "",
             "lower_limit": "",
             "upper_limit": "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rrp.accounts.models import User
-from rrp.core.formatting import iso_date, iso_month
+from rrp.core.formatting import csv_figure, iso_date, iso_month
 from rrp.organisations.models import Collaborative
 from rrp.reports.collaborative.compute import csv_funnel
 from rrp.reports.collaborative.presenters import ward_funnel
@@ -36,9 +36,6 @@ def collaborative_csv_rows(
     figures, members, (since, until) = csv_funnel(collaborative, user=user, today=today)
     by_ward = {row.member.ward_id: row for row in ward_funnel(figures).rows}
 
-    def cell(text: str) -> str:
-        return text.replace(",", "")
-
     rows = []
     for m in members:
         row = by_ward.get(m.ward_id)
@@ -50,10 +47,10 @@ def collaborative_csv_rows(
                 "left_on": iso_date(m.left_on),
                 "first_month": iso_month(since),
                 "last_month": iso_month(until),
-                "restrictive_interventions": cell(row.count) if row else "",
-                "occupied_bed_days": cell(row.bed_days) if row else "",
-                "rate_per_1000_occupied_bed_days": cell(row.rate) if row else "",
-                "funnel_position": cell(row.position) if row else "no bed days",
+                "restrictive_interventions": csv_figure(row.count) if row else "",
+                "occupied_bed_days": csv_figure(row.bed_days) if row else "",
+                "rate_per_1000_occupied_bed_days": csv_figure(row.rate) if row else "",
+                "funnel_position": row.position if row else "no bed days",
             }
         )
     return rows
