@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
+from rrp.core.validation.forms import ValidatedForm
 
-class SignInForm(forms.Form):
+
+class SignInForm(ValidatedForm):
     username = forms.CharField(label="Username", max_length=150)
     password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
 
 
-class TwoFactorForm(forms.Form):
+class TwoFactorForm(ValidatedForm):
     code = forms.RegexField(
         label="Security code",
         regex=r"^\d{6}$",

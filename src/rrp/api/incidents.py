@@ -12,14 +12,15 @@ import io
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import AfterValidator
 
 from rrp.accounts.models import User
 from rrp.accounts.permissions import require_permission
@@ -36,8 +37,11 @@ from rrp.api.schemas import (
     StaffIn,
 )
 from rrp.api.selectors import incidents_filtered, latest_versions, roster_staff_for
+from rrp.core.csv_import import file_rejected
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.core.validation.files import FileProblem, decode_text
+from rrp.core.validation.schemas import Id, IsoDate, RuleError
 from rrp.force.codes import InterventionType
 from rrp.force.imports import incidents_import
 from rrp.force.models import TEXT_CONTENT_FIELDS, Incident, IncidentVersion
@@ -56,6 +60,8 @@ from rrp.people.selectors import patients_for
 router = Router(tags=["Incidents"])
 
 MAX_PAGE_SIZE = 200
+# Far beyond any list (a million pages of 200): a bigger page number is a mistake, not a request.
+MAX_PAGE = 1_000_000
 
 
 def _user(request: HttpRequest) -> User:
@@ -200,13 +206,24 @@ def _writable_incident(user: User, incident_id: int) -> Incident:
     return incident
 
 
+def _type_code(value: str) -> str:
+    if value not in InterventionType.values:
+        raise RuleError(f"'{value[:20]}' is not an MHSDS restrictive intervention type (01, 04-17)")
+    return value
+
+
+InterventionTypeCode = Annotated[
+    str, Field(json_schema_extra={"enum": list(InterventionType.values)}), AfterValidator(_type_code)
+]
+
+
 class IncidentFilters(Schema):
-    ward_id: int | None = None
-    occurred_from: dt.date | None = None
-    occurred_to: dt.date | None = None
-    type_code: str | None = None
-    page: int = 1
-    page_size: int = 50
+    ward_id: Id | None = None
+    occurred_from: IsoDate | None = None
+    occurred_to: IsoDate | None = None
+    type_code: InterventionTypeCode | None = None
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
 @router.get(
@@ -220,14 +237,6 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> dic
     `type_code`. Paginated: `page` from 1, `page_size` up to 200."""
     user = _user(request)
     errors: dict[str, list[str]] = {}
-    if filters.page < 1:
-        errors["page"] = ["The first page is page 1"]
-    if not 1 <= filters.page_size <= MAX_PAGE_SIZE:
-        errors["page_size"] = [f"Ask for between 1 and {MAX_PAGE_SIZE} incidents a page"]
-    if filters.type_code and filters.type_code not in InterventionType.values:
-        errors["type_code"] = [
-            f"'{filters.type_code}' is not an MHSDS restrictive intervention type (01, 04-17)"
-        ]
     if filters.occurred_from and filters.occurred_to and filters.occurred_to < filters.occurred_from:
         errors["occurred_to"] = ["The end of the date range must be on or after its start"]
     if errors:
@@ -309,9 +318,9 @@ def import_incidents(request: HttpRequest, file: File[UploadedFile]) -> dict[str
     user = _user(request)
     require_permission(user, Permission.INCIDENT_RECORD, denied=READ_ONLY)
     try:
-        text = file.read().decode("utf-8-sig")
-    except UnicodeDecodeError as bad:
-        raise ValidationError({"file": ["The file must be UTF-8 text (CSV)"]}) from bad
+        text = decode_text(file.read())
+    except FileProblem as problem:
+        raise file_rejected(problem) from None
     return incidents_import(source=io.StringIO(text, newline=""), by=user, request=request)
 
 
@@ -320,7 +329,7 @@ def import_incidents(request: HttpRequest, file: File[UploadedFile]) -> dict[str
     response={200: IncidentOut, **problem_responses(401, 404)},
     summary="Read an incident",
 )
-def read_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+def read_incident(request: HttpRequest, incident_id: Id) -> dict[str, Any]:
     """The latest version of an incident, with what is still missing for the law. Audited."""
     incident = incident_get_for(_user(request), incident_id, request=request)
     if incident is None:
@@ -333,7 +342,7 @@ def read_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     response={201: IncidentOut, **problem_responses(400, 401, 403, 404, 409, 422)},
     summary="Amend an incident (adds a version)",
 )
-def amend_incident(request: HttpRequest, incident_id: int, payload: IncidentAmendIn) -> Status:
+def amend_incident(request: HttpRequest, incident_id: Id, payload: IncidentAmendIn) -> Status:
     """Add a new version with the fields sent changed; nothing is overwritten. `reason` is required.
     Closed incidents can be amended only by provider governance."""
     user = _user(request)
@@ -360,7 +369,7 @@ def amend_incident(request: HttpRequest, incident_id: int, payload: IncidentAmen
     response={200: IncidentOut, **problem_responses(401, 403, 404, 409, 422)},
     summary="Submit an incident for review",
 )
-def submit_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
+def submit_incident(request: HttpRequest, incident_id: Id) -> dict[str, Any]:
     """Send a draft (or a sent-back incident) for review. Refused (422, listing each missing item under
     `statutory_items`) while a statutory item is missing; 409 if it is already submitted or later."""
     user = _user(request)

@@ -12,7 +12,8 @@ import json
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +30,13 @@ TYPE_INVALID_REQUEST = "urn:rrp:problem:invalid-request"
 TYPE_VALIDATION = "urn:rrp:problem:validation"
 TYPE_CONFLICT = "urn:rrp:problem:conflict"
 TYPE_IMPORT_REJECTED = "urn:rrp:problem:import-rejected"
+TYPE_TOO_LARGE = "urn:rrp:problem:too-large"
+
+
+def body_limit_text() -> str:
+    """The largest JSON body the API reads (Django's DATA_UPLOAD_MAX_MEMORY_SIZE), e.g. "2.5 MB"."""
+    return f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_048_576:g} MB"
+
 
 # Service validation errors on these keys are about the record's state, not the request: 409.
 CONFLICT_FIELDS = frozenset({"status"})
@@ -114,7 +122,9 @@ def ninja_errors(exc: NinjaValidationError) -> list[dict[str, Any]]:
         field = ""
         for part in loc:
             field += f"[{part}]" if part.isdigit() else (f".{part}" if field else part)
-        out.append({"field": field or "__all__", "message": error.get("msg", "Invalid value")})
+        cause = (error.get("ctx") or {}).get("error")
+        message = str(cause) if isinstance(cause, ValueError) else error.get("msg", "Invalid value")
+        out.append({"field": field or "__all__", "message": message})
     return out
 
 
@@ -177,6 +187,17 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             title="The file has problems; nothing was imported",
             detail=str(exc),
             errors=errors,
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return problem_response(
+            request,
+            status=413,
+            type_=TYPE_TOO_LARGE,
+            detail=f"The request body is larger than the {body_limit_text()} the API takes; nothing was "
+            "saved. Send incidents one at a time, or many as a CSV file to /api/incidents/import "
+            "(files are not held to this limit).",
         )
 
     @api.exception_handler(PermissionDenied)

@@ -1,5 +1,9 @@
 """Request and response shapes for the incidents API. Field names follow the incident record's own
-(docs/use-of-force.md); codes are the MHSDS national codes."""
+(docs/use-of-force.md); codes are the MHSDS national codes.
+
+Request fields carry the rules of the model fields they are stored in (``rrp.core.validation.schemas``):
+text within its declared length and without control characters, ids within 64 bits, dates and times of
+events from 1900 to tomorrow, read from ISO 8601 text only. The OpenAPI document shows each limit."""
 
 from __future__ import annotations
 
@@ -7,13 +11,21 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from rrp.core.validation.schemas import Id, declared_types
+from rrp.force.models import Incident, IncidentVersion, InterventionRecord, StaffInvolvement
+
+V = declared_types(IncidentVersion)
+I = declared_types(InterventionRecord)  # noqa: E741  (short, like V: the field types read as V.place_on_ward)
+S = declared_types(StaffInvolvement)
+INC = declared_types(Incident)
+
 
 class InterventionIn(Schema):
     """One type of force: MHSDS RestrictiveIntType code (01, 04-17), start and end to the minute."""
 
     type_code: str = Field(..., examples=["01"])
-    started_at: dt.datetime
-    ended_at: dt.datetime | None = None
+    started_at: I.started_at
+    ended_at: I.ended_at | None = None
     in_care_plan: bool | None = None
 
 
@@ -21,64 +33,64 @@ class StaffIn(Schema):
     """A member of staff who used force: `staff_member_id` from the roster, or a typed name and job title."""
 
     part: str = Field(..., examples=["head"])
-    staff_member_id: int | None = None
-    name: str = ""
-    job_title: str = ""
+    staff_member_id: Id | None = None
+    name: S.name = ""
+    job_title: S.job_title = ""
 
 
 class IncidentContentIn(Schema):
     """The content of an incident version. Leave out what is not known yet: a draft may be incomplete."""
 
-    reason_code: str | None = None
-    reason_text: str | None = None
-    place_on_ward: str | None = None
-    occurred_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
-    how_force_used: str | None = None
-    outcome: str | None = None
+    reason_code: V.reason_code | None = None
+    reason_text: V.reason_text | None = None
+    place_on_ward: V.place_on_ward | None = None
+    occurred_at: V.occurred_at | None = None
+    ended_at: V.ended_at | None = None
+    how_force_used: V.how_force_used | None = None
+    outcome: V.outcome | None = None
     patient_died: bool | None = None
     patient_serious_injury: bool | None = None
     injury_patient: bool | None = None
     injury_staff: bool | None = None
     injury_others: bool | None = None
     abuse_alleged: bool | None = None
-    police_requested_at: dt.datetime | None = None
-    police_arrived_at: dt.datetime | None = None
+    police_requested_at: V.police_requested_at | None = None
+    police_arrived_at: V.police_arrived_at | None = None
     police_used_force: bool | None = None
     non_staff_involved: bool | None = None
     non_staff_types: list[str] | None = None
-    non_staff_reason: str | None = None
+    non_staff_reason: V.non_staff_reason | None = None
     deescalation: list[str] | None = None
-    deescalation_text: str | None = None
+    deescalation_text: V.deescalation_text | None = None
     care_plan_notification_sent: bool | None = None
-    care_plan_notified_to: str | None = None
-    care_plan_notified_at: dt.datetime | None = None
+    care_plan_notified_to: V.care_plan_notified_to | None = None
+    care_plan_notified_at: V.care_plan_notified_at | None = None
     debrief_patient_offered: bool | None = None
     debrief_patient_held: bool | None = None
-    debrief_patient_not_held_reason: str | None = None
+    debrief_patient_not_held_reason: V.debrief_patient_not_held_reason | None = None
     debrief_staff_held: bool | None = None
     debrief_carers_held: bool | None = None
-    camera_references: str | None = None
+    camera_references: V.camera_references | None = None
     negligible_force: bool | None = None
-    negligible_force_justification: str | None = None
+    negligible_force_justification: V.negligible_force_justification | None = None
 
 
 class IncidentCreateIn(IncidentContentIn):
     """A new incident (saved as a draft, version 1)."""
 
-    ward_id: int
-    patient_id: int
+    ward_id: Id
+    patient_id: Id
     interventions: list[InterventionIn] = []
     staff: list[StaffIn] = []
-    source_system: str = Field("", max_length=60)
-    source_id: str = Field("", max_length=100)
+    source_system: INC.source_system = ""
+    source_id: INC.source_id = ""
 
 
 class IncidentAmendIn(IncidentContentIn):
     """An amendment: only the fields sent change. `interventions` or `staff`, when sent, replace the
     lists; `reason` (why the record is being changed) is required."""
 
-    reason: str
+    reason: V.change_reason
     interventions: list[InterventionIn] | None = None
     staff: list[StaffIn] | None = None
 

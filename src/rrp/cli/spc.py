@@ -11,6 +11,7 @@ spreadsheet) and the column, exit status 2, and nothing written.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import os
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rrp.core.validation.files import FileProblem, csv_rows, read_text_file
 from rrp.spc import Chart, ImprovementDirection, Profile, SpcInputError, SpcResult, analyse
 
 if TYPE_CHECKING:
@@ -45,6 +47,9 @@ OUTPUT_COLUMNS = [
 #: Cells read as missing in number columns (besides an empty cell).
 MISSING_MARKERS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"]
 CHART_SUFFIXES = (".svg", ".png", ".html")
+#: The largest size of a value charted: beyond it, limits and moving ranges overflow floating point (1e308
+#: gave blank limits). Counts, rates and days in RRP are many orders of magnitude smaller.
+MAX_MAGNITUDE = 1e15
 #: With several groups, the picture shows at most this many as small multiples.
 MAX_GROUPS_DRAWN = 12
 
@@ -106,29 +111,56 @@ def _row(i: int) -> int:
     return i + 2
 
 
-def _read_csv(path: Path, text_columns: list[str], number_columns: list[str]):
+def _read_text(path: Path) -> str:
+    """The input's text: UTF-8 (with or without a byte order mark) or a clear refusal (core.validation)."""
+    try:
+        text = read_text_file(path)
+    except FileProblem as problem:
+        raise InputProblem(f"{path}: {problem}") from None
+    if not text.strip():
+        raise InputProblem(f"{path}: the file is empty: it needs a header row and rows of data")
+    return text
+
+
+def _csv_problem(path: Path, text: str, exc: Exception) -> InputProblem:
+    """pandas could not read the CSV: name the row with the strict reader's words if it can."""
+    try:
+        for _ in csv_rows(text):
+            pass
+    except FileProblem as problem:
+        return InputProblem(f"{path}: {problem}")
+    return InputProblem(f"{path}: cannot read as CSV ({exc})")
+
+
+def _header(path: Path, text: str) -> list[str]:
     import pandas as pd
 
-    if not path.is_file():
-        raise InputProblem(f"{path}: no such file")
     try:
-        header = pd.read_csv(path, nrows=0).columns.tolist()
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputProblem(f"{path}: cannot read as CSV ({exc})") from exc
+        return pd.read_csv(io.StringIO(text), nrows=0).columns.tolist()
+    except pd.errors.EmptyDataError:
+        raise InputProblem(f"{path}: the file is empty: it needs a header row and rows of data") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise _csv_problem(path, text, exc) from exc
+
+
+def _read_csv(path: Path, text: str, text_columns: list[str], number_columns: list[str]):
+    import pandas as pd
+
+    header = _header(path, text)
     for col in text_columns + number_columns:
         if col not in header:
             raise InputProblem(f"{path}: row 1 (header): column {col!r} not found; columns are {header}")
     usecols = list(dict.fromkeys(text_columns + number_columns))
     try:
         frame = pd.read_csv(
-            path,
+            io.StringIO(text),
             usecols=usecols,
             dtype={c: str for c in text_columns},
             keep_default_na=False,
             na_values={c: MISSING_MARKERS for c in number_columns},
         )
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise InputProblem(f"{path}: cannot read as CSV ({exc})") from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise _csv_problem(path, text, exc) from exc
     return frame
 
 
@@ -148,6 +180,14 @@ def _numbers(frame, column: str, path: Path) -> np.ndarray:
     if inf.any():
         i = int(np.flatnonzero(inf)[0])
         raise InputProblem(f"{path}: row {_row(i)}, column {column!r}: infinite values are not allowed")
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(arr) > MAX_MAGNITUDE
+    if huge.any():
+        i = int(np.flatnonzero(huge)[0])
+        raise InputProblem(
+            f"{path}: row {_row(i)}, column {column!r}: {s.iloc[i]!r} is too large: "
+            f"values must be between -{MAX_MAGNITUDE:.0e} and {MAX_MAGNITUDE:.0e}"
+        )
     return arr
 
 
@@ -205,16 +245,15 @@ def run(args: argparse.Namespace) -> tuple[SpcResult, list[str]]:
     den_col = args.denominator_column or "denominator"
     rebase = _rebase_dates(args.rebase)
 
-    import pandas as pd
-
-    header = pd.read_csv(path, nrows=0).columns.tolist() if path.is_file() else []
+    text = _read_text(path)
+    header = _header(path, text)
     date_explicit = "--date-column" in getattr(args, "_given", ())
     has_dates = not (chart is Chart.FUNNEL and args.date_column not in header and not date_explicit)
     text_cols = ([args.date_column] if has_dates else []) + ([args.group_column] if args.group_column else [])
     number_cols = [num_col, den_col] if uses_ratio else [args.value_column]
     if args.target_column:
         number_cols.append(args.target_column)
-    frame = _read_csv(path, text_cols, number_cols)
+    frame = _read_csv(path, text, text_cols, number_cols)
     n = len(frame)
     if n == 0:
         raise InputProblem(f"{path}: no data rows")
@@ -376,6 +415,8 @@ def _write_all(outputs: list[tuple[str, bytes]]) -> None:
     temps: list[tuple[str, str]] = []
     try:
         for target, data in outputs:
+            if os.path.isdir(target):
+                raise InputProblem(f"{target} is a folder: give the name of a file to write")
             directory = os.path.dirname(os.path.abspath(target))
             if not os.path.isdir(directory):
                 raise InputProblem(f"{target}: the folder {directory} does not exist")

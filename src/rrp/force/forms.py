@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from rrp.core.validation.forms import ValidatedForm
 from rrp.force.codes import (
     CqcTaskStatus,
     DeEscalation,
@@ -23,7 +24,7 @@ from rrp.force.codes import (
     NonStaffPersonType,
     StaffPart,
 )
-from rrp.force.models import ConsciousnessLevel, Hydration
+from rrp.force.models import ConsciousnessLevel, Hydration, IncidentVersion, StaffInvolvement
 from rrp.force.services import InterventionInput, StaffInput
 from rrp.people.models import StaffMember
 
@@ -78,7 +79,7 @@ def now_defaults() -> tuple[str, str]:
     return split(timezone.now())
 
 
-class InterventionRowForm(forms.Form):
+class InterventionRowForm(ValidatedForm):
     """One type of force: MHSDS type, start and end (date and time), and whether it is in the care plan."""
 
     type_code = forms.ChoiceField(
@@ -120,7 +121,7 @@ class InterventionRowForm(forms.Form):
         )
 
 
-class RosterStaffForm(forms.Form):
+class RosterStaffForm(ValidatedForm):
     """A member of staff on the ward roster: ticked if they used force, with the part they took."""
 
     involved = forms.BooleanField(required=False)
@@ -149,8 +150,10 @@ class RosterStaffForm(forms.Form):
         return StaffInput(part=self.cleaned_data["part"], staff_member=self.member)
 
 
-class OtherStaffForm(forms.Form):
+class OtherStaffForm(ValidatedForm):
     """A member of staff who used force but is not on the ward roster (bank, agency, another ward)."""
+
+    rules_model = StaffInvolvement
 
     name = forms.CharField(label="Name", required=False, max_length=200)
     job_title = forms.CharField(label="Job title", required=False, max_length=120)
@@ -179,8 +182,10 @@ class OtherStaffForm(forms.Form):
         return StaffInput(part=data["part"], name=data["name"], job_title=data["job_title"])
 
 
-class IncidentDetailsForm(forms.Form):
+class IncidentDetailsForm(ValidatedForm):
     """Everything about the incident that is not a repeated row, in the order a nurse tells it."""
+
+    rules_model = IncidentVersion
 
     place_on_ward = forms.CharField(
         label="Where on the ward did it happen?",
@@ -324,7 +329,7 @@ class IncidentDetailsForm(forms.Form):
         return initial
 
 
-class ChangeReasonForm(forms.Form):
+class ChangeReasonForm(ValidatedForm):
     change_reason = forms.CharField(
         label="Why are you changing this record?",
         required=False,
@@ -333,7 +338,7 @@ class ChangeReasonForm(forms.Form):
     )
 
 
-class PatientFindForm(forms.Form):
+class PatientFindForm(ValidatedForm):
     q = forms.CharField(
         label="Find a patient by name or NHS number",
         required=False,
@@ -342,8 +347,10 @@ class PatientFindForm(forms.Form):
     )
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(ValidatedForm):
     """Filters on the incident list. Unknown values are errors, not silently ignored."""
+
+    planned_dates = frozenset({"since", "until"})
 
     ward = forms.TypedChoiceField(label="Ward", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(
@@ -363,7 +370,7 @@ class IncidentFilterForm(forms.Form):
         return data
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(ValidatedForm):
     request_text = forms.CharField(
         label="What needs to change?",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -372,11 +379,11 @@ class SendBackForm(forms.Form):
     )
 
 
-class ReviewNoteForm(forms.Form):
+class ReviewNoteForm(ValidatedForm):
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class StatementForm(forms.Form):
+class StatementForm(ValidatedForm):
     text = forms.CharField(
         label="Your statement",
         required=False,
@@ -385,7 +392,7 @@ class StatementForm(forms.Form):
     )
 
 
-class CqcTaskCompleteForm(forms.Form):
+class CqcTaskCompleteForm(ValidatedForm):
     status = forms.ChoiceField(
         label="What happened?",
         required=False,
@@ -411,7 +418,7 @@ def number_field(label: str, hint: str, *, decimal: bool = False) -> forms.Field
     return forms.IntegerField(label=label, help_text=hint, required=False, widget=widget)
 
 
-class RtObservationForm(forms.Form):
+class RtObservationForm(ValidatedForm):
     """One set of physical health observations after rapid tranquillisation (NICE NG10 1.4.44)."""
 
     observed_date = date_field("Date taken")

@@ -16,7 +16,6 @@ import event plus one create or change event per incident, written the same way.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import operator
@@ -38,9 +37,18 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_filter_for, patient_wards_for
-from rrp.core.csv_import import CellError, ImportRejected
+from rrp.core.csv_import import (
+    CellError,
+    ImportRejected,
+    control_character_errors,
+    file_rejected,
+    import_text,
+)
 from rrp.core.models import AuditAction, AuditEvent
 from rrp.core.services import audit_record, client_ip
+from rrp.core.validation.declared import rule_of
+from rrp.core.validation.files import FileProblem, csv_rows
+from rrp.core.validation.rules import EARLIEST_DATE, EVENT_DATE, FieldProblem
 from rrp.figures.store import mark_changed
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
@@ -129,6 +137,10 @@ NON_STAFF_TYPES = frozenset(NonStaffPersonType.values)
 STAFF_PARTS = frozenset(StaffPart.values)
 FLAG_TYPES = frozenset({InterventionType.PRONE.value, InterventionType.RAPID_TRANQUILLISATION.value})
 _MISSING = object()
+# The rules of the model fields the key and staff cells are stored in (core.validation).
+KEY_RULES = {column: rule_of(Incident, column) for column in KEY_COLUMNS}
+STAFF_NAME_RULE = rule_of(StaffInvolvement, "name")
+STAFF_TITLE_RULE = rule_of(StaffInvolvement, "job_title")
 # Content that can raise a CQC notification task (force.triggers.cqc_reasons).
 CQC_FIELDS = (
     "patient_died",
@@ -155,6 +167,15 @@ def parse_boolean(text: str) -> bool | None:
     return value
 
 
+def _date_problem(value: dt.date | dt.datetime) -> str:
+    """The date rule's own message for a date of an event out of its range."""
+    try:
+        EVENT_DATE.check(value)
+    except FieldProblem as problem:
+        return str(problem)
+    return DATETIME_HELP
+
+
 class UkClock:
     """Reads date-times as a trust's system writes them: ISO 8601 to the minute, UK local time unless an
     offset is given. Returns aware UTC datetimes with seconds dropped (records are kept to the minute).
@@ -167,14 +188,27 @@ class UkClock:
     def __init__(self, zone: dt.tzinfo) -> None:
         self.zone = zone
         self.offsets: dict[str, dt.timedelta | None] = {}
+        # A date of an event (core.validation): from 1900 to tomorrow, UK time, as UTC bounds.
+        latest = EVENT_DATE.latest() + ONE_DAY
+        self.earliest = dt.datetime.combine(EARLIEST_DATE, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+        self.after_latest = dt.datetime.combine(latest, dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
     def parse(self, text: str) -> dt.datetime | None:
+        """The time, or _CellProblem saying what is wrong (including a date outside an event's range)."""
         if not text:
             return None
         try:
             value = dt.datetime.fromisoformat(text)
         except ValueError:
             raise _CellProblem(DATETIME_HELP) from None
+        if not EARLIEST_DATE.year <= value.year <= 9000:
+            raise _CellProblem(_date_problem(value.date()))
+        result = self._utc(value, text)
+        if not self.earliest <= result < self.after_latest:
+            raise _CellProblem(_date_problem(result))
+        return result
+
+    def _utc(self, value: dt.datetime, text: str) -> dt.datetime:
         if value.second or value.microsecond:
             value = value.replace(second=0, microsecond=0)
         if value.tzinfo is not None:
@@ -260,11 +294,16 @@ def content_problems(content: dict[str, Any]) -> list[tuple[str, str]]:
 def staff_problems(staff: Sequence[tuple[str, str, str]]) -> list[str]:
     """A message for each problem with typed staff (name, job title, part)."""
     problems = []
-    for name, _, part in staff:
+    for name, title, part in staff:
         if part not in STAFF_PARTS:
             problems.append(f"'{part}' is not a part on the list")
         if not name:
             problems.append("Pick a member of staff or type their name")
+        for rule, value in ((STAFF_NAME_RULE, name), (STAFF_TITLE_RULE, title)):
+            try:
+                rule.check(value)
+            except FieldProblem as problem:
+                problems.append(str(problem))
     return problems
 
 
@@ -306,13 +345,13 @@ def incidents_import(
 
     `timings`, if given, is filled with the seconds each step took (for bench/force_import_bench.py).
     """
-    if isinstance(source, (str, Path)):
-        with Path(source).open(encoding="utf-8-sig", newline="") as handle:
-            return incidents_import(source=handle, by=by, request=request, timings=timings)
     timings = {} if timings is None else timings
     started = time.perf_counter()
+    name = Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", "")
+    text = import_text(source)
+    timings["read"] = time.perf_counter() - started
     with transaction.atomic():
-        plans, rows = _check(source=source, by=by)
+        plans, rows = _check(text=text, by=by)
         timings["check"] = time.perf_counter() - started
         counts = _write(plans=plans, by=by, request=request, timings=timings)
         counts["rows"] = rows
@@ -322,7 +361,7 @@ def incidents_import(
             record_type="force.Incident",
             record_label="Incident import",
             request=request,
-            detail={"file": getattr(source, "name", ""), **counts},
+            detail={"file": name, **counts},
         )
         committing = time.perf_counter()
     timings["commit"] = time.perf_counter() - committing
@@ -333,15 +372,23 @@ def incidents_import(
 # Checking -------------------------------------------------------------------------------------------
 
 
-def _check(*, source: IO[str], by: User) -> tuple[list[_Planned], int]:  # noqa: C901, PLR0915  (one check per column, each its own message, in one pass over a million rows: a call per check costs more than the checking)
+def _check(*, text: str, by: User) -> tuple[list[_Planned], int]:
     """Read and check every row; return the incidents to write and the number of rows.
 
     Rows are read with csv.reader, by position, rather than core.csv_import.read_csv_rows: a dict per
-    row costs more than the rest of the checking. Problems are reported the same way (CellError).
+    row costs more than the rest of the checking. Problems are reported the same way (CellError). A row
+    the CSV reader cannot read (a quote never closed, a cell over its limit) ends the check there.
     """
+    try:
+        return _check_rows(text=text, by=by)
+    except FileProblem as problem:
+        raise file_rejected(problem) from None
+
+
+def _check_rows(*, text: str, by: User) -> tuple[list[_Planned], int]:  # noqa: C901, PLR0915  (one check per column, each its own message, in one pass over a million rows: a call per check costs more than the checking)
     errors: list[CellError] = []
     clock = UkClock(zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    reader = csv.reader(source)
+    reader = (cells for _, cells in csv_rows(text))
     header = [c.strip().lstrip("\ufeff") for c in next(reader, [])]
     problems = [
         CellError(1, c, "", f"the header has no column named {c}; the layout is in docs/imports.md")
@@ -359,6 +406,7 @@ def _check(*, source: IO[str], by: User) -> tuple[list[_Planned], int]:  # noqa:
         for c in header
         if c not in ALL_COLUMNS
     ]
+    problems += control_character_errors(text, header)
     if problems:
         raise ImportRejected(problems)
     position = {c: i for i, c in enumerate(header)}
@@ -396,6 +444,11 @@ def _check(*, source: IO[str], by: User) -> tuple[list[_Planned], int]:  # noqa:
                 errors.append(
                     CellError(number, "source_id", "", "enter the incident's id in its source system")
                 )
+            for column, value in zip(KEY_COLUMNS, key, strict=True):
+                try:
+                    KEY_RULES[column].check(value)
+                except FieldProblem as problem:
+                    errors.append(CellError(number, column, value[:100], str(problem)))
         elif raw != group.raw:
             for column, before, now in zip(columns, group.raw, raw, strict=True):
                 if before.strip() != now.strip():
@@ -493,7 +546,7 @@ def _check_incidents(  # noqa: C901, PLR0915  (one check per field of an inciden
         elif name in LIST_FIELDS:
             parser = parse_list
         else:
-            parser = str
+            parser = rule_of(IncidentVersion, name).check
         parsers.append((name, index[name], parser))
     blank: dict[str, Any] = {
         name: ([] if name in LIST_FIELDS else "" if name in TEXT_FIELDS else None)
@@ -550,8 +603,8 @@ def _check_incidents(  # noqa: C901, PLR0915  (one check per field of an inciden
                     content[name] = list(value)
                 else:
                     content[name] = parser(text)
-            except _CellProblem as problem:
-                errors.append(CellError(row, name, text, str(problem)))
+            except (_CellProblem, FieldProblem) as problem:
+                errors.append(CellError(row, name, text[:100], str(problem)))
         content["abuse_alleged"] = bool(content["abuse_alleged"])
         for name, message in content_problems(content):
             errors.append(CellError(row, name, raw[index[name]].strip() if name in index else "", message))

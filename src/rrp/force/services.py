@@ -24,6 +24,7 @@ from rrp.accounts.roles import Permission
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
+from rrp.core.validation.declared import check_values
 from rrp.figures.store import mark_changed
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
@@ -113,6 +114,7 @@ def _validate_content(
     unknown = set(content) - set(CONTENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown incident fields: {', '.join(sorted(unknown))}")
+    check_values(IncidentVersion, content, errors)
     code = content.get("reason_code") or ""
     if code and code not in InterventionReason.values:
         errors.setdefault("reason_code", []).append(
@@ -146,6 +148,12 @@ def _validate_content(
 def _validate_interventions(interventions: Sequence[InterventionInput], errors: dict[str, list[str]]) -> None:
     for n, item in enumerate(interventions):
         key = f"interventions[{n}]"
+        check_values(
+            InterventionRecord,
+            {"started_at": item.started_at, "ended_at": item.ended_at},
+            errors,
+            prefix=f"{key}.",
+        )
         if item.type_code in RETIRED_INTERVENTION_TYPES:
             errors.setdefault(f"{key}.type_code", []).append(
                 f"Type '{item.type_code}' is no longer a valid MHSDS restrictive intervention type"
@@ -163,6 +171,10 @@ def _validate_interventions(interventions: Sequence[InterventionInput], errors: 
 def _validate_staff(staff: Sequence[StaffInput], ward: Ward, errors: dict[str, list[str]]) -> None:
     for n, item in enumerate(staff):
         key = f"staff[{n}]"
+        if item.staff_member is None:
+            check_values(
+                StaffInvolvement, {"name": item.name, "job_title": item.job_title}, errors, prefix=f"{key}."
+            )
         if item.part not in StaffPart.values:
             errors.setdefault(f"{key}.part", []).append(f"'{item.part}' is not a part on the list")
         if item.staff_member is not None:
@@ -325,6 +337,7 @@ def incident_record(
         errors["ward"] = ["You cannot record incidents on this ward"]
     if patient.provider_id != ward.provider_id:
         errors["patient"] = ["This patient is not a patient of the ward's provider"]
+    check_values(Incident, {"source_system": source_system, "source_id": source_id}, errors)
     _validate_content(content, errors)
     _validate_interventions(interventions, errors)
     _validate_staff(staff, ward, errors)
@@ -383,6 +396,7 @@ def incident_amend(
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = ["Say why you are changing this record"]
+    check_values(IncidentVersion, {"change_reason": reason}, errors, names={"change_reason": "reason"})
     if incident.status == IncidentStatus.CLOSED and not has_permission(by, Permission.CLOSED_INCIDENT_AMEND):
         errors["status"] = ["This incident is closed: only provider governance can amend it"]
     previous = incident.versions.order_by("-number").first()
@@ -446,6 +460,9 @@ def _change_status(
         raise PermissionDenied("You cannot change incidents on this ward")
     if reviewer and not has_permission(by, Permission.INCIDENT_REVIEW, ward=incident.ward):
         raise PermissionDenied("Only a ward manager or provider governance can review incidents")
+    problems: dict[str, list[str]] = {}
+    check_values(IncidentStatusChange, {"note": note}, problems)
+    _raise(problems)
     current = incident.status
     if current not in TRANSITIONS[to_status]:
         raise ValidationError(
@@ -549,6 +566,7 @@ def cqc_task_complete(
         errors["status"] = ["Choose notified or not required"]
     if status == CqcTaskStatus.NOT_REQUIRED and not note.strip():
         errors["note"] = ["Say why no notification is needed"]
+    check_values(CqcNotificationTask, {"note": note}, errors)
     _raise(errors)
     task.status, task.note, task.completed_at, task.completed_by = status, note.strip(), timezone.now(), by
     task.save(update_fields=["status", "note", "completed_at", "completed_by"])
@@ -613,6 +631,9 @@ def statement_add(
         raise PermissionDenied("Only staff named in this incident can add a statement")
     if not (text or "").strip():
         raise ValidationError({"text": ["Write your statement"]})
+    problems: dict[str, list[str]] = {}
+    check_values(StaffStatement, {"text": text}, problems)
+    _raise(problems)
     member = _staff_member_of(by)
     statement = StaffStatement.objects.create(
         incident=incident,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from rrp.core.validation.forms import ValidatedForm
 from rrp.improvement.models import EventKind
 from rrp.improvement.services import LABEL_LIMIT
 from rrp.measures.catalogue import all_measures
@@ -23,7 +24,7 @@ def _date(label: str, *, message: str) -> forms.DateField:
     )
 
 
-class WardEventForm(forms.Form):
+class WardEventForm(ValidatedForm):
     happened_on = _date("Date of the event", message="Enter the date of the event")
     label = forms.CharField(
         label="Label on the chart",
@@ -41,7 +42,7 @@ class WardEventForm(forms.Form):
     )
 
 
-class ChartRebaseForm(forms.Form):
+class ChartRebaseForm(ValidatedForm):
     measure_slug = forms.ChoiceField(label="Measure", error_messages={"required": "Select a measure"})
     rebase_on = _date("New limits from", message="Enter the date the new limits start from")
     reason = forms.CharField(
@@ -60,7 +61,7 @@ class ChartRebaseForm(forms.Form):
         ]
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ValidatedForm):
     reason = forms.CharField(
         label="Why are you withdrawing it?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -68,11 +69,13 @@ class WithdrawForm(forms.Form):
     )
 
 
-class AimForm(forms.Form):
+class AimForm(ValidatedForm):
     """Parses the aim's fields; what is missing or out of order is for the service to say (one set of rules).
 
     The measures offered are those where lower is better: an aim here is a reduction.
     """
+
+    planned_dates = frozenset({"aim_date"})
 
     measure_slug = forms.ChoiceField(label="Measure", required=False)
     statement = forms.CharField(

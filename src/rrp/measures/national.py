@@ -12,11 +12,9 @@ plain rows, so it can be tested against the published files directly.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import difflib
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from rrp.core.csv_import import CellError
+from rrp.core.validation.files import FileProblem, csv_rows, read_text_file, refused_cells
+from rrp.core.validation.rules import FieldProblem, IntegerRule
 from rrp.measures.models import NationalMetric
 
 # The 12 months (September 2021 to August 2022) of NHS Digital's files shipped with RRP (see the README there).
@@ -49,6 +49,10 @@ MEASURE_TEXTS: dict[str, dict[str, NationalMetric]] = {
     },
 }
 SUPPRESSED = "*"
+COLUMN_NAMES = ("1 (period_start)", "2 (provider)", "3 (measure)", "4 (value)")
+#: The largest figure a provider-month can have: a hundred million bed days would be three million beds
+#: (England has about 18,000 mental health beds). A larger cell is a broken file, not a figure.
+FIGURE_RULE = IntegerRule(0, 100_000_000, "figure")
 PER = 1000
 
 
@@ -106,12 +110,20 @@ def read_published_file(path: Path) -> tuple[list[PublishedFigure], list[FileCel
     figures: list[PublishedFigure] = []
     errors: list[FileCellError] = []
     seen: dict[tuple[str, NationalMetric], int] = {}
-    text = path.read_text(encoding="utf-8-sig")
 
     def problem(row: int, column: str, value: str, reason: str) -> None:
         errors.append(FileCellError(row, column, value, reason, file=name))
 
-    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+    try:
+        text = read_text_file(path)
+        rows = list(csv_rows(text))
+    except FileProblem as unreadable:
+        return [], [FileCellError(unreadable.row, "(file)", "", str(unreadable), file=name)]
+    for row, index, reason in refused_cells(text):
+        problem(row, COLUMN_NAMES[index] if index < len(COLUMN_NAMES) else "(row)", "", reason)
+    if not any(any(c.strip() for c in cells) for _, cells in rows):
+        problem(0, "(file)", "", "the file has no rows: each published file has one row per provider")
+    for number, cells in rows:
         if not cells or all(not c.strip() for c in cells):
             continue
         if len(cells) != len(COLUMNS):
@@ -144,10 +156,17 @@ def read_published_file(path: Path) -> tuple[list[PublishedFigure], list[FileCel
             problem(number, "3 (measure)", measure_text, f"a {kind} file holds {expected}")
         value: int | None = None
         if value_text != SUPPRESSED:
-            if not value_text.isdigit():
-                problem(number, "4 (value)", value_text, "enter a whole number, or * for a suppressed figure")
+            try:
+                value = FIGURE_RULE.parse(value_text)
+            except FieldProblem:
+                problem(
+                    number,
+                    "4 (value)",
+                    value_text[:100],
+                    f"enter a whole number from 0 to {FIGURE_RULE.maximum:,} (digits 0 to 9), "
+                    "or * for a suppressed figure",
+                )
                 continue
-            value = int(value_text)
         if month is None or not provider or metric is None:
             continue
         key = (provider, metric)

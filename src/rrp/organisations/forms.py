@@ -6,10 +6,11 @@ import datetime as dt
 
 from django import forms
 
+from rrp.core.validation.forms import ValidatedForm
 from rrp.organisations.services import parse_month
 
 
-class MonthlyBedDaysForm(forms.Form):
+class MonthlyBedDaysForm(ValidatedForm):
     month = forms.CharField(
         label="Month",
         help_text="As YYYY-MM, for example 2025-04",

@@ -15,10 +15,14 @@ from rrp.core.csv_import import CellError, ImportRejected, read_csv_rows
 from rrp.core.formatting import month_year
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.core.validation.declared import rule_of
+from rrp.core.validation.rules import FieldProblem
 from rrp.figures.store import mark_changed
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays, Ward
 
 BED_DAYS_COLUMNS = ["ward_code", "month", "occupied_bed_days"]
+#: The stored field's own range (core.validation): a figure beyond it is a typing slip, not a month.
+BED_DAYS_RULE = rule_of(MonthlyBedDays, "bed_days")
 
 
 class BedDaysInvalid(ValueError):
@@ -113,10 +117,15 @@ def bed_days_import(*, source: Path | str | IO[str], by: User | None) -> dict[st
             )
             month = None
         try:
-            bed_days = int(value_text)
-        except ValueError:
+            bed_days = BED_DAYS_RULE.parse(value_text)
+        except FieldProblem:
             errors.append(
-                CellError(number, "occupied_bed_days", value_text, "enter a whole number of bed days")
+                CellError(
+                    number,
+                    "occupied_bed_days",
+                    value_text[:100],
+                    "enter a whole number of bed days, with the digits 0 to 9 only",
+                )
             )
             bed_days = None
         if ward is None or month is None or bed_days is None:

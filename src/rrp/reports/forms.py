@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
+from rrp.core.validation.forms import ValidatedForm
 from rrp.reports import equity as equity_data
 
 
-class EquityOptionsForm(forms.Form):
+class EquityOptionsForm(ValidatedForm):
     """The page's choices, read from the query string; anything else is a 400 with the error summary."""
 
     characteristic = forms.ChoiceField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from rrp.core.validation.forms import ValidatedForm
 from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind
 
 DATETIME_HINT = "For example, 2026-03-14 09:30 (24-hour clock, UK time)"
@@ -41,7 +42,7 @@ class StaffChoiceMixin:
         return self._staff.get(self.cleaned_data.get(name) or "")
 
 
-class EpisodeForm(StaffChoiceMixin, forms.Form):
+class EpisodeForm(StaffChoiceMixin, ValidatedForm):
     staff_fields = ("authorised_by",)
 
     patient = forms.ChoiceField(label="Patient", error_messages={"required": "Choose the patient"})
@@ -86,7 +87,7 @@ class EpisodeForm(StaffChoiceMixin, forms.Form):
         return self._patients.get(self.cleaned_data.get("patient") or "")
 
 
-class ReviewForm(StaffChoiceMixin, forms.Form):
+class ReviewForm(StaffChoiceMixin, ValidatedForm):
     staff_fields = ("reviewer", "second_reviewer")
 
     kind = forms.ChoiceField(label="Review", error_messages={"required": "Choose the kind of review"})
@@ -114,7 +115,7 @@ class ReviewForm(StaffChoiceMixin, forms.Form):
         self.fields["kind"].choices = [("", "Choose a review"), *((k, ReviewKind(k).label) for k in kinds)]
 
 
-class ObservationForm(StaffChoiceMixin, forms.Form):
+class ObservationForm(StaffChoiceMixin, ValidatedForm):
     staff_fields = ("observer",)
 
     at = _when("Time of observation", message="Enter when the observation was made")
@@ -122,12 +123,12 @@ class ObservationForm(StaffChoiceMixin, forms.Form):
     note = forms.CharField(label="What was observed", widget=forms.Textarea, required=False)
 
 
-class EndForm(forms.Form):
+class EndForm(ValidatedForm):
     ended_at = _when("End", message="Enter when the episode ended")
     end_reason = forms.CharField(label="Why it ended", widget=forms.Textarea, required=False)
 
 
-class AmendForm(forms.Form):
+class AmendForm(ValidatedForm):
     """Correct an episode's record: a new version, saying why."""
 
     started_at = _when("Start", message="Enter when the episode started")
@@ -148,7 +149,7 @@ class AmendForm(forms.Form):
     )
 
 
-def review_rules_form_class(labels: dict[str, str]) -> type[forms.Form]:
+def review_rules_form_class(labels: dict[str, str]) -> type[ValidatedForm]:
     """A form with one whole-number field per review rule (minutes), labelled from the model."""
     fields = {
         name: forms.IntegerField(
@@ -162,4 +163,4 @@ def review_rules_form_class(labels: dict[str, str]) -> type[forms.Form]:
         )
         for name, label in labels.items()
     }
-    return type("ReviewRulesForm", (forms.Form,), fields)
+    return type("ReviewRulesForm", (ValidatedForm,), fields)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django import forms
 
 from rrp.core.models import AuditAction
+from rrp.core.validation.forms import ValidatedForm
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(ValidatedForm):
+    planned_dates = frozenset({"since", "until"})
+
     username = forms.CharField(label="Username", required=False, max_length=150)
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]

@@ -223,7 +223,7 @@ def test_import_bad_rows_rejected_with_every_problem_and_nothing_saved(db, tmp_p
         "beds01_Sep_2021.csv, row 3, column 1 (period_start) (value '01/10/2021'): the file name says September 2021; every row must start on 01/09/2021",
         "beds01_Sep_2021.csv, row 4, column 2 (provider): enter the provider's name",
         "beds01_Sep_2021.csv, row 5, column 3 (measure) (value 'MHS76'): a beds file holds 'Bed days in RP'",
-        "beds01_Sep_2021.csv, row 6, column 4 (value) (value '-5'): enter a whole number, or * for a suppressed figure",
+        "beds01_Sep_2021.csv, row 6, column 4 (value) (value '-5'): enter a whole number from 0 to 100,000,000 (digits 0 to 9), or * for a suppressed figure",
         "beds01_Sep_2021.csv, row 7, column 2 (provider) (value 'GOOD TRUST'): this provider already appears in row 1",
         "beds01_Sep_2021.csv, row 8, column (row) (value '01/09/2021,SHORT ROW TRUST,5'): expected 4 columns (period_start, provider, measure, value), found 3",
         "notes.csv, column (file name) (value 'notes.csv'): expected a name like rstr01_Sep_2021.csv (rstr, beds or sect)",

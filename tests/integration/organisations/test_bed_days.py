@@ -63,7 +63,7 @@ NOPE,2025-02,10
 def test_import_rejects_a_file_without_the_columns(world):
     with pytest.raises(ImportRejected) as rejected:
         bed_days_import(source=csv_file("ward,month\nx,2025-01"), by=None)
-    assert {e.column for e in rejected.value.errors} == {"ward_code", "occupied_bed_days"}
+    assert {e.column for e in rejected.value.errors} == {"ward_code", "occupied_bed_days", "ward"}
 
 
 def test_import_command_reports_errors_and_exits_non_zero(world, tmp_path, capsys):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from rrp.accounts.models import User
 from rrp.core.csv_import import ImportRejected, rejection_error
+from rrp.core.validation.cli import bad_input
 from rrp.force.imports import incidents_import
 
 
@@ -29,12 +30,10 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
-            raise CommandError(f"No user has the username {options['user']!r}")
+            raise bad_input(f"No user has the username {options['user']!r}")
         started = time.perf_counter()
         try:
             counts = incidents_import(source=str(options["file"]), by=user)
-        except FileNotFoundError as missing:
-            raise CommandError(f"No file at {options['file']}") from missing
         except ImportRejected as rejected:
             raise rejection_error(self, rejected) from rejected
         self.stdout.write(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from rrp.core.csv_import import ImportRejected, rejection_error
+from rrp.core.validation.cli import bad_input
 from rrp.measures.services import national_figures_import
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         try:
             counts = national_figures_import(directory=directory, by=None)
         except FileNotFoundError as missing:
-            raise CommandError(f"No folder at {directory}") from missing
+            raise bad_input(f"No folder at {directory}") from missing
         except ImportRejected as rejected:
             raise rejection_error(self, rejected) from rejected
         self.stdout.write(

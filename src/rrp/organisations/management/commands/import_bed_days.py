@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from rrp.core.csv_import import ImportRejected, rejection_error
 from rrp.organisations.services import bed_days_import
@@ -17,8 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         try:
             counts = bed_days_import(source=str(options["file"]), by=None)
-        except FileNotFoundError as missing:
-            raise CommandError(f"No file at {options['file']}") from missing
         except ImportRejected as rejected:
             raise rejection_error(self, rejected) from rejected
         self.stdout.write(
