@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from rrp.accounts import services
 from rrp.accounts.forms import SignInForm, TwoFactorForm
+from rrp.core.http import FORM_METHODS
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -45,6 +46,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Also the answer django-axes gives to a sign-in POST while locked out (AXES_LOCKOUT_CALLABLE).
+@require_http_methods(FORM_METHODS)
 def locked_out(
     request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object
 ) -> HttpResponse:

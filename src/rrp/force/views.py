@@ -18,10 +18,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
+from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force import presenters, selectors, services
@@ -64,6 +65,7 @@ def scoped_incident(request: HttpRequest, incident_id: int) -> Incident:
 # --- Incident list, "my reports" ---
 
 
+@require_safe
 @permission_required(Permission.INCIDENT_VIEW)
 def incident_list(request: HttpRequest) -> HttpResponse:
     wards = list(selectors.incident_wards_for(request.user))
@@ -95,6 +97,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @permission_required(Permission.INCIDENT_VIEW)
 def my_reports(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.incident_reports_by(request.user), 25).get_page(request.GET.get("page"))
@@ -127,6 +130,7 @@ def _audit_list(request: HttpRequest, shown: list[Incident], label: str) -> None
 # --- Recording: choose the ward and patient, then one form ---
 
 
+@require_safe
 @permission_required(Permission.INCIDENT_RECORD)
 def incident_start(request: HttpRequest) -> HttpResponse:
     """Step 1: the ward (pre-filled when the user has one) and the patient (on the ward now, or found)."""
@@ -388,6 +392,7 @@ def _amend_initial(page: selectors.IncidentPage) -> dict[str, Any]:
     }
 
 
+@require_http_methods(FORM_METHODS)
 @permission_required(Permission.INCIDENT_RECORD)
 def incident_new(request: HttpRequest, ward_id: int, patient_id: int) -> HttpResponse:
     """Step 2: everything about the incident on one page; save as a draft or submit."""
@@ -419,6 +424,7 @@ def incident_new(request: HttpRequest, ward_id: int, patient_id: int) -> HttpRes
     return _render_form(request, record_forms, ward=ward, patient=patient, incident=None)
 
 
+@require_http_methods(FORM_METHODS)
 def incident_amend(request: HttpRequest, incident_id: int) -> HttpResponse:
     """Amend (or finish a draft of) an incident: a new version, with a reason unless it is a draft."""
     incident = scoped_incident(request, incident_id)
@@ -484,6 +490,7 @@ def _render_form(
 # --- The incident page, history, review steps, statements ---
 
 
+@require_safe
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = scoped_incident(request, incident_id)
     return _render_detail(request, incident)
@@ -523,6 +530,7 @@ def _render_detail(
     )
 
 
+@require_safe
 def incident_history(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = scoped_incident(request, incident_id)
     entries = selectors.incident_history(incident)
@@ -609,18 +617,22 @@ def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpRespo
     )
 
 
+@require_http_methods(FORM_METHODS)
 def incident_review(request: HttpRequest, incident_id: int) -> HttpResponse:
     return _review_step(request, incident_id, "review")
 
 
+@require_http_methods(FORM_METHODS)
 def incident_send_back(request: HttpRequest, incident_id: int) -> HttpResponse:
     return _review_step(request, incident_id, "send_back")
 
 
+@require_http_methods(FORM_METHODS)
 def incident_close(request: HttpRequest, incident_id: int) -> HttpResponse:
     return _review_step(request, incident_id, "close")
 
 
+@require_http_methods(FORM_METHODS)
 def statement_add(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = scoped_incident(request, incident_id)
     if not services.statement_author_may_add(incident=incident, by=request.user):
@@ -649,6 +661,7 @@ def statement_add(request: HttpRequest, incident_id: int) -> HttpResponse:
 # --- CQC notification tasks (provider governance) ---
 
 
+@require_safe
 @permission_required(Permission.CQC_TASK_COMPLETE)
 def cqc_task_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
@@ -663,6 +676,7 @@ def cqc_task_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(FORM_METHODS)
 @permission_required(Permission.CQC_TASK_COMPLETE)
 def cqc_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.cqc_task_get_for(request.user, task_id)
@@ -697,6 +711,7 @@ def cqc_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
 # --- Physical health observations after rapid tranquillisation ---
 
 
+@require_http_methods(FORM_METHODS)
 def rt_observation_add(request: HttpRequest, incident_id: int) -> HttpResponse:
     """Record one set of physical health observations after rapid tranquillisation (NICE QS154)."""
     incident = scoped_incident(request, incident_id)

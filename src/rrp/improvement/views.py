@@ -17,11 +17,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from rrp.accounts.permissions import has_permission, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for
 from rrp.core.forms import apply_errors
+from rrp.core.http import FORM_METHODS
 from rrp.improvement import selectors, services
 from rrp.improvement.forms import AimForm, ChartRebaseForm, WardEventForm, WithdrawForm
 from rrp.measures.catalogue import all_measures
@@ -42,6 +44,7 @@ def _managed_ward(request: HttpRequest, ward_id: int) -> Ward:
     return ward
 
 
+@require_http_methods(FORM_METHODS)
 def ward_events(request: HttpRequest, ward_id: int) -> HttpResponse:
     """The ward's events and rebase decisions (withdrawn ones marked), and the form to record an event."""
     ward = _ward(request, ward_id)
@@ -84,6 +87,7 @@ def ward_events(request: HttpRequest, ward_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(FORM_METHODS)
 def rebase_new(request: HttpRequest, ward_id: int) -> HttpResponse:
     """Record a decision to start new limits on one measure's chart of the ward, with the reason."""
     ward = _managed_ward(request, ward_id)
@@ -140,11 +144,13 @@ def _measure_name(slug: str) -> str:
     return definition.name if definition else slug
 
 
+@require_http_methods(FORM_METHODS)
 def event_withdraw(request: HttpRequest, ward_id: int, event_id: int) -> HttpResponse:
     ward = _managed_ward(request, ward_id)
     return _withdraw(request, ward, selectors.ward_event_for(request.user, ward, event_id), "event")
 
 
+@require_http_methods(FORM_METHODS)
 def rebase_withdraw(request: HttpRequest, ward_id: int, rebase_id: int) -> HttpResponse:
     ward = _managed_ward(request, ward_id)
     return _withdraw(
@@ -164,6 +170,7 @@ def _aims_provider(request: HttpRequest, provider_id: int) -> Provider:
     return provider
 
 
+@require_http_methods(FORM_METHODS)
 def provider_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
     """Record a reduction aim for the provider: its target then shows on the board."""
     provider = _aims_provider(request, provider_id)
@@ -186,6 +193,7 @@ def provider_aim_new(request: HttpRequest, provider_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(FORM_METHODS)
 def provider_aim_withdraw(request: HttpRequest, provider_id: int, aim_id: int) -> HttpResponse:
     """Withdraw a provider aim recorded by mistake, with a reason: it stops setting targets and showing
     progress on the board. As for events: 404 outside scope or for another provider's aim, 403 for those

@@ -6,5 +6,5 @@ app_name = "organisations"
 urlpatterns = [
     path("providers/", views.provider_list, name="provider-list"),
     path("wards/", views.ward_list, name="ward-list"),
-    path("wards/<int:ward_id>/bed-days/", views.ward_bed_days, name="ward-bed-days"),
+    path("wards/<id:ward_id>/bed-days/", views.ward_bed_days, name="ward-bed-days"),
 ]

@@ -6,16 +6,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import wards_for
 from rrp.core.formatting import month_year
+from rrp.core.http import FORM_METHODS
 from rrp.organisations import selectors, services
 from rrp.organisations.forms import MonthlyBedDaysForm
 from rrp.organisations.models import Ward
 
 
+@require_safe
 @permission_required(Permission.WARD_VIEW)
 def provider_list(request: HttpRequest) -> HttpResponse:
     return render(
@@ -25,6 +28,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @permission_required(Permission.WARD_VIEW)
 def ward_list(request: HttpRequest) -> HttpResponse:
     wards = wards_for(request.user).select_related("provider", "site").order_by("provider__name", "name")
@@ -40,6 +44,7 @@ def scoped_ward(request: HttpRequest, ward_id: int) -> Ward:
     return get_object_or_404(wards_for(request.user).select_related("provider", "site"), pk=ward_id)
 
 
+@require_http_methods(FORM_METHODS)
 def ward_bed_days(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = scoped_ward(request, ward_id)
     if not has_permission(request.user, Permission.BED_DAYS_ENTER, ward=ward):

@@ -5,5 +5,5 @@ from rrp.people import views
 app_name = "people"
 urlpatterns = [
     path("patients/", views.patient_list, name="patient-list"),
-    path("patients/<int:patient_id>/", views.patient_detail, name="patient-detail"),
+    path("patients/<id:patient_id>/", views.patient_detail, name="patient-detail"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
@@ -13,6 +14,7 @@ from rrp.core.services import audit_record
 from rrp.people import selectors
 
 
+@require_safe
 @permission_required(Permission.PATIENT_VIEW)
 def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
@@ -33,6 +35,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/patient_list.jinja", {"page": page, "patients": shown, "query": query})
 
 
+@require_safe
 @permission_required(Permission.PATIENT_VIEW)
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get_for(request.user, patient_id, request=request)

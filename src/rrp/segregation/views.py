@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for
 from rrp.core.forms import apply_errors
+from rrp.core.http import FORM_METHODS
 from rrp.segregation import presenters, selectors, services
 from rrp.segregation.codes import REVIEWS_FOR_KIND, EpisodeKind
 from rrp.segregation.forms import (
@@ -25,6 +27,7 @@ from rrp.segregation.forms import (
 )
 
 
+@require_safe
 @permission_required(Permission.WARD_VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     """Where to start: the user's wards and providers, or the commissioner's pseudonymised register."""
@@ -65,6 +68,7 @@ def _episode(request: HttpRequest, episode_id: int) -> selectors.EpisodeState:
     return state
 
 
+@require_safe
 def ward_page(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = _ward(request, ward_id)
     states = selectors.active_for_ward(request.user, ward, request=request)
@@ -75,6 +79,7 @@ def ward_page(request: HttpRequest, ward_id: int) -> HttpResponse:
     )
 
 
+@require_safe
 def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = _provider(request, provider_id)
     states = selectors.active_for_provider(request.user, provider, request=request)
@@ -89,6 +94,7 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(FORM_METHODS)
 def episode_new(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = _ward(request, ward_id)
     require_permission(request.user, Permission.SEGREGATION_RECORD)
@@ -135,6 +141,7 @@ def episode_new(request: HttpRequest, ward_id: int) -> HttpResponse:
     return render(request, "segregation/episode_new.jinja", {"ward": ward, "form": form}, status=status)
 
 
+@require_safe
 def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     state = _episode(request, episode_id)
     return render(
@@ -172,6 +179,7 @@ def _record(request: HttpRequest, episode_id: int, form_class, template: str, sa
     return render(request, template, {"state": state, "episode": state.episode, "form": form}, status=status)
 
 
+@require_http_methods(FORM_METHODS)
 def review_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     def setup(form, state):
         form.set_kinds(REVIEWS_FOR_KIND[state.episode.kind])
@@ -200,6 +208,7 @@ def review_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(FORM_METHODS)
 def observation_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     def setup(form, state):
         if not form.is_bound:
@@ -226,6 +235,7 @@ def observation_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(FORM_METHODS)
 def episode_end(request: HttpRequest, episode_id: int) -> HttpResponse:
     def save(form, state):
         services.episode_end(
@@ -239,6 +249,7 @@ def episode_end(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _record(request, episode_id, EndForm, "segregation/episode_end.jinja", save, "Episode ended.")
 
 
+@require_safe
 def lts_register(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = _provider(request, provider_id)
     rows = selectors.lts_register(request.user, provider, request=request)
@@ -249,6 +260,7 @@ def lts_register(request: HttpRequest, provider_id: int) -> HttpResponse:
     )
 
 
+@require_safe
 @permission_required(Permission.COMMISSIONED_LTS_REGISTER_VIEW)
 def lts_register_commissioner(request: HttpRequest) -> HttpResponse:
     by_provider = selectors.lts_register_pseudonymised(request.user, request=request)
@@ -259,6 +271,7 @@ def lts_register_commissioner(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @permission_required(Permission.PATIENT_VIEW)
 def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
     summary = selectors.patient_summary(request.user, patient_id, request=request)
@@ -271,6 +284,7 @@ def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(FORM_METHODS)
 def episode_amend(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Correct an episode's record: a new version with who, when and why; the old one is kept."""
     state = _episode(request, episode_id)
@@ -322,6 +336,7 @@ def episode_amend(request: HttpRequest, episode_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(FORM_METHODS)
 def review_rules(request: HttpRequest, provider_id: int) -> HttpResponse:
     """The provider's review intervals: shown to everyone who sees the provider's episodes, changed by
     its governance team."""

@@ -8,5 +8,5 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("health/", views.health, name="health"),
     path("audit/", views.audit_log, name="audit-log"),
-    path("wards/<int:ward_id>/", views.ward_detail, name="ward-detail"),
+    path("wards/<id:ward_id>/", views.ward_detail, name="ward-detail"),
 ]

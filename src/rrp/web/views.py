@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required
 from rrp.accounts.roles import Permission
@@ -17,6 +18,7 @@ from rrp.web.forms import AuditSearchForm
 from rrp.web.selectors import audit_events_for
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(
@@ -29,10 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "web/about.jinja")
 
 
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers: answers 200 when the database is reachable."""
     with connection.cursor() as cursor:
@@ -40,6 +44,7 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
     """A ward's page: its details and bed days (organisations), the patients on it now (people) and links
     to its events, huddle and bed days; here because it brings those apps together (decision 0011)."""
@@ -60,6 +65,7 @@ def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
     )
 
 
+@require_safe
 @permission_required(Permission.AUDIT_VIEW)
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)

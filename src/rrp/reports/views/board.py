@@ -15,10 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
+from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.measures.catalogue import MeasureDefinition, all_measures
@@ -49,6 +51,7 @@ def chartable_measure(slug: str) -> MeasureDefinition:
     return definition
 
 
+@require_safe
 @permission_required(Permission.BOARD_REPORT_VIEW)
 def board_index(request: HttpRequest) -> HttpResponse:
     providers = list(providers_for(request.user).order_by("name"))
@@ -57,6 +60,7 @@ def board_index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/board_index.jinja", {"providers": providers})
 
 
+@require_safe
 def board(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
@@ -95,6 +99,7 @@ def _csv_response(rows: list[dict[str, str]], columns: tuple[str, ...], filename
     return response
 
 
+@require_safe
 def board_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
@@ -108,6 +113,7 @@ def board_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
     return _csv_response(rows, board_exports.SUMMARY_COLUMNS, f"board-summary-{provider.ods_code}.csv")
 
 
+@require_safe
 def board_pdf(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
@@ -145,6 +151,7 @@ def _panel(chart: WardChart, *, with_downloads: bool) -> ChartPanel | None:
     return board_presenters.ward_chart_panel(chart, downloads=downloads)
 
 
+@require_safe
 def board_chart(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
     chart = _ward_chart(request, provider_id, ward_id, measure)
     return render(
@@ -178,14 +185,17 @@ def _picture(
     return chart_picture_response(panel.spec, kind=kind, filename=f"{measure}-{ward_id}")
 
 
+@require_safe
 def board_chart_svg(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
     return _picture(request, provider_id, ward_id, measure, kind="svg")
 
 
+@require_safe
 def board_chart_png(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
     return _picture(request, provider_id, ward_id, measure, kind="png")
 
 
+@require_safe
 def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measure: str) -> HttpResponse:
     chart = _ward_chart(request, provider_id, ward_id, measure)
     rows = board_exports.chart_rows(chart)
@@ -208,25 +218,26 @@ def _moved_to_improvement(name: str):
     """The aim pages moved to the improvement app (with the rest of improvement); their old addresses
     redirect there, keeping a form's POST (308)."""
 
+    @require_http_methods(FORM_METHODS)
     def view(request: HttpRequest, **kwargs: int) -> HttpResponse:
         return redirect(name, permanent=True, preserve_request=True, **kwargs)
 
     return view
 
 
-_chart = "board/<int:provider_id>/wards/<int:ward_id>/<slug:measure>"
+_chart = "board/<id:provider_id>/wards/<id:ward_id>/<slug:measure>"
 urlpatterns: list[URLPattern] = [
     path("board/", board_index, name="board-index"),
-    path("board/<int:provider_id>/", board, name="board"),
-    path("board/<int:provider_id>/pdf/", board_pdf, name="board-pdf"),
-    path("board/<int:provider_id>/summary.csv", board_csv, name="board-csv"),
+    path("board/<id:provider_id>/", board, name="board"),
+    path("board/<id:provider_id>/pdf/", board_pdf, name="board-pdf"),
+    path("board/<id:provider_id>/summary.csv", board_csv, name="board-csv"),
     path(
-        "board/<int:provider_id>/aims/new/",
+        "board/<id:provider_id>/aims/new/",
         _moved_to_improvement("improvement:provider-aim-new"),
         name="board-aim-new",
     ),
     path(
-        "board/<int:provider_id>/aims/<int:aim_id>/withdraw/",
+        "board/<id:provider_id>/aims/<id:aim_id>/withdraw/",
         _moved_to_improvement("improvement:provider-aim-withdraw"),
         name="board-aim-withdraw",
     ),

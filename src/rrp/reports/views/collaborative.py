@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required, require_permission
 from rrp.accounts.roles import Permission
@@ -34,6 +35,7 @@ def scoped_collaborative(request: HttpRequest, collaborative_id: int) -> Collabo
     return get_object_or_404(collaboratives_for(request.user), pk=collaborative_id)
 
 
+@require_safe
 @permission_required(Permission.COLLABORATIVE_VIEW)
 def collaborative_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -44,18 +46,21 @@ def collaborative_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def collaborative_detail(request: HttpRequest, collaborative_id: int) -> HttpResponse:
     collaborative = scoped_collaborative(request, collaborative_id)
     report = collaborative_report(collaborative, user=request.user, today=timezone.localdate())
     return render(request, "reports/collaborative.jinja", {"report": report})
 
 
+@require_safe
 def collaborative_health(request: HttpRequest, collaborative_id: int) -> HttpResponse:
     collaborative = scoped_collaborative(request, collaborative_id)
     health = collaborative_reporting_health(collaborative, user=request.user, today=timezone.localdate())
     return render(request, "reports/collaborative_health.jinja", {"health": health})
 
 
+@require_safe
 def collaborative_csv(request: HttpRequest, collaborative_id: int) -> HttpResponse:
     """The member wards' figures as CSV, as the viewer sees them on the page; audited as an export."""
     collaborative = scoped_collaborative(request, collaborative_id)
@@ -106,30 +111,32 @@ def _pooled_picture(
     )
 
 
+@require_safe
 def collaborative_pooled_svg(request: HttpRequest, collaborative_id: int, measure: str) -> HttpResponse:
     return _pooled_picture(request, collaborative_id, measure, "svg")
 
 
+@require_safe
 def collaborative_pooled_png(request: HttpRequest, collaborative_id: int, measure: str) -> HttpResponse:
     return _pooled_picture(request, collaborative_id, measure, "png")
 
 
 urlpatterns: list[URLPattern] = [
     path("collaboratives/", collaborative_list, name="collaborative-list"),
-    path("collaboratives/<int:collaborative_id>/", collaborative_detail, name="collaborative"),
-    path("collaboratives/<int:collaborative_id>/wards.csv", collaborative_csv, name="collaborative-csv"),
+    path("collaboratives/<id:collaborative_id>/", collaborative_detail, name="collaborative"),
+    path("collaboratives/<id:collaborative_id>/wards.csv", collaborative_csv, name="collaborative-csv"),
     path(
-        "collaboratives/<int:collaborative_id>/pooled/<slug:measure>.svg",
+        "collaboratives/<id:collaborative_id>/pooled/<slug:measure>.svg",
         collaborative_pooled_svg,
         name="collaborative-pooled-svg",
     ),
     path(
-        "collaboratives/<int:collaborative_id>/pooled/<slug:measure>.png",
+        "collaboratives/<id:collaborative_id>/pooled/<slug:measure>.png",
         collaborative_pooled_png,
         name="collaborative-pooled-png",
     ),
     path(
-        "collaboratives/<int:collaborative_id>/reporting-health/",
+        "collaboratives/<id:collaborative_id>/reporting-health/",
         collaborative_health,
         name="collaborative-health",
     ),

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required, require_permission
 from rrp.accounts.roles import Permission, Role
@@ -47,6 +48,7 @@ def _providers(request: HttpRequest) -> list[Provider]:
     )
 
 
+@require_safe
 @permission_required(Permission.EQUITY_VIEW)
 def equity_index(request: HttpRequest) -> HttpResponse:
     providers = _providers(request)
@@ -76,6 +78,7 @@ def _report(
     )
 
 
+@require_safe
 def equity(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider, wards = scoped_provider_wards(request, provider_id)
     form = _options(request)
@@ -115,6 +118,7 @@ def equity(request: HttpRequest, provider_id: int) -> HttpResponse:
     )
 
 
+@require_safe
 def equity_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider, wards = scoped_provider_wards(request, provider_id)
     form = _options(request)
@@ -143,6 +147,6 @@ def equity_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("equity/", equity_index, name="equity-index"),
-    path("equity/<int:provider_id>/", equity, name="equity"),
-    path("equity/<int:provider_id>/equity.csv", equity_csv, name="equity-csv"),
+    path("equity/<id:provider_id>/", equity, name="equity"),
+    path("equity/<id:provider_id>/equity.csv", equity_csv, name="equity-csv"),
 ]

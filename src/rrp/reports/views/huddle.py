@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
@@ -13,6 +14,7 @@ from rrp.measures.series import Period
 from rrp.reports import huddle as huddles
 
 
+@require_safe
 @permission_required(Permission.HUDDLE_VIEW)
 def huddle_index(request: HttpRequest) -> HttpResponse:
     """The user's wards, each opening its huddle; a user with one ward goes straight to it."""
@@ -22,6 +24,7 @@ def huddle_index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/huddle_index.jinja", {"rows": rows})
 
 
+@require_safe
 @permission_required(Permission.HUDDLE_VIEW)
 def ward_huddle(request: HttpRequest, ward_id: int) -> HttpResponse:
     """One ward's huddle: charts by month (default) or week, the work waiting, and reporting health."""
@@ -42,6 +45,6 @@ def ward_huddle(request: HttpRequest, ward_id: int) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("huddle/", huddle_index, name="huddle-index"),
-    path("wards/<int:ward_id>/huddle/", ward_huddle, name="ward-huddle"),
+    path("wards/<id:ward_id>/huddle/", ward_huddle, name="ward-huddle"),
 ]
 """The reports' pages; each view module lists its own routes (one per view, so each can be found by name)."""

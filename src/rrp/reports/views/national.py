@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
+from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
 from rrp.reports.national import BadMonth, national_benchmark
 
 
+@require_safe
 @permission_required(Permission.NATIONAL_BENCHMARK_VIEW)
 def national_benchmark_view(request: HttpRequest) -> HttpResponse:
     provider = request.GET.get("provider", "").strip() or None
