@@ -40,6 +40,7 @@ class Permission(StrEnum):
     SEGREGATION_RECORD = "segregation_record"
     REVIEW_RULES_SET = "review_rules_set"
     COMMISSIONED_LTS_REGISTER_VIEW = "commissioned_lts_register_view"
+    PROVIDER_NAME_VIEW = "provider_name_view"
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,11 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             writes=True,
         ),
         PermissionDefinition(
+            Permission.PROVIDER_NAME_VIEW,
+            "See providers by name in the equity view; without it they are numbered (Provider 001, 002 ...), "
+            "as national programme analysts see the collaboratives' wards pseudonymised.",
+        ),
+        PermissionDefinition(
             Permission.COMMISSIONED_LTS_REGISTER_VIEW,
             "Read the long-term segregation register of the providers they commission, pseudonymised.",
         ),
@@ -217,6 +223,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.INCIDENT_RECORD,
                 P.SEGREGATION_RECORD,
                 P.HUDDLE_VIEW,
+                P.PROVIDER_NAME_VIEW,
             }
         ),
         sees_patient_identifiers=True,
@@ -228,6 +235,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.SEGREGATION_RECORD}
             | {P.HUDDLE_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD}
+            | {P.PROVIDER_NAME_VIEW}
         ),
         sees_patient_identifiers=True,
     ),
@@ -240,7 +248,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.CLOSED_INCIDENT_AMEND}
             | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
-            | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET}
+            | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
         ),
         sees_patient_identifiers=True,
     ),
@@ -250,7 +258,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         "identifier.",
         frozenset(
             {P.WARD_VIEW, P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW, P.COMMISSIONED_LTS_REGISTER_VIEW}
-            | {P.BOARD_REPORT_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW}
+            | {P.BOARD_REPORT_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.PROVIDER_NAME_VIEW}
         ),
         sees_patient_identifiers=False,
         read_only=True,
@@ -266,6 +274,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.COLLABORATIVE_VIEW,
                 P.EQUITY_VIEW,
                 P.NATIONAL_BENCHMARK_VIEW,
+                P.PROVIDER_NAME_VIEW,
             }
         ),
         sees_patient_identifiers=True,
@@ -290,7 +299,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
     Role.SYSTEM_ADMIN: RoleDefinition(
         Role.SYSTEM_ADMIN,
         "Runs the service: organisations and accounts. Sees no patient data.",
-        frozenset({P.ORGANISATION_MANAGE, P.USER_MANAGE, P.AUDIT_VIEW}),
+        frozenset({P.ORGANISATION_MANAGE, P.USER_MANAGE, P.AUDIT_VIEW, P.PROVIDER_NAME_VIEW}),
         sees_patient_identifiers=False,
     ),
 }

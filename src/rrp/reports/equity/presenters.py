@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from rrp.accounts.models import User
-from rrp.accounts.roles import Role
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
 from rrp.charts.rate_ratio import (
     RatioPoint,
     describe_forest_plot,
@@ -266,6 +267,6 @@ def provider_labels(user: User, providers: Sequence[Provider]) -> dict[int, str]
     see the collaboratives' wards pseudonymised and so see providers as "Provider 001", "Provider 002"
     (numbered in the order of ``providers``, which the caller takes from ``accounts.scope.providers_for``
     in id order, so the number is stable)."""
-    if user.role != Role.NATIONAL_ANALYST:
+    if has_permission(user, Permission.PROVIDER_NAME_VIEW):
         return {p.pk: p.name for p in providers}
     return {p.pk: f"Provider {number:03d}" for number, p in enumerate(providers, start=1)}

@@ -19,8 +19,8 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from rrp.accounts.permissions import permission_required, require_permission
-from rrp.accounts.roles import Permission, Role
+from rrp.accounts.permissions import has_permission, permission_required, require_permission
+from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, sees_unsuppressed, wards_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
@@ -56,7 +56,7 @@ def equity_index(request: HttpRequest) -> HttpResponse:
         return redirect("reports:equity", provider_id=providers[0].pk)
     labels = equity_data.provider_labels(request.user, providers)
     rows = sorted(((labels[p.pk], p) for p in providers), key=lambda row: row[0])
-    named = request.user.role != Role.NATIONAL_ANALYST
+    named = has_permission(request.user, Permission.PROVIDER_NAME_VIEW)
     return render(request, "reports/equity_index.jinja", {"rows": rows, "named": named})
 
 
