@@ -60,6 +60,14 @@ def has_permission(
     return provider is None or scope.has_provider(provider)
 
 
+def sees_unsuppressed(user: User | Any, provider_id: int) -> bool:
+    """Whether the provider's aggregate figures may be shown to the user without NHS Digital's small
+    number suppression (``Permission.UNSUPPRESSED_FIGURES_VIEW`` on the provider), by id: a report that
+    pools many providers asks once per provider it holds only the ids of."""
+    scope = scope_of(user)
+    return scope.allows(Permission.UNSUPPRESSED_FIGURES_VIEW) and scope.has_provider_id(provider_id)
+
+
 def require_permission(
     user: User | Any,
     permission: Permission,

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     REVIEW_RULES_SET = "review_rules_set"
     COMMISSIONED_LTS_REGISTER_VIEW = "commissioned_lts_register_view"
     PROVIDER_NAME_VIEW = "provider_name_view"
+    UNSUPPRESSED_FIGURES_VIEW = "unsuppressed_figures_view"
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,13 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             writes=True,
         ),
         PermissionDefinition(
+            Permission.UNSUPPRESSED_FIGURES_VIEW,
+            "See a provider's aggregate figures without NHS Digital's small-number suppression: only inside "
+            "the provider (its own staff and governance) and for the regulator, who may read every record "
+            "anyway. Figures that leave the provider (to commissioners and national analysts) are suppressed "
+            "and rounded.",
+        ),
+        PermissionDefinition(
             Permission.PROVIDER_NAME_VIEW,
             "See providers by name in the equity view; without it they are numbered (Provider 001, 002 ...), "
             "as national programme analysts see the collaboratives' wards pseudonymised.",
@@ -224,6 +232,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.SEGREGATION_RECORD,
                 P.HUDDLE_VIEW,
                 P.PROVIDER_NAME_VIEW,
+                P.UNSUPPRESSED_FIGURES_VIEW,
             }
         ),
         sees_patient_identifiers=True,
@@ -235,7 +244,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.SEGREGATION_RECORD}
             | {P.HUDDLE_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD}
-            | {P.PROVIDER_NAME_VIEW}
+            | {P.PROVIDER_NAME_VIEW, P.UNSUPPRESSED_FIGURES_VIEW}
         ),
         sees_patient_identifiers=True,
     ),
@@ -249,6 +258,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
+            | {P.UNSUPPRESSED_FIGURES_VIEW}
         ),
         sees_patient_identifiers=True,
     ),
@@ -275,6 +285,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.EQUITY_VIEW,
                 P.NATIONAL_BENCHMARK_VIEW,
                 P.PROVIDER_NAME_VIEW,
+                P.UNSUPPRESSED_FIGURES_VIEW,
             }
         ),
         sees_patient_identifiers=True,

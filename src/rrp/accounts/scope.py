@@ -182,7 +182,10 @@ class Scope:
         return ward.pk in self.patient_ward_ids
 
     def has_provider(self, provider: Provider) -> bool:
-        return provider.pk in self.provider_ids
+        return self.has_provider_id(provider.pk)
+
+    def has_provider_id(self, provider_id: int) -> bool:
+        return provider_id in self.provider_ids
 
     @cached_property
     def sole_patient_ward_id(self) -> int | None:
@@ -261,16 +264,3 @@ def collaboratives_for(user: User) -> QuerySet[Collaborative]:
 def patient_filter_for(user: User) -> Q:
     """A filter on Patient for the patients the user may see by name (``Scope.patient_filter``)."""
     return scope_of(user).patient_filter()
-
-
-def sees_unsuppressed(user: User, provider_id: int | None) -> bool:
-    """Whether aggregate figures of this provider may be shown to the user without NHS Digital's small
-    number suppression: only inside the provider (its own staff and governance) and to the regulator,
-    who may read every record anyway. Everyone else (commissioners, national analysts) sees figures that
-    have left the provider, so they are suppressed and rounded."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.role == Role.REGULATOR:
-        return True
-    inside = (Role.WARD_STAFF, Role.WARD_MANAGER, Role.PROVIDER_GOVERNANCE)
-    return user.role in inside and provider_id is not None and user.provider_id == provider_id

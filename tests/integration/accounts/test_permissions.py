@@ -15,7 +15,12 @@ from django.http import Http404, HttpResponse
 from django.template import engines
 from django.test import RequestFactory
 
-from rrp.accounts.permissions import has_permission, permission_required, require_permission
+from rrp.accounts.permissions import (
+    has_permission,
+    permission_required,
+    require_permission,
+    sees_unsuppressed,
+)
 from rrp.accounts.roles import (
     PERMISSION_DEFINITIONS,
     ROLE_DEFINITIONS,
@@ -190,3 +195,24 @@ def test_audit_scope_is_every_entry_for_administrators_and_the_provider_for_gove
         "provider_governance": {world.providers[0].pk},
         "regulator": set(),  # no AUDIT_VIEW
     }
+
+
+# role -> the providers (by index in world.providers) whose figures it sees unsuppressed
+UNSUPPRESSED = {
+    "ward_staff": {0},
+    "ward_manager": {0},
+    "provider_governance": {0},
+    "commissioner": set(),
+    "regulator": {0, 1, 2},
+    "national_analyst": set(),
+    "system_admin": set(),
+}
+
+
+@pytest.mark.parametrize("role", UNSUPPRESSED)
+def test_sees_unsuppressed_only_inside_the_provider_and_for_the_regulator(world, role):
+    user = world.users[role]
+    seen = {i for i, provider in enumerate(world.providers) if sees_unsuppressed(user, provider.pk)}
+    assert seen == UNSUPPRESSED[role]
+    user.is_active = False
+    assert not any(sees_unsuppressed(user, provider.pk) for provider in world.providers)

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from rrp.accounts.models import User
-from rrp.accounts.scope import sees_unsuppressed, wards_for
+from rrp.accounts.permissions import sees_unsuppressed
+from rrp.accounts.scope import wards_for
 from rrp.charts import Event, Icon, mdc_icons
 from rrp.improvement.models import ImprovementAim
 from rrp.improvement.selectors import aims_for_provider, events_by_ward

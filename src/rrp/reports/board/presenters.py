@@ -1,7 +1,7 @@
 """The provider board report in words: every figure as the reader may see it, the aims' progress, the
 commentary from the rules that fired, and the wards whose recording needs checking.
 
-Suppression: people outside the provider (commissioners; see ``accounts.scope.sees_unsuppressed``) get
+Suppression: people outside the provider (commissioners; see ``accounts.permissions.sees_unsuppressed``) get
 every count under 5 hidden and the others rounded to the nearest 5, and every rate hidden where its count
 is hidden (or its bed days are under 100) and otherwise rounded to a whole number (NHS Digital's rules,
 ``measures.suppression``); a hidden figure is ``core.formatting.SUPPRESSED_MARK``. They get no

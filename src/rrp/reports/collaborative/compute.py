@@ -22,7 +22,8 @@ import pandas as pd
 from django.db.models import Count, Q
 
 from rrp.accounts.models import User
-from rrp.accounts.scope import collaboratives_for, sees_unsuppressed
+from rrp.accounts.permissions import sees_unsuppressed
+from rrp.accounts.scope import collaboratives_for
 from rrp.improvement.models import ImprovementAim
 from rrp.improvement.selectors import aims_for_collaborative
 from rrp.measures.catalogue import Denominator, MeasureDefinition, measure

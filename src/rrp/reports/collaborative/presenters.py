@@ -1,5 +1,5 @@
 """The collaborative view in words and pictures: what a viewer sees depends on where they stand
-(``accounts.scope.sees_unsuppressed``):
+(``accounts.permissions.sees_unsuppressed``):
 
 - a ward whose provider the viewer is *inside* (its governance team) or the regulator sees it by name
   with exact figures;

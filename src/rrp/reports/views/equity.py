@@ -5,7 +5,7 @@ Who: ``Permission.EQUITY_VIEW`` (ward managers, governance, commissioners, the r
 analysts); anyone else gets 403. Which provider: from ``accounts.scope.providers_for``; which of its wards:
 ``accounts.scope.wards_for`` (a ward manager sees their own wards, an analyst their collaboratives' wards),
 so a provider outside the person's scope, or with none of their wards, is a 404. Whether small numbers
-are shown: ``accounts.scope.sees_unsuppressed``.
+are shown: ``accounts.permissions.sees_unsuppressed``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,14 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from rrp.accounts.permissions import has_permission, permission_required, require_permission
+from rrp.accounts.permissions import (
+    has_permission,
+    permission_required,
+    require_permission,
+    sees_unsuppressed,
+)
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import providers_for, sees_unsuppressed, wards_for
+from rrp.accounts.scope import providers_for, wards_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Provider, Ward
