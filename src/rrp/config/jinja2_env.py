@@ -14,6 +14,7 @@ from jinja2.runtime import Context
 from rrp.accounts import permissions
 from rrp.accounts.roles import Permission
 from rrp.core import form_rendering, formatting
+from rrp.core.tables import table_html
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
@@ -63,6 +64,7 @@ def environment(**options: Any) -> Environment:
             "form_field_kind": form_rendering.field_kind,
             "form_field_choices": form_rendering.field_choices,
             "form_error_list": form_rendering.error_list,
+            "table_html": table_html,
         }
     )
     # Dates, numbers and suppressed figures as every output writes them (core.formatting).
