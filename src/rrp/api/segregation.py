@@ -19,8 +19,16 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission, require_permission
 from rrp.accounts.roles import Permission
 from rrp.api.problems import problem_responses
+from rrp.core.validation.schemas import Id, declared_types
 from rrp.segregation import schedules, selectors, services
 from rrp.segregation.codes import EpisodeKind, due_label
+from rrp.segregation.models import EpisodeVersion, Review
+
+# Request fields carry the rules of the model fields they are stored in (decision 0013): text within its
+# declared length and without control characters, ids within 64 bits, times of events from 1900 to
+# tomorrow read from ISO 8601 text only.
+EV = declared_types(EpisodeVersion)
+RV = declared_types(Review)
 
 # Each operation keeps the OpenAPI operationId it was published with when this router lived in
 # rrp.segregation.api (ninja derives the id from the module), so clients generated from the document
@@ -83,36 +91,36 @@ class OverdueOut(Schema):
 
 
 class EpisodeIn(Schema):
-    ward_id: int
-    patient_id: int
+    ward_id: Id
+    patient_id: Id
     kind: str
-    started_at: dt.datetime
-    place: str = ""
-    reason: str = ""
-    end_plan: str = ""
-    authorised_by_id: int | None = None
-    authorised_by_name: str = ""
+    started_at: EV.started_at
+    place: EV.place = ""
+    reason: EV.reason = ""
+    end_plan: EV.end_plan = ""
+    authorised_by_id: Id | None = None
+    authorised_by_name: EV.authorised_by_name = ""
     authorised_by_doctor: bool = False
-    incident_id: int | None = None
-    mdt_decision: str = ""
-    mdt_decided_at: dt.datetime | None = None
-    commissioner_representative: str = ""
+    incident_id: Id | None = None
+    mdt_decision: EV.mdt_decision = ""
+    mdt_decided_at: EV.mdt_decided_at | None = None
+    commissioner_representative: EV.commissioner_representative = ""
 
 
 class ReviewIn(Schema):
     kind: str
-    at: dt.datetime
-    outcome: str = ""
+    at: RV.at
+    outcome: RV.outcome = ""
     decision: str = ""
-    reviewer_id: int | None = None
-    reviewer_name: str = ""
-    reviewer_role: str = ""
-    second_reviewer_id: int | None = None
+    reviewer_id: Id | None = None
+    reviewer_name: RV.reviewer_name = ""
+    reviewer_role: RV.reviewer_role = ""
+    second_reviewer_id: Id | None = None
 
 
 class ActiveFilters(Schema):
-    ward_id: int | None = None
-    provider_id: int | None = None
+    ward_id: Id | None = None
+    provider_id: Id | None = None
 
 
 def _user(request: HttpRequest) -> User:
@@ -247,7 +255,7 @@ def overdue_reviews(request: HttpRequest, filters: Query[ActiveFilters]) -> list
     summary="One episode",
     operation_id="rrp_segregation_api_get_episode",
 )
-def get_episode(request: HttpRequest, episode_id: int) -> dict[str, Any]:
+def get_episode(request: HttpRequest, episode_id: Id) -> dict[str, Any]:
     """An episode with its latest version, reviews and schedule (audited)."""
     state = selectors.episode_get_for(_user(request), episode_id, request=request)
     if state is None:
@@ -319,7 +327,7 @@ def create_episode(request: HttpRequest, payload: EpisodeIn) -> Status:
     summary="Record a review",
     operation_id="rrp_segregation_api_create_review",
 )
-def create_review(request: HttpRequest, episode_id: int, payload: ReviewIn) -> Status:
+def create_review(request: HttpRequest, episode_id: Id, payload: ReviewIn) -> Status:
     """Record a review of an episode. Refused with each field named: a time before the episode began,
     a reviewer without the role (medical: a doctor; nursing: two registered nurses), no outcome or
     decision. Returns the episode with its schedule updated."""
