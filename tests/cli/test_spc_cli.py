@@ -293,3 +293,14 @@ def test_cli_module_runs_without_django(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert out.read_text().startswith(HEADER)
+
+
+def test_cli_output_neutralises_a_formula_in_a_group_label(tmp_path):
+    """A group label from the input file is written back; one that a spreadsheet would run as a formula
+    gets a quote in front (core.csv_export), and the figures stay numbers (issue 12, What was seen 5)."""
+    src = weekly_csv(tmp_path, groups=('=HYPERLINK("http://example.invalid")', "-1+1"))
+    out = tmp_path / "out.csv"
+    assert main(["xmr", "--input", str(src), "--output", str(out), "--group-column", "ward"]) == 0
+    rows = read_rows(out)
+    assert {r["group"] for r in rows} == {'\'=HYPERLINK("http://example.invalid")', "'-1+1"}
+    assert float(rows[0]["value"]) >= 0 and not rows[0]["centre"].startswith("'")

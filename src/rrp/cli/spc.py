@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rrp.core.csv_export import safe_cell
 from rrp.core.validation.files import FileProblem, csv_rows, read_text_file
 from rrp.spc import Chart, ImprovementDirection, Profile, SpcInputError, SpcResult, analyse
 
@@ -381,7 +382,9 @@ def _csv_texts(items: list[object]) -> list[str]:
 
 
 def _csv_text(s: object) -> str:
-    text = "" if s is None else str(s)
+    """One cell of the input (a group label or a date as given) written back, through the shared
+    ``core.csv_export.safe_cell`` so a label such as ``=HYPERLINK(...)`` is not run by a spreadsheet."""
+    text = str(safe_cell(s))
     if any(ch in text for ch in ',"\n\r'):
         return '"' + text.replace('"', '""') + '"'
     return text

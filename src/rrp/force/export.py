@@ -15,7 +15,6 @@ written, so a failed audit write writes no file.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -29,6 +28,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from rrp.core.csv_export import write_csv
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force.codes import ForceCategory, category_of
@@ -218,7 +218,5 @@ def cqc_72h_export(
         },
     )
     with Path(output).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(row.as_csv() for row in rows)
+        write_csv(handle, (row.as_csv() for row in rows), header=COLUMNS)
     return len(rows)

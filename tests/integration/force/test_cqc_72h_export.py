@@ -17,6 +17,7 @@ from rrp.cli.main import to_management_argv
 from rrp.core.models import AuditAction, AuditEvent
 from rrp.force.export import ExportSwitchedOff, cqc_72h_export, patient_key
 from rrp.force.services import InterventionInput, incident_amend, incident_record
+from rrp.organisations.models import Ward
 from tests import factories
 from tests.integration.force.incident_data import T0
 
@@ -201,3 +202,14 @@ def test_command_bad_arguments_named(switched_on, tmp_path):
     with pytest.raises(CommandError, match="--output: no folder"):
         call_command("export_cqc_72h", "--output", str(tmp_path / "missing" / "x.csv"))
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_export_neutralises_a_formula_in_a_ward_code(switched_on, complete_incident, tmp_path):
+    """Issue 12, What was seen 5: a cell that would start a formula in a spreadsheet gets a quote in front;
+    RRP's own figures stay numbers."""
+    Ward.objects.filter(pk=complete_incident.ward_id).update(code="=1+2")
+    output = tmp_path / "cqc.csv"
+    cqc_72h_export(output=output, since=T0, at=T0 + dt.timedelta(hours=2))
+    physical = read(output)[0]
+    assert physical["ward_code"] == "'=1+2"
+    assert (physical["incident_id"], physical["hours_since_start"]) == (str(complete_incident.pk), "2.0")

@@ -8,9 +8,6 @@ Which provider and ward: from ``accounts.scope``, so one outside the person's sc
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -30,7 +27,7 @@ from rrp.reports.board import WardChart
 from rrp.reports.board import exports as board_exports
 from rrp.reports.board import presenters as board_presenters
 from rrp.reports.panels import ChartPanel
-from rrp.reports.views.downloads import chart_picture_response
+from rrp.reports.views.downloads import chart_picture_response, csv_download
 from rrp.spc import Chart
 
 
@@ -89,16 +86,6 @@ def _export_audit(request: HttpRequest, provider: Provider, label: str, detail: 
     )
 
 
-def _csv_response(rows: list[dict[str, str]], columns: tuple[str, ...], filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_safe
 def board_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
@@ -110,7 +97,9 @@ def board_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
         f"Board summary CSV: {provider.name}",
         {"export": "board_summary_csv", "rows": len(rows), "suppressed": report.suppressed},
     )
-    return _csv_response(rows, board_exports.SUMMARY_COLUMNS, f"board-summary-{provider.ods_code}.csv")
+    return csv_download(
+        rows, header=board_exports.SUMMARY_COLUMNS, filename=f"board-summary-{provider.ods_code}.csv"
+    )
 
 
 @require_safe
@@ -211,7 +200,7 @@ def board_chart_csv(request: HttpRequest, provider_id: int, ward_id: int, measur
             "suppressed": chart.suppressed,
         },
     )
-    return _csv_response(rows, board_exports.CHART_COLUMNS, f"{measure}-{chart.ward.code}.csv")
+    return csv_download(rows, header=board_exports.CHART_COLUMNS, filename=f"{measure}-{chart.ward.code}.csv")
 
 
 def _moved_to_improvement(name: str):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
@@ -24,7 +21,7 @@ from rrp.reports.collaborative import (
     pooled_chart,
 )
 from rrp.reports.collaborative.exports import CSV_COLUMNS, collaborative_csv_rows
-from rrp.reports.views.downloads import PictureKind, chart_picture_response
+from rrp.reports.views.downloads import PictureKind, chart_picture_response, csv_download
 
 
 def scoped_collaborative(request: HttpRequest, collaborative_id: int) -> Collaborative:
@@ -74,13 +71,7 @@ def collaborative_csv(request: HttpRequest, collaborative_id: int) -> HttpRespon
         request=request,
         detail={"export": "collaborative_wards_csv", "rows": len(rows)},
     )
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="collaborative-{collaborative.pk}-wards.csv"'
-    return response
+    return csv_download(rows, header=CSV_COLUMNS, filename=f"collaborative-{collaborative.pk}-wards.csv")
 
 
 def _pooled_picture(

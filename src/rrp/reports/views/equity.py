@@ -10,9 +10,6 @@ are shown: ``accounts.permissions.sees_unsuppressed``.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
@@ -33,6 +30,7 @@ from rrp.organisations.models import Provider, Ward
 from rrp.reports import equity as equity_data
 from rrp.reports.equity.exports import equity_csv_rows
 from rrp.reports.forms import EquityOptionsForm
+from rrp.reports.views.downloads import csv_download
 
 
 def scoped_provider_wards(request: HttpRequest, provider_id: int) -> tuple[Provider, list[Ward]]:
@@ -141,13 +139,10 @@ def equity_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
         request=request,
         detail={"wards": [w.pk for w in wards], "suppressed": report.suppressed},
     )
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(equity_csv_rows(report))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="equity-provider-{provider.pk}-{report.window.since:%Y-%m}.csv"'
+    header, *rows = equity_csv_rows(report)
+    return csv_download(
+        rows, header=header, filename=f"equity-provider-{provider.pk}-{report.window.since:%Y-%m}.csv"
     )
-    return response
 
 
 urlpatterns: list[URLPattern] = [

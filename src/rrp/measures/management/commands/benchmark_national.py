@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rrp.core.csv_export import write_csv
 from rrp.measures.models import NationalMetric
 from rrp.measures.national import (
     UnknownProvider,
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         if not output.parent.is_dir():
             raise CommandError(f"No folder at {output.parent} for --output")
         with output.open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle, lineterminator="\n").writerows(benchmark_csv_rows(benchmark))
+            write_csv(handle, benchmark_csv_rows(benchmark), lineterminator="\n")
         mine = pooled(benchmark)
         everyone = pooled(people_and_bed_days(frame))
         self.stdout.write(
