@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from rrp.api.auth import TokenAuth
 from rrp.api.incidents import router as incidents_router
@@ -24,6 +24,15 @@ class RrpApi(NinjaAPI):
         return problem_content_in_openapi(super().get_openapi_schema(*args, **kwargs))
 
 
+class RrpSwagger(Swagger):
+    """Swagger UI at /api/docs from this site's own copy (django-ninja's static files, through the static
+    pipeline), in our page (api/jinja2/api/docs.jinja): the content security policy allows no CDN. Deep links
+    are off because Swagger UI draws them as a link inside each operation's button, which assistive technology
+    cannot reach (axe: nested-interactive) and which is smaller than a 24 px target."""
+
+    template = "api/docs.jinja"
+
+
 api = RrpApi(
     title="Reducing Restrictive Practice API",
     version="1",
@@ -32,6 +41,7 @@ api = RrpApi(
     "`type`, `title`, `status`, `detail` and, for validation errors, `errors: [{field, message}]`.",
     urls_namespace="api",
     auth=TokenAuth(),
+    docs=RrpSwagger(settings={"deepLinking": False}),
 )
 install_problem_handlers(api)
 api.add_router("/", incidents_router)

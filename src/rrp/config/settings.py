@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # its Swagger UI assets through the static pipeline, so /api/docs needs no CDN (CSP)
     "rrp.core",
     "rrp.figures",
     "rrp.accounts",

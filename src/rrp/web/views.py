@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import providers_for, wards_for
+from rrp.accounts.scope import collaboratives_for, providers_for, wards_for
 from rrp.organisations import selectors as organisations_selectors
 from rrp.organisations.views import scoped_ward
 from rrp.people.selectors import patients_on_ward_now
@@ -20,12 +20,17 @@ from rrp.web.selectors import audit_events_for
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in home page: a card for each place the user's role may open (and only those, so no card
+    leads to a refusal: the national analyst reaches wards through their collaboratives, not the ward list)."""
     user = request.user
     return render(
         request,
         "web/home.jinja",
         {
-            "ward_count": wards_for(user).count(),
+            "ward_count": wards_for(user).count() if has_permission(user, Permission.WARD_VIEW) else 0,
+            "collaborative_count": (
+                collaboratives_for(user).count() if has_permission(user, Permission.COLLABORATIVE_VIEW) else 0
+            ),
             "providers": providers_for(user)[:20],
         },
     )
