@@ -26,12 +26,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(VENDOR)/.built: node_modules/.installed
+# The source maps go too: the files name them, and `rrp collectstatic` (hashed names for production)
+# refuses a file whose reference it cannot resolve.
+$(VENDOR)/.built: node_modules/.installed Makefile
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk-frontend $(VENDOR)/js
-	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(VENDOR)/nhsuk-frontend/
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.{css,js}{,.map} $(VENDOR)/nhsuk-frontend/
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk-frontend/assets
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/vega/build/vega.min.js \
-	   node_modules/vega-lite/build/vega-lite.min.js node_modules/vega-embed/build/vega-embed.min.js \
+	   node_modules/vega-lite/build/vega-lite.min.js{,.map} node_modules/vega-embed/build/vega-embed.min.js{,.map} \
 	   node_modules/axe-core/axe.min.js $(VENDOR)/js/
 	@touch $@
 

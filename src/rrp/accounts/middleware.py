@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-OPEN_PREFIXES = ("/account/sign-in", "/account/locked", "/static/", "/api/", "/health")
+OPEN_PREFIXES = ("/account/sign-in", "/account/locked", "/static/", "/api/", "/health", "/readyz")
 TWO_FACTOR_PREFIXES = ("/account/two-factor", "/account/sign-out")
 
 

@@ -35,6 +35,13 @@ def has_permission(context: Context, permission: str, **objects: Any) -> bool:
     return permissions.has_permission(context["request"].user, Permission(permission), **objects)
 
 
+def static_folder(path: str) -> str:
+    """The address of a folder of static files (the NHS.UK assets), for templates that add file names to
+    it. A folder has no hashed name in production's manifest, so ``static()`` refuses it; its files are
+    served under their plain names too."""
+    return f"{settings.STATIC_URL}{path.strip('/')}"
+
+
 def query_with_page(request: Any, page: int) -> str:
     """The current query string with its page number replaced, for pagination links."""
     query = request.GET.copy()
@@ -57,6 +64,7 @@ def environment(**options: Any) -> Environment:
         {
             "url": url,
             "static": static,
+            "static_folder": static_folder,
             "get_messages": messages.get_messages,
             "demo_mode": settings.DEMO_MODE,
             "query_with_page": query_with_page,

@@ -88,9 +88,12 @@ INSTALLED_APPS = [
     "rrp.improvement",
     "rrp.reports",
     "rrp.web",
+    "rrp.ops",
 ]
 
 MIDDLEWARE = [
+    # First, so the request id is on every log line of the request and the request's own line times it all.
+    "rrp.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -203,6 +206,8 @@ else:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Load balancers probe over plain HTTP inside the network; a redirect to HTTPS would fail the probe.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # Content Security Policy (django-csp 4). Vega-Lite charts are rendered to SVG on the server or by
@@ -243,14 +248,34 @@ WHITENOISE_AUTOREFRESH = RELAXED
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Logs go to standard output, one line each: JSON in production (for a log shipper), readable text when
+# relaxed; RRP_LOG_FORMAT=json|text chooses. Every line carries the request id (rrp.core.logs).
+LOG_FORMAT = os.environ.get("RRP_LOG_FORMAT", "text" if RELAXED else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"RRP_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "rrp.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every layout step of a board pack at INFO; only its warnings are worth a log line.
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
+
+# HSTS preloading is a decision for the owner of the whole domain (an NHS trust's apex domain), not for
+# one service on a subdomain, so `rrp check --deploy` does not ask for it unless SECURE_HSTS_PRELOAD=1.
+SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
 
 # Records are locked from deletion for at least this many years from creation (Use of Force Act s6(6)).
 RECORD_RETENTION_YEARS = max(3, int(os.environ.get("RRP_RECORD_RETENTION_YEARS", "3")))

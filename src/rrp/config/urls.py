@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("rrp.improvement.urls")),
     path("reports/", include("rrp.reports.urls")),
     path("api/", api.urls),
+    path("", include("rrp.ops.urls")),
 ]
