@@ -79,3 +79,9 @@ def latest_versions(incident_ids: list[int]) -> dict[int, IncidentVersion]:
         )
     )
     return {v.incident_id: v for v in versions}
+
+
+def tokens_for_administration() -> QuerySet[ApiToken]:
+    """Every API token, newest first, with its user and maker: for administrators (``USER_MANAGE``),
+    who manage every account, on the API tokens page and ``rrp token revoke``. Only hashes are held."""
+    return ApiToken.objects.select_related("user", "created_by").order_by("-created_at", "-id")

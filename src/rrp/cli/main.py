@@ -6,6 +6,7 @@ other command is a management command, with a few multi-word commands mapped to 
     rrp import bed-days FILE.csv      -> manage.py import_bed_days FILE.csv
     rrp demo-data --providers 3 ...   -> manage.py demo_data --providers 3 ...
     rrp token create --user NAME      -> manage.py token_create --user NAME
+    rrp token revoke PREFIX           -> manage.py token_revoke PREFIX
     rrp reviews due                   -> manage.py reviews_due
     rrp <anything else>               -> manage.py <anything else> (migrate, runserver, ...)
 """

@@ -1,16 +1,22 @@
-"""Home, about, health, a ward's page and the audit log: the pages that bring the apps together."""
+"""Home, about, health, a ward's page, the audit log and the API tokens: the pages that bring the apps
+together."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import collaboratives_for, providers_for, wards_for
+from rrp.api.selectors import tokens_for_administration
+from rrp.api.services import api_token_revoke
 from rrp.organisations import selectors as organisations_selectors
 from rrp.organisations.views import scoped_ward
 from rrp.people.selectors import patients_on_ward_now
@@ -79,3 +85,26 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "web/audit_log.jinja", {"form": form, "page": page}, status=status)
+
+
+@require_safe
+@permission_required(Permission.USER_MANAGE)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Every API token (only a hash of each is held): who it acts as, what it is for, when it was made,
+    last used and expires, and a button to revoke it. For administrators, who manage every account."""
+    page = Paginator(tokens_for_administration(), 50).get_page(request.GET.get("page"))
+    return render(request, "web/api_tokens.jinja", {"page": page, "now": timezone.now()})
+
+
+@require_POST
+@permission_required(Permission.USER_MANAGE)
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke a token at once (audited by ``api_token_revoke``); back to the list with what was done."""
+    token = tokens_for_administration().filter(pk=token_id).first()
+    if token is None:
+        raise Http404("No API token has this id.")
+    already = token.revoked_at is not None
+    api_token_revoke(token=token, by=request.user)
+    state = "was already revoked" if already else "is revoked: it gets 401 from now on"
+    messages.success(request, f"Token {token.prefix}… for {token.user.get_username()} {state}.")
+    return redirect(reverse("web:api-tokens"))
