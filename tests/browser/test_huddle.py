@@ -11,6 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from rrp.improvement.models import EventKind
+from rrp.improvement.services import ward_event_record
 from rrp.reports.huddle import HUDDLE_MEASURES
 from rrp.segregation.services import episode_start
 from tests import factories
@@ -39,7 +41,48 @@ def world(world: factories.World) -> factories.World:
         authorised_by_name="Nia Nurse",
         **seclusion_kwargs(),
     )
+    # Three events in three weeks: their labels used to print on top of one another (issue 13).
+    for days, label in (
+        (120, "Safewards started"),
+        (113, "New observation policy"),
+        (106, "Staff training week"),
+    ):
+        ward_event_record(
+            ward=a1,
+            happened_on=today - dt.timedelta(days=days),
+            label=label,
+            kind=EventKind.CHANGE_TESTED,
+            by=gov,
+        )
     return w
+
+
+AXIS_LABELS_APART = """() => {
+  const figure = document.querySelector('figure.rrp-chart');
+  // Vega hides a label that would overlap (labelOverlap) by giving it no opacity: those are not shown.
+  const texts = Array.from(figure.querySelectorAll('.role-axis-label text'))
+    .filter(t => parseFloat(t.getAttribute('opacity') ?? '1') > 0);
+  const lowest = Math.max(...texts.map(t => t.getBoundingClientRect().top));
+  const bottom = texts.filter(t => t.getBoundingClientRect().top > lowest - 3);  // the time axis
+  const boxes = bottom.map(t => t.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+  let overlaps = 0;
+  for (let i = 1; i < boxes.length; i++) { if (boxes[i].left < boxes[i - 1].right + 2) { overlaps += 1 } }
+  const numbers = Array.from(figure.querySelectorAll('.mark-text.role-mark text')).map(t => t.getBoundingClientRect());
+  let numberOverlaps = 0;
+  for (let i = 0; i < numbers.length; i++) { for (let j = i + 1; j < numbers.length; j++) {
+    const a = numbers[i], b = numbers[j];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) { numberOverlaps += 1 }
+  } }
+  return {overlaps, numberOverlaps, labels: bottom.map(t => t.textContent), numbers: numbers.length};
+}"""
+
+
+def chart_text_apart(page: Page) -> None:
+    """Then the first chart's time axis gives years and no two of its labels or marker numbers touch."""
+    found = page.evaluate(AXIS_LABELS_APART)
+    assert found["overlaps"] == 0 and found["numberOverlaps"] == 0, found
+    assert any(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", label) for label in found["labels"]), found
+    assert found["numbers"] == 3, found
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -59,6 +102,15 @@ def test_ward_manager_opens_the_huddle_from_the_header(page: Page, world: factor
     page.get_by_role("link", name=re.compile(rf"^{ward.name}")).click()
     expect(heading(page)).to_have_text(f"{ward.name}: ward huddle")
     charts_drawn(page, len(HUDDLE_MEASURES))
+    chart_text_apart(page)
+    first_chart = page.locator("figure.rrp-chart").first
+    expect(first_chart.locator(".rrp-chart__key li")).to_have_count(3)
+    expect(first_chart.locator(".rrp-chart__key li").first).to_have_text(
+        re.compile(r"^1\. Safewards started \(\w{3} \d{4}\)$")
+    )
+    # The Making Data Count icons are drawn beside the heading, not again inside the plot.
+    expect(first_chart.locator(".rrp-chart__title .rrp-mdc-icon svg").first).to_be_visible()
+    assert first_chart.locator(".rrp-chart__canvas image").count() == 0
     expect(page.locator("#days-restraint .rrp-huddle-card__number")).to_have_text("3")
     expect(page.locator("#days-seclusion")).to_contain_text("In seclusion now: 1")
     expect(page.get_by_role("table", name="Reviews overdue now")).to_be_visible()
@@ -82,6 +134,7 @@ def test_ward_manager_opens_the_huddle_from_the_header(page: Page, world: factor
         " return [canvas.clientWidth, canvas.querySelector('.mark-line path').getBBox().width] }"
     )
     assert spread[1] >= spread[0] * 0.6, spread
+    chart_text_apart(page)
 
     page.get_by_role("link", name="Weekly charts").click()
     expect(page).to_have_url(re.compile(r"\?period=week$"))

@@ -6,6 +6,7 @@ import altair as alt
 import numpy as np
 
 from rrp import charts
+from rrp.charts import spc_chart
 from rrp.spc import analyse
 
 
@@ -46,40 +47,108 @@ def test_spec_has_dashed_limits_and_target_line():
     assert "target" in fields
 
 
-def test_spec_marks_rebases_and_events_with_labels():
+def test_spec_numbers_rebases_and_events_with_a_key():
     dates = weekly(20)
     y = np.arange(20, dtype=float) % 5
     r = analyse("xmr", dates=dates, values=y, rebase_at=[dates[10]])
     spec = charts.spc_chart_spec(
         r, events=[charts.Event("2024-02-05", "New incident system"), ("2024-03-04", "QI start")]
     )
-    labels = [
-        row["label"]
+    assert spec["title"]["subtitle"] == [
+        "1. New incident system (Feb 2024)",
+        "2. QI start (Mar 2024)",
+        "3. Limits recalculated (rebase) (Mar 2024)",
+    ]
+    numbers = {
+        row["number"]
         for lay in spec["layer"]
         if "data" in lay
         for row in lay["data"]["values"]
-        if "label" in row
-    ]
-    assert "Rebase 2024-03-11" in labels and "New incident system" in labels and "QI start" in labels
+        if "number" in row
+    }
+    assert numbers == {"1", "2", "3"}
 
 
-def test_icons_drawn_for_variation_and_assurance():
+def test_event_numbers_close_together_go_on_different_rows():
+    """Issue 13: event labels overlapped. Markers closer than MARKER_GAP of the axis are staggered."""
+    found = spc_chart.markers(
+        [],
+        [("2024-01-08", "a"), ("2024-01-11", "b"), ("2024-01-14", "c"), ("2024-04-01", "d")],
+        first="2024-01-01",
+        last="2024-05-13",
+    )
+    assert [m.row for m in found] == [0, 1, 2, 0]
+    for one in found:
+        for other in found:
+            if one is not other and one.row == other.row:
+                gap = abs(np.datetime64(one.date) - np.datetime64(other.date)) / np.timedelta64(133, "D")
+                assert gap >= spc_chart.MARKER_GAP
+
+
+def test_time_axis_shows_years():
+    """Issue 13: month names without years. The axis writes every tick as "Jan 2024"."""
     spec = charts.spc_chart_spec(result())
-    letters = [
-        lay["encoding"]["text"]["value"]
-        for lay in spec["layer"]
-        if lay["mark"]["type"] == "text" and "value" in lay["encoding"].get("text", {})
-    ]
-    # last point is a high concern (decrease is better): "H"; target 9 below the limits -> "?" or "P"
-    assert letters[0] == "H"
-    assert len(letters) == 2
+    axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["format"] == "%b %Y" and axis["labelOverlap"] == "greedy"
+    svg = charts.chart_to_svg(spec)
+    assert "Jan 2024" in svg or "Feb 2024" in svg
+
+
+def monthly_counts():
+    dates = np.array([np.datetime64(f"{2024 + i // 12}-{i % 12 + 1:02d}-01") for i in range(24)])
+    y = np.array([3, 2, 2, 2, 5, 3, 4, 2, 2, 4, 5, 4, 3, 3, 3, 5, 6, 1, 1, 1, 0, 1, 0, 0], dtype=float)
+    return analyse("xmr", dates=dates, values=y, improvement_direction="decrease")
+
+
+def test_lower_limit_floored_at_zero_for_a_measure_that_cannot_be_negative():
+    """Issue 13: negative lower limits were drawn for rates and counts (axis down to -20)."""
+    r = monthly_counts()
+    assert np.nanmin(r.lower_limit) < 0  # the XmR arithmetic goes below 0
+    spec = charts.spc_chart_spec(r, floor=0)
+    lows = [row["lower_limit"] for row in spec["data"]["values"] if row["lower_limit"] is not None]
+    assert min(lows) == 0
+    assert "process limits 0 to" in spec["description"]
+    floored = charts.floor_limits(r, 0)
+    assert floored.summaries[-1].lower_limit == 0
+    assert (floored.point_type == r.point_type).all()  # no signal moves: nothing lies below 0
+    # an XmR chart of a measure that could go negative keeps its limits; count charts floor by type
+    assert min(row["lower_limit"] for row in charts.spc_chart_spec(r)["data"]["values"]) < 0
+    assert charts.default_floor(analyse("c", dates=r.date, values=r.value).chart) == 0
+
+
+def test_icons_are_the_mdc_design_as_images():
+    spec = charts.spc_chart_spec(result())
+    icons = [lay for lay in spec["layer"] if lay.get("name", "").startswith("rrp-icon")]
+    assert [lay["mark"]["type"] for lay in icons] == ["image", "image"]
+    assert icons[0]["data"]["values"][0]["url"].startswith("data:image/svg+xml;base64,")
+    # the last point is a high concern (decrease is better): the orange H; target 9 below the limits
+    variation, assurance = charts.mdc_icons(result().summaries[-1], result().improvement_direction)
+    assert (variation.code, variation.letter) == ("special_cause_concern", "H")
+    assert "#FF6600" in variation.svg and ">H</text>" in variation.svg
+    assert assurance.kind == "assurance" and "stroke-dasharray" in assurance.svg
+
+
+def test_one_sentence_agrees_with_the_icon():
+    """Issue 13: "special cause ... (improvement)" beside "no signal". The chart's sentence is written from
+    the summary that sets the icon, and the description carries no second verdict."""
+    r = monthly_counts()
+    variation = charts.mdc_icons(r.summaries[-1], r.improvement_direction)[0]
+    sentence = charts.chart_sentence(r)
+    assert variation.code == "special_cause_improvement"
+    assert sentence == "The latest point shows special cause variation, improvement (low)."
+    assert variation.words == "Variation: special cause variation, improvement (low)"
+    text = charts.describe_chart(r)
+    assert sentence in text and "no signal" not in text and "Runs analysis" not in text
+    few = analyse("xmr", dates=r.date[:8], values=r.value[:8])
+    assert charts.chart_sentence(few).startswith("Too few points for process limits")
+    assert "common cause" not in charts.describe_chart(few)
 
 
 def test_describe_chart_plain_english():
     text = charts.describe_chart(result())
-    assert text.startswith("XmR chart of 19 points from 2024-01-01 to 2024-05-13.")
-    assert "1 point (concern)" in text
-    assert "Runs analysis" in text
+    assert text.startswith("XmR chart, 19 points from Jan 2024 to May 2024.")
+    assert "1 concern" in text
+    assert "The latest point shows special cause variation, concern (high)." in text
 
 
 def test_data_table_html_escapes_and_lists_every_row():

@@ -6,14 +6,18 @@ Drawing is separate from computing (as NHSRplotthedots separates ``ptd_spc`` fro
 - points: grey common cause, orange concern, blue improvement, purple neutral;
 - solid centre line, dashed process limits, dotted two-sigma lines are left out (MDC shows none);
 - a dash-dot target line;
-- the variation and assurance icons, drawn as our own circles and letters (no image files);
-- vertical labelled markers for rebases and for events passed in (a QI change, a new system);
+- the variation and assurance icons of NHS England's Making Data Count (:mod:`rrp.charts.icons`);
+- lower limits floored where the measure cannot go below a value (rates, counts and proportions: 0);
+- months with their years on the time axis ("Jan 2025");
+- numbered vertical markers for rebases and for events passed in (a QI change, a new system), staggered
+  so that no two numbers overlap, with a key that names each;
 - an accessible plain-English description (:func:`describe_chart`) and a data table
   (:func:`data_table_html`) to go with every picture.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 from collections.abc import Iterable, Sequence
@@ -22,7 +26,9 @@ from datetime import date, datetime
 
 import numpy as np
 
+from rrp.charts.icons import ICON_COLOURS, icon_data_uri, icon_svg
 from rrp.spc import Chart, ImprovementDirection, SpcResult
+from rrp.spc.engine import MDC_MIN_POINTS_FOR_LIMITS
 from rrp.spc.types import PeriodSummary
 
 COLOURS = {
@@ -138,6 +144,41 @@ class Icon:
     letter: str
     words: str
 
+    @property
+    def svg(self) -> str:
+        """The icon as NHS England's published design draws it (an ``<svg>``, hidden from screen readers:
+        ``words`` go beside it)."""
+        return icon_svg(self.kind, self.code, self.letter)
+
+
+#: What each assurance code says, as a clause after "the target".
+ASSURANCE_WORDS = {
+    "consistent_pass": "will be met consistently",
+    "consistent_fail": "will not be met without change",
+    "inconsistent": "will be met only some of the time",
+}
+
+
+def _variation_letter(variation: str, direction: ImprovementDirection) -> str:
+    letter = {
+        "common_cause": "~",
+        "special_cause_neutral_high": "H",
+        "special_cause_neutral_low": "L",
+    }.get(variation)
+    if letter is None:
+        improving = variation == "special_cause_improvement"
+        letter = "H" if (direction.sign > 0) == improving else "L"
+    return letter
+
+
+def _variation_words(variation: str, letter: str) -> str:
+    if variation == "common_cause":
+        return "common cause variation, no sign of change"
+    kind = POINT_TYPE_WORDS[variation].split(": ", 1)[1]
+    if variation.startswith("special_cause_neutral"):
+        return f"special cause variation, {kind}"
+    return f"special cause variation, {kind} ({'high' if letter == 'H' else 'low'})"
+
 
 def mdc_icons(summary: PeriodSummary | None, direction: ImprovementDirection) -> list[Icon]:
     """The variation and assurance icons of a period's latest point, as charts and tables draw them."""
@@ -145,84 +186,157 @@ def mdc_icons(summary: PeriodSummary | None, direction: ImprovementDirection) ->
         return []
     icons = []
     if summary.variation:
-        letter = {
-            "common_cause": "~",
-            "special_cause_neutral_high": "H",
-            "special_cause_neutral_low": "L",
-        }.get(summary.variation)
-        if letter is None:
-            improving = summary.variation == "special_cause_improvement"
-            letter = "H" if (direction.sign > 0) == improving else "L"
+        letter = _variation_letter(summary.variation, direction)
         icons.append(
             Icon(
                 "variation",
                 summary.variation,
-                COLOURS[summary.variation],
+                ICON_COLOURS[summary.variation],
                 letter,
-                f"Variation: {POINT_TYPE_WORDS[summary.variation]}"
-                + ("" if letter == "~" else f" ({'high' if letter == 'H' else 'low'})"),
+                f"Variation: {_variation_words(summary.variation, letter)}",
             )
         )
     if summary.assurance:
-        colour, letter, words = {
-            "consistent_pass": (
-                COLOURS["special_cause_improvement"],
-                "P",
-                "the target will be met consistently",
-            ),
-            "consistent_fail": (
-                COLOURS["special_cause_concern"],
-                "F",
-                "the target will not be met without change",
-            ),
-            "inconsistent": (COLOURS["common_cause"], "?", "the target will be met only some of the time"),
-        }[summary.assurance]
-        icons.append(Icon("assurance", summary.assurance, colour, letter, f"Assurance: {words}"))
+        letter = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}[summary.assurance]
+        icons.append(
+            Icon(
+                "assurance",
+                summary.assurance,
+                ICON_COLOURS[summary.assurance],
+                letter,
+                f"Assurance: the target {ASSURANCE_WORDS[summary.assurance]}",
+            )
+        )
     return icons
 
 
+def chart_sentence(result: SpcResult) -> str:
+    """The one sentence that says what the chart shows, written from the summary that sets its icons
+    (:func:`mdc_icons`), so the words and the icons can never disagree.
+
+    With limits: the latest point's variation and, with a target, the assurance. A run chart: what the
+    runs analysis (Anhøj rules) found. Too few points: that there are no limits or icons yet.
+    """
+    summary = result.summaries[-1] if result.summaries else None
+    if summary is None or summary.n == 0:
+        return "No points to show."
+    if summary.variation:
+        letter = _variation_letter(summary.variation, result.improvement_direction)
+        text = f"The latest point shows {_variation_words(summary.variation, letter)}."
+        if summary.assurance:
+            text += f" The target of {_fmt(summary.target)} {ASSURANCE_WORDS[summary.assurance]}."
+        return text
+    if result.chart is Chart.RUN and summary.runs is not None and summary.runs.n_useful:
+        return (
+            "The runs analysis shows non-random variation: a shift or too few crossings of the median."
+            if summary.runs.signal
+            else "The runs analysis shows random variation only: no sign of change."
+        )
+    return (
+        f"Too few points for process limits: Making Data Count shows limits and icons from "
+        f"{MDC_MIN_POINTS_FOR_LIMITS} points."
+    )
+
+
 def _icon_layers(result: SpcResult) -> list[dict[str, object]]:
-    """The MDC variation and assurance icons for the latest period, as circles with letters."""
+    """The MDC variation and assurance icons for the latest period, in the top right corner.
+
+    Each layer is named ``rrp-icon`` so that a page which shows the icons beside the chart's heading can
+    leave them out of the drawing (rrp-charts.js); pictures and the board pack keep them.
+    """
     icons = mdc_icons(result.summaries[-1] if result.summaries else None, result.improvement_direction)
     layers: list[dict[str, object]] = []
     for k, icon in enumerate(icons):
         # From the chart's right edge as drawn, not the width it was built with: pages draw it at their
-        # container's width, and an icon left at a fixed x would squeeze a narrower chart's plot.
-        x = {"expr": f"width - {18 + 40 * (len(icons) - 1 - k)}"}
-        base = {"data": {"values": [{"tip": icon.words}]}}
+        # container's width.
+        x = {"expr": f"width - {16 + 36 * (len(icons) - 1 - k)}"}
         layers.append(
-            base
-            | {
-                "mark": {
-                    "type": "circle",
-                    "size": 700,
-                    "fill": "white",
-                    "stroke": icon.colour,
-                    "strokeWidth": 3,
+            {
+                "name": f"rrp-icon-{k}",
+                "data": {
+                    "values": [{"tip": icon.words, "url": icon_data_uri(icon.kind, icon.code, icon.letter)}]
                 },
-                "encoding": {"x": {"value": x}, "y": {"value": 16}, "tooltip": {"field": "tip"}},
-            }
-        )
-        layers.append(
-            base
-            | {
-                "mark": {"type": "text", "fontSize": 15, "fontWeight": "bold", "color": icon.colour},
-                "encoding": {"x": {"value": x}, "y": {"value": 17}, "text": {"value": icon.letter}},
+                "mark": {"type": "image", "width": 32, "height": 32},
+                "encoding": {
+                    "x": {"value": x},
+                    "y": {"value": 16},
+                    "url": {"field": "url", "type": "nominal"},
+                    "tooltip": {"field": "tip"},
+                },
             }
         )
     return layers
 
 
-def _rule_layer(
-    rows: list[dict[str, object]], colour: str, dash: list[int], label_y: int = 2
-) -> list[dict[str, object]]:
-    if not rows:
+@dataclass(frozen=True)
+class Marker:
+    """A numbered vertical marker on the time axis: an event or a rebase."""
+
+    number: int
+    date: str
+    label: str
+    row: int
+
+
+#: Markers closer than this share of the time axis go on different rows, so their numbers never touch
+#: (a two-digit number is about 14 px; at 390 px wide the plot is about 300 px).
+MARKER_GAP = 0.07
+MARKER_ROW_HEIGHT = 13
+
+
+def markers(
+    rebase_dates: Iterable[str], events: Iterable[tuple[str, str]], *, first: str | None, last: str | None
+) -> list[Marker]:
+    """Events and rebases within the chart's span, numbered in date order, each on the first row where
+    it keeps ``MARKER_GAP`` of the axis from the marker before it on that row."""
+    if not first or not last:
         return []
+    items = sorted(
+        [(d, "Limits recalculated (rebase)") for d in rebase_dates if first <= d <= last]
+        + [(d, label) for d, label in events if d and first[:10] <= d[:10] <= last[:10]]
+    )
+    start, end = np.datetime64(first[:10]), np.datetime64(last[:10])
+    span = max(float((end - start) / np.timedelta64(1, "D")), 1.0)
+    rows: list[float] = []  # the position of the last marker on each row
+    out = []
+    for number, (d, label) in enumerate(items, start=1):
+        at = float((np.datetime64(d[:10]) - start) / np.timedelta64(1, "D")) / span
+        row = next((r for r, prev in enumerate(rows) if at - prev >= MARKER_GAP), len(rows))
+        if row == len(rows):
+            rows.append(at)
+        rows[row] = at
+        out.append(Marker(number, d, label, row))
+    return out
+
+
+def marker_key(found: Sequence[Marker]) -> list[str]:
+    """One line per marker for the chart's key: "1. Safewards launched (Mar 2025)"."""
+    return [f"{m.number}. {m.label} ({_month(m.date)})" for m in found]
+
+
+def _month(iso: str) -> str:
+    return datetime.fromisoformat(iso[:10]).strftime("%b %Y")
+
+
+def _marker_layers(found: Sequence[Marker]) -> list[dict[str, object]]:
+    if not found:
+        return []
+    rows = [
+        {
+            "date": m.date,
+            "number": str(m.number),
+            "y": 4 + MARKER_ROW_HEIGHT * m.row,
+            "rebase": m.label.startswith("Limits recalculated"),
+            "tip": f"{m.number}: {m.label} ({_month(m.date)})",
+        }
+        for m in found
+    ]
+    colour = {"condition": {"test": "datum.rebase", "value": LIMIT_COLOUR}, "value": EVENT_COLOUR}
     return [
         {
             "data": {"values": rows},
-            "mark": {"type": "rule", "color": colour, "strokeDash": dash, "strokeWidth": 1.5},
-            "encoding": {"x": {"field": "date", "type": "temporal"}},
+            "mark": {"type": "rule", "strokeDash": [4, 2], "strokeWidth": 1.5},
+            "encoding": {"x": {"field": "date", "type": "temporal"}, "color": colour},
         },
         {
             "data": {"values": rows},
@@ -231,18 +345,66 @@ def _rule_layer(
                 "align": "left",
                 "baseline": "top",
                 "dx": 3,
-                "dy": 2,
-                "color": colour,
-                "fontSize": 10,
-                "angle": 0,
+                "fontSize": 11,
+                "fontWeight": "bold",
             },
             "encoding": {
                 "x": {"field": "date", "type": "temporal"},
-                "y": {"value": label_y},
-                "text": {"field": "label"},
+                "y": {"field": "y", "type": "quantitative", "scale": None},
+                "text": {"field": "number"},
+                "color": colour,
+                "tooltip": {"field": "tip"},
             },
         },
     ]
+
+
+def floor_limits(result: SpcResult, floor: float | None) -> SpcResult:
+    """The result with its lower limits (and two-sigma lines) raised to ``floor`` where they fall below
+    it: a rate, count or proportion cannot go below 0, so Making Data Count draws its lower limit at 0.
+
+    Only the drawing changes: no value can lie below the floor, so no point's signal moves. ``None``
+    leaves the result as it is (a measure that can go negative).
+    """
+    if floor is None:
+        return result
+    lower = np.fmax(result.lower_limit, floor)
+    lower_2sigma = np.fmax(result.lower_2sigma, floor)
+    summaries = tuple(
+        s
+        if s.lower_limit is None or s.lower_limit >= floor
+        else dataclasses.replace(s, lower_limit=float(floor))
+        for s in result.summaries
+    )
+    return dataclasses.replace(result, lower_limit=lower, lower_2sigma=lower_2sigma, summaries=summaries)
+
+
+#: Charts whose values cannot be negative whatever the measure: proportions, rates, counts and gaps.
+NON_NEGATIVE_CHARTS = frozenset(
+    {Chart.P, Chart.PPRIME, Chart.U, Chart.UPRIME, Chart.C, Chart.G, Chart.T, Chart.FUNNEL}
+)
+
+
+def default_floor(chart: Chart) -> float | None:
+    """0 for the charts of proportions, rates, counts and gaps; None (no floor) for XmR and run charts,
+    whose measure decides (a measure says so with ``floor=0``)."""
+    return 0.0 if chart in NON_NEGATIVE_CHARTS else None
+
+
+def _time_axis(first: str | None, last: str | None) -> dict[str, object]:
+    """Months with their years ("Jan 2025"), every month to every sixth by the span, never overlapping."""
+    axis: dict[str, object] = {
+        "format": "%b %Y",
+        "labelOverlap": "greedy",
+        "labelSeparation": 8,
+        "labelAngle": 0,
+        "labelFlush": True,
+    }
+    if first and last:
+        months = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+        step = 1 if months <= 8 else 3 if months <= 30 else 6 if months <= 60 else 12
+        axis["tickCount"] = {"interval": "month", "step": step}
+    return axis
 
 
 def _line(field: str, colour: str, dash: list[int] | None = None, width: float = 1.5) -> dict[str, object]:
@@ -268,17 +430,22 @@ def spc_chart_spec(
     height: int = 300,
     y_title: str | None = None,
     show_icons: bool = True,
+    floor: float | None = None,
 ) -> dict[str, object]:
     """A Vega-Lite spec (a plain dict) of one group's chart in the Making Data Count style.
 
     ``result`` should hold one group (use :meth:`SpcResult.for_group`); with several groups the
-    first is drawn. ``events`` are ``Event(date, label)`` or ``(date, label)`` pairs.
+    first is drawn. ``events`` are ``Event(date, label)`` or ``(date, label)`` pairs, drawn as numbered
+    markers with their key under the title. ``floor`` is the lowest value the measure can take (0 for a
+    rate, count or proportion): lower limits below it are drawn at it (:func:`floor_limits`); None
+    leaves it to the chart type (:func:`default_floor`).
     """
     groups = result.groups()
     if len(groups) > 1:
         result = result.for_group(groups[0])
     if result.chart is Chart.FUNNEL:
         return funnel_spec(result, title=title, width=width, height=height, y_title=y_title)
+    result = floor_limits(result, default_floor(result.chart) if floor is None else floor)
     records = _records(result)
     name = CHART_NAMES[result.chart]
     heading = title or (f"{name}: {groups[0]}" if groups and groups[0] else name)
@@ -291,11 +458,12 @@ def spc_chart_spec(
         {"field": "special_cause", "type": "nominal", "title": "Rule"},
     ]
     domain = list(COLOURS)
+    first, last = _date_span(result)
     layers: list[dict[str, object]] = [
         {
             "mark": {"type": "line", "color": LINE_GREY, "strokeWidth": 1.5},
             "encoding": {
-                "x": {"field": "date", "type": "temporal", "title": None},
+                "x": {"field": "date", "type": "temporal", "title": None, "axis": _time_axis(first, last)},
                 "y": {"field": "value", "type": "quantitative", "title": y_label, "scale": {"zero": False}},
             },
         },
@@ -321,25 +489,26 @@ def spc_chart_spec(
             },
         }
     )
-    rebases = [{"date": _iso(d), "label": f"Rebase {_iso(d)}"} for d in result.rebase_dates]
-    first, last = _date_span(result)
-    rebases = [r for r in rebases if r["date"] and first and last and first <= r["date"] <= last]
-    layers.extend(_rule_layer(rebases, LIMIT_COLOUR, [2, 2]))
-    event_rows = []
+    pairs = []
     for ev in events:
         d, label = (ev.date, ev.label) if isinstance(ev, Event) else ev
-        event_rows.append({"date": _iso(d), "label": str(label)})
-    layers.extend(_rule_layer(event_rows, EVENT_COLOUR, [4, 2], label_y=16))
+        pairs.append((_iso(d) or "", str(label)))
+    found = markers([d for d in map(_iso, result.rebase_dates) if d], pairs, first=first, last=last)
+    layers.extend(_marker_layers(found))
     if show_icons:
         layers.extend(_icon_layers(result))
+    heading_spec: dict[str, object] = {"text": heading, "anchor": "start", "fontSize": 15}
+    if found:
+        heading_spec |= {"subtitle": marker_key(found), "subtitleFontSize": 11, "subtitleColor": "#212B32"}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": heading, "anchor": "start", "fontSize": 15},
+        "title": heading_spec,
         "description": describe_chart(result),
         "width": width,
         "height": height,
         "data": {"values": records},
         "layer": layers,
+        "usermeta": {"markers": [dataclasses.asdict(m) for m in found]},
         "config": {"font": FONT, "view": {"stroke": None}, "axis": {"grid": False}},
     }
 
@@ -364,6 +533,7 @@ def small_multiples_spec(
         spec = spc_chart_spec(result.for_group(g), title=g or "(no group)", width=width, height=height)
         spec.pop("$schema")
         spec.pop("config")
+        spec.pop("usermeta")
         charts.append(spec)
     heading = title or "SPC charts"
     if len(groups) > len(shown):
@@ -470,20 +640,16 @@ def describe_chart(result: SpcResult) -> str:
             f"{high} lie outside the 99.8% limits."
         )
     first, last = _date_span(result)
-    parts = [f"{name}{who} of {n} points" + (f" from {first} to {last}." if first else ".")]
+    span = f" from {_month(first)} to {_month(last)}" if first and last else ""
+    parts = [f"{name}{who}, {n} point{'s' if n != 1 else ''}{span}.", chart_sentence(result)]
     counts = {k: int((types == k).sum()) for k in POINT_TYPE_WORDS if k}
     special = {k: v for k, v in counts.items() if k != "common_cause" and v}
     if special:
         parts.append(
-            "Special cause variation at "
-            + ", ".join(
-                f"{v} point{'s' if v != 1 else ''} ({POINT_TYPE_WORDS[k].split(': ')[1]})"
-                for k, v in special.items()
-            )
+            "Points showing special cause variation: "
+            + ", ".join(f"{v} {POINT_TYPE_WORDS[k].split(': ')[1]}" for k, v in special.items())
             + "."
         )
-    else:
-        parts.append("All points show common cause variation.")
     for s in result.summaries:
         centre_word = "median" if result.chart in (Chart.RUN, Chart.G) else "mean"
         prefix = (
@@ -494,22 +660,7 @@ def describe_chart(result: SpcResult) -> str:
         text = f"{prefix} {centre_word} is {_fmt(s.centre)}"
         if s.lower_limit is not None or s.upper_limit is not None:
             text += f", with process limits {_fmt(s.lower_limit)} to {_fmt(s.upper_limit)}"
-        text += "."
-        if s.variation:
-            text += f" Latest point: {POINT_TYPE_WORDS[s.variation]}."
-        if s.assurance:
-            text += {
-                "consistent_pass": f" The target {_fmt(s.target)} will be met consistently.",
-                "consistent_fail": f" The target {_fmt(s.target)} will not be met without change.",
-                "inconsistent": f" The target {_fmt(s.target)} lies within the limits: met only some of the time.",
-            }[s.assurance]
-        if s.runs is not None and s.runs.n_useful:
-            text += (
-                f" Runs analysis: longest run {s.runs.longest_run} (signal above {s.runs.longest_run_max}), "
-                f"{s.runs.crossings} crossings (signal below {s.runs.crossings_min}): "
-                + ("non-random variation." if s.runs.signal else "no signal.")
-            )
-        parts.append(text)
+        parts.append(text + ".")
     return " ".join(parts)
 
 

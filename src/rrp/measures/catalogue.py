@@ -103,6 +103,14 @@ class MeasureDefinition:
     checked_by: str
     next_review: dt.date
 
+    @property
+    def lowest_value(self) -> float | None:
+        """The lowest value the measure can take, where its chart's lower limits are floored (Making Data
+        Count draws no limit below what is possible). Every numerator here counts records, hours or days
+        and every denominator is a count, so each measure is 0 or more; a measure that could go below 0
+        (a change from a baseline) would return None."""
+        return 0.0
+
     def review_overdue(self, *, today: dt.date) -> bool:
         """True once the next review date has passed: the measure is still used, but flagged."""
         return today > self.next_review

@@ -16,8 +16,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from markupsafe import Markup
 
-from rrp.charts import Event, Icon, data_table_html, describe_chart, funnel_spec, mdc_icons, spc_chart_spec
-from rrp.charts.spc_chart import POINT_TYPE_WORDS
+from rrp.charts import (
+    Event,
+    Icon,
+    data_table_html,
+    default_floor,
+    describe_chart,
+    floor_limits,
+    funnel_spec,
+    mdc_icons,
+    spc_chart_spec,
+)
+from rrp.charts.spc_chart import POINT_TYPE_WORDS, Marker, marker_key
 from rrp.measures.catalogue import MeasureDefinition
 from rrp.spc import SpcResult
 
@@ -35,6 +45,7 @@ class ChartPanel:
     table_html: Markup
     icons: list[Icon] = field(default_factory=list)
     downloads: list[tuple[str, str]] = field(default_factory=list)  # (link text, url)
+    key: list[str] = field(default_factory=list)  # what each numbered marker on the chart is
 
 
 def measure_y_title(definition: MeasureDefinition) -> str:
@@ -62,15 +73,18 @@ def chart_panel(
     width: int = 640,
     height: int = 260,
     subject: str = "",
+    floor: float | None = None,
 ) -> ChartPanel:
     """A panel of one group's SPC result (use ``SpcResult.for_group`` first for many groups).
 
     ``subject`` names what the chart is of in its text alternative (e.g. the ward's name); the engine's
-    group labels (ward ids) are internal and never shown.
+    group labels (ward ids) are internal and never shown. ``floor`` is the lowest value the measure can
+    take (``MeasureDefinition.lowest_value``): the chart, its words and its table show lower limits
+    floored there, as Making Data Count draws them.
     """
-    result = relabel(result, subject)
+    result = floor_limits(relabel(result, subject), default_floor(result.chart) if floor is None else floor)
     spec = spc_chart_spec(
-        result, title=title, events=list(events), width=width, height=height, y_title=y_title
+        result, title=title, events=list(events), width=width, height=height, y_title=y_title, floor=floor
     )
     latest = result.summaries[-1] if result.summaries else None
     return ChartPanel(
@@ -83,6 +97,7 @@ def chart_panel(
         ),
         icons=mdc_icons(latest, result.improvement_direction),
         downloads=list(downloads),
+        key=marker_key([Marker(**m) for m in spec["usermeta"]["markers"]]),  # type: ignore[index]
     )
 
 

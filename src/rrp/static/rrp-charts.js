@@ -9,6 +9,13 @@
     if (!source || !target || typeof window.vegaEmbed !== 'function') { return }
     var spec = JSON.parse(source.textContent)
     spec.width = 'container'
+    // The figure's heading carries the title and the Making Data Count icons, and the list under the
+    // chart the key to its numbered markers, so the drawing leaves them out and the plot keeps its
+    // width on a phone. Downloads and the board pack draw the whole spec.
+    delete spec.title
+    if (spec.layer) {
+      spec.layer = spec.layer.filter(function (layer) { return !(layer.name && layer.name.indexOf('rrp-icon') === 0) })
+    }
     window.vegaEmbed(target, spec, { ast: true, actions: false, renderer: 'svg' })
       .then(function (result) {
         var svg = target.querySelector('svg')

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -244,6 +245,11 @@ def test_board_pack_html_has_charts_commentary_and_data(board_world, today):
     assert "above the upper process limit" in html
     assert "Data behind the chart: All wards: Restrictive interventions" in html
     assert "Not on track" in html
+    # Issue 13: the pack said "XmR chart for 0 of 24 points" (the engine's group label). Each chart is
+    # named for what it is of, in the page's own words, with its lower limits floored at 0.
+    assert re.search(r"chart for All wards, \d+ points from", html)
+    assert not re.search(r"chart for \d", html)
+    assert "process limits -" not in html
 
 
 # --- suppression outside the provider ----------------------------------------------------------------

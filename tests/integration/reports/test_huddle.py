@@ -394,6 +394,7 @@ def _panel_like(huddle, slug, result):
         y_title=measure_y_title(definition),
         events=[e for e in events if huddle.since <= e.date <= huddle.until],
         subject=huddle.ward.name,
+        floor=definition.lowest_value,
     )
 
 

@@ -24,11 +24,11 @@ from django.utils import timezone
 from markupsafe import Markup
 
 from rrp.accounts.models import User
-from rrp.charts import chart_to_svg, data_table_html, describe_chart, spc_chart_spec
+from rrp.charts import chart_to_svg
 from rrp.charts.spc_chart import POINT_TYPE_WORDS, SPECIAL_CAUSE_WORDS
 from rrp.core.formatting import csv_figure, iso_date
 from rrp.reports.board.presenters import Board, BoardRow, WardChart
-from rrp.reports.panels import measure_y_title
+from rrp.reports.panels import chart_panel, measure_y_title
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,25 @@ def pack_charts(board: Board) -> list[PrintedChart]:
         if result is None:
             continue
         title = f"All wards: {block.definition.name}"
-        y_title = measure_y_title(block.definition)
-        spec = spc_chart_spec(result, title=title, width=620, height=220, y_title=y_title)
-        svg = chart_to_svg(spec)
+        # The page's panel at the pack's size: the same floored limits, the same words and the chart named
+        # for what it is of ("all wards"), never the engine's internal group label.
+        panel = chart_panel(
+            result,
+            chart_id=f"pack-{block.definition.slug}",
+            title=title,
+            y_title=measure_y_title(block.definition),
+            width=620,
+            height=220,
+            subject="All wards",
+            floor=block.definition.lowest_value,
+        )
+        svg = chart_to_svg(panel.spec)
         charts.append(
             PrintedChart(
                 title=title,
                 svg_uri="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
-                description=describe_chart(result),
-                table_html=Markup(
-                    data_table_html(result, caption=f"Data behind the chart: {title}", value_label=y_title)
-                ),
+                description=panel.description,
+                table_html=panel.table_html,
             )
         )
     return charts

@@ -379,6 +379,8 @@ def provider_panels(board: Board) -> list[ChartPanel]:
             chart_id=f"chart-{block.definition.slug}",
             title=f"{board.provider.name}, all wards: {block.definition.name}",
             y_title=measure_y_title(block.definition),
+            subject=f"{board.provider.name}, all wards",
+            floor=block.definition.lowest_value,
         )
         for block in board.blocks
         if block.provider_result is not None
@@ -399,4 +401,6 @@ def ward_chart_panel(chart: WardChart, *, downloads: Sequence[tuple[str, str]] =
         y_title=measure_y_title(definition),
         events=chart.events,
         downloads=downloads,
+        subject=chart.ward.name,
+        floor=definition.lowest_value,
     )

@@ -169,6 +169,7 @@ def pooled_panel(
         title=title,
         y_title=measure_y_title(definition),
         downloads=downloads,
+        floor=definition.lowest_value,
     )
     table = _pooled_table_html(figures, caption=f"Data behind the chart: {title}")
     return dataclasses.replace(panel, table_html=Markup(table))

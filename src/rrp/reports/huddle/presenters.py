@@ -51,6 +51,7 @@ def huddle_panels(huddle: HuddleFigures) -> list[ChartPanel]:
             y_title=measure_y_title(chart.definition),
             events=huddle.events,
             subject=huddle.ward.name,
+            floor=chart.definition.lowest_value,
         )
         for chart in huddle.charts
     ]

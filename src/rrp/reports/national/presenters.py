@@ -83,7 +83,7 @@ def national_funnel_panel(result: SpcResult, *, highlight: str | None, title: st
 def over_time_panel(result: SpcResult, benchmark: pd.DataFrame, *, provider: str) -> ChartPanel:
     """The provider's monthly chart, with the all-providers pooled rate drawn beside it as a dotted line."""
     title = f"{provider}: people restrained per 1,000 bed days by month"
-    panel = chart_panel(result, chart_id="national-over-time", title=title, y_title=Y_TITLE)
+    panel = chart_panel(result, chart_id="national-over-time", title=title, y_title=Y_TITLE, floor=0.0)
     national = [
         {"date": iso_date(pd.Timestamp(m)), "all_providers": float(r)}
         for m, r in zip(benchmark["month"], benchmark["all_providers_rate_per_1000"], strict=True)
