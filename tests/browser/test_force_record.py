@@ -99,7 +99,7 @@ def test_ward_nurse_records_the_typical_incident(page: Page, world: factories.Wo
     first = row(page, 1)
     act.choose(first.get_by_label("Type of force"), "01")
     act.type(first.get_by_label("Start time"), "14:06")
-    act.type(first.get_by_label("End time"), "14:17")
+    act.type(first.get_by_label("End time"), "14:15")
     act.tick(
         first.get_by_role(
             "group", name="Is this type of force part of the patient's care plan?"
@@ -108,7 +108,7 @@ def test_ward_nurse_records_the_typical_incident(page: Page, world: factories.Wo
     act.click(page.get_by_role("button", name="Add another type of force"))
     # 2: supine restraint, starting when the prone restraint ended (pre-filled from row 1).
     second = row(page, 2)
-    expect(second.get_by_label("Start time")).to_have_value("14:17")
+    expect(second.get_by_label("Start time")).to_have_value("14:15")
     act.choose(second.get_by_label("Type of force"), "09")
     act.type(second.get_by_label("End time"), "14:30")
     act.tick(

@@ -102,7 +102,7 @@ def _content(payload: IncidentCreateIn | IncidentAmendIn, *, only_sent: bool) ->
 IncidentContentFields = tuple(
     name
     for name in IncidentCreateIn.model_fields
-    if name in IncidentAmendIn.model_fields and name not in {"interventions", "staff"}
+    if name in IncidentAmendIn.model_fields and name not in {"interventions", "staff", "durations_confirmed"}
 )
 _NOT_NULL_TEXT = frozenset(TEXT_CONTENT_FIELDS)
 _NOT_NULL_LISTS = frozenset({"non_staff_types", "deescalation"})
@@ -299,6 +299,7 @@ def create_incident(request: HttpRequest, payload: IncidentCreateIn) -> Status:
             staff=staff,
             source_system=payload.source_system,
             source_id=payload.source_id,
+            durations_confirmed=payload.durations_confirmed,
             request=request,
             **_content(payload, only_sent=False),
         )
@@ -358,6 +359,7 @@ def amend_incident(request: HttpRequest, incident_id: Id, payload: IncidentAmend
             if payload.interventions is not None
             else None,
             staff=staff,
+            durations_confirmed=payload.durations_confirmed,
             request=request,
             **_content(payload, only_sent=True),
         )

@@ -84,6 +84,12 @@ class IncidentCreateIn(IncidentContentIn):
     staff: list[StaffIn] = []
     source_system: INC.source_system = ""
     source_id: INC.source_id = ""
+    durations_confirmed: bool = Field(
+        False,
+        description="Set after a 422 that says a restraint is longer than its usual limit (prone over 10 "
+        "minutes, any other restraint over 2 hours), to confirm the duration is right: it is saved and "
+        "the incident is flagged for review.",
+    )
 
 
 class IncidentAmendIn(IncidentContentIn):
@@ -93,6 +99,12 @@ class IncidentAmendIn(IncidentContentIn):
     reason: V.change_reason
     interventions: list[InterventionIn] | None = None
     staff: list[StaffIn] | None = None
+    durations_confirmed: bool = Field(
+        False,
+        description="Set after a 422 that says a restraint is longer than its usual limit (prone over 10 "
+        "minutes, any other restraint over 2 hours), to confirm the duration is right: it is saved and "
+        "the incident is flagged for review.",
+    )
 
 
 class InterventionOut(Schema):

@@ -284,5 +284,10 @@ RECORD_RETENTION_YEARS = max(3, int(os.environ.get("RRP_RECORD_RETENTION_YEARS",
 # After rapid tranquillisation, hourly physical health observations are expected for this many hours from
 # the (last) injection (NICE NG10 / QS154; local policy may ask for longer).
 RRP_RT_MONITORING_HOURS = max(1, int(os.environ.get("RRP_RT_MONITORING_HOURS", "4")))
+# Plausibility of records (force.plausibility): a restraint longer than these needs the recorder to confirm
+# its duration and is flagged for review; a record first made this long after the incident is flagged late.
+RRP_PRONE_CONFIRM_MINUTES = max(1, int(os.environ.get("RRP_PRONE_CONFIRM_MINUTES", "10")))
+RRP_RESTRAINT_CONFIRM_MINUTES = max(1, int(os.environ.get("RRP_RESTRAINT_CONFIRM_MINUTES", "120")))
+RRP_LATE_RECORD_HOURS = max(1, int(os.environ.get("RRP_LATE_RECORD_HOURS", "24")))
 # The proposed CQC "notify within 72 hours" export (`rrp export cqc-72h`): off until the duty exists.
 RRP_CQC_72H_EXPORT = env_bool("RRP_CQC_72H_EXPORT", False)

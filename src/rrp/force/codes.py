@@ -168,3 +168,8 @@ class CqcTaskStatus(models.TextChoices):
 class IncidentFlagKind(models.TextChoices):
     PRONE_REVIEW = "prone_review", "Prone restraint: review required"
     RT_MONITORING = "rt_monitoring", "Rapid tranquillisation: physical health observations at least hourly"
+    LONG_DURATION = (
+        "long_duration",
+        "A restraint longer than the usual limit was confirmed: review its duration",
+    )
+    LATE_RECORD = "late_record", "Recorded late: the record was first made long after the incident"

@@ -258,6 +258,12 @@ class IncidentDetailsForm(ValidatedForm):
     camera_references = forms.CharField(
         label="Body-worn camera or CCTV references", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Not content: asked (shown) only when a restraint is longer than its usual limit (force.plausibility).
+    durations_confirmed = forms.BooleanField(
+        label="I have checked these durations and they are right",
+        required=False,
+        help_text="A confirmed long restraint is saved and flagged for the reviewer",
+    )
 
     PAIRS: dict[str, tuple[str, str]] = {
         "police_requested_at": ("police_requested_date", "police_requested_time"),

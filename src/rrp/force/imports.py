@@ -23,7 +23,7 @@ import time
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, Any
@@ -50,9 +50,11 @@ from rrp.core.validation.declared import rule_of
 from rrp.core.validation.files import FileProblem, csv_rows
 from rrp.core.validation.rules import EARLIEST_DATE, EVENT_DATE, FieldProblem
 from rrp.figures.store import mark_changed
+from rrp.force import plausibility
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
     DeEscalation,
+    IncidentFlagKind,
     IncidentStatus,
     InterventionReason,
     InterventionType,
@@ -97,7 +99,9 @@ TEXT_FIELDS = tuple(f for f in TEXT_CONTENT_FIELDS if f != "negligible_force_jus
 IMPORTED_CONTENT = tuple(
     f for f in CONTENT_FIELDS if f in {*BOOLEAN_FIELDS, *DATETIME_FIELDS, *LIST_FIELDS, *TEXT_FIELDS}
 )
-INCIDENT_COLUMNS = ["ward_code", *PATIENT_COLUMNS, *IMPORTED_CONTENT, "staff"]
+# durations_confirmed (Y/N): the file's author confirms the restraints longer than their usual limit
+# (force.plausibility); not content, so it is read here and never stored on the version.
+INCIDENT_COLUMNS = ["ward_code", *PATIENT_COLUMNS, *IMPORTED_CONTENT, "staff", "durations_confirmed"]
 INTERVENTION_COLUMNS = [
     "intervention_type",
     "intervention_started_at",
@@ -310,12 +314,13 @@ def staff_problems(staff: Sequence[tuple[str, str, str]]) -> list[str]:
 class _Group:
     """One incident's rows in the file: the first row's incident cells, and its interventions."""
 
-    __slots__ = ("first_row", "interventions", "raw")
+    __slots__ = ("first_row", "interventions", "raw", "rows")
 
     def __init__(self, first_row: int, raw: tuple[str, ...]) -> None:
         self.first_row = first_row
         self.raw = raw
         self.interventions: list[tuple[str, dt.datetime | None, dt.datetime | None, bool | None]] = []
+        self.rows: list[int] = []  # the row of each intervention
 
 
 @dataclass
@@ -330,6 +335,7 @@ class _Planned:
     staff: list[tuple[int | None, str, str, str]]
     existing: dict[str, Any] | None = None
     changed: bool = True
+    flags: dict[str, dict] = field(default_factory=dict)
 
 
 def incidents_import(
@@ -484,6 +490,7 @@ def _check_rows(*, text: str, by: User) -> tuple[list[_Planned], int]:  # noqa: 
                     continue  # a time that could not be read, reported above
                 errors.append(CellError(number, column, row[position[column]].strip(), message))
         group.interventions.append((type_code, started, ended, in_care_plan))
+        group.rows.append(number)
     if n_rows == 0:
         raise ImportRejected([CellError(2, "source_id", "", "the file has no incidents in it")])
     plans = _check_incidents(groups=groups, columns=columns, by=by, clock=clock, errors=errors)
@@ -559,6 +566,7 @@ def _check_incidents(  # noqa: C901, PLR0915  (one check per field of an inciden
     )
     plans: list[_Planned] = []
     list_cache: dict[str, list[str]] = {}
+    limits = plausibility.Limits.from_settings()
     for key, group in groups.items():
         row = group.first_row
         raw = group.raw
@@ -608,6 +616,9 @@ def _check_incidents(  # noqa: C901, PLR0915  (one check per field of an inciden
         content["abuse_alleged"] = bool(content["abuse_alleged"])
         for name, message in content_problems(content):
             errors.append(CellError(row, name, raw[index[name]].strip() if name in index else "", message))
+        flags = _plausibility(
+            group=group, raw=raw, index=index, content=content, limits=limits, errors=errors
+        )
         staff_text = raw[at_staff].strip() if at_staff is not None else ""
         try:
             triples = parse_staff(staff_text)
@@ -623,11 +634,71 @@ def _check_incidents(  # noqa: C901, PLR0915  (one check per field of an inciden
                 for name, title, part in triples
             ]
             plans.append(
-                _Planned(group=group, key=key, ward=ward, patient_id=patient_id, content=content, staff=staff)
+                _Planned(
+                    group=group,
+                    key=key,
+                    ward=ward,
+                    patient_id=patient_id,
+                    content=content,
+                    staff=staff,
+                    flags=flags,
+                )
             )
     if not errors:
         _match_existing(plans=plans, by=by, errors=errors)
     return plans
+
+
+def _plausibility(
+    *,
+    group: _Group,
+    raw: tuple[str, ...],
+    index: dict[str, int],
+    content: dict[str, Any],
+    limits: plausibility.Limits,
+    errors: list[CellError],
+) -> dict[str, dict]:
+    """The services' plausibility rules (``force.plausibility``) for one incident of the file, each
+    problem on the row and column it is about; returns the flags it raises (a confirmed long restraint).
+
+    A record's lateness is not flagged: when an imported incident was first written down in its source
+    system is not in the file, and an import of past records would flag every one of them.
+    """
+    confirmed = False
+    if "durations_confirmed" in index and (text := raw[index["durations_confirmed"]].strip()):
+        try:
+            confirmed = bool(parse_boolean(text))
+        except _CellProblem as problem:
+            errors.append(CellError(group.first_row, "durations_confirmed", text, str(problem)))
+    found = plausibility.check(
+        content=content,
+        interventions=[InterventionInput(*item) for item in group.interventions],
+        now=timezone.now(),
+        durations_confirmed=confirmed,
+        limits=limits,
+    )
+    for name, messages in found.problems.items():
+        if name.startswith("interventions["):
+            n = int(name[name.index("[") + 1 : name.index("]")])
+            column = INTERVENTION_FIELD_COLUMNS[name.split(".", 1)[1]]
+            item = InterventionInput(*group.interventions[n])
+            value = getattr(item, name.split(".", 1)[1])
+            where, shown = (
+                group.rows[n],
+                timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "",
+            )
+        elif name == plausibility.CONFIRM_FIELD:
+            column, where, shown = name, group.first_row, raw[index[name]].strip() if name in index else ""
+            messages = [
+                "enter Y in this column to confirm the long durations are right, or correct the end times"
+            ]
+        else:
+            column, where = name, group.first_row
+            shown = raw[index[name]].strip() if name in index else ""
+        errors.extend(CellError(where, column, shown, message) for message in messages)
+    if found.long_durations:
+        return {IncidentFlagKind.LONG_DURATION.value: {"interventions": found.long_durations}}
+    return {}
 
 
 def _match_existing(*, plans: list[_Planned], by: User, errors: list[CellError]) -> None:
@@ -1021,9 +1092,10 @@ def _write_triggers(*, writer: _Writer, plans: list[_Planned], now: dt.datetime)
                     (incident_id, plan.ward.provider_id, writer.when_exact(now), writer.json(reasons))
                 )
         interventions = plan.group.interventions
-        if not any(item[0] in FLAG_TYPES for item in interventions):
+        if not plan.flags and not any(item[0] in FLAG_TYPES for item in interventions):
             continue
-        for kind, detail in flags_for(InterventionInput(*item) for item in interventions).items():
+        raised = {**flags_for(InterventionInput(*item) for item in interventions), **plan.flags}
+        for kind, detail in raised.items():
             if kind not in plan.existing["flags"]:
                 flags.append(
                     (

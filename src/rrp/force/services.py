@@ -26,10 +26,12 @@ from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
 from rrp.core.validation.declared import check_values
 from rrp.figures.store import mark_changed
+from rrp.force import plausibility
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
     CqcTaskStatus,
     DeEscalation,
+    IncidentFlagKind,
     IncidentStatus,
     InterventionReason,
     InterventionType,
@@ -186,6 +188,46 @@ def _validate_staff(staff: Sequence[StaffInput], ward: Ward, errors: dict[str, l
             errors.setdefault(f"{key}.name", []).append("Pick a member of staff or type their name")
 
 
+def _check_plausible(
+    *,
+    content: Mapping[str, Any],
+    interventions: Sequence[InterventionInput],
+    now: dt.datetime,
+    first_recorded_at: dt.datetime,
+    durations_confirmed: bool,
+    check_durations: bool,
+    errors: dict[str, list[str]],
+) -> plausibility.Findings:
+    """The record's times compared with each other and with now (``force.plausibility``), its problems
+    added to ``errors``. Only fields that passed their own rules are compared, and an intervention with a
+    problem already is left to that problem, so one mistake is named once."""
+    # Only values that passed their own rules are compared: a time already refused is not compared again.
+    passed = {name: value for name, value in content.items() if name not in errors}
+    found = plausibility.check(
+        content=passed,
+        interventions=interventions,
+        now=now,
+        first_recorded_at=first_recorded_at,
+        durations_confirmed=durations_confirmed,
+        check_durations=check_durations,
+    )
+    refused_rows = {name.split(".", 1)[0] for name in errors if name.startswith("interventions[")}
+    for name, messages in found.problems.items():
+        if name not in errors and name.split(".", 1)[0] not in refused_rows:
+            errors[name] = messages
+    return found
+
+
+def _plausibility_flags(found: plausibility.Findings) -> dict[str, dict]:
+    """The follow-up flags a plausible but unusual record raises: confirmed long restraints, late records."""
+    flags: dict[str, dict] = {}
+    if found.long_durations:
+        flags[IncidentFlagKind.LONG_DURATION.value] = {"interventions": found.long_durations}
+    if found.late is not None:
+        flags[IncidentFlagKind.LATE_RECORD.value] = found.late
+    return flags
+
+
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
@@ -201,6 +243,7 @@ def _write_version(
     interventions: Sequence[InterventionInput],
     staff: Sequence[StaffInput],
     now: dt.datetime,
+    extra_flags: Mapping[str, dict] | None = None,
 ) -> IncidentVersion:
     # The children are built first so that completeness (which needs them) is known before the version
     # row is inserted: versions are append-only, the flag cannot be set afterwards.
@@ -239,7 +282,9 @@ def _write_version(
     InterventionRecord.objects.bulk_create(intervention_rows)
     StaffInvolvement.objects.bulk_create(staff_rows)
     mark_changed(figures_months_of_incidents({incident.pk: incident.ward_id}))
-    _raise_triggers(incident=incident, version=version, interventions=interventions, now=now)
+    _raise_triggers(
+        incident=incident, version=version, interventions=interventions, now=now, extra_flags=extra_flags
+    )
     return version
 
 
@@ -284,8 +329,10 @@ def _raise_triggers(
     version: IncidentVersion,
     interventions: Iterable[InterventionInput],
     now: dt.datetime,
+    extra_flags: Mapping[str, dict] | None = None,
 ) -> None:
-    """CQC tasks for reasons not already raised; flags once per kind per incident."""
+    """CQC tasks for reasons not already raised; flags once per kind per incident (``extra_flags``: those
+    the plausibility rules raised)."""
     raised = {reason for task in incident.cqc_tasks.all() for reason in task.reasons}
     new_reasons = [reason for reason in cqc_reasons(version) if reason not in raised]
     if new_reasons:
@@ -293,7 +340,7 @@ def _raise_triggers(
             incident=incident, provider_id=incident.provider_id, raised_at=now, reasons=new_reasons
         )
     existing_flags = set(incident.flags.values_list("kind", flat=True))
-    for kind, detail in flags_for(interventions).items():
+    for kind, detail in {**flags_for(interventions), **(extra_flags or {})}.items():
         if kind not in existing_flags:
             IncidentFlag.objects.create(
                 incident=incident, version=version, kind=kind, raised_at=now, detail=detail
@@ -324,13 +371,16 @@ def incident_record(
     staff: Sequence[StaffInput] = (),
     source_system: str = "",
     source_id: str = "",
+    durations_confirmed: bool = False,
     request: HttpRequest | None = None,
     **content: Any,
 ) -> Incident:
     """Record a new incident as a draft (version 1). Any content may be left out and added later.
 
     Raises ValidationError naming each bad field: a ward outside the user's scope, a patient of another
-    provider, unknown codes, times out of order, staff of another provider.
+    provider, unknown codes, times out of order, staff of another provider, and the plausibility rules
+    (``force.plausibility``: nothing in the future, interventions within the incident, a restraint over
+    its limit unless ``durations_confirmed``). A confirmed long restraint or a late record is flagged.
     """
     errors: dict[str, list[str]] = {}
     if not has_permission(by, Permission.INCIDENT_RECORD, ward=ward):
@@ -341,9 +391,18 @@ def incident_record(
     _validate_content(content, errors)
     _validate_interventions(interventions, errors)
     _validate_staff(staff, ward, errors)
+    now = timezone.now()
+    found = _check_plausible(
+        content=content,
+        interventions=interventions,
+        now=now,
+        first_recorded_at=now,
+        durations_confirmed=durations_confirmed,
+        check_durations=True,
+        errors=errors,
+    )
     _raise(errors)
 
-    now = timezone.now()
     content.setdefault("patient_snapshot", patient_snapshot(patient, on=timezone.localdate(now)))
     incident = Incident.objects.create(
         provider_id=ward.provider_id,
@@ -363,6 +422,7 @@ def incident_record(
         interventions=interventions,
         staff=staff,
         now=now,
+        extra_flags=_plausibility_flags(found),
     )
     IncidentStatusChange.objects.create(incident=incident, at=now, by=by, to_status=IncidentStatus.DRAFT)
     _audit(by=by, action=AuditAction.CREATE, incident=incident, request=request, version=1)
@@ -382,11 +442,14 @@ def incident_amend(
     reason: str,
     interventions: Sequence[InterventionInput] | None = None,
     staff: Sequence[StaffInput] | None = None,
+    durations_confirmed: bool = False,
     request: HttpRequest | None = None,
     **changes: Any,
 ) -> IncidentVersion:
     """Add a new version with `changes` applied to the latest one. Interventions and staff, when given,
-    replace the previous lists; when left out they are carried forward.
+    replace the previous lists; when left out they are carried forward (and their durations, checked
+    when they were written, are not asked to be confirmed again). The plausibility rules apply as in
+    `incident_record`.
 
     Only while the incident is not closed, or by provider governance.
     """
@@ -410,6 +473,7 @@ def incident_amend(
     replaced = [
         name for name, given in (("interventions", interventions), ("staff", staff)) if given is not None
     ]
+    carried = interventions is None
     if interventions is None:
         interventions = [InterventionInput(*i.as_tuple()) for i in previous.interventions.all()]
     else:
@@ -421,9 +485,18 @@ def incident_amend(
         ]
     else:
         _validate_staff(staff, incident.ward, errors)
+    now = timezone.now()
+    found = _check_plausible(
+        content=content,
+        interventions=interventions,
+        now=now,
+        first_recorded_at=incident.created_at,
+        durations_confirmed=durations_confirmed,
+        check_durations=not carried,
+        errors=errors,
+    )
     _raise(errors)
 
-    now = timezone.now()
     version = _write_version(
         incident=incident,
         number=previous.number + 1,
@@ -433,6 +506,7 @@ def incident_amend(
         interventions=interventions,
         staff=staff,
         now=now,
+        extra_flags=_plausibility_flags(found),
     )
     _audit(
         by=by,

@@ -240,6 +240,7 @@ class RecordForms:
         return {
             "interventions": interventions,
             "staff": [form.to_input() for form in self.used_staff()],
+            "durations_confirmed": bool(self.details.cleaned_data.get("durations_confirmed")),
             **content,
         }
 

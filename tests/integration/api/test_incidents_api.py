@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from rrp.core.models import AuditAction, AuditEvent
@@ -24,12 +26,12 @@ def _create_body(ward, patient, roster_id: int | None = None) -> dict:
             {
                 "type_code": "01",
                 "started_at": "2026-03-01T14:06:00Z",
-                "ended_at": "2026-03-01T14:17:00Z",
+                "ended_at": "2026-03-01T14:15:00Z",
                 "in_care_plan": False,
             },
             {
                 "type_code": "09",
-                "started_at": "2026-03-01T14:17:00Z",
+                "started_at": "2026-03-01T14:15:00Z",
                 "ended_at": "2026-03-01T14:30:00Z",
                 "in_care_plan": False,
             },
@@ -66,7 +68,7 @@ def test_create_incident_records_draft_version_one(api_as, ward, patient):
     body = response.json()
     assert body["status"] == "draft" and body["version"] == 1 and body["ward_code"] == ward.code
     assert [i["type_code"] for i in body["interventions"]] == ["01", "09", "14"]
-    assert body["interventions"][0]["duration_minutes"] == 11
+    assert body["interventions"][0]["duration_minutes"] == 9
     assert body["staff"][0] == {
         "staff_member_id": roster.pk,
         "name": "Sam Nurse",
@@ -217,12 +219,13 @@ def test_read_incident_is_audited(api_as, world, existing):
 
 def test_list_filters_by_ward_dates_and_type_and_paginates(api_as, world, ward, patient, existing):
     nurse = world.users["ward_manager"]
+    rt = typical_interventions()[2]
     second = incident_record(
         ward=world.wards["a2"],
         patient=world.patients["a2"],
         by=nurse,
         occurred_at=T0.replace(month=5),
-        interventions=[typical_interventions()[2]],
+        interventions=[dataclasses.replace(rt, started_at=rt.started_at.replace(month=5), ended_at=None)],
     )
     client = api_as("ward_manager")
     ids = lambda **q: [i["id"] for i in client.get("/api/incidents", **q).json()["items"]]  # noqa: E731

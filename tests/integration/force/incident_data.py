@@ -35,8 +35,8 @@ def complete_content() -> dict:
 
 def typical_interventions() -> list[InterventionInput]:
     return [
-        InterventionInput("01", T0 + dt.timedelta(minutes=1), T0 + dt.timedelta(minutes=12), False),
-        InterventionInput("09", T0 + dt.timedelta(minutes=12), T0 + dt.timedelta(minutes=25), False),
+        InterventionInput("01", T0 + dt.timedelta(minutes=1), T0 + dt.timedelta(minutes=10), False),
+        InterventionInput("09", T0 + dt.timedelta(minutes=10), T0 + dt.timedelta(minutes=25), False),
         InterventionInput("14", T0 + dt.timedelta(minutes=20), T0 + dt.timedelta(minutes=21), True),
     ]
 

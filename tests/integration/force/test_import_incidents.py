@@ -44,8 +44,8 @@ BASE = {
     "staff": "Sam Nurse|Staff nurse|head;Alex Agency|Healthcare assistant (agency)|left_arm",
 }
 INTERVENTIONS = [
-    ("01", "2026-03-01 14:06", "2026-03-01 14:17", "N"),
-    ("09", "2026-03-01 14:17", "2026-03-01 14:30", "N"),
+    ("01", "2026-03-01 14:06", "2026-03-01 14:15", "N"),
+    ("09", "2026-03-01 14:15", "2026-03-01 14:30", "N"),
     ("14", "2026-03-01 14:25", "2026-03-01 14:26", "Y"),
 ]
 
@@ -371,7 +371,16 @@ def test_import_refuses_a_time_the_clocks_skipped(ward, patient, governance):
 
 
 def test_import_reads_summer_time_and_offsets(ward, patient, governance):
-    rows = rows_for("INC-1", ward.code, occurred_at="2026-07-01 14:05", ended_at="2026-07-01T14:45:00+00:00")
+    rows = rows_for(
+        "INC-1",
+        ward.code,
+        occurred_at="2026-07-01 14:05",
+        ended_at="2026-07-01T14:45:00+00:00",
+        care_plan_notified_at="2026-07-01 16:00",
+    )
+    for row in rows:  # the interventions on the same day, in the incident's summer-time hour
+        for column in ("intervention_started_at", "intervention_ended_at"):
+            row[column] = row[column].replace("2026-03-01 14:", "2026-07-01 14:")
     run(to_csv(rows), governance)
     version = Incident.objects.get().latest_version
     assert version.occurred_at == dt.datetime(2026, 7, 1, 13, 5, tzinfo=dt.UTC)
@@ -406,7 +415,14 @@ def test_import_makes_stored_monthly_figures_of_old_and_new_months_stale(good_fi
     run(good_file, governance)
     assert counts() == counts(stored=False) == [6, 0]
     moved = [
-        {**row, "intervention_started_at": "2026-04-02 09:00", "intervention_ended_at": "2026-04-02 09:05"}
+        {
+            **row,
+            "occurred_at": "2026-04-02 09:00",
+            "ended_at": "2026-04-02 09:05",
+            "care_plan_notified_at": "2026-04-02 10:00",
+            "intervention_started_at": "2026-04-02 09:00",
+            "intervention_ended_at": "2026-04-02 09:05",
+        }
         for row in rows_for("INC-1", ward.code)
     ]
     assert run(to_csv(moved), governance)["amended"] == 1

@@ -34,6 +34,7 @@ def record(world, ward_key: str, *types_and_starts, patient=None):
             )
             for code, start, minutes in types_and_starts
         ],
+        durations_confirmed=True,  # the measures count long restraints too (prone over 10 minutes)
     )
 
 

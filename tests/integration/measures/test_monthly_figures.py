@@ -70,6 +70,7 @@ def test_amending_an_incident_into_another_month_refreshes_both_months(provider_
                 type_code="01", started_at=at(dt.date(2025, 3, 20)), ended_at=at(dt.date(2025, 3, 20), 10, 12)
             )
         ],
+        durations_confirmed=True,
     )
     after = assert_store_matches_records(provider_a)[RATE.slug].set_index(["ward_id", "period"])
 
