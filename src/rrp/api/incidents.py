@@ -38,8 +38,7 @@ from rrp.api.schemas import (
 )
 from rrp.api.selectors import incidents_filtered, latest_versions, roster_staff_for
 from rrp.core.csv_import import file_rejected
-from rrp.core.models import AuditAction
-from rrp.core.services import audit_record
+from rrp.core.services import audit_list
 from rrp.core.validation.files import FileProblem, decode_text
 from rrp.core.validation.schemas import Id, IsoDate, RuleError
 from rrp.force.codes import InterventionType
@@ -252,14 +251,14 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilters]) -> dic
     start = (filters.page - 1) * filters.page_size
     page = list(incidents[start : start + filters.page_size])
     versions = latest_versions([i.pk for i in page])
-    if page:
-        audit_record(
-            actor=user,
-            action=AuditAction.VIEW,
-            record_type="force.Incident",
-            request=request,
-            detail={"list": True, "ids": [i.pk for i in page]},
-        )
+    audit_list(
+        actor=user,
+        records=page,
+        record_type="force.Incident",
+        label="Incident list (API)",
+        request=request,
+        detail=lambda shown: {"list": True, "ids": [i.pk for i in shown]},
+    )
     return {
         "count": count,
         "page": filters.page,

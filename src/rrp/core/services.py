@@ -3,6 +3,7 @@ calls `audit_record` inside its own transaction, so that a failed audit write un
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import models
@@ -53,3 +54,37 @@ def audit_record(
         path=(request.path[:300] if request is not None else ""),
         detail=detail or {},
     )
+
+
+def audit_list[T](
+    *,
+    actor: Any,
+    records: Sequence[T],
+    record_type: str,
+    label: str,
+    detail: Callable[[Sequence[T]], dict[str, Any]],
+    provider_of: Callable[[T], int | None] = lambda record: record.provider_id,  # type: ignore[attr-defined]
+    action: AuditAction | str = AuditAction.VIEW,
+    request: HttpRequest | None = None,
+) -> list[AuditEvent]:
+    """Audit one list of records shown: one event for each provider whose records are in it, carrying
+    that provider and ``detail`` of its records only, labelled "``label`` (n shown)".
+
+    A provider's governance reads the audit log of its own provider (``provider_id``), so a list that
+    carries no provider, or the viewer's own (none for the regulator, another provider's for nobody), hid
+    who looked at which provider's records. Nothing is written for an empty list."""
+    groups: dict[int | None, list[T]] = {}
+    for record in records:
+        groups.setdefault(provider_of(record), []).append(record)
+    return [
+        audit_record(
+            actor=actor,
+            action=action,
+            record_type=record_type,
+            record_label=f"{label} ({len(group)} shown)"[:200],
+            provider_id=provider_id,
+            request=request,
+            detail=detail(group),
+        )
+        for provider_id, group in groups.items()
+    ]

@@ -24,7 +24,7 @@ from rrp.accounts.permissions import has_permission, permission_required, requir
 from rrp.accounts.roles import Permission
 from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
-from rrp.core.services import audit_record
+from rrp.core.services import audit_list, audit_record
 from rrp.force import presenters, selectors, services
 from rrp.force.codes import IncidentStatus
 from rrp.force.forms import (
@@ -112,19 +112,17 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 def _audit_list(request: HttpRequest, shown: list[Incident], label: str) -> None:
-    if shown:
-        audit_record(
-            actor=request.user,
-            action=AuditAction.VIEW,
-            record_type="force.Incident",
-            record_label=f"{label} ({len(shown)} shown)",
-            provider_id=request.user.provider_id,
-            request=request,
-            detail={
-                "incident_ids": [i.pk for i in shown],
-                "patient_ids": sorted({i.patient_id for i in shown}),
-            },
-        )
+    audit_list(
+        actor=request.user,
+        records=shown,
+        record_type="force.Incident",
+        label=label,
+        request=request,
+        detail=lambda group: {
+            "incident_ids": [i.pk for i in group],
+            "patient_ids": sorted({i.patient_id for i in group}),
+        },
+    )
 
 
 # --- Recording: choose the ward and patient, then one form ---

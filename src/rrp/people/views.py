@@ -9,8 +9,7 @@ from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
-from rrp.core.models import AuditAction
-from rrp.core.services import audit_record
+from rrp.core.services import audit_list
 from rrp.people import selectors
 
 
@@ -22,16 +21,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     shown = list(page.object_list)
-    if shown:
-        audit_record(
-            actor=request.user,
-            action=AuditAction.VIEW,
-            record_type="people.Patient",
-            record_label=f"Patient list ({len(shown)} shown)" + (f" for '{query[:50]}'" if query else ""),
-            provider_id=request.user.provider_id,
-            request=request,
-            detail={"patient_ids": [p.pk for p in shown]},
-        )
+    audit_list(
+        actor=request.user,
+        records=shown,
+        record_type="people.Patient",
+        label="Patient list" + (f" for '{query[:50]}'" if query else ""),
+        request=request,
+        detail=lambda group: {"patient_ids": [p.pk for p in group]},
+    )
     return render(request, "people/patient_list.jinja", {"page": page, "patients": shown, "query": query})
 
 

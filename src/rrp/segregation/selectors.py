@@ -25,7 +25,7 @@ from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for, providers_for
 from rrp.core.formatting import iso_month
 from rrp.core.models import AuditAction
-from rrp.core.services import audit_record
+from rrp.core.services import audit_list, audit_record
 from rrp.force.codes import INTERVENTION_CATEGORY, ForceCategory
 from rrp.force.models import InterventionRecord
 from rrp.force.selectors import incident_list_for_user
@@ -408,15 +408,14 @@ def lts_register_pseudonymised(
     )
     active = list(lts.filter(current_ended_at__isnull=True))
     history = list(lts.filter(patient_id__in=[e.patient_id for e in active]))
-    if history:
-        audit_record(
-            actor=user,
-            action=AuditAction.VIEW,
-            record_type="segregation.Episode",
-            record_label=f"Pseudonymised LTS register ({len(active)} people)",
-            request=request,
-            detail={"episode_ids": [e.pk for e in history], "pseudonymised": True},
-        )
+    audit_list(
+        actor=user,
+        records=history,
+        record_type="segregation.Episode",
+        label=f"Pseudonymised LTS register ({len(active)} people)",
+        request=request,
+        detail=lambda group: {"episode_ids": [e.pk for e in group], "pseudonymised": True},
+    )
     states = {s.episode.pk: s for s in episode_states(history, now=now)}
     rows = _register([states[e.pk] for e in active], list(states.values()), now, lambda p: pseudonym(p.pk))
     by_provider: dict[Provider, list[RegisterRow]] = {p: [] for p in providers}
