@@ -23,6 +23,7 @@ class Permission(StrEnum):
     AGGREGATES_VIEW = "aggregates_view"
     PSEUDONYMISED_VIEW = "pseudonymised_view"
     AUDIT_VIEW = "audit_view"
+    AUDIT_PATIENTS_VIEW = "audit_patients_view"
     ORGANISATION_MANAGE = "organisation_manage"
     USER_MANAGE = "user_manage"
     INCIDENT_VIEW = "incident_view"
@@ -90,6 +91,12 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
         PermissionDefinition(
             Permission.AUDIT_VIEW,
             "Search the audit log: their provider's entries for governance, every entry for administrators.",
+        ),
+        PermissionDefinition(
+            Permission.AUDIT_PATIENTS_VIEW,
+            "See in the audit log which patient each entry is about, by name and NHS number, and search the log "
+            "by them. Without it the log shows every entry in scope with no patient's name, NHS number or "
+            "free text that could name one.",
         ),
         PermissionDefinition(
             Permission.ORGANISATION_MANAGE,
@@ -253,7 +260,14 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         "The provider's governance team, including the Use of Force Act responsible person: every ward "
         "of their provider, and its audit log.",
         frozenset(
-            {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER, P.AUDIT_VIEW}
+            {
+                P.WARD_VIEW,
+                P.PATIENT_VIEW,
+                P.AGGREGATES_VIEW,
+                P.BED_DAYS_ENTER,
+                P.AUDIT_VIEW,
+                P.AUDIT_PATIENTS_VIEW,
+            }
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.CLOSED_INCIDENT_AMEND}
             | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}

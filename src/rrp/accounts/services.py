@@ -16,7 +16,11 @@ from rrp.core.services import audit_record
 
 
 def user_sign_in(*, request: HttpRequest, username: str, password: str) -> User | None:
-    """Check a username and password, start the session and audit the attempt either way."""
+    """Check a username and password, start the session and audit the attempt either way.
+
+    For a role that needs a second factor the password alone is not a sign-in: it is logged as "password
+    accepted, awaiting second factor", and "signed in" only once the code is accepted
+    (``user_verify_second_factor``), so the audit log never shows a sign-in that was not completed."""
     user = authenticate(request, username=username, password=password)
     with transaction.atomic():
         if user is None:
@@ -31,7 +35,11 @@ def user_sign_in(*, request: HttpRequest, username: str, password: str) -> User 
         login(request, user)
         request.session["signed_in_at"] = time.time()
         audit_record(
-            actor=user, action=AuditAction.SIGN_IN, record=user, provider_id=user.provider_id, request=request
+            actor=user,
+            action=AuditAction.PASSWORD_ACCEPTED if user.requires_two_factor else AuditAction.SIGN_IN,
+            record=user,
+            provider_id=user.provider_id,
+            request=request,
         )
     return user
 

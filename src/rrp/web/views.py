@@ -20,8 +20,9 @@ from rrp.api.services import api_token_revoke
 from rrp.organisations import selectors as organisations_selectors
 from rrp.organisations.views import scoped_ward
 from rrp.people.selectors import patients_on_ward_now
+from rrp.web.audit_lines import audit_line
 from rrp.web.forms import AuditSearchForm
-from rrp.web.selectors import audit_events_for
+from rrp.web.selectors import audit_events_for, audit_patients_by_id, audit_patients_matching
 
 
 @require_safe
@@ -79,12 +80,28 @@ def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
 @require_safe
 @permission_required(Permission.AUDIT_VIEW)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    form = AuditSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    events = audit_events_for(request.user, **{k: v for k, v in filters.items() if v not in (None, "")})
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "web/audit_log.jinja", {"form": form, "page": page}, status=status)
+    """The audit log, newest first, searched by the form's filters. A search that cannot be run (a date
+    that is not one, a patient not found) is answered on its field with no entries: showing the whole log
+    instead would look like an answer to the question asked."""
+    user = request.user
+    patients_shown = has_permission(user, Permission.AUDIT_PATIENTS_VIEW)
+    form = AuditSearchForm(request.GET or None, patients_allowed=patients_shown)
+    page, lines, filters = None, [], {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        query = filters.pop("patient", "")
+        if query:
+            found = audit_patients_matching(user, query, request=request)
+            if found:
+                filters["patient_ids"] = [p.pk for p in found]
+            else:
+                form.add_error("patient", "No patient of your provider has that NHS number or name")
+    if not form.errors:
+        page = Paginator(audit_events_for(user, **filters), 50).get_page(request.GET.get("page"))
+        patients = audit_patients_by_id(user, {e.patient_id for e in page if e.patient_id is not None})
+        lines = [audit_line(e, patients_shown=patients_shown, patients=patients) for e in page]
+    context = {"form": form, "page": page, "lines": lines, "patients_shown": patients_shown}
+    return render(request, "web/audit_log.jinja", context, status=400 if form.errors else 200)
 
 
 @require_safe
