@@ -32,6 +32,7 @@ RECORD_NOUNS: dict[str, str] = {
     "segregation.Observation": "seclusion or segregation observation",
     "segregation.ReviewRules": "review intervals",
     "accounts.User": "user account",
+    "api.ApiToken": "API token",
     "core.AuditEvent": "audit log",
     "organisations.MonthlyBedDays": "monthly bed days",
     "organisations.Collaborative": "collaborative",
