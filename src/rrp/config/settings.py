@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "ninja",  # its Swagger UI assets through the static pipeline, so /api/docs needs no CDN (CSP)
+    "django_tasks_db",
     "rrp.core",
     "rrp.figures",
     "rrp.accounts",
@@ -277,6 +278,12 @@ LOGGING = {
 # HSTS preloading is a decision for the owner of the whole domain (an NHS trust's apex domain), not for
 # one service on a subdomain, so `rrp check --deploy` does not ask for it unless SECURE_HSTS_PRELOAD=1.
 SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
+
+# Background work (decision 0015): Django's tasks framework, queued in the database by django-tasks-db and
+# run by `rrp worker`, which also enqueues the schedule (rrp.ops.schedule) and leaves a heartbeat.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# /readyz answers 503 when no worker has been seen for this many seconds (0: do not ask about the worker).
+RRP_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("RRP_WORKER_HEARTBEAT_MAX_AGE", "300"))
 
 # Records are locked from deletion for at least this many years from creation (Use of Force Act s6(6)).
 RECORD_RETENTION_YEARS = max(3, int(os.environ.get("RRP_RECORD_RETENTION_YEARS", "3")))

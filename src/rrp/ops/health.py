@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from rrp.ops.worker import last_seen_problem
+
 _migrations_seen_applied = False
 
 
@@ -43,4 +45,7 @@ def readiness_problems() -> list[str]:
     problem = database_reachable()
     if problem:
         return [problem]
-    return [p for p in (migrations_applied(),) if p]
+    migrations = migrations_applied()
+    if migrations:
+        return [migrations]  # the worker's heartbeat table may not exist yet
+    return [p for p in (last_seen_problem(),) if p]

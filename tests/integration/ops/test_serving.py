@@ -15,8 +15,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
+from django.utils import timezone
 
 from rrp.ops import health
+from rrp.ops.worker import beat
 
 
 @pytest.fixture
@@ -32,8 +34,11 @@ def test_healthz_answers_without_sign_in(db):
     assert "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.django_db(transaction=False)
-def test_readyz_is_ready_when_the_database_answers_and_every_migration_is_applied(fresh_readiness):
+@pytest.mark.django_db
+def test_readyz_is_ready_when_the_database_answers_every_migration_is_applied_and_a_worker_is_seen(
+    fresh_readiness,
+):
+    beat("w1", timezone.now())
     response = Client().get("/readyz")
     assert response.status_code == 200, response.content
     assert response.json() == {"status": "ok"}

@@ -1,0 +1,86 @@
+"""The schedule `rrp worker` keeps: which jobs run when, in UK time (docs/deploy.md).
+
+Each job has slots (a time of day, or every N minutes). On each tick the worker works out each job's
+latest slot at or before now and enqueues the job for it unless a `ScheduledRun` row says that slot is
+already enqueued. So a worker that was down at 02:00 runs the nightly job when it comes back (once: only
+the latest slot, never a backlog), and two workers never enqueue the same slot twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.tasks import Task
+from django.utils import timezone
+
+from rrp.ops import tasks
+from rrp.ops.models import ScheduledRun
+
+UK = zoneinfo.ZoneInfo("Europe/London")
+logger = logging.getLogger("rrp.ops.schedule")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A task run at a UK time of day (`at`), or every `every_minutes` minutes from midnight."""
+
+    name: str
+    task: Task
+    at: dt.time | None = None
+    every_minutes: int | None = None
+    what: str = ""
+
+    def latest_slot(self, now: dt.datetime) -> dt.datetime:
+        """The latest scheduled moment at or before `now` (aware), as an aware UTC datetime."""
+        local = now.astimezone(UK)
+        if self.at is not None:
+            slot = dt.datetime.combine(local.date(), self.at, tzinfo=UK)
+            if slot > local:
+                slot = dt.datetime.combine(local.date() - dt.timedelta(days=1), self.at, tzinfo=UK)
+        else:
+            assert self.every_minutes
+            minutes = local.hour * 60 + local.minute
+            start = minutes - minutes % self.every_minutes
+            slot = dt.datetime.combine(local.date(), dt.time(start // 60, start % 60), tzinfo=UK)
+        return slot.astimezone(dt.UTC)
+
+
+SCHEDULE: tuple[Job, ...] = (
+    Job(
+        "refresh-monthly-figures",
+        tasks.refresh_monthly_figures,
+        at=dt.time(2, 0),
+        what="every night at 02:00: every ward's stored monthly figures that are missing or stale (decision 0005)",
+    ),
+    Job(
+        "prune-task-results",
+        tasks.prune_task_results,
+        at=dt.time(3, 30),
+        what="every night at 03:30: finished background tasks older than 30 days are deleted",
+    ),
+)
+
+
+def enqueue_due(now: dt.datetime | None = None, schedule: tuple[Job, ...] = SCHEDULE) -> list[str]:
+    """Enqueue every job whose latest slot is not yet enqueued; the names of those enqueued."""
+    now = now or timezone.now()
+    enqueued = []
+    for job in schedule:
+        slot = job.latest_slot(now)
+        if ScheduledRun.objects.filter(job=job.name, slot=slot).exists():
+            continue
+        try:
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(job=job.name, slot=slot)
+                result = job.task.enqueue()
+                run.task_id = str(result.id)
+                run.save(update_fields=["task_id"])
+        except IntegrityError:
+            continue  # another worker took this slot between our check and our insert
+        logger.info("enqueued %s for %s", job.name, f"{slot:%Y-%m-%d %H:%M} UTC", extra={"job": job.name})
+        enqueued.append(job.name)
+    return enqueued

@@ -1,0 +1,38 @@
+"""The background tasks (Django's tasks framework, run by `rrp worker`; decision 0015). Each is a small
+wrapper over a service that a command or page also calls, so the work is the same whoever starts it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management import call_command
+from django.tasks import task
+from django.utils import timezone
+
+from rrp.measures.services import monthly_figures_refresh
+from rrp.ops.models import ScheduledRun, WorkerHeartbeat
+
+FIGURES_MONTHS = 60
+TASK_RESULTS_KEPT_DAYS = 30
+
+
+@task
+def refresh_monthly_figures(months: int = FIGURES_MONTHS) -> dict[str, object]:
+    """Compute every ward's stored monthly figures that are missing or stale over the last `months`
+    months (as `rrp refresh-monthly-figures` does), so no page waits for them in the morning."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    cells = monthly_figures_refresh(ward_ids=None, since=first, until=today)
+    return {"ward_months": cells, "from": first.isoformat(), "to": today.isoformat()}
+
+
+@task
+def prune_task_results(days: int = TASK_RESULTS_KEPT_DAYS) -> None:
+    """Delete finished task results, scheduled-run rows and silent workers' heartbeats older than `days`
+    days (the task results by django-tasks-db's own command), so the tables stay small over years."""
+    call_command("prune_db_task_results", min_age_days=days, verbosity=0)
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    ScheduledRun.objects.filter(slot__lt=cutoff).delete()
+    WorkerHeartbeat.objects.filter(seen_at__lt=cutoff).delete()
