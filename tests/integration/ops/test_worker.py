@@ -79,7 +79,7 @@ def test_the_schedule_names_the_nightly_figures_refresh():
     assert all(job.what for job in SCHEDULE)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker loop closes connections between tasks, as in production
 def test_rrp_worker_batch_runs_what_the_schedule_enqueued_and_leaves_a_heartbeat():
     call_command("worker", "--batch")
     finished = dict(DBTaskResult.objects.values_list("task_path", "status"))
