@@ -239,11 +239,37 @@ def problem_responses(*statuses: int) -> dict[int, type[Problem]]:
     return dict.fromkeys(statuses, Problem)
 
 
+#: Errors any operation may answer, whatever its own ``response=`` says: no usable token, a path or
+#: query value of the wrong type or out of range, and the database busy or unavailable.
+EVERY_OPERATION = {
+    401: "No usable bearer token",
+    422: "A path, query or body value is not valid (each named in `errors`)",
+    503: "The database is busy or unavailable: try again after `Retry-After` seconds; nothing was saved",
+}
+#: And those of any operation that reads a request body: not JSON (or not a form), or too large.
+WITH_A_BODY = {
+    400: "The body could not be read (not JSON, or not a multipart form)",
+    413: "The body is larger than the API takes",
+}
+
+
 def problem_content_in_openapi(schema: dict[str, Any]) -> dict[str, Any]:
-    """Say in the OpenAPI document that every 4xx/5xx body is application/problem+json."""
+    """Say in the OpenAPI document that every 4xx/5xx body is application/problem+json, and declare on
+    every operation the errors any operation may answer (``EVERY_OPERATION``, ``WITH_A_BODY``), so a
+    client, or a schema fuzzer checking that each answer is documented, knows every status it can meet."""
+    problem = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            for status, response in (operation.get("responses") or {}).items():
+            responses = operation.setdefault("responses", {})
+            common = EVERY_OPERATION | (WITH_A_BODY if "requestBody" in operation else {})
+            for status, description in common.items():
+                responses.setdefault(str(status), {"description": description, "content": dict(problem)})
+            if "503" in responses:
+                responses["503"].setdefault("headers", {})["Retry-After"] = {
+                    "description": "Seconds to wait before trying again",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            for status, response in responses.items():
                 content = response.get("content")
                 if str(status)[0] in "45" and content and "application/json" in content:
                     content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")

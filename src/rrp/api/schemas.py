@@ -137,12 +137,72 @@ class IncidentSummaryOut(Schema):
     source_id: str
 
 
+class PatientSnapshotOut(Schema):
+    """The patient's characteristics when the incident happened, kept with the version (Use of Force Act
+    s6(5)(j)-(l)); MHSDS codes, as ``force.services.patient_snapshot`` copies them from the patient."""
+
+    primary_mental_disorder: str | None = None
+    age: int | None = None
+    sex: str | None = None
+    gender_identity: str | None = None
+    ethnic_category: str | None = None
+    religion: str | None = None
+    sexual_orientation: str | None = None
+    disability: str | None = None
+    pregnancy: str | None = None
+    learning_disability: str | None = None
+    autism: str | None = None
+    legal_status: str | None = None
+
+
+class IncidentContentOut(Schema):
+    """The content of the latest version: every field of ``IncidentContentIn`` (null where a yes-or-no
+    question or a time is not answered yet, empty text where nothing is written) and the patient's details
+    at the time. A test holds these fields to the model's ``CONTENT_FIELDS``."""
+
+    reason_code: str = Field(
+        ..., description="MHSDS reason code (RestrictiveIntReason), empty if not yet given"
+    )
+    reason_text: str
+    place_on_ward: str
+    occurred_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    how_force_used: str
+    outcome: str
+    patient_died: bool | None
+    patient_serious_injury: bool | None
+    injury_patient: bool | None
+    injury_staff: bool | None
+    injury_others: bool | None
+    abuse_alleged: bool
+    police_requested_at: dt.datetime | None
+    police_arrived_at: dt.datetime | None
+    police_used_force: bool | None
+    non_staff_involved: bool | None
+    non_staff_types: list[str]
+    non_staff_reason: str
+    deescalation: list[str]
+    deescalation_text: str
+    care_plan_notification_sent: bool | None
+    care_plan_notified_to: str
+    care_plan_notified_at: dt.datetime | None
+    debrief_patient_offered: bool | None
+    debrief_patient_held: bool | None
+    debrief_patient_not_held_reason: str
+    debrief_staff_held: bool | None
+    debrief_carers_held: bool | None
+    camera_references: str
+    patient_snapshot: PatientSnapshotOut
+    negligible_force: bool
+    negligible_force_justification: str
+
+
 class IncidentOut(IncidentSummaryOut):
     """An incident as its latest version says, with what the law still needs before it can be submitted."""
 
     recorded_at: dt.datetime
     change_reason: str
-    content: dict
+    content: IncidentContentOut
     interventions: list[InterventionOut]
     staff: list[StaffOut]
     missing_statutory_items: list[str]

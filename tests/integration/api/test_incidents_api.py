@@ -320,3 +320,33 @@ def test_create_incident_with_only_an_unknown_staff_id_saves_nothing(api_as, wor
     assert "staff[0].staff_member_id" in {e["field"] for e in response.json()["errors"]}
     assert Incident.objects.count() == 0
     assert not AuditEvent.objects.filter(action=AuditAction.CREATE, record_type="force.Incident").exists()
+
+
+def test_every_operation_declares_the_errors_any_operation_may_answer(client, world):
+    """Issue 12, What was seen 7: the OpenAPI did not declare the 422 and 400 some endpoints give."""
+    schema = client.get("/api/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            expected = {"401", "422", "503"} | ({"400", "413"} if "requestBody" in operation else set())
+            responses = operation["responses"]
+            assert expected <= set(responses), (method, path)
+            for status in expected:
+                assert "application/problem+json" in responses[status]["content"], (method, path, status)
+            assert "Retry-After" in responses["503"]["headers"]
+
+
+def test_openapi_types_an_incidents_content(client, world):
+    """Issue 12, What was seen 7: the content was a free dictionary; now each content field is typed."""
+    from rrp.force.models import CONTENT_FIELDS
+
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    content = schemas["IncidentOut"]["properties"]["content"]
+    assert content == {"$ref": "#/components/schemas/IncidentContentOut"}
+    properties = schemas["IncidentContentOut"]["properties"]
+    assert set(properties) == set(CONTENT_FIELDS)
+    assert properties["patient_died"]["anyOf"] == [{"type": "boolean"}, {"type": "null"}]
+    assert properties["deescalation"] == {
+        "items": {"type": "string"},
+        "title": "Deescalation",
+        "type": "array",
+    }
