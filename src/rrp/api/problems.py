@@ -15,12 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from rrp.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_busy
 from rrp.core.csv_import import ImportRejected
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -31,6 +32,7 @@ TYPE_VALIDATION = "urn:rrp:problem:validation"
 TYPE_CONFLICT = "urn:rrp:problem:conflict"
 TYPE_IMPORT_REJECTED = "urn:rrp:problem:import-rejected"
 TYPE_TOO_LARGE = "urn:rrp:problem:too-large"
+TYPE_BUSY = "urn:rrp:problem:busy"
 
 
 def body_limit_text() -> str:
@@ -128,8 +130,24 @@ def ninja_errors(exc: NinjaValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def busy_problem(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """503 with Retry-After for a database too busy to take the request now (rrp.core.busy); any other
+    database error is a fault and goes on up."""
+    if not is_database_busy(exc):
+        raise exc
+    return problem_response(
+        request,
+        status=503,
+        type_=TYPE_BUSY,
+        title="The service is busy",
+        detail=f"{BUSY_MESSAGE} Send the same request again after {RETRY_AFTER_SECONDS} seconds.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
     """Register a problem+json handler for every error the API can answer."""
+    api.add_exception_handler(OperationalError, busy_problem)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

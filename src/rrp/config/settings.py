@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rrp.core.http.NoStoreMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "rrp.core.busy.BusyTolerantSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A database too busy to take a write answers 503 with Retry-After, not 500 (rrp.core.busy).
+    "rrp.core.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "rrp.config.urls"
@@ -141,15 +143,32 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
-    # WAL lets the server read while the demo data loads; a busy timeout avoids spurious lock errors.
-    # Recursive triggers make INSERT OR REPLACE fire the append-only tables' delete triggers, which
-    # then refuse it (rrp.core.db).
+    # Writers wait their turn (docs/reliability.md): every transaction.atomic() starts with BEGIN
+    # IMMEDIATE, taking the write lock before it reads, so a writer queues on the busy timeout instead of
+    # failing at once when another writer committed after its first read (SQLite cannot upgrade a read
+    # snapshot to a write lock then). WAL lets pages read while a write goes on. A writer still waiting
+    # after the timeout gets "database is locked": the API answers 503 with Retry-After and a form page
+    # shows again with what was typed (rrp.core.db.is_database_busy). Recursive triggers make INSERT OR
+    # REPLACE fire the append-only tables' delete triggers, which then refuse it (rrp.core.db).
     DATABASES["default"]["OPTIONS"].update(
         {
-            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "timeout": float(os.environ.get("RRP_SQLITE_BUSY_SECONDS", "10")),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA recursive_triggers=ON;",
         }
     )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("RRP_DB_POOL", True):
+    # psycopg's connection pool, per server process: at most RRP_DB_POOL_MAX connections however many
+    # threads serve requests, so connections cannot pile up under a threaded server; a request that
+    # finds none free within RRP_DB_POOL_TIMEOUT seconds is answered 503 with Retry-After. Sizes for a
+    # 2-core production host are in docs/reliability.md. Pooled connections replace persistent ones.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": int(os.environ.get("RRP_DB_POOL_MIN", "1")),
+        "max_size": int(os.environ.get("RRP_DB_POOL_MAX", "4")),
+        "timeout": float(os.environ.get("RRP_DB_POOL_TIMEOUT", "10")),
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
+from rrp.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_busy
 from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_list, audit_record
@@ -213,6 +215,7 @@ class RecordForms:
     reason: ChangeReasonForm | None = None
     general_errors: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    busy: bool = False
 
     def all(self) -> list[forms.Form]:
         extra = [self.reason] if self.reason is not None else []
@@ -255,6 +258,14 @@ class RecordForms:
                     self.general_errors.append(message)
                 else:
                     target[0].add_error(target[1], message)
+
+    def database_busy(self, problem: OperationalError) -> None:
+        """The database was too busy to save (rrp.core.busy): say so above the form, which keeps what
+        was typed; anything else is a fault and goes on up."""
+        if not is_database_busy(problem):
+            raise problem
+        self.busy = True
+        self.general_errors.append(BUSY_MESSAGE)
 
     def _target(self, key: str, rows: list, staff: list) -> tuple[forms.Form, str] | None:
         if key.startswith("interventions[") or key.startswith("staff["):
@@ -414,6 +425,8 @@ def incident_new(request: HttpRequest, ward_id: int, patient_id: int) -> HttpRes
             )
         except ValidationError as problem:
             record_forms.apply_service_errors(problem)
+        except OperationalError as problem:
+            record_forms.database_busy(problem)
         else:
             messages.success(
                 request,
@@ -447,6 +460,8 @@ def incident_amend(request: HttpRequest, incident_id: int) -> HttpResponse:
             raise Http404 from None
         except ValidationError as problem:
             record_forms.apply_service_errors(problem)
+        except OperationalError as problem:
+            record_forms.database_busy(problem)
         else:
             messages.success(
                 request, "Incident submitted for review." if action == "submit" else "Changes saved."
@@ -470,7 +485,7 @@ def _render_form(
         + presenters.missing_item_links(record_forms.missing)
         + presenters.form_error_links(record_forms.all())
     )
-    return render(
+    response = render(
         request,
         "force/incident_form.jinja",
         {
@@ -482,8 +497,11 @@ def _render_form(
             "missing": record_forms.missing,
             "p": presenters,
         },
-        status=400 if errors else 200,
+        status=503 if record_forms.busy else 400 if errors else 200,
     )
+    if record_forms.busy:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # --- The incident page, history, review steps, statements ---
