@@ -45,3 +45,14 @@ if os.environ.get("RRP_LOG_FORMAT", "json") == "json":
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
         "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     }
+
+
+def post_fork(server: object, worker: object) -> None:
+    """Each worker opens its own database connections: a pool the preloaded application may have opened
+    in the master is dropped, since connections must never be shared between processes."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
