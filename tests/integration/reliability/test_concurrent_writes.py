@@ -33,8 +33,8 @@ def _create_body(seed: dict, marker: str) -> dict:
         "place_on_ward": "Lounge",
         "outcome": marker,
         "interventions": [
-            {"type_code": "01", "started_at": "2026-03-01T14:06:00Z", "ended_at": "2026-03-01T14:17:00Z"},
-            {"type_code": "09", "started_at": "2026-03-01T14:17:00Z", "ended_at": "2026-03-01T14:30:00Z"},
+            {"type_code": "01", "started_at": "2026-03-01T14:06:00Z", "ended_at": "2026-03-01T14:15:00Z"},
+            {"type_code": "09", "started_at": "2026-03-01T14:15:00Z", "ended_at": "2026-03-01T14:30:00Z"},
         ],
         "staff": [{"part": "head", "name": "Alex Agency", "job_title": "Healthcare assistant"}],
     }
