@@ -9,12 +9,14 @@ what was typed; the rules (codes, scope, order of times, completeness) are the s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from rrp.core.validation.forms import ValidatedForm
+from rrp.force.closure import ReviewAnswers
 from rrp.force.codes import (
     CqcTaskStatus,
     DeEscalation,
@@ -24,7 +26,7 @@ from rrp.force.codes import (
     NonStaffPersonType,
     StaffPart,
 )
-from rrp.force.models import ConsciousnessLevel, Hydration, IncidentVersion, StaffInvolvement
+from rrp.force.models import ConsciousnessLevel, Hydration, IncidentClosure, IncidentVersion, StaffInvolvement
 from rrp.force.services import InterventionInput, StaffInput
 from rrp.people.models import StaffMember
 
@@ -482,3 +484,106 @@ class RtObservationForm(ValidatedForm):
             "refused": bool(data.get("refused")),
             "refused_note": data.get("refused_note") or "",
         }
+
+
+ACTION_ROWS = 3
+
+
+class CloseForm(ValidatedForm):
+    """Closing an incident: the review questions, up to three actions with owners, and a reason for each
+    follow-up on the checklist that is not done (``force.closure``)."""
+
+    rules_model = IncidentClosure
+
+    harm = forms.CharField(
+        label="What harm came to the patient, staff or anyone else?",
+        help_text="Physical or psychological. Write 'None' if there was none",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    proportionate = yes_no("Was the force used proportionate to the risk?")
+    proportionate_text = forms.CharField(
+        label="Why, or why not?", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    least_restrictive = yes_no("Was it the least restrictive option?")
+    least_restrictive_text = forms.CharField(
+        label="Why, or what else could have been done?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    learning = forms.CharField(
+        label="What did the team learn?", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    prone_review = forms.CharField(
+        label="What did the review of the prone restraint find?",
+        help_text="Why prone was used, for how long, and how the patient was monitored",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, checklist: Sequence[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checklist = list(checklist)
+        keys = {item.key for item in self.checklist}
+        if "prone_review" not in keys:
+            del self.fields["prone_review"]
+        for n in range(ACTION_ROWS):
+            self.fields[f"action_{n}"] = forms.CharField(
+                label=f"Action {n + 1}", required=False, max_length=500
+            )
+            self.fields[f"owner_{n}"] = forms.CharField(
+                label=f"Who owns action {n + 1}?", required=False, max_length=200
+            )
+        for item in self.checklist:
+            if item.key == "prone_review" or item.done:
+                continue
+            self.fields[f"skip_{item.key}"] = forms.CharField(
+                label=f"{item.label}: why close without it?",
+                help_text="Leave empty if you will complete it first. It stays on the ward's list until done",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        # Closing without a prone review needs a reason too: shown with the question it answers.
+        if "prone_review" in keys:
+            self.fields["skip_prone_review"] = forms.CharField(
+                label="If there has been no review of the prone restraint, why close without it?",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def action_fields(self) -> list[tuple[Any, Any]]:
+        return [(self[f"action_{n}"], self[f"owner_{n}"]) for n in range(ACTION_ROWS)]
+
+    def skip_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name.startswith("skip_")]
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        review = ReviewAnswers(
+            harm=data.get("harm") or "",
+            proportionate=data.get("proportionate"),
+            proportionate_text=data.get("proportionate_text") or "",
+            least_restrictive=data.get("least_restrictive"),
+            least_restrictive_text=data.get("least_restrictive_text") or "",
+            learning=data.get("learning") or "",
+            prone_review=data.get("prone_review") or "",
+            actions=[
+                {"action": data.get(f"action_{n}") or "", "owner": data.get(f"owner_{n}") or ""}
+                for n in range(ACTION_ROWS)
+            ],
+        )
+        skipped = {
+            name[len("skip_") :]: value for name, value in data.items() if name.startswith("skip_") and value
+        }
+        return {"review": review, "skipped": skipped}
+
+    def field_for(self, key: str) -> str | None:
+        """The form field a service error key names (``skip.statements``, ``actions[0].owner``)."""
+        if key.startswith("skip."):
+            name = "skip_" + key[len("skip.") :]
+        elif key.startswith("actions["):
+            n = key[key.index("[") + 1 : key.index("]")]
+            name = f"{key.split('.', 1)[1]}_{n}"
+        else:
+            name = key
+        return name if name in self.fields else None

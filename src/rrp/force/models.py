@@ -533,3 +533,43 @@ class PhysicalHealthObservation(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Observations on incident {self.incident_id} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class IncidentClosure(AppendOnlyModel):
+    """The closing review of an incident: the structured review questions and the follow-up checklist as
+    it stood when it was closed, with the reason given for each follow-up closed without (issue 13).
+
+    One per incident, written with the status change to closed (closing is final). Append-only like the
+    rest of the record: the answers are what the reviewer said at the time.
+    """
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="closure")
+    status_change = models.OneToOneField(
+        IncidentStatusChange, on_delete=models.PROTECT, related_name="closure"
+    )
+    closed_at = models.DateTimeField()
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    harm = models.TextField(
+        help_text="What harm came to the patient, staff or anyone else, physical or psychological."
+    )
+    proportionate = models.BooleanField(help_text="Whether the force used was proportionate to the risk.")
+    proportionate_text = models.TextField(blank=True)
+    least_restrictive = models.BooleanField(help_text="Whether it was the least restrictive option.")
+    least_restrictive_text = models.TextField(blank=True)
+    learning = models.TextField(help_text="What the team learned.")
+    actions = models.JSONField(default=list, blank=True, help_text='[{"action": ..., "owner": ...}]')
+    prone_review = models.TextField(blank=True, help_text="What the review of the prone restraint found.")
+    checklist = models.JSONField(
+        default=list,
+        help_text='Each follow-up at closing: [{"key", "label", "done", "detail", "skipped_reason"}]',
+    )
+
+    class Meta:
+        ordering = ["incident"]
+
+    def __str__(self) -> str:
+        return f"Closing review of incident {self.incident_id}"
+
+    def skipped(self) -> dict[str, str]:
+        """The follow-ups closed without, by key, with the reason given."""
+        return {item["key"]: item["skipped_reason"] for item in self.checklist if item.get("skipped_reason")}

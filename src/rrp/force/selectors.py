@@ -25,6 +25,7 @@ from rrp.force.history import FieldChange, version_diff
 from rrp.force.models import (
     CqcNotificationTask,
     Incident,
+    IncidentClosure,
     IncidentFlag,
     IncidentStatusChange,
     IncidentVersion,
@@ -170,6 +171,7 @@ class IncidentPage:
     cqc_tasks: list[CqcNotificationTask]
     statements: list[StaffStatement]
     missing_items: list[str]
+    closure: IncidentClosure | None = None
 
 
 def incident_page(incident: Incident) -> IncidentPage:
@@ -196,6 +198,7 @@ def incident_page(incident: Incident) -> IncidentPage:
         missing_items=missing_items(
             version=version, interventions=interventions, staff=staff, patient=incident.patient
         ),
+        closure=IncidentClosure.objects.filter(incident=incident).select_related("closed_by").first(),
     )
 
 
@@ -325,7 +328,7 @@ def open_status_counts(ward_id: int) -> dict[str, int]:
 
 
 class FollowUp(NamedTuple):
-    """Follow-up still to come on a ward's recent incidents that are not closed."""
+    """Follow-up still to come on a ward's recent incidents, closed or not."""
 
     statements: int  # staff statements outstanding (each member of staff once per incident)
     statement_incidents: int  # incidents waiting for at least one of them
@@ -333,19 +336,17 @@ class FollowUp(NamedTuple):
 
 
 def follow_up_outstanding(ward_id: int, *, since: dt.date) -> FollowUp:
-    """Statements and patient debriefs still to come on the ward's incidents made from ``since`` that
-    are not closed (three queries).
+    """Statements and patient debriefs still to come on the ward's incidents made from ``since``, closed
+    or not (two queries): closing an incident does not make a follow-up it still owes go away (issue 13;
+    the closing review records why it was closed without, ``force.closure``).
 
     A statement is outstanding for each member of staff named (from the roster) in the current version
     who has written none on that incident. A debrief is outstanding while the current version does not
     say it was held, unless it says why not (for example the patient declined it).
     """
-    incidents = (
-        Incident.objects.filter(ward_id=ward_id, created_at__gte=local_midnight(since))
-        .with_status()
-        .exclude(current_status=IncidentStatus.CLOSED)
-        .with_current_version()
-    )
+    incidents = Incident.objects.filter(
+        ward_id=ward_id, created_at__gte=local_midnight(since)
+    ).with_current_version()
     versions = list(
         IncidentVersion.objects.filter(pk__in=incidents.values("current_version_id"))
         .order_by()

@@ -27,6 +27,7 @@ from rrp.core.times import local_month, to_the_minute
 from rrp.core.validation.declared import check_values
 from rrp.figures.store import mark_changed
 from rrp.force import plausibility
+from rrp.force.closure import ReviewAnswers, closure_checklist
 from rrp.force.codes import (
     RETIRED_INTERVENTION_TYPES,
     CqcTaskStatus,
@@ -49,6 +50,7 @@ from rrp.force.models import (
     CqcNotificationTask,
     Hydration,
     Incident,
+    IncidentClosure,
     IncidentFlag,
     IncidentStatusChange,
     IncidentVersion,
@@ -613,14 +615,114 @@ def incident_send_back(
     )
 
 
+def _check_review(review: ReviewAnswers | None, errors: dict[str, list[str]]) -> None:
+    """The closing review's questions: harm, proportionality, least restrictive, learning, and each
+    action with its owner."""
+    if review is None:
+        errors["review"] = ["Answer the review questions before closing"]
+        return
+    check_values(
+        IncidentClosure,
+        {name: value for name, value in review.as_fields().items() if name != "actions"},
+        errors,
+    )
+    required = {
+        "harm": "Say what harm came to anyone, or that there was none",
+        "learning": "Say what the team learned, or that there was nothing new",
+    }
+    for name, message in required.items():
+        if not getattr(review, name).strip() and name not in errors:
+            errors[name] = [message]
+    for name, question in (
+        ("proportionate", "Say whether the force used was proportionate to the risk"),
+        ("least_restrictive", "Say whether it was the least restrictive option"),
+    ):
+        if getattr(review, name) is None:
+            errors.setdefault(name, []).append(question)
+        elif getattr(review, name) is False and not getattr(review, f"{name}_text").strip():
+            errors.setdefault(f"{name}_text", []).append("Say why not, and what should have happened")
+    for n, item in enumerate(review.actions):
+        action, owner = (item.get("action") or "").strip(), (item.get("owner") or "").strip()
+        for key, value in (("action", action), ("owner", owner)):
+            check_values(
+                IncidentClosure,
+                {"prone_review": value},
+                errors,
+                names={"prone_review": f"actions[{n}].{key}"},
+            )
+        if action and not owner:
+            errors.setdefault(f"actions[{n}].owner", []).append("Name who owns this action")
+        elif owner and not action:
+            errors.setdefault(f"actions[{n}].action", []).append("Say what the action is")
+
+
 @transaction.atomic
 def incident_close(
-    *, incident: Incident, by: User, note: str = "", request: HttpRequest | None = None
+    *,
+    incident: Incident,
+    by: User,
+    review: ReviewAnswers | None,
+    skipped: Mapping[str, str] | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> IncidentStatusChange:
-    """Close a reviewed incident. Closed incidents can be amended only by provider governance."""
-    return _change_status(
+    """Close a reviewed incident with its closing review (``force.closure``): the review questions
+    answered, and each follow-up that applies done or closed without with a reason in ``skipped``
+    (``{key: reason}``, refused on ``skip.<key>``). Closed incidents can be amended only by provider
+    governance; a follow-up closed without is still owed and still counted."""
+    # Who may close, and from which status, first (refused before the answers are read); the status row
+    # is rolled back with everything else when the answers are refused.
+    change = _change_status(
         incident=incident, by=by, to_status=IncidentStatus.CLOSED, note=note, reviewer=True, request=request
     )
+    locked = change.incident
+    errors: dict[str, list[str]] = {}
+    _check_review(review, errors)
+    checklist = closure_checklist(locked, at=change.at, prone_review=review.prone_review if review else "")
+    skipped = {key: (reason or "").strip() for key, reason in (skipped or {}).items()}
+    for item in checklist:
+        if item.done:
+            continue
+        reason = skipped.get(item.key, "")
+        if not reason:
+            errors.setdefault(f"skip.{item.key}", []).append(
+                f"{item.label}: not done yet. Complete it, or say why you are closing without it"
+            )
+        else:
+            check_values(
+                IncidentClosure, {"learning": reason}, errors, names={"learning": f"skip.{item.key}"}
+            )
+    _raise(errors)
+    actions = [
+        {"action": a["action"].strip(), "owner": a["owner"].strip()}
+        for a in review.actions
+        if (a.get("action") or "").strip()
+    ]
+    IncidentClosure.objects.create(
+        incident=locked,
+        status_change=change,
+        closed_at=change.at,
+        closed_by=by,
+        harm=review.harm.strip(),
+        proportionate=review.proportionate,
+        proportionate_text=review.proportionate_text.strip(),
+        least_restrictive=review.least_restrictive,
+        least_restrictive_text=review.least_restrictive_text.strip(),
+        learning=review.learning.strip(),
+        actions=actions,
+        prone_review=review.prone_review.strip(),
+        checklist=[
+            {
+                "key": item.key,
+                "label": item.label,
+                "done": item.done,
+                "detail": item.detail,
+                "skipped_reason": "" if item.done else skipped[item.key],
+            }
+            for item in checklist
+        ],
+    )
+    return change
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
@@ -28,9 +29,11 @@ from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_list, audit_record
 from rrp.force import presenters, selectors, services
+from rrp.force.closure import closure_checklist
 from rrp.force.codes import IncidentStatus
 from rrp.force.forms import (
     ChangeReasonForm,
+    CloseForm,
     CqcTaskCompleteForm,
     IncidentDetailsForm,
     IncidentFilterForm,
@@ -580,7 +583,8 @@ def incident_submit(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpResponse:
-    """Review, close (optional note) or send back (request required): a confirmation page, then POST."""
+    """Review (optional note) or send back (request required): a confirmation page, then POST. Closing
+    has its own page, with the checklist (``incident_close``)."""
     incident = scoped_incident(request, incident_id)
     require_permission(request.user, Permission.INCIDENT_REVIEW)
     form_class = SendBackForm if step == "send_back" else ReviewNoteForm
@@ -596,8 +600,9 @@ def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpRespo
                     request=request,
                 )
             else:
-                service = services.incident_review if step == "review" else services.incident_close
-                service(incident=incident, by=request.user, note=form.cleaned_data["note"], request=request)
+                services.incident_review(
+                    incident=incident, by=request.user, note=form.cleaned_data["note"], request=request
+                )
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as problem:
@@ -608,7 +613,6 @@ def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpRespo
         else:
             done = {
                 "review": "Incident marked as reviewed.",
-                "close": "Incident closed.",
                 "send_back": "Incident sent back.",
             }
             messages.success(request, done[step])
@@ -616,7 +620,6 @@ def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpRespo
         errors = presenters.form_error_links([form])
     titles = {
         "review": "Mark as reviewed",
-        "close": "Close the incident",
         "send_back": "Send back for changes",
     }
     return render(
@@ -646,7 +649,44 @@ def incident_send_back(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @require_http_methods(FORM_METHODS)
 def incident_close(request: HttpRequest, incident_id: int) -> HttpResponse:
-    return _review_step(request, incident_id, "close")
+    """Close with the checklist of follow-ups and the review questions (issue 13): the page shows what is
+    done and not, and asks a reason for each follow-up closed without."""
+    incident = scoped_incident(request, incident_id)
+    require_permission(request.user, Permission.INCIDENT_REVIEW)
+    posted = request.method == "POST"
+    prone_review = request.POST.get("prone_review", "") if posted else ""
+    checklist = closure_checklist(incident, at=timezone.now(), prone_review=prone_review)
+    form = CloseForm(request.POST if posted else None, checklist=checklist)
+    errors: list[dict[str, str]] = []
+    if posted and form.is_valid():
+        try:
+            services.incident_close(
+                incident=incident, by=request.user, request=request, **form.service_arguments()
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as problem:
+            for key, messages_ in problem.message_dict.items():
+                for message in messages_:
+                    form.add_error(form.field_for(key), message)
+        else:
+            messages.success(request, "Incident closed.")
+            return redirect("force:incident-detail", incident_id=incident.pk)
+    if posted:
+        errors = presenters.form_error_links([form])
+    return render(
+        request,
+        "force/incident_close.jinja",
+        {
+            "incident": incident,
+            "form": form,
+            "checklist": checklist,
+            "title": "Close the incident",
+            "errors": errors,
+            "p": presenters,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require_http_methods(FORM_METHODS)

@@ -46,3 +46,26 @@ def two_staff(roster_nurse) -> list[StaffInput]:
         StaffInput(part="head", staff_member=roster_nurse),
         StaffInput(part="left_arm", name="Alex Agency", job_title="Healthcare assistant (agency)"),
     ]
+
+
+def closing_review(**changes):
+    """Answers to the closing review's questions (force.closure), as a ward manager would give them."""
+    from rrp.force.closure import ReviewAnswers
+
+    answers = {
+        "harm": "None",
+        "proportionate": True,
+        "least_restrictive": True,
+        "learning": "Earlier use of the quiet room",
+        "prone_review": "Prone for under 10 minutes, turned as soon as safe, observed throughout",
+        "actions": [{"action": "Update the care plan", "owner": "Ward manager"}],
+    }
+    answers.update(changes)
+    return ReviewAnswers(**answers)
+
+
+def every_follow_up_skipped(reason: str = "Closed for the test: kept elsewhere") -> dict[str, str]:
+    """A reason for closing without each follow-up on the checklist."""
+    from rrp.force.closure import FOLLOW_UP_LABELS
+
+    return dict.fromkeys(FOLLOW_UP_LABELS, reason)

@@ -18,6 +18,7 @@ from rrp.force.imports import ALL_COLUMNS, incidents_import
 from rrp.force.models import CqcNotificationTask, Incident, IncidentFlag, IncidentVersion, InterventionRecord
 from rrp.force.services import incident_close, incident_review, incident_submit
 from tests.integration.api.conftest import ApiClient
+from tests.integration.force.incident_data import closing_review, every_follow_up_skipped
 
 BASE = {
     "source_system": "Datix",
@@ -259,7 +260,9 @@ def test_import_closed_incident_change_needs_provider_governance(good_file, gove
     incident = Incident.objects.get(source_id="INC-1")
     incident_submit(incident=incident, by=world.users["ward_staff"])
     incident_review(incident=incident, by=governance)
-    incident_close(incident=incident, by=governance)
+    incident_close(
+        incident=incident, by=governance, review=closing_review(), skipped=every_follow_up_skipped()
+    )
     changed = to_csv(rows_for("INC-1", ward.code, outcome="Changed"))
     with pytest.raises(ImportRejected) as rejected:
         run(changed, world.users["ward_manager"])

@@ -23,7 +23,12 @@ from rrp.force.services import (
     incident_submit,
 )
 from tests import factories
-from tests.integration.force.incident_data import T0, complete_content
+from tests.integration.force.incident_data import (
+    T0,
+    closing_review,
+    complete_content,
+    every_follow_up_skipped,
+)
 
 
 def _reviewed(incident, nurse, manager):
@@ -120,7 +125,9 @@ def test_incident_amend_out_of_scope_user_refused(complete_incident, world):
 def test_incident_amend_closed_incident_refused_for_ward_staff(complete_incident, nurse, world):
     manager = world.users["ward_manager"]
     _reviewed(complete_incident, nurse, manager)
-    incident_close(incident=complete_incident, by=manager)
+    incident_close(
+        incident=complete_incident, by=manager, review=closing_review(), skipped=every_follow_up_skipped()
+    )
     with pytest.raises(ValidationError) as problem:
         incident_amend(incident=complete_incident, by=manager, reason="Late detail", outcome="Slept")
     assert list(problem.value.message_dict) == ["status"]
@@ -129,7 +136,9 @@ def test_incident_amend_closed_incident_refused_for_ward_staff(complete_incident
 def test_incident_amend_closed_incident_allowed_for_governance(complete_incident, nurse, world):
     manager = world.users["ward_manager"]
     _reviewed(complete_incident, nurse, manager)
-    incident_close(incident=complete_incident, by=manager)
+    incident_close(
+        incident=complete_incident, by=manager, review=closing_review(), skipped=every_follow_up_skipped()
+    )
     version = incident_amend(
         incident=complete_incident,
         by=world.users["provider_governance"],
@@ -255,7 +264,9 @@ def test_incident_send_back_without_request_refused(complete_incident, nurse, wo
 def test_incident_close_reviewed_incident(complete_incident, nurse, world):
     manager = world.users["ward_manager"]
     _reviewed(complete_incident, nurse, manager)
-    incident_close(incident=complete_incident, by=manager)
+    incident_close(
+        incident=complete_incident, by=manager, review=closing_review(), skipped=every_follow_up_skipped()
+    )
     statuses = list(
         IncidentStatusChange.objects.filter(incident=complete_incident).values_list("to_status", flat=True)
     )
@@ -265,7 +276,12 @@ def test_incident_close_reviewed_incident(complete_incident, nurse, world):
 def test_incident_close_unreviewed_refused(complete_incident, nurse, world):
     incident_submit(incident=complete_incident, by=nurse)
     with pytest.raises(ValidationError):
-        incident_close(incident=complete_incident, by=world.users["ward_manager"])
+        incident_close(
+            incident=complete_incident,
+            by=world.users["ward_manager"],
+            review=closing_review(),
+            skipped=every_follow_up_skipped(),
+        )
 
 
 def test_incident_versions_numbered_without_gaps(complete_incident, nurse):

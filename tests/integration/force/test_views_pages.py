@@ -8,7 +8,7 @@ from rrp.core.models import AuditEvent
 from rrp.force.models import Incident
 from rrp.force.services import incident_record, incident_review, incident_submit
 from tests.helpers import signed_in_client
-from tests.integration.force.views_data import typical_post
+from tests.integration.force.views_data import close_post, typical_post
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_review_then_close(world, nurse, complete_incident):
     manager = signed_in_client(world.users["ward_manager"])
     assert manager.get(f"/incidents/{complete_incident.pk}/review/").status_code == 200
     assert manager.post(f"/incidents/{complete_incident.pk}/review/", {"note": "Fine"}).status_code == 302
-    assert manager.post(f"/incidents/{complete_incident.pk}/close/", {}).status_code == 302
+    assert manager.post(f"/incidents/{complete_incident.pk}/close/", close_post()).status_code == 302
     assert Incident.objects.get(pk=complete_incident.pk).status == "closed"
 
 
@@ -175,7 +175,7 @@ def test_amend_closed_incident_refused_to_ward_staff(world, nurse, complete_inci
     manager = world.users["ward_manager"]
     incident_submit(incident=complete_incident, by=nurse)
     incident_review(incident=complete_incident, by=manager)
-    signed_in_client(manager).post(f"/incidents/{complete_incident.pk}/close/", {})
+    signed_in_client(manager).post(f"/incidents/{complete_incident.pk}/close/", close_post())
     body = signed_in_client(nurse).get(f"/incidents/{complete_incident.pk}/").content.decode()
     assert "Change this record" not in body
     governance = signed_in_client(world.users["provider_governance"])

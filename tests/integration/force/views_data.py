@@ -55,3 +55,22 @@ def typical_post(roster_nurse: StaffMember, *, action: str = "submit", **overrid
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def close_post(**overrides: str) -> dict[str, str]:
+    """The close page's answers, with a reason for closing without each follow-up not done yet."""
+    data = {
+        "harm": "None",
+        "proportionate": "yes",
+        "least_restrictive": "yes",
+        "learning": "Earlier use of the quiet room",
+        "prone_review": "Prone for under 10 minutes, turned as soon as safe",
+        "action_0": "Update the care plan",
+        "owner_0": "Ward manager",
+        "skip_statements": "Agency worker's statement kept by the agency",
+        "skip_rt_observations": "Recorded on the paper chart",
+        "skip_patient_debrief": "Patient discharged the next morning",
+        "skip_cqc_notification": "Governance are notifying CQC today",
+    }
+    data.update(overrides)
+    return data

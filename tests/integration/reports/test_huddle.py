@@ -15,6 +15,7 @@ from rrp.improvement.models import EventKind
 from rrp.improvement.services import ward_event_record
 from rrp.people.models import StaffMember
 from rrp.reports.huddle import HUDDLE_MEASURES, huddle_index, ward_huddle
+from rrp.reports.huddle.compute import RECENT_DAYS
 from rrp.segregation.selectors import episode_states
 from rrp.segregation.services import episode_start
 from tests import factories
@@ -119,8 +120,12 @@ def test_ward_huddle_numbers(busy_ward):
     assert huddle.open_records == 1  # the restraint is still a draft
     assert huddle.statements_outstanding == 1
     assert huddle.statements_incidents == 1
-    # The restraint (draft) and the seclusion incident (submitted) are not closed and say no debrief.
-    assert huddle.debriefs_outstanding == 2
+    # The restraint (draft) and the seclusion incident (submitted) say no debrief, and so do the older
+    # closed incidents of the last 90 days: closing does not end a debrief still owed (issue 13).
+    recent = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=RECENT_DAYS), dt.time()))
+    closed_recently = a1.incidents.filter(created_at__gte=recent, status_changes__to_status="closed").count()
+    assert closed_recently > 0
+    assert huddle.debriefs_outstanding == 2 + closed_recently
     states = episode_states(list(a1.segregation_episodes.all()))
     assert huddle.overdue_seclusion_reviews == len(states[0].overdue) > 0
     assert huddle.overdue_segregation_reviews == 0
