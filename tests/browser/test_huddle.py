@@ -113,7 +113,11 @@ def test_ward_manager_opens_the_huddle_from_the_header(page: Page, world: factor
     assert first_chart.locator(".rrp-chart__canvas image").count() == 0
     expect(page.locator("#days-restraint .rrp-huddle-card__number")).to_have_text("3")
     expect(page.locator("#days-seclusion")).to_contain_text("In seclusion now: 1")
-    expect(page.get_by_role("table", name="Reviews overdue now")).to_be_visible()
+    expect(page.get_by_role("table", name="Reviews and observations overdue now")).to_be_visible()
+    # Three hours of seclusion with nothing recorded: the medical and nursing reviews and the observation
+    # every 15 minutes are overdue, and the observation counts with the reviews (issue 13).
+    expect(page.locator("#overdue-seclusion .rrp-huddle-card__number")).to_have_text("3")
+    expect(page.locator("#rt-overdue .rrp-huddle-card__number")).to_have_text("0")
     check_accessibility(page, "ward-huddle-monthly")
     no_sideways_scroll(page)
     page.set_viewport_size(TABLET)

@@ -124,6 +124,17 @@ def test_record_seclusion_and_reviews(page: Page, world):
     expect(page.get_by_role("status")).to_contain_text("Episode ended.")
     assert not Episode.objects.active().exists()
 
+    # Ended, it keeps on its record what it missed against the timers (issue 13): one observation in
+    # two and a half hours (due every 15 minutes) and the nursing review done late.
+    page.goto(f"/segregation/episodes/{episode.pk}/")
+    missed = page.locator("#checks-missed")
+    expect(missed).to_contain_text("This episode ended with safety checks missed")
+    expect(missed).to_contain_text("Observation: 8 missed")
+    expect(missed).to_contain_text("Nursing review (two registered nurses): 1 late")
+    check_accessibility(page, "episode-ended-with-checks-missed")
+    visit(page, f"/segregation/providers/{ward.provider_id}/", "provider-with-checks-missed")
+    expect(page.get_by_role("heading", name=re.compile("Ended with checks missed"))).to_contain_text("(1)")
+
 
 def test_governance_and_commissioner_pages(page: Page, world):
     from rrp.segregation.services import episode_start

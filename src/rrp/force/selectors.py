@@ -494,3 +494,66 @@ def recorded_types(incident_ids: Collection[int]) -> set[tuple[int, str]]:
         .current()
         .values_list("version__incident_id", "type_code")
     )
+
+
+@dataclass(frozen=True)
+class RtOverdue:
+    """An incident whose physical health observations after rapid tranquillisation are overdue: which
+    incident and ward, when the first injection was, and how many hourly observations are overdue."""
+
+    incident_id: int
+    ward_id: int
+    started_at: dt.datetime
+    hours_overdue: int
+    first_due_at: dt.datetime
+
+
+def rt_observations_overdue(
+    ward_ids: Collection[int], *, since: dt.datetime, now: dt.datetime | None = None
+) -> list[RtOverdue]:
+    """Incidents on these wards with rapid tranquillisation given from ``since`` (current versions) whose
+    hourly observations (NICE QS154; ``observations.rt_monitoring_state``) are overdue at ``now``, most
+    overdue first, in two queries. Before, an overdue observation showed only on the incident's own page.
+
+    Not scoped or audited, and names no patient: the caller chose the wards from ``accounts.scope`` (the
+    huddle shows counts; the seclusion and segregation provider page links to each incident, which
+    checks and audits access)."""
+    now = now or timezone.now()
+    starts: dict[int, list[dt.datetime]] = {}
+    wards: dict[int, int] = {}
+    for incident_id, ward_id, started_at in (
+        InterventionRecord.objects.current()
+        .filter(
+            version__incident__ward_id__in=list(ward_ids),
+            type_code=InterventionType.RAPID_TRANQUILLISATION,
+            started_at__gte=since,
+            started_at__lte=now,
+        )
+        .values_list("version__incident_id", "version__incident__ward_id", "started_at")
+    ):
+        starts.setdefault(incident_id, []).append(started_at)
+        wards[incident_id] = ward_id
+    if not starts:
+        return []
+    taken: dict[int, list[PhysicalHealthObservation]] = {}
+    for observation in PhysicalHealthObservation.objects.filter(incident_id__in=list(starts)).only(
+        "incident_id", "observed_at", "refused"
+    ):
+        taken.setdefault(observation.incident_id, []).append(observation)
+    hours = monitoring_hours()
+    out = []
+    for incident_id, times in starts.items():
+        state = rt_monitoring_state(
+            starts=times, observations=taken.get(incident_id, []), at=now, hours=hours
+        )
+        if state is not None and state.overdue:
+            out.append(
+                RtOverdue(
+                    incident_id=incident_id,
+                    ward_id=wards[incident_id],
+                    started_at=state.started_at,
+                    hours_overdue=len(state.overdue),
+                    first_due_at=state.overdue[0].due_at,
+                )
+            )
+    return sorted(out, key=lambda r: (r.first_due_at, r.incident_id))

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from rrp.core.formatting import short_date_time
+from rrp.force.selectors import RtOverdue
 from rrp.segregation import schedules
 from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind, due_label
 from rrp.segregation.selectors import EpisodeState, RegisterRow
@@ -68,6 +69,12 @@ def active_rows(states: list[EpisodeState]) -> list[dict[str, Any]]:
     ]
 
 
+def _overdue_checks(state: EpisodeState) -> list[schedules.Due]:
+    """The reviews and the observation overdue now (an observation in seclusion is a safety check too)."""
+    observation = state.observation_due
+    return [*state.overdue, *([observation] if observation is not None and observation.overdue else [])]
+
+
 def overdue_rows(states: list[EpisodeState]) -> list[dict[str, Any]]:
     rows = [
         {
@@ -81,9 +88,39 @@ def overdue_rows(states: list[EpisodeState]) -> list[dict[str, Any]]:
             "minutes": d.minutes_overdue,
         }
         for s in states
-        for d in s.overdue
+        for d in _overdue_checks(s)
     ]
     return sorted(rows, key=lambda r: -r["minutes"])
+
+
+def missed_rows(states: list[EpisodeState]) -> list[dict[str, Any]]:
+    """Episodes that ended with checks missed: who, where, when it ended and what was missed."""
+    return [
+        {
+            "id": s.episode.pk,
+            "patient": _patient(s),
+            "ward": s.episode.ward.name,
+            "kind": EpisodeKind(s.episode.kind).label,
+            "ended": local(s.version.ended_at),
+            "missed": checks_missed_text(s.checks),
+        }
+        for s in states
+    ]
+
+
+def rt_rows(overdue: list[tuple[RtOverdue, str]]) -> list[dict[str, Any]]:
+    """Incidents with observations after rapid tranquillisation overdue (each with its ward's name),
+    most overdue first."""
+    return [
+        {
+            "incident_id": r.incident_id,
+            "ward": ward,
+            "started": local(r.started_at),
+            "hours": r.hours_overdue,
+            "first_due": local(r.first_due_at),
+        }
+        for r, ward in overdue
+    ]
 
 
 def due_rows(state: EpisodeState) -> list[dict[str, Any]]:
@@ -99,6 +136,23 @@ def due_rows(state: EpisodeState) -> list[dict[str, Any]]:
         }
         for d in sorted(items, key=lambda d: d.due_at)
     ]
+
+
+def checks_missed_text(checks: schedules.CheckRecord | None) -> list[str]:
+    """What was missed or late against the Code of Practice timers, one line per kind ("Nursing review
+    (two registered nurses): 4 missed, 1 late"); empty when nothing was.
+
+    For an ended episode this is what its record carries for good; for one under way, what has been
+    missed so far (the check overdue now is shown as overdue, not here)."""
+    if checks is None:
+        return []
+    counts = [*checks.reviews, *([checks.observations] if checks.observations is not None else [])]
+    lines = []
+    for c in counts:
+        parts = [f"{n} {word}" for n, word in ((c.missed, "missed"), (c.late, "late")) if n]
+        if parts:
+            lines.append(f"{due_label(c.kind)}: {', '.join(parts)}")
+    return lines
 
 
 def review_rows(state: EpisodeState) -> list[dict[str, Any]]:

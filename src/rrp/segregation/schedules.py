@@ -164,17 +164,22 @@ def _recurring(
     return due, history
 
 
-def _schedule(facts: EpisodeFacts, reviews: Sequence[ReviewFact], rules: Rules) -> dict[str, tuple]:
-    """Per review kind: (next due, last done, history). Independent MDT is handled separately."""
-    start = utc(facts.started_at)
-    result: dict[str, tuple] = {}
+@dataclass(frozen=True)
+class _Plan:
+    """One recurring check of an episode: the times it was done, and its intervals."""
 
-    def add(kind: str, first: dt.timedelta, interval_after) -> None:
-        done = _times(reviews, kind)
-        due, history = _recurring(
-            kind=kind, start=start, done=done, interval_after=interval_after, first_interval=first
-        )
-        result[kind] = (due, done[-1] if done else None, history)
+    done: list[dt.datetime]
+    first_interval: dt.timedelta
+    interval_after: Callable[[dt.datetime], dt.timedelta]
+
+
+def _plans(facts: EpisodeFacts, reviews: Sequence[ReviewFact], rules: Rules) -> dict[str, _Plan]:
+    """Per review kind, the reviews done and the Code of Practice intervals. Independent MDT is
+    handled separately (it is triggered, not recurring)."""
+    plans: dict[str, _Plan] = {}
+
+    def add(kind: str, first: dt.timedelta, interval_after: Callable[[dt.datetime], dt.timedelta]) -> None:
+        plans[kind] = _Plan(_times(reviews, kind), first, interval_after)
 
     if facts.kind == SECLUSION:
         mdt_done = _times(reviews, MDT)
@@ -210,6 +215,22 @@ def _schedule(facts: EpisodeFacts, reviews: Sequence[ReviewFact], rules: Rules) 
             add(ICETR, step, lambda _at: step)
     else:
         raise ValueError(f"Unknown kind of episode: {facts.kind!r}")
+    return plans
+
+
+def _schedule(facts: EpisodeFacts, reviews: Sequence[ReviewFact], rules: Rules) -> dict[str, tuple]:
+    """Per review kind: (next due, last done, history). Independent MDT is handled separately."""
+    start = utc(facts.started_at)
+    result: dict[str, tuple] = {}
+    for kind, plan in _plans(facts, reviews, rules).items():
+        due, history = _recurring(
+            kind=kind,
+            start=start,
+            done=plan.done,
+            interval_after=plan.interval_after,
+            first_interval=plan.first_interval,
+        )
+        result[kind] = (due, plan.done[-1] if plan.done else None, history)
     return result
 
 
@@ -380,3 +401,136 @@ def observation_due(
     last = times[-1] if times else None
     due = (last or utc(episode.started_at)) + minutes(rules.seclusion_observation_minutes)
     return _due(OBSERVATION, due, last, now)
+
+
+@dataclass(frozen=True)
+class CheckCount:
+    """How one kind of check of an episode went: done on time, done late, and missed.
+
+    A check is missed for each due time that passed with nothing done before the next one fell due: a
+    review done late satisfies the due time it was late for, and every whole interval that passed
+    before it counts as missed; after the last check, every due time before the episode ended (or, for
+    an episode still under way, every one before the check overdue now) counts as missed.
+    """
+
+    kind: str
+    on_time: int
+    late: int
+    missed: int
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """Every review and the observations of one episode against the Code of Practice timers, up to its
+    end (or `now` while it is under way): what the episode's record carries afterwards."""
+
+    reviews: tuple[CheckCount, ...]
+    observations: CheckCount | None  # seclusion only
+
+    @property
+    def reviews_missed(self) -> int:
+        return sum(c.missed for c in self.reviews)
+
+    @property
+    def reviews_late(self) -> int:
+        return sum(c.late for c in self.reviews)
+
+    @property
+    def observations_missed(self) -> int:
+        return 0 if self.observations is None else self.observations.missed
+
+    @property
+    def reviews_on_time(self) -> bool:
+        """Every review that fell due was done by its due time (the "reviews on time" measure)."""
+        return self.reviews_missed == 0 and self.reviews_late == 0
+
+    @property
+    def anything_missed(self) -> bool:
+        return bool(self.reviews_missed or self.observations_missed)
+
+
+def _count_checks(
+    kind: str,
+    *,
+    start: dt.datetime,
+    done: Sequence[dt.datetime],
+    first_interval: dt.timedelta,
+    interval_after: Callable[[dt.datetime], dt.timedelta],
+    until: dt.datetime,
+    under_way: bool,
+) -> CheckCount:
+    due = start + first_interval
+    on_time = late = missed = 0
+    for at in done:
+        if at > until:
+            break
+        if at <= due:
+            on_time += 1
+        else:
+            late += 1
+            step = due + interval_after(due)
+            while step < at:  # whole intervals that went by with nothing done
+                missed += 1
+                step += interval_after(step)
+        due = at + interval_after(at)
+    passed = 0
+    while due < until:
+        passed += 1
+        due += interval_after(due)
+    # While the episode is under way the check overdue now can still be done (late): it is overdue,
+    # not missed, and the pages show it as overdue.
+    missed += max(0, passed - 1) if under_way else passed
+    return CheckCount(kind, on_time, late, missed)
+
+
+def check_record(
+    *,
+    episode: EpisodeFacts,
+    reviews: Sequence[ReviewFact],
+    observations: Sequence[dt.datetime] = (),
+    rules: Rules = DEFAULT_RULES,
+    now: dt.datetime,
+    seclusion_periods: Sequence[Period] = (),
+) -> CheckRecord:
+    """Each kind of review and the observations of an episode, counted on time, late and missed, up to
+    the end of the episode (or `now`). An independent MDT review that fell due (``independent_mdt_due``)
+    and was not done before the episode ended counts as one missed."""
+    now = utc(now)
+    start = utc(episode.started_at)
+    under_way = episode.ended_at is None or utc(episode.ended_at) > now
+    until = now if under_way else utc(episode.ended_at)  # type: ignore[arg-type]
+    counts = [
+        _count_checks(
+            kind,
+            start=start,
+            done=plan.done,
+            first_interval=plan.first_interval,
+            interval_after=plan.interval_after,
+            until=until,
+            under_way=under_way,
+        )
+        for kind, plan in _plans(episode, reviews, rules).items()
+    ]
+    observed = None
+    if episode.kind == SECLUSION:
+        periods = [*seclusion_periods, Period(episode.started_at, episode.ended_at)]
+        trigger_at, _why = independent_mdt_due(periods=periods, rules=rules, now=until)
+        if trigger_at is not None and trigger_at < until:
+            done = [t for t in _times(reviews, INDEPENDENT_MDT) if trigger_at - _grace(rules) <= t <= until]
+            if done:
+                counts.append(
+                    CheckCount(INDEPENDENT_MDT, int(done[0] <= trigger_at), int(done[0] > trigger_at), 0)
+                )
+            elif not under_way:
+                counts.append(CheckCount(INDEPENDENT_MDT, 0, 0, 1))
+        every = minutes(rules.seclusion_observation_minutes)
+        observed = _count_checks(
+            OBSERVATION,
+            start=start,
+            done=sorted(utc(t) for t in observations),
+            first_interval=every,
+            interval_after=lambda _at: every,
+            until=until,
+            under_way=under_way,
+        )
+    return CheckRecord(tuple(counts), observed)

@@ -28,7 +28,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_list, audit_record
 from rrp.force.codes import INTERVENTION_CATEGORY, ForceCategory
 from rrp.force.models import InterventionRecord
-from rrp.force.selectors import incident_list_for_user
+from rrp.force.selectors import RtOverdue, incident_list_for_user, rt_observations_overdue
 from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import YesNoUnknown
 from rrp.people.models import Patient, StaffMember
@@ -53,6 +53,9 @@ class EpisodeState:
     due: list[schedules.Due]
     observation_due: schedules.Due | None
     timeliness: list[schedules.Timeliness] = field(default_factory=list)
+    #: Every review and the observations against the Code of Practice timers, to the end or now: what
+    #: was missed stays on the record after the episode ends.
+    checks: schedules.CheckRecord | None = None
 
     @property
     def active(self) -> bool:
@@ -148,6 +151,14 @@ def episode_states(episodes: Iterable[Episode], *, now: dt.datetime | None = Non
                 timeliness=schedules.review_timeliness(
                     episode=episode_facts, reviews=review_facts, rules=provider_rules
                 ),
+                checks=schedules.check_record(
+                    episode=episode_facts,
+                    reviews=review_facts,
+                    observations=[o.at for o in observations[episode.pk]],
+                    rules=provider_rules,
+                    now=now,
+                    seclusion_periods=others,
+                ),
             )
         )
     return states
@@ -156,10 +167,12 @@ def episode_states(episodes: Iterable[Episode], *, now: dt.datetime | None = Non
 def reviews_overdue(
     episodes: Iterable[Episode], *, now: dt.datetime | None = None
 ) -> list[tuple[Episode, list[schedules.Due]]]:
-    """Each episode with its reviews overdue at `now`, by the same timers as ``episode_states`` but read
-    as plain rows: no review, observation or version objects and no timeliness. For pages that show only
-    what is overdue (the ward huddle): a long segregation holds hundreds of reviews, and building them
-    was most of the huddle's episode look-up. The episodes need their patient (``select_related``)."""
+    """Each episode with its reviews, and its observation in seclusion, overdue at `now`, by the same
+    timers as ``episode_states`` but read as plain rows: no review, observation or version objects and no
+    timeliness. For pages that show only what is overdue (the ward huddle): a long segregation holds
+    hundreds of reviews, and building them was most of the huddle's episode look-up. An observation
+    overdue is a ``Due`` of kind ``observation`` (the huddle's overdue count left observations out,
+    issue 13). The episodes need their patient (``select_related``)."""
     now = now or timezone.now()
     episodes = list(episodes)
     if not episodes:
@@ -176,17 +189,34 @@ def reviews_overdue(
         Review.objects.filter(episode_id__in=ids).order_by("at", "id").values_list("episode_id", "kind", "at")
     ):
         reviews[episode_id].append(schedules.ReviewFact(kind, at))
+    last_observed = dict(
+        Observation.objects.filter(episode_id__in=ids)
+        .order_by()
+        .values("episode_id")
+        .annotate(last=Max("at"))
+        .values_list("episode_id", "last")
+    )
     rules = _rules_by_provider(e.provider_id for e in episodes)
     periods = _seclusion_periods({e.patient_id for e in episodes if e.kind == EpisodeKind.SECLUSION})
     out = []
     for episode in episodes:
+        episode_facts = facts(episode, latest[episode.pk])
         due = schedules.reviews_due(
-            episode=facts(episode, latest[episode.pk]),
+            episode=episode_facts,
             reviews=reviews[episode.pk],
             rules=rules[episode.provider_id],
             now=now,
             seclusion_periods=[p for eid, p in periods.get(episode.patient_id, []) if eid != episode.pk],
         )
+        last = last_observed.get(episode.pk)
+        observation = schedules.observation_due(
+            episode=episode_facts,
+            observations=[last] if last else [],
+            rules=rules[episode.provider_id],
+            now=now,
+        )
+        if observation is not None:
+            due.append(observation)
         out.append((episode, [d for d in due if d.overdue]))
     return out
 
@@ -212,6 +242,35 @@ def ward_episodes_now(
     the Code of Practice timers of ``schedules``, as `rrp reviews due`)."""
     return reviews_overdue(
         Episode.objects.filter(ward_id=ward_id).active().select_related("patient"), now=now
+    )
+
+
+#: How long after an episode ended the ward and provider views still show what it missed.
+ENDED_RECENTLY_DAYS = 30
+
+
+def ended_with_missed_checks(
+    episodes: QuerySet[Episode], *, since: dt.datetime, now: dt.datetime | None = None
+) -> list[EpisodeState]:
+    """The episodes among ``episodes`` that ended from ``since`` with a review or observation missed
+    against the Code of Practice timers (``schedules.check_record``), latest ended first: what an ended
+    episode missed stays visible on the ward huddle and the provider page after it ends. The caller
+    scopes ``episodes`` (and audits when it names patients)."""
+    if "current_ended_at" not in episodes.query.annotations:
+        episodes = episodes.with_current()
+    ended = list(episodes.filter(current_ended_at__gte=since).select_related("patient", "ward", "provider"))
+    states = [s for s in episode_states(ended, now=now) if s.checks is not None and s.checks.anything_missed]
+    return sorted(states, key=lambda s: s.version.ended_at, reverse=True)
+
+
+def ward_ended_with_missed_checks(
+    ward_id: int, *, now: dt.datetime | None = None, days: int = ENDED_RECENTLY_DAYS
+) -> list[EpisodeState]:
+    """``ended_with_missed_checks`` of one ward's episodes that ended in the last ``days`` days (for the
+    huddle, which shows counts and names no patient; not audited)."""
+    now = now or timezone.now()
+    return ended_with_missed_checks(
+        Episode.objects.filter(ward_id=ward_id), since=now - dt.timedelta(days=days), now=now
     )
 
 
@@ -272,6 +331,43 @@ def active_for_provider(
         user, episodes, f"Active episodes at {provider.name}", provider_id=provider.pk, request=request
     )
     return _by_next_due(episode_states(episodes, now=now))
+
+
+def ended_with_missed_for_provider(
+    user: User,
+    provider: Provider,
+    *,
+    now: dt.datetime | None = None,
+    days: int = ENDED_RECENTLY_DAYS,
+    request: HttpRequest | None = None,
+) -> list[EpisodeState]:
+    """The provider's episodes the user may see that ended in the last ``days`` days with a review or an
+    observation missed (``ended_with_missed_checks``); audited as one view of the list."""
+    now = now or timezone.now()
+    states = ended_with_missed_checks(
+        episodes_for(user).filter(provider=provider), since=now - dt.timedelta(days=days), now=now
+    )
+    _audit_list(
+        user,
+        [s.episode for s in states],
+        f"Episodes ended with checks missed at {provider.name}",
+        provider_id=provider.pk,
+        request=request,
+    )
+    return states
+
+
+def rt_overdue_for_provider(
+    user: User, provider: Provider, *, now: dt.datetime | None = None, days: int = ENDED_RECENTLY_DAYS
+) -> list[tuple[RtOverdue, str]]:
+    """Incidents on the provider's wards whose patients the user may see, with observations after rapid
+    tranquillisation overdue (``force.selectors.rt_observations_overdue``, given in the last ``days``
+    days), each with its ward's name. Names no patient: each row links to the incident's page, which
+    checks and audits access."""
+    now = now or timezone.now()
+    wards = dict(patient_wards_for(user).filter(provider=provider).values_list("pk", "name"))
+    overdue = rt_observations_overdue(list(wards), since=now - dt.timedelta(days=days), now=now)
+    return [(r, wards[r.ward_id]) for r in overdue]
 
 
 def _by_next_due(states: list[EpisodeState]) -> list[EpisodeState]:

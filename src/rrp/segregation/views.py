@@ -83,6 +83,8 @@ def ward_page(request: HttpRequest, ward_id: int) -> HttpResponse:
 def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = _provider(request, provider_id)
     states = selectors.active_for_provider(request.user, provider, request=request)
+    missed = selectors.ended_with_missed_for_provider(request.user, provider, request=request)
+    rt = selectors.rt_overdue_for_provider(request.user, provider)
     return render(
         request,
         "segregation/provider.jinja",
@@ -90,6 +92,9 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
             "provider": provider,
             "rows": presenters.active_rows(states),
             "overdue": presenters.overdue_rows(states),
+            "missed": presenters.missed_rows(missed),
+            "rt": presenters.rt_rows(rt),
+            "recent_days": selectors.ENDED_RECENTLY_DAYS,
         },
     )
 
@@ -153,6 +158,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
             "version": state.version,
             "due": presenters.due_rows(state),
             "reviews": presenters.review_rows(state),
+            "missed": presenters.checks_missed_text(state.checks),
             "versions": selectors.episode_versions(state.episode),
         },
     )

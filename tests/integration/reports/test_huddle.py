@@ -127,7 +127,11 @@ def test_ward_huddle_numbers(busy_ward):
     assert closed_recently > 0
     assert huddle.debriefs_outstanding == 2 + closed_recently
     states = episode_states(list(a1.segregation_episodes.all()))
-    assert huddle.overdue_seclusion_reviews == len(states[0].overdue) > 0
+    # Issue 13: the overdue count left out observations. The seclusion's observation, due every 15
+    # minutes and never recorded, is overdue too and counts.
+    assert huddle.overdue_seclusion_observations == 1
+    assert huddle.overdue_seclusion_reviews == len(states[0].overdue) + 1 > 1
+    assert [r.review for r in huddle.overdue_reviews].count("Observation") == 1
     assert huddle.overdue_segregation_reviews == 0
     assert [p.chart_id for p in huddle.panels] == [f"huddle-month-{slug}" for slug in HUDDLE_MEASURES]
     assert huddle.health.ward_id == a1.pk

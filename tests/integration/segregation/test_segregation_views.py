@@ -55,7 +55,7 @@ def test_provider_page_lists_overdue_reviews(world, seclusion, ward):
     response = client.get(reverse("segregation:provider", args=[ward.provider_id]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Overdue reviews (2)" in html and "Active episodes (1)" in html
+    assert "Overdue reviews and observations (3)" in html and "Active episodes (1)" in html
 
 
 def test_provider_page_other_provider_is_404(world, ward):

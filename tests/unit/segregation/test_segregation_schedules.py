@@ -13,6 +13,7 @@ from rrp.segregation.schedules import (
     Period,
     ReviewFact,
     Rules,
+    check_record,
     continuous_trigger,
     independent_mdt_due,
     observation_due,
@@ -256,3 +257,71 @@ def test_timeliness_lists_every_review_in_order():
     reviews = [ReviewFact("nursing", start + 2 * H), ReviewFact("medical", start + 50 * M)]
     history = review_timeliness(episode=seclusion(start), reviews=reviews)
     assert [(t.kind, t.late) for t in history] == [("medical", False), ("nursing", False)]
+
+
+# --- missed checks: what an episode's record carries after it ends (issue 13, item 4) ---------------
+
+
+def by_kind(record) -> dict:
+    return {c.kind: (c.on_time, c.late, c.missed) for c in record.reviews}
+
+
+def test_an_episode_ended_with_no_reviews_and_no_observations_carries_every_one_missed():
+    """Issue 13: an episode ended with zero reviews and zero observations was flagged nowhere. Ten hours
+    of seclusion not started by a doctor: medical due at 1 h, 5 h and 9 h; nursing at 2, 4, 6 and 8 h
+    (10 h is the end: not yet due); observations every 15 minutes, 39 before the end."""
+    start = at(2026, 3, 2, 8, 0)
+    record = check_record(episode=seclusion(start, start + 10 * H), reviews=[], now=start + 30 * H)
+    assert by_kind(record) == {
+        "medical": (0, 0, 3),
+        "nursing": (0, 0, 4),
+        "mdt": (0, 0, 0),
+        "independent_mdt": (0, 0, 1),
+    }
+    assert record.reviews_missed == 8 and not record.reviews_on_time
+    assert record.observations_missed == 39 and record.anything_missed
+    # and the independent MDT review that fell due at 8 hours in a row was not done
+    assert by_kind(record)["independent_mdt"] == (0, 0, 1)
+    assert record.observations.on_time == 0
+
+
+def test_reviews_done_on_time_leave_nothing_missed():
+    start = at(2026, 3, 2, 8, 0)
+    reviews = [
+        ReviewFact("medical", start + 50 * M),
+        ReviewFact("nursing", start + 2 * H),
+        ReviewFact("medical", start + 4 * H),
+        ReviewFact("nursing", start + 4 * H),
+    ]
+    observations = [start + k * 15 * M for k in range(1, 20)]
+    record = check_record(
+        episode=seclusion(start, start + 5 * H), reviews=reviews, observations=observations, now=start + 6 * H
+    )
+    assert by_kind(record) == {"medical": (2, 0, 0), "nursing": (2, 0, 0), "mdt": (0, 0, 0)}
+    assert record.reviews_on_time and not record.anything_missed
+
+
+def test_a_late_review_is_late_once_and_the_intervals_it_skipped_are_missed():
+    start = at(2026, 3, 2, 8, 0)
+    # nursing due at 2 h; done at 7 h: late for the 2 h one, and the 4 h and 6 h ones were missed
+    record = check_record(
+        episode=seclusion(start, start + 8 * H, by_doctor=True),
+        reviews=[ReviewFact("nursing", start + 7 * H), ReviewFact("medical", start + 4 * H)],
+        now=start + 9 * H,
+    )
+    assert by_kind(record)["nursing"] == (0, 1, 2)
+    assert by_kind(record)["medical"] == (1, 0, 0)
+
+
+def test_an_episode_under_way_counts_the_overdue_check_as_overdue_not_missed():
+    start = at(2026, 3, 2, 8, 0)
+    now = start + 5 * H + 30 * M  # nursing due at 2 h and 4 h: one missed, the latest overdue now
+    record = check_record(episode=seclusion(start), reviews=[ReviewFact("medical", start + 30 * M)], now=now)
+    assert by_kind(record)["nursing"] == (0, 0, 1)
+    assert by_kind(record)["medical"] == (1, 0, 0)  # next due 4.5 h: overdue now, not missed
+
+
+def test_an_independent_mdt_review_not_done_before_the_end_is_missed():
+    start = at(2026, 3, 2, 8, 0)
+    record = check_record(episode=seclusion(start, start + 9 * H), reviews=[], now=start + 10 * H)
+    assert by_kind(record)["independent_mdt"] == (0, 0, 1)

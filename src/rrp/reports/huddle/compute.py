@@ -21,7 +21,13 @@ from rrp.accounts.scope import wards_for
 from rrp.charts import Event
 from rrp.core.times import local_midnight
 from rrp.force.codes import IncidentStatus
-from rrp.force.selectors import follow_up_outstanding, last_force_on_ward, open_status_counts
+from rrp.force.selectors import (
+    RtOverdue,
+    follow_up_outstanding,
+    last_force_on_ward,
+    open_status_counts,
+    rt_observations_overdue,
+)
 from rrp.improvement.selectors import events_by_ward
 from rrp.measures.catalogue import MeasureDefinition, measure
 from rrp.measures.series import Period
@@ -34,8 +40,15 @@ from rrp.reports.reporting_health.compute import (
     health_figures,
 )
 from rrp.segregation.codes import EpisodeKind
-from rrp.segregation.selectors import last_seclusion_started, ward_episodes_now
+from rrp.segregation.selectors import (
+    last_seclusion_started,
+    ward_ended_with_missed_checks,
+    ward_episodes_now,
+)
 from rrp.spc import SpcResult
+
+#: Observations after rapid tranquillisation given in this many days are checked for overdue hours.
+RT_RECENT_DAYS = 30
 
 #: The measures charted at the huddle, in the order shown.
 HUDDLE_MEASURES: tuple[str, ...] = (
@@ -50,12 +63,23 @@ HUDDLE_MEASURES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class OverdueReview:
-    """A review of an active episode that is overdue now (no patient named: the huddle shows counts)."""
+    """A review of an active episode, or its observation in seclusion, that is overdue now (no patient
+    named: the huddle shows counts). ``review_kind`` is ``observation`` for an observation."""
 
     episode_kind: str
     review_kind: str
     due_at: dt.datetime
     minutes_overdue: int
+
+
+@dataclass(frozen=True)
+class MissedChecks:
+    """An episode of the ward that ended recently with reviews or observations missed (no patient named)."""
+
+    episode_kind: str
+    ended_at: dt.datetime
+    reviews_missed: int
+    observations_missed: int
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,10 @@ class HuddleFigures:
     debriefs_outstanding: int
     overdue_reviews: list[OverdueReview]
     health: WardHealthFigures
+    #: Episodes that ended in the last ``ENDED_RECENTLY_DAYS`` days with checks missed.
+    ended_with_missed: list[MissedChecks]
+    #: Incidents with observations after rapid tranquillisation overdue (``RT_RECENT_DAYS``).
+    rt_overdue: list[RtOverdue]
 
     @property
     def days_since_restraint(self) -> int | None:
@@ -102,6 +130,14 @@ class HuddleFigures:
     @property
     def overdue_seclusion_reviews(self) -> int:
         return sum(1 for r in self.overdue_reviews if r.episode_kind == EpisodeKind.SECLUSION)
+
+    @property
+    def overdue_seclusion_observations(self) -> int:
+        return sum(1 for r in self.overdue_reviews if r.review_kind == "observation")
+
+    @property
+    def rt_hours_overdue(self) -> int:
+        return sum(r.hours_overdue for r in self.rt_overdue)
 
     @property
     def overdue_segregation_reviews(self) -> int:
@@ -138,6 +174,18 @@ def huddle_figures(ward: Ward, *, today: dt.date, period: Period | str = Period.
     since, until = reporting_window(period, today=today)
     last_restraint, last_seclusion = last_force_on_ward(ward.pk, today=today, recent_from=since)
     last_episode, active, overdue = _episodes(ward, today=today)
+    now = timezone.now()
+    ended_with_missed = [
+        MissedChecks(
+            episode_kind=s.episode.kind,
+            ended_at=s.version.ended_at,
+            reviews_missed=s.checks.reviews_missed,
+            observations_missed=s.checks.observations_missed,
+        )
+        for s in ward_ended_with_missed_checks(ward.pk, now=now)
+        if s.checks is not None and s.version.ended_at is not None
+    ]
+    rt_overdue = rt_observations_overdue([ward.pk], since=now - dt.timedelta(days=RT_RECENT_DAYS), now=now)
     statuses = open_status_counts(ward.pk)
     follow_up = follow_up_outstanding(ward.pk, since=today - dt.timedelta(days=RECENT_DAYS))
     events = [e for e in events_by_ward([ward.pk]).get(ward.pk, []) if since <= e.date <= until]
@@ -174,6 +222,8 @@ def huddle_figures(ward: Ward, *, today: dt.date, period: Period | str = Period.
         statements_incidents=follow_up.statement_incidents,
         debriefs_outstanding=follow_up.debriefs,
         overdue_reviews=overdue,
+        ended_with_missed=ended_with_missed,
+        rt_overdue=rt_overdue,
         # The incidents measure's series rides along with the charts for the volume check.
         health=health_figures(
             [ward.pk], today=today, period=period, volume_series=many[VOLUME_MEASURE].series

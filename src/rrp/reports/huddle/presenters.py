@@ -67,6 +67,9 @@ def huddle_links(ward: Ward, *, user: User) -> dict[str, str]:
         links["drafts"] = f"{incidents}?ward={ward.pk}&status={IncidentStatus.DRAFT}"
     if has_permission(user, Permission.PATIENT_VIEW, ward=ward):
         links["segregation"] = reverse("segregation:ward", args=[ward.pk])
+        provider_page = reverse("segregation:provider", args=[ward.provider_id])
+        links["missed"] = f"{provider_page}#missed"
+        links["rapid_tranquillisation"] = f"{provider_page}#rapid-tranquillisation"
     links["events"] = _events_url(ward)
     links["ward"] = reverse("web:ward-detail", args=[ward.pk])
     return links
