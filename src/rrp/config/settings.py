@@ -304,6 +304,32 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # /readyz answers 503 when no worker has been seen for this many seconds (0: do not ask about the worker).
 RRP_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("RRP_WORKER_HEARTBEAT_MAX_AGE", "300"))
 
+# Reminders (rrp.ops.reminders): by email through Django's SMTP backend, or by GOV.UK Notify's official
+# client when RRP_REMINDER_CHANNEL=notify. Links in them start with RRP_BASE_URL.
+RRP_BASE_URL = os.environ.get("RRP_BASE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "").rstrip(
+    "/"
+)
+RRP_REMINDER_CHANNEL = os.environ.get("RRP_REMINDER_CHANNEL", "email")
+if RRP_REMINDER_CHANNEL not in {"email", "notify"}:
+    raise ImproperlyConfigured(f"RRP_REMINDER_CHANNEL must be email or notify, not {RRP_REMINDER_CHANNEL!r}.")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rrp@localhost")
+RRP_NOTIFY_API_KEY = os.environ.get("RRP_NOTIFY_API_KEY", "")
+RRP_NOTIFY_TEMPLATE_ID = os.environ.get("RRP_NOTIFY_TEMPLATE_ID", "")
+RRP_NOTIFY_BASE_URL = os.environ.get("RRP_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+if RRP_REMINDER_CHANNEL == "notify" and not (RRP_NOTIFY_API_KEY and RRP_NOTIFY_TEMPLATE_ID):
+    raise ImproperlyConfigured(
+        "RRP_REMINDER_CHANNEL=notify needs RRP_NOTIFY_API_KEY and RRP_NOTIFY_TEMPLATE_ID (a GOV.UK Notify email "
+        "template whose subject is ((subject)) and whose body is ((body))): see docs/deploy.md."
+    )
+
 # Records are locked from deletion for at least this many years from creation (Use of Force Act s6(6)).
 RECORD_RETENTION_YEARS = max(3, int(os.environ.get("RRP_RECORD_RETENTION_YEARS", "3")))
 

@@ -3,6 +3,7 @@ been enqueued, and when each worker was last seen."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -38,3 +39,62 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} on {self.hostname}"
+
+
+class ReminderKind(models.TextChoices):
+    REVIEWS = "reviews", "Seclusion and segregation reviews overdue or due soon"
+    FOLLOW_UP = "follow_up", "Staff statements and patient debriefs outstanding"
+    RT_OBSERVATIONS = "rt_observations", "Physical health observations due after rapid tranquillisation"
+
+
+class ReminderPreference(models.Model):
+    """What one user has chosen to be reminded of. No row: every kind their role may act on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    kinds = models.JSONField(default=list, help_text="The ReminderKind values chosen.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"reminders for {self.user}"
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed after every attempt"
+
+
+class Reminder(models.Model):
+    """One reminder to one person about one ward, for one slot; the outbox the worker sends from.
+
+    Unique per (user, kind, ward, slot), so building the same slot twice never sends twice. The body
+    says what is due, where, and links to it: never a patient's name or NHS number.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    ward = models.ForeignKey("organisations.Ward", on_delete=models.CASCADE, related_name="+")
+    slot = models.DateTimeField()
+    channel = models.CharField(max_length=10)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "ward", "slot"], name="ops_reminder_once_per_slot"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on ward {self.ward_id} for user {self.user_id}"

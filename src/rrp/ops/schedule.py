@@ -57,6 +57,25 @@ SCHEDULE: tuple[Job, ...] = (
         what="every night at 02:00: every ward's stored monthly figures that are missing or stale (decision 0005)",
     ),
     Job(
+        "reminders",
+        tasks.send_reminders,
+        every_minutes=60,
+        what="every hour: seclusion and segregation reviews overdue or due within two hours, and observations "
+        "due after rapid tranquillisation, to each person who can act on them",
+    ),
+    Job(
+        "follow-up-reminders",
+        tasks.send_follow_up_reminders,
+        at=dt.time(8, 0),
+        what="every day at 08:00: staff statements and patient debriefs outstanding on the last 28 days' incidents",
+    ),
+    Job(
+        "deliver-reminders",
+        tasks.deliver_reminders,
+        every_minutes=5,
+        what="every 5 minutes: reminders not yet sent are tried again (5 attempts, 5, 10, 20 and 40 minutes apart)",
+    ),
+    Job(
         "prune-task-results",
         tasks.prune_task_results,
         at=dt.time(3, 30),

@@ -1,0 +1,302 @@
+"""Reminders: what is due on each ward, to the people who can act on it, by email or GOV.UK Notify.
+
+Built by the worker on the schedule (rrp.ops.schedule) into an outbox (`Reminder`), then sent; a failed
+send is retried with growing gaps and, after the last attempt, shown to administrators
+(/ops/reminders/). Every attempt is in the audit log. A reminder says what is due, on which ward, and
+links to it: an episode or incident by its number, never a patient's name or NHS number, because email
+leaves the NHS network's control.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from notifications_python_client.notifications import NotificationsAPIClient
+
+from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
+from rrp.core.formatting import long_date_time
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.force.codes import InterventionType
+from rrp.force.models import InterventionRecord, PhysicalHealthObservation
+from rrp.force.observations import HourState, monitoring_hours, rt_monitoring_state
+from rrp.force.selectors import follow_up_outstanding
+from rrp.ops.models import Reminder, ReminderKind, ReminderPreference, ReminderStatus
+from rrp.organisations.models import Ward
+from rrp.segregation.codes import EpisodeKind, due_label
+from rrp.segregation.selectors import due_by_ward
+
+UK = zoneinfo.ZoneInfo("Europe/London")
+logger = logging.getLogger("rrp.ops.reminders")
+
+#: Who may act on each kind, and so may be reminded of it (on that ward).
+PERMISSION_FOR = {
+    ReminderKind.REVIEWS: Permission.SEGREGATION_RECORD,
+    ReminderKind.FOLLOW_UP: Permission.INCIDENT_RECORD,
+    ReminderKind.RT_OBSERVATIONS: Permission.INCIDENT_RECORD,
+}
+REVIEWS_WITHIN = dt.timedelta(hours=2)
+FOLLOW_UP_DAYS = 28
+MAX_ATTEMPTS = 5
+FIRST_RETRY = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class WardNotice:
+    """What is due of one kind on one ward, in words, with a link for each item."""
+
+    kind: ReminderKind
+    ward: Ward
+    subject: str
+    lines: tuple[str, ...]
+
+
+def _link(name: str, **kwargs: int) -> str:
+    return f"{settings.RRP_BASE_URL}{reverse(name, kwargs=kwargs)}"
+
+
+def _when(value: dt.datetime) -> str:
+    return long_date_time(value)
+
+
+def reviews_notices(now: dt.datetime) -> list[WardNotice]:
+    """Per ward, the seclusion and segregation reviews overdue or due within two hours."""
+    notices = []
+    for ward, entries in due_by_ward(now=now, within=REVIEWS_WITHIN):
+        lines, overdue = [], 0
+        for state, items in entries:
+            kind = EpisodeKind(state.episode.kind).label.lower()
+            for item in items:
+                overdue += item.overdue
+                status = "OVERDUE" if item.overdue else "due"
+                lines.append(
+                    f"Episode {state.episode.pk} ({kind}): {due_label(item.kind).lower()} {status}, due "
+                    f"{_when(item.due_at)}\n  {_link('segregation:episode', episode_id=state.episode.pk)}"
+                )
+        subject = f"{overdue} overdue" if overdue else "Due soon"
+        notices.append(
+            WardNotice(
+                ReminderKind.REVIEWS,
+                ward,
+                f"{subject}: seclusion and segregation reviews on {ward.name}",
+                tuple(lines),
+            )
+        )
+    return notices
+
+
+def follow_up_notices(now: dt.datetime, wards: list[Ward]) -> list[WardNotice]:
+    """Per ward, staff statements and patient debriefs still to come on the last 28 days' incidents."""
+    since = timezone.localdate(now) - dt.timedelta(days=FOLLOW_UP_DAYS)
+    notices = []
+    for ward in wards:
+        waiting = follow_up_outstanding(ward.pk, since=since)
+        if not (waiting.statements or waiting.debriefs):
+            continue
+        lines = []
+        if waiting.statements:
+            lines.append(
+                f"{waiting.statements} staff statements to write, on {waiting.statement_incidents} incidents"
+            )
+        if waiting.debriefs:
+            lines.append(f"{waiting.debriefs} patient debriefs neither held nor explained")
+        lines.append(
+            f"The ward's incidents: {settings.RRP_BASE_URL}{reverse('force:incident-list')}?ward={ward.pk}"
+        )
+        notices.append(
+            WardNotice(
+                ReminderKind.FOLLOW_UP,
+                ward,
+                f"Statements and debriefs outstanding on {ward.name}",
+                tuple(lines),
+            )
+        )
+    return notices
+
+
+def rt_notices(now: dt.datetime) -> list[WardNotice]:
+    """Per ward, incidents whose hourly observations after rapid tranquillisation are due or overdue."""
+    hours = monitoring_hours()
+    recent = (
+        InterventionRecord.objects.current()
+        .filter(
+            type_code=InterventionType.RAPID_TRANQUILLISATION,
+            started_at__gte=now - dt.timedelta(hours=hours + 1),
+            started_at__lte=now,
+        )
+        .values_list("version__incident_id", "version__incident__ward_id", "started_at")
+    )
+    starts: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
+    for incident_id, ward_id, started_at in recent:
+        starts[(incident_id, ward_id)].append(started_at)
+    observations = defaultdict(list)
+    for observation in PhysicalHealthObservation.objects.filter(
+        incident_id__in=[incident for incident, _ in starts]
+    ).only("incident_id", "observed_at", "refused"):
+        observations[observation.incident_id].append(observation)
+    by_ward: dict[int, list[str]] = defaultdict(list)
+    for (incident_id, ward_id), times in sorted(starts.items()):
+        state = rt_monitoring_state(starts=times, observations=observations[incident_id], at=now, hours=hours)
+        waiting = [h for h in state.hours if h.state in (HourState.OVERDUE, HourState.DUE)]
+        if not waiting:
+            continue
+        late = sum(h.state == HourState.OVERDUE for h in waiting)
+        by_ward[ward_id].append(
+            f"Incident {incident_id}: {len(waiting)} hourly observations waiting ({late} overdue), the next due "
+            f"{_when(waiting[-1].due_at)}\n  {_link('force:incident-detail', incident_id=incident_id)}"
+        )
+    wards = Ward.objects.in_bulk(list(by_ward))
+    return [
+        WardNotice(
+            ReminderKind.RT_OBSERVATIONS,
+            wards[ward_id],
+            f"Observations due after rapid tranquillisation on {wards[ward_id].name}",
+            tuple(lines),
+        )
+        for ward_id, lines in sorted(by_ward.items())
+    ]
+
+
+def chosen_kinds(user: User) -> set[str]:
+    """The kinds `user` has chosen; every kind when they have not chosen."""
+    preference = ReminderPreference.objects.filter(user=user).first()
+    return set(preference.kinds) if preference else set(ReminderKind.values)
+
+
+def kinds_available(user: User) -> list[ReminderKind]:
+    """The kinds `user`'s role may act on somewhere, so may choose."""
+    return [kind for kind, permission in PERMISSION_FOR.items() if has_permission(user, permission)]
+
+
+def recipients(notice: WardNotice) -> list[User]:
+    """The active users with an email address who may act on the notice's ward and chose its kind."""
+    candidates = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(wards=notice.ward) | Q(provider_id=notice.ward.provider_id))
+        .distinct()
+        .order_by("pk")
+    )
+    permission = PERMISSION_FOR[notice.kind]
+    return [
+        user
+        for user in candidates
+        if has_permission(user, permission, ward=notice.ward) and notice.kind in chosen_kinds(user)
+    ]
+
+
+def body_for(notice: WardNotice, now: dt.datetime) -> str:
+    """The reminder's text: the ward, what is due with links, and how to change what one gets."""
+    provider = notice.ward.provider.name
+    return "\n".join(
+        [
+            f"{ReminderKind(notice.kind).label} on {notice.ward.name} ({provider}), as at {_when(now)}:",
+            "",
+            *[f"- {line}" for line in notice.lines],
+            "",
+            "You get this from Reducing Restrictive Practice because you can act on it. Choose what you are "
+            f"reminded of: {settings.RRP_BASE_URL}{reverse('ops:reminder-preferences')}",
+        ]
+    )
+
+
+def build(notices: list[WardNotice], *, slot: dt.datetime, now: dt.datetime) -> int:
+    """Put one reminder per notice and recipient in the outbox for `slot` (none twice); how many new."""
+    created = 0
+    for notice in notices:
+        body = body_for(notice, now)
+        for user in recipients(notice):
+            try:
+                with transaction.atomic():
+                    Reminder.objects.create(
+                        user=user,
+                        kind=notice.kind,
+                        ward=notice.ward,
+                        slot=slot,
+                        channel=settings.RRP_REMINDER_CHANNEL,
+                        subject=f"RRP: {notice.subject}"[:200],
+                        body=body,
+                        next_attempt_at=now,
+                    )
+            except IntegrityError:
+                continue  # this slot's reminder is already in the outbox
+            created += 1
+    return created
+
+
+def _send_email(reminder: Reminder) -> None:
+    EmailMessage(
+        subject=reminder.subject,
+        body=reminder.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[reminder.user.email],
+    ).send(fail_silently=False)
+
+
+def _send_notify(reminder: Reminder) -> None:
+    client = NotificationsAPIClient(settings.RRP_NOTIFY_API_KEY, base_url=settings.RRP_NOTIFY_BASE_URL)
+    client.send_email_notification(
+        email_address=reminder.user.email,
+        template_id=settings.RRP_NOTIFY_TEMPLATE_ID,
+        personalisation={"subject": reminder.subject, "body": reminder.body},
+        reference=f"rrp-reminder-{reminder.pk}",
+    )
+
+
+SENDERS = {"email": _send_email, "notify": _send_notify}
+
+
+def deliver_due(now: dt.datetime | None = None) -> tuple[int, int]:
+    """Send every reminder waiting whose next attempt is due; (sent, failed this time)."""
+    now = now or timezone.now()
+    sent = failed = 0
+    waiting = Reminder.objects.filter(status=ReminderStatus.PENDING, next_attempt_at__lte=now).select_related(
+        "user", "ward"
+    )
+    for reminder in waiting.order_by("next_attempt_at", "pk"):
+        reminder.attempts += 1
+        try:
+            SENDERS[reminder.channel](reminder)
+        except Exception as error:  # any failure of the mail server or Notify: retried, then shown
+            failed += 1
+            reminder.last_error = f"{type(error).__name__}: {error}"[:300]
+            if reminder.attempts >= MAX_ATTEMPTS:
+                reminder.status = ReminderStatus.FAILED
+            else:
+                reminder.next_attempt_at = now + FIRST_RETRY * 2 ** (reminder.attempts - 1)
+            logger.warning(
+                "reminder %s not sent (attempt %s): %s", reminder.pk, reminder.attempts, reminder.last_error
+            )
+        else:
+            sent += 1
+            reminder.status = ReminderStatus.SENT
+            reminder.sent_at = now
+            reminder.last_error = ""
+        with transaction.atomic():
+            reminder.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+            audit_record(
+                actor=None,
+                action=AuditAction.EXPORT,
+                record=reminder,
+                provider_id=reminder.ward.provider_id,
+                detail={
+                    "reminder": reminder.kind,
+                    "channel": reminder.channel,
+                    "to_user_id": reminder.user_id,
+                    "attempt": reminder.attempts,
+                    "outcome": "sent" if reminder.status == ReminderStatus.SENT else "failed",
+                },
+            )
+    return sent, failed
