@@ -38,6 +38,7 @@ class Permission(StrEnum):
     CHART_EVENT_RECORD = "chart_event_record"
     AIM_SET = "aim_set"
     CLOSED_INCIDENT_AMEND = "closed_incident_amend"
+    INCIDENT_VOID = "incident_void"
     SEGREGATION_RECORD = "segregation_record"
     REVIEW_RULES_SET = "review_rules_set"
     COMMISSIONED_LTS_REGISTER_VIEW = "commissioned_lts_register_view"
@@ -131,6 +132,13 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
         PermissionDefinition(
             Permission.CLOSED_INCIDENT_AMEND,
             "Amend an incident after it is closed (the record gets a new version with the reason).",
+            writes=True,
+            patients=True,
+        ),
+        PermissionDefinition(
+            Permission.INCIDENT_VOID,
+            "Void an incident recorded in error (a test, the wrong patient) or mark it a duplicate of another, "
+            "with a reason: it is kept for good, shown struck through, and left out of measures and exports.",
             writes=True,
             patients=True,
         ),
@@ -268,7 +276,13 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.AUDIT_VIEW,
                 P.AUDIT_PATIENTS_VIEW,
             }
-            | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.CLOSED_INCIDENT_AMEND}
+            | {
+                P.INCIDENT_VIEW,
+                P.INCIDENT_RECORD,
+                P.INCIDENT_REVIEW,
+                P.CLOSED_INCIDENT_AMEND,
+                P.INCIDENT_VOID,
+            }
             | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}

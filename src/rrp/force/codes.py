@@ -165,6 +165,13 @@ class CqcTaskStatus(models.TextChoices):
     NOT_REQUIRED = "not_required", "Not required (e.g. already reported to NHS England)"
 
 
+class VoidKind(models.TextChoices):
+    """Why an incident no longer counts (issue 13): it is kept, struck through, out of measures and exports."""
+
+    VOID = "void", "Voided: recorded in error (a test, or the wrong patient)"
+    DUPLICATE = "duplicate", "A duplicate of another incident"
+
+
 class IncidentFlagKind(models.TextChoices):
     PRONE_REVIEW = "prone_review", "Prone restraint: review required"
     RT_MONITORING = "rt_monitoring", "Rapid tranquillisation: physical health observations at least hourly"

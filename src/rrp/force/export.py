@@ -150,6 +150,7 @@ def cqc_72h_rows(
     latest = IncidentVersion.objects.filter(incident=OuterRef("version__incident")).order_by("-number")
     interventions = (
         InterventionRecord.objects.filter(version_id=Subquery(latest.values("pk")[:1]))
+        .not_voided()  # voided incidents and duplicates are never exported
         .filter(started_at__lte=at)
         .select_related("version")
     )

@@ -25,8 +25,16 @@ from rrp.force.codes import (
     InterventionType,
     NonStaffPersonType,
     StaffPart,
+    VoidKind,
 )
-from rrp.force.models import ConsciousnessLevel, Hydration, IncidentClosure, IncidentVersion, StaffInvolvement
+from rrp.force.models import (
+    ConsciousnessLevel,
+    Hydration,
+    IncidentClosure,
+    IncidentVersion,
+    IncidentVoid,
+    StaffInvolvement,
+)
 from rrp.force.services import InterventionInput, StaffInput
 from rrp.people.models import StaffMember
 
@@ -587,3 +595,40 @@ class CloseForm(ValidatedForm):
         else:
             name = key
         return name if name in self.fields else None
+
+
+class VoidForm(ValidatedForm):
+    """Voiding an incident, or marking it a duplicate of another (provider governance)."""
+
+    rules_model = IncidentVoid
+
+    kind = forms.ChoiceField(
+        label="What is wrong with this record?",
+        choices=VoidKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    duplicate_of = forms.IntegerField(
+        label="Incident number of the record to keep",
+        help_text="Only if this is a duplicate: for example 1234",
+        required=False,
+        min_value=1,
+    )
+    reason = forms.CharField(
+        label="Why is it being voided?",
+        help_text="This is kept with the record for good and shown to anyone who reads it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("kind") and "kind" not in self.errors:
+            self.add_error("kind", "Choose whether the record is void or a duplicate")
+        elif (
+            data.get("kind") == VoidKind.DUPLICATE
+            and data.get("duplicate_of") is None
+            and "duplicate_of" not in self.errors
+        ):
+            self.add_error("duplicate_of", "Enter the number of the incident this duplicates")
+        return data

@@ -25,6 +25,7 @@ from rrp.force.codes import (
     InterventionReason,
     InterventionType,
     StaffPart,
+    VoidKind,
 )
 
 # "The current version of an incident" is the one with the highest number: an amendment replaces the
@@ -45,6 +46,10 @@ class IncidentQuerySet(AppendOnlyQuerySet):
         """Annotate `current_status` (the latest status change) without one query per row."""
         latest = IncidentStatusChange.objects.filter(incident=OuterRef("pk")).order_by("-id")
         return self.annotate(current_status=Subquery(latest.values("to_status")[:1]))
+
+    def not_voided(self) -> IncidentQuerySet:
+        """Incidents that count: not voided or marked a duplicate (``IncidentVoid``)."""
+        return self.filter(~Exists(IncidentVoid.objects.filter(incident=OuterRef("pk"))))
 
     def not_closed(self) -> IncidentQuerySet:
         """Incidents that have not been closed.
@@ -85,6 +90,10 @@ class InterventionRecordQuerySet(AppendOnlyQuerySet):
         return self.filter(
             ~Exists(_newer_versions(incident="version__incident_id", number="version__number"))
         )
+
+    def not_voided(self) -> InterventionRecordQuerySet:
+        """Only interventions of incidents that count (not voided or a duplicate): measures and exports."""
+        return self.filter(~Exists(IncidentVoid.objects.filter(incident_id=OuterRef("version__incident_id"))))
 
 
 class StaffInvolvementQuerySet(AppendOnlyQuerySet):
@@ -573,3 +582,32 @@ class IncidentClosure(AppendOnlyModel):
     def skipped(self) -> dict[str, str]:
         """The follow-ups closed without, by key, with the reason given."""
         return {item["key"]: item["skipped_reason"] for item in self.checklist if item.get("skipped_reason")}
+
+
+class IncidentVoid(AppendOnlyModel):
+    """An incident that no longer counts: voided (recorded in error: a test, the wrong patient) or a
+    duplicate of another. Voiding is this row, never a change to the incident or a deletion: the record
+    stays, struck through, and measures and exports leave it out (``IncidentQuerySet.not_voided``)."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="void")
+    kind = models.CharField(max_length=20, choices=VoidKind.choices)
+    duplicate_of = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    reason = models.TextField()
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["incident"]
+        constraints = [
+            models.CheckConstraint(name="force_void_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(
+                name="force_void_duplicate_names_original",
+                condition=Q(kind="duplicate", duplicate_of__isnull=False)
+                | Q(kind="void", duplicate_of__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident {self.incident_id}: {self.get_kind_display()}"

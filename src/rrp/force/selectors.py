@@ -29,6 +29,7 @@ from rrp.force.models import (
     IncidentFlag,
     IncidentStatusChange,
     IncidentVersion,
+    IncidentVoid,
     InterventionRecord,
     PhysicalHealthObservation,
     StaffInvolvement,
@@ -58,6 +59,7 @@ def incident_list_for_user(user: User) -> QuerySet[Incident]:
     return (
         Incident.objects.filter(in_scope)
         .with_status()
+        .annotate(voided=Exists(IncidentVoid.objects.filter(incident=OuterRef("pk"))))
         .select_related("ward", "patient")
         .order_by("-created_at", "-id")
     )
@@ -172,6 +174,7 @@ class IncidentPage:
     statements: list[StaffStatement]
     missing_items: list[str]
     closure: IncidentClosure | None = None
+    void: IncidentVoid | None = None
 
 
 def incident_page(incident: Incident) -> IncidentPage:
@@ -199,6 +202,7 @@ def incident_page(incident: Incident) -> IncidentPage:
             version=version, interventions=interventions, staff=staff, patient=incident.patient
         ),
         closure=IncidentClosure.objects.filter(incident=incident).select_related("closed_by").first(),
+        void=IncidentVoid.objects.filter(incident=incident).select_related("by").first(),
     )
 
 

@@ -38,6 +38,7 @@ from rrp.force.codes import (
     InterventionType,
     NonStaffPersonType,
     StaffPart,
+    VoidKind,
 )
 from rrp.force.completeness import (
     missing_items,
@@ -54,6 +55,7 @@ from rrp.force.models import (
     IncidentFlag,
     IncidentStatusChange,
     IncidentVersion,
+    IncidentVoid,
     InterventionRecord,
     PhysicalHealthObservation,
     StaffInvolvement,
@@ -723,6 +725,60 @@ def incident_close(
         ],
     )
     return change
+
+
+@transaction.atomic
+def incident_void(
+    *,
+    incident: Incident,
+    by: User,
+    reason: str,
+    duplicate_of: Incident | None = None,
+    request: HttpRequest | None = None,
+) -> IncidentVoid:
+    """Void an incident recorded in error, or (with ``duplicate_of``) mark it a duplicate of another
+    incident of the same provider (issue 13 item 5). Provider governance only (``INCIDENT_VOID``).
+
+    Append-only: a new ``IncidentVoid`` row, never a change to the incident or a deletion; the record stays,
+    struck through, and measures and exports leave it out, so the stored monthly figures of its months are
+    marked stale. Final: a voided incident is not voided again.
+    """
+    incident = _lock(incident)
+    if not has_permission(by, Permission.INCIDENT_VOID, ward=incident.ward):
+        raise PermissionDenied("Only provider governance can void an incident or mark it a duplicate")
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why this incident is being voided"]
+    check_values(IncidentVoid, {"reason": reason or ""}, errors)
+    if IncidentVoid.objects.filter(incident=incident).exists():
+        errors["incident"] = ["This incident is already voided"]
+    if duplicate_of is not None:
+        if duplicate_of.pk == incident.pk:
+            errors["duplicate_of"] = ["An incident cannot be a duplicate of itself"]
+        elif duplicate_of.provider_id != incident.provider_id:
+            errors["duplicate_of"] = ["Choose an incident of the same provider"]
+        elif IncidentVoid.objects.filter(incident=duplicate_of).exists():
+            errors["duplicate_of"] = ["That incident is voided itself: choose the one that counts"]
+    _raise(errors)
+    void = IncidentVoid.objects.create(
+        incident=incident,
+        kind=VoidKind.DUPLICATE if duplicate_of is not None else VoidKind.VOID,
+        duplicate_of=duplicate_of,
+        reason=reason.strip(),
+        at=timezone.now(),
+        by=by,
+    )
+    mark_changed(figures_months_of_incidents({incident.pk: incident.ward_id}))
+    _audit(
+        by=by,
+        action=AuditAction.CHANGE,
+        incident=incident,
+        request=request,
+        voided=void.kind,
+        duplicate_of=duplicate_of.pk if duplicate_of is not None else None,
+        reason=void.reason,
+    )
+    return void
 
 
 @transaction.atomic

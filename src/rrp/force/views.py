@@ -30,7 +30,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_list, audit_record
 from rrp.force import presenters, selectors, services
 from rrp.force.closure import closure_checklist
-from rrp.force.codes import IncidentStatus
+from rrp.force.codes import IncidentStatus, VoidKind
 from rrp.force.forms import (
     ChangeReasonForm,
     CloseForm,
@@ -45,6 +45,7 @@ from rrp.force.forms import (
     RtObservationForm,
     SendBackForm,
     StatementForm,
+    VoidForm,
     now_defaults,
     split,
     yes_no_initial,
@@ -533,6 +534,7 @@ def _render_detail(
         "close": reviewer and current == IncidentStatus.REVIEWED,
         "statement": services.statement_author_may_add(incident=incident, by=user),
         "observe": writer,
+        "void": page.void is None and has_permission(user, Permission.INCIDENT_VOID, ward=incident.ward),
     }
     return render(
         request,
@@ -682,6 +684,57 @@ def incident_close(request: HttpRequest, incident_id: int) -> HttpResponse:
             "form": form,
             "checklist": checklist,
             "title": "Close the incident",
+            "errors": errors,
+            "p": presenters,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def incident_void(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Void an incident or mark it a duplicate (provider governance, issue 13 item 5)."""
+    incident = scoped_incident(request, incident_id)
+    require_permission(request.user, Permission.INCIDENT_VOID, ward=incident.ward)
+    form = VoidForm(request.POST if request.method == "POST" else None)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            duplicate_of = None
+            if data["kind"] == VoidKind.DUPLICATE:
+                # Only an incident this user can see may be named (else the form says none was found).
+                duplicate_of = (
+                    selectors.incident_list_for_user(request.user).filter(pk=data["duplicate_of"]).first()
+                )
+            if data["kind"] == VoidKind.DUPLICATE and duplicate_of is None:
+                form.add_error("duplicate_of", "No incident you can see has this number")
+            else:
+                try:
+                    services.incident_void(
+                        incident=incident,
+                        by=request.user,
+                        reason=data["reason"],
+                        duplicate_of=duplicate_of,
+                        request=request,
+                    )
+                except ValidationError as problem:
+                    for key, messages_ in problem.message_dict.items():
+                        for message in messages_:
+                            form.add_error(key if key in form.fields else None, message)
+                else:
+                    messages.success(
+                        request, "Incident voided. It is kept, struck through, and no longer counted."
+                    )
+                    return redirect("force:incident-detail", incident_id=incident.pk)
+        errors = presenters.form_error_links([form])
+    return render(
+        request,
+        "force/incident_void.jinja",
+        {
+            "incident": incident,
+            "form": form,
+            "title": "Void this incident",
             "errors": errors,
             "p": presenters,
         },

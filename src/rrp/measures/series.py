@@ -146,7 +146,8 @@ def latest_interventions(
     numerator = definition.numerator
     start, end = local_midnight(since), local_midnight(until + dt.timedelta(days=1))
     wards = list(ward_ids)
-    rows = InterventionRecord.objects.filter(version__incident__ward_id__in=wards).current()
+    # Voided incidents and duplicates are kept but never counted (force.models.IncidentVoid).
+    rows = InterventionRecord.objects.filter(version__incident__ward_id__in=wards).current().not_voided()
     started, type_code = "started_at", "type_code"
     if len(wards) <= WARD_FIRST_LIMIT:
         rows = rows.alias(

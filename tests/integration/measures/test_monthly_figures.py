@@ -227,3 +227,16 @@ def test_refresh_command_fills_every_wards_months_and_says_how_many(provider_a):
 def test_refresh_command_refuses_a_silly_number_of_months(world):
     with pytest.raises(CommandError, match="--months must be from 1 to 240"):
         call_command("refresh_monthly_figures", "--months", "0")
+
+
+def test_voiding_an_incident_takes_it_out_of_the_measures_and_the_stored_months(provider_a):
+    """Issue 13 item 5: a voided incident (or a duplicate) is kept but never counted, and the stored
+    figures of its months go stale, so the board does not keep showing it."""
+    from rrp.force.services import incident_void
+
+    incident = _jan_to_mar(provider_a)
+    before = assert_store_matches_records(provider_a)[RATE.slug].set_index(["ward_id", "period"])
+    incident_void(incident=incident, by=provider_a.users["provider_governance"], reason="A training record")
+    after = assert_store_matches_records(provider_a)[RATE.slug].set_index(["ward_id", "period"])
+    a1 = provider_a.wards["a1"].pk
+    assert after.loc[(a1, JAN), "numerator"] == before.loc[(a1, JAN), "numerator"] - 1
