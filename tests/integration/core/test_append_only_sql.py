@@ -20,7 +20,13 @@ from django.utils import timezone
 from rrp.core.db import trigger_names
 from rrp.core.models import AppendOnlyModel, AuditAction
 from rrp.core.services import audit_record
-from rrp.force.models import PhysicalHealthObservation, StaffStatement
+from rrp.force.models import (
+    IncidentClosure,
+    IncidentStatusChange,
+    IncidentVoid,
+    PhysicalHealthObservation,
+    StaffStatement,
+)
 from rrp.force.services import incident_record
 from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent, Withdrawal
 from rrp.people.models import StaffMember
@@ -109,6 +115,21 @@ def one_of_each(world):
         recorded_at=now,
     )
     Withdrawal.objects.create(event=event, reason="Mistake", withdrawn_by=manager, withdrawn_at=now)
+    closing = IncidentStatusChange.objects.create(
+        incident=incident, at=now, by=manager, from_status="reviewed", to_status="closed"
+    )
+    IncidentClosure.objects.create(
+        incident=incident,
+        status_change=closing,
+        closed_at=now,
+        closed_by=manager,
+        harm="None",
+        proportionate=True,
+        least_restrictive=True,
+        learning="Sooner",
+    )
+    duplicate = incident_record(ward=ward, patient=patient, by=user)
+    IncidentVoid.objects.create(incident=duplicate, kind="void", reason="A test record", at=now, by=manager)
     audit_record(actor=user, action=AuditAction.VIEW, record=incident)
     return incident
 
