@@ -359,6 +359,7 @@ def amend_incident(request: HttpRequest, incident_id: Id, payload: IncidentAmend
             else None,
             staff=staff,
             durations_confirmed=payload.durations_confirmed,
+            base_version=payload.base_version,
             request=request,
             **_content(payload, only_sent=True),
         )

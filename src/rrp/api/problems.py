@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from rrp.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_busy
+from rrp.core.concurrency import StaleVersion
 from rrp.core.csv_import import ImportRejected
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -33,6 +34,7 @@ TYPE_CONFLICT = "urn:rrp:problem:conflict"
 TYPE_IMPORT_REJECTED = "urn:rrp:problem:import-rejected"
 TYPE_TOO_LARGE = "urn:rrp:problem:too-large"
 TYPE_BUSY = "urn:rrp:problem:busy"
+TYPE_STALE_VERSION = "urn:rrp:problem:stale-version"
 
 
 def body_limit_text() -> str:
@@ -145,9 +147,22 @@ def busy_problem(request: HttpRequest, exc: OperationalError) -> HttpResponse:
     )
 
 
+def stale_version_problem(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+    """409 for an amendment made from a version that is no longer the latest (decision 0014)."""
+    return problem_response(
+        request,
+        status=409,
+        type_=TYPE_STALE_VERSION,
+        title="The record was changed after you read it",
+        detail=str(exc),
+        errors=[{"field": "base_version", "message": f"The latest version is {exc.current}"}],
+    )
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
     """Register a problem+json handler for every error the API can answer."""
     api.add_exception_handler(OperationalError, busy_problem)
+    api.add_exception_handler(StaleVersion, stale_version_problem)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -97,6 +97,13 @@ class IncidentAmendIn(IncidentContentIn):
     lists; `reason` (why the record is being changed) is required."""
 
     reason: V.change_reason
+    base_version: int = Field(
+        ge=1,
+        le=2**63 - 1,
+        description="The version you read and are changing (`version` of GET /api/incidents/{id}). If "
+        "another version has been saved since, the amendment is refused with 409 and nothing is saved: "
+        "read the incident again and make your change on the latest version (decision 0014).",
+    )
     interventions: list[InterventionIn] | None = None
     staff: list[StaffIn] | None = None
     durations_confirmed: bool = Field(

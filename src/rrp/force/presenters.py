@@ -4,7 +4,7 @@ missing statutory item is answered on the form. No database access, no rules."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -186,6 +186,39 @@ def display_value(field: str, value: Any) -> str:
 
 
 BOOLEAN_FIELDS = frozenset(BOOLEAN_CONTENT_FIELDS)
+
+
+def conflict_rows(
+    started: Mapping[str, Any], theirs: Mapping[str, Any], yours: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The reconcile table after a save refused as stale (decision 0014): one row per field someone else
+    changed since the person started (`started` -> `theirs`, contents as `IncidentVersion.content()`
+    gives them), with what the person entered (`yours`, the same shape) beside it; `both` marks a
+    field both changed, where the person has to choose."""
+    rows = []
+    for name, value in theirs.items():
+        before, after = display_value(name, started.get(name)), display_value(name, value)
+        if before == after:
+            continue
+        mine = display_value(name, yours[name]) if name in yours else before
+        rows.append(
+            {
+                "name": name,
+                "field": FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+                "started": before,
+                "theirs": after,
+                "yours": mine,
+                "both": mine not in (before, after),
+            }
+        )
+    for row in rows:
+        row["cells"] = [
+            row["field"],
+            row["started"],
+            row["theirs"],
+            f"{row['yours']} (both changed)" if row["both"] else row["yours"],
+        ]
+    return rows
 
 
 def change_rows(changes: Iterable[FieldChange]) -> list[dict[str, str]]:

@@ -206,6 +206,17 @@ def incident_page(incident: Incident) -> IncidentPage:
     )
 
 
+def incident_version(incident: Incident, number: int) -> IncidentVersion:
+    """One version of an incident the caller may already see (for comparing two of them)."""
+    return (
+        incident.versions.select_related("recorded_by")
+        .prefetch_related(
+            "interventions", Prefetch("staff", queryset=StaffInvolvement.objects.order_by("id"))
+        )
+        .get(number=number)
+    )
+
+
 def ward_roster(ward: Ward) -> QuerySet[StaffMember]:
     """Staff who may be picked for an incident on the ward: the ward's own staff, and the provider's
     staff who belong to no particular ward (bank, response team)."""

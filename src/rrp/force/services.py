@@ -21,6 +21,7 @@ from django.utils import timezone
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
+from rrp.core.concurrency import check_base_version
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
@@ -447,6 +448,7 @@ def incident_amend(
     interventions: Sequence[InterventionInput] | None = None,
     staff: Sequence[StaffInput] | None = None,
     durations_confirmed: bool = False,
+    base_version: int | None = None,
     request: HttpRequest | None = None,
     **changes: Any,
 ) -> IncidentVersion:
@@ -455,18 +457,22 @@ def incident_amend(
     when they were written, are not asked to be confirmed again). The plausibility rules apply as in
     `incident_record`.
 
-    Only while the incident is not closed, or by provider governance.
+    Only while the incident is not closed, or by provider governance. `base_version` is the version
+    the person started from (the form's hidden field, the API's body): if another version has been
+    saved since, StaleVersion is raised and nothing is saved (decision 0014). Left out only by callers
+    that work on the latest by design (the import, keyed by source id).
     """
     incident = _lock(incident)
     if not has_permission(by, Permission.INCIDENT_RECORD, ward=incident.ward):
         raise PermissionDenied("You cannot amend incidents on this ward")
+    previous = incident.versions.order_by("-number").first()
+    check_base_version(base=base_version, current=previous.number, what="incident")
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = ["Say why you are changing this record"]
     check_values(IncidentVersion, {"change_reason": reason}, errors, names={"change_reason": "reason"})
     if incident.status == IncidentStatus.CLOSED and not has_permission(by, Permission.CLOSED_INCIDENT_AMEND):
         errors["status"] = ["This incident is closed: only provider governance can amend it"]
-    previous = incident.versions.order_by("-number").first()
     content = {name: getattr(previous, name) for name in CONTENT_FIELDS}
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:

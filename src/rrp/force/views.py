@@ -25,9 +25,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_busy
+from rrp.core.concurrency import StaleVersion
 from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_list, audit_record
+from rrp.core.times import to_the_minute
 from rrp.force import presenters, selectors, services
 from rrp.force.closure import closure_checklist
 from rrp.force.codes import IncidentStatus, VoidKind
@@ -220,6 +222,9 @@ class RecordForms:
     general_errors: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     busy: bool = False
+    # After a save refused as stale (decision 0014): what someone else changed, beside what was entered.
+    conflict: list[dict[str, Any]] = field(default_factory=list)
+    conflict_version: Any = None
 
     def all(self) -> list[forms.Form]:
         extra = [self.reason] if self.reason is not None else []
@@ -248,6 +253,22 @@ class RecordForms:
             "durations_confirmed": bool(self.details.cleaned_data.get("durations_confirmed")),
             **content,
         }
+
+    def content_entered(self) -> dict[str, Any]:
+        """What the person entered, in the shape of `IncidentVersion.content()`, for comparing."""
+        arguments = self.service_arguments()
+        arguments.pop("durations_confirmed")
+        arguments["interventions"] = [
+            (i.type_code, to_the_minute(i.started_at), to_the_minute(i.ended_at), i.in_care_plan)
+            for i in arguments["interventions"]
+        ]
+        arguments["staff"] = [
+            (s.staff_member.pk, s.staff_member.name, s.staff_member.job_title, s.part)
+            if s.staff_member
+            else (None, s.name.strip(), s.job_title.strip(), s.part)
+            for s in arguments["staff"]
+        ]
+        return arguments
 
     def apply_service_errors(self, problem: ValidationError) -> None:
         """Put each service error on the field it names, so the summary links to it."""
@@ -347,7 +368,7 @@ def _build_forms(
     ]
     if action == "add_person" and len(others) < MAX_ROWS:
         others.append(OtherStaffForm(prefix=f"other-{len(others)}"))
-    reason = ChangeReasonForm(data) if amend else None
+    reason = ChangeReasonForm(data, initial={"base_version": initial.get("base_version")}) if amend else None
     details = IncidentDetailsForm(data, initial=initial["details"])
     if action in ("add_intervention", "add_person", "stay"):
         # Adding a row (or pressing Enter in a field: "stay") is not saving: show what was typed,
@@ -395,6 +416,7 @@ def _amend_initial(page: selectors.IncidentPage) -> dict[str, Any]:
             }
         )
     return {
+        "base_version": page.version.number,
         "details": IncidentDetailsForm.initial_from(page.version),
         "rows": rows or _new_initial()["rows"],
         "roster": {s.staff_member_id: s.part for s in page.staff if s.staff_member_id},
@@ -457,6 +479,7 @@ def incident_amend(request: HttpRequest, incident_id: int) -> HttpResponse:
                 incident=incident,
                 by=request.user,
                 reason=reason,
+                base_version=record_forms.reason.cleaned_data["base_version"],
                 request=request,
                 **record_forms.service_arguments(),
             )
@@ -466,6 +489,8 @@ def incident_amend(request: HttpRequest, incident_id: int) -> HttpResponse:
             record_forms.apply_service_errors(problem)
         except OperationalError as problem:
             record_forms.database_busy(problem)
+        except StaleVersion as stale:
+            record_forms = _reconcile(request, incident, page, record_forms, stale)
         else:
             messages.success(
                 request, "Incident submitted for review." if action == "submit" else "Changes saved."
@@ -476,6 +501,59 @@ def incident_amend(request: HttpRequest, incident_id: int) -> HttpResponse:
     )
 
 
+def _reconcile(
+    request: HttpRequest,
+    incident: Incident,
+    page: selectors.IncidentPage,
+    entered: RecordForms,
+    stale: StaleVersion,
+) -> RecordForms:
+    """The change form again after a save refused because someone else saved first (decision 0014):
+    their changes listed beside what this person entered, field by field; the form keeps everything
+    this person entered, takes the other person's value for a detail this person left as it was (so
+    saving again does not put it back), and now carries the latest version, so the next save is a
+    new version on top of theirs."""
+    started = selectors.incident_version(incident, stale.base)
+    theirs = selectors.incident_version(incident, stale.current)
+    conflict = presenters.conflict_rows(started.content(), theirs.content(), entered.content_entered())
+    merged = _take_their_details(request.POST, started, theirs)
+    merged["base_version"] = str(stale.current)
+    request.POST = merged
+    record_forms, _ = _build_forms(request, ward=incident.ward, initial=_amend_initial(page), amend=True)
+    record_forms.is_valid()
+    record_forms.conflict, record_forms.conflict_version = conflict, theirs
+    return record_forms
+
+
+def _posted_value(value: Any) -> Any:
+    """A detail's value as the form posts it, for comparing an initial value with what was posted."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "on"
+    if isinstance(value, list | tuple):
+        return tuple(sorted(str(v) for v in value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _take_their_details(data: Any, started: Any, theirs: Any) -> Any:
+    """The posted data with the other person's value for each detail they changed and this person did
+    not (their values as the form would have posted them)."""
+    merged = data.copy()
+    before, after = IncidentDetailsForm.initial_from(started), IncidentDetailsForm.initial_from(theirs)
+    for name, form_field in IncidentDetailsForm.base_fields.items():
+        old, new = _posted_value(before.get(name)), _posted_value(after.get(name))
+        if old == new:
+            continue
+        many = isinstance(form_field, forms.MultipleChoiceField)
+        mine = _posted_value(data.getlist(name) if many else data.get(name))
+        if mine == old:
+            merged.setlist(name, list(new) if many else [new] if new != "" else [])
+    return merged
+
+
 def _render_form(
     request: HttpRequest,
     record_forms: RecordForms,
@@ -484,8 +562,19 @@ def _render_form(
     patient: Patient,
     incident: Incident | None,
 ) -> HttpResponse:
+    stale = (
+        [
+            {
+                "text": "Someone else saved a change while you were editing: check it and save again",
+                "href": "#conflict",
+            }
+        ]
+        if record_forms.conflict_version
+        else []
+    )
     errors = (
-        [{"text": message, "href": "#incident-form"} for message in record_forms.general_errors]
+        stale
+        + [{"text": message, "href": "#incident-form"} for message in record_forms.general_errors]
         + presenters.missing_item_links(record_forms.missing)
         + presenters.form_error_links(record_forms.all())
     )
@@ -501,7 +590,7 @@ def _render_form(
             "missing": record_forms.missing,
             "p": presenters,
         },
-        status=503 if record_forms.busy else 400 if errors else 200,
+        status=503 if record_forms.busy else 409 if record_forms.conflict_version else 400 if errors else 200,
     )
     if record_forms.busy:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -151,7 +151,8 @@ def test_a_body_that_is_not_json_is_a_problem_not_html(api_as):
 def test_an_amendment_with_an_over_long_place_is_422(api_as, ward, patient):
     created = _post_create(api_as, ward, patient).json()
     response = api_as("ward_staff").post(
-        f"/api/incidents/{created['id']}/amendments", {"reason": "Typo", "place_on_ward": "z" * 201}
+        f"/api/incidents/{created['id']}/amendments",
+        {"reason": "Typo", "base_version": 1, "place_on_ward": "z" * 201},
     )
     assert response.status_code == 422
     assert "place_on_ward" in _fields(response)

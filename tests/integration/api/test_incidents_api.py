@@ -167,7 +167,7 @@ def test_read_only_roles_get_403_on_writes(api_as, role, ward, patient, existing
     client = api_as(role)
     for path, body in [
         ("/api/incidents", {"ward_id": ward.pk, "patient_id": patient.pk}),
-        (f"/api/incidents/{existing.pk}/amendments", {"reason": "x", "outcome": "y"}),
+        (f"/api/incidents/{existing.pk}/amendments", {"reason": "x", "base_version": 1, "outcome": "y"}),
         (f"/api/incidents/{existing.pk}/submit", {}),
     ]:
         response = client.post(path, body)
@@ -206,7 +206,12 @@ def test_other_providers_incident_is_404_for_every_verb(api_as, world):
     incident = incident_record(ward=other_ward, patient=other_patient, by=governance_b)
     client = api_as("ward_staff")
     assert client.get(f"/api/incidents/{incident.pk}").status_code == 404
-    assert client.post(f"/api/incidents/{incident.pk}/amendments", {"reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/incidents/{incident.pk}/amendments", {"reason": "x", "base_version": 1}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/api/incidents/{incident.pk}/submit").status_code == 404
 
 
@@ -248,7 +253,7 @@ def test_list_bad_filters_are_problems(api_as):
 def test_amend_adds_version_with_reason(api_as, existing):
     response = api_as("ward_staff").post(
         f"/api/incidents/{existing.pk}/amendments",
-        {"reason": "Outcome was wrong", "outcome": "Moved to seclusion"},
+        {"reason": "Outcome was wrong", "base_version": 1, "outcome": "Moved to seclusion"},
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -258,13 +263,51 @@ def test_amend_adds_version_with_reason(api_as, existing):
     assert len(body["interventions"]) == 3
 
 
+def test_amend_from_an_older_version_is_409_and_saves_nothing(api_as, existing):
+    """Two clients read version 1; the first amends; the second's amendment, made from version 1, would
+    silently put back the outcome the first changed. It is refused, naming the latest version."""
+    first, second = api_as("ward_staff"), api_as("ward_manager")
+    saved = first.post(
+        f"/api/incidents/{existing.pk}/amendments",
+        {"reason": "Outcome", "base_version": 1, "outcome": "Moved to seclusion"},
+    )
+    assert saved.status_code == 201 and saved.json()["version"] == 2
+    stale = second.post(
+        f"/api/incidents/{existing.pk}/amendments",
+        {"reason": "Place", "base_version": 1, "place_on_ward": "Garden", "outcome": "Settled"},
+    )
+    assert stale.status_code == 409
+    assert stale["Content-Type"] == "application/problem+json"
+    problem = stale.json()
+    assert problem["type"] == "urn:rrp:problem:stale-version"
+    assert problem["errors"] == [{"field": "base_version", "message": "The latest version is 2"}]
+    assert existing.versions.count() == 2
+    assert existing.versions.get(number=2).outcome == "Moved to seclusion"
+    again = second.post(
+        f"/api/incidents/{existing.pk}/amendments",
+        {"reason": "Place", "base_version": 2, "place_on_ward": "Garden"},
+    )
+    assert again.status_code == 201
+    assert again.json()["content"]["outcome"] == "Moved to seclusion"
+
+
+def test_amend_without_base_version_is_422(api_as, existing):
+    response = api_as("ward_staff").post(f"/api/incidents/{existing.pk}/amendments", {"reason": "x"})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["base_version"]
+
+
 def test_amend_without_reason_is_refused(api_as, existing):
     client = api_as("ward_staff")
     assert {
         e["field"]
-        for e in client.post(f"/api/incidents/{existing.pk}/amendments", {"outcome": "x"}).json()["errors"]
+        for e in client.post(
+            f"/api/incidents/{existing.pk}/amendments", {"base_version": 1, "outcome": "x"}
+        ).json()["errors"]
     } == {"reason"}
-    response = client.post(f"/api/incidents/{existing.pk}/amendments", {"reason": "  ", "outcome": "x"})
+    response = client.post(
+        f"/api/incidents/{existing.pk}/amendments", {"reason": "  ", "base_version": 1, "outcome": "x"}
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": "reason", "message": "Say why you are changing this record"}

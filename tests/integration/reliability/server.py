@@ -172,7 +172,7 @@ class ProbeServer:
             return conn.execute(sql.replace("%s", "?"), params).fetchall()
 
 
-class _FormFields(HTMLParser):
+class FormFields(HTMLParser):
     """The fields of the page's form(s) as a browser would submit them (buttons left out)."""
 
     def __init__(self) -> None:
@@ -235,7 +235,7 @@ class BrowserSession:
 
     @staticmethod
     def form_fields(page: Response) -> list[tuple[str, str]]:
-        parser = _FormFields()
+        parser = FormFields()
         parser.feed(page.body.decode())
         return parser.fields
 

@@ -142,3 +142,13 @@ def test_twenty_writers_leave_every_write_whole_or_absent(probe, outcomes):
         numbers = sorted(number for i, number, _, _ in versions if i == incident)
         assert numbers == list(range(1, len(numbers) + 1))
     assert all(interventions == 3 for *_, interventions in versions)
+
+
+def test_racing_amendments_never_save_over_a_change_they_did_not_see(outcomes):
+    """Each saved amendment was made from the version just before it; the others were refused 409."""
+    amendments = [o for o in outcomes if o.kind == "amend"]
+    saved = [o for o in amendments if o.status == 201]
+    assert saved and all(o.version == o.base + 1 for o in saved), [
+        (o.base, o.version) for o in saved if o.version != o.base + 1
+    ]
+    assert {o.status for o in amendments} <= {201, 409, 503}
