@@ -36,6 +36,7 @@ class Permission(StrEnum):
     EQUITY_VIEW = "equity_view"
     NATIONAL_BENCHMARK_VIEW = "national_benchmark_view"
     CHART_EVENT_RECORD = "chart_event_record"
+    WARD_EVENT_REDACT = "ward_event_redact"
     AIM_SET = "aim_set"
     CLOSED_INCIDENT_AMEND = "closed_incident_amend"
     INCIDENT_VOID = "incident_void"
@@ -174,6 +175,13 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             writes=True,
         ),
         PermissionDefinition(
+            Permission.WARD_EVENT_REDACT,
+            "Take a patient's name or NHS number out of a ward event's text (read outside the ward, by "
+            "commissioners): the event is shown with the redacted text from then on, the original kept only "
+            "in its audited history.",
+            writes=True,
+        ),
+        PermissionDefinition(
             Permission.AIM_SET,
             "Record and withdraw the reduction aims of their provider, shown on its board report.",
             writes=True,
@@ -286,7 +294,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
-            | {P.UNSUPPRESSED_FIGURES_VIEW}
+            | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT}
         ),
         sees_patient_identifiers=True,
     ),

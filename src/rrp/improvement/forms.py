@@ -11,6 +11,11 @@ from rrp.improvement.services import LABEL_LIMIT
 from rrp.measures.catalogue import all_measures
 from rrp.spc import Chart, ImprovementDirection
 
+# Shown with every free-text field of events, rebases and withdrawals: they are read outside the ward.
+READ_OUTSIDE_THE_WARD = (
+    "Commissioners outside the provider read this: do not write patients' names or NHS numbers here"
+)
+
 
 def _date(label: str, *, message: str) -> forms.DateField:
     return forms.DateField(
@@ -28,7 +33,7 @@ class WardEventForm(ValidatedForm):
     happened_on = _date("Date of the event", message="Enter the date of the event")
     label = forms.CharField(
         label="Label on the chart",
-        help_text=f"Short, {LABEL_LIMIT} characters or fewer: it is printed on the chart",
+        help_text=f"Short, {LABEL_LIMIT} characters or fewer: it is printed on the chart. {READ_OUTSIDE_THE_WARD}",
         error_messages={"required": "Enter a short label for the chart"},
     )
     kind = forms.ChoiceField(
@@ -38,7 +43,32 @@ class WardEventForm(ValidatedForm):
         error_messages={"required": "Select what kind of event this was"},
     )
     description = forms.CharField(
-        label="What happened (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="What happened (optional)",
+        help_text=READ_OUTSIDE_THE_WARD,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class WardEventRedactForm(ValidatedForm):
+    """The text an event is shown with from now on, and why (``services.ward_event_redact``)."""
+
+    label = forms.CharField(
+        label="Label on the chart",
+        help_text=f"{LABEL_LIMIT} characters or fewer, without the patient's name or NHS number",
+        error_messages={"required": "Enter the label the chart should show"},
+    )
+    description = forms.CharField(
+        label="What happened",
+        help_text="Without the patient's name or NHS number",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Why are you redacting it?",
+        help_text="For example, the patient was named. Do not repeat the name here",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the text is being redacted"},
     )
 
 
@@ -47,7 +77,8 @@ class ChartRebaseForm(ValidatedForm):
     rebase_on = _date("New limits from", message="Enter the date the new limits start from")
     reason = forms.CharField(
         label="Why the process has changed",
-        help_text="For example, the change idea is now embedded in practice and the shift has lasted",
+        help_text="For example, the change idea is now embedded in practice and the shift has lasted. "
+        + READ_OUTSIDE_THE_WARD,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
             "required": "Say why the process has changed (for example the change idea now embedded in practice)"
@@ -64,6 +95,7 @@ class ChartRebaseForm(ValidatedForm):
 class WithdrawForm(ValidatedForm):
     reason = forms.CharField(
         label="Why are you withdrawing it?",
+        help_text=READ_OUTSIDE_THE_WARD,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why this is being withdrawn"},
     )

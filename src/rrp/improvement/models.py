@@ -9,7 +9,8 @@
   for a provider or a collaborative.
 
 All three are append-only: a mistaken row is withdrawn by a new :class:`Withdrawal` row with who, when and
-why, never edited or deleted.
+why, never edited or deleted. An event's text that names a patient is redacted by governance with a new
+:class:`WardEventRedaction` row; the event's own row keeps the original, which no page shows again.
 """
 
 from __future__ import annotations
@@ -46,6 +47,26 @@ class WardEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.ward}: {self.label} ({self.happened_on:%d %b %Y})"
+
+
+class WardEventRedaction(AppendOnlyModel):
+    """The text an event is shown with from now on, written by governance to take out a patient's name or
+    NHS number (issue 13, item 7). Events are read outside the ward (by commissioners), so identifiers must
+    not stay on them; the event's row is never changed (append-only), so the original stays there and in
+    the audit trail, and every page, chart and export reads the latest redaction's text instead."""
+
+    event = models.ForeignKey(WardEvent, on_delete=models.PROTECT, related_name="redactions")
+    label = models.CharField(max_length=60)
+    description = models.TextField(blank=True)
+    reason = models.TextField()
+    redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    redacted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["event", "redacted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Redaction {self.pk} of ward event {self.event_id}"
 
 
 class ChartRebase(AppendOnlyModel):

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
 from rrp.accounts.models import User
 from rrp.accounts.scope import providers_for, wards_for
 from rrp.charts import Event
-from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent
+from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent, WardEventRedaction
 from rrp.organisations.models import Provider, Ward
+
+
+def _shown(events: QuerySet[WardEvent]) -> QuerySet[WardEvent]:
+    """Events with the text they are shown with: the latest redaction's (``WardEventRedaction``) where
+    governance has redacted one, else their own. Every reader of an event's label or description goes
+    through here (``shown_label``, ``shown_description``, ``redacted_at``), so a redacted original is never
+    shown again on a page, a chart or an export."""
+    latest = WardEventRedaction.objects.filter(event=OuterRef("pk")).order_by("-redacted_at", "-id")
+    return events.annotate(
+        shown_label=Coalesce(Subquery(latest.values("label")[:1]), F("label")),
+        shown_description=Coalesce(Subquery(latest.values("description")[:1]), F("description")),
+        redacted_at=Subquery(latest.values("redacted_at")[:1]),
+    )
 
 
 def events_by_ward(ward_ids: Sequence[int]) -> dict[int, list[Event]]:
     """The ward's events (not withdrawn) as chart markers, in date order, for every ward in one query."""
     out: dict[int, list[Event]] = {}
     rows = (
-        WardEvent.objects.filter(ward_id__in=list(ward_ids), withdrawal__isnull=True)
+        _shown(WardEvent.objects.filter(ward_id__in=list(ward_ids), withdrawal__isnull=True))
         .order_by("happened_on", "id")
-        .values_list("ward_id", "happened_on", "label")
+        .values_list("ward_id", "happened_on", "shown_label")
     )
     for ward_id, happened_on, label in rows:
         out.setdefault(ward_id, []).append(Event(happened_on, label))
@@ -42,7 +58,7 @@ def rebases_by_ward(ward_ids: Sequence[int], measure_slug: str) -> dict[int, lis
 def ward_events(ward_id: int) -> list[WardEvent]:
     """Every event of one ward, withdrawn ones included (marked), newest first, for its events page."""
     return list(
-        WardEvent.objects.filter(ward_id=ward_id)
+        _shown(WardEvent.objects.filter(ward_id=ward_id))
         .select_related("recorded_by", "withdrawal")
         .order_by("-happened_on", "-id")
     )
@@ -75,7 +91,7 @@ def ward_for(user: User, ward_id: int) -> Ward | None:
 def ward_event_for(user: User, ward: Ward, event_id: int) -> WardEvent | None:
     """One event of a ward in the user's scope, with its ward and any withdrawal."""
     return (
-        WardEvent.objects.filter(ward__in=wards_for(user), ward=ward, pk=event_id)
+        _shown(WardEvent.objects.filter(ward__in=wards_for(user), ward=ward, pk=event_id))
         .select_related("ward", "withdrawal")
         .first()
     )

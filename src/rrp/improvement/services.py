@@ -20,9 +20,17 @@ from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
-from rrp.improvement.models import ChartRebase, EventKind, ImprovementAim, WardEvent, Withdrawal
+from rrp.improvement.models import (
+    ChartRebase,
+    EventKind,
+    ImprovementAim,
+    WardEvent,
+    WardEventRedaction,
+    Withdrawal,
+)
 from rrp.measures.catalogue import all_measures
 from rrp.organisations.models import Collaborative, Provider, Ward
+from rrp.people.validation import nhs_number_display, nhs_numbers_in
 
 Errors = dict[str, list[str]]
 LABEL_LIMIT = 60
@@ -31,6 +39,16 @@ LABEL_LIMIT = 60
 def _check(errors: Errors) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+def _no_nhs_number(errors: Errors, field: str, text: str) -> None:
+    """Events, rebase reasons and withdrawals are read outside the ward (commissioners see them), so an NHS
+    number written in them is refused on its field. Names cannot be found this way; the forms warn."""
+    for number in nhs_numbers_in(text):
+        errors.setdefault(field, []).append(
+            f"Remove the NHS number {nhs_number_display(number)}: this text is read outside the ward, by "
+            "commissioners, so do not write patients' names or NHS numbers here"
+        )
 
 
 def _date_not_future(errors: Errors, field: str, value: dt.date | None, today: dt.date) -> None:
@@ -56,6 +74,8 @@ def ward_event_record(
         errors.setdefault("label", []).append(f"The label must be {LABEL_LIMIT} characters or fewer")
     if kind not in EventKind.values:
         errors.setdefault("kind", []).append("Select what kind of event this was")
+    _no_nhs_number(errors, "label", label)
+    _no_nhs_number(errors, "description", description)
     _check(errors)
     event = WardEvent.objects.create(
         ward=ward,
@@ -85,6 +105,7 @@ def chart_rebase_record(
         errors.setdefault("reason", []).append(
             "Say why the process has changed (for example the change idea now embedded in practice)"
         )
+    _no_nhs_number(errors, "reason", reason)
     _check(errors)
     rebase = ChartRebase.objects.create(
         ward=ward,
@@ -176,6 +197,9 @@ def withdraw(*, item: Withdrawable, reason: str, by: User) -> Withdrawal:
         raise PermissionDenied
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why this is being withdrawn"]})
+    errors: Errors = {}
+    _no_nhs_number(errors, "reason", reason)
+    _check(errors)
     if Withdrawal.objects.filter(**{_withdrawal_field(item): item}).exists():
         raise ValidationError({"reason": ["This has already been withdrawn"]})
     withdrawal = Withdrawal.objects.create(
@@ -195,3 +219,45 @@ def _withdrawal_field(item: Withdrawable) -> str:
     if isinstance(item, ImprovementAim):
         return "aim"
     return "event" if isinstance(item, WardEvent) else "rebase"
+
+
+@transaction.atomic
+def ward_event_redact(
+    *, event: WardEvent, label: str, description: str, reason: str, by: User
+) -> WardEventRedaction:
+    """Show an event with new text from now on, without the patient's name or NHS number its text held.
+
+    Append-only: a new ``WardEventRedaction`` row, never a change to the event's, which keeps the original
+    (its audited history). The audit row says a redaction was made and which, never the text, so the
+    original is not copied anywhere it could be read again. Governance only (``WARD_EVENT_REDACT``)."""
+    if not has_permission(by, Permission.WARD_EVENT_REDACT, ward=event.ward):
+        raise PermissionDenied
+    errors: Errors = {}
+    label = (label or "").strip()
+    description = (description or "").strip()
+    if not label:
+        errors.setdefault("label", []).append("Enter the label the chart should show")
+    elif len(label) > LABEL_LIMIT:
+        errors.setdefault("label", []).append(f"The label must be {LABEL_LIMIT} characters or fewer")
+    _no_nhs_number(errors, "label", label)
+    _no_nhs_number(errors, "description", description)
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append("Say why the text is being redacted")
+    _check(errors)
+    redaction = WardEventRedaction.objects.create(
+        event=event,
+        label=label,
+        description=description,
+        reason=reason.strip(),
+        redacted_by=by,
+        redacted_at=timezone.now(),
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=event,
+        record_label=f"Ward event {event.pk} redacted",
+        provider_id=event.ward.provider_id,
+        detail={"redacted": True, "redaction_id": redaction.pk},
+    )
+    return redaction

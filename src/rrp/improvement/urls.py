@@ -6,6 +6,7 @@ app_name = "improvement"
 urlpatterns = [
     path("wards/<id:ward_id>/events/", views.ward_events, name="ward-events"),
     path("wards/<id:ward_id>/events/<id:event_id>/withdraw/", views.event_withdraw, name="event-withdraw"),
+    path("wards/<id:ward_id>/events/<id:event_id>/redact/", views.event_redact, name="event-redact"),
     path("wards/<id:ward_id>/rebases/new/", views.rebase_new, name="rebase-new"),
     path(
         "wards/<id:ward_id>/rebases/<id:rebase_id>/withdraw/", views.rebase_withdraw, name="rebase-withdraw"

@@ -25,9 +25,10 @@ from rrp.accounts.scope import providers_for
 from rrp.core.forms import apply_errors
 from rrp.core.http import FORM_METHODS
 from rrp.improvement import selectors, services
-from rrp.improvement.forms import AimForm, ChartRebaseForm, WardEventForm, WithdrawForm
+from rrp.improvement.forms import AimForm, ChartRebaseForm, WardEventForm, WardEventRedactForm, WithdrawForm
 from rrp.measures.catalogue import all_measures
 from rrp.organisations.models import Provider, Ward
+from rrp.people.validation import nhs_number_display, nhs_numbers_in, without_nhs_numbers
 
 
 def _ward(request: HttpRequest, ward_id: int) -> Ward:
@@ -81,6 +82,7 @@ def ward_events(request: HttpRequest, ward_id: int) -> HttpResponse:
             "rebases": selectors.ward_rebases(ward.pk),
             "measure_names": {slug: definition.name for slug, definition in measures.items()},
             "can_manage": can_manage,
+            "can_redact": has_permission(request.user, Permission.WARD_EVENT_REDACT, ward=ward),
             "form": form,
         },
         status=status,
@@ -148,6 +150,37 @@ def _measure_name(slug: str) -> str:
 def event_withdraw(request: HttpRequest, ward_id: int, event_id: int) -> HttpResponse:
     ward = _managed_ward(request, ward_id)
     return _withdraw(request, ward, selectors.ward_event_for(request.user, ward, event_id), "event")
+
+
+@require_http_methods(FORM_METHODS)
+def event_redact(request: HttpRequest, ward_id: int, event_id: int) -> HttpResponse:
+    """Governance takes a patient's name or NHS number out of an event's text (issue 13, item 7). The form
+    starts from the text shown now with every NHS number it finds (modulus 11 checked) taken out, and says
+    which it found: a hint, since names cannot be found this way and the person decides."""
+    ward = _ward(request, ward_id)
+    require_permission(request.user, Permission.WARD_EVENT_REDACT, ward=ward)
+    event = selectors.ward_event_for(request.user, ward, event_id)
+    if event is None:
+        raise Http404
+    found = [nhs_number_display(n) for n in nhs_numbers_in(f"{event.shown_label}\n{event.shown_description}")]
+    initial = {
+        "label": without_nhs_numbers(event.shown_label),
+        "description": without_nhs_numbers(event.shown_description),
+    }
+    form = WardEventRedactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ward_event_redact(event=event, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, "The event's text is redacted: it is shown with the new text from now on."
+            )
+            return redirect("improvement:ward-events", ward_id=ward.pk)
+    status = 400 if form.errors else 200
+    context = {"ward": ward, "event": event, "found": found, "form": form}
+    return render(request, "improvement/event_redact.jinja", context, status=status)
 
 
 @require_http_methods(FORM_METHODS)

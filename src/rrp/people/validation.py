@@ -49,3 +49,33 @@ def validate_icd10(value: str) -> str:
     if code and not ICD10_PATTERN.match(code):
         raise ValueError("Enter an ICD-10 code such as F20.0")
     return code
+
+
+# Ten digits written together or as 3-3-4 with spaces or dashes, not part of a longer run of digits.
+_NHS_NUMBER_IN_TEXT = re.compile(r"(?<![\d-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d-])")
+
+
+def nhs_numbers_in(text: str) -> list[str]:
+    """The NHS numbers written in free text, each as 10 digits, in order and once each: ten digits that
+    pass the modulus 11 check (the `nhs-number` library's), so most other ten-digit numbers are left alone.
+    For free text read outside the ward, where an NHS number must not be written."""
+    found: list[str] = []
+    for match in _NHS_NUMBER_IN_TEXT.finditer(text or ""):
+        number = "".join(match.groups())
+        if nhs_number.is_valid(number) and number not in found:
+            found.append(number)
+    return found
+
+
+def nhs_number_display(number: str) -> str:
+    """An NHS number as people write it: 943 476 5919."""
+    return f"{number[:3]} {number[3:6]} {number[6:]}" if len(number) == 10 else number
+
+
+def without_nhs_numbers(text: str, replacement: str = "[NHS number removed]") -> str:
+    """The text with each NHS number that ``nhs_numbers_in`` finds replaced: the redaction proposed."""
+
+    def replace(match: re.Match[str]) -> str:
+        return replacement if nhs_number.is_valid("".join(match.groups())) else match.group(0)
+
+    return _NHS_NUMBER_IN_TEXT.sub(replace, text or "")

@@ -28,7 +28,7 @@ from rrp.force.models import (
     StaffStatement,
 )
 from rrp.force.services import incident_record
-from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent, Withdrawal
+from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent, WardEventRedaction, Withdrawal
 from rrp.people.models import StaffMember
 from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review
 from tests.integration.force.incident_data import complete_content, two_staff, typical_interventions
@@ -130,6 +130,9 @@ def one_of_each(world):
     )
     duplicate = incident_record(ward=ward, patient=patient, by=user)
     IncidentVoid.objects.create(incident=duplicate, kind="void", reason="A test record", at=now, by=manager)
+    WardEventRedaction.objects.create(
+        event=event, label="Safewards", reason="Named", redacted_by=manager, redacted_at=now
+    )
     audit_record(actor=user, action=AuditAction.VIEW, record=incident)
     return incident
 
