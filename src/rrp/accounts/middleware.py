@@ -7,11 +7,48 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
+from django.utils.http import urlencode
 
 OPEN_PREFIXES = ("/account/sign-in", "/account/locked", "/static/", "/api/", "/health", "/readyz")
 TWO_FACTOR_PREFIXES = ("/account/two-factor", "/account/sign-out")
+# Pages whose form, posted after the session ended, is kept until the user has signed in again and is
+# shown to them unsaved (issue 13: an expired session loses nothing). Only the recording pages: they
+# take it back with `take_pending_post`.
+KEEP_POST_PREFIXES = ("/incidents/",)
+PENDING_POST = "pending_post"
+MAX_KEPT_BYTES = 200_000
+
+
+def keep_pending_post(request: HttpRequest) -> bool:
+    """Keep a form posted by a signed-out user to a recording page in their (anonymous) session, which
+    signing in carries over (Django's `login` keeps session data). Only a post that passes the CSRF
+    check, so another site cannot plant a form for someone to find after signing in."""
+    if request.method != "POST" or not request.path.startswith(KEEP_POST_PREFIXES):
+        return False
+    if len(request.body) > MAX_KEPT_BYTES:
+        return False
+    if CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {}) is not None:
+        return False
+    data = {key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"}
+    request.session[PENDING_POST] = {"path": request.path, "data": data}
+    return True
+
+
+def take_pending_post(request: HttpRequest) -> QueryDict | None:
+    """The form kept for this page when the session ended, once (then it is gone), or None."""
+    kept = request.session.get(PENDING_POST)
+    if not kept or kept.get("path") != request.path:
+        return None
+    del request.session[PENDING_POST]
+    data = QueryDict(mutable=True)
+    for key, values in kept["data"].items():
+        data.setlist(key, values)
+    # Shown again for checking, never saved without the user pressing a button.
+    data["action"] = "stay"
+    return data
 
 
 class RequireSignInMiddleware:
@@ -29,7 +66,10 @@ class RequireSignInMiddleware:
             return self.get_response(request)
         user = request.user
         if not user.is_authenticated:
-            return redirect(f"/account/sign-in/?next={path}")
+            query = {"next": path}
+            if keep_pending_post(request):
+                query["kept"] = "1"
+            return redirect("/account/sign-in/?" + urlencode(query))
         started = request.session.get("signed_in_at")
         if started is not None and time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
             logout(request)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("locked/", views.locked_out, name="locked-out"),
     path("two-factor/", views.two_factor, name="two-factor"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("stay-signed-in/", views.stay_signed_in, name="stay-signed-in"),
 ]

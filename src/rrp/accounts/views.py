@@ -7,10 +7,11 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from rrp.accounts import services
 from rrp.accounts.forms import SignInForm, TwoFactorForm
@@ -41,7 +42,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/sign_in.jinja",
-        {"form": form, "failed": failed, "next": safe_next(request), "expired": "expired" in request.GET},
+        {
+            "form": form,
+            "failed": failed,
+            "next": safe_next(request),
+            "expired": "expired" in request.GET,
+            "kept": "kept" in request.GET,
+        },
         status=status,
     )
 
@@ -85,3 +92,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/sign_out.jinja")
     services.user_sign_out(request=request)
     return redirect("/account/sign-in/")
+
+
+@require_POST
+def stay_signed_in(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in" in the warning shown two minutes before the session ends (static/rrp-session.js):
+    any request renews the idle timer (SESSION_SAVE_EVERY_REQUEST), this one does nothing else and says
+    how long the session now has. Without JavaScript there is no warning and the form posts here and
+    comes back to the page it was on."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"seconds": settings.SESSION_COOKIE_AGE})
+    return redirect(safe_next(request))

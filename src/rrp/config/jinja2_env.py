@@ -67,6 +67,7 @@ def environment(**options: Any) -> Environment:
             "static_folder": static_folder,
             "get_messages": messages.get_messages,
             "demo_mode": settings.DEMO_MODE,
+            "session_seconds": settings.SESSION_COOKIE_AGE,
             "query_with_page": query_with_page,
             "has_permission": has_permission,
             "form_field_kind": form_rendering.field_kind,

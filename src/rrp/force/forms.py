@@ -39,6 +39,8 @@ from rrp.force.services import InterventionInput, StaffInput
 from rrp.people.models import StaffMember
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# Injections are a moment: their end, when not typed, is the time given.
+INJECTIONS = frozenset({InterventionType.RAPID_TRANQUILLISATION, InterventionType.INJECTION_NON_RT})
 
 
 def yes_no(label: str, hint: str = "") -> forms.TypedChoiceField:
@@ -121,12 +123,18 @@ class InterventionRowForm(ValidatedForm):
         return data
 
     def to_input(self) -> InterventionInput:
+        """The row for the services. An end date left blank is the start date (entry after the event:
+        never today by default); an injection with no end time ends when it was given."""
         data = self.cleaned_data
         end_date = data.get("end_date") or data.get("start_date")
+        started = combine(data.get("start_date"), data.get("start_time"))
+        ended = combine(end_date, data.get("end_time"))
+        if ended is None and data.get("end_time") is None and data["type_code"] in INJECTIONS:
+            ended = started
         return InterventionInput(
             type_code=data["type_code"],
-            started_at=combine(data.get("start_date"), data.get("start_time")),
-            ended_at=combine(end_date, data.get("end_time")),
+            started_at=started,
+            ended_at=ended,
             in_care_plan=data.get("in_care_plan"),
         )
 

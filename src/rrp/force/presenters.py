@@ -273,3 +273,58 @@ def patient_radio_items(patients: Iterable[Any]) -> list[dict[str, Any]]:
         }
         for patient in patients
     ]
+
+
+def check_answer_rows(slug: str, page: Any) -> list[dict[str, Any]]:
+    """Summary-list rows of one task-list section's answers, for "check your answers" (no actions:
+    each section has one Change link)."""
+    version = page.version
+    if slug == "force":
+        rows = summary_rows(version, ["place_on_ward"])
+        for n, item in enumerate(page.interventions, start=1):
+            ended = f" to {when(item.ended_at)}" if item.ended_at else ", end not recorded"
+            rows.append(
+                {
+                    "key": {"text": f"Type of force {n}"},
+                    "value": {
+                        "text": f"{type_label(item.type_code)}: {when(item.started_at)}{ended}. "
+                        f"In the care plan: {yes_no(item.in_care_plan)}"
+                    },
+                }
+            )
+        return rows or [{"key": {"text": "Types of force"}, "value": {"text": "None recorded yet"}}]
+    if slug == "staff":
+        return [
+            {"key": {"text": staff.name}, "value": {"text": f"{staff.job_title}: {part_label(staff.part)}"}}
+            for staff in page.staff
+        ] or [{"key": {"text": "Staff"}, "value": {"text": "None recorded yet"}}]
+    fields = {
+        "why": ["reason_code", "reason_text", "how_force_used", "deescalation", "deescalation_text"],
+        "outcome": [
+            "outcome",
+            "patient_died",
+            "patient_serious_injury",
+            "injury_patient",
+            "injury_staff",
+            "injury_others",
+            "abuse_alleged",
+            "non_staff_involved",
+        ],
+        "others": [
+            "non_staff_types",
+            "non_staff_reason",
+            "police_requested_at",
+            "police_arrived_at",
+            "police_used_force",
+        ],
+        "notification": ["care_plan_notification_sent", "care_plan_notified_to", "care_plan_notified_at"],
+        "debriefs": [
+            "debrief_patient_offered",
+            "debrief_patient_held",
+            "debrief_patient_not_held_reason",
+            "debrief_staff_held",
+            "debrief_carers_held",
+            "camera_references",
+        ],
+    }[slug]
+    return summary_rows(version, fields)

@@ -1,13 +1,18 @@
 from django.urls import path
 
-from rrp.force import views
+from rrp.force import record_views, views
 
 app_name = "force"
 urlpatterns = [
     path("incidents/", views.incident_list, name="incident-list"),
     path("incidents/mine/", views.my_reports, name="my-reports"),
     path("incidents/new/", views.incident_start, name="incident-start"),
-    path("incidents/new/<id:ward_id>/<id:patient_id>/", views.incident_new, name="incident-new"),
+    path("incidents/new/<id:ward_id>/<id:patient_id>/", record_views.record_first, name="incident-new"),
+    path("incidents/<id:incident_id>/record/", record_views.record_tasks, name="record-tasks"),
+    path("incidents/<id:incident_id>/record/check/", record_views.record_check, name="record-check"),
+    path(
+        "incidents/<id:incident_id>/record/<slug:slug>/", record_views.record_section, name="record-section"
+    ),
     path("incidents/<id:incident_id>/", views.incident_detail, name="incident-detail"),
     path("incidents/<id:incident_id>/history/", views.incident_history, name="incident-history"),
     path("incidents/<id:incident_id>/change/", views.incident_amend, name="incident-amend"),

@@ -390,16 +390,6 @@ def _unbound_copy(form: forms.Form, **kwargs: Any) -> forms.Form:
     return type(form)(prefix=form.prefix, initial=initial, **kwargs)
 
 
-def _new_initial() -> dict[str, Any]:
-    today, now = now_defaults()
-    return {
-        "details": {"care_plan_notified_date": today},
-        "rows": [{"start_date": today, "start_time": now, "end_date": today}],
-        "roster": {},
-        "others": [],
-    }
-
-
 def _amend_initial(page: selectors.IncidentPage) -> dict[str, Any]:
     rows = []
     for item in page.interventions:
@@ -418,7 +408,7 @@ def _amend_initial(page: selectors.IncidentPage) -> dict[str, Any]:
     return {
         "base_version": page.version.number,
         "details": IncidentDetailsForm.initial_from(page.version),
-        "rows": rows or _new_initial()["rows"],
+        "rows": rows or [{"start_date": now_defaults()[0]}],
         "roster": {s.staff_member_id: s.part for s in page.staff if s.staff_member_id},
         "others": [
             {"name": s.name, "job_title": s.job_title, "part": s.part}
@@ -426,40 +416,6 @@ def _amend_initial(page: selectors.IncidentPage) -> dict[str, Any]:
             if not s.staff_member_id
         ],
     }
-
-
-@require_http_methods(FORM_METHODS)
-@permission_required(Permission.INCIDENT_RECORD)
-def incident_new(request: HttpRequest, ward_id: int, patient_id: int) -> HttpResponse:
-    """Step 2: everything about the incident on one page; save as a draft or submit."""
-    ward = selectors.recordable_ward_for(request.user, ward_id)
-    patient = _patient_for(request, ward, patient_id) if ward is not None else None
-    if patient is None:
-        raise Http404
-    # The page shows the patient's name and NHS number: audit it as a view of the patient.
-    people_selectors.patient_get_for(request.user, patient.pk, request=request)
-    record_forms, action = _build_forms(request, ward=ward, initial=_new_initial(), amend=False)
-    if request.method == "POST" and action in ("draft", "submit") and record_forms.is_valid():
-        service = services.incident_record_and_submit if action == "submit" else services.incident_record
-        try:
-            incident = service(
-                ward=ward,
-                patient=patient,
-                by=request.user,
-                request=request,
-                **record_forms.service_arguments(),
-            )
-        except ValidationError as problem:
-            record_forms.apply_service_errors(problem)
-        except OperationalError as problem:
-            record_forms.database_busy(problem)
-        else:
-            messages.success(
-                request,
-                "Incident submitted for review." if action == "submit" else "Incident saved as a draft.",
-            )
-            return redirect("force:incident-detail", incident_id=incident.pk)
-    return _render_form(request, record_forms, ward=ward, patient=patient, incident=None)
 
 
 @require_http_methods(FORM_METHODS)

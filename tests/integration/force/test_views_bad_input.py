@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rrp.force.models import Incident
+from rrp.force.services import incident_record
 from tests.helpers import signed_in_client
 from tests.integration.force.views_data import typical_post
 
@@ -13,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(nurse, ward, patient, roster_nurse, **overrides):
+    """The whole record posted on the one-page form (the change page of an empty draft)."""
+    draft = incident_record(ward=ward, patient=patient, by=nurse)
     return signed_in_client(nurse).post(
-        f"/incidents/new/{ward.pk}/{patient.pk}/", typical_post(roster_nurse, **overrides)
+        f"/incidents/{draft.pk}/change/", typical_post(roster_nurse, **overrides)
     )
 
 
@@ -37,7 +40,7 @@ def test_form_bad_text_is_named_beside_its_field_and_nothing_saved(
     body = response.content.decode()
     assert message in body
     assert f'href="#id_{field}"' in body
-    assert Incident.objects.count() == 0
+    assert Incident.objects.get().versions.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -48,7 +51,7 @@ def test_form_intervention_dated_2099_or_year_1_is_refused(nurse, patient, ward,
     response = _post(nurse, ward, patient, roster_nurse, **{"iv-0-start_date": day, "iv-0-end_date": day})
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert Incident.objects.count() == 0
+    assert Incident.objects.get().versions.count() == 1
 
 
 def test_audit_search_for_a_patient_by_a_number_above_64_bits_or_too_long_is_answered_not_500(world):

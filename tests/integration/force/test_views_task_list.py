@@ -1,0 +1,219 @@
+"""Recording as a task list (issue 13): the first section makes the draft, each section saves a version,
+statuses come from what is saved, check your answers submits; sensible defaults for entry after the
+event; a form posted after the session ended is kept and shown again after signing in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+import pytest
+from django.test import Client
+
+from rrp.accounts.roles import Role
+from rrp.force.models import Incident
+from tests import factories
+from tests.helpers import signed_in_client
+
+pytestmark = pytest.mark.django_db
+DAY = "2026-03-01"
+
+
+def first_url(ward, patient) -> str:
+    return f"/incidents/new/{ward.pk}/{patient.pk}/"
+
+
+def force_post(**overrides: str) -> dict[str, str]:
+    data = {
+        "iv_count": "2",
+        "place_on_ward": "Lounge",
+        "iv-0-type_code": "01",
+        "iv-0-start_date": DAY,
+        "iv-0-start_time": "14:06",
+        "iv-0-end_time": "14:11",
+        "iv-0-in_care_plan": "no",
+        "iv-1-type_code": "14",
+        "iv-1-start_date": DAY,
+        "iv-1-start_time": "14:11",
+        "iv-1-in_care_plan": "yes",
+        "action": "save",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def draft(nurse, patient, ward):
+    client = signed_in_client(nurse)
+    response = client.post(first_url(ward, patient), force_post())
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return Incident.objects.get(), client
+
+
+def test_choosing_the_patient_opens_the_first_section(nurse, patient, ward):
+    response = signed_in_client(nurse).get("/incidents/new/", {"patient": patient.pk})
+    assert response["Location"] == first_url(ward, patient)
+
+
+def test_first_section_defaults_today_but_never_a_time(nurse, patient, ward):
+    body = signed_in_client(nurse).get(first_url(ward, patient)).content.decode()
+    assert f'value="{dt.date.today():%Y-%m-%d}"' in body
+    start_time = re.search(r'<input[^>]*name="iv-0-start_time"[^>]*>', body).group(0)
+    end_date = re.search(r'<input[^>]*name="iv-0-end_date"[^>]*>', body).group(0)
+    assert 'value=""' in start_time and 'value=""' in end_date
+    assert patient.nhs_number_display in body
+
+
+def test_first_section_saves_a_draft_with_end_date_from_the_start_and_injection_end(draft):
+    incident, _ = draft
+    assert incident.status == "draft"
+    version = incident.latest_version
+    rows = list(version.interventions.order_by("started_at", "id"))
+    # The end date was left blank: the start date, not today. The injection ends when it was given.
+    assert [(i.type_code, i.duration_minutes) for i in rows] == [("01", 5), ("14", 0)]
+    assert version.place_on_ward == "Lounge"
+
+
+def test_task_list_shows_status_per_section(draft):
+    incident, client = draft
+    body = client.get(f"/incidents/{incident.pk}/record/").content.decode()
+    assert "Where, when and what force" in body
+    assert "Completed" in body and "Not started" in body and "Cannot start yet" in body
+    assert "You have completed 1 of 7 sections." in body
+
+
+def test_adding_a_row_keeps_what_was_typed_and_starts_where_the_last_ended(nurse, patient, ward):
+    post = force_post(iv_count="1", action="add_intervention", place_on_ward="Garden")
+    response = signed_in_client(nurse).post(first_url(ward, patient), post)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="Garden"' in body and 'name="iv-1-type_code"' in body
+    assert 'value="14:11"' in body  # row 2 starts when row 1 ended
+    assert Incident.objects.count() == 0
+
+
+def test_each_section_saves_a_version_and_check_answers_submits(draft, roster_nurse):
+    incident, client = draft
+    base = f"/incidents/{incident.pk}/record/"
+    posts = {
+        "why": {
+            "reason_code": "10",
+            "how_force_used": "Held prone, then IM lorazepam",
+            "deescalation": "verbal",
+        },
+        "staff": {
+            "other_count": "1",
+            f"roster-{roster_nurse.pk}-involved": "on",
+            f"roster-{roster_nurse.pk}-part": "head",
+            "other-0-name": "Alex Agency",
+            "other-0-job_title": "Healthcare assistant (agency)",
+            "other-0-part": "left_arm",
+        },
+        "outcome": {"outcome": "Settled in own room", "happened": "none"},
+        "notification": {
+            "care_plan_notification_sent": "yes",
+            "care_plan_notified_to": "Mother",
+            "care_plan_notified_date": DAY,
+            "care_plan_notified_time": "15:05",
+        },
+    }
+    for slug, post in posts.items():
+        response = client.post(base + slug + "/", {**post, "action": "save"})
+        assert response.status_code == 302, (slug, response.content.decode()[:3000])
+        assert response["Location"] == base
+    version = incident.latest_version
+    assert version.number == 5
+    assert version.patient_died is False and version.non_staff_involved is False
+    assert version.change_reason == "Draft: care-plan notification saved"
+    body = client.get(base + "check/").content.decode()
+    assert "Check your answers before submitting" in body and "Alex Agency" in body
+    response = client.post(base + "check/")
+    assert response.status_code == 302
+    assert Incident.objects.get().status == "submitted"
+    # A submitted record is no longer edited here.
+    assert client.get(base).status_code == 302
+
+
+def test_none_of_these_must_be_on_its_own(draft):
+    incident, client = draft
+    post = {"outcome": "x", "happened": ["none", "injury_staff"], "action": "save"}
+    response = client.post(f"/incidents/{incident.pk}/record/outcome/", post)
+    assert response.status_code == 400
+    assert "None of these" in response.content.decode()
+
+
+def test_notification_date_default_is_kept_when_continuing_a_draft(draft):
+    incident, client = draft
+    body = client.get(f"/incidents/{incident.pk}/record/notification/").content.decode()
+    assert f'value="{dt.date.today():%Y-%m-%d}"' in body
+
+
+def test_check_answers_with_gaps_names_them_and_does_not_submit(draft):
+    incident, client = draft
+    response = client.post(f"/incidents/{incident.pk}/record/check/")
+    assert response.status_code == 400
+    assert "(f) How force was used" in response.content.decode()
+    assert Incident.objects.get().status == "draft"
+
+
+def test_unknown_section_is_404(draft):
+    incident, client = draft
+    assert client.get(f"/incidents/{incident.pk}/record/nonsense/").status_code == 404
+
+
+def test_other_ward_draft_is_404_and_read_only_roles_403(draft, world):
+    incident, _ = draft
+    outsider = factories.user(
+        role=Role.WARD_STAFF, provider=world.wards["a2"].provider, wards=[world.wards["a2"]]
+    )
+    for path in ("", "why/", "check/"):
+        assert signed_in_client(outsider).get(f"/incidents/{incident.pk}/record/{path}").status_code == 404
+    regulator = signed_in_client(world.users["regulator"])
+    assert regulator.get(f"/incidents/{incident.pk}/record/why/").status_code == 403
+
+
+def test_a_post_after_the_session_ended_is_kept_and_shown_after_signing_in(draft, nurse):
+    incident, client = draft
+    url = f"/incidents/{incident.pk}/record/why/"
+    client.get(url)  # sets the CSRF cookie, as the page did
+    token = client.cookies["csrftoken"].value
+    client.session.flush()
+    client.cookies.pop("sessionid", None)
+    assert Client().get(url).status_code == 302  # signed out
+    post = {
+        "csrfmiddlewaretoken": token,
+        "how_force_used": "Typed before the session ended",
+        "action": "save",
+    }
+    enforcing = Client(enforce_csrf_checks=True)
+    enforcing.cookies["csrftoken"] = token
+    response = enforcing.post(url, post)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/sign-in/?next=") and "kept=1" in response["Location"]
+    assert "What you typed has been kept" in enforcing.get(response["Location"]).content.decode()
+    enforcing.force_login(nurse)
+    session = enforcing.session
+    session["signed_in_at"] = time.time()
+    session.save()
+    body = enforcing.get(url).content.decode()
+    assert "Typed before the session ended" in body
+    assert "You were signed out before this page was saved" in body
+    assert incident.latest_version.how_force_used == ""  # shown again, not saved
+    # Only once.
+    assert "Typed before the session ended" not in enforcing.get(url).content.decode()
+
+
+def test_a_post_without_a_valid_csrf_token_is_not_kept(draft):
+    incident, _ = draft
+    enforcing = Client(enforce_csrf_checks=True)
+    response = enforcing.post(f"/incidents/{incident.pk}/record/why/", {"how_force_used": "planted"})
+    assert "kept=1" not in response["Location"]
+
+
+def test_stay_signed_in_answers_the_session_length(nurse):
+    client = signed_in_client(nurse)
+    response = client.post("/account/stay-signed-in/", HTTP_ACCEPT="application/json")
+    assert response.json() == {"seconds": 1800}
+    response = client.post("/account/stay-signed-in/", {"next": "/incidents/"})
+    assert response["Location"] == "/incidents/"
