@@ -48,7 +48,15 @@ def test_record_seclusion_and_reviews(page: Page, world):
     # Record the episode, first with a mistake: no place, no reason, no plan.
     page.get_by_role("button", name="Record an episode").click()
     check_accessibility(page, "episode-new")
-    page.get_by_label("Patient").select_option(str(patient.pk))
+    # The patients on the ward now, each told apart by NHS number, date of birth and ward; or search.
+    expect(page.get_by_role("group", name=f"Patients on {ward.name} now")).to_contain_text(
+        f"on {ward.name} now"
+    )
+    page.get_by_label("Find a patient by name or NHS number").fill(patient.family_name)
+    page.get_by_role("button", name="Find patient").click()
+    expect(page.get_by_role("group", name=re.compile("^Patients matching"))).to_contain_text("born")
+    check_accessibility(page, "episode-new-patient-found")
+    page.get_by_label(patient.name, exact=True).check()
     page.get_by_label("Seclusion", exact=True).check()
     page.get_by_label("Start").fill(local(started))
     page.get_by_role("button", name="Record episode").click()

@@ -139,6 +139,24 @@ class InterventionRowForm(ValidatedForm):
         )
 
 
+# Seclusion and segregation are recorded as an episode (segregation app), linked to the incident, not as a
+# type of force on it: one event, one record, counted once (issue 13).
+EPISODE_TYPES = frozenset({InterventionType.SECLUSION, InterventionType.SEGREGATION})
+
+
+class TaskInterventionRowForm(InterventionRowForm):
+    """A row of force on the task list: seclusion and segregation are not offered (they are episodes),
+    except on a row that already records one (a draft made before), so it can still be saved."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("type_code") or ""
+        if current not in EPISODE_TYPES:
+            self.fields["type_code"].choices = [
+                choice for choice in self.fields["type_code"].choices if choice[0] not in EPISODE_TYPES
+            ]
+
+
 class RosterStaffForm(ValidatedForm):
     """A member of staff on the ward roster: ticked if they used force, with the part they took."""
 

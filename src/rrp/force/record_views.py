@@ -31,7 +31,7 @@ from rrp.core.http import FORM_METHODS
 from rrp.force import presenters, sections, selectors, services
 from rrp.force.codes import IncidentStatus
 from rrp.force.completeness import Record
-from rrp.force.forms import InterventionRowForm, OtherStaffForm, RosterStaffForm
+from rrp.force.forms import InterventionRowForm, OtherStaffForm, RosterStaffForm, TaskInterventionRowForm
 from rrp.force.models import Incident
 from rrp.force.views import MAX_ROWS, _amend_initial, _patient_for, _unbound_copy, scoped_incident
 from rrp.organisations.models import Ward
@@ -61,7 +61,9 @@ def _rows(
     ended (its end, or its start date when no end date was typed) and keeps everything typed."""
     count = _count_of(data, "iv_count", max(1, len(initial_rows)))
     rows = [
-        InterventionRowForm(data, prefix=f"iv-{n}", initial=initial_rows[n] if n < len(initial_rows) else {})
+        TaskInterventionRowForm(
+            data, prefix=f"iv-{n}", initial=initial_rows[n] if n < len(initial_rows) else {}
+        )
         for n in range(count)
     ]
     if action == "add_intervention" and count < MAX_ROWS:
@@ -70,7 +72,7 @@ def _rows(
             last.data.get(f"{last.prefix}-end_date") or last.data.get(f"{last.prefix}-start_date") or ""
         )
         rows.append(
-            InterventionRowForm(
+            TaskInterventionRowForm(
                 prefix=f"iv-{count}",
                 initial={
                     "start_date": end_date,

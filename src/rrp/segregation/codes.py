@@ -55,6 +55,14 @@ REVIEWS_FOR_KIND: dict[str, tuple[str, ...]] = {
 
 CLINICAL_GROUPS = frozenset({StaffGroup.MEDICAL, StaffGroup.NURSING, StaffGroup.AHP, StaffGroup.PSYCHOLOGY})
 
+# Who may authorise seclusion or segregation (Code of Practice ch. 26: a psychiatrist, an approved clinician
+# who is not a doctor, or the professionally qualified person in charge of the ward): read from the
+# roster's staff groups, since it does not record who is an approved clinician, as the professionally
+# qualified groups (medical, registered nursing, allied health professionals, psychology). Healthcare
+# assistants and support workers (the "support" group), security and "other" are not offered and are
+# refused by the service.
+AUTHORISER_STAFF_GROUPS = CLINICAL_GROUPS
+
 # Which staff groups may carry out each review. None: the reviewer may be someone from outside the
 # provider, named in writing (external reviews and IC(E)TR panels).
 REVIEWER_GROUPS: dict[str, frozenset[str] | None] = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from rrp.core.validation.forms import ValidatedForm
-from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind
+from rrp.segregation.codes import AUTHORISER_STAFF_GROUPS, EpisodeKind, ReviewDecision, ReviewKind
 
 DATETIME_HINT = "For example, 2026-03-14 09:30 (24-hour clock, UK time)"
 
@@ -42,10 +42,23 @@ class StaffChoiceMixin:
         return self._staff.get(self.cleaned_data.get(name) or "")
 
 
+class PatientFindForm(ValidatedForm):
+    q = forms.CharField(
+        label="Find a patient by name or NHS number",
+        required=False,
+        max_length=100,
+        help_text="For example, Smith or 943 476 5919",
+    )
+
+
 class EpisodeForm(StaffChoiceMixin, ValidatedForm):
     staff_fields = ("authorised_by",)
 
-    patient = forms.ChoiceField(label="Patient", error_messages={"required": "Choose the patient"})
+    patient = forms.ChoiceField(
+        label="Patient",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the patient", "invalid_choice": "Choose a patient of this ward"},
+    )
     kind = forms.ChoiceField(
         label="Kind of episode",
         choices=EpisodeKind.choices,
@@ -74,14 +87,19 @@ class EpisodeForm(StaffChoiceMixin, ValidatedForm):
     )
 
     def set_patients(self, patients) -> None:
+        """Every patient who may be chosen (the ward's, in the user's scope); the page shows as radios
+        only those on the ward now or found by a search (`episode_new`)."""
         self._patients = {str(p.pk): p for p in patients}
-        self.fields["patient"].choices = [
-            ("", "Choose a patient"),
-            *(
-                (key, f"{p.given_name} {p.family_name} ({p.local_identifier})")
-                for key, p in self._patients.items()
-            ),
-        ]
+        self.fields["patient"].choices = [("", "Choose a patient"), *((key, "") for key in self._patients)]
+
+    def set_staff(self, staff) -> None:
+        """Reviewers and observers from all the ward's staff; "Authorised by" only from those who may
+        authorise seclusion (`codes.AUTHORISER_STAFF_GROUPS`)."""
+        super().set_staff(staff)
+        self.fields["authorised_by"].choices = _choices(
+            (s for s in self._staff.values() if s.staff_group in AUTHORISER_STAFF_GROUPS),
+            blank="Choose a doctor, nurse or other qualified clinician",
+        )
 
     def patient_obj(self):
         return self._patients.get(self.cleaned_data.get("patient") or "")

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from rrp.core.formatting import short_date_time
+from rrp.core.formatting import long_date, short_date_time
 from rrp.force.selectors import RtOverdue
 from rrp.segregation import schedules
 from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind, due_label
-from rrp.segregation.selectors import EpisodeState, RegisterRow
+from rrp.segregation.selectors import EpisodeState, PatientChoice, RegisterRow
 
 
 def local(value: dt.datetime | None) -> str:
@@ -221,4 +221,22 @@ def history_rows(states: list[EpisodeState]) -> list[dict[str, Any]]:
             "late": s.late_reviews,
         }
         for s in states
+    ]
+
+
+def patient_items(choices: list[PatientChoice], *, chosen: str = "") -> list[dict[str, Any]]:
+    """Radio items for the episode form's patient: the name, and NHS number, date of birth and the ward
+    they are on now to tell namesakes apart (issue 13)."""
+    return [
+        {
+            "value": str(choice.patient.pk),
+            "text": choice.patient.name,
+            "checked": str(choice.patient.pk) == chosen,
+            "hint": {
+                "text": f"NHS number {choice.patient.nhs_number_display or 'not known'}, "
+                f"born {long_date(choice.patient.date_of_birth)}, "
+                + (f"on {choice.ward_name} now" if choice.ward_name else "not on a ward now")
+            },
+        }
+        for choice in choices
     ]

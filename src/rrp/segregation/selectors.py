@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -31,8 +31,8 @@ from rrp.force.models import InterventionRecord
 from rrp.force.selectors import RtOverdue, incident_list_for_user, rt_observations_overdue
 from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import YesNoUnknown
-from rrp.people.models import Patient, StaffMember
-from rrp.people.selectors import patient_get_for, patients_for
+from rrp.people.models import Patient, StaffMember, WardStay
+from rrp.people.selectors import patient_get_for, patient_search, patients_for
 from rrp.segregation import schedules
 from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE, RULE_LABELS, EpisodeKind, ReviewKind
 from rrp.segregation.models import RULE_FIELDS, Episode, EpisodeVersion, Observation, Review, ReviewRules
@@ -421,6 +421,54 @@ def staff_for_ward(user: User, ward: Ward):
     return StaffMember.objects.filter(provider_id=ward.provider_id).order_by("family_name", "given_name")
 
 
+@dataclass(frozen=True)
+class PatientChoice:
+    """A patient offered on the episode form, told apart from namesakes by NHS number, date of birth and
+    the ward they are on now."""
+
+    patient: Patient
+    ward_name: str
+
+
+def patient_choices(
+    user: User, ward: Ward, *, query: str = "", chosen: str = "", request: HttpRequest | None = None
+) -> list[PatientChoice]:
+    """The patients to offer for an episode on `ward`: those on it now, or (with `query`) up to 50 of the
+    ward's patients found by name, NHS number or local identifier, plus the one already chosen; each with
+    the ward they are on now. Audited as one view of the names shown."""
+    allowed = patients_for_ward(user, ward)
+    now = timezone.now()
+    if query:
+        found = patient_search(user, query).values("pk")
+        patients = list(allowed.filter(pk__in=found)[:50])
+    else:
+        patients = list(
+            allowed.filter(ward_stays__ward=ward, ward_stays__started_at__lte=now)
+            .filter(Q(ward_stays__ended_at__isnull=True) | Q(ward_stays__ended_at__gt=now))
+            .distinct()
+        )
+    if chosen.isdigit() and all(str(p.pk) != chosen for p in patients):
+        patients += list(allowed.filter(pk=int(chosen)))
+    stays = (
+        WardStay.objects.filter(patient__in=patients, started_at__lte=now)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now))
+        .select_related("ward")
+        .order_by("started_at")
+    )
+    ward_now = {stay.patient_id: stay.ward.name for stay in stays}
+    if patients:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            record_type="people.Patient",
+            record_label=f"Patients offered for a seclusion or segregation episode ({len(patients)})",
+            provider_id=ward.provider_id,
+            request=request,
+            detail={"patient_ids": [p.pk for p in patients]},
+        )
+    return [PatientChoice(p, ward_now.get(p.pk, "")) for p in patients]
+
+
 def patients_for_ward(user: User, ward: Ward) -> QuerySet[Patient]:
 
     return patients_for(user).filter(ward_stays__ward=ward).distinct().order_by("family_name", "given_name")
@@ -602,6 +650,16 @@ def due_by_ward(*, now: dt.datetime | None = None, within: dt.timedelta = dt.tim
         if due:
             wards[state.episode.ward].append((state, due))
     return sorted(wards.items(), key=lambda item: (item[0].provider.name, item[0].name))
+
+
+def recent_incidents_for(user: User, ward: Ward, patient_id: int, *, hours: int = 24) -> list:
+    """The patient's use-of-force incidents on the ward recorded in the last `hours`, newest first: the
+    ones an episode started now most likely followed, offered on the episode form so that the episode is
+    linked to its incident (one event, one record)."""
+    since = timezone.now() - dt.timedelta(hours=hours)
+    return list(
+        incident_list_for_user(user).filter(ward=ward, patient_id=patient_id, created_at__gte=since)[:5]
+    )
 
 
 def incident_for(user: User, incident_id: int):

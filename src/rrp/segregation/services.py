@@ -29,7 +29,14 @@ from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import StaffGroup
 from rrp.people.models import Patient, StaffMember
 from rrp.segregation import schedules
-from rrp.segregation.codes import REVIEWER_GROUPS, REVIEWS_FOR_KIND, EpisodeKind, ReviewDecision, ReviewKind
+from rrp.segregation.codes import (
+    AUTHORISER_STAFF_GROUPS,
+    REVIEWER_GROUPS,
+    REVIEWS_FOR_KIND,
+    EpisodeKind,
+    ReviewDecision,
+    ReviewKind,
+)
 from rrp.segregation.models import (
     CONTENT_FIELDS,
     RULE_FIELDS,
@@ -90,6 +97,12 @@ def _validate_content(  # noqa: C901  (a flat list of field checks, each adding 
     if authoriser is not None:
         if authoriser.provider_id != ward.provider_id:
             _add(errors, "authorised_by", "This member of staff does not work for the ward's provider")
+        elif authoriser.staff_group not in AUTHORISER_STAFF_GROUPS:
+            _add(
+                errors,
+                "authorised_by",
+                f"{authoriser.name} ({authoriser.job_title}) cannot authorise it: choose a doctor, nurse or other qualified clinician",
+            )
     elif not (content.get("authorised_by_name") or "").strip():
         _add(errors, "authorised_by", "Pick who authorised the episode or type their name")
     incident = content.get("incident")

@@ -22,6 +22,7 @@ from rrp.segregation.forms import (
     EndForm,
     EpisodeForm,
     ObservationForm,
+    PatientFindForm,
     ReviewForm,
     review_rules_form_class,
 )
@@ -103,8 +104,21 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
 def episode_new(request: HttpRequest, ward_id: int) -> HttpResponse:
     ward = _ward(request, ward_id)
     require_permission(request.user, Permission.SEGREGATION_RECORD)
-    form = EpisodeForm(request.POST or None, initial={"patient": request.GET.get("patient", "")})
+    patient_id = (request.POST or request.GET).get("patient", "")
+    recent = (
+        selectors.recent_incidents_for(request.user, ward, int(patient_id))
+        if patient_id.isdigit() and int(patient_id) < 2**63
+        else []
+    )
+    asked = request.GET.get("incident", "")
+    # An episode recorded from its incident (or started just after one) is offered that incident.
+    offered = asked if asked.isdigit() else (str(recent[0].pk) if len(recent) == 1 else "")
+    form = EpisodeForm(
+        request.POST or None, initial={"patient": request.GET.get("patient", ""), "incident": offered}
+    )
     form.set_patients(selectors.patients_for_ward(request.user, ward))
+    find = PatientFindForm(request.GET or None)
+    query = find.cleaned_data.get("q", "").strip() if find.is_bound and find.is_valid() else ""
     form.set_staff(selectors.staff_for_ward(request.user, ward))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,7 +157,21 @@ def episode_new(request: HttpRequest, ward_id: int) -> HttpResponse:
                 messages.success(request, f"{episode.get_kind_display()} recorded.")
                 return redirect("segregation:episode", episode_id=episode.pk)
     status = 400 if form.errors else 200
-    return render(request, "segregation/episode_new.jinja", {"ward": ward, "form": form}, status=status)
+    chosen = str(form["patient"].value() or "")
+    choices = selectors.patient_choices(request.user, ward, query=query, chosen=chosen, request=request)
+    return render(
+        request,
+        "segregation/episode_new.jinja",
+        {
+            "ward": ward,
+            "form": form,
+            "find": find,
+            "query": query,
+            "patient_items": presenters.patient_items(choices, chosen=chosen),
+            "recent": recent,
+        },
+        status=status,
+    )
 
 
 @require_safe

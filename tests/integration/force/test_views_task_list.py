@@ -217,3 +217,17 @@ def test_stay_signed_in_answers_the_session_length(nurse):
     assert response.json() == {"seconds": 1800}
     response = client.post("/account/stay-signed-in/", {"next": "/incidents/"})
     assert response["Location"] == "/incidents/"
+
+
+def test_seclusion_is_an_episode_not_a_type_of_force(draft, nurse, patient, ward):
+    """One event, one record: types 05 and 06 are not offered on the task list; the task list links to
+    starting an episode for this incident instead."""
+    incident, client = draft
+    body = client.get(f"/incidents/{incident.pk}/record/force/").content.decode()
+    assert 'value="05"' not in body and 'value="06"' not in body and 'value="01"' in body
+    response = client.post(first_url(ward, patient), force_post(**{"iv-0-type_code": "05"}))
+    assert response.status_code == 400
+    tasks = client.get(f"/incidents/{incident.pk}/record/").content.decode()
+    assert (
+        f"/segregation/wards/{ward.pk}/episodes/new/?patient={patient.pk}&amp;incident={incident.pk}" in tasks
+    )
