@@ -216,6 +216,7 @@ def _force_content(details: Any, rows: list[InterventionRowForm]) -> dict[str, A
     starts = [i.started_at for i in interventions if i.started_at]
     ends = [i.ended_at for i in interventions if i.ended_at]
     return {
+        "durations_confirmed": bool(details.cleaned_data.get("durations_confirmed")),
         "place_on_ward": (details.cleaned_data.get("place_on_ward") or "").strip(),
         # The incident runs from the first intervention's start to the last one's end (s6(5)(b)).
         "occurred_at": min(starts) if starts else None,

@@ -47,7 +47,8 @@ SECTIONS: tuple[Section, ...] = (
         "force",
         "Where, when and what force",
         ("b", "c", "d"),
-        ("place_on_ward",),
+        # durations_confirmed is not content: shown only when a restraint is over its limit.
+        ("place_on_ward", "durations_confirmed"),
         "Each type of force in the order it happened, with its times",
     ),
     Section(

@@ -231,3 +231,16 @@ def test_seclusion_is_an_episode_not_a_type_of_force(draft, nurse, patient, ward
     assert (
         f"/segregation/wards/{ward.pk}/episodes/new/?patient={patient.pk}&amp;incident={incident.pk}" in tasks
     )
+
+
+def test_a_long_prone_restraint_is_confirmed_on_the_first_section(nurse, patient, ward):
+    """The plausibility rule (item 2) on the task list: over its limit, the duration must be confirmed."""
+    client = signed_in_client(nurse)
+    post = force_post(**{"iv-0-end_time": "14:30"})
+    response = client.post(first_url(ward, patient), post)
+    assert response.status_code == 400
+    assert 'name="durations_confirmed"' in response.content.decode()
+    assert Incident.objects.count() == 0
+    response = client.post(first_url(ward, patient), {**post, "durations_confirmed": "on"})
+    assert response.status_code == 302
+    assert "long_duration" in Incident.objects.get().flags.values_list("kind", flat=True)
