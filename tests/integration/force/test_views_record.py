@@ -101,18 +101,18 @@ def test_form_submit_typical_incident_records_and_submits(one_page, nurse, patie
 
 
 def test_form_asks_to_confirm_a_long_prone_restraint_then_saves_it_flagged(
-    nurse, patient, ward, roster_nurse
+    one_page, nurse, patient, ward, roster_nurse
 ):
     """Issue 13: an end date left as the next day made a 24 h 5 min prone restraint; the page names it and
     shows the tick box, and only a ticked box saves it (flagged for the reviewer)."""
     post = typical_post(roster_nurse, **{"iv-0-end_date": "2026-03-02", "iv-0-end_time": "14:11"})
-    response = signed_in_client(nurse).post(new_url(ward, patient), post)
+    response = signed_in_client(nurse).post(one_page, post)
     assert response.status_code == 400
     body = response.content.decode()
     assert "24 hours 5 minutes is longer than 10 minutes" in body
     assert 'name="durations_confirmed"' in body and 'href="#id_durations_confirmed"' in body
-    assert Incident.objects.count() == 0
-    response = signed_in_client(nurse).post(new_url(ward, patient), {**post, "durations_confirmed": "on"})
+    assert Incident.objects.get().versions.count() == 1
+    response = signed_in_client(nurse).post(one_page, {**post, "durations_confirmed": "on"})
     assert response.status_code == 302
     assert Incident.objects.get().flags.filter(kind="long_duration").exists()
 
