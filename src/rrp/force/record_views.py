@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from rrp.accounts.middleware import take_pending_post
 from rrp.accounts.permissions import permission_required, require_permission
 from rrp.accounts.roles import Permission
+from rrp.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_busy
 from rrp.core.http import FORM_METHODS
 from rrp.force import presenters, sections, selectors, services
 from rrp.force.codes import IncidentStatus
@@ -37,6 +39,21 @@ from rrp.force.views import MAX_ROWS, _amend_initial, _patient_for, _unbound_cop
 from rrp.organisations.models import Ward
 from rrp.people import selectors as people_selectors
 from rrp.people.models import Patient
+
+
+def _busy(problem: OperationalError) -> list[str]:
+    """The database was too busy to save (rrp.core.busy): the page is shown again with what was typed
+    and this message (503, Retry-After); anything else is a fault and goes on up."""
+    if not is_database_busy(problem):
+        raise problem
+    return [BUSY_MESSAGE]
+
+
+def _answer(response: HttpResponse, general: list[str]) -> HttpResponse:
+    if BUSY_MESSAGE in general:
+        response.status_code = 503
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _posted(request: HttpRequest) -> tuple[QueryDict | None, bool]:
@@ -118,20 +135,23 @@ def _render_force(
 ) -> HttpResponse:
     errors = [{"text": message, "href": "#iv-0-type_code"} for message in general]
     errors += presenters.form_error_links([details, *rows])
-    return render(
-        request,
-        "force/record_force.jinja",
-        {
-            "ward": ward,
-            "patient": patient,
-            "incident": incident,
-            "d": details,
-            "rows": rows,
-            "errors": errors,
-            "restored": restored,
-            "section": sections.BY_SLUG["force"],
-        },
-        status=400 if errors else 200,
+    return _answer(
+        render(
+            request,
+            "force/record_force.jinja",
+            {
+                "ward": ward,
+                "patient": patient,
+                "incident": incident,
+                "d": details,
+                "rows": rows,
+                "errors": errors,
+                "restored": restored,
+                "section": sections.BY_SLUG["force"],
+            },
+            status=400 if errors else 200,
+        ),
+        general,
     )
 
 
@@ -182,6 +202,8 @@ def record_first(request: HttpRequest, ward_id: int, patient_id: int) -> HttpRes
             )
         except ValidationError as problem:
             general = _apply_row_errors(problem, details, rows)
+        except OperationalError as problem:
+            general = _busy(problem)
         else:
             messages.success(request, "Draft saved. Carry on with the next section, or finish it later.")
             return redirect("force:record-tasks", incident_id=incident.pk)
@@ -363,6 +385,8 @@ def _section_force(request, incident, page, section, data, action, restored) -> 
             raise Http404 from None
         except ValidationError as problem:
             general = _apply_row_errors(problem, details, rows)
+        except OperationalError as problem:
+            general = _busy(problem)
         else:
             return _after_save(request, incident, section)
     if action in ("add_intervention", "stay"):
@@ -392,19 +416,22 @@ def _render_section(
 ) -> HttpResponse:
     errors = [{"text": message, "href": "#section-form"} for message in general]
     errors += presenters.form_error_links(forms_)
-    return render(
-        request,
-        template,
-        {
-            "incident": incident,
-            "patient": incident.patient,
-            "ward": incident.ward,
-            "section": section,
-            "errors": errors,
-            "restored": restored,
-            **extra,
-        },
-        status=400 if errors else 200,
+    return _answer(
+        render(
+            request,
+            template,
+            {
+                "incident": incident,
+                "patient": incident.patient,
+                "ward": incident.ward,
+                "section": section,
+                "errors": errors,
+                "restored": restored,
+                **extra,
+            },
+            status=400 if errors else 200,
+        ),
+        general,
     )
 
 
@@ -439,6 +466,8 @@ def _section_details(request, incident, page, section, data, action, restored) -
             raise Http404 from None
         except ValidationError as problem:
             general = _service_errors(problem, form)
+        except OperationalError as problem:
+            general = _busy(problem)
         else:
             return _after_save(request, incident, section)
     if action == "stay":
@@ -459,6 +488,8 @@ def _section_outcome(request, incident, page, section, data, action, restored) -
             raise Http404 from None
         except ValidationError as problem:
             general = _service_errors(problem, form)
+        except OperationalError as problem:
+            general = _busy(problem)
         else:
             return _after_save(request, incident, section)
     if action == "stay":
@@ -510,6 +541,8 @@ def _section_staff(request, incident, page, section, data, action, restored) -> 
             raise Http404 from None
         except ValidationError as problem:
             general = [message for messages_ in problem.message_dict.values() for message in messages_]
+        except OperationalError as problem:
+            general = _busy(problem)
         else:
             return _after_save(request, incident, section)
     if action in ("add_person", "stay"):

@@ -244,3 +244,22 @@ def test_a_long_prone_restraint_is_confirmed_on_the_first_section(nurse, patient
     response = client.post(first_url(ward, patient), {**post, "durations_confirmed": "on"})
     assert response.status_code == 302
     assert "long_duration" in Incident.objects.get().flags.values_list("kind", flat=True)
+
+
+def test_a_busy_database_shows_the_section_again_with_what_was_typed(draft, monkeypatch):
+    """Nothing typed is lost when the database is too busy to save (rrp.core.busy): 503, the page again."""
+    from django.db import OperationalError
+
+    from rrp.force import services
+
+    incident, client = draft
+
+    def busy(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "incident_amend", busy)
+    post = {"how_force_used": "Typed while the database was busy", "action": "save"}
+    response = client.post(f"/incidents/{incident.pk}/record/why/", post)
+    assert response.status_code == 503 and response["Retry-After"]
+    body = response.content.decode()
+    assert "Typed while the database was busy" in body and "nothing was saved this time" in body
