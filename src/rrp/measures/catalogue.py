@@ -54,6 +54,7 @@ class Denominator(StrEnum):
     INTERVENTIONS = "interventions"
     PEOPLE = "people"
     ADMISSIONS = "admissions"
+    EPISODES_ENDED = "episodes_ended"
     NONE = "none"
 
 
@@ -70,6 +71,7 @@ class Counts(StrEnum):
     INCIDENTS_WITH_STAFF_INJURY = "incidents_with_staff_injury"
     INCIDENTS_WITH_PATIENT_DEBRIEF = "incidents_with_patient_debrief"
     INCIDENTS_COMPLETE = "incidents_complete"
+    EPISODES_REVIEWED_ON_TIME = "episodes_reviewed_on_time"
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,21 @@ def parse_definition(data: Any, *, path: Path) -> MeasureDefinition:  # noqa: C9
             path=path,
             field="default_chart",
             reason="g and t charts go with numerator.counts days_between only",
+        )
+    if (numerator.counts is Counts.EPISODES_REVIEWED_ON_TIME) != (denominator is Denominator.EPISODES_ENDED):
+        raise MeasureDefinitionError(
+            path=path,
+            field="denominator",
+            reason="episodes_reviewed_on_time goes with the denominator episodes_ended only",
+        )
+    if numerator.counts is Counts.EPISODES_REVIEWED_ON_TIME and not set(numerator.intervention_types) <= {
+        "05",
+        "06",
+    }:
+        raise MeasureDefinitionError(
+            path=path,
+            field="numerator.intervention_types",
+            reason="episodes are seclusion (05) and long-term segregation (06) only",
         )
     metric = data["mhsds_metric"]
     if metric is not None and metric not in MHSDS_METRICS:

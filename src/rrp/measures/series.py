@@ -45,7 +45,8 @@ from rrp.force.selectors import recorded_types
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month, period_of
-from rrp.segregation.selectors import intervention_spans
+from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE
+from rrp.segregation.selectors import ended_reviews_on_time, intervention_spans
 from rrp.spc import SpcResult, analyse
 
 SERIES_COLUMNS = ["ward_id", "period", "numerator", "denominator", "value"]
@@ -69,7 +70,12 @@ COUNT_DENOMINATORS = {
     Denominator.INCIDENTS: Count("version__incident_id", distinct=True),
     Denominator.PEOPLE: Count("version__incident__patient_id", distinct=True),
 }
-SUPPORTED_DENOMINATORS = {Denominator.OCCUPIED_BED_DAYS, Denominator.NONE, *COUNT_DENOMINATORS}
+SUPPORTED_DENOMINATORS = {
+    Denominator.OCCUPIED_BED_DAYS,
+    Denominator.NONE,
+    Denominator.EPISODES_ENDED,
+    *COUNT_DENOMINATORS,
+}
 SECONDS_PER_HOUR = 3600
 
 Cells = dict[tuple[int, dt.date], float]
@@ -449,6 +455,8 @@ def measure_series(
         numerator_cells, counted = _complete_counts(
             latest_interventions(definition, **window), period, periods
         )
+    elif counts is Counts.EPISODES_REVIEWED_ON_TIME:
+        numerator_cells, counted = _reviews_on_time_counts(definition, **window, period=period)
     elif counts is Counts.HOURS:
         spans = list(
             latest_interventions(definition, **window, overlapping=True).values_list(
@@ -462,6 +470,29 @@ def measure_series(
     if definition.denominator is Denominator.OCCUPIED_BED_DAYS:
         counted = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
     return _series_frame(definition, wards, periods, numerator_cells, counted)
+
+
+def _reviews_on_time_counts(
+    definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
+) -> tuple[Cells, Cells]:
+    """Episodes of the definition's types (05 seclusion, 06 long-term segregation) that ended in each
+    period with every review done by its Code of Practice due time, and all that ended, per ward: the
+    "reviews on time" process measure (``segregation.schedules.check_record``). An episode belongs to
+    the period in which it ended, when its reviews are all known."""
+    codes = set(definition.numerator.intervention_types) or EPISODE_TYPES
+    kinds = [kind for kind, code in MHSDS_INTERVENTION_TYPE.items() if code in codes]
+    numerators: Cells = {}
+    denominators: Cells = {}
+    for ward_id, ended_at, on_time in ended_reviews_on_time(
+        ward_ids=ward_ids,
+        kinds=kinds,
+        since=local_midnight(since),
+        until=local_midnight(until + dt.timedelta(days=1)),
+    ):
+        key = (ward_id, _period_start(ended_at, period))
+        denominators[key] = denominators.get(key, 0) + 1
+        numerators[key] = numerators.get(key, 0) + int(on_time)
+    return numerators, denominators
 
 
 def _series_frame(

@@ -263,6 +263,25 @@ def ended_with_missed_checks(
     return sorted(states, key=lambda s: s.version.ended_at, reverse=True)
 
 
+def ended_reviews_on_time(
+    *, ward_ids: Sequence[int], kinds: Iterable[str], since: dt.datetime, until: dt.datetime
+) -> list[tuple[int, dt.datetime, bool]]:
+    """Each episode of these kinds on these wards that ended in [since, until), as (ward, ended at,
+    whether every review that fell due was done by its due time: ``CheckRecord.reviews_on_time``), for
+    the "reviews on time" measure. Counts only: not scoped or audited, the caller chose the wards."""
+    episodes = (
+        Episode.objects.filter(ward_id__in=list(ward_ids), kind__in=list(kinds))
+        .with_current()
+        .filter(current_ended_at__gte=since, current_ended_at__lt=until)
+        .select_related("patient")
+    )
+    return [
+        (s.episode.ward_id, s.version.ended_at, bool(s.checks and s.checks.reviews_on_time))
+        for s in episode_states(list(episodes), now=until)
+        if s.version.ended_at is not None
+    ]
+
+
 def ward_ended_with_missed_checks(
     ward_id: int, *, now: dt.datetime | None = None, days: int = ENDED_RECENTLY_DAYS
 ) -> list[EpisodeState]:

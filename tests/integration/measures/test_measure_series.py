@@ -449,3 +449,20 @@ def test_measure_series_many_counts_six_measures_in_three_queries(provider_a):
 
     # interventions, episodes (and their incidents' own records when any), bed days
     assert len(queries) <= 4
+
+
+def test_measure_series_seclusion_reviews_on_time_share_of_seclusions_ended(world):
+    """Issue 13, item 4: a seclusion ended with its reviews missed is counted in the measures. Each
+    seclusion counts in the month it ended: on time when every review that fell due was done by its
+    Code of Practice due time (segregation.schedules.check_record)."""
+    seclusion_episode(world, "a1", at(dt.date(2025, 1, 10), 10), 0.75)  # ended before any review fell due
+    seclusion_episode(world, "a1", at(dt.date(2025, 1, 20), 10), 3)  # medical review at 1 h missed
+    seclusion_episode(world, "a1", at(dt.date(2025, 2, 28), 23, 30), 0.75)  # ends on 1 March
+    seclusion_episode(world, "a2", at(dt.date(2025, 2, 5), 10), 5)  # another ward
+
+    series = _series(world, measure("seclusion-reviews-on-time"), wards=("a1",))
+
+    assert series["numerator"].tolist() == [1.0, 0.0, 1.0]
+    assert series["denominator"].tolist()[0] == 2.0 and series["denominator"].tolist()[2] == 1.0
+    assert np.isnan(series["denominator"].tolist()[1])  # no seclusion ended in February: no point
+    assert series["value"].tolist()[0] == 50.0 and series["value"].tolist()[2] == 100.0

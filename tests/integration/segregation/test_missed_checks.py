@@ -118,3 +118,20 @@ def test_rapid_tranquillisation_observations_overdue_show_on_the_huddle_and_prov
     )
     assert "Observations after rapid tranquillisation overdue (1)" in html
     assert f"Incident {incident.pk}" in html
+
+
+def test_huddle_charts_seclusion_reviews_on_time(world, ward):
+    """The "reviews on time" process measure is drawn on the huddle by the SPC engine like the others:
+    a seclusion of last month that ended with its medical review missed is a 0% point."""
+    from tests.integration.measures.series_data import seclusion_episode
+
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=10)
+    seclusion_episode(world, "a1", timezone.make_aware(dt.datetime.combine(last_month, dt.time(10))), 3)
+
+    huddle = ward_huddle(ward, user=world.users["ward_manager"], today=today)
+    chart = next(c for c in huddle.charts if c.definition.slug == "seclusion-reviews-on-time")
+    present = chart.result.denominator == chart.result.denominator
+    assert chart.result.denominator[present].tolist() == [1.0]
+    assert chart.result.value[present].tolist() == [0.0]
+    assert any(p.chart_id == "huddle-month-seclusion-reviews-on-time" for p in huddle.panels)

@@ -129,6 +129,20 @@ def _with(**changes):
         ({"default_chart": "g"}, "default_chart"),
         ({"next_review": ...}, "next_review"),
         ({"colour": "blue"}, "colour"),
+        ({"denominator": "episodes_ended", "default_chart": "p", "multiplier": 100}, "denominator"),
+        (
+            {
+                "numerator": {
+                    **GOOD["numerator"],
+                    "counts": "episodes_reviewed_on_time",
+                    "intervention_types": ["07"],
+                },
+                "denominator": "episodes_ended",
+                "default_chart": "p",
+                "multiplier": 100,
+            },
+            "numerator.intervention_types",
+        ),
     ],
 )
 def test_parse_definition_rejects_bad_field_naming_it(changes, field):

@@ -58,6 +58,7 @@ HUDDLE_MEASURES: tuple[str, ...] = (
     "seclusions-per-1000-obd",
     "incidents",
     "patient-debrief-held",
+    "seclusion-reviews-on-time",
 )
 
 
