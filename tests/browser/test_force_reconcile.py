@@ -1,4 +1,4 @@
-"""Two people change the same incident in two browsers (issue 12, decision 0014): the second save is
+"""Two people change the same incident in two browsers (issue 12, decision 0018): the second save is
 refused, and the page shows the first person's change beside what the second entered, keeping it all;
 saving again keeps both changes. The reconcile page is checked by axe at every size."""
 

@@ -148,7 +148,7 @@ def busy_problem(request: HttpRequest, exc: OperationalError) -> HttpResponse:
 
 
 def stale_version_problem(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
-    """409 for an amendment made from a version that is no longer the latest (decision 0014)."""
+    """409 for an amendment made from a version that is no longer the latest (decision 0018)."""
     return problem_response(
         request,
         status=409,

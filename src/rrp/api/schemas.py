@@ -102,7 +102,7 @@ class IncidentAmendIn(IncidentContentIn):
         le=2**63 - 1,
         description="The version you read and are changing (`version` of GET /api/incidents/{id}). If "
         "another version has been saved since, the amendment is refused with 409 and nothing is saved: "
-        "read the incident again and make your change on the latest version (decision 0014).",
+        "read the incident again and make your change on the latest version (decision 0018).",
     )
     interventions: list[InterventionIn] | None = None
     staff: list[StaffIn] | None = None

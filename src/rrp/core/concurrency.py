@@ -1,4 +1,4 @@
-"""Optimistic concurrency for amendable records (decision 0014).
+"""Optimistic concurrency for amendable records (decision 0018).
 
 A page or API client that amends a versioned record says which version it started from (a hidden
 `base_version` field on the form, `base_version` in the API's body). The service compares it with the

@@ -379,7 +379,7 @@ class ChangeReasonForm(ValidatedForm):
         help_text="This is kept with the new version and shown in the history",
     )
     # The version the person started from, travelling with the form so a save over someone else's
-    # later change is refused instead of silently putting their fields back (decision 0014).
+    # later change is refused instead of silently putting their fields back (decision 0018).
     base_version = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )

@@ -191,7 +191,7 @@ BOOLEAN_FIELDS = frozenset(BOOLEAN_CONTENT_FIELDS)
 def conflict_rows(
     started: Mapping[str, Any], theirs: Mapping[str, Any], yours: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-    """The reconcile table after a save refused as stale (decision 0014): one row per field someone else
+    """The reconcile table after a save refused as stale (decision 0018): one row per field someone else
     changed since the person started (`started` -> `theirs`, contents as `IncidentVersion.content()`
     gives them), with what the person entered (`yours`, the same shape) beside it; `both` marks a
     field both changed, where the person has to choose."""

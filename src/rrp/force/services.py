@@ -459,7 +459,7 @@ def incident_amend(
 
     Only while the incident is not closed, or by provider governance. `base_version` is the version
     the person started from (the form's hidden field, the API's body): if another version has been
-    saved since, StaleVersion is raised and nothing is saved (decision 0014). Left out only by callers
+    saved since, StaleVersion is raised and nothing is saved (decision 0018). Left out only by callers
     that work on the latest by design (the import, keyed by source id).
     """
     incident = _lock(incident)

@@ -222,7 +222,7 @@ class RecordForms:
     general_errors: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     busy: bool = False
-    # After a save refused as stale (decision 0014): what someone else changed, beside what was entered.
+    # After a save refused as stale (decision 0018): what someone else changed, beside what was entered.
     conflict: list[dict[str, Any]] = field(default_factory=list)
     conflict_version: Any = None
 
@@ -464,7 +464,7 @@ def _reconcile(
     entered: RecordForms,
     stale: StaleVersion,
 ) -> RecordForms:
-    """The change form again after a save refused because someone else saved first (decision 0014):
+    """The change form again after a save refused because someone else saved first (decision 0018):
     their changes listed beside what this person entered, field by field; the form keeps everything
     this person entered, takes the other person's value for a detail this person left as it was (so
     saving again does not put it back), and now carries the latest version, so the next save is a

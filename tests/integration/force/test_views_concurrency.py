@@ -1,4 +1,4 @@
-"""Racing change forms never overwrite silently (issue 12, decision 0014): two people open the same
+"""Racing change forms never overwrite silently (issue 12, decision 0018): two people open the same
 incident's change form; the first saves; the second's save, made from the version before, is refused
 with 409 and a page that shows the first person's change beside what the second entered, keeping
 what they typed. Saving again from that page keeps both changes."""
