@@ -473,6 +473,8 @@ def incident_amend(
     check_values(IncidentVersion, {"change_reason": reason}, errors, names={"change_reason": "reason"})
     if incident.status == IncidentStatus.CLOSED and not has_permission(by, Permission.CLOSED_INCIDENT_AMEND):
         errors["status"] = ["This incident is closed: only provider governance can amend it"]
+    if IncidentVoid.objects.filter(incident=incident).exists():
+        errors["status"] = ["This incident is voided: it is kept as it is"]
     content = {name: getattr(previous, name) for name in CONTENT_FIELDS}
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
@@ -546,6 +548,8 @@ def _change_status(
         raise PermissionDenied("Only a ward manager or provider governance can review incidents")
     problems: dict[str, list[str]] = {}
     check_values(IncidentStatusChange, {"note": note}, problems)
+    if IncidentVoid.objects.filter(incident=incident).exists():
+        problems["status"] = ["This incident is voided: it is kept as it is"]
     _raise(problems)
     current = incident.status
     if current not in TRANSITIONS[to_status]:

@@ -581,6 +581,8 @@ def _render_detail(
         "observe": writer,
         "void": page.void is None and has_permission(user, Permission.INCIDENT_VOID, ward=incident.ward),
     }
+    if page.void is not None:  # a voided record is kept as it is: statements and observations only
+        actions.update(amend=False, submit=False, review=False, send_back=False, close=False)
     return render(
         request,
         "force/incident_detail.jinja",

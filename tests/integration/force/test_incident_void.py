@@ -108,3 +108,17 @@ def test_the_pages_strike_it_through_and_say_why(complete_incident, governance, 
     listing = signed_in_client(nurse).get("/incidents/").content.decode()
     assert f"<s>Incident {complete_incident.pk}</s>" in listing
     assert signed_in_client(nurse).get(f"/incidents/{complete_incident.pk}/void/").status_code == 403
+
+
+def test_a_voided_incident_is_kept_as_it_is(complete_incident, governance, nurse):
+    from rrp.force.services import incident_amend, incident_submit
+
+    incident_void(incident=complete_incident, by=governance, reason="A test record")
+    with pytest.raises(ValidationError) as refused:
+        incident_submit(incident=complete_incident, by=nurse)
+    assert refused.value.message_dict == {"status": ["This incident is voided: it is kept as it is"]}
+    with pytest.raises(ValidationError) as refused:
+        incident_amend(incident=complete_incident, by=governance, reason="Tidy", outcome="Changed")
+    assert refused.value.message_dict["status"] == ["This incident is voided: it is kept as it is"]
+    body = signed_in_client(nurse).get(f"/incidents/{complete_incident.pk}/").content.decode()
+    assert "Submit for review" not in body and "Change this record" not in body
