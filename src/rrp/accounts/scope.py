@@ -189,8 +189,11 @@ class Scope:
 
     @cached_property
     def sole_patient_ward_id(self) -> int | None:
-        """The one ward whose patients the user sees, if there is exactly one (for the incident list)."""
-        if self.active and self.role in WARD_ROLES:
+        """The one ward whose patients the user sees, if there is exactly one (for the incident list).
+
+        A provider role's wards are few and the page usually checks one of them next, so they are read whole
+        (the query ``ward_ids`` keeps); a national role's may be thousands, so only the first two are read."""
+        if self.active and self.role in PROVIDER_ROLES:
             ids = self.patient_ward_ids
             return next(iter(ids)) if len(ids) == 1 else None
         first_two = list(self.patient_wards().order_by().values_list("id", flat=True)[:2])
