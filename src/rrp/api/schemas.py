@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from rrp.core.validation.schemas import Id, declared_types
 from rrp.force.models import Incident, IncidentVersion, InterventionRecord, StaffInvolvement
@@ -20,7 +21,16 @@ S = declared_types(StaffInvolvement)
 INC = declared_types(Incident)
 
 
-class InterventionIn(Schema):
+class BodyIn(Schema):
+    """A request body read strictly, as JSON means it: a yes-or-no is ``true`` or ``false`` (not ``0``,
+    ``1`` or ``"yes"``) and a number is a number (not ``"12"``), so a client's mistake is a 422 naming the
+    field rather than a guess stored in a legal record. Times and dates are ISO 8601 text (their own
+    validators read them). Query strings are not bodies: their values are all text and stay lax."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class InterventionIn(BodyIn):
     """One type of force: MHSDS RestrictiveIntType code (01, 04-17), start and end to the minute."""
 
     type_code: str = Field(..., examples=["01"])
@@ -29,7 +39,7 @@ class InterventionIn(Schema):
     in_care_plan: bool | None = None
 
 
-class StaffIn(Schema):
+class StaffIn(BodyIn):
     """A member of staff who used force: `staff_member_id` from the roster, or a typed name and job title."""
 
     part: str = Field(..., examples=["head"])
@@ -38,7 +48,7 @@ class StaffIn(Schema):
     job_title: S.job_title = ""
 
 
-class IncidentContentIn(Schema):
+class IncidentContentIn(BodyIn):
     """The content of an incident version. Leave out what is not known yet: a draft may be incomplete."""
 
     reason_code: V.reason_code | None = None

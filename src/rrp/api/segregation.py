@@ -19,6 +19,7 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission, require_permission
 from rrp.accounts.roles import Permission
 from rrp.api.problems import problem_responses
+from rrp.api.schemas import BodyIn
 from rrp.core.validation.schemas import Id, declared_types
 from rrp.segregation import schedules, selectors, services
 from rrp.segregation.codes import EpisodeKind, due_label
@@ -90,7 +91,7 @@ class OverdueOut(Schema):
     review: DueOut
 
 
-class EpisodeIn(Schema):
+class EpisodeIn(BodyIn):
     ward_id: Id
     patient_id: Id
     kind: str
@@ -107,7 +108,7 @@ class EpisodeIn(Schema):
     commissioner_representative: EV.commissioner_representative = ""
 
 
-class ReviewIn(Schema):
+class ReviewIn(BodyIn):
     kind: str
     at: RV.at
     outcome: RV.outcome = ""

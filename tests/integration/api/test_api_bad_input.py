@@ -157,3 +157,16 @@ def test_an_amendment_with_an_over_long_place_is_422(api_as, ward, patient):
     assert response.status_code == 422
     assert "place_on_ward" in _fields(response)
     assert IncidentVersion.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("durations_confirmed", 0), ("patient_died", "yes"), ("abuse_alleged", 1), ("ward_id", "1")],
+)
+def test_a_yes_or_no_or_a_number_is_read_as_json_means_it(api_as, ward, patient, field, value):
+    """Found by the API fuzz (tests/integration/api/test_api_fuzz.py): 0 was stored as 'no', "yes" and 1
+    as 'yes', and "1" as a ward id; a client's mistake is now a 422 naming the field."""
+    response = _post_create(api_as, ward, patient, **{field: value})
+    assert response.status_code == 422, response.content
+    assert field in _fields(response)
+    assert not Incident.objects.exists()
