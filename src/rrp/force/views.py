@@ -579,8 +579,7 @@ def _render_detail(
         "close": reviewer and current == IncidentStatus.REVIEWED,
         "statement": services.statement_author_may_add(incident=incident, by=user),
         "observe": writer,
-        # The incident came through the scoped selector: the role decides the link (the service checks the ward).
-        "void": page.void is None and has_permission(user, Permission.INCIDENT_VOID),
+        "void": page.void is None and has_permission(user, Permission.INCIDENT_VOID, ward=incident.ward),
     }
     if page.void is not None:  # a voided record is kept as it is: statements and observations only
         actions.update(amend=False, submit=False, review=False, send_back=False, close=False)
