@@ -159,6 +159,10 @@ class AmendForm(ValidatedForm):
     commissioner_representative = forms.CharField(
         label="Commissioner's representative involved (LTS only)", max_length=200, required=False
     )
+    # The version the person started from: a save over a later correction is refused (decision 0018).
+    base_version = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     reason = forms.CharField(
         label="Why are you changing this record?",
         widget=forms.Textarea,

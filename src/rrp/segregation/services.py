@@ -20,6 +20,7 @@ from django.utils import timezone
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
+from rrp.core.concurrency import check_base_version
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
@@ -230,14 +231,23 @@ def _lock(episode: Episode) -> Episode:
 
 @transaction.atomic
 def episode_amend(
-    *, episode: Episode, by: User, change_reason: str, request: HttpRequest | None = None, **changes: Any
+    *,
+    episode: Episode,
+    by: User,
+    change_reason: str,
+    base_version: int | None = None,
+    request: HttpRequest | None = None,
+    **changes: Any,
 ) -> EpisodeVersion:
     """Add a version with `changes` applied to the latest one, saying why (`change_reason`; `reason` is
     the episode's own reason, a content field). Ending an episode is an amendment that sets `ended_at`
-    and `end_reason` (see `episode_end`)."""
+    and `end_reason` (see `episode_end`). `base_version`, the version the person started from, is
+    refused with StaleVersion if another has been saved since (decision 0018)."""
     episode = _lock(episode)
     if not has_permission(by, Permission.SEGREGATION_RECORD, ward=episode.ward):
         raise PermissionDenied("You cannot change episodes on this ward")
+    latest_number = episode.versions.order_by("-number").values_list("number", flat=True).first()
+    check_base_version(base=base_version, current=latest_number, what="episode")
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown episode fields: {', '.join(sorted(unknown))}")

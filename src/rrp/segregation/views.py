@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for
+from rrp.core.concurrency import StaleVersion
 from rrp.core.forms import apply_errors
 from rrp.core.http import FORM_METHODS
 from rrp.segregation import presenters, selectors, services
@@ -331,8 +332,10 @@ def episode_amend(request: HttpRequest, episode_id: int) -> HttpResponse:
         "end_plan": v.end_plan,
         "mdt_decision": v.mdt_decision,
         "commissioner_representative": v.commissioner_representative,
+        "base_version": v.number,
     }
     form = AmendForm(request.POST or None, initial=initial)
+    stale = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {
@@ -348,8 +351,21 @@ def episode_amend(request: HttpRequest, episode_id: int) -> HttpResponse:
                 episode=state.episode,
                 by=request.user,
                 change_reason=data["reason"],
+                base_version=data["base_version"],
                 request=request,
                 **changes,
+            )
+        except StaleVersion as refused:
+            # Keep what was typed, say what happened, and start the next save from the latest version.
+            stale = refused
+            data = request.POST.copy()
+            data["base_version"] = str(refused.current)
+            form = AmendForm(data, initial=initial)
+            form.is_valid()
+            form.add_error(
+                None,
+                f"Someone else corrected this record (version {refused.current}) while you were editing it, "
+                "so your correction was not saved. Check the record, then save again to add yours on top.",
             )
         except ValidationError as error:
             # The form calls the change's reason "reason" and the episode's own reason "reason_text".
@@ -361,7 +377,7 @@ def episode_amend(request: HttpRequest, episode_id: int) -> HttpResponse:
         else:
             messages.success(request, "Record corrected: a new version was added.")
             return redirect("segregation:episode", episode_id=state.episode.pk)
-    status = 400 if form.errors else 200
+    status = 409 if stale else 400 if form.errors else 200
     return render(
         request,
         "segregation/episode_amend.jinja",

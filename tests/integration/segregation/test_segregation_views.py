@@ -230,6 +230,38 @@ def test_amend_episode_adds_version(client, seclusion, started):
     assert versions == [(1, "Seclusion room 1", ""), (2, "Seclusion room 2", "Wrong room recorded")]
 
 
+def test_amend_episode_from_an_older_version_is_refused_keeping_what_was_typed(client, seclusion, started):
+    """Two people correct the same episode: the second correction, made from version 1 after the first
+    saved version 2, would put the first one's place back; it is refused 409 and keeps what was typed."""
+    url = reverse("segregation:episode-amend", args=[seclusion.pk])
+    assert 'name="base_version" value="1"' in client.get(url).content.decode()
+    form = {
+        "started_at": local(started),
+        "reason_text": "Severe behavioural disturbance",
+        "end_plan": "End when calm",
+    }
+    first = client.post(
+        url, {**form, "place": "Seclusion room 2", "reason": "Wrong room", "base_version": "1"}
+    )
+    assert first.status_code == 302
+    second = client.post(
+        url,
+        {
+            **form,
+            "place": "Seclusion room 1",
+            "end_plan": "End when asleep",
+            "reason": "Plan",
+            "base_version": "1",
+        },
+    )
+    html = second.content.decode()
+    assert second.status_code == 409
+    assert "Someone else corrected this record (version 2)" in html
+    assert "End when asleep" in html and 'name="base_version" value="2"' in html
+    assert seclusion.versions.count() == 2
+    assert seclusion.versions.get(number=2).place == "Seclusion room 2"
+
+
 def test_amend_episode_needs_reason(client, seclusion, started):
     response = client.post(
         reverse("segregation:episode-amend", args=[seclusion.pk]),
