@@ -255,12 +255,17 @@ def _draft(request: HttpRequest, incident_id: int) -> tuple[Incident, selectors.
     require_permission(request.user, Permission.INCIDENT_RECORD)
     if incident.status != IncidentStatus.DRAFT:
         raise _NotDraft(incident)
+    if refusal := services.void_refusal(incident):
+        raise _NotDraft(incident, refusal)
     return incident, selectors.incident_page(incident)
 
 
 class _NotDraft(Exception):
-    def __init__(self, incident: Incident) -> None:
+    """The record is not a draft that can be continued here (submitted, or voided: `message` says)."""
+
+    def __init__(self, incident: Incident, message: str = "") -> None:
         self.incident = incident
+        self.message = message or "This record has been submitted: change it from its page, with a reason."
 
 
 def _record_of(page: selectors.IncidentPage) -> Record:
@@ -277,7 +282,7 @@ def _not_draft(view: Any) -> Any:
         try:
             return view(request, *args, **kwargs)
         except _NotDraft as stop:
-            messages.info(request, "This record has been submitted: change it from its page, with a reason.")
+            messages.info(request, stop.message)
             return redirect("force:incident-detail", incident_id=stop.incident.pk)
 
     wrapper.__name__ = view.__name__

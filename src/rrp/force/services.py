@@ -434,6 +434,17 @@ def incident_record(
     return incident
 
 
+def void_refusal(incident: Incident) -> str | None:
+    """Why a voided incident cannot be changed (None if it is not voided). A voided record is kept as
+    it is: every amendment and status change checks here, and so do the pages that would start one
+    (the task list of a voided draft), so the page, the API (409, key "status") and the import all
+    give the same answer."""
+    void = IncidentVoid.objects.filter(incident=incident).only("at").first()
+    if void is None:
+        return None
+    return f"This record was voided on {timezone.localtime(void.at):%-d %B %Y} and cannot be changed"
+
+
 def _lock(incident: Incident) -> Incident:
     """Re-read the incident under a row lock so two amendments cannot take the same version number."""
     return Incident.objects.select_for_update().select_related("ward").get(pk=incident.pk)
@@ -473,8 +484,8 @@ def incident_amend(
     check_values(IncidentVersion, {"change_reason": reason}, errors, names={"change_reason": "reason"})
     if incident.status == IncidentStatus.CLOSED and not has_permission(by, Permission.CLOSED_INCIDENT_AMEND):
         errors["status"] = ["This incident is closed: only provider governance can amend it"]
-    if IncidentVoid.objects.filter(incident=incident).exists():
-        errors["status"] = ["This incident is voided: it is kept as it is"]
+    if refusal := void_refusal(incident):
+        errors["status"] = [refusal]
     content = {name: getattr(previous, name) for name in CONTENT_FIELDS}
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
@@ -548,8 +559,8 @@ def _change_status(
         raise PermissionDenied("Only a ward manager or provider governance can review incidents")
     problems: dict[str, list[str]] = {}
     check_values(IncidentStatusChange, {"note": note}, problems)
-    if IncidentVoid.objects.filter(incident=incident).exists():
-        problems["status"] = ["This incident is voided: it is kept as it is"]
+    if refusal := void_refusal(incident):
+        problems["status"] = [refusal]
     _raise(problems)
     current = incident.status
     if current not in TRANSITIONS[to_status]:

@@ -263,3 +263,21 @@ def test_a_busy_database_shows_the_section_again_with_what_was_typed(draft, monk
     assert response.status_code == 503 and response["Retry-After"]
     body = response.content.decode()
     assert "Typed while the database was busy" in body and "nothing was saved this time" in body
+
+
+def test_a_voided_draft_cannot_be_continued_or_saved(draft, world):
+    """A voided draft is kept as it is: the task list and its sections send the person to the incident,
+    which says when it was voided and offers no way to continue it; a section posted anyway saves nothing."""
+    from rrp.force.services import incident_void
+
+    incident, client = draft
+    incident_void(incident=incident, by=world.users["provider_governance"], reason="A test record")
+    base = f"/incidents/{incident.pk}/record/"
+    for path in ("", "why/", "staff/", "check/"):
+        response = client.get(base + path)
+        assert response.status_code == 302 and response["Location"] == f"/incidents/{incident.pk}/", path
+    response = client.post(base + "why/", {"reason_code": "10", "action": "save"}, follow=True)
+    assert incident.versions.count() == 1
+    body = response.content.decode()
+    assert "This record was voided on" in body and "and cannot be changed" in body
+    assert "Continue the draft" not in body
