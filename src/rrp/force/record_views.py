@@ -29,6 +29,7 @@ from rrp.accounts.middleware import take_pending_post
 from rrp.accounts.permissions import permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_busy
+from rrp.core.concurrency import StaleVersion
 from rrp.core.http import FORM_METHODS
 from rrp.force import presenters, sections, selectors, services
 from rrp.force.codes import IncidentStatus
@@ -49,7 +50,25 @@ def _busy(problem: OperationalError) -> list[str]:
     return [BUSY_MESSAGE]
 
 
+class _Conflict(str):
+    """A message saying someone else saved the draft first (decision 0018): the page answers 409."""
+
+
+def _stale(stale: StaleVersion) -> list[str]:
+    return [_Conflict(str(stale))]
+
+
+def _base_version(data: QueryDict | None, page: selectors.IncidentPage) -> int:
+    """The draft version a section page started from: the posted hidden field when the page is shown
+    again, else the latest. Each save sends it, so two people saving the same draft at once get the
+    conflict answer instead of the second silently putting back what the first changed."""
+    posted = (data.get("base_version", "") if data is not None else "").strip()
+    return int(posted) if posted.isdigit() else page.version.number
+
+
 def _answer(response: HttpResponse, general: list[str]) -> HttpResponse:
+    if any(isinstance(message, _Conflict) for message in general):
+        response.status_code = 409
     if BUSY_MESSAGE in general:
         response.status_code = 503
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -132,6 +151,7 @@ def _render_force(
     rows: list[InterventionRowForm],
     restored: bool,
     general: list[str] = (),
+    base_version: int | None = None,
 ) -> HttpResponse:
     errors = [{"text": message, "href": "#iv-0-type_code"} for message in general]
     errors += presenters.form_error_links([details, *rows])
@@ -148,6 +168,7 @@ def _render_force(
                 "errors": errors,
                 "restored": restored,
                 "section": sections.BY_SLUG["force"],
+                "base_version": base_version,
             },
             status=400 if errors else 200,
         ),
@@ -341,11 +362,14 @@ def _task_item(item: dict[str, Any]) -> dict[str, Any]:
     return {"title": {"text": item["title"]}, "hint": item["hint"], "href": item["href"], "status": shown}
 
 
-def _save(request: HttpRequest, incident: Incident, section: sections.Section, **changes: Any) -> None:
+def _save(
+    request: HttpRequest, incident: Incident, section: sections.Section, base_version: int, **changes: Any
+) -> None:
     services.incident_amend(
         incident=incident,
         by=request.user,
         reason=f"Draft: {section.title.lower()} saved",
+        base_version=base_version,
         request=request,
         **changes,
     )
@@ -374,6 +398,7 @@ def _after_save(request: HttpRequest, incident: Incident, section: sections.Sect
 
 def _section_force(request, incident, page, section, data, action, restored) -> HttpResponse:
     initial, initial_rows = _force_initial(page.version, page)
+    base = _base_version(data, page)
     details = sections.details_form(section, data, initial=initial)
     rows = _rows(data, action, initial_rows)
     general: list[str] = []
@@ -383,6 +408,7 @@ def _section_force(request, incident, page, section, data, action, restored) -> 
                 request,
                 incident,
                 section,
+                base,
                 interventions=[form.to_input() for form in rows if not form.is_blank()],
                 **_force_content(details, rows),
             )
@@ -390,6 +416,8 @@ def _section_force(request, incident, page, section, data, action, restored) -> 
             raise Http404 from None
         except ValidationError as problem:
             general = _apply_row_errors(problem, details, rows)
+        except StaleVersion as stale:
+            general, base = _stale(stale), stale.current
         except OperationalError as problem:
             general = _busy(problem)
         else:
@@ -406,6 +434,7 @@ def _section_force(request, incident, page, section, data, action, restored) -> 
         rows=rows,
         restored=restored,
         general=general,
+        base_version=base,
     )
 
 
@@ -463,14 +492,17 @@ def _section_details(request, incident, page, section, data, action, restored) -
         # Continuing a draft keeps the notification date default (today) that a new record has.
         initial["care_plan_notified_date"] = timezone.localdate().isoformat()
     form = sections.details_form(section, data, initial=initial)
+    base = _base_version(data, page)
     general: list[str] = []
     if request.method == "POST" and action == "save" and form.is_valid():
         try:
-            _save(request, incident, section, **sections.section_changes(form))
+            _save(request, incident, section, base, **sections.section_changes(form))
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as problem:
             general = _service_errors(problem, form)
+        except StaleVersion as stale:
+            general, base = _stale(stale), stale.current
         except OperationalError as problem:
             general = _busy(problem)
         else:
@@ -479,20 +511,31 @@ def _section_details(request, incident, page, section, data, action, restored) -
         form = _unbound_copy(form)
         _keep_fields(form, section.slug)
     return _render_section(
-        request, incident, section, "force/record_section.jinja", [form], restored, general, form=form
+        request,
+        incident,
+        section,
+        "force/record_section.jinja",
+        [form],
+        restored,
+        general,
+        form=form,
+        base_version=base,
     )
 
 
 def _section_outcome(request, incident, page, section, data, action, restored) -> HttpResponse:
     form = sections.OutcomeForm(data, initial=sections.OutcomeForm.initial_from(page.version))
+    base = _base_version(data, page)
     general: list[str] = []
     if request.method == "POST" and action == "save" and form.is_valid():
         try:
-            _save(request, incident, section, **form.changes())
+            _save(request, incident, section, base, **form.changes())
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as problem:
             general = _service_errors(problem, form)
+        except StaleVersion as stale:
+            general, base = _stale(stale), stale.current
         except OperationalError as problem:
             general = _busy(problem)
         else:
@@ -509,6 +552,7 @@ def _section_outcome(request, incident, page, section, data, action, restored) -
         general,
         form=form,
         happened=sections.HAPPENED,
+        base_version=base,
     )
 
 
@@ -537,15 +581,18 @@ def _section_staff(request, incident, page, section, data, action, restored) -> 
     ]
     if action == "add_person" and len(others) < MAX_ROWS:
         others.append(OtherStaffForm(prefix=f"other-{len(others)}"))
+    base = _base_version(data, page)
     general: list[str] = []
     if request.method == "POST" and action == "save" and _valid(roster_forms, others):
         used = [form for form in [*roster_forms, *others] if not form.is_blank()]
         try:
-            _save(request, incident, section, staff=[form.to_input() for form in used])
+            _save(request, incident, section, base, staff=[form.to_input() for form in used])
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as problem:
             general = [message for messages_ in problem.message_dict.values() for message in messages_]
+        except StaleVersion as stale:
+            general, base = _stale(stale), stale.current
         except OperationalError as problem:
             general = _busy(problem)
         else:
@@ -565,6 +612,7 @@ def _section_staff(request, incident, page, section, data, action, restored) -> 
         on_ward=on_ward,
         elsewhere=elsewhere,
         others=others,
+        base_version=base,
     )
 
 

@@ -281,3 +281,23 @@ def test_a_voided_draft_cannot_be_continued_or_saved(draft, world):
     body = response.content.decode()
     assert "This record was voided on" in body and "and cannot be changed" in body
     assert "Continue the draft" not in body
+
+
+def test_two_people_saving_the_same_section_get_the_conflict_answer(draft, nurse):
+    """Each section page carries the draft version it started from: the second of two saves made from
+    the same version is refused (409, nothing saved, what was typed kept) instead of silently undoing
+    the first; saving again from the page it is shown on then goes through."""
+    incident, first = draft
+    second = signed_in_client(nurse)
+    url = f"/incidents/{incident.pk}/record/why/"
+    pages = [client.get(url).content.decode() for client in (first, second)]
+    assert all('name="base_version" value="1"' in page for page in pages)
+    why = {"reason_code": "10", "deescalation": "verbal", "base_version": "1", "action": "save"}
+    assert first.post(url, {**why, "how_force_used": "Held prone"}).status_code == 302
+    response = second.post(url, {**why, "how_force_used": "Held seated"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "changed by someone else" in body and "Held seated" in body
+    assert 'name="base_version" value="2"' in body
+    assert incident.latest_version.number == 2 and incident.latest_version.how_force_used == "Held prone"
+    assert second.post(url, {**why, "how_force_used": "Held seated", "base_version": "2"}).status_code == 302
