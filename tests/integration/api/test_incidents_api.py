@@ -393,3 +393,16 @@ def test_openapi_types_an_incidents_content(client, world):
         "title": "Deescalation",
         "type": "array",
     }
+
+
+def test_amending_a_voided_incident_is_409_naming_the_void(api_as, existing, world):
+    from rrp.force.services import incident_void
+
+    incident_void(incident=existing, by=world.users["provider_governance"], reason="A test record")
+    response = api_as("ward_staff").post(
+        f"/api/incidents/{existing.pk}/amendments", {"reason": "x", "base_version": 1, "outcome": "y"}
+    )
+    assert response.status_code == 409 and response["Content-Type"] == "application/problem+json"
+    [problem] = response.json()["errors"]
+    assert problem["field"] == "status" and problem["message"].startswith("This record was voided on")
+    assert existing.versions.count() == 1
