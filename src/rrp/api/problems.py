@@ -293,7 +293,11 @@ def problem_content_in_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     problem = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            responses = operation.setdefault("responses", {})
+            # Ninja keys its responses by int; JSON keys are strings, so an int 401 and a str "401" would both
+            # be written as "401" (a duplicated key that Swagger UI refuses to parse). One key per status.
+            responses = operation["responses"] = {
+                str(k): v for k, v in operation.get("responses", {}).items()
+            }
             common = EVERY_OPERATION | (WITH_A_BODY if "requestBody" in operation else {})
             for status, description in common.items():
                 responses.setdefault(str(status), {"description": description, "content": dict(problem)})

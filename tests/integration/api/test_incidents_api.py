@@ -378,6 +378,22 @@ def test_every_operation_declares_the_errors_any_operation_may_answer(client, wo
             assert "Retry-After" in responses["503"]["headers"]
 
 
+def test_openapi_document_has_no_duplicated_keys(client, world):
+    """The declared errors were added as "401" beside ninja's own 401, so the served JSON held the key twice
+    and Swagger UI at /api/docs refused the whole document ("duplicated mapping key")."""
+    import json
+
+    duplicated = []
+
+    def pairs_hook(pairs):
+        keys = [key for key, _ in pairs]
+        duplicated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/openapi.json").content, object_pairs_hook=pairs_hook)
+    assert duplicated == []
+
+
 def test_openapi_types_an_incidents_content(client, world):
     """Issue 12, What was seen 7: the content was a free dictionary; now each content field is typed."""
     from rrp.force.models import CONTENT_FIELDS
