@@ -4,7 +4,7 @@ A cell that a spreadsheet would read as a formula is neutralised, following OWAS
 injection: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a single
 quote in front (``'=HYPERLINK(...)``), so Excel, LibreOffice and Google Sheets show it as text instead of
 running it. Board summaries go to commissioners and boards, and the text in them (ward names, places,
-staff names, group labels) is typed by many people, so no export may skip this (decision 0014).
+staff names, group labels) is typed by many people, so no export may skip this (decision 0019).
 
 Numbers written by RRP itself stay numbers: an ``int``, ``float`` or ``Decimal`` cell, and a text cell
 that is a plain number (``-3``, ``+12%``, ``-0.25``, ``1.5e-3``) are written as they are. A plain number
