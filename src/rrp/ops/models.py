@@ -45,6 +45,7 @@ class ReminderKind(models.TextChoices):
     REVIEWS = "reviews", "Seclusion and segregation reviews overdue or due soon"
     FOLLOW_UP = "follow_up", "Staff statements and patient debriefs outstanding"
     RT_OBSERVATIONS = "rt_observations", "Physical health observations due after rapid tranquillisation"
+    CQC = "cqc", "Notifications to the Care Quality Commission still to make (regulation 18)"
 
 
 class ReminderPreference(models.Model):

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,8 +30,8 @@ from rrp.accounts.roles import Permission
 from rrp.core.formatting import long_date_time
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
-from rrp.force.codes import InterventionType
-from rrp.force.models import InterventionRecord, PhysicalHealthObservation
+from rrp.force.codes import CqcReason, CqcTaskStatus, InterventionType
+from rrp.force.models import CqcNotificationTask, InterventionRecord, PhysicalHealthObservation
 from rrp.force.observations import HourState, monitoring_hours, rt_monitoring_state
 from rrp.force.selectors import follow_up_outstanding
 from rrp.ops.models import Reminder, ReminderKind, ReminderPreference, ReminderStatus
@@ -46,11 +47,14 @@ PERMISSION_FOR = {
     ReminderKind.REVIEWS: Permission.SEGREGATION_RECORD,
     ReminderKind.FOLLOW_UP: Permission.INCIDENT_RECORD,
     ReminderKind.RT_OBSERVATIONS: Permission.INCIDENT_RECORD,
+    ReminderKind.CQC: Permission.CQC_TASK_COMPLETE,
 }
 REVIEWS_WITHIN = dt.timedelta(hours=2)
 FOLLOW_UP_DAYS = 28
 MAX_ATTEMPTS = 5
 FIRST_RETRY = dt.timedelta(minutes=5)
+#: The UK hour whose slot reminds of every CQC notification task still open; other hours, only new ones.
+CQC_DIGEST_HOUR = 8
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,15 @@ def reviews_notices(now: dt.datetime) -> list[WardNotice]:
     return notices
 
 
-def follow_up_notices(now: dt.datetime, wards: list[Ward]) -> list[WardNotice]:
-    """Per ward, staff statements and patient debriefs still to come on the last 28 days' incidents."""
+def follow_up_notices(now: dt.datetime, wards: list[Ward] | None = None) -> list[WardNotice]:
+    """Per ward (`wards`, or every ward with an incident in the last 28 days), staff statements and
+    patient debriefs still to come on the last 28 days' incidents."""
     since = timezone.localdate(now) - dt.timedelta(days=FOLLOW_UP_DAYS)
+    if wards is None:
+        recent = now - dt.timedelta(days=FOLLOW_UP_DAYS + 1)
+        wards = list(
+            Ward.objects.filter(incidents__created_at__gte=recent).distinct().select_related("provider")
+        )
     notices = []
     for ward in wards:
         waiting = follow_up_outstanding(ward.pk, since=since)
@@ -169,6 +179,45 @@ def rt_notices(now: dt.datetime) -> list[WardNotice]:
     ]
 
 
+def cqc_notices(now: dt.datetime, slot: dt.datetime) -> list[WardNotice]:
+    """Per ward, CQC notification tasks (Registration Regulations 2009 reg 18: death, serious injury,
+    police, abuse) still open: in the 08:00 UK slot every one, in any other hourly slot those raised in
+    the hour before it, so a new task reaches provider governance within the hour and an open one is
+    repeated once a day, not every hour. Voided incidents' tasks are left out."""
+    open_tasks = CqcNotificationTask.objects.filter(
+        status=CqcTaskStatus.OPEN, incident__void__isnull=True
+    ).select_related("incident")
+    digest = slot.astimezone(UK).hour == CQC_DIGEST_HOUR
+    if not digest:
+        open_tasks = open_tasks.filter(raised_at__gte=slot - dt.timedelta(hours=1), raised_at__lt=slot)
+    by_ward: dict[int, list[str]] = defaultdict(list)
+    for cqc_task in open_tasks.order_by("raised_at", "pk"):
+        why = "; ".join(CqcReason(reason).label.lower() for reason in cqc_task.reasons)
+        by_ward[cqc_task.incident.ward_id].append(
+            f"Incident {cqc_task.incident_id}: {why}; raised {_when(cqc_task.raised_at)}, to notify without "
+            f"delay\n  {_link('force:cqc-task-complete', task_id=cqc_task.pk)}"
+        )
+    wards = Ward.objects.select_related("provider").in_bulk(list(by_ward))
+    what = "CQC notifications still to make" if digest else "New CQC notifications to make"
+    return [
+        WardNotice(
+            ReminderKind.CQC, wards[ward_id], f"{what}: {len(lines)} on {wards[ward_id].name}", tuple(lines)
+        )
+        for ward_id, lines in sorted(by_ward.items())
+    ]
+
+
+def notices_for(kinds: Iterable[str], *, now: dt.datetime, slot: dt.datetime) -> list[WardNotice]:
+    """The notices of each of `kinds` (ReminderKind values), in that order, as at `now` for `slot`."""
+    builders: dict[str, Callable[[], list[WardNotice]]] = {
+        ReminderKind.REVIEWS: lambda: reviews_notices(now),
+        ReminderKind.RT_OBSERVATIONS: lambda: rt_notices(now),
+        ReminderKind.FOLLOW_UP: lambda: follow_up_notices(now),
+        ReminderKind.CQC: lambda: cqc_notices(now, slot),
+    }
+    return [notice for kind in kinds for notice in builders[ReminderKind(kind)]()]
+
+
 def chosen_kinds(user: User) -> set[str]:
     """The kinds `user` has chosen; every kind when they have not chosen."""
     preference = ReminderPreference.objects.filter(user=user).first()
@@ -181,7 +230,8 @@ def kinds_available(user: User) -> list[ReminderKind]:
 
 
 def recipients(notice: WardNotice) -> list[User]:
-    """The active users with an email address who may act on the notice's ward and chose its kind."""
+    """The active users with an email address who may act on the notice's ward and chose its kind (CQC
+    tasks: only their own provider's governance, who alone see its task list, force.selectors)."""
     candidates = (
         User.objects.filter(is_active=True)
         .exclude(email="")
@@ -193,7 +243,9 @@ def recipients(notice: WardNotice) -> list[User]:
     return [
         user
         for user in candidates
-        if has_permission(user, permission, ward=notice.ward) and notice.kind in chosen_kinds(user)
+        if has_permission(user, permission, ward=notice.ward)
+        and (notice.kind != ReminderKind.CQC or user.provider_id == notice.ward.provider_id)
+        and notice.kind in chosen_kinds(user)
     ]
 
 

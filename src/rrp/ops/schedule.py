@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.tasks import Task
 from django.utils import timezone
 
 from rrp.ops import tasks
-from rrp.ops.models import ScheduledRun
+from rrp.ops.models import ReminderKind, ScheduledRun
 
 UK = zoneinfo.ZoneInfo("Europe/London")
 logger = logging.getLogger("rrp.ops.schedule")
@@ -26,13 +27,21 @@ logger = logging.getLogger("rrp.ops.schedule")
 
 @dataclass(frozen=True)
 class Job:
-    """A task run at a UK time of day (`at`), or every `every_minutes` minutes from midnight."""
+    """A task run at a UK time of day (`at`), or every `every_minutes` minutes from midnight, with
+    `kwargs`; `pass_slot` adds the slot it runs for (`slot`, ISO 8601) to them."""
 
     name: str
     task: Task
     at: dt.time | None = None
     every_minutes: int | None = None
     what: str = ""
+    kwargs: Mapping[str, object] = field(default_factory=dict)
+    pass_slot: bool = False
+
+    def enqueue(self, slot: dt.datetime) -> str:
+        """Enqueue this job's task for `slot`; the task result's id."""
+        kwargs = {**self.kwargs, **({"slot": slot.isoformat()} if self.pass_slot else {})}
+        return str(self.task.enqueue(**kwargs).id)
 
     def latest_slot(self, now: dt.datetime) -> dt.datetime:
         """The latest scheduled moment at or before `now` (aware), as an aware UTC datetime."""
@@ -60,13 +69,18 @@ SCHEDULE: tuple[Job, ...] = (
         "reminders",
         tasks.send_reminders,
         every_minutes=60,
-        what="every hour: seclusion and segregation reviews overdue or due within two hours, and observations "
-        "due after rapid tranquillisation, to each person who can act on them",
+        kwargs={"kinds": [ReminderKind.REVIEWS, ReminderKind.RT_OBSERVATIONS, ReminderKind.CQC]},
+        pass_slot=True,
+        what="every hour: seclusion and segregation reviews overdue or due within two hours, observations "
+        "due after rapid tranquillisation and CQC notification tasks raised in the hour before (at 08:00: every "
+        "one still open), to each person who can act on them",
     ),
     Job(
         "follow-up-reminders",
-        tasks.send_follow_up_reminders,
+        tasks.send_reminders,
         at=dt.time(8, 0),
+        kwargs={"kinds": [ReminderKind.FOLLOW_UP]},
+        pass_slot=True,
         what="every day at 08:00: staff statements and patient debriefs outstanding on the last 28 days' incidents",
     ),
     Job(
@@ -95,8 +109,7 @@ def enqueue_due(now: dt.datetime | None = None, schedule: tuple[Job, ...] = SCHE
         try:
             with transaction.atomic():
                 run = ScheduledRun.objects.create(job=job.name, slot=slot)
-                result = job.task.enqueue()
-                run.task_id = str(result.id)
+                run.task_id = job.enqueue(slot)
                 run.save(update_fields=["task_id"])
         except IntegrityError:
             continue  # another worker took this slot between our check and our insert

@@ -12,7 +12,6 @@ from django.utils import timezone
 from rrp.measures.services import monthly_figures_refresh
 from rrp.ops import reminders
 from rrp.ops.models import ScheduledRun, WorkerHeartbeat
-from rrp.organisations.models import Ward
 
 FIGURES_MONTHS = 60
 TASK_RESULTS_KEPT_DAYS = 30
@@ -40,33 +39,14 @@ def prune_task_results(days: int = TASK_RESULTS_KEPT_DAYS) -> None:
     WorkerHeartbeat.objects.filter(seen_at__lt=cutoff).delete()
 
 
-def _slot(now: dt.datetime, *, hour: int | None = None) -> dt.datetime:
-    """This UK hour's start, or today's `hour` o'clock UK (yesterday's if not yet reached)."""
-    local = timezone.localtime(now)
-    if hour is None:
-        return local.replace(minute=0, second=0, microsecond=0)
-    slot = local.replace(hour=hour, minute=0, second=0, microsecond=0)
-    return slot if slot <= local else slot - dt.timedelta(days=1)
-
-
 @task
-def send_reminders() -> dict[str, int]:
-    """Hourly: reminders of seclusion and segregation reviews overdue or due within two hours, and of
-    observations due after rapid tranquillisation, to each person who can act on them; then send."""
+def send_reminders(kinds: list[str], slot: str) -> dict[str, int]:
+    """Build the reminders of `kinds` (ReminderKind values) for the schedule's `slot` (ISO 8601: the
+    hour or day they are for, so a slot run twice builds nothing new), then send what is due. One task
+    for every kind: the schedule says which kinds run when (rrp.ops.schedule)."""
     now = timezone.now()
-    notices = reminders.reviews_notices(now) + reminders.rt_notices(now)
-    created = reminders.build(notices, slot=_slot(now), now=now)
-    sent, failed = reminders.deliver_due(now)
-    return {"created": created, "sent": sent, "failed": failed}
-
-
-@task
-def send_follow_up_reminders() -> dict[str, int]:
-    """Daily at 08:00: reminders of staff statements and patient debriefs outstanding; then send."""
-    now = timezone.now()
-    since = now - dt.timedelta(days=reminders.FOLLOW_UP_DAYS + 1)
-    wards = list(Ward.objects.filter(incidents__created_at__gte=since).distinct().select_related("provider"))
-    created = reminders.build(reminders.follow_up_notices(now, wards), slot=_slot(now, hour=8), now=now)
+    at = dt.datetime.fromisoformat(slot)
+    created = reminders.build(reminders.notices_for(kinds, now=now, slot=at), slot=at, now=now)
     sent, failed = reminders.deliver_due(now)
     return {"created": created, "sent": sent, "failed": failed}
 

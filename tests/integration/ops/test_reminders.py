@@ -17,9 +17,13 @@ from aiosmtpd.controller import Controller
 from django.test import Client
 
 from rrp.core.models import AuditEvent
+from rrp.force.models import CqcNotificationTask
+from rrp.force.services import cqc_task_complete, incident_record, incident_void
 from rrp.ops import reminders
 from rrp.ops.models import Reminder, ReminderKind, ReminderStatus
+from rrp.ops.schedule import SCHEDULE
 from rrp.ops.services import reminder_preferences_set
+from tests import factories
 from tests.helpers import signed_in_client
 from tests.integration.force.incident_data import T0
 
@@ -184,6 +188,85 @@ def test_a_failed_send_is_retried_with_growing_gaps_then_shown_to_administrators
     assert page.status_code == 200
     assert "1 reminders not sent" in page.text and "ConnectionRefusedError" in page.text
     assert signed_in_client(staff_with_email["ward_staff"]).get("/ops/reminders/").status_code == 403
+
+
+def uk(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=reminders.UK)
+
+
+@pytest.fixture
+def cqc_task(ward, patient, staff_with_email):
+    """An open CQC task (serious injury and police), raised at 10:20 UK time on 17 November 2026."""
+    incident = incident_record(
+        ward=ward,
+        patient=patient,
+        by=staff_with_email["ward_staff"],
+        patient_serious_injury=True,
+        police_requested_at=T0,
+    )
+    task = CqcNotificationTask.objects.get(incident=incident)
+    task.raised_at = uk(2026, 11, 17, 10, 20)
+    task.save(update_fields=["raised_at"])
+    return task
+
+
+@pytest.mark.django_db
+def test_a_new_cqc_task_reaches_its_providers_governance_by_smtp_within_the_hour(
+    smtp_sink, staff_with_email, cqc_task, patient, world
+):
+    other_governance = factories.user(role="provider_governance", provider=world.providers[1])
+    other_governance.email = "elsewhere@example.nhs.uk"
+    other_governance.save(update_fields=["email"])
+    # raised after the 10:00 slot, so not in it
+    assert reminders.cqc_notices(uk(2026, 11, 17, 10, 30), uk(2026, 11, 17, 10, 0)) == []
+    slot = uk(2026, 11, 17, 11, 0)
+    [notice] = reminders.cqc_notices(slot, slot)
+    assert notice.kind == ReminderKind.CQC and notice.ward == cqc_task.incident.ward
+    assert reminders.build([notice], slot=slot, now=slot) == 1
+    assert reminders.deliver_due(slot) == (1, 0)
+
+    [(to, message)] = sent_to(smtp_sink).items()
+    assert to == "provider_governance@example.nhs.uk"  # not ward staff, not another provider's governance
+    assert message["Subject"] == f"RRP: New CQC notifications to make: 1 on {notice.ward.name}"
+    body = message.get_payload(decode=True).decode()
+    assert (
+        f"Incident {cqc_task.incident_id}: the patient was seriously injured; the police were involved; raised "
+        in body
+    )
+    assert f"https://rrp.example.nhs.uk/cqc-tasks/{cqc_task.pk}/" in body
+    for identifier in patient_identifiers(patient):
+        assert identifier not in body and identifier not in message["Subject"]
+    event = AuditEvent.objects.get(record_type="ops.Reminder")
+    assert (event.detail["reminder"], event.detail["outcome"]) == ("cqc", "sent")
+    assert event.provider_id == cqc_task.provider_id
+
+    assert reminders.cqc_notices(uk(2026, 11, 17, 12, 0), uk(2026, 11, 17, 12, 0)) == []  # not every hour
+
+
+@pytest.mark.django_db
+def test_an_open_cqc_task_is_repeated_at_eight_until_it_is_done(smtp_sink, staff_with_email, cqc_task):
+    eight = uk(2026, 11, 18, 8, 0)
+    [notice] = reminders.cqc_notices(eight, eight)
+    assert notice.subject == f"CQC notifications still to make: 1 on {notice.ward.name}"
+    cqc_task_complete(task=cqc_task, by=staff_with_email["provider_governance"], status="notified")
+    assert reminders.cqc_notices(eight, eight) == []
+
+
+@pytest.mark.django_db
+def test_a_voided_incidents_cqc_task_is_not_reminded(staff_with_email, cqc_task):
+    incident_void(
+        incident=cqc_task.incident, by=staff_with_email["provider_governance"], reason="A test record"
+    )
+    assert reminders.cqc_notices(uk(2026, 11, 18, 8, 0), uk(2026, 11, 18, 8, 0)) == []
+
+
+@pytest.mark.django_db
+def test_the_hourly_scheduled_job_sends_the_cqc_reminder(smtp_sink, staff_with_email, cqc_task):
+    [job] = [job for job in SCHEDULE if job.name == "reminders"]
+    assert job.pass_slot and ReminderKind.CQC in job.kwargs["kinds"]
+    outcome = job.task.call(**job.kwargs, slot=uk(2026, 11, 17, 11, 0).isoformat())
+    assert outcome == {"created": 1, "sent": 1, "failed": 0}
+    assert list(sent_to(smtp_sink)) == ["provider_governance@example.nhs.uk"]
 
 
 class NotifyStub(BaseHTTPRequestHandler):
