@@ -99,3 +99,41 @@ RULE_LABELS: dict[str, str] = {
     "lts_external_minutes": "Long-term segregation: external independent review, every (minutes)",
     "lts_icetr_minutes": "Long-term segregation, learning disability or autism: IC(E)TR, every (minutes)",
 }
+
+
+# --- Oversight (issue 17): independent reviews of segregation and their recommendations -------------
+
+
+class OversightReviewKind(models.TextChoices):
+    """Reviews by people from outside the ward whose recommendations are tracked as actions."""
+
+    INDEPENDENT_SEGREGATION = "independent_segregation", "Independent review of segregation"
+
+
+class PanelRole(models.TextChoices):
+    """Who sat on an independent review panel. CQC's *Out of sight – who cares?* asks for an independent
+    clinician and an expert by experience on every panel; `oversight.PANEL_REQUIRED` checks both."""
+
+    CHAIR = "chair", "Chair"
+    INDEPENDENT_CLINICIAN = "independent_clinician", "Independent clinician"
+    EXPERT_BY_EXPERIENCE = "expert_by_experience", "Expert by experience"
+    COMMISSIONER = "commissioner", "Commissioner's representative"
+    ADVOCATE = "advocate", "Advocate"
+    OTHER = "other", "Other"
+
+
+class ActionOwner(models.TextChoices):
+    """Who must act on a recommendation."""
+
+    PROVIDER = "provider", "Provider"
+    COMMISSIONER = "commissioner", "Commissioner"
+
+
+class ActionStatus(models.TextChoices):
+    """Where a recommendation stands. "Not yet assessed" until someone records achieved, partly achieved
+    or not achieved, each with its evidence; it is overdue while not achieved after its due date."""
+
+    OPEN = "open", "Not yet assessed"
+    ACHIEVED = "achieved", "Achieved"
+    PARTLY = "partly", "Partly achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"

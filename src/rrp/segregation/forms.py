@@ -6,7 +6,14 @@ from __future__ import annotations
 from django import forms
 
 from rrp.core.validation.forms import ValidatedForm
-from rrp.segregation.codes import AUTHORISER_STAFF_GROUPS, EpisodeKind, ReviewDecision, ReviewKind
+from rrp.segregation.codes import (
+    AUTHORISER_STAFF_GROUPS,
+    ActionOwner,
+    EpisodeKind,
+    PanelRole,
+    ReviewDecision,
+    ReviewKind,
+)
 
 DATETIME_HINT = "For example, 2026-03-14 09:30 (24-hour clock, UK time)"
 
@@ -186,3 +193,124 @@ def review_rules_form_class(labels: dict[str, str]) -> type[ValidatedForm]:
         for name, label in labels.items()
     }
     return type("ReviewRulesForm", (ValidatedForm,), fields)
+
+
+# --- Oversight (issue 17) ----------------------------------------------------------------------------
+
+#: Empty rows offered for panel members and recommendations (the page works without JavaScript, so the
+#: rows are there from the start; empty ones are ignored).
+PANEL_ROWS = 5
+RECOMMENDATION_ROWS = 6
+
+
+def _date(label: str, *, required: bool = True, message: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="For example, 2026-03-14",
+        error_messages={
+            "required": message or f"Enter {label.lower()}",
+            "invalid": f"Enter {label.lower()} as a real date, for example 2026-03-14",
+        },
+    )
+
+
+class IndependentReviewForm(ValidatedForm):
+    """An independent review of segregation: date, panel rows, views, findings and recommendation rows.
+    Field names are the service's error keys (``panel_2_role``, ``recommendation_1_due_on``)."""
+
+    planned_dates = frozenset(f"recommendation_{i}_due_on" for i in range(1, RECOMMENDATION_ROWS + 1))
+
+    held_on = _date("Date of the review", message="Enter the date the review was held")
+    person_views = forms.CharField(
+        label="The person's own views",
+        widget=forms.Textarea,
+        required=False,
+        help_text="In their words where possible, or why they could not give them",
+    )
+    family_views = forms.CharField(
+        label="Their family's or advocate's views", widget=forms.Textarea, required=False
+    )
+    findings = forms.CharField(label="What the panel found", widget=forms.Textarea, required=False)
+    decision = forms.ChoiceField(
+        label="The panel advised",
+        choices=[("continue", "Continue segregation, with the recommendations"), ("end", "End segregation")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the panel advised continuing or ending segregation"},
+    )
+
+    def panel_rows(self) -> list[list]:
+        return [
+            [self[f"panel_{i}_{n}"] for n in ("name", "role", "organisation")]
+            for i in range(1, PANEL_ROWS + 1)
+        ]
+
+    def recommendation_rows(self) -> list[list]:
+        return [
+            [self[f"recommendation_{i}_{n}"] for n in ("text", "owner", "due_on")]
+            for i in range(1, RECOMMENDATION_ROWS + 1)
+        ]
+
+    def panel(self) -> list[dict]:
+        d = self.cleaned_data
+        return [
+            {n: d.get(f"panel_{i}_{n}", "") for n in ("name", "role", "organisation")}
+            for i in range(1, PANEL_ROWS + 1)
+        ]
+
+    def recommendations(self) -> list[dict]:
+        d = self.cleaned_data
+        return [
+            {n: d.get(f"recommendation_{i}_{n}") for n in ("text", "owner", "due_on")}
+            for i in range(1, RECOMMENDATION_ROWS + 1)
+        ]
+
+
+def _row_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for i in range(1, PANEL_ROWS + 1):
+        fields[f"panel_{i}_name"] = forms.CharField(label="Name", max_length=200, required=False)
+        fields[f"panel_{i}_role"] = forms.ChoiceField(
+            label="Role", choices=[("", "Choose a role"), *PanelRole.choices], required=False
+        )
+        fields[f"panel_{i}_organisation"] = forms.CharField(
+            label="Organisation", max_length=200, required=False
+        )
+    for i in range(1, RECOMMENDATION_ROWS + 1):
+        fields[f"recommendation_{i}_text"] = forms.CharField(
+            label="Recommendation", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        )
+        fields[f"recommendation_{i}_owner"] = forms.ChoiceField(
+            label="Owner", choices=[("", "Choose who must act"), *ActionOwner.choices], required=False
+        )
+        fields[f"recommendation_{i}_due_on"] = _date("Due by", required=False)
+    return fields
+
+
+# The rows' fields, added to the form's declared fields (each form copies them when made).
+IndependentReviewForm.base_fields.update(_row_fields())
+
+
+class RecommendationStatusForm(ValidatedForm):
+    """Where a recommendation stands, with the evidence; `base_version` guards against a lost update."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[
+            ("achieved", "Achieved"),
+            ("partly", "Partly achieved"),
+            ("not_achieved", "Not achieved"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose achieved, partly achieved or not achieved"},
+    )
+    evidence = forms.CharField(
+        label="Evidence",
+        widget=forms.Textarea,
+        required=False,
+        help_text="What shows it: a care plan, a meeting's minutes, a date something started",
+    )
+    base_version = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )

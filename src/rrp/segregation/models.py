@@ -21,7 +21,16 @@ from django.db.models import F, OuterRef, Q, Subquery
 
 from rrp.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from rrp.segregation import schedules
-from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE, EpisodeKind, ReviewDecision, ReviewKind
+from rrp.segregation.codes import (
+    MHSDS_INTERVENTION_TYPE,
+    ActionOwner,
+    ActionStatus,
+    EpisodeKind,
+    OversightReviewKind,
+    PanelRole,
+    ReviewDecision,
+    ReviewKind,
+)
 
 
 class EpisodeQuerySet(AppendOnlyQuerySet):
@@ -268,3 +277,121 @@ class ReviewRules(models.Model):
 
 
 RULE_FIELDS: tuple[str, ...] = tuple(schedules.Rules.__dataclass_fields__)
+
+
+# --- Oversight (issue 17): independent reviews, their panels and recommendations ---------------------
+
+
+class IndependentReview(AppendOnlyModel):
+    """An independent review of a person's segregation: when, who sat on the panel, what the person and
+    their family or advocate said, what the panel found. Its recommendations are actions with owners and
+    due dates (`Recommendation`). It also counts as the Code of Practice external review (`review`, the
+    `Review` row that the timers read)."""
+
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("people.Patient", on_delete=models.PROTECT, related_name="+")
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.PROTECT, related_name="independent_reviews"
+    )
+    review = models.OneToOneField(
+        Review, null=True, blank=True, on_delete=models.PROTECT, related_name="independent_review"
+    )
+    kind = models.CharField(max_length=30, choices=OversightReviewKind.choices)
+    held_on = models.DateField()
+    person_views = models.TextField(help_text="The person's own views, in their words where possible.")
+    family_views = models.TextField(help_text="Their family's, carer's or advocate's views.")
+    findings = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["provider", "held_on"]), models.Index(fields=["patient", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="segregation_oversight_review_valid_kind",
+                condition=Q(kind__in=OversightReviewKind.values),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} on {self.held_on:%Y-%m-%d}"
+
+
+class PanelMember(AppendOnlyModel):
+    """One member of an independent review's panel and their role."""
+
+    independent_review = models.ForeignKey(IndependentReview, on_delete=models.PROTECT, related_name="panel")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=30, choices=PanelRole.choices)
+    organisation = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["independent_review", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="segregation_panel_valid_role", condition=Q(role__in=PanelRole.values)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class Recommendation(AppendOnlyModel):
+    """A recommendation of an independent review, as an action: what, whose, by when. Where it stands is
+    the latest `RecommendationUpdate`."""
+
+    PLANNED_DATES = ("due_on",)
+
+    independent_review = models.ForeignKey(
+        IndependentReview, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    owner = models.CharField(max_length=20, choices=ActionOwner.choices)
+    due_on = models.DateField()
+
+    class Meta:
+        ordering = ["independent_review", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["independent_review", "number"], name="segregation_recommendation_number_unique"
+            ),
+            models.CheckConstraint(
+                name="segregation_recommendation_valid_owner", condition=Q(owner__in=ActionOwner.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.number} of review {self.independent_review_id}"
+
+
+class RecommendationUpdate(AppendOnlyModel):
+    """Where a recommendation stands at one moment, with the evidence: version `number` of its status
+    (version 1 is "not yet assessed", written with the review)."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="updates")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    evidence = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["recommendation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "number"], name="segregation_recommendation_update_unique"
+            ),
+            models.CheckConstraint(
+                name="segregation_recommendation_valid_status", condition=Q(status__in=ActionStatus.values)
+            ),
+            models.CheckConstraint(
+                name="segregation_recommendation_evidence",
+                condition=Q(status="open") | ~Q(evidence=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.recommendation_id} status {self.number}"

@@ -10,7 +10,14 @@ from django.utils import timezone
 from rrp.core.formatting import long_date, short_date_time
 from rrp.force.selectors import RtOverdue
 from rrp.segregation import schedules
-from rrp.segregation.codes import EpisodeKind, ReviewDecision, ReviewKind, due_label
+from rrp.segregation.codes import (
+    ActionOwner,
+    ActionStatus,
+    EpisodeKind,
+    ReviewDecision,
+    ReviewKind,
+    due_label,
+)
 from rrp.segregation.selectors import EpisodeState, PatientChoice, RegisterRow
 
 
@@ -240,3 +247,69 @@ def patient_items(choices: list[PatientChoice], *, chosen: str = "") -> list[dic
         }
         for choice in choices
     ]
+
+
+# --- Oversight (issue 17) ----------------------------------------------------------------------------
+
+STATUS_TAG_CLASSES = {
+    "open": "nhsuk-tag--grey",
+    "achieved": "nhsuk-tag--green",
+    "partly": "nhsuk-tag--yellow",
+    "not_achieved": "nhsuk-tag--orange",
+}
+
+
+def recommendation_status_tag(state) -> dict[str, str]:
+    """The status as a tag; an overdue one says so in red, with how long."""
+    label = ActionStatus(state.status).label
+    if state.overdue:
+        days = state.days_overdue
+        return {
+            "text": f"{label}: overdue by {days} day{'s' if days != 1 else ''}",
+            "classes": "nhsuk-tag--red",
+        }
+    return {"text": label, "classes": STATUS_TAG_CLASSES[state.status]}
+
+
+def recommendation_rows(states) -> list[dict[str, Any]]:
+    """Recommendations as table rows: what, whose, due, status (overdue flagged), latest evidence."""
+    rows = []
+    for s in states:
+        r = s.recommendation
+        review = r.independent_review
+        patient = review.patient
+        rows.append(
+            {
+                "id": r.pk,
+                "number": r.number,
+                "review_id": review.pk,
+                "review_held": long_date(review.held_on),
+                "patient": f"{patient.given_name} {patient.family_name}",
+                "text": r.text,
+                "owner": ActionOwner(r.owner).label,
+                "due": long_date(r.due_on),
+                "tag": recommendation_status_tag(s),
+                "overdue": s.overdue,
+                "evidence": s.latest.evidence,
+                "updated": local(s.latest.recorded_at) if s.version > 1 else "",
+                "history": [
+                    {
+                        "status": u.get_status_display(),
+                        "evidence": u.evidence,
+                        "at": local(u.recorded_at),
+                        "by": u.recorded_by.get_full_name() or u.recorded_by.username,
+                    }
+                    for u in s.updates
+                ],
+            }
+        )
+    return rows
+
+
+def status_counts(states) -> list[dict[str, Any]]:
+    """How many recommendations stand at each status, and how many are overdue."""
+    counts = [
+        {"label": label, "count": sum(1 for s in states if s.status == value)}
+        for value, label in ActionStatus.choices
+    ]
+    return [*counts, {"label": "Overdue", "count": sum(1 for s in states if s.overdue)}]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rrp.segregation import views
+from rrp.segregation import views, views_oversight
 
 app_name = "segregation"
 urlpatterns = [
@@ -17,4 +17,24 @@ urlpatterns = [
     path("episodes/<id:episode_id>/amend/", views.episode_amend, name="episode-amend"),
     path("providers/<id:provider_id>/review-rules/", views.review_rules, name="review-rules"),
     path("patients/<id:patient_id>/", views.patient_summary, name="patient"),
+    path(
+        "episodes/<id:episode_id>/independent-reviews/new/",
+        views_oversight.independent_review_new,
+        name="independent-review-new",
+    ),
+    path(
+        "independent-reviews/<id:review_id>/",
+        views_oversight.independent_review_page,
+        name="independent-review",
+    ),
+    path(
+        "recommendations/<id:recommendation_id>/status/",
+        views_oversight.recommendation_status,
+        name="recommendation-status",
+    ),
+    path(
+        "providers/<id:provider_id>/recommendations/",
+        views_oversight.provider_recommendations,
+        name="provider-recommendations",
+    ),
 ]

@@ -16,7 +16,7 @@ from rrp.accounts.scope import patient_wards_for
 from rrp.core.concurrency import StaleVersion
 from rrp.core.forms import apply_errors
 from rrp.core.http import FORM_METHODS
-from rrp.segregation import presenters, selectors, services
+from rrp.segregation import oversight_selectors, presenters, selectors, services
 from rrp.segregation.codes import REVIEWS_FOR_KIND, EpisodeKind
 from rrp.segregation.forms import (
     AmendForm,
@@ -189,6 +189,9 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
             "reviews": presenters.review_rows(state),
             "missed": presenters.checks_missed_text(state.checks),
             "versions": selectors.episode_versions(state.episode),
+            "independent_reviews": oversight_selectors.independent_reviews_for_episode(state.episode)
+            if state.episode.kind == EpisodeKind.LONG_TERM_SEGREGATION
+            else [],
         },
     )
 

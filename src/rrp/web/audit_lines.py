@@ -31,6 +31,8 @@ RECORD_NOUNS: dict[str, str] = {
     "segregation.Review": "seclusion or segregation review",
     "segregation.Observation": "seclusion or segregation observation",
     "segregation.ReviewRules": "review intervals",
+    "segregation.IndependentReview": "independent review of segregation",
+    "segregation.Recommendation": "independent review recommendation",
     "accounts.User": "user account",
     "api.ApiToken": "API token",
     "core.AuditEvent": "audit log",

@@ -1,0 +1,293 @@
+"""Writing oversight records (issue 17): independent reviews of segregation, their panels, and their
+recommendations as actions whose status is updated with evidence.
+
+CQC's *Out of sight – who cares?* (October 2020; progress report March 2022) found independent reviews
+of segregation held but their recommendations not acted on. So each recommendation is an action with
+an owner (the provider or the commissioner), a due date and a status (achieved, partly achieved, not
+achieved) that is only ever changed by a new update carrying its evidence; one not achieved after its
+due date is overdue (`selectors_oversight`).
+
+Like the other services: keyword arguments, the acting user as `by`, one transaction with the audit
+row inside it, a ValidationError naming each field (`panel_2_role`, `recommendation_1_due_on`: the
+names the page's fields have), nothing saved when refused. All four models are append-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
+from rrp.core.concurrency import check_base_version
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.core.validation.declared import check_values
+from rrp.segregation.codes import (
+    ActionOwner,
+    ActionStatus,
+    EpisodeKind,
+    OversightReviewKind,
+    PanelRole,
+    ReviewDecision,
+    ReviewKind,
+)
+from rrp.segregation.models import (
+    Episode,
+    IndependentReview,
+    PanelMember,
+    Recommendation,
+    RecommendationUpdate,
+    Review,
+)
+
+Errors = dict[str, list[str]]
+
+#: The roles every independent review panel must include (CQC, *Out of sight – who cares?*, 2020).
+PANEL_REQUIRED: tuple[str, ...] = (PanelRole.INDEPENDENT_CLINICIAN, PanelRole.EXPERT_BY_EXPERIENCE)
+
+
+def _add(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _text(value: Any) -> str:
+    return (value or "").strip() if isinstance(value, str) else ""
+
+
+def _check_panel(panel: Sequence[dict[str, Any]], errors: Errors) -> list[dict[str, str]]:
+    members = []
+    for i, row in enumerate(panel, start=1):
+        name, role, organisation = (
+            _text(row.get("name")),
+            _text(row.get("role")),
+            _text(row.get("organisation")),
+        )
+        if not (name or role or organisation):
+            continue  # an empty row of the form
+        if not name:
+            _add(errors, f"panel_{i}_name", f"Enter the name of panel member {i}")
+        if role not in PanelRole.values:
+            _add(errors, f"panel_{i}_role", f"Choose the role of panel member {i}")
+        check_values(PanelMember, {"name": name, "organisation": organisation}, errors, prefix=f"panel_{i}_")
+        members.append({"name": name, "role": role, "organisation": organisation})
+    roles = {m["role"] for m in members}
+    missing = [PanelRole(r).label.lower() for r in PANEL_REQUIRED if r not in roles]
+    if missing:
+        _add(errors, "panel_1_name", f"The panel must include {' and '.join(f'an {m}' for m in missing)}")
+    return members
+
+
+def _check_recommendations(
+    recommendations: Sequence[dict[str, Any]], held_on: dt.date | None, errors: Errors
+) -> list[dict[str, Any]]:
+    found = []
+    for i, row in enumerate(recommendations, start=1):
+        text, owner, due_on = _text(row.get("text")), _text(row.get("owner")), row.get("due_on")
+        if not (text or owner or due_on):
+            continue
+        prefix = f"recommendation_{i}_"
+        if not text:
+            _add(errors, prefix + "text", f"Enter recommendation {i}")
+        if owner not in ActionOwner.values:
+            _add(
+                errors,
+                prefix + "owner",
+                f"Choose who owns recommendation {i}: the provider or the commissioner",
+            )
+        if not isinstance(due_on, dt.date):
+            _add(errors, prefix + "due_on", f"Enter the date recommendation {i} is due")
+        elif held_on is not None and due_on < held_on:
+            _add(errors, prefix + "due_on", f"Recommendation {i} cannot be due before the review was held")
+        check_values(Recommendation, {"text": text}, errors, prefix=prefix)
+        found.append({"text": text, "owner": owner, "due_on": due_on})
+    return found
+
+
+def _timer_review(
+    *, episode: Episode, version, held_on: dt.date, members, findings: str, decision: str, by: User, now
+) -> Review:
+    """The Code of Practice timer of external reviews reads Review rows: an independent review is one. It
+    is dated at noon UK time on the day held (a day, not a time, is recorded), kept within the episode,
+    and named after the chair (or the independent clinician)."""
+    chair = next((m for m in members if m["role"] == PanelRole.CHAIR), None) or next(
+        m for m in members if m["role"] == PanelRole.INDEPENDENT_CLINICIAN
+    )
+    at = max(timezone.make_aware(dt.datetime.combine(held_on, dt.time(12))), version.started_at)
+    if version.ended_at is not None:
+        at = min(at, version.ended_at)
+    return Review.objects.create(
+        episode=episode,
+        kind=ReviewKind.EXTERNAL_INDEPENDENT,
+        at=min(at, now),
+        reviewer_name=chair["name"],
+        reviewer_role=", ".join(x for x in (PanelRole(chair["role"]).label, chair["organisation"]) if x),
+        outcome=findings,
+        decision=decision,
+        recorded_at=now,
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def independent_review_record(
+    *,
+    episode: Episode,
+    by: User,
+    held_on: dt.date | None,
+    panel: Sequence[dict[str, Any]],
+    person_views: str,
+    family_views: str,
+    findings: str,
+    recommendations: Sequence[dict[str, Any]] = (),
+    decision: str = ReviewDecision.CONTINUE,
+    request: HttpRequest | None = None,
+) -> IndependentReview:
+    """Record an independent review of a person's long-term segregation with its panel, the person's and
+    their family's or advocate's views, the findings and the recommendations (each an action, "not yet
+    assessed"). It is also the episode's external independent review on the Code of Practice timers.
+
+    Refused, naming the field: an episode that is not long-term segregation or outside the user's wards,
+    a date in the future or before the segregation began, a panel without an independent clinician and an
+    expert by experience, missing views or findings, a recommendation without its owner or due date."""
+    episode = Episode.objects.select_for_update().select_related("ward", "patient").get(pk=episode.pk)
+    if not has_permission(by, Permission.SEGREGATION_RECORD, ward=episode.ward):
+        raise PermissionDenied("You cannot record reviews on this ward")
+    errors: Errors = {}
+    if episode.kind != EpisodeKind.LONG_TERM_SEGREGATION:
+        _add(errors, "episode", "Independent reviews are of long-term segregation; this is seclusion")
+    version = episode.versions.order_by("-number").first()
+    today = timezone.localdate()
+    if not isinstance(held_on, dt.date):
+        _add(errors, "held_on", "Enter the date the review was held")
+    elif held_on > today:
+        _add(errors, "held_on", "The review date cannot be in the future")
+    elif held_on < timezone.localtime(version.started_at).date():
+        _add(errors, "held_on", "The review cannot be before the segregation began")
+    members = _check_panel(panel, errors)
+    person_views, family_views, findings = _text(person_views), _text(family_views), _text(findings)
+    if not person_views:
+        _add(errors, "person_views", "Record the person's own views, or why they could not give them")
+    if not family_views:
+        _add(errors, "family_views", "Record their family's or advocate's views, or why there are none")
+    if not findings:
+        _add(errors, "findings", "Enter what the panel found")
+    check_values(
+        IndependentReview,
+        {"person_views": person_views, "family_views": family_views, "findings": findings},
+        errors,
+    )
+    actions = _check_recommendations(
+        recommendations, held_on if isinstance(held_on, dt.date) else None, errors
+    )
+    if decision not in ReviewDecision.values:
+        _add(errors, "decision", "Choose whether the panel advised continuing or ending segregation")
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    timer_review = _timer_review(
+        episode=episode,
+        version=version,
+        held_on=held_on,
+        members=members,
+        findings=findings,
+        decision=decision,
+        by=by,
+        now=now,
+    )
+    review = IndependentReview.objects.create(
+        provider_id=episode.provider_id,
+        patient_id=episode.patient_id,
+        episode=episode,
+        review=timer_review,
+        kind=OversightReviewKind.INDEPENDENT_SEGREGATION,
+        held_on=held_on,
+        person_views=person_views,
+        family_views=family_views,
+        findings=findings,
+        recorded_at=now,
+        recorded_by=by,
+    )
+    PanelMember.objects.bulk_create(PanelMember(independent_review=review, **m) for m in members)
+    for number, action in enumerate(actions, start=1):
+        recommendation = Recommendation.objects.create(independent_review=review, number=number, **action)
+        RecommendationUpdate.objects.create(
+            recommendation=recommendation,
+            number=1,
+            status=ActionStatus.OPEN,
+            recorded_at=now,
+            recorded_by=by,
+        )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=review,
+        patient_id=episode.patient_id,
+        provider_id=episode.provider_id,
+        request=request,
+        detail={"episode": episode.pk, "recommendations": len(actions), "panel": len(members)},
+    )
+    return review
+
+
+@transaction.atomic
+def recommendation_status_set(
+    *,
+    recommendation: Recommendation,
+    by: User,
+    status: str,
+    evidence: str,
+    base_version: int | None,
+    request: HttpRequest | None = None,
+) -> RecommendationUpdate:
+    """Record where a recommendation stands now (achieved, partly achieved or not achieved) with the
+    evidence: a new update, the earlier ones kept. Refused with StaleVersion (409) when someone else
+    updated it since `base_version` (decision 0018); naming the field when the status or evidence is
+    missing."""
+    recommendation = (
+        Recommendation.objects.select_for_update()
+        .select_related("independent_review__episode__ward")
+        .get(pk=recommendation.pk)
+    )
+    review = recommendation.independent_review
+    ward = review.episode.ward if review.episode else None
+    if ward is None or not has_permission(by, Permission.SEGREGATION_RECORD, ward=ward):
+        raise PermissionDenied("You cannot update this recommendation")
+    latest = recommendation.updates.order_by("-number").first()
+    current = latest.number if latest else 0
+    check_base_version(base=base_version, current=current, what="recommendation")
+    errors: Errors = {}
+    assessed = [s for s in ActionStatus.values if s != ActionStatus.OPEN]
+    if status not in assessed:
+        _add(errors, "status", "Choose achieved, partly achieved or not achieved")
+    evidence = _text(evidence)
+    if not evidence:
+        _add(errors, "evidence", "Enter the evidence for this status")
+    check_values(RecommendationUpdate, {"evidence": evidence}, errors)
+    if errors:
+        raise ValidationError(errors)
+    update = RecommendationUpdate.objects.create(
+        recommendation=recommendation,
+        number=current + 1,
+        status=status,
+        evidence=evidence,
+        recorded_at=timezone.now(),
+        recorded_by=by,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=recommendation,
+        patient_id=review.patient_id,
+        provider_id=review.provider_id,
+        request=request,
+        detail={"review": review.pk, "status": status, "version": update.number},
+    )
+    return update

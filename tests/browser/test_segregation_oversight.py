@@ -1,0 +1,112 @@
+"""Oversight of long-term segregation in a real browser (issue 17), every page checked by axe-core
+(WCAG 2.2 AA) at each screen size: an independent review with three recommendations is recorded (first
+with a panel lacking an expert by experience), one is overdue and shows on the review, the episode and the
+provider's recommendations; its status is updated with evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from rrp.people.models import StaffMember
+from rrp.segregation.models import IndependentReview
+from rrp.segregation.services import episode_start
+from tests import factories
+from tests.browser.steps import check_accessibility, sign_in, visit
+
+
+@pytest.fixture
+def world(world: factories.World) -> factories.World:
+    doctor = StaffMember.objects.create(
+        provider=world.providers[0],
+        given_name="Dana",
+        family_name="Doctor",
+        job_title="Consultant psychiatrist",
+        staff_group="medical",
+    )
+    world.lts = episode_start(
+        ward=world.wards["a1"],
+        patient=world.patients["a1"],
+        by=world.users["ward_staff"],
+        kind="long_term_segregation",
+        started_at=timezone.now() - dt.timedelta(days=90),
+        place="Annexe flat",
+        reason="Sustained risk to others",
+        end_plan="Graded reintegration",
+        authorised_by=doctor,
+        mdt_decision="MDT agreed",
+        commissioner_representative="ICB case manager",
+    )
+    return world
+
+
+def test_independent_review_with_an_overdue_recommendation(page: Page, world):
+    episode = world.lts
+    today = timezone.localdate()
+    sign_in(page, world.users["ward_staff"].username)
+    visit(page, f"/segregation/episodes/{episode.pk}/", "lts-episode")
+    page.get_by_role("link", name="Record an independent review").click()
+    check_accessibility(page, "independent-review-new")
+
+    page.get_by_label("Date of the review").fill((today - dt.timedelta(days=14)).isoformat())
+    for i, (name, role, organisation) in enumerate(
+        [
+            ("Dr Ivy Independent", "Independent clinician", "Other Trust"),
+            ("Eli Expert", "Other", "Experts Network"),  # a mistake: the expert by experience's role
+            ("Casey Commissioner", "Commissioner's representative", "ICB 1"),
+        ],
+        start=1,
+    ):
+        page.locator(f"#id_panel_{i}_name").fill(name)
+        page.locator(f"#id_panel_{i}_role").select_option(label=role)
+        page.locator(f"#id_panel_{i}_organisation").fill(organisation)
+    page.get_by_label("The person's own views").fill("I want to go outside and see my mum")
+    page.get_by_label("Their family's or advocate's views").fill("Advocate: more activity, less waiting")
+    page.get_by_label("What the panel found").fill("Still needed, but the plan to end it has stalled")
+    page.get_by_label("Continue segregation, with the recommendations").check()
+    for i, (text, owner, due) in enumerate(
+        [
+            ("Daily time off the unit with two staff", "Provider", today - dt.timedelta(days=2)),
+            ("Find a community placement", "Commissioner", today + dt.timedelta(days=60)),
+            ("Sensory assessment by an occupational therapist", "Provider", today + dt.timedelta(days=14)),
+        ],
+        start=1,
+    ):
+        page.locator(f"#id_recommendation_{i}_text").fill(text)
+        page.locator(f"#id_recommendation_{i}_owner").select_option(label=owner)
+        page.locator(f"#id_recommendation_{i}_due_on").fill(due.isoformat())
+    page.get_by_role("button", name="Record independent review").click()
+    expect(page.get_by_role("alert")).to_contain_text("The panel must include an expert by experience")
+    check_accessibility(page, "independent-review-new-errors")
+    page.locator("#id_panel_2_role").select_option(label="Expert by experience")
+    page.get_by_role("button", name="Record independent review").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Independent review recorded.")
+    expect(page.get_by_role("heading", name="1 recommendation overdue")).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("Not yet assessed: overdue by 2 days"))).to_be_visible()
+    check_accessibility(page, "independent-review")
+    review = IndependentReview.objects.get()
+    assert review.recommendations.count() == 3
+
+    # The provider's view of recommendations shows it, overdue first.
+    visit(page, f"/segregation/providers/{episode.provider_id}/", "provider-with-review")
+    page.get_by_role("link", name="Recommendations of independent reviews").click()
+    rows = page.get_by_role("table", name="Recommendations, overdue first").get_by_role("row")
+    expect(rows.nth(1)).to_contain_text("Daily time off the unit with two staff")
+    expect(rows.nth(1)).to_contain_text("overdue by 2 days")
+    check_accessibility(page, "provider-recommendations")
+
+    # Update it with evidence: achieved, no longer overdue.
+    rows.nth(1).get_by_role("link", name=re.compile("Update")).click()
+    check_accessibility(page, "recommendation-status")
+    page.get_by_label("Achieved", exact=True).check()
+    page.get_by_role("button", name="Save update").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the evidence for this status")
+    page.get_by_label("Evidence").fill("Daily walks since Monday, in the care plan")
+    page.get_by_role("button", name="Save update").click()
+    expect(page.get_by_role("status")).to_contain_text("Recommendation updated.")
+    expect(page.get_by_role("heading", name=re.compile("overdue"))).to_have_count(0)
