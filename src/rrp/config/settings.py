@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "rrp.people",
     "rrp.force",
     "rrp.segregation",
+    "rrp.act",
     "rrp.demo",
     "rrp.api",
     "rrp.measures",
