@@ -110,3 +110,33 @@ def test_independent_review_with_an_overdue_recommendation(page: Page, world):
     page.get_by_role("button", name="Save update").click()
     expect(page.get_by_role("status")).to_contain_text("Recommendation updated.")
     expect(page.get_by_role("heading", name=re.compile("overdue"))).to_have_count(0)
+
+
+def test_plan_to_end_segregation_register_and_summary(page: Page, world):
+    episode = world.lts
+    today = timezone.localdate()
+    sign_in(page, world.users["ward_staff"].username)
+    visit(page, f"/segregation/episodes/{episode.pk}/", "lts-episode-no-plan")
+    page.get_by_role("link", name="Write the plan with steps and dates").click()
+    check_accessibility(page, "end-plan-new")
+    page.get_by_label("What ending segregation looks like for this person").fill("Living on the main ward")
+    page.locator("#id_step_1_text").fill("Meals in the main dining room")
+    page.locator("#id_step_1_planned_on").fill((today - dt.timedelta(days=20)).isoformat())
+    page.locator("#id_step_1_done_on").fill((today + dt.timedelta(days=1)).isoformat())
+    page.locator("#id_step_2_text").fill("Two hours a day on the main ward")
+    page.locator("#id_step_2_planned_on").fill((today + dt.timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Step 1 cannot be done in the future")
+    check_accessibility(page, "end-plan-errors")
+    page.locator("#id_step_1_done_on").fill((today - dt.timedelta(days=9)).isoformat())
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_role("status")).to_contain_text("Plan to end segregation saved.")
+    expect(page.get_by_role("cell", name="Two hours a day on the main ward")).to_be_visible()
+    check_accessibility(page, "lts-episode-with-plan")
+
+    visit(page, f"/segregation/providers/{episode.provider_id}/lts-register/", "register-with-plan")
+    row = page.get_by_role("row").filter(has_text=world.patients["a1"].family_name)
+    expect(row).to_contain_text("last step")
+    expect(row).to_contain_text("Next step: Two hours a day on the main ward")
+    visit(page, f"/segregation/patients/{world.patients['a1'].pk}/", "patient-summary-lts")
+    expect(page.get_by_role("heading", name="In long-term segregation now")).to_be_visible()

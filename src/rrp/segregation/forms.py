@@ -314,3 +314,50 @@ class RecommendationStatusForm(ValidatedForm):
     base_version = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )
+
+
+#: Rows offered for the steps of a plan to end segregation (the plan's steps, then empty rows).
+STEP_ROWS = 8
+
+
+class EndPlanForm(ValidatedForm):
+    """The plan to end segregation: the aim, step rows, and (after the first version) why it changed."""
+
+    planned_dates = frozenset(f"step_{i}_planned_on" for i in range(1, STEP_ROWS + 1))
+
+    aim = forms.CharField(
+        label="What ending segregation looks like for this person",
+        widget=forms.Textarea,
+        required=False,
+        help_text="For example, living on the main ward with one-to-one support, or a move to a community placement",
+    )
+    change_reason = forms.CharField(
+        label="Why is the plan changing?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="The earlier version is kept and shown in the plan's history",
+    )
+    base_version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+
+    def step_rows(self) -> list[list]:
+        return [
+            [self[f"step_{i}_{n}"] for n in ("text", "planned_on", "done_on")]
+            for i in range(1, STEP_ROWS + 1)
+        ]
+
+    def steps(self) -> list[dict]:
+        d = self.cleaned_data
+        return [
+            {n: d.get(f"step_{i}_{n}") for n in ("text", "planned_on", "done_on")}
+            for i in range(1, STEP_ROWS + 1)
+        ]
+
+
+for _i in range(1, STEP_ROWS + 1):
+    EndPlanForm.base_fields[f"step_{_i}_text"] = forms.CharField(
+        label="Step", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    EndPlanForm.base_fields[f"step_{_i}_planned_on"] = _date("Planned for", required=False)
+    EndPlanForm.base_fields[f"step_{_i}_done_on"] = _date("Done on", required=False)

@@ -395,3 +395,49 @@ class RecommendationUpdate(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Recommendation {self.recommendation_id} status {self.number}"
+
+
+class EndPlanVersion(AppendOnlyModel):
+    """The plan to end a person's long-term segregation, as written at one moment: its aim and steps
+    (`EndPlanStep`). A change is a new version with its reason; the earlier ones are kept, so the history
+    shows when the plan moved and when it stalled."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="end_plan_versions")
+    number = models.PositiveIntegerField()
+    aim = models.TextField(help_text="What ending segregation looks like for this person.")
+    change_reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["episode", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "number"], name="segregation_end_plan_number_unique"),
+            models.CheckConstraint(
+                name="segregation_end_plan_reason_after_first", condition=Q(number=1) | ~Q(change_reason="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan to end segregation, episode {self.episode_id} version {self.number}"
+
+
+class EndPlanStep(AppendOnlyModel):
+    """One step of a version of the plan: what, planned for when, and when it was done (if it was)."""
+
+    PLANNED_DATES = ("planned_on",)
+
+    plan = models.ForeignKey(EndPlanVersion, on_delete=models.PROTECT, related_name="steps")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    planned_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="segregation_end_plan_step_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Step {self.number} of plan {self.plan_id}"

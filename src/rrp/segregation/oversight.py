@@ -40,6 +40,8 @@ from rrp.segregation.codes import (
     ReviewKind,
 )
 from rrp.segregation.models import (
+    EndPlanStep,
+    EndPlanVersion,
     Episode,
     IndependentReview,
     PanelMember,
@@ -291,3 +293,95 @@ def recommendation_status_set(
         detail={"review": review.pk, "status": status, "version": update.number},
     )
     return update
+
+
+# --- The plan to end segregation (issue 17, item 5) ---------------------------------------------------
+
+
+def _check_steps(
+    steps: Sequence[dict[str, Any]], *, began: dt.date, today: dt.date, errors: Errors
+) -> list[dict[str, Any]]:
+    found = []
+    for i, row in enumerate(steps, start=1):
+        text, planned_on, done_on = _text(row.get("text")), row.get("planned_on"), row.get("done_on")
+        if not (text or planned_on or done_on):
+            continue
+        prefix = f"step_{i}_"
+        if not text:
+            _add(errors, prefix + "text", f"Enter what step {i} is")
+        if not isinstance(planned_on, dt.date):
+            _add(errors, prefix + "planned_on", f"Enter the date step {i} is planned for")
+        if done_on is not None:
+            if not isinstance(done_on, dt.date):
+                _add(errors, prefix + "done_on", f"Enter the date step {i} was done as a real date")
+            elif done_on > today:
+                _add(errors, prefix + "done_on", f"Step {i} cannot be done in the future")
+            elif done_on < began:
+                _add(errors, prefix + "done_on", f"Step {i} cannot be done before the segregation began")
+        check_values(EndPlanStep, {"text": text}, errors, prefix=prefix)
+        found.append({"text": text, "planned_on": planned_on, "done_on": done_on})
+    if not found:
+        _add(errors, "step_1_text", "Enter at least one step towards ending segregation")
+    return found
+
+
+@transaction.atomic
+def end_plan_set(
+    *,
+    episode: Episode,
+    by: User,
+    aim: str,
+    steps: Sequence[dict[str, Any]],
+    change_reason: str = "",
+    base_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> EndPlanVersion:
+    """Write the plan to end a person's long-term segregation: its aim and its steps, each planned for a
+    date and, once taken, done on a date. The first version needs no reason; every later one says why it
+    changed, and is refused with StaleVersion (409) if someone else changed the plan since `base_version`
+    (decision 0018). Refused, naming the field: not long-term segregation, an episode that has ended, no
+    aim, no step, a step without its date, a step done in the future or before the segregation began."""
+    episode = Episode.objects.select_for_update().select_related("ward").get(pk=episode.pk)
+    if not has_permission(by, Permission.SEGREGATION_RECORD, ward=episode.ward):
+        raise PermissionDenied("You cannot write plans on this ward")
+    latest = episode.end_plan_versions.order_by("-number").first()
+    current = latest.number if latest else 0
+    check_base_version(base=base_version, current=current, what="plan")
+    errors: Errors = {}
+    version = episode.versions.order_by("-number").first()
+    if episode.kind != EpisodeKind.LONG_TERM_SEGREGATION:
+        _add(errors, "aim", "A plan to end segregation is for long-term segregation; this is seclusion")
+    elif version.ended_at is not None:
+        _add(errors, "aim", "This segregation has ended: its plan can no longer change")
+    aim, change_reason = _text(aim), _text(change_reason)
+    if not aim:
+        _add(errors, "aim", "Enter what ending segregation looks like for this person")
+    if current and not change_reason:
+        _add(errors, "change_reason", "Say why the plan is changing")
+    check_values(EndPlanVersion, {"aim": aim, "change_reason": change_reason}, errors)
+    found = _check_steps(
+        steps, began=timezone.localtime(version.started_at).date(), today=timezone.localdate(), errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    plan = EndPlanVersion.objects.create(
+        episode=episode,
+        number=current + 1,
+        aim=aim,
+        change_reason=change_reason if current else "",
+        recorded_at=timezone.now(),
+        recorded_by=by,
+    )
+    EndPlanStep.objects.bulk_create(
+        EndPlanStep(plan=plan, number=n, **step) for n, step in enumerate(found, start=1)
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE if current == 0 else AuditAction.CHANGE,
+        record=plan,
+        patient_id=episode.patient_id,
+        provider_id=episode.provider_id,
+        request=request,
+        detail={"episode": episode.pk, "version": plan.number, "steps": len(found)},
+    )
+    return plan

@@ -23,6 +23,8 @@ from rrp.core.services import audit_record
 from rrp.organisations.models import Provider
 from rrp.segregation.codes import ActionStatus
 from rrp.segregation.models import (
+    EndPlanStep,
+    EndPlanVersion,
     Episode,
     IndependentReview,
     PanelMember,
@@ -202,4 +204,66 @@ def recommendations_for_provider(
     return sorted(
         states,
         key=lambda s: (not s.overdue, -s.days_overdue, STATUS_ORDER.index(s.status), s.recommendation.due_on),
+    )
+
+
+# --- The plan to end segregation (issue 17, item 5) ---------------------------------------------------
+
+
+@dataclass
+class PlanState:
+    """The latest version of a plan to end segregation, its steps, and how it is moving."""
+
+    version: EndPlanVersion
+    steps: list[EndPlanStep]
+
+    @property
+    def last_done_on(self) -> dt.date | None:
+        """When the last step towards ending segregation was taken (None: no step yet)."""
+        done = [s.done_on for s in self.steps if s.done_on is not None]
+        return max(done) if done else None
+
+    @property
+    def next_step(self) -> EndPlanStep | None:
+        """The step not yet done that is planned soonest."""
+        waiting = [s for s in self.steps if s.done_on is None]
+        return min(waiting, key=lambda s: (s.planned_on, s.number)) if waiting else None
+
+    def days_since_last_step(self, *, began: dt.date, today: dt.date) -> int:
+        """Days since the last step was done, or since segregation began when none has been."""
+        return (today - (self.last_done_on or began)).days
+
+    def late_steps(self, today: dt.date) -> list[EndPlanStep]:
+        return [s for s in self.steps if s.done_on is None and s.planned_on < today]
+
+
+def end_plans(episode_ids: Iterable[int]) -> dict[int, PlanState]:
+    """The latest plan of each of these episodes that has one, in two queries (the caller scoped the
+    episodes and audited the view)."""
+    latest: dict[int, EndPlanVersion] = {}
+    for version in EndPlanVersion.objects.filter(episode_id__in=list(episode_ids)).order_by("number"):
+        latest[version.episode_id] = version
+    steps: dict[int, list[EndPlanStep]] = defaultdict(list)
+    for step in EndPlanStep.objects.filter(plan__in=list(latest.values())).order_by("number"):
+        steps[step.plan_id].append(step)
+    return {episode_id: PlanState(v, steps[v.pk]) for episode_id, v in latest.items()}
+
+
+def end_plan_history(episode: Episode) -> list[PlanState]:
+    """Every version of the episode's plan, latest first (the caller got the episode through
+    ``selectors.episode_get_for``)."""
+    versions = list(episode.end_plan_versions.select_related("recorded_by").order_by("-number"))
+    steps: dict[int, list[EndPlanStep]] = defaultdict(list)
+    for step in EndPlanStep.objects.filter(plan__in=versions).order_by("number"):
+        steps[step.plan_id].append(step)
+    return [PlanState(v, steps[v.pk]) for v in versions]
+
+
+def reviews_for_episodes(episode_ids: Iterable[int]) -> list[ReviewRecord]:
+    """The independent reviews of these episodes, latest first, for a person's summary (the caller got
+    the episodes through the scoped, audited ``selectors.patient_summary``)."""
+    return review_records(
+        IndependentReview.objects.filter(episode_id__in=list(episode_ids))
+        .select_related("patient", "episode")
+        .order_by("-held_on", "-pk")
     )

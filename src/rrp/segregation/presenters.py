@@ -205,6 +205,15 @@ def register_rows(rows: list[RegisterRow]) -> list[dict[str, Any]]:
                 f"{ReviewKind(r.kind).label}, {local(r.at)}" for r in row.state.independent_reviews
             ],
             "end_plan": row.state.version.end_plan,
+            "since_last_step": row.days_since_last_step,
+            "last_step": long_date(row.plan.last_done_on) if row.plan and row.plan.last_done_on else "",
+            "next_step": (
+                {"text": row.plan.next_step.text, "planned": long_date(row.plan.next_step.planned_on)}
+                if row.plan and row.plan.next_step
+                else None
+            ),
+            "plan_version": row.plan.version.number if row.plan else 0,
+            "late_steps": len(row.plan.late_steps(timezone.localdate())) if row.plan else 0,
             "past": [
                 f"{local(s.version.started_at)} to {local(s.version.ended_at) or 'now'} ({span(s.duration(now))})"
                 for s in row.past_episodes

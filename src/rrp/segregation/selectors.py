@@ -36,6 +36,7 @@ from rrp.people.selectors import patient_get_for, patient_search, patients_for
 from rrp.segregation import schedules
 from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE, RULE_LABELS, EpisodeKind, ReviewKind
 from rrp.segregation.models import RULE_FIELDS, Episode, EpisodeVersion, Observation, Review, ReviewRules
+from rrp.segregation.oversight_selectors import PlanState, end_plans
 
 INDEPENDENT_REVIEWS = frozenset(
     {ReviewKind.INDEPENDENT_MDT, ReviewKind.EXTERNAL_INDEPENDENT, ReviewKind.ICETR}
@@ -507,9 +508,15 @@ class RegisterRow:
     total_days_in_lts: int
     reviews_done: int
     past_episodes: list[EpisodeState]
+    #: The latest plan to end it (None: none written yet) and the days since its last step was taken,
+    #: or since segregation began when none has been (issue 17, item 5).
+    plan: PlanState | None = None
+    days_since_last_step: int = 0
 
 
 def _register(states: list[EpisodeState], history: list[EpisodeState], now, label_for) -> list[RegisterRow]:
+    plans = end_plans(s.episode.pk for s in states)
+    today = timezone.localdate(now)
     past: dict[int, list[EpisodeState]] = defaultdict(list)
     for state in history:
         past[state.episode.patient_id].append(state)
@@ -526,9 +533,16 @@ def _register(states: list[EpisodeState], history: list[EpisodeState], now, labe
                 total_days_in_lts=total.days,
                 reviews_done=len(state.reviews),
                 past_episodes=sorted(earlier, key=lambda s: s.version.started_at, reverse=True),
+                plan=plans.get(state.episode.pk),
+                days_since_last_step=_days_since_last_step(plans.get(state.episode.pk), state, today),
             )
         )
     return sorted(rows, key=lambda r: r.since)
+
+
+def _days_since_last_step(plan: PlanState | None, state: EpisodeState, today: dt.date) -> int:
+    began = timezone.localtime(state.version.started_at).date()
+    return plan.days_since_last_step(began=began, today=today) if plan else (today - began).days
 
 
 def lts_register(

@@ -22,6 +22,7 @@ urlpatterns = [
         views_oversight.independent_review_new,
         name="independent-review-new",
     ),
+    path("episodes/<id:episode_id>/end-plan/", views_oversight.end_plan, name="end-plan"),
     path(
         "independent-reviews/<id:review_id>/",
         views_oversight.independent_review_page,

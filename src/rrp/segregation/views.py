@@ -178,6 +178,8 @@ def episode_new(request: HttpRequest, ward_id: int) -> HttpResponse:
 @require_safe
 def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     state = _episode(request, episode_id)
+    lts = state.episode.kind == EpisodeKind.LONG_TERM_SEGREGATION
+    plans = oversight_selectors.end_plan_history(state.episode) if lts else []
     return render(
         request,
         "segregation/episode.jinja",
@@ -190,8 +192,10 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
             "missed": presenters.checks_missed_text(state.checks),
             "versions": selectors.episode_versions(state.episode),
             "independent_reviews": oversight_selectors.independent_reviews_for_episode(state.episode)
-            if state.episode.kind == EpisodeKind.LONG_TERM_SEGREGATION
+            if lts
             else [],
+            "plans": plans,
+            "late_steps": plans[0].late_steps(timezone.localdate()) if plans else [],
         },
     )
 
@@ -315,10 +319,23 @@ def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
     summary = selectors.patient_summary(request.user, patient_id, request=request)
     if summary is None:
         raise Http404
+    episode_ids = [s.episode.pk for s in summary.states]
+    reviews = oversight_selectors.reviews_for_episodes(episode_ids)
+    lts_now = [s for s in summary.states if s.active and s.episode.kind == EpisodeKind.LONG_TERM_SEGREGATION]
+    plans = oversight_selectors.end_plans(s.episode.pk for s in lts_now)
     return render(
         request,
         "segregation/patient.jinja",
-        {"summary": summary, "patient": summary.patient, "rows": presenters.history_rows(summary.states)},
+        {
+            "summary": summary,
+            "patient": summary.patient,
+            "rows": presenters.history_rows(summary.states),
+            "reviews": reviews,
+            "recommendations": presenters.recommendation_rows(
+                [r for rec in reviews for r in rec.recommendations]
+            ),
+            "lts_now": [(s, plans.get(s.episode.pk)) for s in lts_now],
+        },
     )
 
 

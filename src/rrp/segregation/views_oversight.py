@@ -18,7 +18,7 @@ from rrp.core.http import FORM_METHODS
 from rrp.segregation import oversight, presenters
 from rrp.segregation import oversight_selectors as selectors
 from rrp.segregation.codes import EpisodeKind
-from rrp.segregation.forms import IndependentReviewForm, RecommendationStatusForm
+from rrp.segregation.forms import EndPlanForm, IndependentReviewForm, RecommendationStatusForm
 from rrp.segregation.views import _episode, _provider
 
 
@@ -135,4 +135,57 @@ def provider_recommendations(request: HttpRequest, provider_id: int) -> HttpResp
             "rows": presenters.recommendation_rows(states),
             "counts": presenters.status_counts(states),
         },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def end_plan(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Write or change the plan to end a person's segregation: a new version, the earlier kept."""
+    state = _episode(request, episode_id)
+    require_permission(request.user, Permission.SEGREGATION_RECORD, ward=state.episode.ward)
+    if state.episode.kind != EpisodeKind.LONG_TERM_SEGREGATION:
+        raise Http404
+    history = selectors.end_plan_history(state.episode)
+    current = history[0] if history else None
+    initial: dict = {"base_version": current.version.number if current else 0}
+    if current:
+        initial["aim"] = current.version.aim
+        for i, step in enumerate(current.steps, start=1):
+            initial |= {f"step_{i}_text": step.text, f"step_{i}_planned_on": step.planned_on}
+            initial[f"step_{i}_done_on"] = step.done_on
+    form = EndPlanForm(request.POST or None, initial=initial)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            oversight.end_plan_set(
+                episode=state.episode,
+                by=request.user,
+                aim=data["aim"],
+                steps=form.steps(),
+                change_reason=data["change_reason"],
+                base_version=data["base_version"],
+                request=request,
+            )
+        except StaleVersion as refused:
+            stale = refused
+            posted = request.POST.copy()
+            posted["base_version"] = str(refused.current)
+            form = EndPlanForm(posted)
+            form.is_valid()
+            form.add_error(
+                None,
+                f"Someone else changed this plan (version {refused.current}) while you were editing it, so your "
+                "change was not saved. Check the plan on the episode, then save again to add yours on top.",
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Plan to end segregation saved.")
+            return redirect("segregation:episode", episode_id=state.episode.pk)
+    return render(
+        request,
+        "segregation/end_plan.jinja",
+        {"state": state, "episode": state.episode, "form": form, "current": current},
+        status=409 if stale else 400 if form.errors else 200,
     )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rrp.people.models import StaffMember
 from rrp.segregation.services import episode_start
-from tests.integration.segregation.episode_data import seclusion_kwargs
+from tests.integration.segregation.episode_data import lts_kwargs, seclusion_kwargs
 
 
 def staff(provider, given: str, group: str, title: str) -> StaffMember:
@@ -59,4 +59,17 @@ def seclusion(ward, patient, nurse_user, roster, started):
         started_at=started,
         authorised_by=roster["nurse1"],
         **seclusion_kwargs(),
+    )
+
+
+@pytest.fixture
+def lts(ward, patient, nurse_user, roster):
+    """Ward a1's patient in long-term segregation for the last 120 days."""
+    return episode_start(
+        ward=ward,
+        patient=patient,
+        by=nurse_user,
+        started_at=timezone.now() - dt.timedelta(days=120),
+        authorised_by=roster["doctor"],
+        **lts_kwargs(),
     )

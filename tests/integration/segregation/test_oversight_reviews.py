@@ -16,27 +16,13 @@ from rrp.segregation.models import IndependentReview, Recommendation, Recommenda
 from rrp.segregation.oversight import independent_review_record, recommendation_status_set
 from rrp.segregation.oversight_selectors import recommendations_for_provider
 from rrp.segregation.selectors import episode_states
-from rrp.segregation.services import episode_start
 from tests.helpers import signed_in_client
-from tests.integration.segregation.episode_data import lts_kwargs
 
 PANEL = [
     {"name": "Dr Ivy Independent", "role": "independent_clinician", "organisation": "Other Trust"},
     {"name": "Eli Expert", "role": "expert_by_experience", "organisation": "Experts Network"},
     {"name": "Casey Commissioner", "role": "commissioner", "organisation": "ICB 1"},
 ]
-
-
-@pytest.fixture
-def lts(ward, patient, nurse_user, roster):
-    return episode_start(
-        ward=ward,
-        patient=patient,
-        by=nurse_user,
-        started_at=timezone.now() - dt.timedelta(days=120),
-        authorised_by=roster["doctor"],
-        **lts_kwargs(),
-    )
 
 
 def recommendations(today: dt.date) -> list[dict]:
