@@ -49,7 +49,8 @@ var/.demo-loaded:
 
 run: install assets migrate var/.demo-loaded ## Set everything up and serve the demo on http://127.0.0.1:8000
 	@RRP_DEMO=1 $(BIN)/rrp demo-logins
-	RRP_DEMO=1 DEBUG=1 $(BIN)/rrp runserver 127.0.0.1:8000
+	@# The background worker beside it (long exports, reminders, the nightly refresh), stopped with it.
+	RRP_DEMO=1 DEBUG=1 $(BIN)/rrp worker & trap 'kill $$!' EXIT INT TERM; RRP_DEMO=1 DEBUG=1 $(BIN)/rrp runserver 127.0.0.1:8000
 
 demo-data: install migrate ## Rebuild the demo data (DEMO_FLAGS=...)
 	RRP_DEMO=1 $(BIN)/rrp demo-data $(DEMO_FLAGS)

@@ -304,6 +304,8 @@ SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) else ["sec
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # /readyz answers 503 when no worker has been seen for this many seconds (0: do not ask about the worker).
 RRP_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("RRP_WORKER_HEARTBEAT_MAX_AGE", "300"))
+# Long exports made by the worker (rrp.ops.exports): how many hours their files are kept for download.
+RRP_EXPORT_KEEP_HOURS = int(os.environ.get("RRP_EXPORT_KEEP_HOURS", "24"))
 
 # Reminders (rrp.ops.reminders): by email through Django's SMTP backend, or by GOV.UK Notify's official
 # client when RRP_REMINDER_CHANNEL=notify. Links in them start with RRP_BASE_URL.

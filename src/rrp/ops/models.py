@@ -3,6 +3,8 @@ been enqueued, and when each worker was last seen."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -99,3 +101,44 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on ward {self.ward_id} for user {self.user_id}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the background worker"
+    RUNNING = "running", "Being made"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Could not be made"
+
+
+class ExportJob(models.Model):
+    """One long export (a board pack PDF, a collaborative's CSV) made by the background worker for the
+    person who asked (decision 0023): its progress, then the file, kept in the database so a web server
+    and a worker on different hosts share it, until `expires_at`. Only that person may see or download
+    it, and only while their role and scope still allow the page it came from.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    object_id = models.PositiveIntegerField(help_text="The provider or collaborative the export is of.")
+    label = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    step = models.PositiveSmallIntegerField(default=0)
+    steps = models.PositiveSmallIntegerField(default=1)
+    step_label = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    detail = models.JSONField(default=dict, help_text="What the audit entry of a download records.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} for user {self.user_id} ({self.get_status_display()})"

@@ -10,8 +10,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from rrp.measures.services import monthly_figures_refresh
-from rrp.ops import reminders
-from rrp.ops.models import ScheduledRun, WorkerHeartbeat
+from rrp.ops import exports, reminders
+from rrp.ops.models import ExportJob, ScheduledRun, WorkerHeartbeat
 
 FIGURES_MONTHS = 60
 TASK_RESULTS_KEPT_DAYS = 30
@@ -31,12 +31,15 @@ def refresh_monthly_figures(months: int = FIGURES_MONTHS) -> dict[str, object]:
 
 @task
 def prune_task_results(days: int = TASK_RESULTS_KEPT_DAYS) -> None:
-    """Delete finished task results, scheduled-run rows and silent workers' heartbeats older than `days`
-    days (the task results by django-tasks-db's own command), so the tables stay small over years."""
+    """Delete finished task results, scheduled-run rows, silent workers' heartbeats and export jobs older
+    than `days` days (the task results by django-tasks-db's own command), so the tables stay small over
+    years; and drop expired exports' files (their downloads are in the audit log)."""
     call_command("prune_db_task_results", min_age_days=days, verbosity=0)
     cutoff = timezone.now() - dt.timedelta(days=days)
     ScheduledRun.objects.filter(slot__lt=cutoff).delete()
     WorkerHeartbeat.objects.filter(seen_at__lt=cutoff).delete()
+    exports.expire()
+    ExportJob.objects.filter(created_at__lt=cutoff).delete()
 
 
 @task
@@ -56,3 +59,11 @@ def deliver_reminders() -> dict[str, int]:
     """Every five minutes: send the reminders whose next attempt is due (the retries)."""
     sent, failed = reminders.deliver_due()
     return {"sent": sent, "failed": failed}
+
+
+@task
+def run_export(job_id: str) -> dict[str, str]:
+    """Make one long export a person asked for (a board pack PDF, a collaborative's CSV), saving its
+    progress for their page (rrp.ops.exports, decision 0023)."""
+    job = exports.run(job_id)
+    return {"job": str(job.pk), "status": job.status}
