@@ -140,3 +140,72 @@ def test_plan_to_end_segregation_register_and_summary(page: Page, world):
     expect(row).to_contain_text("Next step: Two hours a day on the main ward")
     visit(page, f"/segregation/patients/{world.patients['a1'].pk}/", "patient-summary-lts")
     expect(page.get_by_role("heading", name="In long-term segregation now")).to_be_visible()
+
+
+def test_named_access_for_a_case_manager(page: Page, world):
+    """Without a grant the case manager sees a pseudonym; governance grants named access with its lawful
+    basis; then the case manager sees the person by name; the overdue recommendation shows on the
+    commissioner's view."""
+    from rrp.segregation.oversight import independent_review_record
+    from rrp.segregation.selectors import pseudonym
+    from tests.browser.steps import sign_in_as
+
+    episode, patient, today = world.lts, world.patients["a1"], timezone.localdate()
+    independent_review_record(
+        episode=episode,
+        by=world.users["ward_staff"],
+        held_on=today - dt.timedelta(days=20),
+        panel=[
+            {"name": "Dr Ivy Independent", "role": "independent_clinician", "organisation": "Other Trust"},
+            {"name": "Eli Expert", "role": "expert_by_experience", "organisation": ""},
+        ],
+        person_views="Wants to go outside",
+        family_views="Agrees",
+        findings="Plan stalled",
+        recommendations=[
+            {
+                "text": "Find a community placement",
+                "owner": "commissioner",
+                "due_on": today - dt.timedelta(days=1),
+            }
+        ],
+    )
+    case_manager = world.users["commissioner"]
+    sign_in(page, case_manager.username)
+    visit(page, "/segregation/oversight/", "commissioner-oversight-no-grant")
+    page.get_by_role("link", name="Recommendations of independent reviews by status").click()
+    expect(page.get_by_role("cell", name=pseudonym(patient.pk))).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile("overdue by 1 day"))).to_be_visible()
+    expect(page.get_by_text(patient.family_name)).to_have_count(0)
+    check_accessibility(page, "commissioner-recommendations")
+    page.goto(f"/segregation/oversight/people/{patient.pk}/")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text(patient.name)
+    page.context.clear_cookies()
+
+    sign_in_as(page, world.users["provider_governance"])
+    visit(page, f"/segregation/providers/{episode.provider_id}/", "provider-governance")
+    page.get_by_role("link", name="Commissioners' named access").click()
+    check_accessibility(page, "named-access")
+    page.get_by_label("Case manager", exact=True).select_option(value=str(case_manager.pk))
+    page.get_by_label("Person in long-term segregation").select_option(value=str(patient.pk))
+    page.locator("input[name=lawful_basis][value=care_commissioning]").check()
+    page.get_by_label("Last day of access").fill((today + dt.timedelta(days=400)).isoformat())
+    page.get_by_role("button", name="Grant named access").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Say why the case manager needs to see this person by name"
+    )
+    expect(page.get_by_role("alert")).to_contain_text("at most 183 days")
+    check_accessibility(page, "named-access-errors")
+    page.get_by_label("Why they need to see this person by name").fill("Case manager for the placement")
+    page.get_by_label("Last day of access").fill((today + dt.timedelta(days=60)).isoformat())
+    page.get_by_role("button", name="Grant named access").click()
+    expect(page.get_by_role("status")).to_contain_text("Named access granted.")
+    expect(page.get_by_role("cell", name="In force")).to_be_visible()
+    page.context.clear_cookies()
+
+    sign_in(page, case_manager.username)
+    visit(page, "/segregation/oversight/", "commissioner-oversight-with-grant")
+    page.get_by_role("link", name=patient.name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(patient.name)
+    expect(page.get_by_role("cell", name=re.compile("overdue by 1 day"))).to_be_visible()
+    check_accessibility(page, "named-person")

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     SEGREGATION_RECORD = "segregation_record"
     REVIEW_RULES_SET = "review_rules_set"
     COMMISSIONED_LTS_REGISTER_VIEW = "commissioned_lts_register_view"
+    NAMED_ACCESS_VIEW = "named_access_view"
+    NAMED_ACCESS_GRANT = "named_access_grant"
     PROVIDER_NAME_VIEW = "provider_name_view"
     UNSUPPRESSED_FIGURES_VIEW = "unsuppressed_figures_view"
 
@@ -212,7 +214,20 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
         ),
         PermissionDefinition(
             Permission.COMMISSIONED_LTS_REGISTER_VIEW,
-            "Read the long-term segregation register of the providers they commission, pseudonymised.",
+            "Read the long-term segregation register of the providers they commission, pseudonymised, and "
+            "the recommendations of independent reviews there by status.",
+        ),
+        PermissionDefinition(
+            Permission.NAMED_ACCESS_VIEW,
+            "See by name a person in segregation they have been granted named access to (time-limited, with "
+            "its lawful basis): their episodes, independent reviews, plan to end segregation and actions. "
+            "Every view is audited; without a grant they see only the pseudonymised register.",
+        ),
+        PermissionDefinition(
+            Permission.NAMED_ACCESS_GRANT,
+            "Grant and revoke a commissioner's case manager named access to a person in segregation at their "
+            "provider, recording the lawful basis and the last day of access.",
+            writes=True,
         ),
     )
 }
@@ -294,7 +309,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
-            | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT}
+            | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT, P.NAMED_ACCESS_GRANT}
         ),
         sees_patient_identifiers=True,
     ),
@@ -304,6 +319,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         "identifier.",
         frozenset(
             {P.WARD_VIEW, P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW, P.COMMISSIONED_LTS_REGISTER_VIEW}
+            | {P.NAMED_ACCESS_VIEW}
             | {P.BOARD_REPORT_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.PROVIDER_NAME_VIEW}
         ),
         sees_patient_identifiers=False,

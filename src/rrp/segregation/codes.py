@@ -137,3 +137,23 @@ class ActionStatus(models.TextChoices):
     ACHIEVED = "achieved", "Achieved"
     PARTLY = "partly", "Partly achieved"
     NOT_ACHIEVED = "not_achieved", "Not achieved"
+
+
+class LawfulBasis(models.TextChoices):
+    """The lawful basis on which a commissioner's case manager sees a person by name (UK GDPR; the
+    common law duty of confidentiality is met by the same purpose). Recorded with each grant, with the
+    detail of why; the Caldicott Guardian's own register stays the authority."""
+
+    CARE_COMMISSIONING = (
+        "care_commissioning",
+        "Commissioning and case management of the person's care: UK GDPR Articles 6(1)(e) and 9(2)(h)",
+    )
+    CONSENT = "consent", "The person's consent to their case manager seeing their record"
+    BEST_INTERESTS = (
+        "best_interests",
+        "A best-interests decision (Mental Capacity Act 2005) that their case manager should see it",
+    )
+
+
+#: The longest a named-access grant may run before it must be granted again.
+NAMED_ACCESS_MAX_DAYS = 183

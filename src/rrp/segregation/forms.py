@@ -10,6 +10,7 @@ from rrp.segregation.codes import (
     AUTHORISER_STAFF_GROUPS,
     ActionOwner,
     EpisodeKind,
+    LawfulBasis,
     PanelRole,
     ReviewDecision,
     ReviewKind,
@@ -361,3 +362,63 @@ for _i in range(1, STEP_ROWS + 1):
     )
     EndPlanForm.base_fields[f"step_{_i}_planned_on"] = _date("Planned for", required=False)
     EndPlanForm.base_fields[f"step_{_i}_done_on"] = _date("Done on", required=False)
+
+
+class NamedAccessForm(ValidatedForm):
+    """Grant a commissioner's case manager named access to one person; the view sets the choices."""
+
+    planned_dates = frozenset({"ends_on"})
+
+    user = forms.ChoiceField(
+        label="Case manager",
+        error_messages={
+            "required": "Choose the case manager",
+            "invalid_choice": "Choose a case manager from the list",
+        },
+    )
+    patient = forms.ChoiceField(
+        label="Person in long-term segregation",
+        error_messages={"required": "Choose the person", "invalid_choice": "Choose a person from the list"},
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis",
+        choices=LawfulBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the lawful basis for this access"},
+    )
+    basis_detail = forms.CharField(
+        label="Why they need to see this person by name",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="For example, the case manager for their placement and discharge planning",
+    )
+    ends_on = _date("Last day of access", message="Enter the last day of access")
+
+    def set_choices(self, users, patients) -> None:
+        self._users = {str(u.pk): u for u in users}
+        self._patients = {str(p.pk): p for p in patients}
+        self.fields["user"].choices = [
+            ("", "Choose a case manager"),
+            *(
+                (k, f"{u.get_full_name() or u.username}, {u.commissioner.name}")
+                for k, u in self._users.items()
+            ),
+        ]
+        self.fields["patient"].choices = [
+            ("", "Choose a person"),
+            *(
+                (k, f"{p.name}, NHS number {p.nhs_number_display or 'not known'}")
+                for k, p in self._patients.items()
+            ),
+        ]
+
+    def chosen(self) -> tuple:
+        return self._users.get(self.cleaned_data.get("user") or ""), self._patients.get(
+            self.cleaned_data.get("patient") or ""
+        )
+
+
+class RevokeForm(ValidatedForm):
+    reason = forms.CharField(
+        label="Why is access ending?", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

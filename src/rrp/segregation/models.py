@@ -26,6 +26,7 @@ from rrp.segregation.codes import (
     ActionOwner,
     ActionStatus,
     EpisodeKind,
+    LawfulBasis,
     OversightReviewKind,
     PanelRole,
     ReviewDecision,
@@ -441,3 +442,45 @@ class EndPlanStep(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Step {self.number} of plan {self.plan_id}"
+
+
+class NamedAccessGrant(AppendOnlyModel):
+    """A commissioner's case manager's access, by name, to one person in segregation at a provider their
+    ICB commissions: why (the lawful basis and its detail), from when and until when, and who granted it.
+    Without an active grant commissioners see only the pseudonymised register. Ended early by a
+    `NamedAccessRevocation`; never changed."""
+
+    PLANNED_DATES = ("ends_on",)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("people.Patient", on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="+")
+    lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
+    basis_detail = models.TextField()
+    starts_at = models.DateTimeField()
+    ends_on = models.DateField(help_text="The last day of access (UK).")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["user", "patient"])]
+        constraints = [
+            models.CheckConstraint(
+                name="segregation_grant_valid_basis", condition=Q(lawful_basis__in=LawfulBasis.values)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Named access grant {self.pk}"
+
+
+class NamedAccessRevocation(AppendOnlyModel):
+    """A grant ended before its last day: when, by whom, why."""
+
+    grant = models.OneToOneField(NamedAccessGrant, on_delete=models.PROTECT, related_name="revocation")
+    revoked_at = models.DateTimeField()
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+
+    def __str__(self) -> str:
+        return f"Revocation of grant {self.grant_id}"

@@ -25,15 +25,19 @@ from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
-from rrp.accounts.roles import Permission
+from rrp.accounts.roles import Permission, Role
 from rrp.core.concurrency import check_base_version
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.validation.declared import check_values
+from rrp.organisations.models import Provider
+from rrp.people.models import Patient
 from rrp.segregation.codes import (
+    NAMED_ACCESS_MAX_DAYS,
     ActionOwner,
     ActionStatus,
     EpisodeKind,
+    LawfulBasis,
     OversightReviewKind,
     PanelRole,
     ReviewDecision,
@@ -44,6 +48,8 @@ from rrp.segregation.models import (
     EndPlanVersion,
     Episode,
     IndependentReview,
+    NamedAccessGrant,
+    NamedAccessRevocation,
     PanelMember,
     Recommendation,
     RecommendationUpdate,
@@ -385,3 +391,111 @@ def end_plan_set(
         detail={"episode": episode.pk, "version": plan.number, "steps": len(found)},
     )
     return plan
+
+
+# --- Commissioners' named access (issue 17, item 3) ----------------------------------------------------
+
+
+@transaction.atomic
+def named_access_grant(
+    *,
+    provider: Provider,
+    by: User,
+    user: User | None,
+    patient: Patient | None,
+    lawful_basis: str,
+    basis_detail: str,
+    ends_on: dt.date | None,
+    request: HttpRequest | None = None,
+) -> NamedAccessGrant:
+    """Provider governance grants a commissioner's case manager named access to one person in
+    segregation at the provider, from now to `ends_on` (at most `NAMED_ACCESS_MAX_DAYS` ahead), on a
+    recorded lawful basis. Refused, naming the field: someone who is not an active commissioner user of
+    an ICB commissioning the provider, a person not in segregation at the provider now, no lawful basis or
+    detail, a last day in the past or too far ahead."""
+    if not has_permission(by, Permission.NAMED_ACCESS_GRANT, provider=provider):
+        raise PermissionDenied("Only the provider's governance team can grant named access")
+    errors: Errors = {}
+    commissions = provider.commissioners.values_list("pk", flat=True)
+    if (
+        user is None
+        or user.role != Role.COMMISSIONER
+        or not user.is_active
+        or user.commissioner_id not in set(commissions)
+    ):
+        _add(errors, "user", "Choose a case manager of an ICB that commissions this provider")
+    in_segregation = (
+        patient is not None
+        and Episode.objects.filter(patient=patient, provider=provider, kind=EpisodeKind.LONG_TERM_SEGREGATION)
+        .active()
+        .exists()
+    )
+    if not in_segregation:
+        _add(errors, "patient", "Choose a person in long-term segregation at this provider now")
+    if lawful_basis not in LawfulBasis.values:
+        _add(errors, "lawful_basis", "Choose the lawful basis for this access")
+    basis_detail = _text(basis_detail)
+    if not basis_detail:
+        _add(errors, "basis_detail", "Say why the case manager needs to see this person by name")
+    check_values(NamedAccessGrant, {"basis_detail": basis_detail}, errors)
+    today = timezone.localdate()
+    if not isinstance(ends_on, dt.date):
+        _add(errors, "ends_on", "Enter the last day of access")
+    elif ends_on < today:
+        _add(errors, "ends_on", "The last day of access cannot be in the past")
+    elif ends_on > today + dt.timedelta(days=NAMED_ACCESS_MAX_DAYS):
+        _add(errors, "ends_on", f"Access can be granted for at most {NAMED_ACCESS_MAX_DAYS} days at a time")
+    if errors:
+        raise ValidationError(errors)
+    grant = NamedAccessGrant.objects.create(
+        user=user,
+        patient=patient,
+        provider=provider,
+        lawful_basis=lawful_basis,
+        basis_detail=basis_detail,
+        starts_at=timezone.now(),
+        ends_on=ends_on,
+        granted_by=by,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=grant,
+        patient_id=patient.pk,
+        provider_id=provider.pk,
+        request=request,
+        detail={"user": user.pk, "lawful_basis": lawful_basis, "ends_on": ends_on.isoformat()},
+    )
+    return grant
+
+
+@transaction.atomic
+def named_access_revoke(
+    *, grant: NamedAccessGrant, by: User, reason: str, request: HttpRequest | None = None
+) -> NamedAccessRevocation:
+    """End a grant before its last day, saying why (the grant itself is kept)."""
+    grant = NamedAccessGrant.objects.select_for_update().select_related("provider").get(pk=grant.pk)
+    if not has_permission(by, Permission.NAMED_ACCESS_GRANT, provider=grant.provider):
+        raise PermissionDenied("Only the provider's governance team can revoke named access")
+    errors: Errors = {}
+    reason = _text(reason)
+    if not reason:
+        _add(errors, "reason", "Say why access is ending")
+    if NamedAccessRevocation.objects.filter(grant=grant).exists():
+        _add(errors, "reason", "This access has already been revoked")
+    check_values(NamedAccessRevocation, {"reason": reason}, errors)
+    if errors:
+        raise ValidationError(errors)
+    revocation = NamedAccessRevocation.objects.create(
+        grant=grant, revoked_at=timezone.now(), revoked_by=by, reason=reason
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=grant,
+        patient_id=grant.patient_id,
+        provider_id=grant.provider_id,
+        request=request,
+        detail={"revoked": True},
+    )
+    return revocation

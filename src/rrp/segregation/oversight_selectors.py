@@ -17,20 +17,25 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
-from rrp.accounts.scope import patient_wards_for
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission, Role
+from rrp.accounts.scope import patient_wards_for, providers_for
 from rrp.core.models import AuditAction
-from rrp.core.services import audit_record
+from rrp.core.services import audit_list, audit_record
 from rrp.organisations.models import Provider
-from rrp.segregation.codes import ActionStatus
+from rrp.people.models import Patient
+from rrp.segregation.codes import ActionStatus, EpisodeKind
 from rrp.segregation.models import (
     EndPlanStep,
     EndPlanVersion,
     Episode,
     IndependentReview,
+    NamedAccessGrant,
     PanelMember,
     Recommendation,
     RecommendationUpdate,
 )
+from rrp.segregation.pseudonyms import pseudonym
 
 
 @dataclass
@@ -266,4 +271,240 @@ def reviews_for_episodes(episode_ids: Iterable[int]) -> list[ReviewRecord]:
         IndependentReview.objects.filter(episode_id__in=list(episode_ids))
         .select_related("patient", "episode")
         .order_by("-held_on", "-pk")
+    )
+
+
+# --- Commissioners' named access (issue 17, item 3) ----------------------------------------------------
+
+
+def _active_grants(user: User, *, now: dt.datetime | None = None) -> QuerySet[NamedAccessGrant]:
+    """The user's grants in force now: started, not past their last day (UK), not revoked, at a provider
+    their ICB still commissions, and only while they hold ``NAMED_ACCESS_VIEW``."""
+    if not has_permission(user, Permission.NAMED_ACCESS_VIEW):
+        return NamedAccessGrant.objects.none()
+    now = now or timezone.now()
+    return NamedAccessGrant.objects.filter(
+        user=user,
+        starts_at__lte=now,
+        ends_on__gte=timezone.localdate(now),
+        revocation__isnull=True,
+        provider__in=providers_for(user),
+    ).select_related("patient", "provider")
+
+
+def named_people_for(user: User, *, request: HttpRequest | None = None) -> list[NamedAccessGrant]:
+    """The people the user has named access to now, with their grants (one row each: the grant ending
+    last). Audited as one view of the names listed."""
+    grants: dict[int, NamedAccessGrant] = {}
+    for grant in _active_grants(user).order_by("ends_on"):
+        grants[grant.patient_id] = grant
+    found = sorted(grants.values(), key=lambda g: (g.provider.name, g.patient.family_name, g.patient_id))
+    if found:
+        audit_list(
+            actor=user,
+            records=[g.patient for g in found],
+            record_type="people.Patient",
+            label="People in segregation by named access",
+            request=request,
+            detail=lambda group: {"grant_ids": [g.pk for g in found if g.patient in group]},
+        )
+    return found
+
+
+@dataclass
+class NamedPerson:
+    """What a case manager with a grant sees of one person: their episodes at the provider, independent
+    reviews with recommendations, and the plan to end segregation of each episode under way."""
+
+    grant: NamedAccessGrant
+    patient: Patient
+    episodes: list[Episode]
+    reviews: list[ReviewRecord]
+    plans: dict[int, PlanState]
+
+
+def named_person_for(
+    user: User, patient_id: int, *, request: HttpRequest | None = None
+) -> NamedPerson | None:
+    """One person by name if the user holds a grant in force for them, auditing the view with the grant
+    it relied on; None otherwise (the caller answers 404: without a grant, no name)."""
+    grant = _active_grants(user).filter(patient_id=patient_id).order_by("-ends_on").first()
+    if grant is None:
+        return None
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        record=grant.patient,
+        patient_id=grant.patient_id,
+        provider_id=grant.provider_id,
+        request=request,
+        detail={"named_access_grant": grant.pk, "lawful_basis": grant.lawful_basis},
+    )
+    episodes = list(
+        Episode.objects.filter(patient_id=patient_id, provider_id=grant.provider_id)
+        .with_current()
+        .select_related("ward")
+        .order_by("-current_started_at")
+    )
+    reviews = review_records(
+        IndependentReview.objects.filter(episode__in=episodes)
+        .select_related("patient", "episode")
+        .order_by("-held_on")
+    )
+    return NamedPerson(grant, grant.patient, episodes, reviews, end_plans(e.pk for e in episodes))
+
+
+def grants_for_provider(user: User, provider: Provider) -> list[NamedAccessGrant]:
+    """Every grant at the provider, latest first, for its governance (who may grant and revoke)."""
+    if not has_permission(user, Permission.NAMED_ACCESS_GRANT, provider=provider):
+        return []
+    return list(
+        NamedAccessGrant.objects.filter(provider=provider)
+        .select_related("patient", "user", "user__commissioner", "granted_by", "revocation")
+        .order_by("-starts_at")
+    )
+
+
+def grant_for(user: User, grant_id: int) -> NamedAccessGrant | None:
+    """One grant of a provider whose grants the user manages (None otherwise)."""
+    grant = NamedAccessGrant.objects.filter(pk=grant_id).select_related("provider", "patient", "user").first()
+    if grant is None or not has_permission(user, Permission.NAMED_ACCESS_GRANT, provider=grant.provider):
+        return None
+    return grant
+
+
+def case_managers_for(user: User, provider: Provider) -> QuerySet[User]:
+    """The commissioner users who may be granted access at the provider: active, of an ICB commissioning
+    it (for its governance only)."""
+    if not has_permission(user, Permission.NAMED_ACCESS_GRANT, provider=provider):
+        return User.objects.none()
+    return User.objects.filter(
+        role=Role.COMMISSIONER, is_active=True, commissioner__in=provider.commissioners.all()
+    ).order_by("last_name", "first_name", "username")
+
+
+def people_in_lts_at(user: User, provider: Provider) -> list[Patient]:
+    """The people in long-term segregation at the provider now, whose patients the user sees."""
+    episodes = (
+        Episode.objects.filter(
+            provider=provider, kind=EpisodeKind.LONG_TERM_SEGREGATION, ward__in=patient_wards_for(user)
+        )
+        .active()
+        .select_related("patient")
+    )
+    return sorted({e.patient for e in episodes}, key=lambda p: (p.family_name, p.given_name, p.pk))
+
+
+#: How far back a commissioner is alerted to someone entering long-term segregation.
+ALERT_DAYS = 28
+
+
+@dataclass(frozen=True)
+class LtsEntry:
+    """Someone who entered long-term segregation recently at a provider the commissioner commissions:
+    a pseudonym, or their name where the commissioner holds a grant for them."""
+
+    provider: Provider
+    ward_name: str
+    started_at: dt.datetime
+    label: str
+    patient_id: int | None  # only with a grant
+
+
+def lts_entries_for_commissioner(
+    user: User, *, now: dt.datetime | None = None, days: int = ALERT_DAYS, request: HttpRequest | None = None
+) -> list[LtsEntry]:
+    """Everyone who entered long-term segregation in the last ``days`` days at the providers the user
+    commissions, newest first: the commissioner's alert (issue 17, item 3). Pseudonymised unless the user
+    holds a grant for the person; audited as one view."""
+    if not has_permission(user, Permission.COMMISSIONED_LTS_REGISTER_VIEW):
+        return []
+    now = now or timezone.now()
+    episodes = list(
+        Episode.objects.filter(provider__in=providers_for(user), kind=EpisodeKind.LONG_TERM_SEGREGATION)
+        .with_current()
+        .filter(current_started_at__gte=now - dt.timedelta(days=days), current_started_at__lte=now)
+        .select_related("provider", "ward", "patient")
+        .order_by("-current_started_at")
+    )
+    granted = set(_active_grants(user, now=now).values_list("patient_id", flat=True))
+    if episodes:
+        audit_list(
+            actor=user,
+            records=episodes,
+            record_type="segregation.Episode",
+            label=f"Entered long-term segregation in the last {days} days",
+            request=request,
+            detail=lambda group: {"episode_ids": [e.pk for e in group], "named": sorted(granted)},
+        )
+    return [
+        LtsEntry(
+            provider=e.provider,
+            ward_name=e.ward.name,
+            started_at=e.current_started_at,
+            label=e.patient.name if e.patient_id in granted else pseudonym(e.patient_id),
+            patient_id=e.patient_id if e.patient_id in granted else None,
+        )
+        for e in episodes
+    ]
+
+
+@dataclass(frozen=True)
+class CommissionedRecommendation:
+    """A recommendation as a commissioner sees it without a grant: the person's pseudonym, the owner, due
+    date and status; never the text, which may name the person."""
+
+    provider: Provider
+    label: str
+    state: RecommendationState
+    patient_id: int | None  # only with a grant
+
+
+def recommendations_for_commissioner(
+    user: User, *, today: dt.date | None = None, request: HttpRequest | None = None
+) -> list[CommissionedRecommendation]:
+    """Every recommendation of independent reviews at the providers the user commissions, overdue first:
+    the ICB's view of recommendations by status. Pseudonymised (no text) unless the user holds a grant for
+    the person; audited as one view."""
+    if not has_permission(user, Permission.COMMISSIONED_LTS_REGISTER_VIEW):
+        return []
+    recommendations = list(
+        Recommendation.objects.filter(independent_review__provider__in=providers_for(user)).select_related(
+            "independent_review", "independent_review__provider", "independent_review__patient"
+        )
+    )
+    states = recommendation_states(recommendations, today=today)
+    granted = set(_active_grants(user).values_list("patient_id", flat=True))
+    audit_list(
+        actor=user,
+        records=states,
+        record_type="segregation.Recommendation",
+        label="Recommendations at commissioned providers",
+        request=request,
+        provider_of=lambda s: s.recommendation.independent_review.provider_id,
+        detail=lambda group: {
+            "recommendation_ids": [s.recommendation.pk for s in group],
+            "named": sorted(granted),
+        },
+    )
+    rows = [
+        CommissionedRecommendation(
+            provider=s.recommendation.independent_review.provider,
+            label=pseudonym(s.recommendation.independent_review.patient_id),
+            state=s,
+            patient_id=s.recommendation.independent_review.patient_id
+            if s.recommendation.independent_review.patient_id in granted
+            else None,
+        )
+        for s in states
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.provider.name,
+            not r.state.overdue,
+            -r.state.days_overdue,
+            STATUS_ORDER.index(r.state.status),
+            r.state.recommendation.due_on,
+        ),
     )

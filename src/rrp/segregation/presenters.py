@@ -14,6 +14,7 @@ from rrp.segregation.codes import (
     ActionOwner,
     ActionStatus,
     EpisodeKind,
+    LawfulBasis,
     ReviewDecision,
     ReviewKind,
     due_label,
@@ -322,3 +323,99 @@ def status_counts(states) -> list[dict[str, Any]]:
         for value, label in ActionStatus.choices
     ]
     return [*counts, {"label": "Overdue", "count": sum(1 for s in states if s.overdue)}]
+
+
+def grant_rows(grants) -> list[dict[str, Any]]:
+    """Named-access grants in words: who, whom, why, until when, and whether in force."""
+    today = timezone.localdate()
+    rows = []
+    for g in grants:
+        revocation = getattr(g, "revocation", None)  # None when not revoked
+        if revocation is not None:
+            state = {"text": "Revoked", "classes": "nhsuk-tag--grey"}
+        elif g.ends_on < today:
+            state = {"text": "Ended", "classes": "nhsuk-tag--grey"}
+        else:
+            state = {"text": "In force", "classes": "nhsuk-tag--green"}
+        rows.append(
+            {
+                "id": g.pk,
+                "user": g.user.get_full_name() or g.user.username,
+                "patient": g.patient.name,
+                "basis": LawfulBasis(g.lawful_basis).label,
+                "detail": g.basis_detail,
+                "from": local(g.starts_at),
+                "until": long_date(g.ends_on),
+                "granted_by": g.granted_by.get_full_name() or g.granted_by.username,
+                "state": state,
+                "in_force": state["text"] == "In force",
+                "revoked": (
+                    f"{local(revocation.revoked_at)}: {revocation.reason}" if revocation is not None else ""
+                ),
+            }
+        )
+    return rows
+
+
+def entry_rows(entries) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": e.label,
+            "patient_id": e.patient_id,
+            "provider": e.provider.name,
+            "ward": e.ward_name,
+            "since": local(e.started_at),
+        }
+        for e in entries
+    ]
+
+
+def named_rows(grants) -> list[dict[str, Any]]:
+    return [
+        {
+            "patient_id": g.patient_id,
+            "name": g.patient.name,
+            "provider": g.provider.name,
+            "until": long_date(g.ends_on),
+        }
+        for g in grants
+    ]
+
+
+def named_episode_rows(person) -> list[dict[str, Any]]:
+    """A named person's episodes with, for each one under way, its plan's last and next steps."""
+    now = timezone.now()
+    rows = []
+    for e in person.episodes:
+        plan = person.plans.get(e.pk)
+        ended = e.current_ended_at
+        rows.append(
+            {
+                "kind": EpisodeKind(e.kind).label,
+                "ward": e.ward.name,
+                "since": local(e.current_started_at),
+                "until": local(ended) or "Ongoing",
+                "length": span((ended or now) - e.current_started_at),
+                "plan": plan,
+                "last_step": long_date(plan.last_done_on) if plan and plan.last_done_on else "",
+                "next_step": plan.next_step if plan else None,
+            }
+        )
+    return rows
+
+
+def commissioned_recommendation_rows(rows) -> list[dict[str, Any]]:
+    """The ICB's rows: pseudonym (or name, with a grant), provider, owner, due, status; the text only with
+    a grant."""
+    return [
+        {
+            "provider": r.provider.name,
+            "label": r.state.recommendation.independent_review.patient.name if r.patient_id else r.label,
+            "patient_id": r.patient_id,
+            "text": r.state.recommendation.text if r.patient_id else "",
+            "owner": ActionOwner(r.state.recommendation.owner).label,
+            "due": long_date(r.state.recommendation.due_on),
+            "tag": recommendation_status_tag(r.state),
+        }
+        for r in rows
+    ]

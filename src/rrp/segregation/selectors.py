@@ -7,14 +7,11 @@ every review's due time and whether it is overdue (from `schedules`, with the pr
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Max, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -37,6 +34,7 @@ from rrp.segregation import schedules
 from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE, RULE_LABELS, EpisodeKind, ReviewKind
 from rrp.segregation.models import RULE_FIELDS, Episode, EpisodeVersion, Observation, Review, ReviewRules
 from rrp.segregation.oversight_selectors import PlanState, end_plans
+from rrp.segregation.pseudonyms import pseudonym
 
 INDEPENDENT_REVIEWS = frozenset(
     {ReviewKind.INDEPENDENT_MDT, ReviewKind.EXTERNAL_INDEPENDENT, ReviewKind.ICETR}
@@ -561,13 +559,6 @@ def lts_register(
         now,
         lambda p: f"{p.given_name} {p.family_name}",
     )
-
-
-def pseudonym(patient_id: int) -> str:
-    """A stable pseudonym for a patient: a keyed hash (HMAC-SHA256 with settings.PSEUDONYM_KEY) of the id,
-    so it cannot be reversed or recomputed without the key."""
-    digest = hmac.new(settings.PSEUDONYM_KEY.encode(), f"patient:{patient_id}".encode(), hashlib.sha256)
-    return "P-" + digest.hexdigest()[:10].upper()
 
 
 def lts_register_pseudonymised(

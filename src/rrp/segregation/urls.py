@@ -38,4 +38,15 @@ urlpatterns = [
         views_oversight.provider_recommendations,
         name="provider-recommendations",
     ),
+    path("providers/<id:provider_id>/named-access/", views_oversight.named_access, name="named-access"),
+    path(
+        "named-access/<id:grant_id>/revoke/", views_oversight.named_access_revoke, name="named-access-revoke"
+    ),
+    path("oversight/", views_oversight.commissioner_oversight, name="commissioner-oversight"),
+    path("oversight/people/<id:patient_id>/", views_oversight.named_person, name="named-person"),
+    path(
+        "oversight/recommendations/",
+        views_oversight.commissioner_recommendations,
+        name="commissioner-recommendations",
+    ),
 ]

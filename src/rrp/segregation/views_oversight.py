@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from rrp.accounts.permissions import require_permission
+from rrp.accounts.permissions import permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.core.concurrency import StaleVersion
 from rrp.core.forms import apply_errors
@@ -18,7 +18,13 @@ from rrp.core.http import FORM_METHODS
 from rrp.segregation import oversight, presenters
 from rrp.segregation import oversight_selectors as selectors
 from rrp.segregation.codes import EpisodeKind
-from rrp.segregation.forms import EndPlanForm, IndependentReviewForm, RecommendationStatusForm
+from rrp.segregation.forms import (
+    EndPlanForm,
+    IndependentReviewForm,
+    NamedAccessForm,
+    RecommendationStatusForm,
+    RevokeForm,
+)
 from rrp.segregation.views import _episode, _provider
 
 
@@ -188,4 +194,130 @@ def end_plan(request: HttpRequest, episode_id: int) -> HttpResponse:
         "segregation/end_plan.jinja",
         {"state": state, "episode": state.episode, "form": form, "current": current},
         status=409 if stale else 400 if form.errors else 200,
+    )
+
+
+# --- Commissioners' named access (issue 17, item 3) ----------------------------------------------------
+
+
+@require_http_methods(FORM_METHODS)
+def named_access(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """The provider's named-access grants, and granting one (its governance only)."""
+    require_permission(request.user, Permission.NAMED_ACCESS_GRANT)
+    provider = _provider(request, provider_id)
+    require_permission(request.user, Permission.NAMED_ACCESS_GRANT, provider=provider)
+    form = NamedAccessForm(request.POST or None)
+    form.set_choices(
+        selectors.case_managers_for(request.user, provider).select_related("commissioner"),
+        selectors.people_in_lts_at(request.user, provider),
+    )
+    if request.method == "POST" and form.is_valid():
+        user, patient = form.chosen()
+        data = form.cleaned_data
+        try:
+            oversight.named_access_grant(
+                provider=provider,
+                by=request.user,
+                user=user,
+                patient=patient,
+                lawful_basis=data["lawful_basis"],
+                basis_detail=data["basis_detail"],
+                ends_on=data["ends_on"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Named access granted.")
+            return redirect("segregation:named-access", provider_id=provider.pk)
+    return render(
+        request,
+        "segregation/named_access.jinja",
+        {
+            "provider": provider,
+            "form": form,
+            "grants": presenters.grant_rows(selectors.grants_for_provider(request.user, provider)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def named_access_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    require_permission(request.user, Permission.NAMED_ACCESS_GRANT)
+    grant = selectors.grant_for(request.user, grant_id)
+    if grant is None:
+        raise Http404
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.named_access_revoke(
+                grant=grant, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Named access revoked.")
+            return redirect("segregation:named-access", provider_id=grant.provider_id)
+    return render(
+        request,
+        "segregation/named_access_revoke.jinja",
+        {"grant": grant, "row": presenters.grant_rows([grant])[0], "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+@permission_required(Permission.COMMISSIONED_LTS_REGISTER_VIEW)
+def commissioner_oversight(request: HttpRequest) -> HttpResponse:
+    """A commissioner's start: who entered long-term segregation recently (the alert), the people they
+    have named access to, and links to the register and recommendations."""
+    return render(
+        request,
+        "segregation/commissioner_oversight.jinja",
+        {
+            "entries": presenters.entry_rows(
+                selectors.lts_entries_for_commissioner(request.user, request=request)
+            ),
+            "alert_days": selectors.ALERT_DAYS,
+            "named": presenters.named_rows(selectors.named_people_for(request.user, request=request)),
+        },
+    )
+
+
+@require_safe
+@permission_required(Permission.NAMED_ACCESS_VIEW)
+def named_person(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """One person by name, for a case manager with a grant in force (404 without one)."""
+    person = selectors.named_person_for(request.user, patient_id, request=request)
+    if person is None:
+        raise Http404
+    return render(
+        request,
+        "segregation/named_person.jinja",
+        {
+            "person": person,
+            "patient": person.patient,
+            "grant": presenters.grant_rows([person.grant])[0],
+            "episodes": presenters.named_episode_rows(person),
+            "reviews": person.reviews,
+            "recommendations": presenters.recommendation_rows(
+                [r for record in person.reviews for r in record.recommendations]
+            ),
+        },
+    )
+
+
+@require_safe
+@permission_required(Permission.COMMISSIONED_LTS_REGISTER_VIEW)
+def commissioner_recommendations(request: HttpRequest) -> HttpResponse:
+    """The ICB's view of recommendations at the providers it commissions, by status, overdue first."""
+    rows = selectors.recommendations_for_commissioner(request.user, request=request)
+    return render(
+        request,
+        "segregation/commissioner_recommendations.jinja",
+        {
+            "rows": presenters.commissioned_recommendation_rows(rows),
+            "counts": presenters.status_counts([r.state for r in rows]),
+        },
     )
