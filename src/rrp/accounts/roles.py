@@ -47,6 +47,7 @@ class Permission(StrEnum):
     NAMED_ACCESS_GRANT = "named_access_grant"
     PROVIDER_NAME_VIEW = "provider_name_view"
     UNSUPPRESSED_FIGURES_VIEW = "unsuppressed_figures_view"
+    ACT_DUTIES_RECORD = "act_duties_record"
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,12 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             patients=True,
         ),
         PermissionDefinition(
+            Permission.ACT_DUTIES_RECORD,
+            "Record their provider's Use of Force Act duties: the responsible person's appointment, "
+            "delegations of their functions and each approved version of the use-of-force policy.",
+            writes=True,
+        ),
+        PermissionDefinition(
             Permission.REVIEW_RULES_SET,
             "Change their provider's seclusion and segregation review intervals.",
             writes=True,
@@ -309,7 +316,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
-            | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT, P.NAMED_ACCESS_GRANT}
+            | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT, P.NAMED_ACCESS_GRANT, P.ACT_DUTIES_RECORD}
         ),
         sees_patient_identifiers=True,
     ),

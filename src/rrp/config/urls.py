@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("rrp.people.urls")),
     path("", include("rrp.force.urls")),
     path("segregation/", include("rrp.segregation.urls")),
+    path("use-of-force-act/", include("rrp.act.urls")),
     path("", include("rrp.improvement.urls")),
     path("reports/", include("rrp.reports.urls")),
     path("api/", api.urls),

@@ -68,6 +68,7 @@ STEP_MODULES = (
     "rrp.demo.steps.segregation",
     "rrp.demo.steps.measures",
     "rrp.demo.steps.improvement",
+    "rrp.demo.steps.act",
 )
 
 

@@ -23,6 +23,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Wards", "organisations:ward-list", Permission.WARD_VIEW),
     NavItem("Patients", "people:patient-list", Permission.PATIENT_VIEW),
     NavItem("Seclusion and segregation", "segregation:index", Permission.WARD_VIEW),
+    NavItem("Use of Force Act", "act:index", Permission.WARD_VIEW),
     NavItem("Incidents", "force:incident-list", Permission.INCIDENT_VIEW),
     NavItem("Ward huddle", "reports:huddle-index", Permission.HUDDLE_VIEW),
     NavItem("CQC tasks", "force:cqc-task-list", Permission.CQC_TASK_COMPLETE),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
+from rrp.act.selectors import duties_for
 from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
@@ -69,6 +70,7 @@ def board(request: HttpRequest, provider_id: int) -> HttpResponse:
             "board": report,
             "panels": board_presenters.provider_panels(report),
             "can_set_aims": has_permission(request.user, Permission.AIM_SET, provider=provider),
+            "duties": duties_for(provider, today=timezone.localdate()),
         },
     )
 
