@@ -73,3 +73,24 @@ def test_reviews_overdue_are_those_of_episode_states(demo):
         assert light == full
         compared += sum(len(o) for o in full.values())
     assert compared > 0  # some reviews were overdue at one of the times
+
+
+def test_segregation_demo_oversight(demo):
+    """Issue 17: everyone in LTS at the end has an independent review with three recommendations (one
+    overdue), a plan to end it with a step done, and the demo commissioner has a named-access grant."""
+    from rrp.accounts.models import User
+    from rrp.segregation.models import EndPlanVersion, IndependentReview, NamedAccessGrant, Recommendation
+    from rrp.segregation.oversight_selectors import recommendation_states
+
+    active = Episode.objects.filter(kind="long_term_segregation").active()
+    assert active.exists()
+    assert IndependentReview.objects.count() == active.count() == EndPlanVersion.objects.count()
+    states = recommendation_states(Recommendation.objects.all(), today=dt.date(2025, 6, 30))
+    assert len(states) == 3 * active.count()
+    assert any(s.overdue for s in states) and any(s.status == "achieved" for s in states)
+    grant = NamedAccessGrant.objects.get()
+    commissioner = User.objects.get(username="commissioner")
+    assert (
+        grant.user == commissioner
+        and grant.provider.commissioners.filter(pk=commissioner.commissioner_id).exists()
+    )

@@ -16,13 +16,27 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
+from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.demo import reference as ref
 from rrp.demo.registry import DemoContext, demo_step
 from rrp.people.models import StaffMember
 from rrp.segregation import schedules
-from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review
+from rrp.segregation.models import (
+    EndPlanStep,
+    EndPlanVersion,
+    Episode,
+    EpisodeVersion,
+    IndependentReview,
+    NamedAccessGrant,
+    NamedAccessRevocation,
+    Observation,
+    PanelMember,
+    Recommendation,
+    RecommendationUpdate,
+    Review,
+)
 
 # Seclusions per 1,000 occupied bed days (MHSDS-like orders of magnitude; PICU highest).
 SECLUSION_RATE = {
@@ -405,3 +419,177 @@ def _observations(rng, rows: _Rows, *, eid, start, end, ward_id, staff, names, r
             recorded_by_id=recorder,
         )
         at += dt.timedelta(minutes=float(rng.uniform(12, 17)))
+
+
+# --- Oversight (issue 17): independent reviews with recommendations, plans to end segregation, and a
+# commissioner's named-access grant, for everyone in long-term segregation at the end of the period.
+
+OVERSIGHT_APPEND_ONLY = (
+    NamedAccessRevocation,
+    NamedAccessGrant,
+    EndPlanStep,
+    EndPlanVersion,
+    RecommendationUpdate,
+    Recommendation,
+    PanelMember,
+    IndependentReview,
+)
+PANEL = [
+    ("Dr Priya Independent", "independent_clinician", "Consultant psychiatrist, another trust"),
+    ("Jordan Expert", "expert_by_experience", "Experts by experience network"),
+    ("Casey Commissioner", "commissioner", "ICB case management"),
+]
+RECOMMENDATIONS = [
+    ("Daily time off the unit in the garden, with two staff", "provider"),
+    ("Find and commission a bespoke community placement", "commissioner"),
+    ("Sensory assessment by an occupational therapist", "provider"),
+]
+STEPS = [
+    "Meals in the main dining room with one-to-one support",
+    "Two hours a day on the main ward with two staff",
+    "Move back to a bedroom on the main ward",
+]
+
+
+def segregation_oversight_wipe(ctx: DemoContext) -> None:
+    ctx.writer.delete_all_append_only(OVERSIGHT_APPEND_ONLY)
+
+
+@demo_step("segregation_oversight", after=("segregation", "logins"), wipe=segregation_oversight_wipe)
+def segregation_oversight(ctx: DemoContext) -> None:
+    """For each person in LTS at the end of the period: an independent review with three recommendations
+    (one overdue, one achieved with evidence, one not yet due) and a plan to end segregation with a step
+    done, one late and one ahead; and a named-access grant for the demo commissioner to the first such
+    person at the demo logins' provider."""
+    rng = ctx.rng_for("segregation_oversight")
+    users = dict(
+        User.objects.filter(username__in=["ward.staff", "governance", "commissioner"]).values_list(
+            "username", "pk"
+        )
+    )
+    if len(users) < 3:
+        return
+    today = ctx.last_day
+    now = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
+    home = int(ctx.frame("provider")["id"][0])
+    _ensure_home_lts(ctx, home=home, now=now, recorder=users["ward.staff"])
+    lts = list(
+        Episode.objects.filter(kind="long_term_segregation").active().select_related("patient").order_by("pk")
+    )
+    for episode in lts:
+        began = timezone.localtime(episode.current_started_at).date()
+        days_in = (today - began).days
+        held_on = today - dt.timedelta(days=int(min(days_in, rng.integers(20, 50))))
+        review = IndependentReview.objects.create(
+            provider_id=episode.provider_id,
+            patient_id=episode.patient_id,
+            episode=episode,
+            kind="independent_segregation",
+            held_on=held_on,
+            person_views="I want to go outside more and see my family. I do not like being on my own all day.",
+            family_views="Family: he is calmer with a routine and familiar staff; they want a placement nearer home.",
+            findings="Segregation is still needed to manage the risk to others, but the plan to end it has "
+            "stalled: too little time off the unit and no placement being sought.",
+            recorded_at=now,
+            recorded_by_id=users["ward.staff"],
+        )
+        PanelMember.objects.bulk_create(
+            PanelMember(independent_review=review, name=n, role=r, organisation=o) for n, r, o in PANEL
+        )
+        dues = [
+            held_on + dt.timedelta(days=14),
+            today + dt.timedelta(days=60),
+            held_on + dt.timedelta(days=10),
+        ]
+        for number, ((text, owner), due) in enumerate(zip(RECOMMENDATIONS, dues, strict=True), start=1):
+            rec = Recommendation.objects.create(
+                independent_review=review, number=number, text=text, owner=owner, due_on=max(due, held_on)
+            )
+            RecommendationUpdate.objects.create(
+                recommendation=rec,
+                number=1,
+                status="open",
+                recorded_at=now,
+                recorded_by_id=users["ward.staff"],
+            )
+            if number == 3:
+                RecommendationUpdate.objects.create(
+                    recommendation=rec,
+                    number=2,
+                    status="achieved",
+                    evidence="Assessment done; sensory diet added to the care plan.",
+                    recorded_at=now,
+                    recorded_by_id=users["ward.staff"],
+                )
+        plan = EndPlanVersion.objects.create(
+            episode=episode,
+            number=1,
+            aim="Living on the main ward with one-to-one support, then a move to a community placement.",
+            recorded_at=now,
+            recorded_by_id=users["ward.staff"],
+        )
+        done = today - dt.timedelta(days=int(min(days_in, rng.integers(15, 45))))
+        EndPlanStep.objects.bulk_create(
+            [
+                EndPlanStep(plan=plan, number=1, text=STEPS[0], planned_on=done, done_on=done),
+                EndPlanStep(plan=plan, number=2, text=STEPS[1], planned_on=today - dt.timedelta(days=7)),
+                EndPlanStep(plan=plan, number=3, text=STEPS[2], planned_on=today + dt.timedelta(days=45)),
+            ]
+        )
+    first = next((e for e in lts if e.provider_id == home), None)
+    if first is not None:
+        NamedAccessGrant.objects.create(
+            user_id=users["commissioner"],
+            patient_id=first.patient_id,
+            provider_id=home,
+            lawful_basis="care_commissioning",
+            basis_detail="Case manager for their placement and discharge planning.",
+            starts_at=now - dt.timedelta(days=30),
+            ends_on=today + dt.timedelta(days=120),
+            granted_by_id=users["governance"],
+        )
+
+
+def _ensure_home_lts(ctx: DemoContext, *, home: int, now: dt.datetime, recorder: int) -> None:
+    """Make sure someone is in LTS at the demo logins' provider, so the demo commissioner's grant and the
+    governance pages have a person to show: if the random episodes left no one there, the patient on one of
+    its wards now with the longest stay and no episode of LTS is put in LTS 75 days before the end."""
+    if Episode.objects.filter(provider_id=home, kind="long_term_segregation").active().exists():
+        return
+    stays, wards = ctx.frame("ward_stay"), ctx.frame("ward")
+    home_wards = {int(w) for w, p in zip(wards["id"], wards["provider_id"], strict=True) if int(p) == home}
+    had_lts = set(Episode.objects.filter(kind="long_term_segregation").values_list("patient_id", flat=True))
+    candidates = [
+        (np.datetime64(started, "s"), int(patient), int(ward))
+        for patient, ward, started, is_open in zip(
+            stays["patient_id"], stays["ward_id"], stays["started_at"], stays["open"], strict=True
+        )
+        if int(ward) in home_wards and bool(is_open) and int(patient) not in had_lts
+    ]
+    if not candidates:
+        return
+    _started, patient_id, ward_id = min(candidates)
+    started = now - dt.timedelta(days=75)
+    episode = Episode.objects.create(
+        provider_id=home,
+        ward_id=ward_id,
+        patient_id=patient_id,
+        kind="long_term_segregation",
+        created_at=started,
+        created_by_id=recorder,
+    )
+    EpisodeVersion.objects.create(
+        episode=episode,
+        number=1,
+        recorded_at=started,
+        recorded_by_id=recorder,
+        started_at=started,
+        place=LTS_AREAS[0],
+        authorised_by_name="Dr Demo Consultant",
+        authorised_by_doctor=True,
+        reason=LTS_REASONS[0],
+        end_plan=LTS_PLANS[0],
+        mdt_decision="The multidisciplinary team agreed long-term segregation is needed to reduce the risk.",
+        mdt_decided_at=started,
+        commissioner_representative="ICB case manager",
+    )
