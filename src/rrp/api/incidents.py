@@ -34,6 +34,7 @@ from rrp.api.schemas import (
     IncidentOut,
     IncidentPage,
     InterventionIn,
+    PatientCorrectionIn,
     StaffIn,
 )
 from rrp.api.selectors import incidents_filtered, latest_versions, roster_staff_for
@@ -50,6 +51,7 @@ from rrp.force.services import (
     StaffInput,
     incident_amend,
     incident_missing_items,
+    incident_patient_correct,
     incident_record,
     incident_submit,
 )
@@ -157,7 +159,8 @@ def _summary(incident: Incident, version: IncidentVersion | None) -> dict[str, A
         "id": incident.pk,
         "ward_id": incident.ward_id,
         "ward_code": incident.ward.code,
-        "patient_id": incident.patient_id,
+        # The current patient (decision 0021): a corrected incident names the right one.
+        "patient_id": version.patient_id if version else incident.patient_id,
         "status": incident.status,
         "created_at": incident.created_at,
         "version": version.number if version else 0,
@@ -363,6 +366,39 @@ def amend_incident(request: HttpRequest, incident_id: Id, payload: IncidentAmend
             request=request,
             **_content(payload, only_sent=True),
         )
+    return Status(201, _detail(incident_list_for_user(user).get(pk=incident.pk)))
+
+
+@router.post(
+    "/incidents/{incident_id}/patient-corrections",
+    response={201: IncidentOut, **problem_responses(400, 401, 403, 404, 409, 422)},
+    summary="Correct the patient of an incident (adds a version)",
+)
+def correct_incident_patient(request: HttpRequest, incident_id: Id, payload: PatientCorrectionIn) -> Status:
+    """Move an incident recorded against the wrong patient to the right one: a new version naming the
+    right patient, with a reason; the earlier versions keep the wrong one (decision 0021). A ward manager
+    or provider governance; both patients must be ones you can see. Closed incidents only by provider
+    governance; voided ones not at all (409 on `status`)."""
+    user = _user(request)
+    require_permission(user, Permission.INCIDENT_REVIEW, denied=READ_ONLY)
+    incident = _writable_incident(user, incident_id)
+    patient = patients_for(user).filter(pk=payload.patient_id).first()
+    if patient is None:
+        raise ValidationError({"patient_id": ["No patient you can see has this id"]})
+    try:
+        incident_patient_correct(
+            incident=incident,
+            by=user,
+            patient=patient,
+            reason=payload.reason,
+            base_version=payload.base_version,
+            request=request,
+        )
+    except ValidationError as invalid:
+        errors = invalid.message_dict
+        raise ValidationError(
+            {("patient_id" if key == "patient" else key): messages for key, messages in errors.items()}
+        ) from invalid
     return Status(201, _detail(incident_list_for_user(user).get(pk=incident.pk)))
 
 

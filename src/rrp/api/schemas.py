@@ -124,6 +124,19 @@ class IncidentAmendIn(IncidentContentIn):
     )
 
 
+class PatientCorrectionIn(Schema):
+    """Moving an incident recorded against the wrong patient to the right one (decision 0021)."""
+
+    patient_id: Id = Field(description="The right patient: one of the incident's provider that you can see.")
+    reason: V.change_reason
+    base_version: int = Field(
+        ge=1,
+        le=2**63 - 1,
+        description="The version you read (`version` of GET /api/incidents/{id}); 409 if another version has "
+        "been saved since (decision 0018).",
+    )
+
+
 class InterventionOut(Schema):
     type_code: str
     type_label: str

@@ -111,8 +111,9 @@ def _care_plan(values: list[bool | None]) -> str:
 def uses_of_force(
     *, interventions: Iterable[Any], incident: Any, at: dt.datetime, since: dt.datetime
 ) -> list[UseOfForceRow]:
-    """The rows of one incident: its latest version's interventions grouped by category, kept when the
-    category's first start is in [since, at]. A category still going (any open end) has no end."""
+    """The rows of one incident (annotated with ``current_patient_id``): its latest version's interventions
+    grouped by category, kept when the category's first start is in [since, at]. A category still going
+    (any open end) has no end."""
     groups: dict[str, list[Any]] = {}
     for item in interventions:
         groups.setdefault(EXPORT_CATEGORY[category_of(item.type_code)], []).append(item)
@@ -130,7 +131,7 @@ def uses_of_force(
                 incident_id=incident.pk,
                 provider_ods=incident.provider.ods_code,
                 ward_code=incident.ward.code,
-                patient_key=patient_key(incident.patient_id),
+                patient_key=patient_key(incident.current_patient_id),
                 category=category,
                 type_codes=" ".join(sorted({i.type_code for i in items})),
                 started_at=started,
@@ -164,7 +165,13 @@ def cqc_72h_rows(
     by_incident: dict[int, list[InterventionRecord]] = {}
     for item in interventions.filter(version__incident_id__in=incident_ids):
         by_incident.setdefault(item.version.incident_id, []).append(item)
-    incidents = Incident.objects.filter(pk__in=incident_ids).with_status().select_related("provider", "ward")
+    incidents = (
+        Incident.objects.filter(pk__in=incident_ids)
+        .with_status()
+        # The current patient (decision 0021): a corrected incident is keyed to the right one.
+        .with_current_version(current_patient_id="patient_id")
+        .select_related("provider", "ward")
+    )
     rows = []
     for incident in incidents:
         rows.extend(

@@ -663,3 +663,26 @@ class VoidForm(ValidatedForm):
         ):
             self.add_error("duplicate_of", "Enter the number of the incident this duplicates")
         return data
+
+
+class PatientCorrectionForm(ValidatedForm):
+    """Moving an incident recorded against the wrong patient to the right one (decision 0021). The
+    patient is one of those found by the search on the same page, checked again by the service."""
+
+    patient = forms.CharField(required=False)
+    reason = forms.CharField(
+        label="Why is the patient being corrected?",
+        help_text="For example: recorded against a patient with the same name. This is kept with the record for good",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    base_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("patient") or "").isdigit() and "patient" not in self.errors:
+            self.add_error("patient", "Choose the patient force was used on")
+        if not (data.get("reason") or "").strip() and "reason" not in self.errors:
+            self.add_error("reason", "Say why the patient is being corrected")
+        return data

@@ -711,7 +711,9 @@ def _match_existing(*, plans: list[_Planned], by: User, errors: list[CellError])
             provider_id__in=providers, source_system__in=systems
         )
         .exclude(source_id="")
-        .values_list("pk", "provider_id", "source_system", "source_id", "ward_id", "patient_id")
+        # The current patient (decision 0021): after a correction the file must name the right one.
+        .with_current_version(current_patient_id="patient_id")
+        .values_list("pk", "provider_id", "source_system", "source_id", "ward_id", "current_patient_id")
     }
     matched = [(p, incidents.get((p.ward.provider_id, *p.key))) for p in plans]
     if not any(found for _, found in matched):
@@ -971,6 +973,7 @@ def _write(
     version_names = [
         "id",
         "incident_id",
+        "patient_id",
         "number",
         "recorded_at",
         "recorded_by_id",
@@ -1005,7 +1008,18 @@ def _write(
         for i in list_at:
             values[i] = json_list(values[i])
         version_rows.append(
-            (version_id, plan.existing["id"], number, recorded_at, by.pk, reason, snapshot, complete, *values)
+            (
+                version_id,
+                plan.existing["id"],
+                plan.patient_id,
+                number,
+                recorded_at,
+                by.pk,
+                reason,
+                snapshot,
+                complete,
+                *values,
+            )
         )
     writer.insert(IncidentVersion, version_names, version_rows)
     version_rows.clear()

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.functional import cached_property
 
 from rrp.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from rrp.force.codes import (
@@ -109,7 +110,13 @@ class Incident(AppendOnlyModel):
 
     provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="incidents")
     ward = models.ForeignKey("organisations.Ward", on_delete=models.PROTECT, related_name="incidents")
-    patient = models.ForeignKey("people.Patient", on_delete=models.PROTECT, related_name="incidents")
+    patient = models.ForeignKey(
+        "people.Patient",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        help_text="The patient the incident was first recorded against; the current patient is the current "
+        "version's (IncidentVersion.patient, decision 0021).",
+    )
     created_at = models.DateTimeField(db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents_created"
@@ -151,6 +158,13 @@ class Incident(AppendOnlyModel):
     @property
     def latest_version(self) -> IncidentVersion | None:
         return self.versions.order_by("-number").first()
+
+    @cached_property
+    def current_patient(self) -> Any:
+        """The patient the incident is about now: its current version's (decision 0021). Lists set it for
+        every row at once (``force.selectors.attach_current_patients``); otherwise one query, kept."""
+        version = self.versions.select_related("patient").only("patient").order_by("-number").first()
+        return version.patient if version is not None else self.patient
 
     def retention_ends_on(self) -> dt.date:
         """Use of Force Act s6(6): keep the record at least 3 years from when it was made."""
@@ -206,6 +220,11 @@ class IncidentVersion(AppendOnlyModel):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
+    # The patient this version records the force against (decision 0021): the incident's current patient
+    # is its current version's. A wrong patient is corrected by a new version naming the right one
+    # (``services.incident_patient_correct``), never by changing a row; ``Incident.patient`` keeps the
+    # patient it was first recorded against.
+    patient = models.ForeignKey("people.Patient", on_delete=models.PROTECT, related_name="incident_versions")
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incident_versions"

@@ -294,7 +294,7 @@ def _record_of(page: selectors.IncidentPage) -> Record:
         version=page.version,
         interventions=page.interventions,
         staff=page.staff,
-        patient=page.incident.patient,
+        patient=page.incident.current_patient,
     )
 
 
@@ -331,7 +331,7 @@ def record_tasks(request: HttpRequest, incident_id: int) -> HttpResponse:
         "force/record_tasks.jinja",
         {
             "incident": incident,
-            "patient": incident.patient,
+            "patient": incident.current_patient,
             "ward": incident.ward,
             "items": items,
             "task_items": [_task_item(item) for item in items],
@@ -428,7 +428,7 @@ def _section_force(request, incident, page, section, data, action, restored) -> 
     return _render_force(
         request,
         ward=incident.ward,
-        patient=incident.patient,
+        patient=incident.current_patient,
         incident=incident,
         details=details,
         rows=rows,
@@ -456,7 +456,7 @@ def _render_section(
             template,
             {
                 "incident": incident,
-                "patient": incident.patient,
+                "patient": incident.current_patient,
                 "ward": incident.ward,
                 "section": section,
                 "errors": errors,
@@ -661,7 +661,7 @@ def record_check(request: HttpRequest, incident_id: int) -> HttpResponse:
         "force/record_check.jinja",
         {
             "incident": incident,
-            "patient": incident.patient,
+            "patient": incident.current_patient,
             "ward": incident.ward,
             "page": page,
             "statuses": sections.statuses(record),

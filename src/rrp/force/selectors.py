@@ -38,7 +38,7 @@ from rrp.force.models import (
 )
 from rrp.force.observations import MonitoringState, monitoring_hours, rt_monitoring_state, rt_starts
 from rrp.organisations.models import Ward
-from rrp.people.models import StaffMember
+from rrp.people.models import Patient, StaffMember
 
 
 def incident_list_for_user(user: User) -> QuerySet[Incident]:
@@ -60,9 +60,22 @@ def incident_list_for_user(user: User) -> QuerySet[Incident]:
         Incident.objects.filter(in_scope)
         .with_status()
         .annotate(voided=Exists(IncidentVoid.objects.filter(incident=OuterRef("pk"))))
-        .select_related("ward", "patient")
+        .select_related("ward")
         .order_by("-created_at", "-id")
     )
+
+
+def attach_current_patients(incidents: Sequence[Incident]) -> Sequence[Incident]:
+    """Set each incident's ``current_patient`` (its current version's patient, decision 0021) in two
+    queries, for the lists that show the patient of every row."""
+    ids = [incident.pk for incident in incidents]
+    patient_of = dict(
+        IncidentVersion.objects.filter(incident_id__in=ids).current().values_list("incident_id", "patient_id")
+    )
+    patients = Patient.objects.in_bulk(set(patient_of.values()))
+    for incident in incidents:
+        incident.current_patient = patients[patient_of[incident.pk]]
+    return incidents
 
 
 def incident_get_for(user: User, incident_id: int, *, request: HttpRequest | None = None) -> Incident | None:
@@ -73,7 +86,7 @@ def incident_get_for(user: User, incident_id: int, *, request: HttpRequest | Non
             actor=user,
             action=AuditAction.VIEW,
             record=incident,
-            patient_id=incident.patient_id,
+            patient_id=incident.current_patient.pk,
             provider_id=incident.provider_id,
             request=request,
         )
@@ -92,7 +105,7 @@ def incident_history(incident: Incident) -> list[VersionHistoryEntry]:
     The caller must have the incident from `incident_get_for` (which checked scope and audited).
     """
     versions = (
-        incident.versions.select_related("recorded_by")
+        incident.versions.select_related("recorded_by", "patient")
         .prefetch_related(
             "interventions", Prefetch("staff", queryset=StaffInvolvement.objects.order_by("id"))
         )
@@ -100,7 +113,10 @@ def incident_history(incident: Incident) -> list[VersionHistoryEntry]:
     )
     entries, previous = [], None
     for version in versions:
-        content = version.content()
+        # The patient first: a correction of the wrong patient (decision 0021) shows as its change.
+        patient = version.patient
+        content = {"patient": f"{patient.name}, NHS number {patient.nhs_number_display or 'not known'}"}
+        content.update(version.content())
         entries.append(VersionHistoryEntry(version=version, changes=version_diff(previous, content)))
         previous = content
     return entries
@@ -181,13 +197,14 @@ def incident_page(incident: Incident) -> IncidentPage:
     """The latest version and the incident's review trail. The caller got `incident` from
     `incident_get_for` (scope checked, view audited)."""
     version = (
-        incident.versions.select_related("recorded_by")
+        incident.versions.select_related("recorded_by", "patient")
         .prefetch_related(
             "interventions", Prefetch("staff", queryset=StaffInvolvement.objects.order_by("id"))
         )
         .order_by("-number")
         .first()
     )
+    incident.current_patient = version.patient
     interventions, staff = list(version.interventions.all()), list(version.staff.all())
     return IncidentPage(
         incident=incident,
@@ -199,7 +216,7 @@ def incident_page(incident: Incident) -> IncidentPage:
         cqc_tasks=list(incident.cqc_tasks.order_by("raised_at", "id")),
         statements=list(incident.statements.order_by("recorded_at", "id")),
         missing_items=missing_items(
-            version=version, interventions=interventions, staff=staff, patient=incident.patient
+            version=version, interventions=interventions, staff=staff, patient=version.patient
         ),
         closure=IncidentClosure.objects.filter(incident=incident).select_related("closed_by").first(),
         void=IncidentVoid.objects.filter(incident=incident).select_related("by").first(),
@@ -235,9 +252,7 @@ def recordable_ward_for(user: User, ward_id: int) -> Ward | None:
 
 def cqc_task_get_for(user: User, task_id: int) -> CqcNotificationTask | None:
     """One CQC task for provider governance of its provider, or None (-> 404)."""
-    return (
-        cqc_tasks_for(user).select_related("incident__patient", "incident__ward").filter(pk=task_id).first()
-    )
+    return cqc_tasks_for(user).select_related("incident__ward").filter(pk=task_id).first()
 
 
 @dataclass(frozen=True)
@@ -461,7 +476,13 @@ def record_facts(
         Incident.objects.filter(ward_id__in=ward_ids, created_at__gte=open_since)
         .with_status()
         .filter(Q(created_at__gte=recent_since) | Q(current_status__in=OPEN_STATUSES))
-        .with_current_version(version_complete="statutory_items_complete")
+        .with_current_version(
+            version_complete="statutory_items_complete",
+            # The current patient's name and NHS number (decision 0021: the patient is the version's).
+            given="patient__given_name",
+            family="patient__family_name",
+            nhs="patient__nhs_number",
+        )
         .annotate(submitted_at=Subquery(first_submitted))
         # When the incident happened: the current version's time, else its first intervention's, else
         # when it was recorded (COALESCE looks up the first intervention only where it is needed).
@@ -476,9 +497,9 @@ def record_facts(
             "version_complete",
             "occurred",
             "submitted_at",
-            "patient__given_name",
-            "patient__family_name",
-            "patient__nhs_number",
+            "given",
+            "family",
+            "nhs",
         )
     )
     return [

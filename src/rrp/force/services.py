@@ -66,6 +66,7 @@ from rrp.force.observations import rt_starts
 from rrp.force.triggers import cqc_reasons, flags_for
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
+from rrp.people.selectors import patients_for
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ def _raise(errors: dict[str, list[str]]) -> None:
 def _write_version(
     *,
     incident: Incident,
+    patient_id: int,
     number: int,
     by: User,
     change_reason: str,
@@ -272,6 +274,7 @@ def _write_version(
     ]
     version = IncidentVersion(
         incident=incident,
+        patient_id=patient_id,
         number=number,
         recorded_at=now,
         recorded_by=by,
@@ -352,14 +355,25 @@ def _raise_triggers(
             )
 
 
+def current_patient_id(incident: Incident) -> int:
+    """The id of the patient the incident is about now: its current version's (decision 0021)."""
+    return incident.versions.order_by("-number").values_list("patient_id", flat=True).first()
+
+
 def _audit(
-    *, by: User, action: AuditAction, incident: Incident, request: HttpRequest | None, **detail: Any
+    *,
+    by: User,
+    action: AuditAction,
+    incident: Incident,
+    request: HttpRequest | None,
+    patient_id: int | None = None,
+    **detail: Any,
 ) -> None:
     audit_record(
         actor=by,
         action=action,
         record=incident,
-        patient_id=incident.patient_id,
+        patient_id=patient_id if patient_id is not None else current_patient_id(incident),
         provider_id=incident.provider_id,
         request=request,
         detail=detail,
@@ -420,6 +434,7 @@ def incident_record(
     )
     _write_version(
         incident=incident,
+        patient_id=patient.pk,
         number=1,
         by=by,
         change_reason="",
@@ -430,7 +445,9 @@ def incident_record(
         extra_flags=_plausibility_flags(found),
     )
     IncidentStatusChange.objects.create(incident=incident, at=now, by=by, to_status=IncidentStatus.DRAFT)
-    _audit(by=by, action=AuditAction.CREATE, incident=incident, request=request, version=1)
+    _audit(
+        by=by, action=AuditAction.CREATE, incident=incident, request=request, patient_id=patient.pk, version=1
+    )
     return incident
 
 
@@ -522,6 +539,7 @@ def incident_amend(
 
     version = _write_version(
         incident=incident,
+        patient_id=previous.patient_id,
         number=previous.number + 1,
         by=by,
         change_reason=reason.strip(),
@@ -536,6 +554,7 @@ def incident_amend(
         action=AuditAction.CHANGE,
         incident=incident,
         request=request,
+        patient_id=version.patient_id,
         version=version.number,
         reason=version.change_reason,
         fields=sorted(changes) + replaced,
@@ -589,12 +608,12 @@ def _change_status(
 
 def incident_missing_items(incident: Incident) -> list[str]:
     """The s6(5) items the latest version does not yet record."""
-    version = incident.versions.order_by("-number").first()
+    version = incident.versions.select_related("patient").order_by("-number").first()
     return missing_items(
         version=version,
         interventions=list(version.interventions.all()),
         staff=list(version.staff.all()),
-        patient=incident.patient,
+        patient=version.patient,
     )
 
 
@@ -803,6 +822,82 @@ def incident_void(
 
 
 @transaction.atomic
+def incident_patient_correct(
+    *,
+    incident: Incident,
+    by: User,
+    patient: Patient,
+    reason: str,
+    base_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> IncidentVersion:
+    """Move an incident recorded against the wrong patient to the right one (issue 13 item 5, decision 0021).
+
+    A new version naming the right patient, with everything else carried forward and the patient's
+    characteristics taken again from the right patient's record (s6(5)(j)-(l)); the earlier versions keep
+    the wrong patient, so the history shows who it was and who corrected it, when and why. A ward manager
+    or provider governance (``INCIDENT_REVIEW``); both patients must be ones the user may see, and the
+    right one a patient of the incident's provider. A closed incident only by provider governance (as any
+    amendment); a voided one not at all. Every month of the incident is marked stale (people restrained,
+    repeat concentration and equity count patients), and the correction is audited against both patients.
+    """
+    incident = _lock(incident)
+    if not has_permission(by, Permission.INCIDENT_REVIEW, ward=incident.ward):
+        raise PermissionDenied("Only a ward manager or provider governance can correct the patient")
+    previous = incident.versions.select_related("patient").order_by("-number").first()
+    check_base_version(base=base_version, current=previous.number, what="incident")
+    visible = patients_for(by)
+    if not visible.filter(pk=previous.patient_id).exists():
+        # The user cannot see the patient the incident is recorded against: as if it were not there.
+        raise PermissionDenied("You cannot see the patient this incident is recorded against")
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why the patient is being corrected"]
+    check_values(IncidentVersion, {"change_reason": reason or ""}, errors, names={"change_reason": "reason"})
+    if patient.provider_id != incident.provider_id or not visible.filter(pk=patient.pk).exists():
+        errors["patient"] = ["Choose a patient of this incident's provider that you can see"]
+    elif patient.pk == previous.patient_id:
+        errors["patient"] = ["The incident is already recorded against this patient: choose the right one"]
+    if incident.status == IncidentStatus.CLOSED and not has_permission(by, Permission.CLOSED_INCIDENT_AMEND):
+        errors["status"] = ["This incident is closed: only provider governance can correct the patient"]
+    if refusal := void_refusal(incident):
+        errors["status"] = [refusal]
+    _raise(errors)
+
+    content = {name: getattr(previous, name) for name in CONTENT_FIELDS}
+    content["patient_snapshot"] = patient_snapshot(patient, on=timezone.localdate(incident.created_at))
+    wrong = previous.patient
+    version = _write_version(
+        incident=incident,
+        patient_id=patient.pk,
+        number=previous.number + 1,
+        by=by,
+        change_reason=f"Patient corrected: {reason.strip()}",
+        content=content,
+        interventions=[InterventionInput(*i.as_tuple()) for i in previous.interventions.all()],
+        staff=[
+            StaffInput(part=s.part, staff_member=s.staff_member, name=s.name, job_title=s.job_title)
+            for s in previous.staff.select_related("staff_member")
+        ],
+        now=timezone.now(),
+    )
+    # Audited against both patients, so a search of the audit log for either finds the correction.
+    for patient_id in (patient.pk, wrong.pk):
+        _audit(
+            by=by,
+            action=AuditAction.CHANGE,
+            incident=incident,
+            request=request,
+            patient_id=patient_id,
+            version=version.number,
+            patient_corrected_from=wrong.pk,
+            patient_corrected_to=patient.pk,
+            reason=reason.strip(),
+        )
+    return version
+
+
+@transaction.atomic
 def cqc_task_complete(
     *, task: CqcNotificationTask, by: User, status: str, note: str = "", request: HttpRequest | None = None
 ) -> CqcNotificationTask:
@@ -827,7 +922,7 @@ def cqc_task_complete(
         actor=by,
         action=AuditAction.CHANGE,
         record=task,
-        patient_id=task.incident.patient_id,
+        patient_id=current_patient_id(task.incident),
         provider_id=task.provider_id,
         request=request,
         detail={"status": status, "note": task.note},
@@ -900,7 +995,7 @@ def statement_add(
         actor=by,
         action=AuditAction.CREATE,
         record=statement,
-        patient_id=incident.patient_id,
+        patient_id=current_patient_id(incident),
         provider_id=incident.provider_id,
         request=request,
         detail={"incident_id": incident.pk},
@@ -1029,7 +1124,7 @@ def rt_observation_record(
         actor=by,
         action=AuditAction.CREATE,
         record=observation,
-        patient_id=incident.patient_id,
+        patient_id=current_patient_id(incident),
         provider_id=incident.provider_id,
         request=request,
         detail={"incident_id": incident.pk, "observed_at": observed_at.isoformat(), "refused": refused},

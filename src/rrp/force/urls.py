@@ -21,6 +21,7 @@ urlpatterns = [
     path("incidents/<id:incident_id>/send-back/", views.incident_send_back, name="incident-send-back"),
     path("incidents/<id:incident_id>/close/", views.incident_close, name="incident-close"),
     path("incidents/<id:incident_id>/void/", views.incident_void, name="incident-void"),
+    path("incidents/<id:incident_id>/patient/", views.incident_patient_correct, name="incident-patient"),
     path("incidents/<id:incident_id>/statements/new/", views.statement_add, name="statement-add"),
     path(
         "incidents/<id:incident_id>/observations/new/",

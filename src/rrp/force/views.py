@@ -41,6 +41,7 @@ from rrp.force.forms import (
     IncidentFilterForm,
     InterventionRowForm,
     OtherStaffForm,
+    PatientCorrectionForm,
     PatientFindForm,
     ReviewNoteForm,
     RosterStaffForm,
@@ -90,7 +91,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.incident_list_filtered(request.user, **filters), 25).get_page(
         request.GET.get("page")
     )
-    shown = list(page.object_list)
+    shown = list(selectors.attach_current_patients(list(page.object_list)))
     _audit_list(request, shown, "Incident list")
     return render(
         request,
@@ -109,7 +110,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.INCIDENT_VIEW)
 def my_reports(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.incident_reports_by(request.user), 25).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    shown = list(selectors.attach_current_patients(list(page.object_list)))
     _audit_list(request, shown, "My reports")
     latest = selectors.last_status_changes(shown)
     return render(
@@ -128,7 +129,7 @@ def _audit_list(request: HttpRequest, shown: list[Incident], label: str) -> None
         request=request,
         detail=lambda group: {
             "incident_ids": [i.pk for i in group],
-            "patient_ids": sorted({i.patient_id for i in group}),
+            "patient_ids": sorted({i.current_patient.pk for i in group}),
         },
     )
 
@@ -453,7 +454,7 @@ def incident_amend(request: HttpRequest, incident_id: int) -> HttpResponse:
             )
             return redirect("force:incident-detail", incident_id=incident.pk)
     return _render_form(
-        request, record_forms, ward=incident.ward, patient=incident.patient, incident=incident
+        request, record_forms, ward=incident.ward, patient=incident.current_patient, incident=incident
     )
 
 
@@ -580,9 +581,11 @@ def _render_detail(
         "statement": services.statement_author_may_add(incident=incident, by=user),
         "observe": writer,
         "void": page.void is None and has_permission(user, Permission.INCIDENT_VOID, ward=incident.ward),
+        "patient": has_permission(user, Permission.INCIDENT_REVIEW, ward=incident.ward)
+        and (current != IncidentStatus.CLOSED or has_permission(user, Permission.CLOSED_INCIDENT_AMEND)),
     }
     if page.void is not None:  # a voided record is kept as it is: statements and observations only
-        actions.update(amend=False, submit=False, review=False, send_back=False, close=False)
+        actions.update(amend=False, submit=False, review=False, send_back=False, close=False, patient=False)
     return render(
         request,
         "force/incident_detail.jinja",
@@ -790,6 +793,102 @@ def incident_void(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 @require_http_methods(FORM_METHODS)
+def incident_patient_correct(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Move an incident recorded against the wrong patient to the right one, as a new version with a
+    reason (a ward manager or provider governance; issue 13 item 5, decision 0021). The right patient is
+    found by name or NHS number among the provider's patients the user may see."""
+    incident = scoped_incident(request, incident_id)
+    require_permission(request.user, Permission.INCIDENT_REVIEW, ward=incident.ward)
+    page = selectors.incident_page(incident)
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
+    find = PatientFindForm({"q": data.get("q", "")})
+    query = find.cleaned_data.get("q", "").strip() if find.is_valid() else ""
+    patients: list[Patient] = []
+    if query:
+        patients = list(
+            people_selectors.patient_search(request.user, query)
+            .filter(provider_id=incident.provider_id)
+            .exclude(pk=page.version.patient_id)[:50]
+        )
+        if patients:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.VIEW,
+                record_type="people.Patient",
+                record_label=f"Patients found to correct the patient of an incident ({len(patients)})",
+                provider_id=incident.provider_id,
+                request=request,
+                detail={"patient_ids": [p.pk for p in patients], "incident_id": incident.pk},
+            )
+    form = PatientCorrectionForm(
+        request.POST if posted else None, initial={"base_version": page.version.number}
+    )
+    general: list[str] = []
+    status = 200
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        patient = (
+            people_selectors.patients_for(request.user)
+            .filter(pk=int(data["patient"]), provider_id=incident.provider_id)
+            .first()
+        )
+        if patient is None:
+            form.add_error("patient", "Choose a patient of this incident's provider that you can see")
+        else:
+            try:
+                services.incident_patient_correct(
+                    incident=incident,
+                    by=request.user,
+                    patient=patient,
+                    reason=data["reason"],
+                    base_version=data["base_version"],
+                    request=request,
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except StaleVersion as stale:
+                general.append(str(stale))
+                status = 409
+            except ValidationError as problem:
+                for key, messages_ in problem.message_dict.items():
+                    for message in messages_:
+                        if key in form.fields:
+                            form.add_error(key, message)
+                        else:
+                            general.append(message)
+            else:
+                messages.success(
+                    request, f"Patient corrected: the incident is now recorded against {patient.name}."
+                )
+                return redirect("force:incident-detail", incident_id=incident.pk)
+    errors = [{"text": message, "href": "#patient-correction"} for message in general]
+    errors += presenters.form_error_links([find, form]) if posted or find.errors else []
+    chosen = str(form["patient"].value() or "")
+    return render(
+        request,
+        "force/incident_patient.jinja",
+        {
+            "incident": incident,
+            "current": page.version.patient,
+            "voided": services.void_refusal(incident),
+            "find": find,
+            "query": query,
+            "form": form,
+            "patients": patients,
+            "patient_items": [
+                {**item, "checked": str(item["value"]) == chosen}
+                for item in presenters.patient_radio_items(patients)
+            ],
+            "title": "Correct the patient",
+            "errors": errors,
+            "p": presenters,
+        },
+        status=status if status != 200 else (400 if errors else 200),
+    )
+
+
+@require_http_methods(FORM_METHODS)
 def statement_add(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = scoped_incident(request, incident_id)
     if not services.statement_author_may_add(incident=incident, by=request.user):
@@ -822,7 +921,7 @@ def statement_add(request: HttpRequest, incident_id: int) -> HttpResponse:
 @permission_required(Permission.CQC_TASK_COMPLETE)
 def cqc_task_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
-    tasks = selectors.cqc_tasks_for(request.user).select_related("incident__patient", "incident__ward")
+    tasks = selectors.cqc_tasks_for(request.user).select_related("incident__ward")
     if show != "all":
         tasks = tasks.filter(status="open")
     page = Paginator(tasks, 25).get_page(request.GET.get("page"))

@@ -54,7 +54,7 @@ SERIES_COLUMNS = ["ward_id", "period", "numerator", "denominator", "value"]
 GROUPED_NUMERATORS = {
     Counts.INTERVENTIONS: Count("id"),
     Counts.INCIDENTS: Count("version__incident_id", distinct=True),
-    Counts.PEOPLE: Count("version__incident__patient_id", distinct=True),
+    Counts.PEOPLE: Count("version__patient_id", distinct=True),
     Counts.INCIDENTS_WITH_PATIENT_INJURY: Count(
         "version__incident_id", distinct=True, filter=Q(version__injury_patient=True)
     ),
@@ -68,7 +68,7 @@ GROUPED_NUMERATORS = {
 COUNT_DENOMINATORS = {
     Denominator.INTERVENTIONS: Count("id"),
     Denominator.INCIDENTS: Count("version__incident_id", distinct=True),
-    Denominator.PEOPLE: Count("version__incident__patient_id", distinct=True),
+    Denominator.PEOPLE: Count("version__patient_id", distinct=True),
 }
 SUPPORTED_DENOMINATORS = {
     Denominator.OCCUPIED_BED_DAYS,
@@ -217,7 +217,7 @@ def _repeat_counts(
     """Interventions on people with at least the threshold in the period, and all interventions."""
     per_person = (
         _by_ward_and_period(rows, period, periods)
-        .values("ward_id", "period", "version__incident__patient_id")
+        .values("ward_id", "period", "version__patient_id")
         .annotate(n=Count("id"))
     )
     threshold = definition.numerator.repeat_threshold or 1
@@ -242,9 +242,9 @@ def _complete_counts(
     as they are now, since filling them in there completes the record without a new version.
     """
     complete = Q(version__statutory_items_complete=True) & ~Q(
-        Q(version__incident__patient__nhs_number="")
-        | Q(version__incident__patient__given_name="")
-        | Q(version__incident__patient__family_name="")
+        Q(version__patient__nhs_number="")
+        | Q(version__patient__given_name="")
+        | Q(version__patient__family_name="")
     )
     grouped = (
         _by_ward_and_period(rows, period, periods)

@@ -622,20 +622,17 @@ def patient_summary(
     )
     lts = [s for s in states if s.episode.kind == EpisodeKind.LONG_TERM_SEGREGATION]
     physical = [code for code, cat in INTERVENTION_CATEGORY.items() if cat == ForceCategory.PHYSICAL]
-    # Restraint recorded in the latest version of each of the patient's incidents.
-    restraints = list(
-        InterventionRecord.objects.filter(
-            version__incident__patient=patient,
+    # Restraint recorded in the current version of each incident now about the patient (decision 0021).
+    restraint_times = list(
+        InterventionRecord.objects.current()
+        .not_voided()
+        .filter(
+            version__patient=patient,
             type_code__in=physical,
             version__incident__ward__in=patient_wards_for(user),
         )
-        .order_by("version__incident_id", "-version__number")
-        .values_list("version__incident_id", "version__number", "started_at")
+        .values_list("started_at", flat=True)
     )
-    latest_number: dict[int, int] = {}
-    for incident_id, number, _at in restraints:
-        latest_number.setdefault(incident_id, number)
-    restraint_times = [at for incident_id, number, at in restraints if latest_number[incident_id] == number]
     during = sum(
         1
         for at in restraint_times
@@ -682,7 +679,9 @@ def recent_incidents_for(user: User, ward: Ward, patient_id: int, *, hours: int 
     linked to its incident (one event, one record)."""
     since = timezone.now() - dt.timedelta(hours=hours)
     return list(
-        incident_list_for_user(user).filter(ward=ward, patient_id=patient_id, created_at__gte=since)[:5]
+        incident_list_for_user(user)
+        .with_current_version(current_patient_id="patient_id")
+        .filter(ward=ward, current_patient_id=patient_id, created_at__gte=since)[:5]
     )
 
 

@@ -107,7 +107,7 @@ def _validate_content(  # noqa: C901  (a flat list of field checks, each adding 
     elif not (content.get("authorised_by_name") or "").strip():
         _add(errors, "authorised_by", "Pick who authorised the episode or type their name")
     incident = content.get("incident")
-    if incident is not None and incident.patient_id != patient.pk:
+    if incident is not None and incident.current_patient.pk != patient.pk:
         _add(errors, "incident", "This use-of-force incident is about another patient")
     if kind == EpisodeKind.LONG_TERM_SEGREGATION:
         if not (content.get("mdt_decision") or "").strip():

@@ -422,3 +422,31 @@ def test_amending_a_voided_incident_is_409_naming_the_void(api_as, existing, wor
     [problem] = response.json()["errors"]
     assert problem["field"] == "status" and problem["message"].startswith("This record was voided on")
     assert existing.versions.count() == 1
+
+
+def test_a_ward_manager_corrects_the_patient_through_the_api(api_as, world, ward, patient, existing):
+    """Issue 13 item 5 (decision 0021): a new version naming the right patient, problem+json naming
+    the field when refused, 409 when stale."""
+    from tests import factories
+
+    right = factories.patient(provider=ward.provider)
+    factories.stay(patient=right, ward=ward)
+    url = f"/api/incidents/{existing.pk}/patient-corrections"
+    manager = api_as("ward_manager")
+
+    refused = api_as("ward_staff").post(url, {"patient_id": right.pk, "reason": "x", "base_version": 1})
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/problem+json"
+    same = manager.post(url, {"patient_id": patient.pk, "reason": "x", "base_version": 1})
+    assert same.status_code == 422 and [e["field"] for e in same.json()["errors"]] == ["patient_id"]
+    unseen = manager.post(url, {"patient_id": world.patients["b1"].pk, "reason": "x", "base_version": 1})
+    assert unseen.status_code == 422 and unseen.json()["errors"] == [
+        {"field": "patient_id", "message": "No patient you can see has this id"}
+    ]
+    stale = manager.post(url, {"patient_id": right.pk, "reason": "x", "base_version": 2})
+    assert stale.status_code == 409
+
+    done = manager.post(url, {"patient_id": right.pk, "reason": "Next bed", "base_version": 1})
+    assert done.status_code == 201, done.content
+    assert (done.json()["patient_id"], done.json()["version"]) == (right.pk, 2)
+    assert manager.get(f"/api/incidents/{existing.pk}").json()["patient_id"] == right.pk
+

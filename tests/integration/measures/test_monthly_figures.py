@@ -240,3 +240,45 @@ def test_voiding_an_incident_takes_it_out_of_the_measures_and_the_stored_months(
     after = assert_store_matches_records(provider_a)[RATE.slug].set_index(["ward_id", "period"])
     a1 = provider_a.wards["a1"].pk
     assert after.loc[(a1, JAN), "numerator"] == before.loc[(a1, JAN), "numerator"] - 1
+
+
+def test_correcting_the_patient_moves_the_people_counts_and_the_stored_months(provider_a):
+    """Issue 13 item 5 (decision 0021): an incident moved to the right patient counts for them, in the
+    people-restrained and repeat-concentration measures worked out from the records and stored."""
+    from rrp.force.services import incident_patient_correct
+    from tests import factories
+
+    ward = provider_a.wards["a1"]
+    right, wrong = factories.patient(provider=ward.provider), factories.patient(provider=ward.provider)
+    for person in (right, wrong):
+        factories.stay(patient=person, ward=ward)
+    a1 = ward.pk
+    repeat = measure("repeat-restraint-concentration")
+    repeats_before = measure_series(repeat, ward_ids=[a1], since=SINCE, until=UNTIL).set_index("period")
+    record(
+        provider_a,
+        "a1",
+        ("07", at(dt.date(2025, 1, 20)), 5),
+        ("07", at(dt.date(2025, 1, 20), 16, 0), 5),
+        patient=right,
+    )
+    moved = record(provider_a, "a1", ("07", at(dt.date(2025, 1, 21)), 5), patient=wrong)
+    people = measure("people-restrained")
+    before = assert_store_matches_records(provider_a)
+    # Two restraints on one and one on another: under the threshold of three, no repeats added yet.
+    repeats = measure_series(repeat, ward_ids=[a1], since=SINCE, until=UNTIL).set_index("period")
+    assert repeats.loc[JAN, "numerator"] == repeats_before.loc[JAN, "numerator"]
+
+    incident_patient_correct(
+        incident=moved, by=provider_a.users["provider_governance"], patient=right, reason="Wrong bed"
+    )
+    after = assert_store_matches_records(provider_a)
+    counted = {slug: frame.set_index(["ward_id", "period"]) for slug, frame in after.items()}
+    was = {slug: frame.set_index(["ward_id", "period"]) for slug, frame in before.items()}
+    assert (
+        counted[people.slug].loc[(a1, JAN), "numerator"] == was[people.slug].loc[(a1, JAN), "numerator"] - 1
+    )
+    # Three restraints on one person now, the repeat threshold: all three count as repeats.
+    assert repeat.numerator.repeat_threshold == 3
+    repeats = measure_series(repeat, ward_ids=[a1], since=SINCE, until=UNTIL).set_index("period")
+    assert repeats.loc[JAN, "numerator"] == repeats_before.loc[JAN, "numerator"] + 3

@@ -46,7 +46,12 @@ def _record(
         provider=ward.provider, ward=ward, patient=patient, created_at=created_at, created_by=by
     )
     version = IncidentVersion.objects.create(
-        incident=incident, number=1, recorded_at=created_at, recorded_by=by, occurred_at=occurred_at
+        incident=incident,
+        patient=patient,
+        number=1,
+        recorded_at=created_at,
+        recorded_by=by,
+        occurred_at=occurred_at,
     )
     for code, started_at in starts:
         InterventionRecord.objects.create(version=version, type_code=code, started_at=started_at)
@@ -64,6 +69,7 @@ def _corrected(incident: Incident, by, *, code: str, started_at: dt.datetime) ->
     """A second version of ``incident`` that moves its intervention to ``started_at``."""
     version = IncidentVersion.objects.create(
         incident=incident,
+        patient_id=incident.patient_id,
         number=2,
         recorded_at=timezone.now(),
         recorded_by=by,

@@ -32,7 +32,12 @@ def quick_incident(
         provider=ward.provider, ward=ward, patient=patient, created_at=started_at, created_by=by
     )
     version = IncidentVersion.objects.create(
-        incident=incident, number=1, recorded_at=started_at, recorded_by=by, occurred_at=started_at
+        incident=incident,
+        patient=patient,
+        number=1,
+        recorded_at=started_at,
+        recorded_by=by,
+        occurred_at=started_at,
     )
     for code in types or ("07",):
         InterventionRecord.objects.create(

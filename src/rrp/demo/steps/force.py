@@ -538,6 +538,7 @@ def _write_incidents(ctx: DemoContext, rng: np.random.Generator, plan: dict[str,
         {
             "id": ids,
             "incident_id": ids,
+            "patient_id": patient_id,
             "number": np.ones(n, dtype=np.int64),
             "recorded_at": created,
             "recorded_by_id": np.full(n, recorder),

@@ -286,13 +286,13 @@ def intervention_frame(*, ward_ids: Sequence[int], window: Window) -> pd.DataFra
     snapshot = {f"snap_{key}": KeyTextTransform(key, "version__patient_snapshot") for key in SNAPSHOT_FIELDS}
     grouped = (
         rows.values(
-            patient=F("version__incident__patient_id"),
+            patient=F("version__patient_id"),
             month=period_of("started_at", months, boundaries=[local_midnight(m) for m in months]),
-            ethnic=F("version__incident__patient__ethnic_category"),
-            sex_now=F("version__incident__patient__sex"),
-            dob=F("version__incident__patient__date_of_birth"),
-            ld=F("version__incident__patient__learning_disability"),
-            autism_now=F("version__incident__patient__autism"),
+            ethnic=F("version__patient__ethnic_category"),
+            sex_now=F("version__patient__sex"),
+            dob=F("version__patient__date_of_birth"),
+            ld=F("version__patient__learning_disability"),
+            autism_now=F("version__patient__autism"),
             **snapshot,
         )
         .annotate(n=Count("id"))
