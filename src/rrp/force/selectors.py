@@ -321,7 +321,8 @@ def last_force_on_ward(ward_id: int, *, today: dt.date, recent_from: dt.date | N
         starts.append(recent_from)
     starts.append(None)
     for start in starts:
-        rows = InterventionRecord.objects.filter(version__incident__ward_id=ward_id).current()
+        # A voided incident or a duplicate never counts (issue 13 item 5).
+        rows = InterventionRecord.objects.filter(version__incident__ward_id=ward_id).current().not_voided()
         rows = rows.filter(started_at__lt=end)
         if start is not None:
             since = local_midnight(start)
@@ -349,6 +350,7 @@ def open_status_counts(ward_id: int) -> dict[str, int]:
     rows = (
         Incident.objects.filter(ward_id=ward_id)
         .not_closed()
+        .not_voided()  # a voided record is kept as it is, never waiting for anything
         .with_status()
         .values("current_status")
         .annotate(n=Count("pk"))
@@ -433,6 +435,7 @@ def force_in_window(
             started_at__lt=until,
         )
         .current()
+        .not_voided()  # a voided incident or a duplicate never counts (issue 13 item 5)
         .values(ward_id=F("version__incident__ward_id"))
         .annotate(last=Max("started_at"), year=Count("version__incident_id", distinct=True))
         .order_by()
@@ -474,6 +477,7 @@ def record_facts(
     )
     incidents = (
         Incident.objects.filter(ward_id__in=ward_ids, created_at__gte=open_since)
+        .not_voided()  # a voided incident or a duplicate never counts (issue 13 item 5)
         .with_status()
         .filter(Q(created_at__gte=recent_since) | Q(current_status__in=OPEN_STATUSES))
         .with_current_version(

@@ -422,3 +422,24 @@ def test_days_since_restraint_and_seclusion_found_before_the_charts_window(world
     assert huddle.since > today - dt.timedelta(days=900)
     assert huddle.days_since_restraint == 10
     assert huddle.days_since_seclusion == 900
+
+
+def test_voided_incidents_do_not_count_in_days_since_or_open_records(world, gov):
+    """Issue 13 item 5: a voided record (a test, a duplicate) is never counted: not in the huddle's
+    days since the last restraint or seclusion, nor in its open records."""
+    from rrp.force.services import incident_void
+
+    a1, patient = world.wards["a1"], world.patients["a1"]
+    today = timezone.localdate()
+    quick_incident(a1, patient, gov, at(today - dt.timedelta(days=20)), "07")
+    quick_incident(a1, patient, gov, at(today - dt.timedelta(days=30)), "05")
+    test_record = quick_incident(a1, patient, gov, at(today - dt.timedelta(days=2)), "07")
+    test_seclusion = quick_incident(a1, patient, gov, at(today - dt.timedelta(days=3)), "05")
+    for incident in (test_record, test_seclusion):
+        incident_void(incident=incident, by=gov, reason="Recorded while training")
+
+    huddle = ward_huddle(a1, user=world.users["ward_manager"], today=today, period="week")
+
+    assert huddle.days_since_restraint == 20
+    assert huddle.days_since_seclusion == 30
+    assert huddle.open_records == 2  # the two drafts that count, not the two voided

@@ -259,3 +259,24 @@ def test_reporting_health_open_records_are_those_of_the_last_12_months(world, go
     assert h.open_records == 1
     assert h.open_overdue == 1
     assert h.recent_records == 0
+
+
+def test_reporting_health_leaves_voided_incidents_out(world, gov):
+    """Issue 13 item 5: a voided record is never counted: it neither ends a silence nor counts as a
+    recent or open record."""
+    from rrp.force.services import incident_void
+
+    a1 = world.wards["a1"]
+    day = TODAY - dt.timedelta(days=361)
+    while day <= TODAY - dt.timedelta(days=60):
+        quick_incident(a1, world.patients["a1"], gov, at(day))
+        day += dt.timedelta(days=7)
+    before = reporting_health([a1.pk], today=TODAY)[a1.pk]
+    test_record = quick_incident(a1, world.patients["a1"], gov, at(TODAY - dt.timedelta(days=1)))
+    incident_void(incident=test_record, by=gov, reason="Recorded while training")
+
+    h = reporting_health([a1.pk], today=TODAY)[a1.pk]
+
+    assert h.has(FlagCode.SILENT) and h.days_since_last >= 60
+    assert h.incidents_last_year == before.incidents_last_year
+    assert (h.recent_records, h.open_records) == (before.recent_records, before.open_records)
