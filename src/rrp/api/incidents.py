@@ -42,7 +42,7 @@ from rrp.core.csv_import import file_rejected
 from rrp.core.services import audit_list
 from rrp.core.validation.files import FileProblem, decode_text
 from rrp.core.validation.schemas import Id, IsoDate, RuleError
-from rrp.force.codes import InterventionType
+from rrp.force.codes import EPISODE_TYPES, InterventionType, episode_type_message
 from rrp.force.imports import incidents_import
 from rrp.force.models import TEXT_CONTENT_FIELDS, Incident, IncidentVersion
 from rrp.force.selectors import incident_get_for, incident_list_for_user
@@ -110,7 +110,14 @@ _NOT_NULL_LISTS = frozenset({"non_staff_types", "deescalation"})
 _NOT_NULL_BOOLS = frozenset({"abuse_alleged", "negligible_force"})
 
 
-def _interventions(items: list[InterventionIn]) -> list[InterventionInput]:
+def _interventions(items: list[InterventionIn], errors: dict[str, list[str]]) -> list[InterventionInput]:
+    """The interventions sent, for the services. Seclusion and segregation (05, 06) are refused into
+    ``errors``: they are recorded as an episode linked to the incident (decision 0020), as on the pages."""
+    for n, item in enumerate(items):
+        if item.type_code in EPISODE_TYPES:
+            errors.setdefault(f"interventions[{n}].type_code", []).append(
+                episode_type_message(item.type_code)
+            )
     return [
         InterventionInput(
             type_code=i.type_code,
@@ -290,14 +297,15 @@ def create_incident(request: HttpRequest, payload: IncidentCreateIn) -> Status:
         errors["patient_id"] = ["No patient you can see has this id"]
     if errors:
         raise ValidationError(errors)
-    staff_errors: dict[str, list[str]] = {}
-    staff = _staff(payload.staff, ward, staff_errors)
-    with _with_more_errors(staff_errors):
+    found: dict[str, list[str]] = {}
+    staff = _staff(payload.staff, ward, found)
+    interventions = _interventions(payload.interventions, found)
+    with _with_more_errors(found):
         incident = incident_record(
             ward=ward,
             patient=patient,
             by=user,
-            interventions=_interventions(payload.interventions),
+            interventions=interventions,
             staff=staff,
             source_system=payload.source_system,
             source_id=payload.source_id,
@@ -350,16 +358,17 @@ def amend_incident(request: HttpRequest, incident_id: Id, payload: IncidentAmend
     Closed incidents can be amended only by provider governance."""
     user = _user(request)
     incident = _writable_incident(user, incident_id)
-    staff_errors: dict[str, list[str]] = {}
-    staff = _staff(payload.staff, incident.ward, staff_errors) if payload.staff is not None else None
-    with _with_more_errors(staff_errors):
+    found: dict[str, list[str]] = {}
+    staff = _staff(payload.staff, incident.ward, found) if payload.staff is not None else None
+    interventions = (
+        _interventions(payload.interventions, found) if payload.interventions is not None else None
+    )
+    with _with_more_errors(found):
         incident_amend(
             incident=incident,
             by=user,
             reason=payload.reason,
-            interventions=_interventions(payload.interventions)
-            if payload.interventions is not None
-            else None,
+            interventions=interventions,
             staff=staff,
             durations_confirmed=payload.durations_confirmed,
             base_version=payload.base_version,

@@ -34,6 +34,20 @@ class InterventionType(models.TextChoices):
 # Codes that once existed but must never be submitted now (historic meaning unverified).
 RETIRED_INTERVENTION_TYPES = frozenset({"02", "03"})
 
+#: Seclusion and segregation are recorded as an episode (the segregation app) linked to the incident, not
+#: as a type of force on it: one event, one record, counted once (issue 13, decision 0020).
+EPISODE_TYPES = frozenset({"05", "06"})
+
+
+def episode_type_message(type_code: str) -> str:
+    """What the pages, the API and the import say to a new intervention of type 05 or 06."""
+    what = "Seclusion" if type_code == "05" else "Segregation"
+    return (
+        f"{what} ({type_code}) is recorded as a {what.lower()} episode, not as a type of force: record an "
+        f"episode linked to this incident instead (the seclusion and segregation pages, or POST "
+        f"/api/segregation/episodes with its incident_id)"
+    )
+
 
 class ForceCategory(models.TextChoices):
     """The kinds of force in the Use of Force Act 2018 s1 (isolation split into its two forms)."""

@@ -18,6 +18,7 @@ from django.utils import timezone
 from rrp.core.validation.forms import ValidatedForm
 from rrp.force.closure import ReviewAnswers
 from rrp.force.codes import (
+    EPISODE_TYPES,
     CqcTaskStatus,
     DeEscalation,
     IncidentStatus,
@@ -137,11 +138,6 @@ class InterventionRowForm(ValidatedForm):
             ended_at=ended,
             in_care_plan=data.get("in_care_plan"),
         )
-
-
-# Seclusion and segregation are recorded as an episode (segregation app), linked to the incident, not as a
-# type of force on it: one event, one record, counted once (issue 13).
-EPISODE_TYPES = frozenset({InterventionType.SECLUSION, InterventionType.SEGREGATION})
 
 
 class TaskInterventionRowForm(InterventionRowForm):

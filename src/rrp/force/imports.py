@@ -52,6 +52,7 @@ from rrp.core.validation.rules import EARLIEST_DATE, EVENT_DATE, FieldProblem
 from rrp.figures.store import mark_changed
 from rrp.force import plausibility
 from rrp.force.codes import (
+    EPISODE_TYPES,
     RETIRED_INTERVENTION_TYPES,
     DeEscalation,
     IncidentFlagKind,
@@ -60,6 +61,7 @@ from rrp.force.codes import (
     InterventionType,
     NonStaffPersonType,
     StaffPart,
+    episode_type_message,
 )
 from rrp.force.completeness import negligible_force_exemption_enabled, version_items_complete
 from rrp.force.models import (
@@ -267,6 +269,8 @@ def intervention_problems(
         else:
             message = f"'{type_code}' is not an MHSDS restrictive intervention type (01, 04-17)"
         problems.append(("intervention_type", message))
+    elif type_code in EPISODE_TYPES:
+        problems.append(("intervention_type", episode_type_message(type_code)))
     if started_at is None:
         problems.append(("intervention_started_at", "Enter when this intervention started"))
     elif ended_at is not None and ended_at < started_at:
@@ -484,7 +488,12 @@ def _check_rows(*, text: str, by: User) -> tuple[list[_Planned], int]:  # noqa: 
                 in_care_plan = parse_boolean(text_plan)
             except _CellProblem as problem:
                 errors.append(CellError(number, "intervention_in_care_plan", text_plan, str(problem)))
-        if type_code not in INTERVENTION_TYPES or started is None or (ended is not None and ended < started):
+        if (
+            type_code not in INTERVENTION_TYPES
+            or type_code in EPISODE_TYPES
+            or started is None
+            or (ended is not None and ended < started)
+        ):
             for column, message in intervention_problems(type_code, started, ended):
                 if column == "intervention_started_at" and text:
                     continue  # a time that could not be read, reported above

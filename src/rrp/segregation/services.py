@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,13 +26,15 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_month, to_the_minute
 from rrp.figures.store import mark_changed
-from rrp.force.models import Incident
+from rrp.force import services as force_services
+from rrp.force.models import Incident, InterventionRecord
 from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import StaffGroup
 from rrp.people.models import Patient, StaffMember
 from rrp.segregation import schedules
 from rrp.segregation.codes import (
     AUTHORISER_STAFF_GROUPS,
+    MHSDS_INTERVENTION_TYPE,
     REVIEWER_GROUPS,
     REVIEWS_FOR_KIND,
     EpisodeKind,
@@ -510,3 +513,115 @@ def figures_months_of_linked_episodes(incident_ids: Sequence[int]) -> set[tuple[
         "episode__ward_id", "started_at"
     )
     return {(ward_id, local_month(started)) for ward_id, started in linked}
+
+
+@dataclass
+class EpisodeTypesReport:
+    """What ``episode_types_migrate`` did or would do, by incident number (no patient named)."""
+
+    linked: list[tuple[int, int]] = field(default_factory=list)  # (incident, episode) newly linked
+    moved: list[int] = field(default_factory=list)  # incidents whose 05/06 rows a new version removed
+    left: list[tuple[int, str]] = field(default_factory=list)  # (incident, why it was left as it is)
+
+
+EPISODE_KIND_OF_TYPE = {code: kind for kind, code in MHSDS_INTERVENTION_TYPE.items()}
+MATCH_WITHIN = dt.timedelta(hours=24)
+
+
+@transaction.atomic
+def episode_types_migrate(*, by: User, dry_run: bool = False) -> EpisodeTypesReport:
+    """Move seclusion and segregation recorded as types of force (05, 06) on incidents made before
+    issue 13 onto their episodes, so each event is one record (decision 0020). Idempotent: an incident is
+    looked at only while its current version still records 05 or 06.
+
+    For each incident of ``by``'s provider that counts (not voided) and whose current version records 05
+    or 06: each such row needs an episode of its kind linked to the incident. One already linked is used;
+    otherwise the one unlinked episode of the incident's current patient on its ward, of that kind,
+    starting within a day of the row, is linked to it (an episode version with a reason). When every row
+    has its episode and the incident records some other force, a new incident version leaves the 05/06
+    rows out (its reason names the episodes). Anything else is left as it is and listed with why (no
+    episode found: record it from the incident; or the incident records nothing else). Every write goes
+    through the services, so each is a version with a reason, audited, its months marked stale.
+    ``dry_run`` does the same and rolls it all back.
+    """
+    if not has_permission(by, Permission.CLOSED_INCIDENT_AMEND) or by.provider_id is None:
+        raise PermissionDenied("Only provider governance can move seclusion and segregation onto episodes")
+    report = EpisodeTypesReport()
+    rows = (
+        InterventionRecord.objects.current()
+        .not_voided()
+        .filter(type_code__in=list(EPISODE_KIND_OF_TYPE), version__incident__provider_id=by.provider_id)
+        .values_list("version__incident_id", flat=True)
+        .distinct()
+    )
+    for incident in Incident.objects.filter(pk__in=list(rows)).select_related("ward").order_by("pk"):
+        version = incident.versions.order_by("-number").first()
+        interventions = list(version.interventions.all())
+        episodic = [i for i in interventions if i.type_code in EPISODE_KIND_OF_TYPE]
+        others = [i for i in interventions if i.type_code not in EPISODE_KIND_OF_TYPE]
+        linked = _episodes_linked_to(incident)
+        found: list[Episode] = []
+        missing = []
+        for row in episodic:
+            kind = EPISODE_KIND_OF_TYPE[row.type_code]
+            episode = next((e for e in linked if e.kind == kind and e not in found), None)
+            if episode is None:
+                episode = _unlinked_episode_near(incident, kind=kind, at=row.started_at, taken=found)
+                if episode is not None:
+                    episode_amend(
+                        episode=episode,
+                        by=by,
+                        change_reason=f"Linked to use-of-force incident {incident.pk}, which recorded it as a "
+                        "type of force (decision 0020)",
+                        incident=incident,
+                    )
+                    report.linked.append((incident.pk, episode.pk))
+            if episode is None:
+                missing.append(
+                    f"{row.get_type_code_display().lower()} at {timezone.localtime(row.started_at):%d %b %Y %H:%M}"
+                )
+            else:
+                found.append(episode)
+        if missing:
+            report.left.append(
+                (incident.pk, f"no episode found for the {', '.join(missing)}: record it from the incident")
+            )
+            continue
+        if not others:
+            report.left.append((incident.pk, "it records no other force: kept as it is"))
+            continue
+        numbers = ", ".join(str(e.pk) for e in found)
+        force_services.incident_amend(
+            incident=incident,
+            by=by,
+            reason=f"Seclusion or segregation is recorded as episode {numbers}: removed as a type of force so "
+            "that it is counted once (decision 0020)",
+            interventions=[force_services.InterventionInput(*i.as_tuple()) for i in others],
+            durations_confirmed=True,  # carried forward as they were recorded
+        )
+        report.moved.append(incident.pk)
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
+
+
+def _episodes_linked_to(incident: Incident) -> list[Episode]:
+    """Episodes whose current version links them to this incident."""
+    episodes = Episode.objects.filter(versions__incident=incident).distinct().order_by("pk")
+    return [e for e in episodes if e.versions.order_by("-number").first().incident_id == incident.pk]
+
+
+def _unlinked_episode_near(
+    incident: Incident, *, kind: str, at: dt.datetime, taken: list[Episode]
+) -> Episode | None:
+    """The one episode of the incident's patient on its ward, of this kind, linked to no incident and
+    starting within a day of ``at`` (None when there is none, or more than one to choose from)."""
+    candidates = [
+        e
+        for e in Episode.objects.filter(ward=incident.ward, patient=incident.current_patient, kind=kind)
+        .with_current()
+        .filter(current_started_at__gte=at - MATCH_WITHIN, current_started_at__lte=at + MATCH_WITHIN)
+        .order_by("pk")
+        if e not in taken and e.versions.order_by("-number").first().incident_id is None
+    ]
+    return candidates[0] if len(candidates) == 1 else None

@@ -450,3 +450,25 @@ def test_a_ward_manager_corrects_the_patient_through_the_api(api_as, world, ward
     assert (done.json()["patient_id"], done.json()["version"]) == (right.pk, 2)
     assert manager.get(f"/api/incidents/{existing.pk}").json()["patient_id"] == right.pk
 
+
+@pytest.mark.parametrize("code", ["05", "06"])
+def test_the_api_refuses_seclusion_or_segregation_as_a_type_of_force(
+    api_as, world, ward, patient, existing, code
+):
+    """Issue 13: seclusion and segregation are episodes linked to the incident (decision 0020): a new
+    record or an amendment sending 05 or 06 is 422 problem+json naming the row's type_code."""
+    body = _create_body(ward, patient, StaffMember.objects.get(family_name="Nurse").pk)
+    body["interventions"][1]["type_code"] = code
+    client = api_as("ward_manager")
+    created = client.post("/api/incidents", body)
+    assert created.status_code == 422 and created["Content-Type"] == "application/problem+json"
+    errors = created.json()["errors"]
+    assert [e["field"] for e in errors] == ["interventions[1].type_code"]
+    assert "episode" in errors[0]["message"] and "/api/segregation/episodes" in errors[0]["message"]
+    amended = client.post(
+        f"/api/incidents/{existing.pk}/amendments",
+        {"reason": "x", "base_version": 1, "interventions": body["interventions"]},
+    )
+    assert amended.status_code == 422
+    assert [e["field"] for e in amended.json()["errors"]] == ["interventions[1].type_code"]
+    assert Incident.objects.count() == 1 and existing.versions.count() == 1

@@ -125,3 +125,20 @@ def test_the_api_refuses_a_file_that_is_not_utf8_naming_what_it_is(client, gover
     )
     assert response.status_code == 422
     assert found in response.content.decode()
+
+
+@pytest.mark.parametrize(("code", "what"), [("05", "Seclusion (05)"), ("06", "Segregation (06)")])
+def test_seclusion_or_segregation_as_a_type_of_force_is_refused_naming_the_episode(
+    ward, patient, governance, code, what
+):
+    """Issue 13: one event, one record. 05 and 06 are episodes (decision 0020); the file says so on the
+    row and column and nothing of the file is saved."""
+    rows = rows_for("INC-1", ward.code) + rows_for("INC-2", ward.code)
+    rows[4]["intervention_type"] = code
+    with pytest.raises(ImportRejected) as rejected:
+        incidents_import(source=io.StringIO(to_csv(rows), newline=""), by=governance)
+    assert not Incident.objects.exists()
+    messages = {(e.row, e.column): str(e) for e in rejected.value.errors}
+    assert list(messages) == [(6, "intervention_type")]
+    assert f"{what} is recorded as a" in messages[(6, "intervention_type")]
+    assert "record an episode linked to this incident instead" in messages[(6, "intervention_type")]
