@@ -14,7 +14,8 @@ here, the page shows it again, unsaved, for them to check and save.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -375,6 +376,41 @@ def _save(
     )
 
 
+class _Refused(NamedTuple):
+    """Why a section's save was refused: the messages above the form and the version to carry on from."""
+
+    general: list[str]
+    base: int
+
+
+def _try_save(
+    request: HttpRequest,
+    incident: Incident,
+    section: sections.Section,
+    base: int,
+    *,
+    invalid: Callable[[ValidationError], list[str]],
+    **changes: Any,
+) -> _Refused | None:
+    """Save a section (``_save``) and answer a refusal as every section page does; None when saved.
+
+    Someone without the right (or a record gone out of reach) is 404; the service's field errors are
+    put on the page's forms by ``invalid``, which returns the messages for above them; a stale draft
+    carries on from the version now saved (409, decision 0018); a busy database keeps what was typed (503).
+    """
+    try:
+        _save(request, incident, section, base, **changes)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as problem:
+        return _Refused(invalid(problem), base)
+    except StaleVersion as stale:
+        return _Refused(_stale(stale), stale.current)
+    except OperationalError as problem:
+        return _Refused(_busy(problem), base)
+    return None
+
+
 @require_http_methods(FORM_METHODS)
 @_not_draft
 def record_section(request: HttpRequest, incident_id: int, slug: str) -> HttpResponse:
@@ -403,25 +439,18 @@ def _section_force(request, incident, page, section, data, action, restored) -> 
     rows = _rows(data, action, initial_rows)
     general: list[str] = []
     if request.method == "POST" and action == "save" and _valid(details, rows):
-        try:
-            _save(
-                request,
-                incident,
-                section,
-                base,
-                interventions=[form.to_input() for form in rows if not form.is_blank()],
-                **_force_content(details, rows),
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as problem:
-            general = _apply_row_errors(problem, details, rows)
-        except StaleVersion as stale:
-            general, base = _stale(stale), stale.current
-        except OperationalError as problem:
-            general = _busy(problem)
-        else:
+        refused = _try_save(
+            request,
+            incident,
+            section,
+            base,
+            invalid=lambda problem: _apply_row_errors(problem, details, rows),
+            interventions=[form.to_input() for form in rows if not form.is_blank()],
+            **_force_content(details, rows),
+        )
+        if refused is None:
             return _after_save(request, incident, section)
+        general, base = refused
     if action in ("add_intervention", "stay"):
         details = _unbound_copy(details)
         _keep_fields(details, "force")
@@ -495,18 +524,17 @@ def _section_details(request, incident, page, section, data, action, restored) -
     base = _base_version(data, page)
     general: list[str] = []
     if request.method == "POST" and action == "save" and form.is_valid():
-        try:
-            _save(request, incident, section, base, **sections.section_changes(form))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as problem:
-            general = _service_errors(problem, form)
-        except StaleVersion as stale:
-            general, base = _stale(stale), stale.current
-        except OperationalError as problem:
-            general = _busy(problem)
-        else:
+        refused = _try_save(
+            request,
+            incident,
+            section,
+            base,
+            invalid=lambda problem: _service_errors(problem, form),
+            **sections.section_changes(form),
+        )
+        if refused is None:
             return _after_save(request, incident, section)
+        general, base = refused
     if action == "stay":
         form = _unbound_copy(form)
         _keep_fields(form, section.slug)
@@ -528,18 +556,17 @@ def _section_outcome(request, incident, page, section, data, action, restored) -
     base = _base_version(data, page)
     general: list[str] = []
     if request.method == "POST" and action == "save" and form.is_valid():
-        try:
-            _save(request, incident, section, base, **form.changes())
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as problem:
-            general = _service_errors(problem, form)
-        except StaleVersion as stale:
-            general, base = _stale(stale), stale.current
-        except OperationalError as problem:
-            general = _busy(problem)
-        else:
+        refused = _try_save(
+            request,
+            incident,
+            section,
+            base,
+            invalid=lambda problem: _service_errors(problem, form),
+            **form.changes(),
+        )
+        if refused is None:
             return _after_save(request, incident, section)
+        general, base = refused
     if action == "stay":
         form = _unbound_copy(form)
     return _render_section(
@@ -585,18 +612,17 @@ def _section_staff(request, incident, page, section, data, action, restored) -> 
     general: list[str] = []
     if request.method == "POST" and action == "save" and _valid(roster_forms, others):
         used = [form for form in [*roster_forms, *others] if not form.is_blank()]
-        try:
-            _save(request, incident, section, base, staff=[form.to_input() for form in used])
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as problem:
-            general = [message for messages_ in problem.message_dict.values() for message in messages_]
-        except StaleVersion as stale:
-            general, base = _stale(stale), stale.current
-        except OperationalError as problem:
-            general = _busy(problem)
-        else:
+        refused = _try_save(
+            request,
+            incident,
+            section,
+            base,
+            invalid=lambda problem: [m for messages_ in problem.message_dict.values() for m in messages_],
+            staff=[form.to_input() for form in used],
+        )
+        if refused is None:
             return _after_save(request, incident, section)
+        general, base = refused
     if action in ("add_person", "stay"):
         roster_forms = [_unbound_copy(form, member=form.member) for form in roster_forms]
         others = [_unbound_copy(form) if form.is_bound else form for form in others]
