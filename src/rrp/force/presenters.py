@@ -260,15 +260,17 @@ def form_error_links(forms_: Iterable[forms.Form]) -> list[dict[str, str]]:
     return items
 
 
-def patient_radio_items(patients: Iterable[Any]) -> list[dict[str, Any]]:
-    """Radio items for choosing the patient: name, with NHS number and date of birth to tell people apart."""
+def patient_radio_items(patients: Iterable[Any], ward_now: Mapping[int, str]) -> list[dict[str, Any]]:
+    """Radio items for choosing the patient: name, with NHS number, date of birth and the ward they are on
+    now (``ward_now``, by patient id) to tell namesakes apart, as the seclusion picker does (issue 13)."""
     return [
         {
             "value": patient.pk,
             "text": patient.name,
             "hint": {
                 "text": f"NHS number {patient.nhs_number_display or 'not known'}, "
-                f"born {long_date(patient.date_of_birth)}"
+                f"born {long_date(patient.date_of_birth)}, "
+                + (f"on {ward_now[patient.pk]} now" if patient.pk in ward_now else "not on a ward now")
             },
         }
         for patient in patients

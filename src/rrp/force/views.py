@@ -189,7 +189,9 @@ def incident_start(request: HttpRequest) -> HttpResponse:
             "find": find,
             "query": query,
             "patients": patients,
-            "patient_items": presenters.patient_radio_items(patients),
+            "patient_items": presenters.patient_radio_items(
+                patients, people_selectors.wards_now([p.pk for p in patients])
+            ),
             "errors": errors,
         },
         status=400 if errors else 200,
@@ -878,7 +880,9 @@ def incident_patient_correct(request: HttpRequest, incident_id: int) -> HttpResp
             "patients": patients,
             "patient_items": [
                 {**item, "checked": str(item["value"]) == chosen}
-                for item in presenters.patient_radio_items(patients)
+                for item in presenters.patient_radio_items(
+                    patients, people_selectors.wards_now([p.pk for p in patients])
+                )
             ],
             "title": "Correct the patient",
             "errors": errors,

@@ -55,6 +55,24 @@ def test_start_finds_a_patient_by_nhs_number(nurse, patient):
     assert patient.name in response.content.decode()
 
 
+def test_start_tells_namesakes_apart_by_the_ward_they_are_on_now(world, nurse, patient, ward):
+    """Issue 13: the picker shows NHS number, date of birth and the ward, as the seclusion picker does."""
+    namesake = factories.patient(
+        provider=ward.provider, given_name=patient.given_name, family_name=patient.family_name
+    )
+    factories.stay(patient=namesake, ward=world.wards["a2"])
+    discharged = factories.patient(
+        provider=ward.provider, given_name=patient.given_name, family_name=patient.family_name
+    )
+    response = signed_in_client(world.users["provider_governance"]).get(
+        "/incidents/new/", {"ward": ward.pk, "q": patient.family_name}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"on {ward.name} now" in body and f"on {world.wards['a2'].name} now" in body
+    assert discharged.name in body and "not on a ward now" in body
+
+
 def test_start_nhs_number_failing_its_check_is_named(nurse, patient):
     response = signed_in_client(nurse).get("/incidents/new/", {"q": "9434765918"})
     assert response.status_code == 400
