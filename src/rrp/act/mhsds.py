@@ -316,7 +316,7 @@ def mhsds_month(*, provider: Provider, month: dt.date) -> MonthTables:
         else:
             own_episodes.append(span)
     holding = _Holding(
-        [v.incident.patient_id for v in versions.values()] + [s.patient_id for s in own_episodes], provider
+        [v.patient_id for v in versions.values()] + [s.patient_id for s in own_episodes], provider
     )
     for pk in sorted(versions):
         _incident_rows(tables, versions[pk], interventions[versions[pk].pk], episodes_of[pk], holding)
@@ -341,7 +341,7 @@ def _incident_rows(
     # A seclusion or segregation begun in the incident extends it until the episode ends.
     ends = [version.ended_at, *(s.ended_at for s in episodes)] if episodes else [version.ended_at]
     end = None if any(e is None for e in ends) else max(ends)
-    spell = holding.spell(incident.patient_id, start) if start else None
+    spell = holding.spell(version.patient_id, start) if start else None
     if start is not None and spell is None:
         tables.problems.append(
             Problem(
@@ -418,7 +418,7 @@ def _incident_rows(
         tables.add(MHS515, f"Episode {span.episode_id}", _episode_type_row(span, ident))
     if version.police_requested_at is not None:
         moment = version.police_requested_at
-        stay = holding.stay(incident.patient_id, incident.ward_id, moment)
+        stay = holding.stay(version.patient_id, incident.ward_id, moment)
         if stay is None:
             tables.problems.append(
                 Problem(
