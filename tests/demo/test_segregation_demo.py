@@ -94,3 +94,28 @@ def test_segregation_demo_oversight(demo):
         grant.user == commissioner
         and grant.provider.commissioners.filter(pk=commissioner.commissioner_id).exists()
     )
+
+
+def test_segregation_demo_defacto_flags_fire_for_the_expected_people(demo):
+    """Issue 17, item 4: at the end of the demo, everyone with a seclusion of more than 48 hours in the
+    last 28 days is flagged, and no one is flagged without a rule that fits them."""
+    from rrp.organisations.models import Ward
+    from rrp.segregation import defacto
+    from rrp.segregation.oversight_selectors import defacto_flags
+
+    end = timezone.make_aware(dt.datetime(2025, 6, 30, 23))
+    since = end - dt.timedelta(days=defacto.LOOKBACK_DAYS)
+    flagged: set[int] = set()
+    for provider_id in Ward.objects.values_list("provider_id", flat=True).distinct():
+        flags = defacto_flags(
+            provider_id=provider_id, ward_ids=Ward.objects.filter(provider_id=provider_id), now=end
+        )
+        flagged |= {f.patient_id for f in flags}
+    long_ones = {
+        v.episode.patient_id
+        for v in EpisodeVersion.objects.filter(episode__kind="seclusion").select_related("episode")
+        if (v.ended_at or end) >= since
+        and (v.ended_at or end) - v.started_at > dt.timedelta(hours=defacto.LONG_SECLUSION_HOURS)
+    }
+    assert long_ones, "the demo has long seclusions to flag"
+    assert long_ones <= flagged

@@ -157,3 +157,11 @@ class LawfulBasis(models.TextChoices):
 
 #: The longest a named-access grant may run before it must be granted again.
 NAMED_ACCESS_MAX_DAYS = 183
+
+
+class DeFactoOutcome(models.TextChoices):
+    """What was decided about a person flagged as possibly segregated in fact."""
+
+    LTS_RECORDED = "lts_recorded", "They are in long-term segregation: an episode is recorded"
+    NOT_SEGREGATION = "not_segregation", "Not segregation"
+    KEEP_UNDER_REVIEW = "keep_under_review", "Keep under review"

@@ -9,6 +9,7 @@ from rrp.core.validation.forms import ValidatedForm
 from rrp.segregation.codes import (
     AUTHORISER_STAFF_GROUPS,
     ActionOwner,
+    DeFactoOutcome,
     EpisodeKind,
     LawfulBasis,
     PanelRole,
@@ -421,4 +422,19 @@ class NamedAccessForm(ValidatedForm):
 class RevokeForm(ValidatedForm):
     reason = forms.CharField(
         label="Why is access ending?", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class DeFactoDecisionForm(ValidatedForm):
+    outcome = forms.ChoiceField(
+        label="What was decided",
+        choices=DeFactoOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what was decided"},
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Who decided with you, what they considered, and why",
     )

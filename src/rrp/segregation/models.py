@@ -25,6 +25,7 @@ from rrp.segregation.codes import (
     MHSDS_INTERVENTION_TYPE,
     ActionOwner,
     ActionStatus,
+    DeFactoOutcome,
     EpisodeKind,
     LawfulBasis,
     OversightReviewKind,
@@ -484,3 +485,28 @@ class NamedAccessRevocation(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Revocation of grant {self.grant_id}"
+
+
+class DeFactoDecision(AppendOnlyModel):
+    """A decision, with reasons, about a person flagged as possibly segregated without an episode
+    (`segregation.defacto`): what the flags were when it was made, what was decided and why."""
+
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("people.Patient", on_delete=models.PROTECT, related_name="+")
+    flags = models.TextField(help_text="The flags shown when the decision was made.")
+    outcome = models.CharField(max_length=30, choices=DeFactoOutcome.choices)
+    reasons = models.TextField()
+    decided_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["provider", "patient", "decided_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="segregation_defacto_valid_outcome", condition=Q(outcome__in=DeFactoOutcome.values)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"De-facto segregation decision {self.pk}"

@@ -30,12 +30,13 @@ from rrp.core.concurrency import check_base_version
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.validation.declared import check_values
-from rrp.organisations.models import Provider
+from rrp.organisations.models import Provider, Ward
 from rrp.people.models import Patient
 from rrp.segregation.codes import (
     NAMED_ACCESS_MAX_DAYS,
     ActionOwner,
     ActionStatus,
+    DeFactoOutcome,
     EpisodeKind,
     LawfulBasis,
     OversightReviewKind,
@@ -44,6 +45,7 @@ from rrp.segregation.codes import (
     ReviewKind,
 )
 from rrp.segregation.models import (
+    DeFactoDecision,
     EndPlanStep,
     EndPlanVersion,
     Episode,
@@ -499,3 +501,61 @@ def named_access_revoke(
         detail={"revoked": True},
     )
     return revocation
+
+
+# --- Possible de-facto segregation (issue 17, item 4) --------------------------------------------------
+
+
+@transaction.atomic
+def defacto_decision_record(
+    *,
+    provider: Provider,
+    patient: Patient,
+    by: User,
+    flags: str,
+    outcome: str,
+    reasons: str,
+    request: HttpRequest | None = None,
+) -> DeFactoDecision:
+    """Record what was decided about a person flagged as possibly segregated without an episode, and
+    why; the flags shown are kept with it. Refused, naming the field: no outcome, no reasons, or "in
+    long-term segregation" when no LTS episode of theirs is under way (record the episode first)."""
+    wards = Ward.objects.filter(provider=provider, ward_stays__patient=patient).distinct()
+    if patient.provider_id != provider.pk or not any(
+        has_permission(by, Permission.SEGREGATION_RECORD, ward=w) for w in wards
+    ):
+        raise PermissionDenied("You cannot record decisions about this person")
+    errors: Errors = {}
+    if outcome not in DeFactoOutcome.values:
+        _add(errors, "outcome", "Choose what was decided")
+    reasons = _text(reasons)
+    if not reasons:
+        _add(errors, "reasons", "Give the reasons for the decision")
+    check_values(DeFactoDecision, {"reasons": reasons, "flags": flags}, errors)
+    if outcome == DeFactoOutcome.LTS_RECORDED and not (
+        Episode.objects.filter(patient=patient, provider=provider, kind=EpisodeKind.LONG_TERM_SEGREGATION)
+        .active()
+        .exists()
+    ):
+        _add(errors, "outcome", "Record their long-term segregation episode first, then this decision")
+    if errors:
+        raise ValidationError(errors)
+    decision = DeFactoDecision.objects.create(
+        provider=provider,
+        patient=patient,
+        flags=flags,
+        outcome=outcome,
+        reasons=reasons,
+        decided_at=timezone.now(),
+        decided_by=by,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=decision,
+        patient_id=patient.pk,
+        provider_id=provider.pk,
+        request=request,
+        detail={"outcome": outcome},
+    )
+    return decision

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -22,10 +22,14 @@ from rrp.accounts.roles import Permission, Role
 from rrp.accounts.scope import patient_wards_for, providers_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_list, audit_record
+from rrp.force.codes import InterventionType
+from rrp.force.models import InterventionRecord
 from rrp.organisations.models import Provider
 from rrp.people.models import Patient
+from rrp.segregation import defacto
 from rrp.segregation.codes import ActionStatus, EpisodeKind
 from rrp.segregation.models import (
+    DeFactoDecision,
     EndPlanStep,
     EndPlanVersion,
     Episode,
@@ -508,3 +512,123 @@ def recommendations_for_commissioner(
             r.state.recommendation.due_on,
         ),
     )
+
+
+# --- Possible de-facto segregation (issue 17, item 4) --------------------------------------------------
+
+
+@dataclass
+class PossibleSegregation:
+    """A person flagged as possibly segregated without an episode, with the latest decision about them.
+    Open while no decision was made after the latest flag."""
+
+    patient: Patient
+    flags: list[defacto.Flag]
+    decision: DeFactoDecision | None
+
+    @property
+    def open(self) -> bool:
+        latest = max(f.at for f in self.flags)
+        return self.decision is None or self.decision.decided_at < latest
+
+
+def defacto_flags(
+    *, provider_id: int, ward_ids: QuerySet | Iterable[int], now: dt.datetime
+) -> list[defacto.Flag]:
+    """The flags of the provider's patients on these wards at `now` (not scoped or audited: the caller
+    chose the wards; counts for measures, names only through ``possible_segregation_for``)."""
+    since = now - dt.timedelta(days=defacto.LOOKBACK_DAYS + 7)
+    episodes = (
+        Episode.objects.filter(provider_id=provider_id, ward__in=ward_ids)
+        .with_current()
+        .filter(Q(current_ended_at__isnull=True) | Q(current_ended_at__gte=since))
+        .values_list("patient_id", "kind", "current_started_at", "current_ended_at")
+    )
+    seclusions, lts = [], []
+    for patient_id, kind, started, ended in episodes:
+        span = defacto.Span(patient_id, started, ended)
+        (seclusions if kind == EpisodeKind.SECLUSION else lts).append(span)
+    recorded = [
+        defacto.Span(patient_id, started, ended)
+        for patient_id, started, ended in InterventionRecord.objects.current()
+        .not_voided()
+        .filter(
+            type_code=InterventionType.SEGREGATION,
+            version__incident__provider_id=provider_id,
+            version__incident__ward__in=ward_ids,
+            started_at__gte=since,
+        )
+        .values_list("version__incident__patient_id", "started_at", "ended_at")
+    ]
+    # An LTS episode of the person anywhere at the provider covers a segregation recorded on an incident.
+    patients = {s.patient_id for s in recorded}
+    lts += [
+        defacto.Span(patient_id, started, ended)
+        for patient_id, started, ended in Episode.objects.filter(
+            provider_id=provider_id, kind=EpisodeKind.LONG_TERM_SEGREGATION, patient_id__in=patients
+        )
+        .with_current()
+        .values_list("patient_id", "current_started_at", "current_ended_at")
+    ]
+    return defacto.flags(seclusions=seclusions, lts_episodes=lts, segregation_recorded=recorded, now=now)
+
+
+def possible_segregation_for(
+    user: User, provider: Provider, *, now: dt.datetime | None = None, request: HttpRequest | None = None
+) -> list[PossibleSegregation]:
+    """Everyone at the provider, on the wards whose patients the user sees, flagged as possibly
+    segregated without an episode (``defacto``), open ones first, each with the latest decision.
+    Audited as one view of the people listed."""
+    now = now or timezone.now()
+    wards = patient_wards_for(user).filter(provider=provider)
+    by_patient: dict[int, list[defacto.Flag]] = defaultdict(list)
+    for flag in defacto_flags(provider_id=provider.pk, ward_ids=wards, now=now):
+        by_patient[flag.patient_id].append(flag)
+    if not by_patient:
+        return []
+    patients = {p.pk: p for p in Patient.objects.filter(pk__in=list(by_patient), provider=provider)}
+    decisions: dict[int, DeFactoDecision] = {}
+    for decision in DeFactoDecision.objects.filter(provider=provider, patient_id__in=list(patients)).order_by(
+        "decided_at", "pk"
+    ):
+        decisions[decision.patient_id] = decision
+    found = [
+        PossibleSegregation(patients[pid], flags, decisions.get(pid))
+        for pid, flags in by_patient.items()
+        if pid in patients
+    ]
+    audit_list(
+        actor=user,
+        records=[p.patient for p in found],
+        record_type="people.Patient",
+        label=f"Possible segregation without an episode at {provider.name}",
+        request=request,
+        detail=lambda group: {"patient_ids": [p.pk for p in group]},
+    )
+    return sorted(found, key=lambda p: (not p.open, -max(f.at for f in p.flags).timestamp()))
+
+
+def decisions_for_patient(provider: Provider, patient: Patient) -> list[DeFactoDecision]:
+    """Every de-facto segregation decision about the person, latest first (the caller scoped them)."""
+    return list(
+        DeFactoDecision.objects.filter(provider=provider, patient=patient)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def possible_segregation_of(
+    user: User, provider: Provider, patient: Patient, *, now: dt.datetime | None = None
+) -> PossibleSegregation | None:
+    """One person's flags and latest decision (the caller got the patient through the scoped, audited
+    ``people.selectors.patient_get_for``); None when nothing flags them."""
+    wards = patient_wards_for(user).filter(provider=provider)
+    flags = [
+        f
+        for f in defacto_flags(provider_id=provider.pk, ward_ids=wards, now=now or timezone.now())
+        if f.patient_id == patient.pk
+    ]
+    if not flags:
+        return None
+    decisions = decisions_for_patient(provider, patient)
+    return PossibleSegregation(patient, flags, decisions[0] if decisions else None)

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from rrp.core.formatting import long_date, short_date_time
 from rrp.force.selectors import RtOverdue
-from rrp.segregation import schedules
+from rrp.segregation import defacto, schedules
 from rrp.segregation.codes import (
     ActionOwner,
     ActionStatus,
+    DeFactoOutcome,
     EpisodeKind,
     LawfulBasis,
     ReviewDecision,
@@ -418,4 +419,33 @@ def commissioned_recommendation_rows(rows) -> list[dict[str, Any]]:
             "tag": recommendation_status_tag(r.state),
         }
         for r in rows
+    ]
+
+
+def possible_rows(found) -> list[dict[str, Any]]:
+    """People flagged as possibly segregated: who, why (each flag with its date), and the decision."""
+    rows = []
+    for p in found:
+        d = p.decision
+        rows.append(
+            {
+                "patient_id": p.patient.pk,
+                "name": p.patient.name,
+                "nhs_number": p.patient.nhs_number_display or "not known",
+                "flags": [f"{f.text}, {local(f.at)}" for f in p.flags],
+                "open": p.open,
+                "decision": (
+                    f"{DeFactoOutcome(d.outcome).label} ({local(d.decided_at)}): {d.reasons}" if d else ""
+                ),
+            }
+        )
+    return rows
+
+
+def defacto_rules() -> list[str]:
+    """The rules that flag possible segregation, in words (from ``segregation.defacto``)."""
+    return [
+        f"A seclusion lasting more than {defacto.LONG_SECLUSION_HOURS} hours",
+        f"{defacto.REPEATED_COUNT} or more seclusions starting within {defacto.REPEATED_WINDOW_DAYS} days",
+        "Segregation recorded on a use-of-force incident at a time no long-term segregation episode covers",
     ]

@@ -49,4 +49,14 @@ urlpatterns = [
         views_oversight.commissioner_recommendations,
         name="commissioner-recommendations",
     ),
+    path(
+        "providers/<id:provider_id>/possible-segregation/",
+        views_oversight.possible_segregation,
+        name="possible-segregation",
+    ),
+    path(
+        "providers/<id:provider_id>/possible-segregation/<id:patient_id>/",
+        views_oversight.defacto_decision,
+        name="defacto-decision",
+    ),
 ]

@@ -15,10 +15,12 @@ from rrp.accounts.roles import Permission
 from rrp.core.concurrency import StaleVersion
 from rrp.core.forms import apply_errors
 from rrp.core.http import FORM_METHODS
-from rrp.segregation import oversight, presenters
+from rrp.people.selectors import patient_get_for
+from rrp.segregation import defacto, oversight, presenters
 from rrp.segregation import oversight_selectors as selectors
 from rrp.segregation.codes import EpisodeKind
 from rrp.segregation.forms import (
+    DeFactoDecisionForm,
     EndPlanForm,
     IndependentReviewForm,
     NamedAccessForm,
@@ -320,4 +322,66 @@ def commissioner_recommendations(request: HttpRequest) -> HttpResponse:
             "rows": presenters.commissioned_recommendation_rows(rows),
             "counts": presenters.status_counts([r.state for r in rows]),
         },
+    )
+
+
+# --- Possible de-facto segregation (issue 17, item 4) --------------------------------------------------
+
+
+@require_safe
+def possible_segregation(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """People who may be segregated without an episode recorded, open ones first."""
+    require_permission(request.user, Permission.PATIENT_VIEW)
+    provider = _provider(request, provider_id)
+    found = selectors.possible_segregation_for(request.user, provider, request=request)
+    return render(
+        request,
+        "segregation/possible_segregation.jinja",
+        {
+            "provider": provider,
+            "rows": presenters.possible_rows(found),
+            "rules": presenters.defacto_rules(),
+            "lookback": defacto.LOOKBACK_DAYS,
+        },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def defacto_decision(request: HttpRequest, provider_id: int, patient_id: int) -> HttpResponse:
+    """Record a decision, with reasons, about one flagged person."""
+    require_permission(request.user, Permission.SEGREGATION_RECORD)
+    provider = _provider(request, provider_id)
+    patient = patient_get_for(request.user, patient_id, request=request)
+    if patient is None or patient.provider_id != provider.pk:
+        raise Http404
+    found = selectors.possible_segregation_of(request.user, provider, patient)
+    row = presenters.possible_rows([found])[0] if found else None
+    form = DeFactoDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.defacto_decision_record(
+                provider=provider,
+                patient=patient,
+                by=request.user,
+                flags="; ".join(row["flags"]) if row else "No flag at the time of the decision",
+                outcome=form.cleaned_data["outcome"],
+                reasons=form.cleaned_data["reasons"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("segregation:possible-segregation", provider_id=provider.pk)
+    return render(
+        request,
+        "segregation/defacto_decision.jinja",
+        {
+            "provider": provider,
+            "patient": patient,
+            "row": row,
+            "form": form,
+            "history": selectors.decisions_for_patient(provider, patient),
+        },
+        status=400 if form.errors else 200,
     )
