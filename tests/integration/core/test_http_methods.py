@@ -40,6 +40,7 @@ def declared_methods(view: Callable) -> list[str] | None:
 
 def _url(route: str, value: str = "1") -> str:
     route = re.sub(r"<(?:id|int):\w+>", value, route)
+    route = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000001", route)
     return "/" + re.sub(r"<(?:str|slug):\w+>", "x", route)
 
 
