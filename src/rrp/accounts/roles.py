@@ -48,6 +48,7 @@ class Permission(StrEnum):
     PROVIDER_NAME_VIEW = "provider_name_view"
     UNSUPPRESSED_FIGURES_VIEW = "unsuppressed_figures_view"
     ACT_DUTIES_RECORD = "act_duties_record"
+    SUPPORT_PLAN_RECORD = "support_plan_record"
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,13 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             writes=True,
         ),
         PermissionDefinition(
+            Permission.SUPPORT_PLAN_RECORD,
+            "Write and review patients' support plans (positive behaviour support, safety plan, advance "
+            "statement) on the wards whose patients they may see: each change is a new version with a reason.",
+            writes=True,
+            patients=True,
+        ),
+        PermissionDefinition(
             Permission.REVIEW_RULES_SET,
             "Change their provider's seclusion and segregation review intervals.",
             writes=True,
@@ -275,6 +283,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.INCIDENT_VIEW,
                 P.INCIDENT_RECORD,
                 P.SEGREGATION_RECORD,
+                P.SUPPORT_PLAN_RECORD,
                 P.HUDDLE_VIEW,
                 P.PROVIDER_NAME_VIEW,
                 P.UNSUPPRESSED_FIGURES_VIEW,
@@ -288,6 +297,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         frozenset(
             {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.SEGREGATION_RECORD}
+            | {P.SUPPORT_PLAN_RECORD}
             | {P.HUDDLE_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD}
             | {P.PROVIDER_NAME_VIEW, P.UNSUPPRESSED_FIGURES_VIEW}
         ),
@@ -313,7 +323,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.CLOSED_INCIDENT_AMEND,
                 P.INCIDENT_VOID,
             }
-            | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET}
+            | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET, P.SUPPORT_PLAN_RECORD}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
             | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT, P.NAMED_ACCESS_GRANT, P.ACT_DUTIES_RECORD}

@@ -69,6 +69,7 @@ STEP_MODULES = (
     "rrp.demo.steps.measures",
     "rrp.demo.steps.improvement",
     "rrp.demo.steps.act",
+    "rrp.demo.steps.people_centred",
 )
 
 

@@ -88,6 +88,30 @@ def _action(data: QueryDict | None) -> str:
     return (data.get("action", "") if data is not None else "") or "save"
 
 
+# --- The patient's support plan, shown while force is recorded (issue 15) ---
+
+# The sections that show the plan's key points, and which of them (None: all). The force page shows
+# all, to answer "was this in the plan?" (s6(5)(d)); why-and-how the early signs and strategies for the
+# efforts to avoid force (s6(5)(o)); the notification page who the patient wants told (s6(5)(p)).
+PLAN_SHOWN_ON: dict[str, tuple[str, ...] | None] = {
+    "force": None,
+    "why": ("Early signs that they are becoming distressed", "Secondary strategies", "Tertiary strategies"),
+    "notification": ("Who to tell after force is used",),
+}
+
+
+def _plan_context(request: HttpRequest, patient: Patient, slug: str = "force") -> dict[str, Any]:
+    """The plan's key points for the page (read through people's scoped selector, audited as shown)."""
+    return {
+        "plan": people_selectors.support_plan_for(
+            request.user, patient, request=request, where="recording force"
+        ),
+        "plan_only": PLAN_SHOWN_ON.get(slug),
+        "show_plan": slug in PLAN_SHOWN_ON,
+        "today": timezone.localdate(),
+    }
+
+
 # --- The first section: where, when and what force (creates the draft) ---
 
 
@@ -170,6 +194,7 @@ def _render_force(
                 "restored": restored,
                 "section": sections.BY_SLUG["force"],
                 "base_version": base_version,
+                **_plan_context(request, patient),
             },
             status=400 if errors else 200,
         ),
@@ -548,6 +573,7 @@ def _section_details(request, incident, page, section, data, action, restored) -
         general,
         form=form,
         base_version=base,
+        **(_plan_context(request, incident.patient, section.slug) if section.slug in PLAN_SHOWN_ON else {}),
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models
 
+from rrp.core.models import AppendOnlyModel
 from rrp.people.codes import (
     EthnicCategory,
     GenderIdentity,
@@ -148,3 +149,149 @@ class StaffMember(models.Model):
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+# The content of a support plan, in the order a person reads it; copied forward when a plan is revised
+# and compared field by field in its history.
+SUPPORT_PLAN_FIELDS: tuple[str, ...] = (
+    "what_matters",
+    "triggers",
+    "early_signs",
+    "primary_strategies",
+    "secondary_strategies",
+    "tertiary_strategies",
+    "safety_plan",
+    "views_on_restraint",
+    "views_on_seclusion",
+    "views_on_rapid_tranquillisation",
+    "who_to_tell",
+    "made_with_patient",
+    "review_due",
+)
+
+
+PLAN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Positive behaviour support plan",
+        (
+            "what_matters",
+            "triggers",
+            "early_signs",
+            "primary_strategies",
+            "secondary_strategies",
+            "tertiary_strategies",
+        ),
+    ),
+    ("Trauma-informed safety plan", ("safety_plan",)),
+    (
+        "Advance statement",
+        ("views_on_restraint", "views_on_seclusion", "views_on_rapid_tranquillisation", "who_to_tell"),
+    ),
+)
+
+
+class SupportPlanVersion(AppendOnlyModel):
+    """One version of a patient's support plan: a positive behaviour support plan (what matters to the
+    person, triggers and early signs, primary, secondary and tertiary strategies: Positive and Proactive
+    Care, DH 2014), a trauma-informed safety plan, and the patient's advance statement about restrictive
+    interventions and who to tell after force is used (NICE QS154).
+
+    Append-only (decision 0003): a revision or a review is a new version with who, when and why; the
+    patient's current plan is the version with the highest number. Patient-identifiable and sensitive:
+    read through ``people.selectors`` (scoped, audited), never exported outside the trust.
+    """
+
+    PLANNED_DATES = ("review_due",)
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="support_plans")
+    number = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="support_plan_versions"
+    )
+    change_reason = models.TextField(
+        blank=True, help_text="Why this version was made (required after the first)."
+    )
+
+    what_matters = models.TextField("What matters to the person", blank=True)
+    triggers = models.TextField("Triggers", blank=True)
+    early_signs = models.TextField("Early signs that they are becoming distressed", blank=True)
+    primary_strategies = models.TextField(
+        "Primary strategies",
+        blank=True,
+        help_text="What keeps the person well and meets their needs every day.",
+    )
+    secondary_strategies = models.TextField(
+        "Secondary strategies", blank=True, help_text="What helps when the early signs appear: de-escalation."
+    )
+    tertiary_strategies = models.TextField(
+        "Tertiary strategies",
+        blank=True,
+        help_text="What staff do if the person or others are at immediate risk, including any restrictive "
+        "intervention agreed in the plan, and how to keep it short and safe.",
+    )
+    safety_plan = models.TextField(
+        "Trauma-informed safety plan",
+        blank=True,
+        help_text="What helps the person feel safe; what to avoid because of past trauma.",
+    )
+    views_on_restraint = models.TextField("Views on physical restraint", blank=True)
+    views_on_seclusion = models.TextField("Views on seclusion", blank=True)
+    views_on_rapid_tranquillisation = models.TextField("Views on rapid tranquillisation", blank=True)
+    who_to_tell = models.CharField(
+        "Who to tell after force is used",
+        max_length=300,
+        blank=True,
+        help_text="The people the patient wants told, and how.",
+    )
+    made_with_patient = models.BooleanField(
+        "Written with the patient",
+        null=True,
+        blank=True,
+        help_text="Whether the patient took part in writing this version.",
+    )
+    review_due = models.DateField("Review by")
+
+    class Meta:
+        ordering = ["patient", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "number"], name="people_plan_version_number_unique"),
+            models.CheckConstraint(
+                name="people_plan_reason_after_first",
+                condition=models.Q(number=1) | ~models.Q(change_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Support plan version {self.number}"
+
+    def content(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in SUPPORT_PLAN_FIELDS}
+
+    def review_overdue_on(self, day: dt.date) -> bool:
+        """Whether the plan was due for review before ``day``."""
+        return self.review_due < day
+
+    def sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The plan as its three parts, each (heading, [(label, text)]), in reading order."""
+        fields = {f.name: f for f in self._meta.fields}
+        return [
+            (heading, [(str(fields[n].verbose_name), getattr(self, n)) for n in names])
+            for heading, names in PLAN_SECTIONS
+        ]
+
+    @property
+    def key_points(self) -> list[tuple[str, str]]:
+        """What staff recording force need to see at a glance: the strategies and the advance statement,
+        each (label, text), leaving out what is not written."""
+        names = (
+            "early_signs",
+            "secondary_strategies",
+            "tertiary_strategies",
+            "views_on_restraint",
+            "views_on_seclusion",
+            "views_on_rapid_tranquillisation",
+            "who_to_tell",
+        )
+        fields = {f.name: f for f in self._meta.fields}
+        return [(str(fields[n].verbose_name), getattr(self, n)) for n in names if getattr(self, n)]

@@ -11,7 +11,7 @@ from rrp.accounts.scope import patient_filter_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Ward
-from rrp.people.models import Patient, WardStay
+from rrp.people.models import Patient, SupportPlanVersion, WardStay
 from rrp.people.validation import normalise_nhs_number
 
 
@@ -84,3 +84,50 @@ def patients_on_ward_now(user: User, ward: Ward, *, request: HttpRequest | None 
             detail={"patient_ids": [p.pk for p in patients]},
         )
     return patients
+
+
+def support_plan_current(patient: Patient) -> SupportPlanVersion | None:
+    """The patient's current support plan (its latest version), or None. The caller has the patient
+    from a scoped selector and audits what it shows (``support_plan_audit_view``)."""
+    return (
+        SupportPlanVersion.objects.filter(patient=patient)
+        .select_related("recorded_by")
+        .order_by("-number")
+        .first()
+    )
+
+
+def support_plan_versions(patient: Patient) -> list[SupportPlanVersion]:
+    """Every version of the patient's support plan, newest first."""
+    return list(
+        SupportPlanVersion.objects.filter(patient=patient).select_related("recorded_by").order_by("-number")
+    )
+
+
+def support_plan_audit_view(
+    user: User, plan: SupportPlanVersion, *, request: HttpRequest | None = None, where: str = "plan page"
+) -> None:
+    """Audit that the user was shown this support plan (sensitive: the patient's own words)."""
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        record=plan,
+        record_label=f"Support plan of patient {plan.patient_id}, version {plan.number}",
+        patient_id=plan.patient_id,
+        provider_id=plan.patient.provider_id,
+        request=request,
+        detail={"version": plan.number, "shown_on": where},
+    )
+
+
+def support_plan_for(
+    user: User, patient: Patient, *, request: HttpRequest | None = None, where: str = "plan page"
+) -> SupportPlanVersion | None:
+    """The current plan of a patient the user may see by name, audited when there is one; None when
+    there is no plan or the patient is outside the user's scope."""
+    if not patients_for(user).filter(pk=patient.pk).exists():
+        return None
+    plan = support_plan_current(patient)
+    if plan is not None:
+        support_plan_audit_view(user, plan, request=request, where=where)
+    return plan

@@ -4,18 +4,24 @@ stays: the midnight census belongs with the stays it counts, so organisations ne
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
+from rrp.accounts.scope import patient_filter_for
+from rrp.core.concurrency import check_base_version
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.figures.store import mark_changed, months_from
 from rrp.organisations.models import OccupiedBedDays, Provider, Ward
-from rrp.people.models import Patient, WardStay
+from rrp.people.models import SUPPORT_PLAN_FIELDS, Patient, SupportPlanVersion, WardStay
 from rrp.people.validation import InvalidNhsNumber, validate_icd10, validate_nhs_number
 
 
@@ -116,3 +122,69 @@ def bed_days_derive_from_stays(*, wards: list[Ward], first_day: dt.date, last_da
         written += len(census)
     mark_changed((ward.pk, month) for ward in wards for month in months_from(first_day, last_day))
     return written
+
+
+@transaction.atomic
+def support_plan_record(
+    *,
+    patient: Patient,
+    by: User,
+    base_version: int | None,
+    change_reason: str = "",
+    request: HttpRequest | None = None,
+    **content: Any,
+) -> SupportPlanVersion:
+    """Write a new version of the patient's support plan (the first, or a revision or review of the
+    current one), audited. ``base_version`` is the version the writer started from (0 for none): if
+    someone else saved since, StaleVersion and nothing is saved (decision 0018). Raises
+    PermissionDenied outside the writer's scope and ValidationError naming each bad field."""
+    if (
+        not has_permission(by, Permission.SUPPORT_PLAN_RECORD)
+        or not Patient.objects.filter(patient_filter_for(by), pk=patient.pk).exists()
+    ):
+        raise PermissionDenied("You cannot write this patient's support plan.")
+    # Lock the patient row so two writers cannot both make version n+1.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    current = SupportPlanVersion.objects.filter(patient=patient).order_by("-number").first()
+    number = current.number if current else 0
+    check_base_version(base=base_version, current=number, what="support plan")
+    unknown = set(content) - set(SUPPORT_PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"support_plan_record: unknown fields {sorted(unknown)}")
+    errors: dict[str, str] = {}
+    change_reason = (change_reason or "").strip()
+    if current is not None and not change_reason:
+        errors["change_reason"] = "Enter why the plan is being changed or reviewed"
+    merged = {**(current.content() if current else {}), **content}
+    if not merged.get("review_due"):
+        errors["review_due"] = "Enter the date by which the plan will be reviewed"
+    if not any(
+        (merged.get(name) or "").strip()
+        for name in ("what_matters", "primary_strategies", "secondary_strategies")
+    ):
+        errors["what_matters"] = (
+            "Enter what matters to the person, or at least one primary or secondary strategy"
+        )
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    version = SupportPlanVersion(
+        patient=patient,
+        number=number + 1,
+        recorded_at=timezone.now(),
+        recorded_by=by,
+        change_reason=change_reason,
+        **merged,
+    )
+    version.full_clean()
+    version.save()
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE if number == 0 else AuditAction.CHANGE,
+        record=version,
+        record_label=f"Support plan of patient {patient.pk}, version {version.number}",
+        patient_id=patient.pk,
+        provider_id=patient.provider_id,
+        request=request,
+        detail={"version": version.number, "reason": "first plan" if number == 0 else "revised"},
+    )
+    return version

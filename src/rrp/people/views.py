@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
 
-from rrp.accounts.permissions import permission_required
+from rrp.accounts.permissions import has_permission, permission_required
 from rrp.accounts.roles import Permission
+from rrp.core.concurrency import StaleVersion
+from rrp.core.http import FORM_METHODS
 from rrp.core.services import audit_list
-from rrp.people import selectors
+from rrp.people import selectors, services
+from rrp.people.forms import SupportPlanForm
+from rrp.people.models import Patient
 
 
 @require_safe
@@ -39,4 +46,98 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     if patient is None:
         raise Http404
     stays = patient.ward_stays.select_related("ward").order_by("-started_at")[:50]
-    return render(request, "people/patient_detail.jinja", {"patient": patient, "stays": stays})
+    return render(
+        request,
+        "people/patient_detail.jinja",
+        {
+            "patient": patient,
+            "stays": stays,
+            "plan": selectors.support_plan_current(patient),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _patient(request: HttpRequest, patient_id: int) -> Patient:
+    patient = selectors.patient_get_for(request.user, patient_id, request=request)
+    if patient is None:
+        raise Http404
+    return patient
+
+
+@require_safe
+@permission_required(Permission.PATIENT_VIEW)
+def support_plan(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's current support plan, with its review date and every earlier version."""
+    patient = _patient(request, patient_id)
+    versions = selectors.support_plan_versions(patient)
+    if versions:
+        selectors.support_plan_audit_view(request.user, versions[0], request=request)
+    return render(
+        request,
+        "people/support_plan.jinja",
+        {
+            "patient": patient,
+            "plan": versions[0] if versions else None,
+            "versions": versions,
+            "today": timezone.localdate(),
+            "may_write": has_permission(request.user, Permission.SUPPORT_PLAN_RECORD),
+        },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@permission_required(Permission.SUPPORT_PLAN_RECORD)
+def support_plan_change(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Write the first plan, or revise or review the current one (a new version, with a reason)."""
+    patient = _patient(request, patient_id)
+    current = selectors.support_plan_current(patient)
+    if current is not None and request.method == "GET":
+        selectors.support_plan_audit_view(request.user, current, request=request, where="plan change page")
+    posted = request.POST if request.method == "POST" else None
+    form = SupportPlanForm(posted, initial=SupportPlanForm.initial_from(current))
+    base = current.number if current else 0
+    if posted is not None and posted.get("base_version", "").strip().isdigit():
+        base = int(posted["base_version"])
+    general: list[str] = []
+    status = 200
+    if posted is not None and form.is_valid():
+        try:
+            services.support_plan_record(
+                patient=patient,
+                by=request.user,
+                base_version=base,
+                change_reason=form.cleaned_data.get("change_reason") or "",
+                request=request,
+                **form.content(),
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as problem:
+            for name, problems in problem.message_dict.items():
+                for message in problems:
+                    if name in form.fields:
+                        form.add_error(name, message)
+                    else:
+                        general.append(message)
+        except StaleVersion as stale:
+            general.append(str(stale))
+            base = stale.current
+            status = 409
+        else:
+            messages.success(request, "Support plan saved.")
+            return redirect("people:support-plan", patient_id=patient.pk)
+    errors = [{"text": message, "href": "#plan-form"} for message in general] + [
+        {"text": str(message), "href": f"#{form[name].auto_id}"}
+        for name, problems in form.errors.items()
+        if name in form.fields
+        for message in problems
+    ]
+    if errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "people/support_plan_change.jinja",
+        {"patient": patient, "plan": current, "form": form, "errors": errors, "base_version": base},
+        status=status,
+    )

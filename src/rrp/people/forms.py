@@ -1,0 +1,85 @@
+"""Forms for a patient's support plan. Field names match the service's arguments, so a ValidationError
+from ``services.support_plan_record`` lands on the field it names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rrp.core.validation.forms import ValidatedForm
+from rrp.people.models import SUPPORT_PLAN_FIELDS, SupportPlanVersion
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _text(name: str, rows: int = 3) -> forms.CharField:
+    field = SupportPlanVersion._meta.get_field(name)
+    return forms.CharField(
+        label=str(field.verbose_name),
+        help_text=field.help_text,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class SupportPlanForm(ValidatedForm):
+    """A new version of the plan, shown filled with the current one so a review changes only what changed."""
+
+    rules_model = SupportPlanVersion
+    planned_dates = frozenset({"review_due"})
+
+    what_matters = _text("what_matters")
+    triggers = _text("triggers")
+    early_signs = _text("early_signs")
+    primary_strategies = _text("primary_strategies", 4)
+    secondary_strategies = _text("secondary_strategies", 4)
+    tertiary_strategies = _text("tertiary_strategies", 4)
+    safety_plan = _text("safety_plan")
+    views_on_restraint = _text("views_on_restraint")
+    views_on_seclusion = _text("views_on_seclusion")
+    views_on_rapid_tranquillisation = _text("views_on_rapid_tranquillisation")
+    who_to_tell = forms.CharField(
+        label="Who to tell after force is used",
+        help_text="The people the patient wants told, and how (Use of Force Act s6(5)(p))",
+        required=False,
+        max_length=300,
+    )
+    made_with_patient = forms.TypedChoiceField(
+        label="Was this version written with the patient?",
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    review_due = forms.DateField(
+        label="Review by",
+        help_text="The date the team will next review the plan with the patient, for example 2027-03-14",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the review date as a real date, for example 2027-03-14"},
+    )
+    change_reason = forms.CharField(
+        label="Why is the plan being changed or reviewed?",
+        help_text="For example: reviewed with the patient after a debrief",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @staticmethod
+    def initial_from(plan: SupportPlanVersion | None) -> dict[str, Any]:
+        if plan is None:
+            return {}
+        initial = plan.content()
+        made = initial.get("made_with_patient")
+        initial["made_with_patient"] = None if made is None else ("yes" if made else "no")
+        return initial
+
+    def content(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        content = {name: data.get(name) for name in SUPPORT_PLAN_FIELDS}
+        for name, value in content.items():
+            if isinstance(value, str):
+                content[name] = value.strip()
+        return content
