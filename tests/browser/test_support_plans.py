@@ -45,3 +45,58 @@ def test_nurse_writes_a_plan_then_sees_its_key_points_when_recording_force(
     expect(points).to_contain_text("Please never hold me face down")
     expect(points).to_contain_text("My sister Jo, by phone")
     check_accessibility(page, "record-force-with-plan")
+
+
+def test_patient_led_debrief_in_their_words_prompts_a_plan_review(page: Page, world: factories.World) -> None:
+    from rrp.force.services import incident_record
+    from tests.integration.force.incident_data import complete_content, typical_interventions
+
+    nurse, patient, ward = world.users["ward_staff"], world.patients["a1"], world.wards["a1"]
+    incident = incident_record(
+        ward=ward, patient=patient, by=nurse, interventions=typical_interventions(), **complete_content()
+    )
+    sign_in(page, nurse.username)
+    page.goto(f"/incidents/{incident.pk}/")
+    check_accessibility(page, "incident-with-debriefs")
+    page.get_by_role("link", name="Record this debrief (the patient)").click()
+    expect(heading(page)).to_have_text("Debrief with the patient")
+    page.get_by_label("Date held").fill("2026-03-02")
+    page.get_by_role("button", name="Save the debrief").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the time it was held too")
+    check_accessibility(page, "debrief-errors")
+    page.get_by_label("Time held").fill("10:30")
+    page.get_by_label("Who led it").fill("Sam Nurse, with the advocate")
+    page.get_by_label("Their account, in their own words").fill("Nobody told me why they were holding me.")
+    page.get_by_label("What would have helped?").fill("Being asked first.")
+    page.get_by_label("What do they want changed in their support plan?").fill(
+        "Explain before anyone holds me."
+    )
+    page.get_by_role("button", name="Save the debrief").click()
+    expect(page.get_by_text("Debrief with the patient saved.")).to_be_visible()
+    expect(page.locator("#debriefs ~ .nhsuk-card").first).to_contain_text(
+        "Nobody told me why they were holding me."
+    )
+
+    page.goto(f"/patients/{patient.pk}/")
+    expect(page.locator("#support-plan-status")).to_contain_text("Review requested")
+    page.get_by_role("link", name="Support plan").click()
+    expect(page.locator("#plan-reviews")).to_contain_text("Explain before anyone holds me.")
+    check_accessibility(page, "plan-review-requested")
+
+
+def test_nurse_records_information_about_the_use_of_force(page: Page, world: factories.World) -> None:
+    nurse, patient = world.users["ward_staff"], world.patients["a1"]
+    sign_in(page, nurse.username)
+    page.goto(f"/patients/{patient.pk}/")
+    page.get_by_role("link", name="Record information given").click()
+    expect(heading(page)).to_have_text("Information about the use of force")
+    page.get_by_role("group", name="Was it given?").get_by_label("Refused").check()
+    page.get_by_label("Time").fill("09:15")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter why it was refused or not possible")
+    check_accessibility(page, "rights-errors")
+    page.get_by_label("If refused or not possible, why?").fill("Did not want it today; offer again tomorrow")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Information about the use of force recorded.")).to_be_visible()
+    expect(page.locator("#rights-information ~ table").first).to_contain_text("offer again tomorrow")
+    check_accessibility(page, "patient-with-rights-information")

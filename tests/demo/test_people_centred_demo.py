@@ -52,3 +52,50 @@ def test_support_plans_second_run_replaces_the_first(demo) -> None:
     again = demo_data_generate(options=SMALL)
     assert SupportPlanVersion.objects.count() == count
     assert again.digest == demo.digest
+
+
+def test_debriefs_for_most_incidents_most_within_72_hours(demo) -> None:
+    from rrp.force.models import Debrief
+    from rrp.measures.catalogue import measure
+    from rrp.measures.series import measure_series
+    from rrp.organisations.models import Ward
+    from rrp.people.models import SupportPlanReviewRequest
+
+    patient = list(Debrief.objects.filter(kind="patient"))
+    assert len(patient) > 0.8 * Incident.objects.count()
+    for debrief in patient[:200]:
+        debrief.full_clean()
+        assert debrief.offered_at.date() <= demo.last_day
+        assert (debrief.held_at is None) == bool(debrief.not_held_reason)
+    assert Debrief.objects.filter(kind="staff", staff_support_offered=True).exists()
+    assert SupportPlanReviewRequest.objects.exists()
+    series = measure_series(
+        measure("patient-debrief-offered-72h"),
+        ward_ids=list(Ward.objects.values_list("pk", flat=True)),
+        since=demo.first_day,
+        until=demo.last_day,
+    )
+    share = series["numerator"].sum() / series["denominator"].sum()
+    assert 0.6 < share < 0.95
+
+
+def test_rights_information_for_most_admissions(demo) -> None:
+    from rrp.measures.catalogue import measure
+    from rrp.measures.series import measure_series
+    from rrp.organisations.models import Ward
+    from rrp.people.models import HospitalSpell, RightsInformation
+
+    records = list(RightsInformation.objects.select_related("spell"))
+    assert len({r.spell_id for r in records}) > 0.7 * HospitalSpell.objects.count()
+    for record in records[:300]:
+        record.full_clean()
+        assert record.given_at >= record.spell.admitted_at
+    assert {"given", "not_possible"} <= {r.outcome for r in records}
+    series = measure_series(
+        measure("rights-information-recorded"),
+        ward_ids=list(Ward.objects.values_list("pk", flat=True)),
+        since=demo.first_day,
+        until=demo.last_day,
+    )
+    share = series["numerator"].sum() / series["denominator"].sum()
+    assert 0.6 < share < 0.98

@@ -48,7 +48,7 @@ class Permission(StrEnum):
     PROVIDER_NAME_VIEW = "provider_name_view"
     UNSUPPRESSED_FIGURES_VIEW = "unsuppressed_figures_view"
     ACT_DUTIES_RECORD = "act_duties_record"
-    SUPPORT_PLAN_RECORD = "support_plan_record"
+    PATIENT_SUPPORT_RECORD = "patient_support_record"
 
 
 @dataclass(frozen=True)
@@ -204,9 +204,10 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             writes=True,
         ),
         PermissionDefinition(
-            Permission.SUPPORT_PLAN_RECORD,
+            Permission.PATIENT_SUPPORT_RECORD,
             "Write and review patients' support plans (positive behaviour support, safety plan, advance "
-            "statement) on the wards whose patients they may see: each change is a new version with a reason.",
+            "statement), each change a new version with a reason, and record the information about the use of "
+            "force given to patients (Use of Force Act s4), on the wards whose patients they may see.",
             writes=True,
             patients=True,
         ),
@@ -283,7 +284,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.INCIDENT_VIEW,
                 P.INCIDENT_RECORD,
                 P.SEGREGATION_RECORD,
-                P.SUPPORT_PLAN_RECORD,
+                P.PATIENT_SUPPORT_RECORD,
                 P.HUDDLE_VIEW,
                 P.PROVIDER_NAME_VIEW,
                 P.UNSUPPRESSED_FIGURES_VIEW,
@@ -297,7 +298,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         frozenset(
             {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.SEGREGATION_RECORD}
-            | {P.SUPPORT_PLAN_RECORD}
+            | {P.PATIENT_SUPPORT_RECORD}
             | {P.HUDDLE_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD}
             | {P.PROVIDER_NAME_VIEW, P.UNSUPPRESSED_FIGURES_VIEW}
         ),
@@ -323,7 +324,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.CLOSED_INCIDENT_AMEND,
                 P.INCIDENT_VOID,
             }
-            | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET, P.SUPPORT_PLAN_RECORD}
+            | {P.CQC_TASK_COMPLETE, P.SEGREGATION_RECORD, P.REVIEW_RULES_SET, P.PATIENT_SUPPORT_RECORD}
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
             | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT, P.NAMED_ACCESS_GRANT, P.ACT_DUTIES_RECORD}

@@ -194,3 +194,11 @@ class IncidentFlagKind(models.TextChoices):
         "A restraint longer than the usual limit was confirmed: review its duration",
     )
     LATE_RECORD = "late_record", "Recorded late: the record was first made long after the incident"
+
+
+class DebriefKind(models.TextChoices):
+    """Who a post-incident debrief was with (NICE NG10, QS154 statement 5)."""
+
+    PATIENT = "patient", "The patient"
+    CARER = "carer", "A carer or family member"
+    STAFF = "staff", "Staff"

@@ -682,3 +682,113 @@ class PatientCorrectionForm(ValidatedForm):
         if not (data.get("reason") or "").strip() and "reason" not in self.errors:
             self.add_error("reason", "Say why the patient is being corrected")
         return data
+
+
+class DebriefForm(ValidatedForm):
+    """One debrief (with the patient, a carer or staff). Dates and times are typed as they were; the
+    fields a kind does not ask for are taken off (``for_kind``)."""
+
+    planned_dates = frozenset({"wellbeing_follow_up_on"})
+
+    offered_date = date_field("Date offered")
+    offered_time = time_field("Time offered")
+    held_date = date_field("Date held")
+    held_time = time_field("Time held")
+    held_by = forms.CharField(
+        label="Who led it", required=False, max_length=200, help_text="Name and job title, or the patient"
+    )
+    not_held_reason = forms.CharField(
+        label="If it was not held, why not?", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    account = forms.CharField(
+        label="Their account, in their own words",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Write what they said as they said it, not a summary",
+    )
+    what_would_have_helped = forms.CharField(
+        label="What would have helped?", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    plan_changes = forms.CharField(
+        label="What do they want changed in their support plan?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anything written here asks the team to review the plan",
+    )
+    staff_support_offered = yes_no("Was support offered to the staff involved?")
+    wellbeing_follow_up_on = forms.DateField(
+        label="Wellbeing follow-up date",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text="When someone will check in with the staff involved",
+    )
+    change_reason = forms.CharField(
+        label="Why are you changing the debrief already recorded?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def for_kind(self, kind: str, *, correcting: bool) -> DebriefForm:
+        if kind == "staff":
+            del self.fields["plan_changes"]
+            self.fields["account"].label = "What the staff said"
+        else:
+            del self.fields["staff_support_offered"]
+            del self.fields["wellbeing_follow_up_on"]
+        if not correcting:
+            del self.fields["change_reason"]
+        return self
+
+    def content(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        content: dict[str, Any] = {
+            "offered_at": combine(data.get("offered_date"), data.get("offered_time")),
+            "held_at": combine(data.get("held_date"), data.get("held_time")),
+        }
+        for name in (
+            "held_by",
+            "not_held_reason",
+            "account",
+            "what_would_have_helped",
+            "plan_changes",
+            "staff_support_offered",
+            "wellbeing_follow_up_on",
+        ):
+            if name in self.fields:
+                content[name] = data.get(name)
+        return content
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for what in ("offered", "held"):
+            date, time = data.get(f"{what}_date"), data.get(f"{what}_time")
+            if (date is None) != (time is None) and not self.errors.get(f"{what}_date"):
+                missing = f"{what}_time" if time is None else f"{what}_date"
+                self.add_error(missing, f"Enter the {'time' if time is None else 'date'} it was {what} too")
+        return data
+
+    @staticmethod
+    def initial_from(debrief: Any | None) -> dict[str, Any]:
+        if debrief is None:
+            return {}
+        offered_date, offered_time = split(debrief.offered_at)
+        held_date, held_time = split(debrief.held_at)
+        initial = {
+            name: getattr(debrief, name)
+            for name in (
+                "held_by",
+                "not_held_reason",
+                "account",
+                "what_would_have_helped",
+                "plan_changes",
+                "wellbeing_follow_up_on",
+            )
+        }
+        initial.update(
+            offered_date=offered_date,
+            offered_time=offered_time,
+            held_date=held_date,
+            held_time=held_time,
+            staff_support_offered=yes_no_initial(debrief.staff_support_offered),
+        )
+        return initial

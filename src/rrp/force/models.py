@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from rrp.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from rrp.force.codes import (
     CqcTaskStatus,
+    DebriefKind,
     IncidentFlagKind,
     IncidentStatus,
     InterventionReason,
@@ -630,3 +631,56 @@ class IncidentVoid(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Incident {self.incident_id}: {self.get_kind_display()}"
+
+
+class Debrief(AppendOnlyModel):
+    """A post-incident debrief, led by the patient where it is with them: when it was offered and held,
+    who led it, the account in the person's own words, what would have helped, and what the patient wants
+    changed in their support plan (which asks for a plan review); or why it was not held. For staff, the
+    support offered and the date of a wellbeing follow-up.
+
+    Append-only like the rest of the record: an incident's current debrief of each kind is its latest row;
+    a correction is a new row with a reason. Sensitive free text: shown only on the incident's scoped,
+    audited pages, never in an export that leaves the trust.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="debriefs")
+    kind = models.CharField(max_length=10, choices=DebriefKind.choices)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    change_reason = models.TextField(
+        blank=True, help_text="Why this replaces an earlier record of the debrief."
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_by = models.CharField("Who led it", max_length=200, blank=True)
+    not_held_reason = models.TextField("Why it was not held", blank=True)
+    account = models.TextField("Their account, in their own words", blank=True)
+    what_would_have_helped = models.TextField("What would have helped", blank=True)
+    plan_changes = models.TextField("What they want changed in their support plan", blank=True)
+    staff_support_offered = models.BooleanField("Support offered to staff", null=True, blank=True)
+    wellbeing_follow_up_on = models.DateField("Wellbeing follow-up on", null=True, blank=True)
+
+    PLANNED_DATES = ("wellbeing_follow_up_on",)
+
+    class Meta:
+        ordering = ["incident", "kind", "recorded_at", "id"]
+        indexes = [models.Index(fields=["incident", "kind", "-id"], name="force_debrief_latest_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="force_debrief_valid_kind", condition=Q(kind__in=["patient", "carer", "staff"])
+            ),
+            models.CheckConstraint(
+                name="force_debrief_held_after_offered",
+                condition=Q(held_at__isnull=True)
+                | Q(offered_at__isnull=True)
+                | Q(held_at__gte=models.F("offered_at")),
+            ),
+            models.CheckConstraint(
+                name="force_debrief_says_something",
+                condition=Q(offered_at__isnull=False) | Q(held_at__isnull=False) | ~Q(not_held_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Debrief ({self.get_kind_display()}) on incident {self.incident_id}"

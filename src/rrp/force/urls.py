@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rrp.force import record_views, views
+from rrp.force import debrief_views, record_views, views
 
 app_name = "force"
 urlpatterns = [
@@ -23,6 +23,11 @@ urlpatterns = [
     path("incidents/<id:incident_id>/void/", views.incident_void, name="incident-void"),
     path("incidents/<id:incident_id>/patient/", views.incident_patient_correct, name="incident-patient"),
     path("incidents/<id:incident_id>/statements/new/", views.statement_add, name="statement-add"),
+    path(
+        "incidents/<id:incident_id>/debriefs/<slug:kind>/",
+        debrief_views.debrief_record,
+        name="debrief-record",
+    ),
     path(
         "incidents/<id:incident_id>/observations/new/",
         views.rt_observation_add,

@@ -30,9 +30,9 @@ from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_list, audit_record
 from rrp.core.times import to_the_minute
-from rrp.force import presenters, selectors, services
+from rrp.force import debriefs, presenters, selectors, services
 from rrp.force.closure import closure_checklist
-from rrp.force.codes import IncidentStatus, VoidKind
+from rrp.force.codes import DebriefKind, IncidentStatus, VoidKind
 from rrp.force.forms import (
     ChangeReasonForm,
     CloseForm,
@@ -582,12 +582,21 @@ def _render_detail(
         "close": reviewer and current == IncidentStatus.REVIEWED,
         "statement": services.statement_author_may_add(incident=incident, by=user),
         "observe": writer,
+        "debrief": writer and has_permission(user, Permission.INCIDENT_RECORD, ward=incident.ward),
         "void": page.void is None and has_permission(user, Permission.INCIDENT_VOID, ward=incident.ward),
         "patient": has_permission(user, Permission.INCIDENT_REVIEW, ward=incident.ward)
         and (current != IncidentStatus.CLOSED or has_permission(user, Permission.CLOSED_INCIDENT_AMEND)),
     }
     if page.void is not None:  # a voided record is kept as it is: statements and observations only
-        actions.update(amend=False, submit=False, review=False, send_back=False, close=False, patient=False)
+        actions.update(
+            amend=False,
+            submit=False,
+            review=False,
+            send_back=False,
+            close=False,
+            patient=False,
+            debrief=False,
+        )
     return render(
         request,
         "force/incident_detail.jinja",
@@ -597,6 +606,8 @@ def _render_detail(
             "status": current,
             "actions": actions,
             "rt": selectors.rt_monitoring_for(incident, interventions=page.interventions),
+            "debriefs": debriefs.debriefs_current(incident),
+            "debrief_kinds": DebriefKind.choices,
             "errors": list(errors),
             "p": presenters,
         },

@@ -72,6 +72,9 @@ class Counts(StrEnum):
     INCIDENTS_WITH_PATIENT_DEBRIEF = "incidents_with_patient_debrief"
     INCIDENTS_COMPLETE = "incidents_complete"
     EPISODES_REVIEWED_ON_TIME = "episodes_reviewed_on_time"
+    INCIDENTS_PATIENT_DEBRIEF_OFFERED_72H = "incidents_patient_debrief_offered_72h"
+    INCIDENTS_PATIENT_DEBRIEF_HELD_72H = "incidents_patient_debrief_held_72h"
+    ADMISSIONS_RIGHTS_INFORMATION = "admissions_rights_information"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ what is missing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 from collections.abc import Sequence
@@ -34,17 +35,19 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, F, Func, Q, QuerySet, Sum
+from django.db.models import Count, F, Func, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from rrp.core.times import local_midnight
 from rrp.figures import store
+from rrp.force.debriefs import DEBRIEF_WINDOW, patient_debrief_times
 from rrp.force.models import InterventionRecord
 from rrp.force.selectors import recorded_types
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month, period_of
+from rrp.people.selectors import admissions_rights_recorded
 from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE
 from rrp.segregation.selectors import ended_reviews_on_time, intervention_spans
 from rrp.spc import SpcResult, analyse
@@ -429,7 +432,10 @@ def measure_series(
             definition.slug
         ]
     counts = definition.numerator.counts
-    if definition.denominator not in SUPPORTED_DENOMINATORS:
+    if (
+        definition.denominator not in SUPPORTED_DENOMINATORS
+        and OWN_DENOMINATORS.get(counts) is not definition.denominator
+    ):
         raise UnsupportedMeasure(
             f"{definition.slug}: denominator {definition.denominator} is not computed yet"
         )
@@ -451,12 +457,12 @@ def measure_series(
         numerator_cells, counted = _repeat_counts(
             definition, latest_interventions(definition, **window), period, periods
         )
-    elif counts is Counts.INCIDENTS_COMPLETE:
-        numerator_cells, counted = _complete_counts(
+    elif counts in INCIDENT_COUNTERS:
+        numerator_cells, counted = INCIDENT_COUNTERS[counts](
             latest_interventions(definition, **window), period, periods
         )
-    elif counts is Counts.EPISODES_REVIEWED_ON_TIME:
-        numerator_cells, counted = _reviews_on_time_counts(definition, **window, period=period)
+    elif counts in WINDOW_COUNTERS:
+        numerator_cells, counted = WINDOW_COUNTERS[counts](definition, **window, period=period)
     elif counts is Counts.HOURS:
         spans = list(
             latest_interventions(definition, **window, overlapping=True).values_list(
@@ -493,6 +499,71 @@ def _reviews_on_time_counts(
         denominators[key] = denominators.get(key, 0) + 1
         numerators[key] = numerators.get(key, 0) + int(on_time)
     return numerators, denominators
+
+
+def _debrief_counts(
+    rows: QuerySet[InterventionRecord],
+    period: Period,
+    periods: Sequence[dt.date] | None = None,
+    *,
+    held: bool,
+) -> tuple[Cells, Cells]:
+    """Incidents whose patient debrief was offered (or, with ``held``, held) within 72 hours of the start
+    of their first type of force, and all incidents, per ward and the period of that start (issue 15).
+
+    The debrief times are the incident's current debrief record with the patient
+    (``force.debriefs.patient_debrief_times``); an incident with none recorded counts in the denominator
+    only, so the latest few days read low until debriefs are recorded, as they do on the ward."""
+    firsts = list(
+        rows.values("version__incident_id")
+        .annotate(ward_id=F("version__incident__ward_id"), start=Min("started_at"))
+        .values_list("version__incident_id", "ward_id", "start")
+        .order_by()
+    )
+    times = patient_debrief_times(incident_id for incident_id, _, _ in firsts)
+    numerators: Cells = {}
+    denominators: Cells = {}
+    for incident_id, ward_id, start in firsts:
+        key = (ward_id, _period_start(start, period))
+        denominators[key] = denominators.get(key, 0) + 1
+        moment = times.get(incident_id, (None, None))[1 if held else 0]
+        within = moment is not None and moment - start <= DEBRIEF_WINDOW
+        numerators[key] = numerators.get(key, 0) + int(within)
+    return numerators, denominators
+
+
+# Measures of incidents counted from their rows with a rule of their own: the numerator and denominator.
+INCIDENT_COUNTERS = {
+    Counts.INCIDENTS_COMPLETE: _complete_counts,
+    Counts.INCIDENTS_PATIENT_DEBRIEF_OFFERED_72H: functools.partial(_debrief_counts, held=False),
+    Counts.INCIDENTS_PATIENT_DEBRIEF_HELD_72H: functools.partial(_debrief_counts, held=True),
+}
+
+
+def _rights_counts(
+    definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
+) -> tuple[Cells, Cells]:
+    """Admissions with information about the use of force recorded for the patient within 7 days (given,
+    or refused or not possible with the reason: Use of Force Act s4), and all admissions, per ward and the
+    period of admission (``people.selectors.admissions_rights_recorded``)."""
+    numerators: Cells = {}
+    denominators: Cells = {}
+    for ward_id, admitted_at, recorded in admissions_rights_recorded(
+        ward_ids=ward_ids, start=local_midnight(since), end=local_midnight(until + dt.timedelta(days=1))
+    ):
+        key = (ward_id, _period_start(admitted_at, period))
+        denominators[key] = denominators.get(key, 0) + 1
+        numerators[key] = numerators.get(key, 0) + int(recorded)
+    return numerators, denominators
+
+
+# Measures counted over the window with a reader of their own (not from intervention rows), and the
+# denominators only such a reader counts.
+OWN_DENOMINATORS = {Counts.ADMISSIONS_RIGHTS_INFORMATION: Denominator.ADMISSIONS}
+WINDOW_COUNTERS = {
+    Counts.EPISODES_REVIEWED_ON_TIME: _reviews_on_time_counts,
+    Counts.ADMISSIONS_RIGHTS_INFORMATION: _rights_counts,
+}
 
 
 def _series_frame(

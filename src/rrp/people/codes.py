@@ -144,3 +144,33 @@ class StaffGroup(models.TextChoices):
     PSYCHOLOGY = "psychology", "Psychology and therapies"
     SECURITY = "security", "Security"
     OTHER = "other", "Other"
+
+
+class RightsRecipient(models.TextChoices):
+    """Who was given information about the use of force (Use of Force Act s4)."""
+
+    PATIENT = "patient", "The patient"
+    CHOSEN_PERSON = "chosen_person", "A person the patient chose"
+
+
+class RightsFormat(models.TextChoices):
+    """How the information was given, so that it could be understood (s4(3))."""
+
+    WRITTEN = "written", "Written leaflet"
+    EASY_READ = "easy_read", "Easy read leaflet"
+    VERBAL = "verbal", "Explained in person"
+    TRANSLATED = "translated", "In another language, or with an interpreter"
+    BSL = "bsl", "British Sign Language"
+    AUDIO_VIDEO = "audio_video", "Audio or video"
+    OTHER = "other", "Another format"
+
+
+class RightsOutcome(models.TextChoices):
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused"
+    NOT_POSSIBLE = "not_possible", "Not possible yet"
+
+
+class RightsOccasion(models.TextChoices):
+    ADMISSION = "admission", "On admission"
+    REPEATED = "repeated", "Repeated (after force was used, when better able to understand, or on request)"

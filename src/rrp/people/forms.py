@@ -3,12 +3,15 @@ from ``services.support_plan_record`` lands on the field it names."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from rrp.core.validation.forms import ValidatedForm
-from rrp.people.models import SUPPORT_PLAN_FIELDS, SupportPlanVersion
+from rrp.people.codes import RightsFormat, RightsOccasion, RightsOutcome, RightsRecipient
+from rrp.people.models import SUPPORT_PLAN_FIELDS, RightsInformation, SupportPlanVersion
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -83,3 +86,70 @@ class SupportPlanForm(ValidatedForm):
             if isinstance(value, str):
                 content[name] = value.strip()
         return content
+
+
+class RightsInformationForm(ValidatedForm):
+    """That information about the use of force was given (s4), to whom, how, or why not."""
+
+    rules_model = RightsInformation
+
+    occasion = forms.ChoiceField(
+        label="When was this?", choices=RightsOccasion.choices, required=False, widget=forms.RadioSelect
+    )
+    recipient = forms.ChoiceField(
+        label="Who was given the information?",
+        choices=RightsRecipient.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    chosen_person = forms.CharField(
+        label="The person the patient chose",
+        required=False,
+        max_length=200,
+        help_text="Name and relationship, for example: Jo Smith, sister",
+    )
+    outcome = forms.ChoiceField(
+        label="Was it given?", choices=RightsOutcome.choices, required=False, widget=forms.RadioSelect
+    )
+    format = forms.ChoiceField(
+        label="How was it given?",
+        choices=[("", "Select a format"), *RightsFormat.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label="If refused or not possible, why?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Say when it will be offered again",
+    )
+    given_date = forms.DateField(
+        label="Date",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as a real date, for example 2026-03-14"},
+    )
+    given_time = forms.TimeField(label="Time", required=False, widget=forms.TimeInput(format="%H:%M"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("given_date") and not data.get("given_time") and not self.errors.get("given_time"):
+            self.add_error("given_time", "Enter the time too")
+        return data
+
+    def content(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        date, time = data.get("given_date"), data.get("given_time")
+        given_at = (
+            timezone.make_aware(dt.datetime.combine(date, time.replace(second=0, microsecond=0)))
+            if date and time
+            else None
+        )
+        return {
+            "occasion": data.get("occasion") or "",
+            "recipient": data.get("recipient") or "",
+            "chosen_person": data.get("chosen_person") or "",
+            "outcome": data.get("outcome") or "",
+            "format": data.get("format") or "",
+            "reason": data.get("reason") or "",
+            "given_at": given_at,
+        }

@@ -13,6 +13,10 @@ from rrp.people.codes import (
     LegalStatus,
     Pregnancy,
     Religion,
+    RightsFormat,
+    RightsOccasion,
+    RightsOutcome,
+    RightsRecipient,
     Sex,
     SexualOrientation,
     StaffGroup,
@@ -295,3 +299,70 @@ class SupportPlanVersion(AppendOnlyModel):
         )
         fields = {f.name: f for f in self._meta.fields}
         return [(str(fields[n].verbose_name), getattr(self, n)) for n in names if getattr(self, n)]
+
+
+class SupportPlanReviewRequest(AppendOnlyModel):
+    """A request to review a patient's support plan, with what should change: most often what the
+    patient asked for at a debrief after force was used. Open until a plan version is written after it
+    (nothing is ever marked done by editing this row). ``source`` says where it came from in words (for
+    example "Patient debrief after incident 42"): people sits below force and holds no link to incidents.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plan_review_requests")
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=200)
+    wanted_changes = models.TextField()
+
+    class Meta:
+        ordering = ["patient", "requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="people_review_request_has_text", condition=~models.Q(wanted_changes="")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Support plan review requested: {self.source}"
+
+
+class RightsInformation(AppendOnlyModel):
+    """That information about the use of force was given (Use of Force Act 2018 s4): to the patient on
+    admission and again when needed, or to a person they chose; in which format; or that they refused or
+    it was not possible yet, with the reason. Belongs to an admission (a hospital spell). Append-only: a
+    mistake is put right by recording again (the latest record of an occasion stands)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="rights_information")
+    spell = models.ForeignKey(HospitalSpell, on_delete=models.PROTECT, related_name="rights_information")
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    occasion = models.CharField(max_length=20, choices=RightsOccasion.choices)
+    recipient = models.CharField(max_length=20, choices=RightsRecipient.choices)
+    chosen_person = models.CharField(
+        "The person chosen", max_length=200, blank=True, help_text="Name and relationship to the patient."
+    )
+    outcome = models.CharField(max_length=20, choices=RightsOutcome.choices)
+    format = models.CharField(max_length=20, choices=RightsFormat.choices, blank=True)
+    given_at = models.DateTimeField("When", help_text="When it was given, refused or tried.")
+    reason = models.TextField(blank=True, help_text="Why it was refused or not possible.")
+
+    class Meta:
+        ordering = ["patient", "given_at", "id"]
+        indexes = [models.Index(fields=["spell", "given_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="people_rights_given_has_format",
+                condition=~models.Q(outcome="given") | ~models.Q(format=""),
+            ),
+            models.CheckConstraint(
+                name="people_rights_refusal_has_reason",
+                condition=models.Q(outcome="given") | ~models.Q(reason=""),
+            ),
+            models.CheckConstraint(
+                name="people_rights_chosen_person_named",
+                condition=~models.Q(recipient="chosen_person") | ~models.Q(chosen_person=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Information about the use of force: {self.get_outcome_display()} ({self.get_occasion_display()})"

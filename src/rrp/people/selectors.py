@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -11,7 +14,13 @@ from rrp.accounts.scope import patient_filter_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Ward
-from rrp.people.models import Patient, SupportPlanVersion, WardStay
+from rrp.people.models import (
+    Patient,
+    RightsInformation,
+    SupportPlanReviewRequest,
+    SupportPlanVersion,
+    WardStay,
+)
 from rrp.people.validation import normalise_nhs_number
 
 
@@ -131,3 +140,45 @@ def support_plan_for(
     if plan is not None:
         support_plan_audit_view(user, plan, request=request, where=where)
     return plan
+
+
+def plan_reviews_open(patient: Patient) -> list[SupportPlanReviewRequest]:
+    """Requests to review the patient's plan made after its current version was written (all of them
+    when there is no plan yet), oldest first: the plan page lists them until the plan is revised."""
+    plan = support_plan_current(patient)
+    requests = SupportPlanReviewRequest.objects.filter(patient=patient).select_related("requested_by")
+    if plan is not None:
+        requests = requests.filter(requested_at__gt=plan.recorded_at)
+    return list(requests.order_by("requested_at", "id"))
+
+
+def rights_information_of(patient: Patient) -> list[RightsInformation]:
+    """Every record of information about the use of force given to the patient (or refused), newest
+    first. The caller has the patient from a scoped, audited selector."""
+    return list(patient.rights_information.select_related("recorded_by").order_by("-given_at", "-id"))
+
+
+RIGHTS_WITHIN = dt.timedelta(days=7)
+
+
+def admissions_rights_recorded(
+    *, ward_ids: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> list[tuple[int, dt.datetime, bool]]:
+    """Each admission to these wards from ``start`` to ``end`` (the first ward stay of a hospital spell),
+    as (ward, admitted at, whether information about the use of force was recorded for the patient
+    within 7 days: given, or refused or not possible with the reason). Aggregates for measures: the
+    caller chooses the wards from the reader's scope; no patient leaves this function."""
+    earlier = WardStay.objects.filter(spell_id=OuterRef("spell_id"), started_at__lt=OuterRef("started_at"))
+    recorded = RightsInformation.objects.filter(
+        spell_id=OuterRef("spell_id"),
+        recipient="patient",
+        given_at__lt=OuterRef("started_at") + RIGHTS_WITHIN,
+    )
+    rows = (
+        WardStay.objects.filter(ward_id__in=list(ward_ids), started_at__gte=start, started_at__lt=end)
+        .filter(~Exists(earlier))
+        .annotate(recorded=Exists(recorded))
+        .values_list("ward_id", "started_at", "recorded")
+        .order_by()
+    )
+    return list(rows)

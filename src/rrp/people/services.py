@@ -21,7 +21,16 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.figures.store import mark_changed, months_from
 from rrp.organisations.models import OccupiedBedDays, Provider, Ward
-from rrp.people.models import SUPPORT_PLAN_FIELDS, Patient, SupportPlanVersion, WardStay
+from rrp.people.codes import RightsOutcome, RightsRecipient
+from rrp.people.models import (
+    SUPPORT_PLAN_FIELDS,
+    HospitalSpell,
+    Patient,
+    RightsInformation,
+    SupportPlanReviewRequest,
+    SupportPlanVersion,
+    WardStay,
+)
 from rrp.people.validation import InvalidNhsNumber, validate_icd10, validate_nhs_number
 
 
@@ -138,11 +147,7 @@ def support_plan_record(
     current one), audited. ``base_version`` is the version the writer started from (0 for none): if
     someone else saved since, StaleVersion and nothing is saved (decision 0018). Raises
     PermissionDenied outside the writer's scope and ValidationError naming each bad field."""
-    if (
-        not has_permission(by, Permission.SUPPORT_PLAN_RECORD)
-        or not Patient.objects.filter(patient_filter_for(by), pk=patient.pk).exists()
-    ):
-        raise PermissionDenied("You cannot write this patient's support plan.")
+    _may_write_for(by, patient)
     # Lock the patient row so two writers cannot both make version n+1.
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
     current = SupportPlanVersion.objects.filter(patient=patient).order_by("-number").first()
@@ -188,3 +193,105 @@ def support_plan_record(
         detail={"version": version.number, "reason": "first plan" if number == 0 else "revised"},
     )
     return version
+
+
+def support_plan_review_request(
+    *, patient: Patient, by: User, source: str, wanted_changes: str, request: HttpRequest | None = None
+) -> SupportPlanReviewRequest:
+    """Ask for the patient's support plan to be reviewed, saying what should change (in the patient's
+    words where they are the source). Called inside the caller's transaction (a debrief), audited."""
+    wanted_changes = (wanted_changes or "").strip()
+    if not wanted_changes:
+        raise ValidationError({"wanted_changes": ["Enter what should change in the plan"]})
+    review = SupportPlanReviewRequest.objects.create(
+        patient=patient,
+        requested_at=timezone.now(),
+        requested_by=by,
+        source=source[:200],
+        wanted_changes=wanted_changes,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=review,
+        record_label=f"Support plan review requested for patient {patient.pk}",
+        patient_id=patient.pk,
+        provider_id=patient.provider_id,
+        request=request,
+    )
+    return review
+
+
+RIGHTS_FIELDS = ("occasion", "recipient", "chosen_person", "outcome", "format", "given_at", "reason")
+
+
+@transaction.atomic
+def rights_information_record(
+    *, patient: Patient, by: User, request: HttpRequest | None = None, **fields: Any
+) -> RightsInformation:
+    """Record that information about the use of force was given (Use of Force Act s4), or refused or not
+    possible with the reason, for the patient's admission at that time; audited. Raises PermissionDenied
+    outside the writer's scope and ValidationError naming each bad field."""
+    _may_write_for(by, patient)
+    unknown = set(fields) - set(RIGHTS_FIELDS)
+    if unknown:
+        raise TypeError(f"rights_information_record: unknown fields {sorted(unknown)}")
+    content = {name: (value.strip() if isinstance(value, str) else value) for name, value in fields.items()}
+    errors, spell = _rights_errors(patient, content)
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+    if content.get("recipient") != RightsRecipient.CHOSEN_PERSON:
+        content["chosen_person"] = ""
+    content["format"] = content.get("format") or ""
+    record = RightsInformation(
+        patient=patient, spell=spell, recorded_at=timezone.now(), recorded_by=by, **content
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=record,
+        record_label=f"Information about the use of force for patient {patient.pk}",
+        patient_id=patient.pk,
+        provider_id=patient.provider_id,
+        request=request,
+    )
+    return record
+
+
+def _may_write_for(by: User, patient: Patient) -> None:
+    """PermissionDenied unless the user may write support records of this patient."""
+    allowed = has_permission(by, Permission.PATIENT_SUPPORT_RECORD)
+    if not allowed or not Patient.objects.filter(patient_filter_for(by), pk=patient.pk).exists():
+        raise PermissionDenied("You cannot write this patient's records.")
+
+
+def _rights_errors(patient: Patient, content: dict[str, Any]) -> tuple[dict[str, str], HospitalSpell | None]:
+    """What is wrong with a record of rights information, by field, and the admission it belongs to."""
+    errors: dict[str, str] = {}
+    given_at = content.get("given_at")
+    spell = None
+    if given_at is None:
+        errors["given_at"] = "Enter when the information was given, refused or tried"
+    elif given_at > timezone.now():
+        errors["given_at"] = "This is in the future: enter when it happened"
+    else:
+        spell = patient.spells.filter(admitted_at__lte=given_at).order_by("-admitted_at").first()
+        if spell is None:
+            errors["given_at"] = "This is before the patient's admission: check the date"
+    outcome = content.get("outcome")
+    if outcome == RightsOutcome.GIVEN and not content.get("format"):
+        errors["format"] = "Select how the information was given"
+    if outcome in (RightsOutcome.REFUSED, RightsOutcome.NOT_POSSIBLE) and not content.get("reason"):
+        errors["reason"] = "Enter why it was refused or not possible"
+    if content.get("recipient") == RightsRecipient.CHOSEN_PERSON and not content.get("chosen_person"):
+        errors["chosen_person"] = "Enter the name of the person the patient chose"
+    for name, message in (
+        ("occasion", "Select when this was"),
+        ("recipient", "Select who was given the information"),
+        ("outcome", "Select whether it was given"),
+    ):
+        if not content.get(name):
+            errors.setdefault(name, message)
+    return errors, spell

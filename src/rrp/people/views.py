@@ -16,7 +16,7 @@ from rrp.core.concurrency import StaleVersion
 from rrp.core.http import FORM_METHODS
 from rrp.core.services import audit_list
 from rrp.people import selectors, services
-from rrp.people.forms import SupportPlanForm
+from rrp.people.forms import RightsInformationForm, SupportPlanForm
 from rrp.people.models import Patient
 
 
@@ -53,6 +53,9 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "stays": stays,
             "plan": selectors.support_plan_current(patient),
+            "reviews": selectors.plan_reviews_open(patient),
+            "rights": selectors.rights_information_of(patient),
+            "may_write": has_permission(request.user, Permission.PATIENT_SUPPORT_RECORD),
             "today": timezone.localdate(),
         },
     )
@@ -80,14 +83,15 @@ def support_plan(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "plan": versions[0] if versions else None,
             "versions": versions,
+            "reviews": selectors.plan_reviews_open(patient),
             "today": timezone.localdate(),
-            "may_write": has_permission(request.user, Permission.SUPPORT_PLAN_RECORD),
+            "may_write": has_permission(request.user, Permission.PATIENT_SUPPORT_RECORD),
         },
     )
 
 
 @require_http_methods(FORM_METHODS)
-@permission_required(Permission.SUPPORT_PLAN_RECORD)
+@permission_required(Permission.PATIENT_SUPPORT_RECORD)
 def support_plan_change(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Write the first plan, or revise or review the current one (a new version, with a reason)."""
     patient = _patient(request, patient_id)
@@ -138,6 +142,57 @@ def support_plan_change(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request,
         "people/support_plan_change.jinja",
-        {"patient": patient, "plan": current, "form": form, "errors": errors, "base_version": base},
+        {
+            "patient": patient,
+            "plan": current,
+            "form": form,
+            "errors": errors,
+            "base_version": base,
+            "reviews": selectors.plan_reviews_open(patient),
+        },
         status=status,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@permission_required(Permission.PATIENT_SUPPORT_RECORD)
+def rights_information_add(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Record that information about the use of force was given (Use of Force Act s4), or why not."""
+    patient = _patient(request, patient_id)
+    posted = request.POST if request.method == "POST" else None
+    form = RightsInformationForm(
+        posted,
+        initial={
+            "given_date": timezone.localdate().isoformat(),
+            "occasion": "admission",
+            "recipient": "patient",
+        },
+    )
+    if posted is not None and form.is_valid():
+        try:
+            services.rights_information_record(
+                patient=patient, by=request.user, request=request, **form.content()
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as problem:
+            target = {"given_at": "given_date"}
+            for name, problems in problem.message_dict.items():
+                for message in problems:
+                    form.add_error(
+                        target.get(name, name) if target.get(name, name) in form.fields else None, message
+                    )
+        else:
+            messages.success(request, "Information about the use of force recorded.")
+            return redirect("people:patient-detail", patient_id=patient.pk)
+    errors = [
+        {"text": str(message), "href": f"#{form[name].auto_id}" if name in form.fields else "#rights-form"}
+        for name, problems in form.errors.items()
+        for message in problems
+    ]
+    return render(
+        request,
+        "people/rights_information_add.jinja",
+        {"patient": patient, "form": form, "errors": errors},
+        status=400 if errors else 200,
     )

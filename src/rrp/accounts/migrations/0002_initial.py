@@ -5,52 +5,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('organisations', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='collaboratives',
-            field=models.ManyToManyField(blank=True, related_name='analysts', to='organisations.collaborative'),
+            model_name="user",
+            name="collaboratives",
+            field=models.ManyToManyField(
+                blank=True, related_name="analysts", to="organisations.collaborative"
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='commissioner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='organisations.commissioner'),
+            model_name="user",
+            name="commissioner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="organisations.commissioner",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='groups',
-            field=models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups'),
+            model_name="user",
+            name="groups",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.group",
+                verbose_name="groups",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='provider',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='organisations.provider'),
+            model_name="user",
+            name="provider",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="organisations.provider",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='wards',
-            field=models.ManyToManyField(blank=True, related_name='users', to='organisations.ward'),
+            model_name="user",
+            name="wards",
+            field=models.ManyToManyField(blank=True, related_name="users", to="organisations.ward"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'commissioner'), _negated=True), ('commissioner__isnull', False), _connector='OR'), name='commissioner_role_has_commissioner'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "commissioner"), _negated=True),
+                    ("commissioner__isnull", False),
+                    _connector="OR",
+                ),
+                name="commissioner_role_has_commissioner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['ward_staff', 'ward_manager', 'provider_governance']), _negated=True), ('provider__isnull', False), _connector='OR'), name='provider_roles_have_provider'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("role__in", ["ward_staff", "ward_manager", "provider_governance"]), _negated=True
+                    ),
+                    ("provider__isnull", False),
+                    _connector="OR",
+                ),
+                name="provider_roles_have_provider",
+            ),
         ),
     ]

@@ -4,34 +4,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_id', models.BigIntegerField(db_index=True, null=True)),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('actor_role', models.CharField(blank=True, max_length=40)),
-                ('action', models.CharField(choices=[('create', 'Created'), ('change', 'Changed'), ('view', 'Viewed'), ('export', 'Exported'), ('import', 'Imported'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_out', 'Signed out'), ('denied', 'Access denied')], db_index=True, max_length=20)),
-                ('record_type', models.CharField(db_index=True, max_length=60)),
-                ('record_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('record_label', models.CharField(blank=True, max_length=200)),
-                ('patient_id', models.BigIntegerField(db_index=True, null=True)),
-                ('provider_id', models.BigIntegerField(db_index=True, null=True)),
-                ('ip_address', models.GenericIPAddressField(null=True)),
-                ('path', models.CharField(blank=True, max_length=300)),
-                ('detail', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("actor_id", models.BigIntegerField(db_index=True, null=True)),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                ("actor_role", models.CharField(blank=True, max_length=40)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("view", "Viewed"),
+                            ("export", "Exported"),
+                            ("import", "Imported"),
+                            ("sign_in", "Signed in"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("sign_out", "Signed out"),
+                            ("denied", "Access denied"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("record_type", models.CharField(db_index=True, max_length=60)),
+                ("record_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("record_label", models.CharField(blank=True, max_length=200)),
+                ("patient_id", models.BigIntegerField(db_index=True, null=True)),
+                ("provider_id", models.BigIntegerField(db_index=True, null=True)),
+                ("ip_address", models.GenericIPAddressField(null=True)),
+                ("path", models.CharField(blank=True, max_length=300)),
+                ("detail", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['provider_id', '-at'], name='core_audite_provide_866a4a_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["provider_id", "-at"], name="core_audite_provide_866a4a_idx")
+                ],
             },
         ),
     ]

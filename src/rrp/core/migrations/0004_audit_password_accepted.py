@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_append_only_truncate'),
+        ("core", "0003_append_only_truncate"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('change', 'Changed'), ('view', 'Viewed'), ('export', 'Exported'), ('import', 'Imported'), ('password_accepted', 'Password accepted, awaiting second factor'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_out', 'Signed out'), ('denied', 'Access denied')], db_index=True, max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("change", "Changed"),
+                    ("view", "Viewed"),
+                    ("export", "Exported"),
+                    ("import", "Imported"),
+                    ("password_accepted", "Password accepted, awaiting second factor"),
+                    ("sign_in", "Signed in"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("sign_out", "Signed out"),
+                    ("denied", "Access denied"),
+                ],
+                db_index=True,
+                max_length=20,
+            ),
         ),
     ]

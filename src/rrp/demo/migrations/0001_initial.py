@@ -4,26 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DemoRun',
+            name="DemoRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('generated_at', models.DateTimeField()),
-                ('seed', models.BigIntegerField()),
-                ('options', models.JSONField(default=dict)),
-                ('counts', models.JSONField(default=dict)),
-                ('digest', models.CharField(max_length=64)),
-                ('seconds', models.FloatField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("generated_at", models.DateTimeField()),
+                ("seed", models.BigIntegerField()),
+                ("options", models.JSONField(default=dict)),
+                ("counts", models.JSONField(default=dict)),
+                ("digest", models.CharField(max_length=64)),
+                ("seconds", models.FloatField()),
             ],
             options={
-                'ordering': ['-generated_at'],
+                "ordering": ["-generated_at"],
             },
         ),
     ]

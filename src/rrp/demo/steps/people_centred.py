@@ -15,7 +15,8 @@ import numpy as np
 
 from rrp.accounts.models import User
 from rrp.demo.registry import DemoContext, demo_step
-from rrp.people.models import SupportPlanVersion
+from rrp.force.models import Debrief
+from rrp.people.models import RightsInformation, SupportPlanReviewRequest, SupportPlanVersion
 
 REVIEW_AFTER_DAYS = 90
 REVIEWED_SHARE = 0.5
@@ -111,3 +112,226 @@ def support_plans(ctx: DemoContext) -> None:
     for name, phrases in PHRASES.items():
         columns[name] = np.array(phrases, dtype=object)[rng.integers(len(phrases), size=n)].tolist()
     ctx.writer.insert(SupportPlanVersion, columns)
+
+
+# --- Debriefs after each use of force ---
+
+PATIENT_OFFERED_SHARE = 0.85  # offered within 72 hours
+PATIENT_HELD_SHARE = 0.75  # of those offered, held (the rest declined or not yet)
+STAFF_DEBRIEF_SHARE = 0.7
+PLAN_CHANGE_SHARE = 0.3
+ACCOUNTS = (
+    "I was frightened. Too many people came at once and nobody said what was happening.",
+    "I was angry about my leave being stopped. I did not want to hurt anyone.",
+    "I could not breathe properly when I was held. I want that to never happen again.",
+    "The nurse I trust was not on shift. I needed someone to listen.",
+    "I do not remember much. I felt ashamed afterwards.",
+)
+HELPED = (
+    "Being asked if I wanted to go to the garden first.",
+    "One person talking to me, not three.",
+    "My headphones and some space.",
+    "Being told why the decision was made.",
+)
+PLAN_CHANGES = (
+    "Offer the garden before anything else.",
+    "Only one person talks to me when I am upset.",
+    "Ask me about oral medication before an injection.",
+    "Tell my mum the same day.",
+)
+NOT_HELD = (
+    "Declined; offered again the next day",
+    "Too unwell to take part; offered again when settled",
+    "Transferred to another ward before it could be held",
+)
+
+
+def debriefs_wipe(ctx: DemoContext) -> None:
+    ctx.writer.delete_all_append_only([Debrief, SupportPlanReviewRequest])
+
+
+def _at_hours(ctx: DemoContext, day: np.ndarray, hours: np.ndarray) -> list[str]:
+    moments = (ctx.day0 + day).astype("datetime64[s]") + (hours * 3600).astype("timedelta64[s]")
+    return [f"{t}+00:00" for t in np.datetime_as_string(moments, unit="s").tolist()]
+
+
+@demo_step("debriefs", after=("incidents", "support_plans", "logins"), wipe=debriefs_wipe)
+def debriefs(ctx: DemoContext) -> None:
+    """A patient debrief for most incidents (most within 72 hours, led by the patient, in their words;
+    some declined), a staff debrief for most; what patients want changed asks for a plan review."""
+    author = User.objects.filter(username="ward.staff").values_list("pk", flat=True).first()
+    incidents = ctx.frames.get("incident")
+    if author is None or incidents is None or not len(incidents["id"]):
+        return
+    rng = ctx.rng_for("debriefs")
+    n = len(incidents["id"])
+    day = incidents["occurred_day"]
+    # Offered the next day or the one after (within 72 hours of any start that day); a few later.
+    offered_hours = np.where(
+        rng.random(n) < PATIENT_OFFERED_SHARE,
+        24 + rng.integers(9, 42, size=n),
+        24 * 4 + rng.integers(9, 17, size=n),
+    )
+    held = rng.random(n) < PATIENT_HELD_SHARE
+    held_hours = offered_hours + np.where(held, rng.integers(1, 6, size=n), 0)
+    # Nothing is recorded for incidents whose debrief would fall after the end of the period.
+    keep = day + (held_hours // 24) + 1 < ctx.n_days
+    ids, day, offered_hours, held, held_hours = (
+        incidents["id"][keep],
+        day[keep],
+        offered_hours[keep],
+        held[keep],
+        held_hours[keep],
+    )
+    m = len(ids)
+    if not m:
+        return
+    wants = held & (rng.random(m) < PLAN_CHANGE_SHARE)
+
+    def pick(options: tuple[str, ...], mask: np.ndarray) -> list[str]:
+        chosen = np.array(options, dtype=object)[rng.integers(len(options), size=m)]
+        return np.where(mask, chosen, "").tolist()
+
+    recorded = _at_hours(ctx, day, held_hours + 1)
+    patient_rows = {
+        "incident_id": ids,
+        "kind": ["patient"] * m,
+        "recorded_at": recorded,
+        "recorded_by_id": np.full(m, author),
+        "change_reason": [""] * m,
+        "offered_at": _at_hours(ctx, day, offered_hours),
+        "held_at": [
+            t if h else None for t, h in zip(_at_hours(ctx, day, held_hours), held.tolist(), strict=True)
+        ],
+        "held_by": np.where(held, "Named nurse, with the patient's advocate", "").tolist(),
+        "not_held_reason": pick(NOT_HELD, ~held),
+        "account": pick(ACCOUNTS, held),
+        "what_would_have_helped": pick(HELPED, held),
+        "plan_changes": pick(PLAN_CHANGES, wants),
+    }
+    staff = rng.random(m) < STAFF_DEBRIEF_SHARE
+    s = int(staff.sum())
+    staff_rows = {
+        "incident_id": ids[staff],
+        "kind": ["staff"] * s,
+        "recorded_at": _at_hours(ctx, day[staff], np.full(s, 20)),
+        "recorded_by_id": np.full(s, author),
+        "change_reason": [""] * s,
+        "held_at": _at_hours(ctx, day[staff], np.full(s, 18)),
+        "held_by": ["Nurse in charge"] * s,
+        "not_held_reason": [""] * s,
+        "what_would_have_helped": [""] * s,
+        "plan_changes": [""] * s,
+        "account": ["Hot debrief after the incident: what went well, what we would change."] * s,
+        "staff_support_offered": [True] * s,
+        "wellbeing_follow_up_on": ctx.day0 + (day[staff] + 7),
+    }
+    for columns in (patient_rows, staff_rows):
+        if len(columns["incident_id"]):
+            ctx.writer.insert(Debrief, columns)
+    # What patients asked to change: a review request each, dated when the debrief was recorded.
+    patient_of = dict(zip(incidents["id"].tolist(), incidents["patient_id"].tolist(), strict=True))
+    wanted = np.flatnonzero(wants)
+    if len(wanted):
+        ctx.writer.insert(
+            SupportPlanReviewRequest,
+            {
+                "patient_id": [patient_of[int(ids[i])] for i in wanted],
+                "requested_at": [recorded[i] for i in wanted],
+                "requested_by_id": np.full(len(wanted), author),
+                "source": ["Patient debrief after the use of force"] * len(wanted),
+                "wanted_changes": [patient_rows["plan_changes"][i] for i in wanted],
+            },
+        )
+
+
+# --- Information about the use of force (Use of Force Act s4) ---
+
+RIGHTS_GIVEN_SHARE = 0.8  # given within a few days of admission
+RIGHTS_DELAYED_SHARE = 0.1  # not possible at first (with the reason), given later
+CHOSEN_PERSON_SHARE = 0.2
+FORMATS = ("written", "easy_read", "verbal", "translated", "audio_video")
+FORMAT_WEIGHTS = np.array([0.45, 0.25, 0.2, 0.07, 0.03])
+
+
+def rights_wipe(ctx: DemoContext) -> None:
+    ctx.writer.delete_all_append_only([RightsInformation])
+
+
+@demo_step("rights_information", after=("people", "logins"), wipe=rights_wipe)
+def rights_information(ctx: DemoContext) -> None:
+    """Information about the use of force for most admissions within days; some not possible at first
+    (too unwell) and given later; some also given to a person the patient chose; some never recorded."""
+    author = User.objects.filter(username="ward.staff").values_list("pk", flat=True).first()
+    spells = ctx.frames.get("spell")
+    if author is None or spells is None or not len(spells["id"]):
+        return
+    rng = ctx.rng_for("rights_information")
+    start = np.maximum(spells["start_day"], 0)
+    n = len(start)
+    draw = rng.random(n)
+    given = draw < RIGHTS_GIVEN_SHARE
+    delayed = (draw >= RIGHTS_GIVEN_SHARE) & (draw < RIGHTS_GIVEN_SHARE + RIGHTS_DELAYED_SHARE)
+    rows: dict[str, list] = {
+        k: []
+        for k in ("spell", "day", "hour", "occasion", "recipient", "outcome", "format", "reason", "chosen")
+    }
+
+    def add(mask: np.ndarray, day: np.ndarray, **values: object) -> None:
+        index = np.flatnonzero(mask & (day < ctx.n_days - 1))
+        rows["spell"] += index.tolist()
+        rows["day"] += day[index].tolist()
+        rows["hour"] += rng.integers(9, 18, size=len(index)).tolist()
+        for key in ("occasion", "recipient", "outcome", "reason", "chosen"):
+            rows[key] += [values.get(key, "")] * len(index)
+        if values.get("outcome") == "given":
+            rows["format"] += rng.choice(FORMATS, size=len(index), p=FORMAT_WEIGHTS).tolist()
+        else:
+            rows["format"] += [""] * len(index)
+
+    add(given, start + rng.integers(1, 4, size=n), occasion="admission", recipient="patient", outcome="given")
+    add(
+        delayed,
+        start + 1,
+        occasion="admission",
+        recipient="patient",
+        outcome="not_possible",
+        reason="Too unwell to take it in; to be offered again when settled",
+    )
+    add(
+        delayed,
+        start + rng.integers(5, 11, size=n),
+        occasion="repeated",
+        recipient="patient",
+        outcome="given",
+    )
+    add(
+        given & (rng.random(n) < CHOSEN_PERSON_SHARE),
+        start + rng.integers(2, 6, size=n),
+        occasion="admission",
+        recipient="chosen_person",
+        outcome="given",
+        chosen="Their nearest relative",
+    )
+    m = len(rows["spell"])
+    if not m:
+        return
+    index = np.array(rows["spell"], dtype=np.int64)
+    day, hour = np.array(rows["day"], dtype=np.int64), np.array(rows["hour"], dtype=np.int64)
+    moments = _at_hours(ctx, day, hour)
+    ctx.writer.insert(
+        RightsInformation,
+        {
+            "patient_id": spells["patient_id"][index],
+            "spell_id": spells["id"][index],
+            "recorded_at": moments,
+            "recorded_by_id": np.full(m, author),
+            "occasion": rows["occasion"],
+            "recipient": rows["recipient"],
+            "chosen_person": rows["chosen"],
+            "outcome": rows["outcome"],
+            "format": rows["format"],
+            "given_at": moments,
+            "reason": rows["reason"],
+        },
+    )

@@ -6,209 +6,568 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('people', '0001_initial'),
+        ("organisations", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('source_system', models.CharField(blank=True, help_text='The system an imported incident came from (blank if made in RRP).', max_length=60)),
-                ('source_id', models.CharField(blank=True, help_text="The incident's id in its source system, for idempotent import.", max_length=100)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents_created', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='people.patient')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='organisations.provider')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incidents', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(db_index=True)),
+                (
+                    "source_system",
+                    models.CharField(
+                        blank=True,
+                        help_text="The system an imported incident came from (blank if made in RRP).",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The incident's id in its source system, for idempotent import.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents_created",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="people.patient",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="organisations.provider",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incidents",
+                        to="organisations.ward",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CqcNotificationTask',
+            name="CqcNotificationTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('raised_at', models.DateTimeField(db_index=True)),
-                ('reasons', models.JSONField(default=list)),
-                ('regulation', models.CharField(default='Regulation 18', max_length=40)),
-                ('due', models.CharField(default='Without delay', max_length=40)),
-                ('status', models.CharField(choices=[('open', 'To do: notify without delay'), ('notified', 'CQC notified'), ('not_required', 'Not required (e.g. already reported to NHS England)')], default='open', max_length=20)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cqc_tasks', to='organisations.provider')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cqc_tasks', to='force.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("raised_at", models.DateTimeField(db_index=True)),
+                ("reasons", models.JSONField(default=list)),
+                ("regulation", models.CharField(default="Regulation 18", max_length=40)),
+                ("due", models.CharField(default="Without delay", max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "To do: notify without delay"),
+                            ("notified", "CQC notified"),
+                            ("not_required", "Not required (e.g. already reported to NHS England)"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cqc_tasks",
+                        to="organisations.provider",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cqc_tasks",
+                        to="force.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at', '-id'],
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentStatusChange',
+            name="IncidentStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted for review'), ('sent_back', 'Sent back for changes'), ('reviewed', 'Reviewed'), ('closed', 'Closed')], max_length=20)),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted for review'), ('sent_back', 'Sent back for changes'), ('reviewed', 'Reviewed'), ('closed', 'Closed')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='force.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted for review"),
+                            ("sent_back", "Sent back for changes"),
+                            ("reviewed", "Reviewed"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted for review"),
+                            ("sent_back", "Sent back for changes"),
+                            ("reviewed", "Reviewed"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="force.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['incident', 'id'],
+                "ordering": ["incident", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentVersion',
+            name="IncidentVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('recorded_at', models.DateTimeField()),
-                ('change_reason', models.TextField(blank=True, help_text='Why this version was made (required after the first).')),
-                ('reason_code', models.CharField(blank=True, choices=[('10', 'Prevent a patient being violent to others'), ('11', 'Prevent a patient causing serious intentional harm to themselves'), ('12', 'Prevent a patient causing serious physical injury to themselves by accident'), ('13', 'Lawfully administer medicines or other medical treatment'), ('14', 'Facilitate personal care'), ('15', 'Facilitate nasogastric (NG) feeding'), ('16', 'Prevent the patient exhibiting extreme and prolonged over-activity'), ('17', 'Prevent the patient exhibiting otherwise dangerous behaviour'), ('18', "Undertake a search of the patient's clothing or property to ensure the safety of others"), ('19', 'Prevent the patient absconding from lawful custody'), ('98', 'Other (not listed)'), ('99', 'Not Known (Not Recorded)')], max_length=2)),
-                ('reason_text', models.TextField(blank=True)),
-                ('place_on_ward', models.CharField(blank=True, max_length=200)),
-                ('occurred_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('how_force_used', models.TextField(blank=True)),
-                ('outcome', models.TextField(blank=True)),
-                ('patient_died', models.BooleanField(blank=True, null=True)),
-                ('patient_serious_injury', models.BooleanField(blank=True, null=True)),
-                ('injury_patient', models.BooleanField(blank=True, null=True)),
-                ('injury_staff', models.BooleanField(blank=True, null=True)),
-                ('injury_others', models.BooleanField(blank=True, null=True)),
-                ('abuse_alleged', models.BooleanField(default=False, help_text='An allegation of abuse was made (CQC reg 18).')),
-                ('police_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('police_arrived_at', models.DateTimeField(blank=True, null=True)),
-                ('police_used_force', models.BooleanField(blank=True, null=True)),
-                ('non_staff_involved', models.BooleanField(blank=True, null=True)),
-                ('non_staff_types', models.JSONField(blank=True, default=list)),
-                ('non_staff_reason', models.TextField(blank=True)),
-                ('deescalation', models.JSONField(blank=True, default=list)),
-                ('deescalation_text', models.TextField(blank=True)),
-                ('care_plan_notification_sent', models.BooleanField(blank=True, null=True)),
-                ('care_plan_notified_to', models.CharField(blank=True, max_length=200)),
-                ('care_plan_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('debrief_patient_offered', models.BooleanField(blank=True, null=True)),
-                ('debrief_patient_held', models.BooleanField(blank=True, null=True)),
-                ('debrief_patient_not_held_reason', models.TextField(blank=True)),
-                ('debrief_staff_held', models.BooleanField(blank=True, null=True)),
-                ('debrief_carers_held', models.BooleanField(blank=True, null=True)),
-                ('camera_references', models.TextField(blank=True, help_text='Body-worn camera or CCTV references.')),
-                ('patient_snapshot', models.JSONField(blank=True, default=dict)),
-                ('negligible_force', models.BooleanField(default=False)),
-                ('negligible_force_justification', models.TextField(blank=True)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='force.incident')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incident_versions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "change_reason",
+                    models.TextField(
+                        blank=True, help_text="Why this version was made (required after the first)."
+                    ),
+                ),
+                (
+                    "reason_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("10", "Prevent a patient being violent to others"),
+                            ("11", "Prevent a patient causing serious intentional harm to themselves"),
+                            (
+                                "12",
+                                "Prevent a patient causing serious physical injury to themselves by accident",
+                            ),
+                            ("13", "Lawfully administer medicines or other medical treatment"),
+                            ("14", "Facilitate personal care"),
+                            ("15", "Facilitate nasogastric (NG) feeding"),
+                            ("16", "Prevent the patient exhibiting extreme and prolonged over-activity"),
+                            ("17", "Prevent the patient exhibiting otherwise dangerous behaviour"),
+                            (
+                                "18",
+                                "Undertake a search of the patient's clothing or property to ensure the safety of others",
+                            ),
+                            ("19", "Prevent the patient absconding from lawful custody"),
+                            ("98", "Other (not listed)"),
+                            ("99", "Not Known (Not Recorded)"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("reason_text", models.TextField(blank=True)),
+                ("place_on_ward", models.CharField(blank=True, max_length=200)),
+                ("occurred_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("how_force_used", models.TextField(blank=True)),
+                ("outcome", models.TextField(blank=True)),
+                ("patient_died", models.BooleanField(blank=True, null=True)),
+                ("patient_serious_injury", models.BooleanField(blank=True, null=True)),
+                ("injury_patient", models.BooleanField(blank=True, null=True)),
+                ("injury_staff", models.BooleanField(blank=True, null=True)),
+                ("injury_others", models.BooleanField(blank=True, null=True)),
+                (
+                    "abuse_alleged",
+                    models.BooleanField(
+                        default=False, help_text="An allegation of abuse was made (CQC reg 18)."
+                    ),
+                ),
+                ("police_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("police_arrived_at", models.DateTimeField(blank=True, null=True)),
+                ("police_used_force", models.BooleanField(blank=True, null=True)),
+                ("non_staff_involved", models.BooleanField(blank=True, null=True)),
+                ("non_staff_types", models.JSONField(blank=True, default=list)),
+                ("non_staff_reason", models.TextField(blank=True)),
+                ("deescalation", models.JSONField(blank=True, default=list)),
+                ("deescalation_text", models.TextField(blank=True)),
+                ("care_plan_notification_sent", models.BooleanField(blank=True, null=True)),
+                ("care_plan_notified_to", models.CharField(blank=True, max_length=200)),
+                ("care_plan_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("debrief_patient_offered", models.BooleanField(blank=True, null=True)),
+                ("debrief_patient_held", models.BooleanField(blank=True, null=True)),
+                ("debrief_patient_not_held_reason", models.TextField(blank=True)),
+                ("debrief_staff_held", models.BooleanField(blank=True, null=True)),
+                ("debrief_carers_held", models.BooleanField(blank=True, null=True)),
+                (
+                    "camera_references",
+                    models.TextField(blank=True, help_text="Body-worn camera or CCTV references."),
+                ),
+                ("patient_snapshot", models.JSONField(blank=True, default=dict)),
+                ("negligible_force", models.BooleanField(default=False)),
+                ("negligible_force_justification", models.TextField(blank=True)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="force.incident",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incident_versions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['incident', 'number'],
+                "ordering": ["incident", "number"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentFlag',
+            name="IncidentFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('prone_review', 'Prone restraint: review required'), ('rt_monitoring', 'Rapid tranquillisation: physical health observations at least hourly')], max_length=20)),
-                ('raised_at', models.DateTimeField()),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flags', to='force.incident')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flags_raised', to='force.incidentversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("prone_review", "Prone restraint: review required"),
+                            (
+                                "rt_monitoring",
+                                "Rapid tranquillisation: physical health observations at least hourly",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("raised_at", models.DateTimeField()),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="flags", to="force.incident"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flags_raised",
+                        to="force.incidentversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['incident', 'id'],
+                "ordering": ["incident", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InterventionRecord',
+            name="InterventionRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type_code', models.CharField(choices=[('01', 'Physical restraint - Prone'), ('04', 'Mechanical restraint'), ('05', 'Seclusion'), ('06', 'Segregation'), ('07', 'Physical restraint - Standing'), ('08', 'Physical restraint - Restrictive escort'), ('09', 'Physical restraint - Supine'), ('10', 'Physical restraint - Side'), ('11', 'Physical restraint - Seated'), ('12', 'Physical restraint - Kneeling'), ('13', 'Physical restraint - Other (not listed)'), ('14', 'Chemical restraint - Injection (Rapid Tranquillisation)'), ('15', 'Chemical restraint - Injection (Non Rapid Tranquillisation)'), ('16', 'Chemical restraint - Oral'), ('17', 'Chemical restraint - Other (not listed)')], max_length=2)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('in_care_plan', models.BooleanField(blank=True, help_text='s6(5)(d)', null=True)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interventions', to='force.incidentversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type_code",
+                    models.CharField(
+                        choices=[
+                            ("01", "Physical restraint - Prone"),
+                            ("04", "Mechanical restraint"),
+                            ("05", "Seclusion"),
+                            ("06", "Segregation"),
+                            ("07", "Physical restraint - Standing"),
+                            ("08", "Physical restraint - Restrictive escort"),
+                            ("09", "Physical restraint - Supine"),
+                            ("10", "Physical restraint - Side"),
+                            ("11", "Physical restraint - Seated"),
+                            ("12", "Physical restraint - Kneeling"),
+                            ("13", "Physical restraint - Other (not listed)"),
+                            ("14", "Chemical restraint - Injection (Rapid Tranquillisation)"),
+                            ("15", "Chemical restraint - Injection (Non Rapid Tranquillisation)"),
+                            ("16", "Chemical restraint - Oral"),
+                            ("17", "Chemical restraint - Other (not listed)"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("in_care_plan", models.BooleanField(blank=True, help_text="s6(5)(d)", null=True)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interventions",
+                        to="force.incidentversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'started_at', 'id'],
+                "ordering": ["version", "started_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StaffInvolvement',
+            name="StaffInvolvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('job_title', models.CharField(blank=True, max_length=120)),
-                ('part', models.CharField(choices=[('lead', 'Led the intervention (head and communication)'), ('head', 'Supported the head'), ('left_arm', 'Left arm'), ('right_arm', 'Right arm'), ('legs', 'Legs'), ('observer', "Observed and monitored the patient's physical health"), ('medication', 'Prescribed or administered medication'), ('seclusion', 'Escorted to or managed seclusion or segregation'), ('other', 'Other part')], max_length=20)),
-                ('staff_member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='people.staffmember')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='force.incidentversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("job_title", models.CharField(blank=True, max_length=120)),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[
+                            ("lead", "Led the intervention (head and communication)"),
+                            ("head", "Supported the head"),
+                            ("left_arm", "Left arm"),
+                            ("right_arm", "Right arm"),
+                            ("legs", "Legs"),
+                            ("observer", "Observed and monitored the patient's physical health"),
+                            ("medication", "Prescribed or administered medication"),
+                            ("seclusion", "Escorted to or managed seclusion or segregation"),
+                            ("other", "Other part"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "staff_member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="people.staffmember",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="force.incidentversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'id'],
+                "ordering": ["version", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['ward', '-created_at'], name='force_incid_ward_id_b7aaaf_idx'),
+            model_name="incident",
+            index=models.Index(fields=["ward", "-created_at"], name="force_incid_ward_id_b7aaaf_idx"),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('provider', 'source_system', 'source_id'), name='force_incident_one_per_source_id'),
+            model_name="incident",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("provider", "source_system", "source_id"),
+                name="force_incident_one_per_source_id",
+            ),
         ),
         migrations.AddIndex(
-            model_name='cqcnotificationtask',
-            index=models.Index(fields=['provider', 'status'], name='force_cqcno_provide_8f17cb_idx'),
+            model_name="cqcnotificationtask",
+            index=models.Index(fields=["provider", "status"], name="force_cqcno_provide_8f17cb_idx"),
         ),
         migrations.AddConstraint(
-            model_name='incidentstatuschange',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('to_status', 'sent_back'), _negated=True), models.Q(('note', ''), _negated=True), _connector='OR'), name='force_sent_back_has_request'),
+            model_name="incidentstatuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("to_status", "sent_back"), _negated=True),
+                    models.Q(("note", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="force_sent_back_has_request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidentversion',
-            constraint=models.UniqueConstraint(fields=('incident', 'number'), name='force_version_number_unique'),
+            model_name="incidentversion",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "number"), name="force_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidentversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number', 1), models.Q(('change_reason', ''), _negated=True), _connector='OR'), name='force_version_reason_after_first'),
+            model_name="incidentversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("number", 1), models.Q(("change_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="force_version_reason_after_first",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidentversion',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('occurred_at__isnull', True), ('ended_at__gte', models.F('occurred_at')), _connector='OR'), name='force_version_ends_after_start'),
+            model_name="incidentversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True),
+                    ("occurred_at__isnull", True),
+                    ("ended_at__gte", models.F("occurred_at")),
+                    _connector="OR",
+                ),
+                name="force_version_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidentversion',
-            constraint=models.CheckConstraint(condition=models.Q(('police_arrived_at__isnull', True), ('police_requested_at__isnull', True), ('police_arrived_at__gte', models.F('police_requested_at')), _connector='OR'), name='force_version_police_arrive_after_request'),
+            model_name="incidentversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("police_arrived_at__isnull", True),
+                    ("police_requested_at__isnull", True),
+                    ("police_arrived_at__gte", models.F("police_requested_at")),
+                    _connector="OR",
+                ),
+                name="force_version_police_arrive_after_request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidentversion',
-            constraint=models.CheckConstraint(condition=models.Q(('negligible_force', False), models.Q(('negligible_force_justification', ''), _negated=True), _connector='OR'), name='force_version_negligible_justified'),
+            model_name="incidentversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("negligible_force", False),
+                    models.Q(("negligible_force_justification", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="force_version_negligible_justified",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incidentflag',
-            constraint=models.UniqueConstraint(fields=('incident', 'kind'), name='force_flag_once_per_kind'),
+            model_name="incidentflag",
+            constraint=models.UniqueConstraint(fields=("incident", "kind"), name="force_flag_once_per_kind"),
         ),
         migrations.AddIndex(
-            model_name='interventionrecord',
-            index=models.Index(fields=['type_code', 'started_at'], name='force_inter_type_co_1a3a16_idx'),
+            model_name="interventionrecord",
+            index=models.Index(fields=["type_code", "started_at"], name="force_inter_type_co_1a3a16_idx"),
         ),
         migrations.AddConstraint(
-            model_name='interventionrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='force_intervention_ends_after_start'),
+            model_name="interventionrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True), ("ended_at__gte", models.F("started_at")), _connector="OR"
+                ),
+                name="force_intervention_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='interventionrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('type_code__in', ['01', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17'])), name='force_intervention_valid_type'),
+            model_name="interventionrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "type_code__in",
+                        [
+                            "01",
+                            "04",
+                            "05",
+                            "06",
+                            "07",
+                            "08",
+                            "09",
+                            "10",
+                            "11",
+                            "12",
+                            "13",
+                            "14",
+                            "15",
+                            "16",
+                            "17",
+                        ],
+                    )
+                ),
+                name="force_intervention_valid_type",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffinvolvement',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='force_staff_has_name'),
+            model_name="staffinvolvement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True), name="force_staff_has_name"
+            ),
         ),
     ]

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('force', '0004_rt_observations'),
+        ("force", "0004_rt_observations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incidentstatuschange',
-            index=models.Index(fields=['incident', '-id'], name='force_status_latest_idx'),
+            model_name="incidentstatuschange",
+            index=models.Index(fields=["incident", "-id"], name="force_status_latest_idx"),
         ),
     ]

@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('force', '0007_version_latest_cover_index'),
+        ("force", "0007_version_latest_cover_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incidentstatuschange',
-            index=models.Index(condition=models.Q(('to_status', 'closed')), fields=['incident'], name='force_status_closed_idx'),
+            model_name="incidentstatuschange",
+            index=models.Index(
+                condition=models.Q(("to_status", "closed")),
+                fields=["incident"],
+                name="force_status_closed_idx",
+            ),
         ),
     ]

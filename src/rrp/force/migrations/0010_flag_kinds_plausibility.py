@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('force', '0009_append_only_truncate'),
+        ("force", "0009_append_only_truncate"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='incidentflag',
-            name='kind',
-            field=models.CharField(choices=[('prone_review', 'Prone restraint: review required'), ('rt_monitoring', 'Rapid tranquillisation: physical health observations at least hourly'), ('long_duration', 'A restraint longer than the usual limit was confirmed: review its duration'), ('late_record', 'Recorded late: the record was first made long after the incident')], max_length=20),
+            model_name="incidentflag",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("prone_review", "Prone restraint: review required"),
+                    ("rt_monitoring", "Rapid tranquillisation: physical health observations at least hourly"),
+                    (
+                        "long_duration",
+                        "A restraint longer than the usual limit was confirmed: review its duration",
+                    ),
+                    ("late_record", "Recorded late: the record was first made long after the incident"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -8,27 +8,73 @@ from rrp.core.db import append_only_table, append_only_truncate_guarded
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('force', '0011_incident_closure'),
+        ("force", "0011_incident_closure"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IncidentVoid',
+            name="IncidentVoid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('void', 'Voided: recorded in error (a test, or the wrong patient)'), ('duplicate', 'A duplicate of another incident')], max_length=20)),
-                ('reason', models.TextField()),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='force.incident')),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='void', to='force.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("void", "Voided: recorded in error (a test, or the wrong patient)"),
+                            ("duplicate", "A duplicate of another incident"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duplicates",
+                        to="force.incident",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="void", to="force.incident"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['incident'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='force_void_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('duplicate_of__isnull', False), ('kind', 'duplicate')), models.Q(('duplicate_of__isnull', True), ('kind', 'void')), _connector='OR'), name='force_void_duplicate_names_original')],
+                "ordering": ["incident"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True), name="force_void_has_reason"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("duplicate_of__isnull", False), ("kind", "duplicate")),
+                            models.Q(("duplicate_of__isnull", True), ("kind", "void")),
+                            _connector="OR",
+                        ),
+                        name="force_void_duplicate_names_original",
+                    ),
+                ],
             },
         ),
         append_only_table("force_incidentvoid"),

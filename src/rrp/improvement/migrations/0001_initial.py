@@ -6,99 +6,238 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChartRebase',
+            name="ChartRebase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure_slug', models.CharField(max_length=80)),
-                ('rebase_on', models.DateField(help_text='The first period of the new limits.')),
-                ('reason', models.TextField()),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='chart_rebases', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("measure_slug", models.CharField(max_length=80)),
+                ("rebase_on", models.DateField(help_text="The first period of the new limits.")),
+                ("reason", models.TextField()),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="chart_rebases",
+                        to="organisations.ward",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ward', 'measure_slug', 'rebase_on', 'id'],
+                "ordering": ["ward", "measure_slug", "rebase_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ImprovementAim',
+            name="ImprovementAim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure_slug', models.CharField(max_length=80)),
-                ('statement', models.CharField(max_length=300)),
-                ('baseline_start', models.DateField()),
-                ('baseline_end', models.DateField()),
-                ('reduction_percent', models.PositiveSmallIntegerField()),
-                ('aim_date', models.DateField()),
-                ('recorded_at', models.DateTimeField()),
-                ('collaborative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='aims', to='organisations.collaborative')),
-                ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='aims', to='organisations.provider')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("measure_slug", models.CharField(max_length=80)),
+                ("statement", models.CharField(max_length=300)),
+                ("baseline_start", models.DateField()),
+                ("baseline_end", models.DateField()),
+                ("reduction_percent", models.PositiveSmallIntegerField()),
+                ("aim_date", models.DateField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "collaborative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="aims",
+                        to="organisations.collaborative",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="aims",
+                        to="organisations.provider",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['aim_date', 'id'],
+                "ordering": ["aim_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WardEvent',
+            name="WardEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('happened_on', models.DateField()),
-                ('label', models.CharField(help_text='Short: it is printed on the chart.', max_length=60)),
-                ('kind', models.CharField(choices=[('change_tested', 'A change tested (PDSA)'), ('recording_system', 'A new or changed incident recording system'), ('ward_reconfiguration', 'A ward reconfiguration (beds, patient group, move)'), ('staffing', 'A staffing change'), ('other', 'Something else')], max_length=30)),
-                ('description', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("happened_on", models.DateField()),
+                ("label", models.CharField(help_text="Short: it is printed on the chart.", max_length=60)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("change_tested", "A change tested (PDSA)"),
+                            ("recording_system", "A new or changed incident recording system"),
+                            ("ward_reconfiguration", "A ward reconfiguration (beds, patient group, move)"),
+                            ("staffing", "A staffing change"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="organisations.ward",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['ward', 'happened_on', 'id'],
+                "ordering": ["ward", "happened_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Withdrawal',
+            name="Withdrawal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('withdrawn_at', models.DateTimeField()),
-                ('aim', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='withdrawal', to='improvement.improvementaim')),
-                ('event', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='withdrawal', to='improvement.wardevent')),
-                ('rebase', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='withdrawal', to='improvement.chartrebase')),
-                ('withdrawn_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("withdrawn_at", models.DateTimeField()),
+                (
+                    "aim",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="withdrawal",
+                        to="improvement.improvementaim",
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="withdrawal",
+                        to="improvement.wardevent",
+                    ),
+                ),
+                (
+                    "rebase",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="withdrawal",
+                        to="improvement.chartrebase",
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='chartrebase',
-            index=models.Index(fields=['ward', 'measure_slug'], name='improvement_ward_id_c869bb_idx'),
+            model_name="chartrebase",
+            index=models.Index(fields=["ward", "measure_slug"], name="improvement_ward_id_c869bb_idx"),
         ),
         migrations.AddConstraint(
-            model_name='improvementaim',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('collaborative__isnull', True), ('provider__isnull', False)), models.Q(('collaborative__isnull', False), ('provider__isnull', True)), _connector='OR'), name='aim_for_provider_or_collaborative'),
+            model_name="improvementaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("collaborative__isnull", True), ("provider__isnull", False)),
+                    models.Q(("collaborative__isnull", False), ("provider__isnull", True)),
+                    _connector="OR",
+                ),
+                name="aim_for_provider_or_collaborative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='improvementaim',
-            constraint=models.CheckConstraint(condition=models.Q(('baseline_end__gte', models.F('baseline_start'))), name='aim_baseline_in_order'),
+            model_name="improvementaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("baseline_end__gte", models.F("baseline_start"))),
+                name="aim_baseline_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='improvementaim',
-            constraint=models.CheckConstraint(condition=models.Q(('reduction_percent__gte', 1), ('reduction_percent__lte', 100)), name='aim_reduction_is_a_percentage'),
+            model_name="improvementaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reduction_percent__gte", 1), ("reduction_percent__lte", 100)),
+                name="aim_reduction_is_a_percentage",
+            ),
         ),
         migrations.AddIndex(
-            model_name='wardevent',
-            index=models.Index(fields=['ward', 'happened_on'], name='improvement_ward_id_d7f307_idx'),
+            model_name="wardevent",
+            index=models.Index(fields=["ward", "happened_on"], name="improvement_ward_id_d7f307_idx"),
         ),
         migrations.AddConstraint(
-            model_name='withdrawal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('aim__isnull', True), ('event__isnull', False), ('rebase__isnull', True)), models.Q(('aim__isnull', True), ('event__isnull', True), ('rebase__isnull', False)), models.Q(('aim__isnull', False), ('event__isnull', True), ('rebase__isnull', True)), _connector='OR'), name='withdraws_exactly_one_thing'),
+            model_name="withdrawal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("aim__isnull", True), ("event__isnull", False), ("rebase__isnull", True)),
+                    models.Q(("aim__isnull", True), ("event__isnull", True), ("rebase__isnull", False)),
+                    models.Q(("aim__isnull", False), ("event__isnull", True), ("rebase__isnull", True)),
+                    _connector="OR",
+                ),
+                name="withdraws_exactly_one_thing",
+            ),
         ),
     ]

@@ -8,26 +8,44 @@ from rrp.core.db import append_only_table
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('improvement', '0003_append_only_truncate'),
+        ("improvement", "0003_append_only_truncate"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WardEventRedaction',
+            name="WardEventRedaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=60)),
-                ('description', models.TextField(blank=True)),
-                ('reason', models.TextField()),
-                ('redacted_at', models.DateTimeField()),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redactions', to='improvement.wardevent')),
-                ('redacted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=60)),
+                ("description", models.TextField(blank=True)),
+                ("reason", models.TextField()),
+                ("redacted_at", models.DateTimeField()),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="redactions",
+                        to="improvement.wardevent",
+                    ),
+                ),
+                (
+                    "redacted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['event', 'redacted_at', 'id'],
+                "ordering": ["event", "redacted_at", "id"],
             },
         ),
         append_only_table("improvement_wardeventredaction"),

@@ -4,29 +4,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='NationalProviderMonth',
+            name="NationalProviderMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the reporting month.')),
-                ('provider_name', models.CharField(max_length=200)),
-                ('metric', models.CharField(choices=[('MHS76', 'People subject to restrictive interventions (MHS76)'), ('MHS24', 'Hospital bed days in the reporting period (MHS24)'), ('MHS09', 'People subject to detention at the end of the reporting period (MHS09)'), ('MHS08', 'People subject to the Mental Health Act at the end of the reporting period (MHS08)')], max_length=5)),
-                ('value', models.PositiveIntegerField(blank=True, null=True)),
-                ('suppressed', models.BooleanField(default=False)),
-                ('source_file', models.CharField(max_length=200)),
-                ('imported_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(help_text="The first day of the reporting month.")),
+                ("provider_name", models.CharField(max_length=200)),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("MHS76", "People subject to restrictive interventions (MHS76)"),
+                            ("MHS24", "Hospital bed days in the reporting period (MHS24)"),
+                            (
+                                "MHS09",
+                                "People subject to detention at the end of the reporting period (MHS09)",
+                            ),
+                            (
+                                "MHS08",
+                                "People subject to the Mental Health Act at the end of the reporting period (MHS08)",
+                            ),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                ("value", models.PositiveIntegerField(blank=True, null=True)),
+                ("suppressed", models.BooleanField(default=False)),
+                ("source_file", models.CharField(max_length=200)),
+                ("imported_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['month', 'provider_name', 'metric'],
-                'indexes': [models.Index(fields=['metric', 'month'], name='measures_na_metric_3398ba_idx')],
-                'constraints': [models.UniqueConstraint(fields=('month', 'provider_name', 'metric'), name='one_national_figure_per_provider_month'), models.CheckConstraint(condition=models.Q(models.Q(('suppressed', True), ('value__isnull', True)), models.Q(('suppressed', False), ('value__isnull', False)), _connector='OR'), name='national_figure_value_xor_suppressed'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='national_figure_month_starts_on_day_1')],
+                "ordering": ["month", "provider_name", "metric"],
+                "indexes": [models.Index(fields=["metric", "month"], name="measures_na_metric_3398ba_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "provider_name", "metric"),
+                        name="one_national_figure_per_provider_month",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("suppressed", True), ("value__isnull", True)),
+                            models.Q(("suppressed", False), ("value__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="national_figure_value_xor_suppressed",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)), name="national_figure_month_starts_on_day_1"
+                    ),
+                ],
             },
         ),
     ]

@@ -5,27 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("measures", "0001_initial"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WardMonthFigures',
+            name="WardMonthFigures",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.')),
-                ('generation', models.PositiveIntegerField(default=0)),
-                ('computed_generation', models.IntegerField(blank=True, null=True)),
-                ('definitions_key', models.CharField(blank=True, max_length=64)),
-                ('figures', models.JSONField(default=dict)),
-                ('computed_at', models.DateTimeField(blank=True, null=True)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(help_text="The first day of the month.")),
+                ("generation", models.PositiveIntegerField(default=0)),
+                ("computed_generation", models.IntegerField(blank=True, null=True)),
+                ("definitions_key", models.CharField(blank=True, max_length=64)),
+                ("figures", models.JSONField(default=dict)),
+                ("computed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organisations.ward"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('ward', 'month'), name='one_figures_row_per_ward_month')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ward", "month"), name="one_figures_row_per_ward_month")
+                ],
             },
         ),
     ]

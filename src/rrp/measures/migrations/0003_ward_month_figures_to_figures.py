@@ -5,18 +5,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0002_ward_month_figures'),
+        ("measures", "0002_ward_month_figures"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             database_operations=[
-                migrations.AlterModelTable(name='WardMonthFigures', table='figures_wardmonthfigures'),
+                migrations.AlterModelTable(name="WardMonthFigures", table="figures_wardmonthfigures"),
             ],
             state_operations=[
-                migrations.DeleteModel(name='WardMonthFigures'),
+                migrations.DeleteModel(name="WardMonthFigures"),
             ],
         ),
     ]

@@ -4,36 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker_id', models.CharField(max_length=64, unique=True)),
-                ('hostname', models.CharField(max_length=255)),
-                ('pid', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField()),
-                ('seen_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("worker_id", models.CharField(max_length=64, unique=True)),
+                ("hostname", models.CharField(max_length=255)),
+                ("pid", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField()),
+                ("seen_at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ScheduledRun',
+            name="ScheduledRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=64)),
-                ('slot', models.DateTimeField(help_text='The scheduled time this run is for (UTC).')),
-                ('enqueued_at', models.DateTimeField(auto_now_add=True)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job", models.CharField(max_length=64)),
+                ("slot", models.DateTimeField(help_text="The scheduled time this run is for (UTC).")),
+                ("enqueued_at", models.DateTimeField(auto_now_add=True)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'ordering': ['-slot'],
-                'constraints': [models.UniqueConstraint(fields=('job', 'slot'), name='ops_scheduled_run_once')],
+                "ordering": ["-slot"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "slot"), name="ops_scheduled_run_once")
+                ],
             },
         ),
     ]

@@ -6,45 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ops', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("ops", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderPreference',
+            name="ReminderPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kinds', models.JSONField(default=list, help_text='The ReminderKind values chosen.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_preference', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kinds", models.JSONField(default=list, help_text="The ReminderKind values chosen.")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminder_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reviews', 'Seclusion and segregation reviews overdue or due soon'), ('follow_up', 'Staff statements and patient debriefs outstanding'), ('rt_observations', 'Physical health observations due after rapid tranquillisation')], max_length=20)),
-                ('slot', models.DateTimeField()),
-                ('channel', models.CharField(max_length=10)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Sent'), ('failed', 'Failed after every attempt')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('last_error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to=settings.AUTH_USER_MODEL)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reviews", "Seclusion and segregation reviews overdue or due soon"),
+                            ("follow_up", "Staff statements and patient debriefs outstanding"),
+                            (
+                                "rt_observations",
+                                "Physical health observations due after rapid tranquillisation",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("slot", models.DateTimeField()),
+                ("channel", models.CharField(max_length=10)),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed after every attempt"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("last_error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organisations.ward"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='ops_reminde_status_c4ef44_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'ward', 'slot'), name='ops_reminder_once_per_slot')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["status", "next_attempt_at"], name="ops_reminde_status_c4ef44_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "kind", "ward", "slot"), name="ops_reminder_once_per_slot"
+                    )
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,157 +14,359 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Commissioner',
+            name="Commissioner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ods_code', models.CharField(max_length=10, unique=True, verbose_name='ODS code')),
-                ('name', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ods_code", models.CharField(max_length=10, unique=True, verbose_name="ODS code")),
+                ("name", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('name', models.CharField(max_length=120)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("name", models.CharField(max_length=120)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ods_code', models.CharField(max_length=10, unique=True, verbose_name='ODS code')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('nhs_trust', 'NHS trust'), ('independent', 'Independent provider')], max_length=20)),
-                ('commissioners', models.ManyToManyField(blank=True, related_name='providers', to='organisations.commissioner')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='providers', to='organisations.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ods_code", models.CharField(max_length=10, unique=True, verbose_name="ODS code")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("nhs_trust", "NHS trust"), ("independent", "Independent provider")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "commissioners",
+                    models.ManyToManyField(
+                        blank=True, related_name="providers", to="organisations.commissioner"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="providers",
+                        to="organisations.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='commissioner',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commissioners', to='organisations.region'),
+            model_name="commissioner",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="commissioners",
+                to="organisations.region",
+            ),
         ),
         migrations.CreateModel(
-            name='Collaborative',
+            name="Collaborative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('national', 'National programme cohort'), ('regional', 'Regional collaborative')], max_length=20)),
-                ('aim', models.TextField(blank=True)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='organisations.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national", "National programme cohort"),
+                            ("regional", "Regional collaborative"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("aim", models.TextField(blank=True)),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="organisations.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ods_code', models.CharField(max_length=10, unique=True, verbose_name='ODS code')),
-                ('name', models.CharField(max_length=200)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='organisations.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ods_code", models.CharField(max_length=10, unique=True, verbose_name="ODS code")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="organisations.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Ward',
+            name="Ward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text="The provider's ward code, unique in RRP.", max_length=20, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('specialism', models.CharField(choices=[('adult_acute', 'Adult acute'), ('picu', 'Psychiatric intensive care'), ('forensic_low', 'Forensic low secure'), ('forensic_medium', 'Forensic medium secure'), ('forensic_high', 'Forensic high secure'), ('ld_autism', 'Learning disability and autism'), ('cyp', 'Children and young people'), ('older_adult', 'Older adult'), ('eating_disorder', 'Eating disorder'), ('rehabilitation', 'Rehabilitation'), ('mother_baby', 'Mother and baby'), ('other', 'Other')], max_length=30)),
-                ('sex', models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('mixed', 'Mixed')], max_length=10)),
-                ('beds', models.PositiveSmallIntegerField()),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wards', to='organisations.provider')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wards', to='organisations.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="The provider's ward code, unique in RRP.", max_length=20, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "specialism",
+                    models.CharField(
+                        choices=[
+                            ("adult_acute", "Adult acute"),
+                            ("picu", "Psychiatric intensive care"),
+                            ("forensic_low", "Forensic low secure"),
+                            ("forensic_medium", "Forensic medium secure"),
+                            ("forensic_high", "Forensic high secure"),
+                            ("ld_autism", "Learning disability and autism"),
+                            ("cyp", "Children and young people"),
+                            ("older_adult", "Older adult"),
+                            ("eating_disorder", "Eating disorder"),
+                            ("rehabilitation", "Rehabilitation"),
+                            ("mother_baby", "Mother and baby"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("male", "Male"), ("female", "Female"), ("mixed", "Mixed")], max_length=10
+                    ),
+                ),
+                ("beds", models.PositiveSmallIntegerField()),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wards",
+                        to="organisations.provider",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wards",
+                        to="organisations.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['provider__name', 'name'],
+                "ordering": ["provider__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='OccupiedBedDays',
+            name="OccupiedBedDays",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('bed_days', models.PositiveSmallIntegerField()),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='daily_bed_days', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("bed_days", models.PositiveSmallIntegerField()),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="daily_bed_days",
+                        to="organisations.ward",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MonthlyBedDays',
+            name="MonthlyBedDays",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.')),
-                ('bed_days', models.PositiveIntegerField()),
-                ('source', models.CharField(choices=[('ward_stays', 'Derived from ward stays'), ('manual', 'Entered by the ward'), ('import', 'Imported from a file')], max_length=20)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monthly_bed_days', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(help_text="The first day of the month.")),
+                ("bed_days", models.PositiveIntegerField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("ward_stays", "Derived from ward stays"),
+                            ("manual", "Entered by the ward"),
+                            ("import", "Imported from a file"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="monthly_bed_days",
+                        to="organisations.ward",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CollaborativeMembership',
+            name="CollaborativeMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_on', models.DateField()),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('collaborative', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='organisations.collaborative')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_on", models.DateField()),
+                ("left_on", models.DateField(blank=True, null=True)),
+                (
+                    "collaborative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="organisations.collaborative",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="organisations.ward",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='collaborative',
-            name='wards',
-            field=models.ManyToManyField(related_name='collaboratives', through='organisations.CollaborativeMembership', to='organisations.ward'),
+            model_name="collaborative",
+            name="wards",
+            field=models.ManyToManyField(
+                related_name="collaboratives",
+                through="organisations.CollaborativeMembership",
+                to="organisations.ward",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ward',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_on__isnull', True), ('closed_on__gte', models.F('opened_on')), _connector='OR'), name='ward_closes_after_opening'),
+            model_name="ward",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_on__isnull", True), ("closed_on__gte", models.F("opened_on")), _connector="OR"
+                ),
+                name="ward_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ward',
-            constraint=models.CheckConstraint(condition=models.Q(('beds__gt', 0)), name='ward_has_beds'),
+            model_name="ward",
+            constraint=models.CheckConstraint(condition=models.Q(("beds__gt", 0)), name="ward_has_beds"),
         ),
         migrations.AddIndex(
-            model_name='occupiedbeddays',
-            index=models.Index(fields=['date', 'ward'], name='organisatio_date_8bc1b6_idx'),
+            model_name="occupiedbeddays",
+            index=models.Index(fields=["date", "ward"], name="organisatio_date_8bc1b6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='occupiedbeddays',
-            constraint=models.UniqueConstraint(fields=('ward', 'date'), name='one_bed_day_count_per_ward_day'),
+            model_name="occupiedbeddays",
+            constraint=models.UniqueConstraint(
+                fields=("ward", "date"), name="one_bed_day_count_per_ward_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthlybeddays',
-            constraint=models.UniqueConstraint(fields=('ward', 'month'), name='one_monthly_bed_days_per_ward'),
+            model_name="monthlybeddays",
+            constraint=models.UniqueConstraint(
+                fields=("ward", "month"), name="one_monthly_bed_days_per_ward"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthlybeddays',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='monthly_bed_days_month_starts_on_day_1'),
+            model_name="monthlybeddays",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__day", 1)), name="monthly_bed_days_month_starts_on_day_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='collaborativemembership',
-            constraint=models.UniqueConstraint(fields=('collaborative', 'ward', 'joined_on'), name='one_membership_per_join'),
+            model_name="collaborativemembership",
+            constraint=models.UniqueConstraint(
+                fields=("collaborative", "ward", "joined_on"), name="one_membership_per_join"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='collaborativemembership',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('joined_on')), _connector='OR'), name='membership_leaves_after_joining'),
+            model_name="collaborativemembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True), ("left_on__gte", models.F("joined_on")), _connector="OR"
+                ),
+                name="membership_leaves_after_joining",
+            ),
         ),
     ]

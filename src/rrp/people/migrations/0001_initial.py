@@ -6,106 +6,372 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nhs_number', models.CharField(blank=True, db_index=True, max_length=10, verbose_name='NHS number')),
-                ('local_identifier', models.CharField(help_text="The provider's own patient identifier.", max_length=30)),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('1', 'Male'), ('2', 'Female'), ('9', 'Indeterminate (unable to be classified as male or female)'), ('X', 'Not known')], max_length=1)),
-                ('gender_identity', models.CharField(choices=[('1', 'Male (including trans man)'), ('2', 'Female (including trans woman)'), ('3', 'Non-binary'), ('4', 'Other (not listed)'), ('X', 'Not known'), ('Z', 'Not stated (person asked but declined to provide a response)')], default='X', max_length=1)),
-                ('ethnic_category', models.CharField(choices=[('A', 'White - British'), ('B', 'White - Irish'), ('C', 'White - Any other White background'), ('D', 'Mixed - White and Black Caribbean'), ('E', 'Mixed - White and Black African'), ('F', 'Mixed - White and Asian'), ('G', 'Mixed - Any other mixed background'), ('H', 'Asian or Asian British - Indian'), ('J', 'Asian or Asian British - Pakistani'), ('K', 'Asian or Asian British - Bangladeshi'), ('L', 'Asian or Asian British - Any other Asian background'), ('M', 'Black or Black British - Caribbean'), ('N', 'Black or Black British - African'), ('P', 'Black or Black British - Any other Black background'), ('R', 'Other ethnic groups - Chinese'), ('S', 'Other ethnic groups - Any other ethnic group'), ('Z', 'Not stated'), ('99', 'Not known')], default='99', max_length=2)),
-                ('religion', models.CharField(choices=[('none', 'No religion'), ('christian', 'Christian'), ('buddhist', 'Buddhist'), ('hindu', 'Hindu'), ('jewish', 'Jewish'), ('muslim', 'Muslim'), ('sikh', 'Sikh'), ('other', 'Any other religion or belief'), ('not_stated', 'Not stated'), ('not_known', 'Not known')], default='not_known', max_length=20)),
-                ('sexual_orientation', models.CharField(choices=[('1', 'Heterosexual or straight'), ('2', 'Gay or lesbian'), ('3', 'Bisexual'), ('4', 'Other sexual orientation not listed'), ('U', 'Person asked and does not know or is not sure'), ('Z', 'Not stated (person asked but declined to provide a response)'), ('9', 'Not known (not recorded)')], default='9', max_length=1)),
-                ('disability', models.CharField(choices=[('Y', 'Yes'), ('N', 'No'), ('U', 'Not known')], default='U', max_length=1)),
-                ('pregnancy', models.CharField(choices=[('pregnant', 'Pregnant'), ('postnatal', 'Given birth in the last 26 weeks'), ('no', 'Not pregnant'), ('na', 'Not applicable'), ('unknown', 'Not known')], default='unknown', max_length=10)),
-                ('learning_disability', models.CharField(choices=[('Y', 'Yes'), ('N', 'No'), ('U', 'Not known')], default='U', max_length=1)),
-                ('autism', models.CharField(choices=[('Y', 'Yes'), ('N', 'No'), ('U', 'Not known')], default='U', max_length=1)),
-                ('primary_mental_disorder', models.CharField(blank=True, help_text='An ICD-10 code, e.g. F20.0.', max_length=8, verbose_name='primary mental disorder (ICD-10)')),
-                ('legal_status', models.CharField(choices=[('01', 'Informal'), ('02', 'Section 2'), ('03', 'Section 3'), ('04', 'Section 4'), ('05', 'Section 5(2)'), ('06', 'Section 5(4)'), ('07', 'Section 35'), ('08', 'Section 36'), ('09', 'Section 37 with section 41 restrictions'), ('10', 'Section 37'), ('12', 'Section 38'), ('13', 'Section 44'), ('14', 'Section 46'), ('15', 'Section 47 with section 49 restrictions'), ('16', 'Section 47'), ('17', 'Section 48 with section 49 restrictions'), ('18', 'Section 48'), ('19', 'Section 135'), ('20', 'Section 136'), ('31', 'Criminal Procedure (Insanity) Act 1964'), ('32', 'Other acts'), ('37', 'Section 45A'), ('99', 'Not known')], default='99', max_length=2)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='patients', to='organisations.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nhs_number",
+                    models.CharField(blank=True, db_index=True, max_length=10, verbose_name="NHS number"),
+                ),
+                (
+                    "local_identifier",
+                    models.CharField(help_text="The provider's own patient identifier.", max_length=30),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("1", "Male"),
+                            ("2", "Female"),
+                            ("9", "Indeterminate (unable to be classified as male or female)"),
+                            ("X", "Not known"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "gender_identity",
+                    models.CharField(
+                        choices=[
+                            ("1", "Male (including trans man)"),
+                            ("2", "Female (including trans woman)"),
+                            ("3", "Non-binary"),
+                            ("4", "Other (not listed)"),
+                            ("X", "Not known"),
+                            ("Z", "Not stated (person asked but declined to provide a response)"),
+                        ],
+                        default="X",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "ethnic_category",
+                    models.CharField(
+                        choices=[
+                            ("A", "White - British"),
+                            ("B", "White - Irish"),
+                            ("C", "White - Any other White background"),
+                            ("D", "Mixed - White and Black Caribbean"),
+                            ("E", "Mixed - White and Black African"),
+                            ("F", "Mixed - White and Asian"),
+                            ("G", "Mixed - Any other mixed background"),
+                            ("H", "Asian or Asian British - Indian"),
+                            ("J", "Asian or Asian British - Pakistani"),
+                            ("K", "Asian or Asian British - Bangladeshi"),
+                            ("L", "Asian or Asian British - Any other Asian background"),
+                            ("M", "Black or Black British - Caribbean"),
+                            ("N", "Black or Black British - African"),
+                            ("P", "Black or Black British - Any other Black background"),
+                            ("R", "Other ethnic groups - Chinese"),
+                            ("S", "Other ethnic groups - Any other ethnic group"),
+                            ("Z", "Not stated"),
+                            ("99", "Not known"),
+                        ],
+                        default="99",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "religion",
+                    models.CharField(
+                        choices=[
+                            ("none", "No religion"),
+                            ("christian", "Christian"),
+                            ("buddhist", "Buddhist"),
+                            ("hindu", "Hindu"),
+                            ("jewish", "Jewish"),
+                            ("muslim", "Muslim"),
+                            ("sikh", "Sikh"),
+                            ("other", "Any other religion or belief"),
+                            ("not_stated", "Not stated"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sexual_orientation",
+                    models.CharField(
+                        choices=[
+                            ("1", "Heterosexual or straight"),
+                            ("2", "Gay or lesbian"),
+                            ("3", "Bisexual"),
+                            ("4", "Other sexual orientation not listed"),
+                            ("U", "Person asked and does not know or is not sure"),
+                            ("Z", "Not stated (person asked but declined to provide a response)"),
+                            ("9", "Not known (not recorded)"),
+                        ],
+                        default="9",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "disability",
+                    models.CharField(
+                        choices=[("Y", "Yes"), ("N", "No"), ("U", "Not known")], default="U", max_length=1
+                    ),
+                ),
+                (
+                    "pregnancy",
+                    models.CharField(
+                        choices=[
+                            ("pregnant", "Pregnant"),
+                            ("postnatal", "Given birth in the last 26 weeks"),
+                            ("no", "Not pregnant"),
+                            ("na", "Not applicable"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "learning_disability",
+                    models.CharField(
+                        choices=[("Y", "Yes"), ("N", "No"), ("U", "Not known")], default="U", max_length=1
+                    ),
+                ),
+                (
+                    "autism",
+                    models.CharField(
+                        choices=[("Y", "Yes"), ("N", "No"), ("U", "Not known")], default="U", max_length=1
+                    ),
+                ),
+                (
+                    "primary_mental_disorder",
+                    models.CharField(
+                        blank=True,
+                        help_text="An ICD-10 code, e.g. F20.0.",
+                        max_length=8,
+                        verbose_name="primary mental disorder (ICD-10)",
+                    ),
+                ),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("01", "Informal"),
+                            ("02", "Section 2"),
+                            ("03", "Section 3"),
+                            ("04", "Section 4"),
+                            ("05", "Section 5(2)"),
+                            ("06", "Section 5(4)"),
+                            ("07", "Section 35"),
+                            ("08", "Section 36"),
+                            ("09", "Section 37 with section 41 restrictions"),
+                            ("10", "Section 37"),
+                            ("12", "Section 38"),
+                            ("13", "Section 44"),
+                            ("14", "Section 46"),
+                            ("15", "Section 47 with section 49 restrictions"),
+                            ("16", "Section 47"),
+                            ("17", "Section 48 with section 49 restrictions"),
+                            ("18", "Section 48"),
+                            ("19", "Section 135"),
+                            ("20", "Section 136"),
+                            ("31", "Criminal Procedure (Insanity) Act 1964"),
+                            ("32", "Other acts"),
+                            ("37", "Section 45A"),
+                            ("99", "Not known"),
+                        ],
+                        default="99",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="patients",
+                        to="organisations.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='HospitalSpell',
+            name="HospitalSpell",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('admitted_at', models.DateTimeField()),
-                ('discharged_at', models.DateTimeField(blank=True, null=True)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spells', to='organisations.provider')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spells', to='people.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("admitted_at", models.DateTimeField()),
+                ("discharged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="spells",
+                        to="organisations.provider",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="spells",
+                        to="people.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-admitted_at'],
+                "ordering": ["-admitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='StaffMember',
+            name="StaffMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('job_title', models.CharField(max_length=120)),
-                ('staff_group', models.CharField(choices=[('nursing', 'Registered nursing'), ('support', 'Support to clinical staff (healthcare assistant, support worker)'), ('medical', 'Medical and dental'), ('ahp', 'Allied health professional'), ('psychology', 'Psychology and therapies'), ('security', 'Security'), ('other', 'Other')], max_length=20)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='organisations.provider')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff_member', to=settings.AUTH_USER_MODEL)),
-                ('wards', models.ManyToManyField(blank=True, related_name='staff', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("job_title", models.CharField(max_length=120)),
+                (
+                    "staff_group",
+                    models.CharField(
+                        choices=[
+                            ("nursing", "Registered nursing"),
+                            ("support", "Support to clinical staff (healthcare assistant, support worker)"),
+                            ("medical", "Medical and dental"),
+                            ("ahp", "Allied health professional"),
+                            ("psychology", "Psychology and therapies"),
+                            ("security", "Security"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="organisations.provider",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff_member",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("wards", models.ManyToManyField(blank=True, related_name="staff", to="organisations.ward")),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='WardStay',
+            name="WardStay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ward_stays', to='people.patient')),
-                ('spell', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ward_stays', to='people.hospitalspell')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ward_stays', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ward_stays",
+                        to="people.patient",
+                    ),
+                ),
+                (
+                    "spell",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ward_stays",
+                        to="people.hospitalspell",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ward_stays",
+                        to="organisations.ward",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='patient',
-            constraint=models.UniqueConstraint(fields=('provider', 'local_identifier'), name='one_local_identifier_per_provider'),
+            model_name="patient",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "local_identifier"), name="one_local_identifier_per_provider"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patient',
-            constraint=models.UniqueConstraint(condition=models.Q(('nhs_number', ''), _negated=True), fields=('provider', 'nhs_number'), name='one_nhs_number_per_provider'),
+            model_name="patient",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("nhs_number", ""), _negated=True),
+                fields=("provider", "nhs_number"),
+                name="one_nhs_number_per_provider",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hospitalspell',
-            constraint=models.CheckConstraint(condition=models.Q(('discharged_at__isnull', True), ('discharged_at__gte', models.F('admitted_at')), _connector='OR'), name='spell_discharge_after_admission'),
+            model_name="hospitalspell",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("discharged_at__isnull", True),
+                    ("discharged_at__gte", models.F("admitted_at")),
+                    _connector="OR",
+                ),
+                name="spell_discharge_after_admission",
+            ),
         ),
         migrations.AddIndex(
-            model_name='wardstay',
-            index=models.Index(fields=['ward', 'started_at'], name='people_ward_ward_id_0c4d70_idx'),
+            model_name="wardstay",
+            index=models.Index(fields=["ward", "started_at"], name="people_ward_ward_id_0c4d70_idx"),
         ),
         migrations.AddIndex(
-            model_name='wardstay',
-            index=models.Index(fields=['ward', 'ended_at'], name='people_ward_ward_id_1156f6_idx'),
+            model_name="wardstay",
+            index=models.Index(fields=["ward", "ended_at"], name="people_ward_ward_id_1156f6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='wardstay',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='ward_stay_ends_after_start'),
+            model_name="wardstay",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True), ("ended_at__gte", models.F("started_at")), _connector="OR"
+                ),
+                name="ward_stay_ends_after_start",
+            ),
         ),
     ]

@@ -58,6 +58,9 @@ HUDDLE_MEASURES: tuple[str, ...] = (
     "seclusions-per-1000-obd",
     "incidents",
     "patient-debrief-held",
+    "patient-debrief-offered-72h",
+    "patient-debrief-held-72h",
+    "rights-information-recorded",
     "seclusion-reviews-on-time",
 )
 

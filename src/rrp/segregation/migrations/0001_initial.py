@@ -6,164 +6,467 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('force', '0003_staff_statement'),
-        ('organisations', '0001_initial'),
-        ('people', '0001_initial'),
+        ("force", "0003_staff_statement"),
+        ("organisations", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Episode',
+            name="Episode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('seclusion', 'Seclusion'), ('long_term_segregation', 'Long-term segregation')], max_length=30)),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='segregation_episodes', to='people.patient')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.provider')),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='segregation_episodes', to='organisations.ward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("seclusion", "Seclusion"),
+                            ("long_term_segregation", "Long-term segregation"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="segregation_episodes",
+                        to="people.patient",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.provider",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="segregation_episodes",
+                        to="organisations.ward",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EpisodeVersion',
+            name="EpisodeVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('recorded_at', models.DateTimeField()),
-                ('change_reason', models.TextField(blank=True, help_text='Why this version was made (required after the first).')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('place', models.CharField(help_text='The seclusion room or LTS area.', max_length=200)),
-                ('authorised_by_name', models.CharField(max_length=200)),
-                ('authorised_by_doctor', models.BooleanField(default=False, help_text='A doctor started it (if not, a medical review is due within the hour).')),
-                ('reason', models.TextField()),
-                ('end_plan', models.TextField(help_text='The care plan for ending the episode.')),
-                ('mdt_decision', models.TextField(blank=True)),
-                ('mdt_decided_at', models.DateTimeField(blank=True, null=True)),
-                ('commissioner_representative', models.CharField(blank=True, max_length=200)),
-                ('end_reason', models.TextField(blank=True)),
-                ('authorised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.staffmember')),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='segregation.episode')),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='segregation_versions', to='force.incident')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "change_reason",
+                    models.TextField(
+                        blank=True, help_text="Why this version was made (required after the first)."
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("place", models.CharField(help_text="The seclusion room or LTS area.", max_length=200)),
+                ("authorised_by_name", models.CharField(max_length=200)),
+                (
+                    "authorised_by_doctor",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A doctor started it (if not, a medical review is due within the hour).",
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("end_plan", models.TextField(help_text="The care plan for ending the episode.")),
+                ("mdt_decision", models.TextField(blank=True)),
+                ("mdt_decided_at", models.DateTimeField(blank=True, null=True)),
+                ("commissioner_representative", models.CharField(blank=True, max_length=200)),
+                ("end_reason", models.TextField(blank=True)),
+                (
+                    "authorised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.staffmember",
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="segregation.episode",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="segregation_versions",
+                        to="force.incident",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['episode', 'number'],
+                "ordering": ["episode", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('observer_name', models.CharField(max_length=200)),
-                ('note', models.TextField()),
-                ('recorded_at', models.DateTimeField()),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='segregation.episode')),
-                ('observer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.staffmember')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("observer_name", models.CharField(max_length=200)),
+                ("note", models.TextField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="segregation.episode",
+                    ),
+                ),
+                (
+                    "observer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.staffmember",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['episode', 'at', 'id'],
+                "ordering": ["episode", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('medical', 'Medical review'), ('nursing', 'Nursing review (two registered nurses)'), ('mdt', 'Multidisciplinary review'), ('independent_mdt', 'Independent multidisciplinary review'), ('approved_clinician', 'Approved clinician review'), ('external_independent', 'External independent review'), ('icetr', 'Independent Care (Education) and Treatment Review')], max_length=30)),
-                ('at', models.DateTimeField()),
-                ('reviewer_name', models.CharField(max_length=200)),
-                ('reviewer_role', models.CharField(blank=True, help_text='Job title or organisation.', max_length=200)),
-                ('second_reviewer_name', models.CharField(blank=True, max_length=200)),
-                ('outcome', models.TextField()),
-                ('decision', models.CharField(choices=[('continue', 'Continue'), ('end', 'End')], max_length=10)),
-                ('recorded_at', models.DateTimeField()),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='segregation.episode')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.staffmember')),
-                ('second_reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("medical", "Medical review"),
+                            ("nursing", "Nursing review (two registered nurses)"),
+                            ("mdt", "Multidisciplinary review"),
+                            ("independent_mdt", "Independent multidisciplinary review"),
+                            ("approved_clinician", "Approved clinician review"),
+                            ("external_independent", "External independent review"),
+                            ("icetr", "Independent Care (Education) and Treatment Review"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("reviewer_name", models.CharField(max_length=200)),
+                (
+                    "reviewer_role",
+                    models.CharField(blank=True, help_text="Job title or organisation.", max_length=200),
+                ),
+                ("second_reviewer_name", models.CharField(blank=True, max_length=200)),
+                ("outcome", models.TextField()),
+                (
+                    "decision",
+                    models.CharField(choices=[("continue", "Continue"), ("end", "End")], max_length=10),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="segregation.episode",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.staffmember",
+                    ),
+                ),
+                (
+                    "second_reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.staffmember",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['episode', 'at', 'id'],
+                "ordering": ["episode", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRules',
+            name="ReviewRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seclusion_first_medical_minutes', models.PositiveIntegerField(default=60, help_text='First medical review when a doctor did not start seclusion (minutes)')),
-                ('seclusion_nursing_minutes', models.PositiveIntegerField(default=120, help_text='Nursing review by two nurses, every (minutes)')),
-                ('seclusion_medical_minutes', models.PositiveIntegerField(default=240, help_text='Medical review until the first MDT, every (minutes)')),
-                ('seclusion_medical_after_mdt_minutes', models.PositiveIntegerField(default=720, help_text='Medical review after the first MDT, every (minutes)')),
-                ('seclusion_mdt_minutes', models.PositiveIntegerField(default=1440, help_text='MDT review of seclusion, every (minutes)')),
-                ('seclusion_observation_minutes', models.PositiveIntegerField(default=15, help_text='Observation in seclusion, every (minutes)')),
-                ('independent_mdt_continuous_minutes', models.PositiveIntegerField(default=480, help_text='Independent MDT review after seclusion in a row of (minutes)')),
-                ('independent_mdt_total_minutes', models.PositiveIntegerField(default=720, help_text='Independent MDT review after seclusion in total of (minutes)')),
-                ('independent_mdt_window_minutes', models.PositiveIntegerField(default=2880, help_text='... within a window of (minutes)')),
-                ('independent_mdt_within_minutes', models.PositiveIntegerField(default=0, help_text='Independent MDT review due this long after its trigger (minutes)')),
-                ('lts_approved_clinician_minutes', models.PositiveIntegerField(default=1440, help_text='LTS approved clinician review (minutes)')),
-                ('lts_mdt_minutes', models.PositiveIntegerField(default=10080, help_text='LTS MDT review, every (minutes)')),
-                ('lts_external_minutes', models.PositiveIntegerField(default=131040, help_text='LTS external independent review, every (minutes)')),
-                ('lts_icetr_minutes', models.PositiveIntegerField(default=131040, help_text='IC(E)TR for people with a learning disability or autism (minutes)')),
-                ('changed_at', models.DateTimeField()),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seclusion_first_medical_minutes",
+                    models.PositiveIntegerField(
+                        default=60,
+                        help_text="First medical review when a doctor did not start seclusion (minutes)",
+                    ),
+                ),
+                (
+                    "seclusion_nursing_minutes",
+                    models.PositiveIntegerField(
+                        default=120, help_text="Nursing review by two nurses, every (minutes)"
+                    ),
+                ),
+                (
+                    "seclusion_medical_minutes",
+                    models.PositiveIntegerField(
+                        default=240, help_text="Medical review until the first MDT, every (minutes)"
+                    ),
+                ),
+                (
+                    "seclusion_medical_after_mdt_minutes",
+                    models.PositiveIntegerField(
+                        default=720, help_text="Medical review after the first MDT, every (minutes)"
+                    ),
+                ),
+                (
+                    "seclusion_mdt_minutes",
+                    models.PositiveIntegerField(
+                        default=1440, help_text="MDT review of seclusion, every (minutes)"
+                    ),
+                ),
+                (
+                    "seclusion_observation_minutes",
+                    models.PositiveIntegerField(
+                        default=15, help_text="Observation in seclusion, every (minutes)"
+                    ),
+                ),
+                (
+                    "independent_mdt_continuous_minutes",
+                    models.PositiveIntegerField(
+                        default=480, help_text="Independent MDT review after seclusion in a row of (minutes)"
+                    ),
+                ),
+                (
+                    "independent_mdt_total_minutes",
+                    models.PositiveIntegerField(
+                        default=720, help_text="Independent MDT review after seclusion in total of (minutes)"
+                    ),
+                ),
+                (
+                    "independent_mdt_window_minutes",
+                    models.PositiveIntegerField(default=2880, help_text="... within a window of (minutes)"),
+                ),
+                (
+                    "independent_mdt_within_minutes",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Independent MDT review due this long after its trigger (minutes)",
+                    ),
+                ),
+                (
+                    "lts_approved_clinician_minutes",
+                    models.PositiveIntegerField(
+                        default=1440, help_text="LTS approved clinician review (minutes)"
+                    ),
+                ),
+                (
+                    "lts_mdt_minutes",
+                    models.PositiveIntegerField(default=10080, help_text="LTS MDT review, every (minutes)"),
+                ),
+                (
+                    "lts_external_minutes",
+                    models.PositiveIntegerField(
+                        default=131040, help_text="LTS external independent review, every (minutes)"
+                    ),
+                ),
+                (
+                    "lts_icetr_minutes",
+                    models.PositiveIntegerField(
+                        default=131040,
+                        help_text="IC(E)TR for people with a learning disability or autism (minutes)",
+                    ),
+                ),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'review rules',
+                "verbose_name_plural": "review rules",
             },
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['ward', 'kind'], name='segregation_ward_id_cd6bd8_idx'),
+            model_name="episode",
+            index=models.Index(fields=["ward", "kind"], name="segregation_ward_id_cd6bd8_idx"),
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['patient', 'kind'], name='segregation_patient_1b1530_idx'),
+            model_name="episode",
+            index=models.Index(fields=["patient", "kind"], name="segregation_patient_1b1530_idx"),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['seclusion', 'long_term_segregation'])), name='segregation_episode_valid_kind'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["seclusion", "long_term_segregation"])),
+                name="segregation_episode_valid_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episodeversion',
-            constraint=models.UniqueConstraint(fields=('episode', 'number'), name='segregation_version_number_unique'),
+            model_name="episodeversion",
+            constraint=models.UniqueConstraint(
+                fields=("episode", "number"), name="segregation_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episodeversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number', 1), models.Q(('change_reason', ''), _negated=True), _connector='OR'), name='segregation_version_reason_after_first'),
+            model_name="episodeversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("number", 1), models.Q(("change_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="segregation_version_reason_after_first",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='episodeversion',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='segregation_version_ends_after_start'),
+            model_name="episodeversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True), ("ended_at__gte", models.F("started_at")), _connector="OR"
+                ),
+                name="segregation_version_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(fields=['episode', 'at'], name='segregation_episode_698ef6_idx'),
+            model_name="observation",
+            index=models.Index(fields=["episode", "at"], name="segregation_episode_698ef6_idx"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['episode', 'kind', 'at'], name='segregation_episode_07c5e2_idx'),
+            model_name="review",
+            index=models.Index(fields=["episode", "kind", "at"], name="segregation_episode_07c5e2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['medical', 'nursing', 'mdt', 'independent_mdt', 'approved_clinician', 'external_independent', 'icetr'])), name='segregation_review_valid_kind'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "medical",
+                            "nursing",
+                            "mdt",
+                            "independent_mdt",
+                            "approved_clinician",
+                            "external_independent",
+                            "icetr",
+                        ],
+                    )
+                ),
+                name="segregation_review_valid_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('decision__in', ['continue', 'end'])), name='segregation_review_valid_decision'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("decision__in", ["continue", "end"])),
+                name="segregation_review_valid_decision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'nursing'), _negated=True), models.Q(('second_reviewer_name', ''), _negated=True), _connector='OR'), name='segregation_nursing_review_two_nurses'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "nursing"), _negated=True),
+                    models.Q(("second_reviewer_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="segregation_nursing_review_two_nurses",
+            ),
         ),
     ]
