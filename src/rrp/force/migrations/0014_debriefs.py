@@ -9,7 +9,7 @@ from rrp.core.db import append_only_table
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("force", "0012_incident_void"),
+        ("force", "0013_version_patient"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
