@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -153,13 +153,15 @@ def _start(incident: Incident) -> dt.datetime:
 
 
 def patient_debrief_times(
-    incident_ids: Iterable[int],
+    incident_ids: QuerySet | Iterable[int],
 ) -> dict[int, tuple[dt.datetime | None, dt.datetime | None]]:
     """For each incident with a patient debrief recorded, when its current record says the debrief was
-    offered and held (either may be None): the "within 72 hours" measures. One query."""
+    offered and held (either may be None): the "within 72 hours" measures. One query, whatever the
+    incidents (a queryset of ids is used as a subquery)."""
     times: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {}
+    ids = incident_ids if isinstance(incident_ids, QuerySet) else list(incident_ids)
     rows = (
-        Debrief.objects.filter(incident_id__in=list(incident_ids), kind=DebriefKind.PATIENT)
+        Debrief.objects.filter(incident_id__in=ids, kind=DebriefKind.PATIENT)
         .order_by("incident_id", "id")
         .values_list("incident_id", "offered_at", "held_at")
     )

@@ -520,7 +520,8 @@ def _debrief_counts(
         .values_list("version__incident_id", "ward_id", "start")
         .order_by()
     )
-    times = patient_debrief_times(incident_id for incident_id, _, _ in firsts)
+    # The incidents as a subquery: one query for the times however many incidents (none included).
+    times = patient_debrief_times(rows.values("version__incident_id"))
     numerators: Cells = {}
     denominators: Cells = {}
     for incident_id, ward_id, start in firsts:
