@@ -38,6 +38,7 @@ class Permission(StrEnum):
     CHART_EVENT_RECORD = "chart_event_record"
     WARD_EVENT_REDACT = "ward_event_redact"
     AIM_SET = "aim_set"
+    QI_PROJECT_MANAGE = "qi_project_manage"
     CLOSED_INCIDENT_AMEND = "closed_incident_amend"
     INCIDENT_VOID = "incident_void"
     SEGREGATION_RECORD = "segregation_record"
@@ -72,7 +73,8 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
         PermissionDefinition(
             Permission.WARD_VIEW,
             "Open the provider and ward lists and the ward pages of the wards in their scope, with the seclusion "
-            "and segregation start page, and read each ward's events and rebase decisions.",
+            "and segregation start page, and read each ward's events and rebase decisions and its quality-improvement "
+            "projects.",
         ),
         PermissionDefinition(
             Permission.PATIENT_VIEW,
@@ -191,6 +193,12 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             writes=True,
         ),
         PermissionDefinition(
+            Permission.QI_PROJECT_MANAGE,
+            "Start and run quality-improvement projects on the wards in their scope: the aim, measures, team "
+            "and progress score (anyone who may see the ward reads its projects).",
+            writes=True,
+        ),
+        PermissionDefinition(
             Permission.SEGREGATION_RECORD,
             "Record and correct seclusion and long-term segregation episodes, their reviews and observations, "
             "on the wards whose patients they may see.",
@@ -300,7 +308,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.SEGREGATION_RECORD}
             | {P.PATIENT_SUPPORT_RECORD}
             | {P.HUDDLE_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD}
-            | {P.PROVIDER_NAME_VIEW, P.UNSUPPRESSED_FIGURES_VIEW}
+            | {P.PROVIDER_NAME_VIEW, P.UNSUPPRESSED_FIGURES_VIEW, P.QI_PROJECT_MANAGE}
         ),
         sees_patient_identifiers=True,
     ),
@@ -328,6 +336,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
             | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT, P.NAMED_ACCESS_GRANT, P.ACT_DUTIES_RECORD}
+            | {P.QI_PROJECT_MANAGE}
         ),
         sees_patient_identifiers=True,
     ),

@@ -157,3 +157,187 @@ class Withdrawal(AppendOnlyModel):
                 ),
             )
         ]
+
+
+# --- Quality-improvement projects (issue 14; decision 0025) -----------------------------------------
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    ACTIVE = "active", "Testing changes"
+    SUSTAINING = "sustaining", "Sustaining and spreading"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped"
+
+
+class MeasureRole(models.TextChoices):
+    """Measurement for improvement: outcome (what the aim is about), process (are we doing what we said),
+    balancing (what might get worse)."""
+
+    OUTCOME = "outcome", "Outcome"
+    PROCESS = "process", "Process"
+    BALANCING = "balancing", "Balancing"
+
+
+class TeamRole(models.TextChoices):
+    LEAD = "lead", "Project lead"
+    SPONSOR = "sponsor", "Sponsor"
+    MEMBER = "member", "Team member"
+    EXPERT_BY_EXPERIENCE = "expert_by_experience", "Expert by experience"
+    CARER = "carer", "Carer or family member"
+    COACH = "coach", "QI coach"
+
+
+# The IHI project progress score (IHI, "Assessment Scale for Collaboratives"; the 0.5 to 5.0 form used
+# by Life QI: blog.lifeqisystem.com/ihi-progress-scores, and www.cnwl.nhs.uk/ia/resources/progress-scores-life-qi).
+# Meanings are summarised in our words. Keys are tenths (5 = 0.5) so the database holds whole numbers.
+PROGRESS_SCORES: dict[int, tuple[str, str]] = {
+    5: ("Intent to participate", "The project is identified; no charter or team yet."),
+    10: ("Charter and team established", "Charter agreed and people assigned; no work done yet."),
+    15: ("Planning for the project has begun", "Resources, focus, tools and meetings being organised."),
+    20: ("Activity, but no changes", "Learning cycles begun: planning, baseline data, study of processes."),
+    25: (
+        "Changes tested, but no improvement",
+        "Tests of change begun; measures set up and charted with targets.",
+    ),
+    30: (
+        "Modest improvement",
+        "Some changes tested successfully, some small-scale implementation; about 20% of results.",
+    ),
+    35: ("Improvement", "Testing and implementation go on; the measures move towards the goals."),
+    40: (
+        "Significant improvement",
+        "Expected results in major parts; implementation begun; half or more of the goals met.",
+    ),
+    45: ("Sustainable improvement", "Key measures begin to show the improvement is sustained."),
+    50: (
+        "Outstanding sustainable results",
+        "All goals met; the organisation has changed to keep the improvement.",
+    ),
+}
+
+
+def progress_score_text(tenths: int) -> str:
+    """'3.5 Improvement' for 35."""
+    return f"{tenths / 10:.1f} {PROGRESS_SCORES[tenths][0]}"
+
+
+class QiProject(models.Model):
+    """A quality-improvement project of one provider, on one or more of its wards.
+
+    Not a clinical record: its text is edited in place, each save raising ``version`` (decision 0018's
+    optimistic concurrency) and writing an audit row naming the fields changed. The aim's baseline is
+    worked out from the measure's own figures on the project's wards (``baseline_value``), never typed.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="qi_projects")
+    wards = models.ManyToManyField(Ward, related_name="qi_projects")
+    title = models.CharField(max_length=120)
+    problem = models.TextField()
+    aim_measure_slug = models.CharField(max_length=80)
+    baseline_start = models.DateField()
+    baseline_end = models.DateField()
+    baseline_value = models.FloatField()
+    aim_change_percent = models.PositiveSmallIntegerField()
+    aim_by = models.DateField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNING)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="qi_baseline_in_order", condition=models.Q(baseline_end__gte=models.F("baseline_start"))
+            ),
+            models.CheckConstraint(
+                name="qi_aim_change_is_a_percentage",
+                condition=models.Q(aim_change_percent__gte=1, aim_change_percent__lte=100),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectMeasure(models.Model):
+    """One catalogue measure a project watches, as outcome, process or balancing measure."""
+
+    project = models.ForeignKey(QiProject, on_delete=models.CASCADE, related_name="measures")
+    measure_slug = models.CharField(max_length=80)
+    role = models.CharField(max_length=20, choices=MeasureRole.choices)
+
+    class Meta:
+        ordering = ["project", "role", "measure_slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "measure_slug"], name="qi_measure_once_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_slug} ({self.role}) of project {self.project_id}"
+
+
+class TeamMember(models.Model):
+    """One person on a project's team: an RRP user, or someone named who has no account (an expert by
+    experience, a carer, a coach from outside). Leaving keeps the row, with ``left_on``."""
+
+    project = models.ForeignKey(QiProject, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="qi_teams"
+    )
+    name = models.CharField(max_length=120, blank=True)
+    team_role = models.CharField(max_length=30, choices=TeamRole.choices)
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "left_on", "team_role", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="qi_team_member_is_a_user_or_named",
+                condition=models.Q(user__isnull=False, name="")
+                | models.Q(user__isnull=True) & ~models.Q(name=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.team_role}) on project {self.project_id}"
+
+    @property
+    def display_name(self) -> str:
+        if self.user_id is not None:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.name
+
+
+class ProgressScore(AppendOnlyModel):
+    """The project's IHI progress score on a date: a dated history, never edited (a mistake is put right
+    by scoring again)."""
+
+    project = models.ForeignKey(QiProject, on_delete=models.PROTECT, related_name="scores")
+    tenths = models.PositiveSmallIntegerField(choices=[(k, progress_score_text(k)) for k in PROGRESS_SCORES])
+    scored_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["project", "scored_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="qi_progress_score_on_the_scale",
+                condition=models.Q(tenths__in=list(PROGRESS_SCORES)),
+            )
+        ]
+
+    @property
+    def score(self) -> float:
+        return self.tenths / 10
+
+    @property
+    def meaning(self) -> str:
+        return PROGRESS_SCORES[self.tenths][0]

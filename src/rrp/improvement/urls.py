@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rrp.improvement import views
+from rrp.improvement import views, views_projects
 
 app_name = "improvement"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path(
         "wards/<id:ward_id>/rebases/<id:rebase_id>/withdraw/", views.rebase_withdraw, name="rebase-withdraw"
     ),
+    path("projects/", views_projects.project_list, name="project-list"),
+    path("projects/new/", views_projects.project_new, name="project-new"),
+    path("projects/<id:project_id>/edit/", views_projects.project_edit, name="project-edit"),
+    path("projects/<id:project_id>/team/", views_projects.project_team, name="project-team"),
+    path("projects/<id:project_id>/score/", views_projects.project_score, name="project-score"),
     path("providers/<id:provider_id>/aims/new/", views.provider_aim_new, name="provider-aim-new"),
     path(
         "providers/<id:provider_id>/aims/<id:aim_id>/withdraw/",

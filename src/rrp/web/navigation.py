@@ -30,6 +30,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Equity", "reports:equity-index", Permission.EQUITY_VIEW),
     NavItem("Board report", "reports:board-index", Permission.BOARD_REPORT_VIEW),
     NavItem("Collaboratives", "reports:collaborative-list", Permission.COLLABORATIVE_VIEW),
+    NavItem("Improvement projects", "improvement:project-list", Permission.WARD_VIEW),
     NavItem("National benchmark", "reports:national-benchmark", Permission.NATIONAL_BENCHMARK_VIEW),
     NavItem("Audit log", "web:audit-log", Permission.AUDIT_VIEW),
 )

@@ -1,0 +1,183 @@
+"""Forms of quality-improvement projects. Field names match ``project_services``' arguments, so a
+ValidationError from a service lands on the field it names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+
+from rrp.core.validation.forms import ValidatedForm
+from rrp.improvement.models import PROGRESS_SCORES, ProjectStatus, TeamRole, progress_score_text
+from rrp.improvement.project_selectors import measure_choices
+from rrp.improvement.project_services import TITLE_LIMIT, aim_measures
+from rrp.organisations.models import Ward
+
+READ_BY_COMMISSIONERS = "Commissioners read projects: do not write patients' names or NHS numbers here"
+
+
+def _date(
+    label: str, *, message: str, required: bool = True, hint: str = "For example, 2026-03-14"
+) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=hint,
+        error_messages={
+            "required": message,
+            "invalid": f"Enter {label.lower()} as a real date, for example 2026-03-14",
+        },
+    )
+
+
+class ProjectForm(ValidatedForm):
+    """Start or change a project: what, where, the aim and the measures."""
+
+    planned_dates = frozenset({"aim_by", "starts_on", "ends_on"})
+
+    title = forms.CharField(
+        label="Project title",
+        max_length=TITLE_LIMIT,
+        error_messages={"required": "Enter the project's title"},
+    )
+    problem = forms.CharField(
+        label="What problem is the project trying to solve?",
+        help_text=READ_BY_COMMISSIONERS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what problem the project is trying to solve"},
+    )
+    wards = forms.MultipleChoiceField(
+        label="Wards",
+        help_text="The wards the project works on, all of one provider",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one ward"},
+    )
+    aim_measure_slug = forms.ChoiceField(
+        label="The aim's measure", error_messages={"required": "Select the measure the aim is about"}
+    )
+    baseline_start = _date(
+        "First month of the baseline",
+        message="Enter the first month of the baseline",
+        hint="Any day of the month: the baseline is whole months. For example, 2025-01-01",
+    )
+    baseline_end = _date(
+        "Last month of the baseline",
+        message="Enter the last month of the baseline",
+        hint="The baseline is worked out from the measure's own figures on these wards over these months",
+    )
+    aim_change_percent = forms.IntegerField(
+        label="By how much, in per cent",
+        help_text="For example, 25 for 25% fewer restrictive interventions than the baseline",
+        error_messages={
+            "required": "Enter a change from 1 to 100 per cent",
+            "invalid": "Enter a whole number",
+        },
+    )
+    aim_by = _date("Aim to be met by", message="Enter the date the aim should be met by")
+    starts_on = _date("Project starts", message="Enter the date the project starts")
+    ends_on = _date("Project ends (optional)", message="", required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=ProjectStatus.choices,
+        widget=forms.RadioSelect,
+        initial=ProjectStatus.PLANNING,
+        error_messages={"required": "Select the project's status"},
+    )
+    outcome_measures = forms.MultipleChoiceField(
+        label="Other outcome measures",
+        help_text="What the aim is about, besides the aim's own measure",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    process_measures = forms.MultipleChoiceField(
+        label="Process measures",
+        help_text="Are we doing what we said we would?",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    balancing_measures = forms.MultipleChoiceField(
+        label="Balancing measures",
+        help_text="What might get worse because of the changes?",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, wards: Iterable[Ward] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        ward_list = list(wards)
+        several_providers = len({w.provider_id for w in ward_list}) > 1
+        self.fields["wards"].choices = [
+            (str(w.pk), f"{w.name} ({w.provider.name})" if several_providers else w.name) for w in ward_list
+        ]
+        self.fields["aim_measure_slug"].choices = [
+            ("", "Select a measure"),
+            *sorted(((slug, d.name) for slug, d in aim_measures().items()), key=lambda c: c[1]),
+        ]
+        choices = measure_choices()
+        for role in ("outcome", "process", "balancing"):
+            self.fields[f"{role}_measures"].choices = choices[role]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        seen: dict[str, str] = {}
+        for role in ("outcome", "process", "balancing"):
+            for slug in data.get(f"{role}_measures") or []:
+                if slug in seen:
+                    self.add_error(
+                        f"{role}_measures",
+                        f"{dict(self.fields[f'{role}_measures'].choices)[slug]} is already a {seen[slug]} "
+                        "measure: choose one role for each measure",
+                    )
+                seen.setdefault(slug, role)
+        return data
+
+    def measures(self) -> dict[str, str]:
+        """The chosen measures as slug -> role, for the service."""
+        out: dict[str, str] = {}
+        for role in ("outcome", "process", "balancing"):
+            for slug in self.cleaned_data.get(f"{role}_measures") or []:
+                out.setdefault(slug, role)
+        return out
+
+
+class TeamMemberForm(ValidatedForm):
+    user = forms.ChoiceField(
+        label="Someone with an RRP account", required=False, help_text="Or leave this and enter a name below"
+    )
+    name = forms.CharField(
+        label="Or the name of someone without an account",
+        required=False,
+        max_length=120,
+        help_text="For example, an expert by experience, a carer or a QI coach from outside the provider",
+    )
+    team_role = forms.ChoiceField(
+        label="Role in the team",
+        choices=TeamRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the person's role in the team"},
+    )
+
+    def __init__(self, *args, candidates: Iterable = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Nobody with an account")] + [
+            (str(u.pk), u.get_full_name() or u.get_username()) for u in candidates
+        ]
+
+
+class ProgressScoreForm(ValidatedForm):
+    tenths = forms.TypedChoiceField(
+        label="Progress score",
+        coerce=int,
+        choices=[(k, f"{progress_score_text(k)}: {PROGRESS_SCORES[k][1]}") for k in PROGRESS_SCORES],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a score from 0.5 to 5.0"},
+    )
+    scored_on = _date("Date of the score", message="Enter the date of the score")
+    note = forms.CharField(
+        label="Why this score (optional)",
+        required=False,
+        help_text=READ_BY_COMMISSIONERS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

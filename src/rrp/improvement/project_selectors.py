@@ -1,0 +1,165 @@
+"""Reading quality-improvement projects, scoped: a project is seen by whoever sees one of its wards
+(``accounts.scope.wards_for``), and run by whoever may manage every one of them
+(``Permission.QI_PROJECT_MANAGE``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
+from rrp.accounts.scope import scope_of, wards_for
+from rrp.improvement.models import ProgressScore, ProjectMeasure, QiProject, TeamMember
+from rrp.improvement.project_services import aim_target, figure, project_measures
+from rrp.measures.catalogue import MeasureDefinition, all_measures
+from rrp.organisations.models import Ward
+from rrp.spc import ImprovementDirection
+
+
+def projects_for(user: User) -> QuerySet[QiProject]:
+    """Projects with at least one ward the user may see, newest first, with their wards and provider."""
+    visible = QiProject.objects.filter(wards__in=wards_for(user)).values("pk")
+    return (
+        QiProject.objects.filter(pk__in=visible)
+        .select_related("provider")
+        .prefetch_related(Prefetch("wards", queryset=Ward.objects.order_by("name")))
+        .order_by("-starts_on", "-id")
+    )
+
+
+def project_for(user: User, project_id: int) -> QiProject | None:
+    """One project in the user's scope (else None: the view's 404)."""
+    return projects_for(user).filter(pk=project_id).first()
+
+
+def may_manage(user: User, project: QiProject) -> bool:
+    """Whether the user may change the project: ``QI_PROJECT_MANAGE`` on every one of its wards."""
+    wards = list(project.wards.all())
+    return bool(wards) and all(has_permission(user, Permission.QI_PROJECT_MANAGE, ward=w) for w in wards)
+
+
+def may_start_projects(user: User) -> bool:
+    return has_permission(user, Permission.QI_PROJECT_MANAGE)
+
+
+def wards_to_manage(user: User) -> QuerySet[Ward]:
+    """Wards the user may start a project on, by provider and name."""
+    if not scope_of(user).allows(Permission.QI_PROJECT_MANAGE):
+        return Ward.objects.none()
+    return wards_for(user).select_related("provider").order_by("provider__name", "name")
+
+
+def team_candidates(user: User, project: QiProject) -> QuerySet[User]:
+    """Accounts of the project's provider who may be added to its team, by name."""
+    return User.objects.filter(provider_id=project.provider_id, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def team(project: QiProject) -> list[TeamMember]:
+    """The team, current members first (leads first), then those who have left."""
+    return list(project.team.select_related("user").order_by("left_on", "team_role", "id"))
+
+
+def scores(project: QiProject) -> list[ProgressScore]:
+    """The progress score history, newest first."""
+    return list(project.scores.select_related("recorded_by").order_by("-scored_on", "-id"))
+
+
+def measures_of(project: QiProject) -> list[tuple[MeasureDefinition, str]]:
+    """The aim's measure (as outcome) then the other measures the project watches, by role, with their
+    definitions; a measure dropped from the catalogue since is left out."""
+    catalogue = all_measures()
+    out: list[tuple[MeasureDefinition, str]] = []
+    if project.aim_measure_slug in catalogue:
+        out.append((catalogue[project.aim_measure_slug], "outcome"))
+    order = {"outcome": 0, "process": 1, "balancing": 2}
+    rows = sorted(
+        ProjectMeasure.objects.filter(project=project), key=lambda m: (order[m.role], m.measure_slug)
+    )
+    out += [(catalogue[m.measure_slug], m.role) for m in rows if m.measure_slug in catalogue]
+    return out
+
+
+@dataclass(frozen=True)
+class Aim:
+    """The project's aim in SMART form: what, where, from how much to how much, by when."""
+
+    definition: MeasureDefinition
+    baseline: float
+    target: float
+    statement: str
+
+
+def _months(project: QiProject) -> str:
+    start, end = project.baseline_start, project.baseline_end
+    return (
+        f"{start:%b %Y}"
+        if (start.year, start.month) == (end.year, end.month)
+        else f"{start:%b %Y} to {end:%b %Y}"
+    )
+
+
+def _names(wards: list[Ward]) -> str:
+    names = [w.name for w in wards]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def aim_of(project: QiProject) -> Aim | None:
+    """The aim, worded from the stored baseline; None if its measure has left the catalogue."""
+    definition = all_measures().get(project.aim_measure_slug)
+    if definition is None:
+        return None
+    target = aim_target(
+        baseline=project.baseline_value,
+        change_percent=project.aim_change_percent,
+        direction=definition.improvement_direction,
+    )
+    verb, fewer = (
+        ("Reduce", "lower")
+        if definition.improvement_direction is ImprovementDirection.DECREASE
+        else ("Increase", "higher")
+    )
+    statement = (
+        f"{verb} {definition.name[0].lower() + definition.name[1:]} on {_names(list(project.wards.all()))} "
+        f"from {figure(project.baseline_value)} (the baseline, {_months(project)}) to {figure(target)} "
+        f"({project.aim_change_percent}% {fewer}) by {project.aim_by:%-d %B %Y}."
+    )
+    return Aim(definition, project.baseline_value, target, statement)
+
+
+def measure_choices() -> dict[str, list[tuple[str, str]]]:
+    """The measures offered for each role on the project form: outcome measures as outcomes, process and
+    data-quality measures as process measures, balancing measures and the outcome measures as balancing
+    (where a project's aim is less violence, restraint becomes its balancing measure)."""
+    usable = project_measures()
+    by_kind: dict[str, list[tuple[str, str]]] = {"outcome": [], "process": [], "balancing": []}
+    for slug, d in sorted(usable.items(), key=lambda item: item[1].name):
+        kind = str(d.kind)
+        if kind == "outcome":
+            by_kind["outcome"].append((slug, d.name))
+            by_kind["balancing"].append((slug, d.name))
+        elif kind == "balancing":
+            by_kind["balancing"].append((slug, d.name))
+        else:
+            by_kind["process"].append((slug, d.name))
+    return by_kind
+
+
+def team_member_of(project: QiProject, member_id: str) -> TeamMember | None:
+    """One member of this project's team by the id posted (None for anything else)."""
+    if not str(member_id).isdigit():
+        return None
+    return project.team.select_related("user", "project").filter(pk=int(member_id)).first()
+
+
+def latest_scores(projects: list[QiProject]) -> dict[int, ProgressScore]:
+    """Each project's latest progress score, for a list of projects, in one query."""
+    out: dict[int, ProgressScore] = {}
+    rows = ProgressScore.objects.filter(project__in=[p.pk for p in projects]).order_by("scored_on", "id")
+    for score in rows:
+        out[score.project_id] = score
+    return out

@@ -1,0 +1,422 @@
+"""Quality-improvement projects: starting and editing one, its team and its progress score (issue 14,
+item 1; decision 0025).
+
+Keyword arguments only, the acting user as ``by``; one transaction each with its audit row inside. Bad
+input raises ``ValidationError`` naming each field, and nothing is saved. Who may:
+``Permission.QI_PROJECT_MANAGE`` on every ward of the project (ward managers on their wards, provider
+governance, who act as the provider's QI leads); anyone else gets ``PermissionDenied``.
+
+The aim's baseline is the measure's own figure on the project's wards over the baseline months
+(``baseline_of``): worked out here when the project is saved and kept on it, so that the aim does not
+move when later records are corrected, and never typed by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
+from rrp.core.concurrency import check_base_version
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
+from rrp.improvement.models import (
+    PROGRESS_SCORES,
+    MeasureRole,
+    ProgressScore,
+    ProjectMeasure,
+    ProjectStatus,
+    QiProject,
+    TeamMember,
+    TeamRole,
+)
+from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
+from rrp.measures.series import Period, measure_series
+from rrp.organisations.models import Ward
+from rrp.people.validation import nhs_number_display, nhs_numbers_in
+from rrp.spc import ImprovementDirection
+
+Errors = dict[str, list[str]]
+TITLE_LIMIT = 120
+
+
+def project_measures() -> dict[str, MeasureDefinition]:
+    """The catalogue measures a project may watch: all but the days-between measures, whose chart (a g
+    chart of the gaps between events) cannot be pooled over several wards."""
+    return {s: d for s, d in all_measures().items() if d.numerator.counts is not Counts.DAYS_BETWEEN}
+
+
+def aim_measures() -> dict[str, MeasureDefinition]:
+    """Measures an aim may be set on: a project measure with a direction of improvement."""
+    return {
+        s: d
+        for s, d in project_measures().items()
+        if d.improvement_direction is not ImprovementDirection.NEUTRAL
+    }
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def baseline_of(
+    definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date
+) -> float | None:
+    """The measure's figure over whole months on these wards together: the pooled rate (numerators over
+    denominators, times the multiplier) for a rate or proportion, the mean per month for a count. None
+    where there is nothing to divide by (no bed days, no incidents) or no month at all."""
+    series = measure_series(
+        definition,
+        ward_ids=list(ward_ids),
+        since=month_start(since),
+        until=month_end(until),
+        period=Period.MONTH,
+    )
+    if series.empty:
+        return None
+    if definition.denominator is Denominator.NONE:
+        months = series["period"].nunique()
+        return float(series["numerator"].fillna(0).sum()) / months if months else None
+    usable = series[series["denominator"].notna() & (series["denominator"] > 0)]
+    denominator = float(usable["denominator"].sum())
+    if denominator <= 0:
+        return None
+    return float(usable["numerator"].sum()) / denominator * definition.multiplier
+
+
+def aim_target(*, baseline: float, change_percent: int, direction: ImprovementDirection) -> float:
+    """The level the aim sets: the baseline less (or, where higher is better, plus) the change."""
+    sign = -1 if direction is ImprovementDirection.DECREASE else 1
+    return baseline * (1 + sign * change_percent / 100)
+
+
+def figure(value: float) -> str:
+    """A figure as the aim states it: three significant figures, at most one decimal place above 10."""
+    if not math.isfinite(value):
+        return "none"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    """What the project form (or the API) gives: every field of a project but its team and scores."""
+
+    wards: Sequence[Ward]
+    title: str
+    problem: str
+    aim_measure_slug: str
+    baseline_start: dt.date | None
+    baseline_end: dt.date | None
+    aim_change_percent: int | None
+    aim_by: dt.date | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None = None
+    status: str = ProjectStatus.PLANNING
+    measures: Mapping[str, str] | None = None  # slug -> MeasureRole
+
+
+def _no_nhs_number(errors: Errors, field: str, text: str) -> None:
+    """A project is read by everyone who sees its wards, commissioners too: no NHS numbers in its text."""
+    for number in nhs_numbers_in(text or ""):
+        errors.setdefault(field, []).append(
+            f"Remove the NHS number {nhs_number_display(number)}: commissioners read projects, so do not "
+            "write patients' names or NHS numbers here"
+        )
+
+
+def _may_manage(by: User, wards: Sequence[Ward]) -> bool:
+    return bool(wards) and all(has_permission(by, Permission.QI_PROJECT_MANAGE, ward=w) for w in wards)
+
+
+def _validated(data: ProjectInput, *, today: dt.date) -> tuple[Errors, float | None]:  # noqa: C901  (a flat list of field checks)
+    """Every field's problems, and the baseline worked out from the measure when the fields allow it."""
+    errors: Errors = {}
+
+    def err(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    title = (data.title or "").strip()
+    if not title:
+        err("title", "Enter the project's title")
+    elif len(title) > TITLE_LIMIT:
+        err("title", f"The title must be {TITLE_LIMIT} characters or fewer")
+    if not (data.problem or "").strip():
+        err("problem", "Say what problem the project is trying to solve")
+    _no_nhs_number(errors, "title", title)
+    _no_nhs_number(errors, "problem", data.problem)
+    if not data.wards:
+        err("wards", "Select at least one ward")
+    elif len({w.provider_id for w in data.wards}) > 1:
+        err("wards", "Select wards of one provider: a project belongs to one provider")
+    definition = aim_measures().get(data.aim_measure_slug)
+    if definition is None:
+        err("aim_measure_slug", "Select the measure the aim is about")
+    first_this_month = today.replace(day=1)
+    if data.baseline_start is None:
+        err("baseline_start", "Enter the first month of the baseline")
+    if data.baseline_end is None:
+        err("baseline_end", "Enter the last month of the baseline")
+    elif month_end(data.baseline_end) >= first_this_month:
+        err("baseline_end", "The baseline must end with a whole month before this one")
+    elif data.baseline_start is not None and data.baseline_end < data.baseline_start:
+        err("baseline_end", "The baseline must end after it starts")
+    if data.aim_change_percent is None or not 1 <= data.aim_change_percent <= 100:
+        err("aim_change_percent", "Enter a change from 1 to 100 per cent")
+    if data.aim_by is None:
+        err("aim_by", "Enter the date the aim should be met by")
+    elif data.baseline_end is not None and data.aim_by <= data.baseline_end:
+        err("aim_by", "The aim date must be after the baseline")
+    if data.starts_on is None:
+        err("starts_on", "Enter the date the project starts")
+    if data.ends_on is not None and data.starts_on is not None and data.ends_on < data.starts_on:
+        err("ends_on", "The project must end after it starts")
+    if data.status not in ProjectStatus.values:
+        err("status", "Select the project's status")
+    usable = project_measures()
+    for slug, role in (data.measures or {}).items():
+        if slug not in usable:
+            err("measures", f"{slug} is not a measure in the catalogue that a project can watch")
+        elif role not in MeasureRole.values:
+            err("measures", f"Select outcome, process or balancing for {usable[slug].name}")
+    baseline = None
+    if (
+        definition is not None
+        and data.wards
+        and not {"wards", "baseline_start", "baseline_end"} & set(errors)
+    ):
+        baseline = baseline_of(
+            definition,
+            ward_ids=[w.pk for w in data.wards],
+            since=data.baseline_start,
+            until=data.baseline_end,
+        )
+        if baseline is None:
+            err(
+                "baseline_start",
+                f"There are no figures of {definition.name} on these wards in the baseline months: choose "
+                "months with data",
+            )
+    return errors, baseline
+
+
+def _measure_rows(project: QiProject, measures: Mapping[str, str] | None) -> None:
+    """The project's watched measures, replaced whole (they are a setting of the project, not a record)."""
+    project.measures.all().delete()
+    rows = {slug: role for slug, role in (measures or {}).items() if slug != project.aim_measure_slug}
+    ProjectMeasure.objects.bulk_create(
+        [ProjectMeasure(project=project, measure_slug=slug, role=role) for slug, role in rows.items()]
+    )
+
+
+@transaction.atomic
+def project_create(*, data: ProjectInput, by: User) -> QiProject:
+    """Start a project on wards the person may manage; they join its team as its lead."""
+    if not _may_manage(by, data.wards):
+        if not data.wards:
+            raise ValidationError({"wards": ["Select at least one ward"]})
+        raise PermissionDenied
+    today = timezone.localdate()
+    errors, baseline = _validated(data, today=today)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    project = QiProject.objects.create(
+        provider_id=data.wards[0].provider_id,
+        title=data.title.strip(),
+        problem=data.problem.strip(),
+        aim_measure_slug=data.aim_measure_slug,
+        baseline_start=month_start(data.baseline_start),
+        baseline_end=month_end(data.baseline_end),
+        baseline_value=baseline,
+        aim_change_percent=data.aim_change_percent,
+        aim_by=data.aim_by,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        status=data.status,
+        created_by=by,
+        created_at=now,
+        updated_at=now,
+    )
+    project.wards.set(data.wards)
+    _measure_rows(project, data.measures)
+    TeamMember.objects.create(project=project, user=by, team_role=TeamRole.LEAD, joined_on=today)
+    audit_record(actor=by, action=AuditAction.CREATE, record=project, provider_id=project.provider_id)
+    return project
+
+
+EDITABLE = (
+    "title",
+    "problem",
+    "aim_measure_slug",
+    "baseline_start",
+    "baseline_end",
+    "aim_change_percent",
+    "aim_by",
+    "starts_on",
+    "ends_on",
+    "status",
+)
+
+
+@transaction.atomic
+def project_update(
+    *, project: QiProject, data: ProjectInput, base_version: int | None, by: User
+) -> QiProject:
+    """Change a project. Refused (``StaleVersion``) if someone saved it after ``base_version``; the
+    baseline is worked out again; the audit row names the fields changed."""
+    locked = QiProject.objects.select_for_update().get(pk=project.pk)
+    current_wards = list(locked.wards.all())
+    if not _may_manage(by, current_wards) or not _may_manage(by, data.wards or current_wards):
+        raise PermissionDenied
+    check_base_version(base=base_version, current=locked.version, what="project")
+    errors, baseline = _validated(data, today=timezone.localdate())
+    if data.wards and {w.provider_id for w in data.wards} != {locked.provider_id}:
+        errors.setdefault("wards", []).append("Select wards of the project's own provider")
+    if errors:
+        raise ValidationError(errors)
+    new = {
+        "title": data.title.strip(),
+        "problem": data.problem.strip(),
+        "aim_measure_slug": data.aim_measure_slug,
+        "baseline_start": month_start(data.baseline_start),
+        "baseline_end": month_end(data.baseline_end),
+        "aim_change_percent": data.aim_change_percent,
+        "aim_by": data.aim_by,
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "status": data.status,
+    }
+    changed = [name for name in EDITABLE if getattr(locked, name) != new[name]]
+    for name, value in new.items():
+        setattr(locked, name, value)
+    if {w.pk for w in current_wards} != {w.pk for w in data.wards}:
+        changed.append("wards")
+        locked.wards.set(data.wards)
+    old_measures = dict(locked.measures.values_list("measure_slug", "role"))
+    wanted = {s: r for s, r in (data.measures or {}).items() if s != locked.aim_measure_slug}
+    if old_measures != wanted:
+        changed.append("measures")
+        _measure_rows(locked, wanted)
+    locked.baseline_value = baseline
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save()
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=locked,
+        provider_id=locked.provider_id,
+        detail={"changed": changed, "version": locked.version},
+    )
+    return locked
+
+
+def _project_wards(project: QiProject) -> list[Ward]:
+    return list(project.wards.all())
+
+
+@transaction.atomic
+def team_member_add(
+    *, project: QiProject, team_role: str, by: User, user: User | None = None, name: str = ""
+) -> TeamMember:
+    """Add someone to the team: an RRP user of the project's provider, or a person named (an expert by
+    experience, a carer, a coach) who has no account."""
+    if not _may_manage(by, _project_wards(project)):
+        raise PermissionDenied
+    errors: Errors = {}
+    name = (name or "").strip()
+    if user is None and not name:
+        errors.setdefault("name", []).append("Enter the person's name, or choose someone with an account")
+    if user is not None and name:
+        errors.setdefault("name", []).append(
+            "Either choose someone with an account or enter a name, not both"
+        )
+    if user is not None and user.provider_id != project.provider_id:
+        errors.setdefault("user", []).append("Choose someone from the project's own provider")
+    if len(name) > 120:
+        errors.setdefault("name", []).append("The name must be 120 characters or fewer")
+    _no_nhs_number(errors, "name", name)
+    if team_role not in TeamRole.values:
+        errors.setdefault("team_role", []).append("Select the person's role in the team")
+    if user is not None and project.team.filter(user=user, left_on__isnull=True).exists():
+        errors.setdefault("user", []).append("This person is already on the team")
+    if errors:
+        raise ValidationError(errors)
+    member = TeamMember.objects.create(
+        project=project, user=user, name=name, team_role=team_role, joined_on=timezone.localdate()
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=project,
+        provider_id=project.provider_id,
+        detail={"team_member_added": member.pk, "team_role": team_role},
+    )
+    return member
+
+
+@transaction.atomic
+def team_member_leave(*, member: TeamMember, by: User) -> TeamMember:
+    """Someone leaves the team: kept, with the date they left."""
+    project = member.project
+    if not _may_manage(by, _project_wards(project)):
+        raise PermissionDenied
+    if member.left_on is not None:
+        raise ValidationError({"member": ["This person has already left the team"]})
+    member.left_on = timezone.localdate()
+    member.save(update_fields=["left_on"])
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=project,
+        provider_id=project.provider_id,
+        detail={"team_member_left": member.pk},
+    )
+    return member
+
+
+@transaction.atomic
+def progress_score_record(
+    *, project: QiProject, tenths: int | None, scored_on: dt.date | None, note: str = "", by: User
+) -> ProgressScore:
+    """Score the project on the IHI scale on a date; the history keeps every score."""
+    if not _may_manage(by, _project_wards(project)):
+        raise PermissionDenied
+    errors: Errors = {}
+    if tenths not in PROGRESS_SCORES:
+        errors.setdefault("tenths", []).append("Select a score from 0.5 to 5.0")
+    if scored_on is None:
+        errors.setdefault("scored_on", []).append("Enter the date of the score")
+    elif scored_on > timezone.localdate():
+        errors.setdefault("scored_on", []).append("The date cannot be in the future")
+    _no_nhs_number(errors, "note", note)
+    if errors:
+        raise ValidationError(errors)
+    score = ProgressScore.objects.create(
+        project=project,
+        tenths=tenths,
+        scored_on=scored_on,
+        note=(note or "").strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=project,
+        provider_id=project.provider_id,
+        detail={"progress_score": tenths / 10, "scored_on": scored_on.isoformat()},
+    )
+    return score

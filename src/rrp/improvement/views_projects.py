@@ -1,0 +1,217 @@
+"""Pages of quality-improvement projects: the list, starting one, changing it, its team and its progress
+score (issue 14, item 1). The project's own page, with its charts, is ``reports.views.project`` (charts
+are drawn by the reports layer). Views only authorise, call selectors or services, and render.
+
+Anyone who may see one of a project's wards reads it (404 otherwise); changing it needs
+``Permission.QI_PROJECT_MANAGE`` on every one of its wards (403 otherwise).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from rrp.accounts.permissions import permission_required
+from rrp.accounts.roles import Permission
+from rrp.core.concurrency import StaleVersion
+from rrp.core.forms import apply_errors
+from rrp.core.http import FORM_METHODS
+from rrp.improvement import project_selectors as selectors
+from rrp.improvement import project_services as services
+from rrp.improvement.models import ProjectStatus, QiProject
+from rrp.improvement.project_forms import ProgressScoreForm, ProjectForm, TeamMemberForm
+
+
+def _project(request: HttpRequest, project_id: int) -> QiProject:
+    project = selectors.project_for(request.user, project_id)
+    if project is None:
+        raise Http404
+    return project
+
+
+def _managed_project(request: HttpRequest, project_id: int) -> QiProject:
+    project = _project(request, project_id)
+    if not selectors.may_manage(request.user, project):
+        raise PermissionDenied
+    return project
+
+
+def _page(project: QiProject):
+    return redirect("reports:qi-project", project_id=project.pk)
+
+
+@require_safe
+@permission_required(Permission.WARD_VIEW)
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The projects on the wards the person sees, newest first."""
+    projects = list(selectors.projects_for(request.user))
+    return render(
+        request,
+        "improvement/project_list.jinja",
+        {
+            "projects": projects,
+            "latest_scores": selectors.latest_scores(projects),
+            "can_start": selectors.may_start_projects(request.user),
+        },
+    )
+
+
+def _input(form: ProjectForm, wards_by_id: dict) -> services.ProjectInput:
+    data = form.cleaned_data
+    return services.ProjectInput(
+        wards=[wards_by_id[int(pk)] for pk in data["wards"]],
+        title=data["title"],
+        problem=data["problem"],
+        aim_measure_slug=data["aim_measure_slug"],
+        baseline_start=data["baseline_start"],
+        baseline_end=data["baseline_end"],
+        aim_change_percent=data["aim_change_percent"],
+        aim_by=data["aim_by"],
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        status=data["status"],
+        measures=form.measures(),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@permission_required(Permission.QI_PROJECT_MANAGE)
+def project_new(request: HttpRequest) -> HttpResponse:
+    """Start a project: the person becomes its lead."""
+    wards = list(selectors.wards_to_manage(request.user))
+    initial = {"starts_on": timezone.localdate(), "status": ProjectStatus.PLANNING}
+    if len(wards) == 1:
+        initial["wards"] = [str(wards[0].pk)]
+    form = ProjectForm(request.POST or None, wards=wards, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(data=_input(form, {w.pk: w for w in wards}), by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Project \u201c{project.title}\u201d started. You are its lead.")
+            return _page(project)
+    status = 400 if form.errors else 200
+    return render(request, "improvement/project_form.jinja", {"form": form, "project": None}, status=status)
+
+
+def _initial(project: QiProject) -> dict:
+    measures = dict(project.measures.values_list("measure_slug", "role"))
+    return {
+        "title": project.title,
+        "problem": project.problem,
+        "wards": [str(pk) for pk in project.wards.values_list("pk", flat=True)],
+        "aim_measure_slug": project.aim_measure_slug,
+        "baseline_start": project.baseline_start,
+        "baseline_end": project.baseline_end,
+        "aim_change_percent": project.aim_change_percent,
+        "aim_by": project.aim_by,
+        "starts_on": project.starts_on,
+        "ends_on": project.ends_on,
+        "status": project.status,
+        "base_version": project.version,
+        **{
+            f"{role}_measures": [s for s, r in measures.items() if r == role]
+            for role in ("outcome", "process", "balancing")
+        },
+    }
+
+
+@require_http_methods(FORM_METHODS)
+def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Change a project; saved only if nobody else saved it since the form was opened (409 otherwise,
+    with what was typed kept)."""
+    project = _managed_project(request, project_id)
+    wards = [w for w in selectors.wards_to_manage(request.user) if w.provider_id == project.provider_id]
+    form = ProjectForm(request.POST or None, wards=wards, initial=_initial(project))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(
+                project=project,
+                data=_input(form, {w.pk: w for w in wards}),
+                base_version=form.cleaned_data["base_version"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except StaleVersion as stale:
+            form.add_error(None, str(stale))
+            status = 409
+        else:
+            messages.success(request, "Project saved.")
+            return _page(project)
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request, "improvement/project_form.jinja", {"form": form, "project": project}, status=status
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def project_team(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Add someone to the team (with or without an account), or record that someone has left."""
+    project = _managed_project(request, project_id)
+    candidates = list(selectors.team_candidates(request.user, project))
+    by_id = {u.pk: u for u in candidates}
+    leaving = request.POST.get("leave") if request.method == "POST" else None
+    if leaving:
+        member = selectors.team_member_of(project, leaving)
+        if member is None:
+            raise Http404
+        try:
+            services.team_member_leave(member=member, by=request.user)
+        except ValidationError:
+            messages.info(request, f"{member.display_name} had already left the team.")
+        else:
+            messages.success(request, f"{member.display_name} has left the team: kept in its history.")
+        return redirect("improvement:project-team", project_id=project.pk)
+    form = TeamMemberForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.team_member_add(
+                project=project,
+                user=by_id.get(int(data["user"])) if data["user"] else None,
+                name=data["name"],
+                team_role=data["team_role"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{member.display_name} added to the team.")
+            return redirect("improvement:project-team", project_id=project.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/project_team.jinja",
+        {"project": project, "team": selectors.team(project), "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def project_score(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Score the project's progress on the IHI scale (0.5 to 5.0), kept as a dated history."""
+    project = _managed_project(request, project_id)
+    form = ProgressScoreForm(request.POST or None, initial={"scored_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            score = services.progress_score_record(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Progress score {score.score:.1f} ({score.meaning}) recorded.")
+            return _page(project)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/project_score.jinja",
+        {"project": project, "scores": selectors.scores(project), "form": form},
+        status=status,
+    )

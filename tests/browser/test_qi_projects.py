@@ -1,0 +1,105 @@
+"""Quality-improvement projects in a real browser (issue 14, item 1): a ward manager starts a project on
+a ward with a year of figures, gets the form wrong then right, sees the aim worked out from the measure's
+own baseline and the charts drawn with the aim line, adds an expert by experience to the team and scores
+the project's progress; every page checked by axe-core (WCAG 2.2 AA) and screenshotted at each size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from rrp.improvement.models import EventKind, QiProject
+from rrp.improvement.services import ward_event_record
+from tests import factories
+from tests.browser.steps import charts_drawn, check_accessibility, heading, sign_in_as, visit
+from tests.integration.reports.ward_records import at, monthly_bed_days, months_back, quick_incident
+
+
+@pytest.fixture
+def world(world: factories.World) -> factories.World:
+    """Ward a1 with 14 months of bed days, restraints every fortnight and a change tested."""
+    a1, patient, gov = world.wards["a1"], world.patients["a1"], world.users["provider_governance"]
+    today = timezone.localdate()
+    monthly_bed_days(a1, months_back(today, 14))
+    for days in range(5, 420, 14):
+        quick_incident(a1, patient, gov, at(today - dt.timedelta(days=days)), "01")
+    ward_event_record(
+        ward=a1,
+        happened_on=today - dt.timedelta(days=60),
+        label="Safewards started",
+        kind=EventKind.CHANGE_TESTED,
+        by=gov,
+    )
+    return world
+
+
+def test_a_ward_manager_starts_a_project_builds_the_team_and_scores_it(
+    page: Page, world: factories.World
+) -> None:
+    manager, ward = world.users["ward_manager"], world.wards["a1"]
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    sign_in_as(page, manager)
+
+    visit(page, "/projects/", "projects-empty")
+    expect(heading(page)).to_have_text("Quality-improvement projects")
+    expect(page.get_by_text("There are no projects on your wards yet.")).to_be_visible()
+
+    page.get_by_role("button", name="Start a project").click()
+    expect(heading(page)).to_have_text("Start a quality-improvement project")
+    check_accessibility(page, "project-new")
+    page.get_by_label("Project title").fill("Fewer restraints on " + ward.name)
+    page.get_by_role("button", name="Start the project").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Say what problem the project is trying to solve")
+    expect(summary).to_contain_text("Select at least one ward")
+    expect(page).to_have_title(re.compile(r"^Error: Start a quality-improvement project"))
+    check_accessibility(page, "project-new-errors")
+    assert not QiProject.objects.exists()
+
+    page.get_by_label("What problem is the project trying to solve?").fill("Restraint rose over the winter.")
+    page.get_by_label(ward.name, exact=True).check()
+    page.get_by_label("The aim's measure").select_option(
+        label="Restrictive interventions per 1,000 occupied bed days"
+    )
+    page.get_by_label("First month of the baseline").fill(
+        (last_month - dt.timedelta(days=330)).replace(day=1).isoformat()
+    )
+    page.get_by_label("Last month of the baseline").fill(last_month.replace(day=1).isoformat())
+    page.get_by_label("By how much, in per cent").fill("25")
+    page.get_by_label("Aim to be met by").fill((today + dt.timedelta(days=365)).isoformat())
+    page.get_by_role("group", name="Process measures").get_by_label("Patient debrief held").check()
+    page.get_by_role("group", name="Balancing measures").get_by_label("Incidents in which a member of staff was injured").check()
+    page.get_by_role("button", name="Start the project").click()
+
+    expect(page.get_by_role("status")).to_contain_text("You are its lead")
+    expect(heading(page)).to_have_text(f"Fewer restraints on {ward.name}")
+    expect(
+        page.get_by_text(re.compile(r"^Reduce restrictive interventions per 1,000 occupied bed days on"))
+    ).to_be_visible()
+    charts_drawn(page, 3)
+    expect(page.locator("figure.rrp-chart").first).to_contain_text("Safewards started")
+    check_accessibility(page, "project-page")
+
+    page.get_by_role("link", name="Change the team").click()
+    page.get_by_label("Or the name of someone without an account").fill("Alex Rivers")
+    page.get_by_label("Expert by experience").check()
+    page.get_by_role("button", name="Add to the team").click()
+    expect(page.get_by_role("status")).to_contain_text("Alex Rivers added to the team")
+    expect(page.get_by_role("table", name="Team members")).to_contain_text("No RRP account")
+    check_accessibility(page, "project-team")
+
+    page.get_by_role("link", name=re.compile("Back to")).click()
+    page.get_by_role("link", name="Score the project's progress").click()
+    check_accessibility(page, "project-score")
+    page.get_by_role("radio", name=re.compile(r"2\.5 Changes tested, but no improvement")).check()
+    page.get_by_role("button", name="Record the score").click()
+    expect(page.get_by_role("status")).to_contain_text("Progress score 2.5")
+    expect(page.locator("#progress + p")).to_contain_text("2.5 Changes tested, but no improvement")
+    project = QiProject.objects.get()
+    assert project.scores.get().tenths == 25
+    assert project.team.filter(name="Alex Rivers", team_role="expert_by_experience").exists()
