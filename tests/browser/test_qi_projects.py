@@ -73,7 +73,9 @@ def test_a_ward_manager_starts_a_project_builds_the_team_and_scores_it(
     page.get_by_label("By how much, in per cent").fill("25")
     page.get_by_label("Aim to be met by").fill((today + dt.timedelta(days=365)).isoformat())
     page.get_by_role("group", name="Process measures").get_by_label("Patient debrief held").check()
-    page.get_by_role("group", name="Balancing measures").get_by_label("Incidents in which a member of staff was injured").check()
+    page.get_by_role("group", name="Balancing measures").get_by_label(
+        "Incidents in which a member of staff was injured"
+    ).check()
     page.get_by_role("button", name="Start the project").click()
 
     expect(page.get_by_role("status")).to_contain_text("You are its lead")
@@ -103,3 +105,77 @@ def test_a_ward_manager_starts_a_project_builds_the_team_and_scores_it(
     project = QiProject.objects.get()
     assert project.scores.get().tenths == 25
     assert project.team.filter(name="Alex Rivers", team_role="expert_by_experience").exists()
+
+
+def test_a_ramp_of_pdsa_cycles_is_planned_studied_and_shown_on_the_charts(
+    page: Page, world: factories.World
+) -> None:
+    from rrp.improvement import project_services
+
+    manager, ward = world.users["ward_manager"], world.wards["a1"]
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    project = project_services.project_create(
+        data=project_services.ProjectInput(
+            wards=[ward],
+            title="Safer evenings",
+            problem="Most restraints happen after 6pm.",
+            aim_measure_slug="restrictive-interventions-per-1000-obd",
+            baseline_start=(last_month - dt.timedelta(days=330)).replace(day=1),
+            baseline_end=last_month,
+            aim_change_percent=25,
+            aim_by=today + dt.timedelta(days=365),
+            starts_on=today - dt.timedelta(days=100),
+        ),
+        by=manager,
+    )
+    sign_in_as(page, manager)
+    visit(page, f"/reports/projects/{project.pk}/", "project-no-cycles")
+    page.get_by_role("link", name="Plan a PDSA cycle").click()
+    expect(heading(page)).to_have_text("Plan a PDSA cycle")
+    check_accessibility(page, "pdsa-new")
+    page.get_by_role("button", name="Plan the cycle").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a short title for the charts")
+    check_accessibility(page, "pdsa-new-errors")
+
+    page.get_by_label("Short title").fill("Evening huddle")
+    page.get_by_label("Plan: what question does this test answer?").fill(
+        "Does a 6pm huddle spot rising tension?"
+    )
+    page.get_by_label("Plan: what do you predict will happen?").fill("Two risks named each evening.")
+    page.get_by_label("Plan: who will do what, when and where?").fill("Nurse in charge, one week, at 6pm.")
+    page.get_by_label("Plan: what will you measure or observe?").fill("Risks named; restraints after 6pm.")
+    page.get_by_label("The test starts").fill((today - dt.timedelta(days=60)).isoformat())
+    page.get_by_role("button", name="Plan the cycle").click()
+    expect(page.get_by_role("status")).to_contain_text("PDSA 1: Evening huddle planned")
+    expect(heading(page)).to_have_text("PDSA 1: Evening huddle")
+    charts_drawn(page, 1)
+    expect(page.locator("figure.rrp-chart").first).to_contain_text("PDSA 1: Evening huddle")
+    check_accessibility(page, "pdsa-page")
+
+    page.get_by_role("link", name="Update the cycle").click()
+    page.get_by_label("Do: what happened?").fill("Held on six of seven evenings.")
+    page.get_by_label(re.compile("^Study")).fill("Risks were named; restraints after 6pm fell from 5 to 2.")
+    page.get_by_label("Adapt: change it and test again").check()
+    page.get_by_role("button", name="Save the cycle").click()
+    expect(page.get_by_role("status")).to_contain_text("saved")
+    expect(page.get_by_text("Stage: Act")).to_be_visible()
+
+    page.get_by_role("link", name="Plan the next test in this ramp").click()
+    expect(heading(page)).to_have_text("Plan the next test after PDSA 1: Evening huddle")
+    page.get_by_label("Short title").fill("Evening huddle, every day")
+    page.get_by_label("Plan: what question does this test answer?").fill("Does it hold at weekends?")
+    page.get_by_label("Plan: what do you predict will happen?").fill("Weekend restraints fall too.")
+    page.get_by_label("Plan: who will do what, when and where?").fill("Every nurse in charge, two weeks.")
+    page.get_by_label("Plan: what will you measure or observe?").fill("Restraints after 6pm, by day.")
+    page.get_by_label("The test starts").fill((today - dt.timedelta(days=40)).isoformat())
+    page.get_by_role("button", name="Plan the cycle").click()
+    expect(page.get_by_role("heading", name="The ramp")).to_be_visible()
+    expect(page.get_by_role("link", name="PDSA 1: Evening huddle")).to_be_visible()
+
+    page.get_by_role("link", name="Safer evenings", exact=True).click()
+    table = page.get_by_role("table", name=re.compile("PDSA cycles"))
+    expect(table).to_contain_text("PDSA 2: Evening huddle, every day")
+    expect(table).to_contain_text("Act: Adapt")
+    expect(page.locator("figure.rrp-chart").first).to_contain_text("PDSA 2: Evening huddle, every day")
+    check_accessibility(page, "project-with-cycles")

@@ -341,3 +341,79 @@ class ProgressScore(AppendOnlyModel):
     @property
     def meaning(self) -> str:
         return PROGRESS_SCORES[self.tenths][0]
+
+
+class ActDecision(models.TextChoices):
+    ADOPT = "adopt", "Adopt: keep the change"
+    ADAPT = "adapt", "Adapt: change it and test again"
+    ABANDON = "abandon", "Abandon: stop testing it"
+
+
+class PdsaCycle(models.Model):
+    """One Plan-Do-Study-Act test of a change on some of a project's wards (issue 14, item 4).
+
+    A working document, edited in place as the test moves from plan to act (``version`` and the audit log
+    keep who changed what; decision 0025). Cycles chain into ramps through ``previous``. Each cycle not
+    withdrawn is a marker on every chart of its wards, read by ``selectors.events_by_ward`` from this
+    table (not copied into ``WardEvent``).
+    """
+
+    project = models.ForeignKey(QiProject, on_delete=models.PROTECT, related_name="cycles")
+    number = models.PositiveSmallIntegerField(help_text="1, 2, 3 ... within the project")
+    title = models.CharField(max_length=50, help_text="Short: it is printed on the charts.")
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_cycles"
+    )
+    wards = models.ManyToManyField(Ward, related_name="pdsa_cycles")
+    # Plan
+    objective = models.TextField(help_text="The question this test answers")
+    prediction = models.TextField()
+    plan_details = models.TextField(help_text="Who, what, when and where")
+    data_to_collect = models.TextField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    # Do
+    what_happened = models.TextField(blank=True)
+    observations = models.TextField(blank=True)
+    # Study
+    study = models.TextField(blank=True, help_text="The results against the prediction; what was learned")
+    # Act
+    decision = models.CharField(max_length=10, choices=ActDecision.choices, blank=True)
+    next_steps = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="pdsa_number_once_per_project"),
+            models.CheckConstraint(
+                name="pdsa_ends_after_it_starts",
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_on"])]
+
+    def __str__(self) -> str:
+        return f"PDSA {self.number}: {self.title}"
+
+    @property
+    def chart_label(self) -> str:
+        return str(self)
+
+    @property
+    def stage(self) -> str:
+        """Where the cycle has got to: the last of plan, do, study and act with something written."""
+        if self.withdrawn_at is not None:
+            return "Withdrawn"
+        if self.decision:
+            return "Act"
+        if self.study.strip():
+            return "Study"
+        if self.what_happened.strip() or self.observations.strip():
+            return "Do"
+        return "Plan"

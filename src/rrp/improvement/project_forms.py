@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from django import forms
 
 from rrp.core.validation.forms import ValidatedForm
-from rrp.improvement.models import PROGRESS_SCORES, ProjectStatus, TeamRole, progress_score_text
+from rrp.improvement.models import PROGRESS_SCORES, ActDecision, ProjectStatus, TeamRole, progress_score_text
 from rrp.improvement.project_selectors import measure_choices
-from rrp.improvement.project_services import TITLE_LIMIT, aim_measures
+from rrp.improvement.project_services import PDSA_TITLE_LIMIT, TITLE_LIMIT, aim_measures
 from rrp.organisations.models import Ward
 
 READ_BY_COMMISSIONERS = "Commissioners read projects: do not write patients' names or NHS numbers here"
@@ -180,4 +180,83 @@ class ProgressScoreForm(ValidatedForm):
         required=False,
         help_text=READ_BY_COMMISSIONERS,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _text(
+    label: str, *, required: bool = True, message: str = "", rows: int = 3, hint: str = READ_BY_COMMISSIONERS
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": message} if message else {},
+    )
+
+
+class PdsaForm(ValidatedForm):
+    """A PDSA cycle, all four stages on one form: the plan first, the rest filled in as the test goes on."""
+
+    planned_dates = frozenset({"starts_on", "ends_on"})
+
+    title = forms.CharField(
+        label="Short title",
+        max_length=PDSA_TITLE_LIMIT,
+        help_text=f"{PDSA_TITLE_LIMIT} characters or fewer: the charts show it as \u201cPDSA 1: title\u201d",
+        error_messages={"required": "Enter a short title for the charts"},
+    )
+    previous = forms.ChoiceField(
+        label="Follows cycle (optional)", required=False, help_text="The earlier test in the same ramp"
+    )
+    wards = forms.MultipleChoiceField(
+        label="Wards the change is tested on",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the wards the change is tested on"},
+    )
+    objective = _text(
+        "Plan: what question does this test answer?", message="Say what question this test answers"
+    )
+    prediction = _text("Plan: what do you predict will happen?", message="Say what you predict will happen")
+    plan_details = _text(
+        "Plan: who will do what, when and where?", message="Say who will do what, when and where"
+    )
+    data_to_collect = _text(
+        "Plan: what will you measure or observe?", message="Say what will be measured or observed"
+    )
+    starts_on = _date("The test starts", message="Enter the date the test starts")
+    ends_on = _date("The test ends (optional)", message="", required=False)
+    what_happened = _text(
+        "Do: what happened?", required=False, hint="Fill in once the test has run. " + READ_BY_COMMISSIONERS
+    )
+    observations = _text("Do: problems and unexpected observations", required=False)
+    study = _text(
+        "Study: what did the results show against the prediction? What was learned?",
+        required=False,
+        rows=4,
+        hint="Compare the chart for the period with the prediction. " + READ_BY_COMMISSIONERS,
+    )
+    decision = forms.ChoiceField(
+        label="Act: what next for this change?",
+        choices=ActDecision.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    next_steps = _text("Act: next steps, and the next cycle", required=False)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, wards: Iterable[Ward] = (), cycles: Iterable = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wards"].choices = [(str(w.pk), w.name) for w in wards]
+        self.fields["previous"].choices = [("", "None: the first test of this change")] + [
+            (str(c.pk), str(c)) for c in cycles
+        ]
+
+
+class WithdrawCycleForm(ValidatedForm):
+    reason = forms.CharField(
+        label="Why are you withdrawing it?",
+        help_text="For example, recorded on the wrong project. " + READ_BY_COMMISSIONERS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why this cycle is being withdrawn"},
     )

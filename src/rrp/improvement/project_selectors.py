@@ -12,7 +12,7 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import scope_of, wards_for
-from rrp.improvement.models import ProgressScore, ProjectMeasure, QiProject, TeamMember
+from rrp.improvement.models import PdsaCycle, ProgressScore, ProjectMeasure, QiProject, TeamMember
 from rrp.improvement.project_services import aim_target, figure, project_measures
 from rrp.measures.catalogue import MeasureDefinition, all_measures
 from rrp.organisations.models import Ward
@@ -163,3 +163,41 @@ def latest_scores(projects: list[QiProject]) -> dict[int, ProgressScore]:
     for score in rows:
         out[score.project_id] = score
     return out
+
+
+def cycles_of(project: QiProject) -> list[PdsaCycle]:
+    """The project's PDSA cycles in number order, withdrawn ones included (marked), with their wards."""
+    return list(
+        project.cycles.select_related("previous")
+        .prefetch_related(Prefetch("wards", queryset=Ward.objects.order_by("name")))
+        .order_by("number")
+    )
+
+
+def cycle_of(project: QiProject, cycle_id: int | str | None) -> PdsaCycle | None:
+    """One cycle of this project by id (None for anything else: another project's, or no such cycle)."""
+    if cycle_id is None or not str(cycle_id).isdigit():
+        return None
+    return project.cycles.select_related("previous", "project").filter(pk=int(cycle_id)).first()
+
+
+def ramp_of(cycle: PdsaCycle) -> list[PdsaCycle]:
+    """The ramp the cycle is in, first test to last: the cycles before it (through ``previous``), it,
+    and those after it that follow one another (the first follower of each, by number)."""
+    before: list[PdsaCycle] = []
+    seen = {cycle.pk}
+    current = cycle.previous
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        before.append(current)
+        current = current.previous
+    after: list[PdsaCycle] = []
+    current = cycle
+    while True:
+        following = current.next_cycles.order_by("number").first()
+        if following is None or following.pk in seen:
+            break
+        seen.add(following.pk)
+        after.append(following)
+        current = following
+    return [*reversed(before), cycle, *after]

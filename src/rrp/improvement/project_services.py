@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from rrp.accounts.models import User
@@ -30,7 +30,9 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.improvement.models import (
     PROGRESS_SCORES,
+    ActDecision,
     MeasureRole,
+    PdsaCycle,
     ProgressScore,
     ProjectMeasure,
     ProjectStatus,
@@ -420,3 +422,176 @@ def progress_score_record(
         detail={"progress_score": tenths / 10, "scored_on": scored_on.isoformat()},
     )
     return score
+
+
+# --- PDSA cycles (issue 14, item 4) -----------------------------------------------------------------
+
+PDSA_TITLE_LIMIT = 50
+PDSA_TEXT_FIELDS = (
+    "objective",
+    "prediction",
+    "plan_details",
+    "data_to_collect",
+    "what_happened",
+    "observations",
+    "study",
+    "next_steps",
+)
+PDSA_REQUIRED = {
+    "objective": "Say what question this test answers",
+    "prediction": "Say what you predict will happen",
+    "plan_details": "Say who will do what, when and where",
+    "data_to_collect": "Say what will be measured or observed",
+}
+
+
+@dataclass(frozen=True)
+class PdsaInput:
+    """Every field of a cycle as the form (or the API) gives it."""
+
+    wards: Sequence[Ward]
+    title: str
+    objective: str
+    prediction: str
+    plan_details: str
+    data_to_collect: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None = None
+    previous: PdsaCycle | None = None
+    what_happened: str = ""
+    observations: str = ""
+    study: str = ""
+    decision: str = ""
+    next_steps: str = ""
+
+
+def _pdsa_errors(project: QiProject, data: PdsaInput, *, cycle: PdsaCycle | None = None) -> Errors:  # noqa: C901  (a flat list of field checks)
+    errors: Errors = {}
+
+    def err(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    title = (data.title or "").strip()
+    if not title:
+        err("title", "Enter a short title for the charts")
+    elif len(title) > PDSA_TITLE_LIMIT:
+        err("title", f"The title must be {PDSA_TITLE_LIMIT} characters or fewer")
+    _no_nhs_number(errors, "title", title)
+    for field, message in PDSA_REQUIRED.items():
+        if not (getattr(data, field) or "").strip():
+            err(field, message)
+    for field in PDSA_TEXT_FIELDS:
+        _no_nhs_number(errors, field, getattr(data, field))
+    project_ward_ids = set(project.wards.values_list("pk", flat=True))
+    if not data.wards:
+        err("wards", "Select the wards the change is tested on")
+    elif not {w.pk for w in data.wards} <= project_ward_ids:
+        err("wards", "Select wards of the project")
+    if data.starts_on is None:
+        err("starts_on", "Enter the date the test starts")
+    if data.ends_on is not None and data.starts_on is not None and data.ends_on < data.starts_on:
+        err("ends_on", "The test must end after it starts")
+    if data.previous is not None:
+        if data.previous.project_id != project.pk:
+            err("previous", "Choose a cycle of this project")
+        elif cycle is not None and data.previous.pk == cycle.pk:
+            err("previous", "A cycle cannot follow itself")
+    if data.decision not in ("", *ActDecision.values):
+        err("decision", "Select adopt, adapt or abandon")
+    if data.decision and not (data.study or "").strip():
+        err("study", "Write what the results showed against the prediction before deciding")
+    if (data.study or "").strip() and not (data.what_happened or "").strip():
+        err("what_happened", "Say what happened when the change was tried before studying it")
+    return errors
+
+
+def _pdsa_values(data: PdsaInput) -> dict[str, object]:
+    return {
+        "title": data.title.strip(),
+        "previous": data.previous,
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "decision": data.decision,
+        **{field: (getattr(data, field) or "").strip() for field in PDSA_TEXT_FIELDS},
+    }
+
+
+@transaction.atomic
+def pdsa_create(*, project: QiProject, data: PdsaInput, by: User) -> PdsaCycle:
+    """Plan a test of change on some of the project's wards; it is on their charts from its start date."""
+    if not _may_manage(by, _project_wards(project)):
+        raise PermissionDenied
+    errors = _pdsa_errors(project, data)
+    if errors:
+        raise ValidationError(errors)
+    locked = QiProject.objects.select_for_update().get(pk=project.pk)  # one number each, in order
+    number = (locked.cycles.aggregate(top=models.Max("number"))["top"] or 0) + 1
+    now = timezone.now()
+    cycle = PdsaCycle.objects.create(
+        project=locked, number=number, created_by=by, created_at=now, updated_at=now, **_pdsa_values(data)
+    )
+    cycle.wards.set(data.wards)
+    audit_record(actor=by, action=AuditAction.CREATE, record=cycle, provider_id=project.provider_id)
+    return cycle
+
+
+@transaction.atomic
+def pdsa_update(*, cycle: PdsaCycle, data: PdsaInput, base_version: int | None, by: User) -> PdsaCycle:
+    """Move a cycle on (do, study, act) or correct it; refused (``StaleVersion``) if someone saved it
+    after ``base_version``. The audit row names the fields changed."""
+    locked = PdsaCycle.objects.select_for_update().select_related("project").get(pk=cycle.pk)
+    if not _may_manage(by, _project_wards(locked.project)):
+        raise PermissionDenied
+    if locked.withdrawn_at is not None:
+        raise ValidationError({"title": ["This cycle was withdrawn and cannot be changed"]})
+    check_base_version(base=base_version, current=locked.version, what="PDSA cycle")
+    errors = _pdsa_errors(locked.project, data, cycle=locked)
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for name, value in _pdsa_values(data).items():
+        if getattr(locked, name) != value:
+            changed.append(name)
+            setattr(locked, name, value)
+    if set(locked.wards.values_list("pk", flat=True)) != {w.pk for w in data.wards}:
+        changed.append("wards")
+        locked.wards.set(data.wards)
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save()
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=locked,
+        provider_id=locked.project.provider_id,
+        detail={"changed": changed, "version": locked.version},
+    )
+    return locked
+
+
+@transaction.atomic
+def pdsa_withdraw(*, cycle: PdsaCycle, reason: str, by: User) -> PdsaCycle:
+    """Withdraw a cycle recorded by mistake: kept, marked withdrawn, and off the charts from now on."""
+    locked = PdsaCycle.objects.select_for_update().select_related("project").get(pk=cycle.pk)
+    if not _may_manage(by, _project_wards(locked.project)):
+        raise PermissionDenied
+    errors: Errors = {}
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append("Say why this cycle is being withdrawn")
+    _no_nhs_number(errors, "reason", reason)
+    if locked.withdrawn_at is not None:
+        errors.setdefault("reason", []).append("This cycle has already been withdrawn")
+    if errors:
+        raise ValidationError(errors)
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_reason = reason.strip()
+    locked.version += 1
+    locked.save(update_fields=["withdrawn_at", "withdrawn_reason", "version"])
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=locked,
+        provider_id=locked.project.provider_id,
+        detail={"withdrawn": True, "reason": locked.withdrawn_reason},
+    )
+    return locked

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from rrp.accounts.models import User
 from rrp.accounts.scope import providers_for, wards_for
 from rrp.charts import Event
-from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent, WardEventRedaction
+from rrp.improvement.models import ChartRebase, ImprovementAim, PdsaCycle, WardEvent, WardEventRedaction
 from rrp.organisations.models import Provider, Ward
 
 
@@ -28,15 +28,28 @@ def _shown(events: QuerySet[WardEvent]) -> QuerySet[WardEvent]:
 
 
 def events_by_ward(ward_ids: Sequence[int]) -> dict[int, list[Event]]:
-    """The ward's events (not withdrawn) as chart markers, in date order, for every ward in one query."""
-    out: dict[int, list[Event]] = {}
+    """Every chart marker of the wards, in date order: their events (not withdrawn) and the PDSA cycles
+    tested on them (not withdrawn, dated on their start, labelled "PDSA 3: title"). The one source of
+    every chart's markers (decision 0025): a cycle is read from its own table, never copied into
+    ``WardEvent``. Two queries for any number of wards."""
+    ids = list(ward_ids)
+    dated: list[tuple[object, int, int, int, str]] = []
     rows = (
-        _shown(WardEvent.objects.filter(ward_id__in=list(ward_ids), withdrawal__isnull=True))
-        .order_by("happened_on", "id")
-        .values_list("ward_id", "happened_on", "shown_label")
+        _shown(WardEvent.objects.filter(ward_id__in=ids, withdrawal__isnull=True))
+        .order_by()
+        .values_list("ward_id", "happened_on", "id", "shown_label")
     )
-    for ward_id, happened_on, label in rows:
-        out.setdefault(ward_id, []).append(Event(happened_on, label))
+    dated += [(happened_on, 0, pk, ward_id, label) for ward_id, happened_on, pk, label in rows]
+    cycles = PdsaCycle.wards.through.objects.filter(
+        ward_id__in=ids, pdsacycle__withdrawn_at__isnull=True
+    ).values_list("ward_id", "pdsacycle__starts_on", "pdsacycle__number", "pdsacycle__title")
+    dated += [
+        (starts_on, 1, number, ward_id, f"PDSA {number}: {title}")
+        for ward_id, starts_on, number, title in cycles
+    ]
+    out: dict[int, list[Event]] = {}
+    for day, _kind, _order, ward_id, label in sorted(dated, key=lambda row: row[:3]):
+        out.setdefault(ward_id, []).append(Event(day, label))
     return out
 
 

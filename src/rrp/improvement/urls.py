@@ -16,6 +16,13 @@ urlpatterns = [
     path("projects/<id:project_id>/edit/", views_projects.project_edit, name="project-edit"),
     path("projects/<id:project_id>/team/", views_projects.project_team, name="project-team"),
     path("projects/<id:project_id>/score/", views_projects.project_score, name="project-score"),
+    path("projects/<id:project_id>/cycles/new/", views_projects.pdsa_new, name="pdsa-new"),
+    path("projects/<id:project_id>/cycles/<id:cycle_id>/edit/", views_projects.pdsa_edit, name="pdsa-edit"),
+    path(
+        "projects/<id:project_id>/cycles/<id:cycle_id>/withdraw/",
+        views_projects.pdsa_withdraw,
+        name="pdsa-withdraw",
+    ),
     path("providers/<id:provider_id>/aims/new/", views.provider_aim_new, name="provider-aim-new"),
     path(
         "providers/<id:provider_id>/aims/<id:aim_id>/withdraw/",

@@ -23,7 +23,13 @@ from rrp.core.http import FORM_METHODS
 from rrp.improvement import project_selectors as selectors
 from rrp.improvement import project_services as services
 from rrp.improvement.models import ProjectStatus, QiProject
-from rrp.improvement.project_forms import ProgressScoreForm, ProjectForm, TeamMemberForm
+from rrp.improvement.project_forms import (
+    PdsaForm,
+    ProgressScoreForm,
+    ProjectForm,
+    TeamMemberForm,
+    WithdrawCycleForm,
+)
 
 
 def _project(request: HttpRequest, project_id: int) -> QiProject:
@@ -213,5 +219,149 @@ def project_score(request: HttpRequest, project_id: int) -> HttpResponse:
         request,
         "improvement/project_score.jinja",
         {"project": project, "scores": selectors.scores(project), "form": form},
+        status=status,
+    )
+
+
+# --- PDSA cycles ------------------------------------------------------------------------------------
+
+
+def _pdsa_input(form: PdsaForm, project: QiProject, cycles: dict[int, object]) -> services.PdsaInput:
+    data = form.cleaned_data
+    wards = {w.pk: w for w in project.wards.all()}
+    return services.PdsaInput(
+        wards=[wards[int(pk)] for pk in data["wards"] if int(pk) in wards],
+        previous=cycles.get(int(data["previous"])) if data["previous"] else None,
+        **{name: data[name] for name in PDSA_FIELDS},
+    )
+
+
+PDSA_FIELDS = (
+    "title",
+    "objective",
+    "prediction",
+    "plan_details",
+    "data_to_collect",
+    "starts_on",
+    "ends_on",
+    "what_happened",
+    "observations",
+    "study",
+    "decision",
+    "next_steps",
+)
+
+
+def _cycle_page(cycle) -> HttpResponse:
+    return redirect("reports:qi-cycle", project_id=cycle.project_id, cycle_id=cycle.pk)
+
+
+@require_http_methods(FORM_METHODS)
+def pdsa_new(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Plan a PDSA cycle; ``?after=<cycle>`` plans the next test of a ramp (its wards and title to start)."""
+    project = _managed_project(request, project_id)
+    cycles = [c for c in selectors.cycles_of(project) if c.withdrawn_at is None]
+    by_id = {c.pk: c for c in cycles}
+    after = selectors.cycle_of(project, request.GET.get("after"))
+    initial: dict[str, object] = {"starts_on": timezone.localdate()}
+    if after is not None:
+        initial |= {
+            "previous": str(after.pk),
+            "title": after.title,
+            "wards": [str(w.pk) for w in after.wards.all()],
+        }
+    else:
+        initial["wards"] = [str(w.pk) for w in project.wards.all()]
+    form = PdsaForm(
+        request.POST or None, wards=project.wards.order_by("name"), cycles=cycles, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.pdsa_create(
+                project=project, data=_pdsa_input(form, project, by_id), by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{cycle} planned: it is on the charts of its wards from {cycle.starts_on:%-d %B %Y}.",
+            )
+            return _cycle_page(cycle)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/pdsa_form.jinja",
+        {"project": project, "cycle": None, "after": after, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def pdsa_edit(request: HttpRequest, project_id: int, cycle_id: int) -> HttpResponse:
+    """Fill in do, study and act as the test goes on, or correct the plan (409 on a stale save)."""
+    project = _managed_project(request, project_id)
+    cycle = selectors.cycle_of(project, cycle_id)
+    if cycle is None:
+        raise Http404
+    cycles = [c for c in selectors.cycles_of(project) if c.withdrawn_at is None and c.pk != cycle.pk]
+    initial = {name: getattr(cycle, name) for name in PDSA_FIELDS} | {
+        "previous": str(cycle.previous_id or ""),
+        "wards": [str(w.pk) for w in cycle.wards.all()],
+        "base_version": cycle.version,
+    }
+    form = PdsaForm(
+        request.POST or None, wards=project.wards.order_by("name"), cycles=cycles, initial=initial
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pdsa_update(
+                cycle=cycle,
+                data=_pdsa_input(form, project, {c.pk: c for c in cycles}),
+                base_version=form.cleaned_data["base_version"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except StaleVersion as stale:
+            form.add_error(None, str(stale))
+            status = 409
+        else:
+            messages.success(request, f"{cycle} saved.")
+            return _cycle_page(cycle)
+    if form.errors and status == 200:
+        status = 400
+    return render(
+        request,
+        "improvement/pdsa_form.jinja",
+        {"project": project, "cycle": cycle, "after": None, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def pdsa_withdraw(request: HttpRequest, project_id: int, cycle_id: int) -> HttpResponse:
+    """Withdraw a cycle recorded by mistake: it stays in the list, marked, and leaves the charts."""
+    project = _managed_project(request, project_id)
+    cycle = selectors.cycle_of(project, cycle_id)
+    if cycle is None:
+        raise Http404
+    form = WithdrawCycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pdsa_withdraw(cycle=cycle, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"{cycle} withdrawn: it is off the charts and marked withdrawn in the list."
+            )
+            return _page(project)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/pdsa_withdraw.jinja",
+        {"project": project, "cycle": cycle, "form": form},
         status=status,
     )

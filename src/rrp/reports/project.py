@@ -20,7 +20,7 @@ import pandas as pd
 from rrp.accounts.models import User
 from rrp.accounts.permissions import sees_unsuppressed
 from rrp.charts import Event
-from rrp.improvement.models import QiProject
+from rrp.improvement.models import PdsaCycle, QiProject
 from rrp.improvement.project_selectors import Aim, aim_of, measures_of
 from rrp.improvement.selectors import events_by_ward
 from rrp.measures.catalogue import Denominator, MeasureDefinition
@@ -106,15 +106,29 @@ def chart_window(project: QiProject, *, today: dt.date) -> tuple[dt.date, dt.dat
     return min(project.baseline_start, since), until
 
 
+def cycle_window(cycle: PdsaCycle, *, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The chart for a PDSA cycle's period: from six months before its start to six months after its
+    end (or to the last whole month)."""
+    _since, last = reporting_window(Period.MONTH, today=today)
+    since = cycle.starts_on.replace(day=1)
+    for _ in range(6):
+        since = (since - dt.timedelta(days=1)).replace(day=1)
+    until = last
+    if cycle.ends_on is not None:
+        until = min(last, cycle.ends_on + dt.timedelta(days=183))
+    return since, max(until, since)
+
+
 def project_charts(
-    project: QiProject, *, user: User, today: dt.date
+    project: QiProject, *, user: User, today: dt.date, window: tuple[dt.date, dt.date] | None = None
 ) -> tuple[Aim | None, list[ProjectChart]]:
-    """The aim, and a chart of each of the project's measures (the aim's first, with the aim line)."""
+    """The aim, and a chart of each of the project's measures (the aim's first, with the aim line), over
+    ``window`` (by default from the baseline to the last whole month)."""
     wards = list(project.wards.order_by("name"))
     ward_ids = [w.pk for w in wards]
     aim = aim_of(project)
     measures = measures_of(project)
-    since, until = chart_window(project, today=today)
+    since, until = window or chart_window(project, today=today)
     many = measure_charts_many(
         [d for d, _ in measures], ward_ids=ward_ids, since=since, until=until, period=Period.MONTH
     )
@@ -135,7 +149,7 @@ def project_charts(
         title = definition.name + (" (the aim's measure, with the aim line)" if target is not None else "")
         panel = chart_panel(
             result,
-            chart_id=f"project-{project.pk}-{definition.slug}",
+            chart_id=f"project-{project.pk}-{definition.slug}" + (f"-{since:%Y%m}" if window else ""),
             title=title,
             y_title=measure_y_title(definition),
             events=events,

@@ -292,3 +292,159 @@ def test_the_new_project_page_says_what_is_wrong_on_each_field(figures):
     ):
         assert message in page
     assert not QiProject.objects.exists()
+
+
+# --- PDSA cycles (issue 14, item 4) ------------------------------------------------------------------
+
+
+def cycle_input(world, **overrides) -> project_services.PdsaInput:
+    values = {
+        "wards": [world.wards["a1"]],
+        "title": "Safety huddle at handover",
+        "objective": "Will a five-minute huddle at handover spot the patients at risk?",
+        "prediction": "Two risks a day are named, and fewer restraints follow in the evening.",
+        "plan_details": "Nurse in charge, day shift, Mondays for two weeks, at the nurses' station.",
+        "data_to_collect": "Risks named per huddle; restraints in the evening.",
+        "starts_on": timezone.localdate() - dt.timedelta(days=45),
+    }
+    return project_services.PdsaInput(**(values | overrides))
+
+
+def test_a_ramp_of_three_cycles_is_on_every_chart_of_its_wards_from_the_one_source(figures):
+    from rrp.improvement.selectors import events_by_ward
+
+    project = started(figures, wards=[figures.wards["a1"], figures.wards["a2"]])
+    manager = figures.users["ward_manager"]
+    first = project_services.pdsa_create(
+        project=project,
+        data=cycle_input(figures, starts_on=timezone.localdate() - dt.timedelta(days=100)),
+        by=manager,
+    )
+    second = project_services.pdsa_create(
+        project=project,
+        data=cycle_input(
+            figures,
+            previous=first,
+            title="Huddle on every shift",
+            starts_on=timezone.localdate() - dt.timedelta(days=70),
+        ),
+        by=manager,
+    )
+    third = project_services.pdsa_create(
+        project=project,
+        data=cycle_input(
+            figures,
+            previous=second,
+            title="Huddle on both wards",
+            wards=[figures.wards["a1"], figures.wards["a2"]],
+            starts_on=timezone.localdate() - dt.timedelta(days=40),
+        ),
+        by=manager,
+    )
+    assert [c.number for c in (first, second, third)] == [1, 2, 3]
+    assert project_selectors.ramp_of(second) == [first, second, third]
+    events = events_by_ward([figures.wards["a1"].pk, figures.wards["a2"].pk])
+    assert [e.label for e in events[figures.wards["a1"].pk]] == [
+        "PDSA 1: Safety huddle at handover",
+        "PDSA 2: Huddle on every shift",
+        "PDSA 3: Huddle on both wards",
+    ]
+    assert [e.label for e in events[figures.wards["a2"].pk]] == ["PDSA 3: Huddle on both wards"]
+    # The huddle reads the same selector: the cycles are on the ward's charts there too.
+    huddle = signed_in_client(figures.users["ward_staff"]).get(
+        reverse("reports:ward-huddle", args=[figures.wards["a1"].pk])
+    )
+    assert "PDSA 2: Huddle on every shift" in html.unescape(huddle.content.decode())
+    # Withdrawn, it leaves every chart; renamed, every chart shows the new name (there is no copy).
+    project_services.pdsa_withdraw(cycle=first, reason="Recorded on the wrong project", by=manager)
+    project_services.pdsa_update(
+        cycle=second,
+        data=cycle_input(figures, previous=first, title="Huddle every shift", starts_on=second.starts_on),
+        base_version=1,
+        by=manager,
+    )
+    assert [e.label for e in events_by_ward([figures.wards["a1"].pk])[figures.wards["a1"].pk]] == [
+        "PDSA 2: Huddle every shift",
+        "PDSA 3: Huddle on both wards",
+    ]
+
+
+def test_a_cycle_moves_from_plan_to_act_and_bad_input_is_refused_on_its_field(figures):
+    project = started(figures)
+    manager = figures.users["ward_manager"]
+    with pytest.raises(ValidationError) as raised:
+        project_services.pdsa_create(
+            project=project,
+            data=cycle_input(
+                figures, title="", prediction=" ", wards=[figures.wards["b1"]], decision="adopt"
+            ),
+            by=manager,
+        )
+    errors = raised.value.message_dict
+    assert errors["title"] == ["Enter a short title for the charts"]
+    assert errors["prediction"] == ["Say what you predict will happen"]
+    assert errors["wards"] == ["Select wards of the project"]
+    assert errors["study"] == ["Write what the results showed against the prediction before deciding"]
+    assert not project.cycles.exists()
+    cycle = project_services.pdsa_create(project=project, data=cycle_input(figures), by=manager)
+    assert cycle.stage == "Plan"
+    done = project_services.pdsa_update(
+        cycle=cycle,
+        data=cycle_input(
+            figures,
+            what_happened="Held on 9 of 10 days.",
+            study="Risks were named; evening restraints fell from 4 to 1.",
+            decision="adapt",
+            next_steps="Try it on every shift.",
+        ),
+        base_version=1,
+        by=manager,
+    )
+    assert (done.stage, done.version) == ("Act", 2)
+    audit = AuditEvent.objects.filter(record_type="improvement.PdsaCycle", action=AuditAction.CHANGE).get()
+    assert set(audit.detail["changed"]) == {"what_happened", "study", "decision", "next_steps"}
+    with pytest.raises(StaleVersion):
+        project_services.pdsa_update(cycle=cycle, data=cycle_input(figures), base_version=1, by=manager)
+    with pytest.raises(PermissionDenied):
+        project_services.pdsa_create(
+            project=project, data=cycle_input(figures), by=figures.users["ward_staff"]
+        )
+
+
+def test_the_cycle_pages(figures):
+    project = started(figures)
+    manager = signed_in_client(figures.users["ward_manager"])
+    form = {
+        "title": "Calm-down box",
+        "wards": [str(figures.wards["a1"].pk)],
+        "objective": "Will patients use a calm-down box when distressed?",
+        "prediction": "Used twice a week; one restraint fewer a week.",
+        "plan_details": "Night staff offer it for a week.",
+        "data_to_collect": "Times used; restraints at night.",
+        "starts_on": (timezone.localdate() - dt.timedelta(days=10)).isoformat(),
+    }
+    response = manager.post(reverse("improvement:pdsa-new", args=[project.pk]), {**form, "title": ""})
+    assert response.status_code == 400
+    assert "Enter a short title for the charts" in html.unescape(response.content.decode())
+    response = manager.post(reverse("improvement:pdsa-new", args=[project.pk]), form)
+    assert response.status_code == 302
+    cycle = project.cycles.get()
+    page = signed_in_client(figures.users["ward_staff"]).get(
+        reverse("reports:qi-cycle", args=[project.pk, cycle.pk])
+    )
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    assert "PDSA 1: Calm-down box" in text and "Update the cycle" not in text
+    assert "The charts for the period" in text
+    outsider = factories.user(role=Role.COMMISSIONER, commissioner=figures.commissioners[1])
+    assert (
+        signed_in_client(outsider).get(reverse("reports:qi-cycle", args=[project.pk, cycle.pk])).status_code
+        == 404
+    )
+    edit = reverse("improvement:pdsa-edit", args=[project.pk, cycle.pk])
+    assert signed_in_client(figures.users["ward_staff"]).get(edit).status_code == 403
+    stale = manager.post(edit, {**form, "what_happened": "Used three times", "base_version": "0"})
+    assert stale.status_code == 409
+    saved = manager.post(edit, {**form, "what_happened": "Used three times", "base_version": "1"})
+    assert saved.status_code == 302
+    assert project.cycles.get().what_happened == "Used three times"
