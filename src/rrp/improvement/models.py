@@ -364,6 +364,9 @@ class PdsaCycle(models.Model):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_cycles"
     )
+    change_idea = models.ForeignKey(
+        "ChangeIdea", null=True, blank=True, on_delete=models.PROTECT, related_name="cycles"
+    )
     wards = models.ManyToManyField(Ward, related_name="pdsa_cycles")
     # Plan
     objective = models.TextField(help_text="The question this test answers")
@@ -417,3 +420,75 @@ class PdsaCycle(models.Model):
         if self.what_happened.strip() or self.observations.strip():
             return "Do"
         return "Plan"
+
+
+# --- The change package and driver diagrams (issue 14, items 2 and 3) --------------------------------
+
+
+class ChangeIdea(models.Model):
+    """A change idea in the change package: what to try, why, and where the evidence comes from.
+
+    The starter set (``provider`` empty) ships with RRP, each citing a public source; a provider's QI
+    leads add their own (``provider`` set), seen by that provider's wards only. Edited in place with a
+    version and an audit row, like projects (decision 0025).
+    """
+
+    title = models.CharField(max_length=80)
+    description = models.TextField()
+    source = models.CharField(max_length=300, help_text="The evidence or where the idea comes from")
+    source_url = models.URLField(blank=True)
+    driver = models.CharField(
+        max_length=120, help_text="The driver it serves, e.g. 'Ward culture and relationships'"
+    )
+    tags = models.CharField(max_length=200, blank=True, help_text="Comma-separated")
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="change_ideas"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["driver", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title"], condition=models.Q(provider__isnull=True), name="starter_idea_title_unique"
+            ),
+            models.UniqueConstraint(fields=["provider", "title"], name="provider_idea_title_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class DriverDiagramVersion(AppendOnlyModel):
+    """One saved version of a project's driver diagram (theory of change): aim -> primary drivers ->
+    secondary drivers -> change ideas, as a whole snapshot (``content``), so a team can see how its theory
+    changed. Never edited: saving the diagram adds the next version.
+
+    ``content``: ``{"primary": [{"text": ..., "secondary": [{"text": ..., "ideas": [{"text": ...,
+    "idea_id": id or null}]}]}]}``.
+    """
+
+    project = models.ForeignKey(QiProject, on_delete=models.PROTECT, related_name="diagram_versions")
+    number = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    outline = models.TextField(help_text="The outline the diagram was written as")
+    note = models.CharField(max_length=200, blank=True, help_text="What changed in the theory")
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="diagram_version_once_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"Driver diagram version {self.number} of project {self.project_id}"

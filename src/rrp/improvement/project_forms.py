@@ -206,6 +206,11 @@ class PdsaForm(ValidatedForm):
         help_text=f"{PDSA_TITLE_LIMIT} characters or fewer: the charts show it as \u201cPDSA 1: title\u201d",
         error_messages={"required": "Enter a short title for the charts"},
     )
+    change_idea = forms.ChoiceField(
+        label="The change idea tested (optional)",
+        required=False,
+        help_text="From the change package; add your own idea there first",
+    )
     previous = forms.ChoiceField(
         label="Follows cycle (optional)", required=False, help_text="The earlier test in the same ramp"
     )
@@ -245,8 +250,13 @@ class PdsaForm(ValidatedForm):
     next_steps = _text("Act: next steps, and the next cycle", required=False)
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, wards: Iterable[Ward] = (), cycles: Iterable = (), **kwargs) -> None:
+    def __init__(
+        self, *args, wards: Iterable[Ward] = (), cycles: Iterable = (), ideas: Iterable = (), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["change_idea"].choices = [("", "Not from the change package")] + [
+            (str(i.pk), i.title) for i in ideas
+        ]
         self.fields["wards"].choices = [(str(w.pk), w.name) for w in wards]
         self.fields["previous"].choices = [("", "None: the first test of this change")] + [
             (str(c.pk), str(c)) for c in cycles
@@ -259,4 +269,56 @@ class WithdrawCycleForm(ValidatedForm):
         help_text="For example, recorded on the wrong project. " + READ_BY_COMMISSIONERS,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why this cycle is being withdrawn"},
+    )
+
+
+class ChangeIdeaForm(ValidatedForm):
+    title = forms.CharField(
+        label="Title", max_length=80, error_messages={"required": "Enter the change idea's title"}
+    )
+    description = forms.CharField(
+        label="What is the change?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what the change is"},
+    )
+    driver = forms.CharField(
+        label="The driver it serves",
+        max_length=120,
+        help_text="For example, De-escalation, or Learning after incidents",
+        error_messages={"required": "Say which driver the idea serves"},
+    )
+    source = forms.CharField(
+        label="Source or evidence",
+        max_length=300,
+        help_text="Where the idea comes from: a paper, a guideline, another ward's project",
+        error_messages={"required": "Say where the idea or its evidence comes from"},
+    )
+    source_url = forms.URLField(
+        label="Link to the source (optional)",
+        required=False,
+        max_length=200,
+        error_messages={"invalid": "Enter a web address starting with https://"},
+    )
+    tags = forms.CharField(
+        label="Tags (optional)", required=False, max_length=200, help_text="Separated by commas"
+    )
+
+
+class DriverDiagramForm(ValidatedForm):
+    outline = forms.CharField(
+        label="The driver diagram as an outline",
+        help_text=(
+            "One line each. A primary driver on its own line; a secondary driver under it starting with "
+            "\u201c- \u201d; a change idea under that starting with \u201c* \u201d. A change idea written as the "
+            "title of one in the change package is linked to it. " + READ_BY_COMMISSIONERS
+        ),
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
+        max_length=20000,
+        error_messages={"required": "Write at least one primary driver"},
+    )
+    note = forms.CharField(
+        label="What changed in your theory? (optional)",
+        required=False,
+        max_length=200,
+        help_text="Kept with this version, for example: added a driver after PDSA 3",
     )

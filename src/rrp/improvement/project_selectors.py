@@ -6,16 +6,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import scope_of, wards_for
-from rrp.improvement.models import PdsaCycle, ProgressScore, ProjectMeasure, QiProject, TeamMember
+from rrp.accounts.scope import providers_for, scope_of, wards_for
+from rrp.improvement.models import (
+    ChangeIdea,
+    DriverDiagramVersion,
+    PdsaCycle,
+    ProgressScore,
+    ProjectMeasure,
+    QiProject,
+    TeamMember,
+)
 from rrp.improvement.project_services import aim_target, figure, project_measures
 from rrp.measures.catalogue import MeasureDefinition, all_measures
-from rrp.organisations.models import Ward
+from rrp.organisations.models import Provider, Ward
 from rrp.spc import ImprovementDirection
 
 
@@ -168,7 +176,7 @@ def latest_scores(projects: list[QiProject]) -> dict[int, ProgressScore]:
 def cycles_of(project: QiProject) -> list[PdsaCycle]:
     """The project's PDSA cycles in number order, withdrawn ones included (marked), with their wards."""
     return list(
-        project.cycles.select_related("previous")
+        project.cycles.select_related("previous", "change_idea")
         .prefetch_related(Prefetch("wards", queryset=Ward.objects.order_by("name")))
         .order_by("number")
     )
@@ -178,7 +186,9 @@ def cycle_of(project: QiProject, cycle_id: int | str | None) -> PdsaCycle | None
     """One cycle of this project by id (None for anything else: another project's, or no such cycle)."""
     if cycle_id is None or not str(cycle_id).isdigit():
         return None
-    return project.cycles.select_related("previous", "project").filter(pk=int(cycle_id)).first()
+    return (
+        project.cycles.select_related("previous", "project", "change_idea").filter(pk=int(cycle_id)).first()
+    )
 
 
 def ramp_of(cycle: PdsaCycle) -> list[PdsaCycle]:
@@ -201,3 +211,46 @@ def ramp_of(cycle: PdsaCycle) -> list[PdsaCycle]:
         after.append(following)
         current = following
     return [*reversed(before), cycle, *after]
+
+
+# --- The change package and driver diagrams --------------------------------------------------------
+
+
+def ideas_for(user: User) -> QuerySet[ChangeIdea]:
+    """The change ideas the user may read: the starter set and their providers' own, by driver and title."""
+    return (
+        ChangeIdea.objects.filter(Q(provider__isnull=True) | Q(provider__in=providers_for(user)))
+        .select_related("provider")
+        .order_by("driver", "title")
+    )
+
+
+def ideas_for_project(project: QiProject) -> list[ChangeIdea]:
+    """The change ideas a project's cycles may test: the starter set and its provider's, by title."""
+    return list(
+        ChangeIdea.objects.filter(Q(provider__isnull=True) | Q(provider_id=project.provider_id)).order_by(
+            "title"
+        )
+    )
+
+
+def diagram_versions(project: QiProject) -> list[DriverDiagramVersion]:
+    """Every saved version of the project's driver diagram, newest first."""
+    return list(project.diagram_versions.select_related("saved_by").order_by("-number"))
+
+
+def cycles_by_idea(project: QiProject) -> dict[int, list[PdsaCycle]]:
+    """The project's cycles (not withdrawn) by the change idea they test, for the diagram."""
+    out: dict[int, list[PdsaCycle]] = {}
+    for cycle in project.cycles.filter(withdrawn_at__isnull=True, change_idea__isnull=False).order_by(
+        "number"
+    ):
+        out.setdefault(cycle.change_idea_id, []).append(cycle)
+    return out
+
+
+def own_provider(user: User) -> Provider | None:
+    """The provider a provider role belongs to (where their own change ideas go), else None."""
+    if getattr(user, "provider_id", None) is None:
+        return None
+    return providers_for(user).filter(pk=user.provider_id).first()

@@ -31,6 +31,7 @@ from rrp.core.services import audit_record
 from rrp.improvement.models import (
     PROGRESS_SCORES,
     ActDecision,
+    ChangeIdea,
     MeasureRole,
     PdsaCycle,
     ProgressScore,
@@ -129,7 +130,7 @@ class ProjectInput:
     measures: Mapping[str, str] | None = None  # slug -> MeasureRole
 
 
-def _no_nhs_number(errors: Errors, field: str, text: str) -> None:
+def no_nhs_number(errors: Errors, field: str, text: str) -> None:
     """A project is read by everyone who sees its wards, commissioners too: no NHS numbers in its text."""
     for number in nhs_numbers_in(text or ""):
         errors.setdefault(field, []).append(
@@ -138,7 +139,7 @@ def _no_nhs_number(errors: Errors, field: str, text: str) -> None:
         )
 
 
-def _may_manage(by: User, wards: Sequence[Ward]) -> bool:
+def may_manage_wards(by: User, wards: Sequence[Ward]) -> bool:
     return bool(wards) and all(has_permission(by, Permission.QI_PROJECT_MANAGE, ward=w) for w in wards)
 
 
@@ -156,8 +157,8 @@ def _validated(data: ProjectInput, *, today: dt.date) -> tuple[Errors, float | N
         err("title", f"The title must be {TITLE_LIMIT} characters or fewer")
     if not (data.problem or "").strip():
         err("problem", "Say what problem the project is trying to solve")
-    _no_nhs_number(errors, "title", title)
-    _no_nhs_number(errors, "problem", data.problem)
+    no_nhs_number(errors, "title", title)
+    no_nhs_number(errors, "problem", data.problem)
     if not data.wards:
         err("wards", "Select at least one ward")
     elif len({w.provider_id for w in data.wards}) > 1:
@@ -225,7 +226,7 @@ def _measure_rows(project: QiProject, measures: Mapping[str, str] | None) -> Non
 @transaction.atomic
 def project_create(*, data: ProjectInput, by: User) -> QiProject:
     """Start a project on wards the person may manage; they join its team as its lead."""
-    if not _may_manage(by, data.wards):
+    if not may_manage_wards(by, data.wards):
         if not data.wards:
             raise ValidationError({"wards": ["Select at least one ward"]})
         raise PermissionDenied
@@ -280,7 +281,7 @@ def project_update(
     baseline is worked out again; the audit row names the fields changed."""
     locked = QiProject.objects.select_for_update().get(pk=project.pk)
     current_wards = list(locked.wards.all())
-    if not _may_manage(by, current_wards) or not _may_manage(by, data.wards or current_wards):
+    if not may_manage_wards(by, current_wards) or not may_manage_wards(by, data.wards or current_wards):
         raise PermissionDenied
     check_base_version(base=base_version, current=locked.version, what="project")
     errors, baseline = _validated(data, today=timezone.localdate())
@@ -325,7 +326,7 @@ def project_update(
     return locked
 
 
-def _project_wards(project: QiProject) -> list[Ward]:
+def project_wards(project: QiProject) -> list[Ward]:
     return list(project.wards.all())
 
 
@@ -335,7 +336,7 @@ def team_member_add(
 ) -> TeamMember:
     """Add someone to the team: an RRP user of the project's provider, or a person named (an expert by
     experience, a carer, a coach) who has no account."""
-    if not _may_manage(by, _project_wards(project)):
+    if not may_manage_wards(by, project_wards(project)):
         raise PermissionDenied
     errors: Errors = {}
     name = (name or "").strip()
@@ -349,7 +350,7 @@ def team_member_add(
         errors.setdefault("user", []).append("Choose someone from the project's own provider")
     if len(name) > 120:
         errors.setdefault("name", []).append("The name must be 120 characters or fewer")
-    _no_nhs_number(errors, "name", name)
+    no_nhs_number(errors, "name", name)
     if team_role not in TeamRole.values:
         errors.setdefault("team_role", []).append("Select the person's role in the team")
     if user is not None and project.team.filter(user=user, left_on__isnull=True).exists():
@@ -373,7 +374,7 @@ def team_member_add(
 def team_member_leave(*, member: TeamMember, by: User) -> TeamMember:
     """Someone leaves the team: kept, with the date they left."""
     project = member.project
-    if not _may_manage(by, _project_wards(project)):
+    if not may_manage_wards(by, project_wards(project)):
         raise PermissionDenied
     if member.left_on is not None:
         raise ValidationError({"member": ["This person has already left the team"]})
@@ -394,7 +395,7 @@ def progress_score_record(
     *, project: QiProject, tenths: int | None, scored_on: dt.date | None, note: str = "", by: User
 ) -> ProgressScore:
     """Score the project on the IHI scale on a date; the history keeps every score."""
-    if not _may_manage(by, _project_wards(project)):
+    if not may_manage_wards(by, project_wards(project)):
         raise PermissionDenied
     errors: Errors = {}
     if tenths not in PROGRESS_SCORES:
@@ -403,7 +404,7 @@ def progress_score_record(
         errors.setdefault("scored_on", []).append("Enter the date of the score")
     elif scored_on > timezone.localdate():
         errors.setdefault("scored_on", []).append("The date cannot be in the future")
-    _no_nhs_number(errors, "note", note)
+    no_nhs_number(errors, "note", note)
     if errors:
         raise ValidationError(errors)
     score = ProgressScore.objects.create(
@@ -458,6 +459,7 @@ class PdsaInput:
     starts_on: dt.date | None
     ends_on: dt.date | None = None
     previous: PdsaCycle | None = None
+    change_idea: ChangeIdea | None = None
     what_happened: str = ""
     observations: str = ""
     study: str = ""
@@ -476,12 +478,12 @@ def _pdsa_errors(project: QiProject, data: PdsaInput, *, cycle: PdsaCycle | None
         err("title", "Enter a short title for the charts")
     elif len(title) > PDSA_TITLE_LIMIT:
         err("title", f"The title must be {PDSA_TITLE_LIMIT} characters or fewer")
-    _no_nhs_number(errors, "title", title)
+    no_nhs_number(errors, "title", title)
     for field, message in PDSA_REQUIRED.items():
         if not (getattr(data, field) or "").strip():
             err(field, message)
     for field in PDSA_TEXT_FIELDS:
-        _no_nhs_number(errors, field, getattr(data, field))
+        no_nhs_number(errors, field, getattr(data, field))
     project_ward_ids = set(project.wards.values_list("pk", flat=True))
     if not data.wards:
         err("wards", "Select the wards the change is tested on")
@@ -496,6 +498,8 @@ def _pdsa_errors(project: QiProject, data: PdsaInput, *, cycle: PdsaCycle | None
             err("previous", "Choose a cycle of this project")
         elif cycle is not None and data.previous.pk == cycle.pk:
             err("previous", "A cycle cannot follow itself")
+    if data.change_idea is not None and data.change_idea.provider_id not in (None, project.provider_id):
+        err("change_idea", "Choose a change idea from the starter set or your provider's package")
     if data.decision not in ("", *ActDecision.values):
         err("decision", "Select adopt, adapt or abandon")
     if data.decision and not (data.study or "").strip():
@@ -509,6 +513,7 @@ def _pdsa_values(data: PdsaInput) -> dict[str, object]:
     return {
         "title": data.title.strip(),
         "previous": data.previous,
+        "change_idea": data.change_idea,
         "starts_on": data.starts_on,
         "ends_on": data.ends_on,
         "decision": data.decision,
@@ -519,7 +524,7 @@ def _pdsa_values(data: PdsaInput) -> dict[str, object]:
 @transaction.atomic
 def pdsa_create(*, project: QiProject, data: PdsaInput, by: User) -> PdsaCycle:
     """Plan a test of change on some of the project's wards; it is on their charts from its start date."""
-    if not _may_manage(by, _project_wards(project)):
+    if not may_manage_wards(by, project_wards(project)):
         raise PermissionDenied
     errors = _pdsa_errors(project, data)
     if errors:
@@ -540,7 +545,7 @@ def pdsa_update(*, cycle: PdsaCycle, data: PdsaInput, base_version: int | None, 
     """Move a cycle on (do, study, act) or correct it; refused (``StaleVersion``) if someone saved it
     after ``base_version``. The audit row names the fields changed."""
     locked = PdsaCycle.objects.select_for_update().select_related("project").get(pk=cycle.pk)
-    if not _may_manage(by, _project_wards(locked.project)):
+    if not may_manage_wards(by, project_wards(locked.project)):
         raise PermissionDenied
     if locked.withdrawn_at is not None:
         raise ValidationError({"title": ["This cycle was withdrawn and cannot be changed"]})
@@ -573,12 +578,12 @@ def pdsa_update(*, cycle: PdsaCycle, data: PdsaInput, base_version: int | None, 
 def pdsa_withdraw(*, cycle: PdsaCycle, reason: str, by: User) -> PdsaCycle:
     """Withdraw a cycle recorded by mistake: kept, marked withdrawn, and off the charts from now on."""
     locked = PdsaCycle.objects.select_for_update().select_related("project").get(pk=cycle.pk)
-    if not _may_manage(by, _project_wards(locked.project)):
+    if not may_manage_wards(by, project_wards(locked.project)):
         raise PermissionDenied
     errors: Errors = {}
     if not (reason or "").strip():
         errors.setdefault("reason", []).append("Say why this cycle is being withdrawn")
-    _no_nhs_number(errors, "reason", reason)
+    no_nhs_number(errors, "reason", reason)
     if locked.withdrawn_at is not None:
         errors.setdefault("reason", []).append("This cycle has already been withdrawn")
     if errors:

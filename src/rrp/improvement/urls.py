@@ -16,6 +16,9 @@ urlpatterns = [
     path("projects/<id:project_id>/edit/", views_projects.project_edit, name="project-edit"),
     path("projects/<id:project_id>/team/", views_projects.project_team, name="project-team"),
     path("projects/<id:project_id>/score/", views_projects.project_score, name="project-score"),
+    path("projects/<id:project_id>/driver-diagram/", views_projects.driver_diagram, name="driver-diagram"),
+    path("change-ideas/", views_projects.change_idea_list, name="change-ideas"),
+    path("change-ideas/new/", views_projects.change_idea_new, name="change-idea-new"),
     path("projects/<id:project_id>/cycles/new/", views_projects.pdsa_new, name="pdsa-new"),
     path("projects/<id:project_id>/cycles/<id:cycle_id>/edit/", views_projects.pdsa_edit, name="pdsa-edit"),
     path(

@@ -20,10 +20,13 @@ from rrp.accounts.roles import Permission
 from rrp.core.concurrency import StaleVersion
 from rrp.core.forms import apply_errors
 from rrp.core.http import FORM_METHODS
+from rrp.improvement import diagram_services
 from rrp.improvement import project_selectors as selectors
 from rrp.improvement import project_services as services
 from rrp.improvement.models import ProjectStatus, QiProject
 from rrp.improvement.project_forms import (
+    ChangeIdeaForm,
+    DriverDiagramForm,
     PdsaForm,
     ProgressScoreForm,
     ProjectForm,
@@ -226,12 +229,15 @@ def project_score(request: HttpRequest, project_id: int) -> HttpResponse:
 # --- PDSA cycles ------------------------------------------------------------------------------------
 
 
-def _pdsa_input(form: PdsaForm, project: QiProject, cycles: dict[int, object]) -> services.PdsaInput:
+def _pdsa_input(
+    form: PdsaForm, project: QiProject, cycles: dict[int, object], ideas: dict[int, object]
+) -> services.PdsaInput:
     data = form.cleaned_data
     wards = {w.pk: w for w in project.wards.all()}
     return services.PdsaInput(
         wards=[wards[int(pk)] for pk in data["wards"] if int(pk) in wards],
         previous=cycles.get(int(data["previous"])) if data["previous"] else None,
+        change_idea=ideas.get(int(data["change_idea"])) if data["change_idea"] else None,
         **{name: data[name] for name in PDSA_FIELDS},
     )
 
@@ -272,13 +278,24 @@ def pdsa_new(request: HttpRequest, project_id: int) -> HttpResponse:
         }
     else:
         initial["wards"] = [str(w.pk) for w in project.wards.all()]
+    ideas = selectors.ideas_for_project(project)
+    if after is not None and after.change_idea_id:
+        initial["change_idea"] = str(after.change_idea_id)
+    elif request.GET.get("idea", "").isdigit():
+        initial["change_idea"] = request.GET["idea"]
     form = PdsaForm(
-        request.POST or None, wards=project.wards.order_by("name"), cycles=cycles, initial=initial
+        request.POST or None,
+        wards=project.wards.order_by("name"),
+        cycles=cycles,
+        ideas=ideas,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
             cycle = services.pdsa_create(
-                project=project, data=_pdsa_input(form, project, by_id), by=request.user
+                project=project,
+                data=_pdsa_input(form, project, by_id, {i.pk: i for i in ideas}),
+                by=request.user,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -305,20 +322,26 @@ def pdsa_edit(request: HttpRequest, project_id: int, cycle_id: int) -> HttpRespo
     if cycle is None:
         raise Http404
     cycles = [c for c in selectors.cycles_of(project) if c.withdrawn_at is None and c.pk != cycle.pk]
+    ideas = selectors.ideas_for_project(project)
     initial = {name: getattr(cycle, name) for name in PDSA_FIELDS} | {
         "previous": str(cycle.previous_id or ""),
+        "change_idea": str(cycle.change_idea_id or ""),
         "wards": [str(w.pk) for w in cycle.wards.all()],
         "base_version": cycle.version,
     }
     form = PdsaForm(
-        request.POST or None, wards=project.wards.order_by("name"), cycles=cycles, initial=initial
+        request.POST or None,
+        wards=project.wards.order_by("name"),
+        cycles=cycles,
+        ideas=ideas,
+        initial=initial,
     )
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.pdsa_update(
                 cycle=cycle,
-                data=_pdsa_input(form, project, {c.pk: c for c in cycles}),
+                data=_pdsa_input(form, project, {c.pk: c for c in cycles}, {i.pk: i for i in ideas}),
                 base_version=form.cleaned_data["base_version"],
                 by=request.user,
             )
@@ -363,5 +386,96 @@ def pdsa_withdraw(request: HttpRequest, project_id: int, cycle_id: int) -> HttpR
         request,
         "improvement/pdsa_withdraw.jinja",
         {"project": project, "cycle": cycle, "form": form},
+        status=status,
+    )
+
+
+# --- The change package and driver diagrams --------------------------------------------------------
+
+
+@require_safe
+@permission_required(Permission.WARD_VIEW)
+def change_idea_list(request: HttpRequest) -> HttpResponse:
+    """The change package: the starter set and the person's provider's own ideas, by driver; ``?tag=``
+    filters by a tag."""
+    ideas = list(selectors.ideas_for(request.user))
+    tag = request.GET.get("tag", "").strip().lower()
+    tags = sorted({t.lower() for idea in ideas for t in idea.tag_list})
+    shown = [i for i in ideas if tag in {t.lower() for t in i.tag_list}] if tag else ideas
+    return render(
+        request,
+        "improvement/change_ideas.jinja",
+        {
+            "ideas": shown,
+            "tags": tags,
+            "tag": tag,
+            "can_add": selectors.may_start_projects(request.user) and request.user.provider_id is not None,
+        },
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@permission_required(Permission.QI_PROJECT_MANAGE)
+def change_idea_new(request: HttpRequest) -> HttpResponse:
+    """Add a change idea to the person's provider's own package."""
+    provider = selectors.own_provider(request.user)
+    if provider is None:
+        raise PermissionDenied
+    form = ChangeIdeaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea = diagram_services.change_idea_add(provider=provider, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"\u201c{idea.title}\u201d added to {provider.name}'s change package.")
+            return redirect("improvement:change-ideas")
+    status = 400 if form.errors else 200
+    return render(
+        request, "improvement/change_idea_new.jinja", {"form": form, "provider": provider}, status=status
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@permission_required(Permission.WARD_VIEW)
+def driver_diagram(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's driver diagram as a nested list, any earlier version (``?version=``), and for those
+    who run the project the outline to change it: each save is a new version."""
+    project = _project(request, project_id)
+    can_manage = selectors.may_manage(request.user, project)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    versions = selectors.diagram_versions(project)
+    chosen = versions[0] if versions else None
+    asked = request.GET.get("version", "")
+    if asked:
+        chosen = next((v for v in versions if str(v.number) == asked), None)
+        if chosen is None:
+            raise Http404
+    latest = versions[0] if versions else None
+    form = DriverDiagramForm(request.POST or None, initial={"outline": latest.outline if latest else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = diagram_services.diagram_save(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Driver diagram saved as version {version.number}.")
+            return redirect("improvement:driver-diagram", project_id=project.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/driver_diagram.jinja",
+        {
+            "project": project,
+            "aim": selectors.aim_of(project),
+            "versions": versions,
+            "chosen": chosen,
+            "is_latest": chosen is latest,
+            "ideas": selectors.ideas_for_project(project),
+            "cycles_by_idea": selectors.cycles_by_idea(project),
+            "can_manage": can_manage,
+            "form": form,
+        },
         status=status,
     )

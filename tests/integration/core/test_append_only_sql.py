@@ -28,7 +28,16 @@ from rrp.force.models import (
     StaffStatement,
 )
 from rrp.force.services import incident_record
-from rrp.improvement.models import ChartRebase, ImprovementAim, WardEvent, WardEventRedaction, Withdrawal
+from rrp.improvement.models import (
+    ChartRebase,
+    DriverDiagramVersion,
+    ImprovementAim,
+    ProgressScore,
+    QiProject,
+    WardEvent,
+    WardEventRedaction,
+    Withdrawal,
+)
 from rrp.people.models import StaffMember
 from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review
 from tests.integration.force.incident_data import complete_content, two_staff, typical_interventions
@@ -132,6 +141,32 @@ def one_of_each(world):
     IncidentVoid.objects.create(incident=duplicate, kind="void", reason="A test record", at=now, by=manager)
     WardEventRedaction.objects.create(
         event=event, label="Safewards", reason="Named", redacted_by=manager, redacted_at=now
+    )
+    project = QiProject.objects.create(
+        provider=ward.provider,
+        title="Fewer restraints",
+        problem="Restraint rose",
+        aim_measure_slug="x",
+        baseline_start=dt.date(2025, 1, 1),
+        baseline_end=dt.date(2025, 3, 31),
+        baseline_value=3.0,
+        aim_change_percent=25,
+        aim_by=dt.date(2027, 1, 1),
+        starts_on=dt.date(2025, 4, 1),
+        created_by=manager,
+        created_at=now,
+        updated_at=now,
+    )
+    ProgressScore.objects.create(
+        project=project,
+        tenths=20,
+        scored_on=now.date(),
+        note="Baseline",
+        recorded_by=manager,
+        recorded_at=now,
+    )
+    DriverDiagramVersion.objects.create(
+        project=project, number=1, content={"primary": []}, outline="A driver", saved_by=manager, saved_at=now
     )
     audit_record(actor=user, action=AuditAction.VIEW, record=incident)
     return incident

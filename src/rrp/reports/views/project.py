@@ -41,6 +41,8 @@ def qi_project(request: HttpRequest, project_id: int) -> HttpResponse:
             "score_meanings": PROGRESS_SCORES,
             "can_manage": project_selectors.may_manage(request.user, project),
             "cycles": project_selectors.cycles_of(project),
+            "diagram": next(iter(project_selectors.diagram_versions(project)), None),
+            "cycles_by_idea": project_selectors.cycles_by_idea(project),
         },
     )
 
