@@ -155,7 +155,9 @@ def test_a_ramp_of_pdsa_cycles_is_planned_studied_and_shown_on_the_charts(
 
     page.get_by_role("link", name="Update the cycle").click()
     page.get_by_label("Do: what happened?").fill("Held on six of seven evenings.")
-    page.get_by_label(re.compile("^Study")).fill("Risks were named; restraints after 6pm fell from 5 to 2.")
+    page.get_by_label("Study: what did the results show against the prediction?", exact=False).fill(
+        "Risks were named; restraints after 6pm fell from 5 to 2."
+    )
     page.get_by_label("Adapt: change it and test again").check()
     page.get_by_role("button", name="Save the cycle").click()
     expect(page.get_by_role("status")).to_contain_text("saved")
@@ -179,3 +181,67 @@ def test_a_ramp_of_pdsa_cycles_is_planned_studied_and_shown_on_the_charts(
     expect(table).to_contain_text("Act: Adapt")
     expect(page.locator("figure.rrp-chart").first).to_contain_text("PDSA 2: Evening huddle, every day")
     check_accessibility(page, "project-with-cycles")
+
+
+def test_a_driver_diagram_is_drawn_without_javascript_and_the_change_package_read(
+    page: Page, world: factories.World
+) -> None:
+    from rrp.improvement import diagram_services, project_services
+
+    manager, ward = world.users["ward_manager"], world.wards["a1"]
+    diagram_services.ensure_starter_package()
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    project = project_services.project_create(
+        data=project_services.ProjectInput(
+            wards=[ward],
+            title="Safer evenings",
+            problem="Most restraints happen after 6pm.",
+            aim_measure_slug="restrictive-interventions-per-1000-obd",
+            baseline_start=(last_month - dt.timedelta(days=330)).replace(day=1),
+            baseline_end=last_month,
+            aim_change_percent=25,
+            aim_by=today + dt.timedelta(days=365),
+            starts_on=today - dt.timedelta(days=100),
+        ),
+        by=manager,
+    )
+    sign_in_as(page, manager)
+    visit(page, "/change-ideas/", "change-package")
+    expect(page.get_by_role("heading", name="Safewards: talk down")).to_be_visible()
+    page.get_by_role("link", name="debrief", exact=True).click()
+    expect(page.get_by_role("heading", name="Post-incident debrief with the patient")).to_be_visible()
+    expect(page.get_by_role("heading", name="Safewards: talk down")).to_have_count(0)
+    check_accessibility(page, "change-package-debrief")
+
+    visit(page, f"/reports/projects/{project.pk}/", "project-no-diagram")
+    page.get_by_role("link", name="Draw the driver diagram").click()
+    expect(heading(page)).to_have_text("Driver diagram")
+    check_accessibility(page, "diagram-empty")
+    outline = page.get_by_label("The driver diagram as an outline")
+    outline.fill("* Safety huddles\n")
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Line 1 is a change idea")
+    check_accessibility(page, "diagram-error")
+    outline.fill(
+        "Staff notice rising tension early\n- Daily huddle names the patients at risk\n  * Safety huddles\n"
+        "Patients shape their own care\n- Plans in their own words\n  * Advance statements on de-escalation\n"
+    )
+    page.get_by_label("What changed in your theory? (optional)").fill("First theory")
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.get_by_role("status")).to_contain_text("version 1")
+    primary = page.get_by_role("list", name="Primary drivers")
+    expect(primary).to_contain_text("Staff notice rising tension early")
+    expect(
+        page.get_by_role("list", name="Change ideas for Daily huddle names the patients at risk")
+    ).to_contain_text("Safety huddles")
+    check_accessibility(page, "diagram-version-1")
+    outline.fill(outline.input_value() + "- Bad news is anticipated\n")
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.get_by_role("heading", name="Version 2 (the latest)")).to_be_visible()
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.get_by_role("heading", name="Version 1", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("list", name="Secondary drivers of Staff notice rising tension early")
+    ).not_to_contain_text("Bad news")
+    check_accessibility(page, "diagram-old-version")
