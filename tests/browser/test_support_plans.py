@@ -100,3 +100,30 @@ def test_nurse_records_information_about_the_use_of_force(page: Page, world: fac
     expect(page.get_by_text("Information about the use of force recorded.")).to_be_visible()
     expect(page.locator("#rights-information ~ table").first).to_contain_text("offer again tomorrow")
     check_accessibility(page, "patient-with-rights-information")
+
+
+def test_patient_completes_the_weekly_check_on_a_tablet(page: Page, world: factories.World) -> None:
+    from tests.browser.conftest import TABLET
+
+    nurse, ward = world.users["ward_staff"], world.wards["a1"]
+    page.set_viewport_size(TABLET)
+    sign_in(page, nurse.username)
+    page.goto(f"/wards/{ward.pk}/weekly-check/")
+    expect(heading(page)).to_have_text("Your week on the ward")
+    check_accessibility(page, "weekly-check")
+    page.get_by_role("link", name="Easy read version").click()
+    check_accessibility(page, "weekly-check-easy-read")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose an answer")
+    page.get_by_role("group", name="Did you feel safe on the ward this week?").get_by_label(
+        "Some of the time"
+    ).check()
+    page.get_by_role("group", name="Did staff treat you kindly and with respect this week?").get_by_label(
+        "Yes, all the time"
+    ).check()
+    page.get_by_label("Do you want to tell us anything? (you do not have to)").fill(
+        "More time outside please"
+    )
+    page.get_by_role("button", name="Send my answers").click()
+    expect(heading(page)).to_have_text("Thank you")
+    check_accessibility(page, "weekly-check-thanks")

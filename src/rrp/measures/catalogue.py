@@ -54,6 +54,7 @@ class Denominator(StrEnum):
     INTERVENTIONS = "interventions"
     PEOPLE = "people"
     ADMISSIONS = "admissions"
+    RESPONSES = "responses"
     EPISODES_ENDED = "episodes_ended"
     NONE = "none"
 
@@ -75,6 +76,8 @@ class Counts(StrEnum):
     INCIDENTS_PATIENT_DEBRIEF_OFFERED_72H = "incidents_patient_debrief_offered_72h"
     INCIDENTS_PATIENT_DEBRIEF_HELD_72H = "incidents_patient_debrief_held_72h"
     ADMISSIONS_RIGHTS_INFORMATION = "admissions_rights_information"
+    VOICE_FELT_SAFE = "voice_felt_safe"
+    VOICE_RESPECTED = "voice_respected"
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from rrp.force.selectors import recorded_types
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month, period_of
-from rrp.people.selectors import admissions_rights_recorded
+from rrp.people.selectors import admissions_rights_recorded, voice_answers
 from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE
 from rrp.segregation.selectors import ended_reviews_on_time, intervention_spans
 from rrp.spc import SpcResult, analyse
@@ -558,12 +558,36 @@ def _rights_counts(
     return numerators, denominators
 
 
+def _voice_counts(
+    definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
+) -> tuple[Cells, Cells]:
+    """Weekly check answers of "Yes, always" to the measure's question (felt safe, or treated with respect
+    and dignity), and all answers, per ward and period (``people.selectors.voice_answers``): the patients'
+    own view as a balancing and outcome measure (issue 15 item 3)."""
+    column = 2 if definition.numerator.counts is Counts.VOICE_FELT_SAFE else 3
+    numerators: Cells = {}
+    denominators: Cells = {}
+    for row in voice_answers(
+        ward_ids=ward_ids, start=local_midnight(since), end=local_midnight(until + dt.timedelta(days=1))
+    ):
+        key = (row[0], _period_start(row[1], period))
+        denominators[key] = denominators.get(key, 0) + 1
+        numerators[key] = numerators.get(key, 0) + int(row[column] == "always")
+    return numerators, denominators
+
+
 # Measures counted over the window with a reader of their own (not from intervention rows), and the
 # denominators only such a reader counts.
-OWN_DENOMINATORS = {Counts.ADMISSIONS_RIGHTS_INFORMATION: Denominator.ADMISSIONS}
+OWN_DENOMINATORS = {
+    Counts.ADMISSIONS_RIGHTS_INFORMATION: Denominator.ADMISSIONS,
+    Counts.VOICE_FELT_SAFE: Denominator.RESPONSES,
+    Counts.VOICE_RESPECTED: Denominator.RESPONSES,
+}
 WINDOW_COUNTERS = {
     Counts.EPISODES_REVIEWED_ON_TIME: _reviews_on_time_counts,
     Counts.ADMISSIONS_RIGHTS_INFORMATION: _rights_counts,
+    Counts.VOICE_FELT_SAFE: _voice_counts,
+    Counts.VOICE_RESPECTED: _voice_counts,
 }
 
 

@@ -174,3 +174,11 @@ class RightsOutcome(models.TextChoices):
 class RightsOccasion(models.TextChoices):
     ADMISSION = "admission", "On admission"
     REPEATED = "repeated", "Repeated (after force was used, when better able to understand, or on request)"
+
+
+class VoiceAnswer(models.TextChoices):
+    """The answers to the weekly check's questions, as the CQC survey offers them."""
+
+    ALWAYS = "always", "Yes, always"
+    SOMETIMES = "sometimes", "Yes, sometimes"
+    NO = "no", "No"

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from rrp.core.validation.forms import ValidatedForm
-from rrp.people.codes import RightsFormat, RightsOccasion, RightsOutcome, RightsRecipient
+from rrp.people.codes import RightsFormat, RightsOccasion, RightsOutcome, RightsRecipient, VoiceAnswer
 from rrp.people.models import SUPPORT_PLAN_FIELDS, RightsInformation, SupportPlanVersion
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -153,3 +153,43 @@ class RightsInformationForm(ValidatedForm):
             "reason": data.get("reason") or "",
             "given_at": given_at,
         }
+
+
+class VoiceCheckForm(ValidatedForm):
+    """The weekly check on the tablet: two questions and a comment, nothing that names the patient."""
+
+    felt_safe = forms.ChoiceField(
+        label="During the last week on the ward, did you feel safe?",
+        choices=VoiceAnswer.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    respected = forms.ChoiceField(
+        label="During the last week, did you feel you were treated with respect and dignity by staff?",
+        choices=VoiceAnswer.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Is there anything you want to tell the ward team? (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Please do not write your name or anyone else's. The ward team reads this.",
+    )
+    with_support = forms.BooleanField(label="A member of staff helped me fill this in", required=False)
+
+    EASY_READ_LABELS = {
+        "felt_safe": "Did you feel safe on the ward this week?",
+        "respected": "Did staff treat you kindly and with respect this week?",
+        "comment": "Do you want to tell us anything? (you do not have to)",
+    }
+    EASY_READ_CHOICES = [("always", "Yes, all the time"), ("sometimes", "Some of the time"), ("no", "No")]
+
+    def easy_read(self) -> VoiceCheckForm:
+        """The same questions in easy read words (short sentences, everyday words)."""
+        for name, label in self.EASY_READ_LABELS.items():
+            self.fields[name].label = label
+        for name in ("felt_safe", "respected"):
+            self.fields[name].choices = self.EASY_READ_CHOICES
+        self.fields["comment"].help_text = "Do not write anyone's name. The staff on your ward will read it."
+        return self

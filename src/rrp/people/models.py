@@ -20,6 +20,7 @@ from rrp.people.codes import (
     Sex,
     SexualOrientation,
     StaffGroup,
+    VoiceAnswer,
     YesNoUnknown,
 )
 
@@ -366,3 +367,28 @@ class RightsInformation(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Information about the use of force: {self.get_outcome_display()} ({self.get_occasion_display()})"
+
+
+class VoiceCheck(AppendOnlyModel):
+    """One patient's answers to the weekly check "did you feel safe on the ward" and "were you treated with
+    respect and dignity", entered on the ward's tablet by the patient or with support. Anonymous by design:
+    no patient is linked, only the ward and the week, so the answers can be given freely and counted as the
+    ward's balancing and outcome measures (wording: docs/people.md, with its source)."""
+
+    ward = models.ForeignKey("organisations.Ward", on_delete=models.PROTECT, related_name="voice_checks")
+    answered_at = models.DateTimeField(db_index=True)
+    entered_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", help_text="Whose tablet session it was."
+    )
+    felt_safe = models.CharField(max_length=10, choices=VoiceAnswer.choices)
+    respected = models.CharField(max_length=10, choices=VoiceAnswer.choices)
+    comment = models.TextField(blank=True, help_text="In the patient's words; read by the ward team only.")
+    with_support = models.BooleanField(default=False, help_text="A member of staff helped to fill it in.")
+    easy_read = models.BooleanField(default=False, help_text="The easy read version was used.")
+
+    class Meta:
+        ordering = ["ward", "answered_at", "id"]
+        indexes = [models.Index(fields=["ward", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"Weekly check on ward {self.ward_id}"

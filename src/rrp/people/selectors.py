@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
-from rrp.accounts.scope import patient_filter_for
+from rrp.accounts.scope import patient_filter_for, scope_of
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Ward
@@ -19,6 +19,7 @@ from rrp.people.models import (
     RightsInformation,
     SupportPlanReviewRequest,
     SupportPlanVersion,
+    VoiceCheck,
     WardStay,
 )
 from rrp.people.validation import normalise_nhs_number
@@ -182,3 +183,44 @@ def admissions_rights_recorded(
         .order_by()
     )
     return list(rows)
+
+
+VOICE_COMMENT_WEEKS = 8
+
+
+def voice_comments(user: User, ward: Ward, *, request: HttpRequest | None = None) -> list[VoiceCheck]:
+    """The weekly check's comments on the ward in the last eight weeks, newest first, for the ward team
+    (the caller checks the ward is theirs); audited as one view. Anonymous: no patient is linked."""
+    since = timezone.now() - dt.timedelta(weeks=VOICE_COMMENT_WEEKS)
+    checks = list(
+        VoiceCheck.objects.filter(ward=ward, answered_at__gte=since)
+        .exclude(comment="")
+        .order_by("-answered_at")
+    )
+    if checks:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            record_type="people.VoiceCheck",
+            record_label=f"Weekly check comments on {ward.name} ({len(checks)})",
+            provider_id=ward.provider_id,
+            request=request,
+        )
+    return checks
+
+
+def voice_answers(
+    *, ward_ids: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> list[tuple[int, dt.datetime, str, str]]:
+    """Every weekly check answered on these wards from ``start`` to ``end`` as (ward, when, felt safe,
+    respected): for the measures, which count them per ward and period. No patient, no comment."""
+    return list(
+        VoiceCheck.objects.filter(ward_id__in=list(ward_ids), answered_at__gte=start, answered_at__lt=end)
+        .values_list("ward_id", "answered_at", "felt_safe", "respected")
+        .order_by()
+    )
+
+
+def ward_for_voice(user: User, ward_id: int) -> Ward | None:
+    """One of the user's wards (``accounts.scope``), or None: the weekly check's pages start here."""
+    return scope_of(user).wards().select_related("provider").filter(pk=ward_id).first()

@@ -21,7 +21,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.figures.store import mark_changed, months_from
 from rrp.organisations.models import OccupiedBedDays, Provider, Ward
-from rrp.people.codes import RightsOutcome, RightsRecipient
+from rrp.people.codes import RightsOutcome, RightsRecipient, VoiceAnswer
 from rrp.people.models import (
     SUPPORT_PLAN_FIELDS,
     HospitalSpell,
@@ -29,6 +29,7 @@ from rrp.people.models import (
     RightsInformation,
     SupportPlanReviewRequest,
     SupportPlanVersion,
+    VoiceCheck,
     WardStay,
 )
 from rrp.people.validation import InvalidNhsNumber, validate_icd10, validate_nhs_number
@@ -295,3 +296,48 @@ def _rights_errors(patient: Patient, content: dict[str, Any]) -> tuple[dict[str,
         if not content.get(name):
             errors.setdefault(name, message)
     return errors, spell
+
+
+@transaction.atomic
+def voice_check_record(
+    *,
+    ward: Ward,
+    by: User,
+    felt_safe: str,
+    respected: str,
+    comment: str = "",
+    with_support: bool = False,
+    easy_read: bool = False,
+    request: HttpRequest | None = None,
+) -> VoiceCheck:
+    """Save one patient's weekly check on the ward's tablet, anonymously (no patient linked); audited as
+    the staff member's session without the answers. Raises PermissionDenied outside the user's wards and
+    ValidationError naming each unanswered question."""
+    if not has_permission(by, Permission.PATIENT_SUPPORT_RECORD, ward=ward):
+        raise PermissionDenied("You cannot collect the weekly check on this ward.")
+    errors = {
+        name: ["Choose an answer"]
+        for name, value in (("felt_safe", felt_safe), ("respected", respected))
+        if value not in VoiceAnswer.values
+    }
+    if errors:
+        raise ValidationError(errors)
+    check = VoiceCheck.objects.create(
+        ward=ward,
+        answered_at=timezone.now(),
+        entered_by=by,
+        felt_safe=felt_safe,
+        respected=respected,
+        comment=(comment or "").strip(),
+        with_support=with_support,
+        easy_read=easy_read,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=check,
+        record_label=f"Weekly check on {ward.name} (anonymous)",
+        provider_id=ward.provider_id,
+        request=request,
+    )
+    return check

@@ -7,6 +7,15 @@ urlpatterns = [
     path("patients/", views.patient_list, name="patient-list"),
     path("patients/<id:patient_id>/", views.patient_detail, name="patient-detail"),
     path("patients/<id:patient_id>/support-plan/", views.support_plan, name="support-plan"),
+    path("wards/<id:ward_id>/weekly-check/", views.voice_check, name="voice-check"),
+    path(
+        "wards/<id:ward_id>/weekly-check/easy-read/",
+        views.voice_check,
+        {"easy_read": True},
+        name="voice-check-easy-read",
+    ),
+    path("wards/<id:ward_id>/weekly-check/thank-you/", views.voice_thanks, name="voice-thanks"),
+    path("wards/<id:ward_id>/weekly-check/comments/", views.voice_comments, name="voice-comments"),
     path(
         "patients/<id:patient_id>/rights-information/new/",
         views.rights_information_add,

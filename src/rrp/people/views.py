@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from rrp.accounts.permissions import has_permission, permission_required
+from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.core.concurrency import StaleVersion
 from rrp.core.http import FORM_METHODS
 from rrp.core.services import audit_list
+from rrp.organisations.models import Ward
 from rrp.people import selectors, services
-from rrp.people.forms import RightsInformationForm, SupportPlanForm
+from rrp.people.forms import RightsInformationForm, SupportPlanForm, VoiceCheckForm
 from rrp.people.models import Patient
 
 
@@ -195,4 +196,76 @@ def rights_information_add(request: HttpRequest, patient_id: int) -> HttpRespons
         "people/rights_information_add.jinja",
         {"patient": patient, "form": form, "errors": errors},
         status=400 if errors else 200,
+    )
+
+
+def _voice_ward(request: HttpRequest, ward_id: int) -> Ward:
+    """The ward if the user may collect its weekly check (their own ward's tablet), else 404."""
+    ward = selectors.ward_for_voice(request.user, ward_id)
+    if ward is None:
+        raise Http404
+    require_permission(request.user, Permission.PATIENT_SUPPORT_RECORD, ward=ward)
+    return ward
+
+
+@require_http_methods(FORM_METHODS)
+@permission_required(Permission.PATIENT_SUPPORT_RECORD)
+def voice_check(request: HttpRequest, ward_id: int, easy_read: bool = False) -> HttpResponse:
+    """The weekly check on the ward's tablet (issue 15 item 3), in standard or easy read words."""
+    ward = _voice_ward(request, ward_id)
+    posted = request.POST if request.method == "POST" else None
+    form = VoiceCheckForm(posted)
+    if easy_read:
+        form.easy_read()
+    if posted is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.voice_check_record(
+                ward=ward,
+                by=request.user,
+                felt_safe=data.get("felt_safe") or "",
+                respected=data.get("respected") or "",
+                comment=data.get("comment") or "",
+                with_support=bool(data.get("with_support")),
+                easy_read=easy_read,
+                request=request,
+            )
+        except ValidationError as problem:
+            for name, problems in problem.message_dict.items():
+                for message in problems:
+                    form.add_error(name if name in form.fields else None, message)
+        else:
+            return redirect("people:voice-thanks", ward_id=ward.pk)
+    errors = [
+        {"text": str(message), "href": f"#{form[name].auto_id}" if name in form.fields else "#voice-form"}
+        for name, problems in form.errors.items()
+        for message in problems
+    ]
+    return render(
+        request,
+        "people/voice_check.jinja",
+        {"ward": ward, "form": form, "errors": errors, "easy_read": easy_read},
+        status=400 if errors else 200,
+    )
+
+
+@require_safe
+@permission_required(Permission.PATIENT_SUPPORT_RECORD)
+def voice_thanks(request: HttpRequest, ward_id: int) -> HttpResponse:
+    ward = _voice_ward(request, ward_id)
+    return render(request, "people/voice_thanks.jinja", {"ward": ward})
+
+
+@require_safe
+@permission_required(Permission.HUDDLE_VIEW)
+def voice_comments(request: HttpRequest, ward_id: int) -> HttpResponse:
+    """What patients wrote in the weekly check in the last eight weeks: for the ward team only."""
+    ward = selectors.ward_for_voice(request.user, ward_id)
+    if ward is None:
+        raise Http404
+    require_permission(request.user, Permission.PATIENT_VIEW, ward=ward)
+    return render(
+        request,
+        "people/voice_comments.jinja",
+        {"ward": ward, "checks": selectors.voice_comments(request.user, ward, request=request)},
     )

@@ -16,7 +16,7 @@ import numpy as np
 from rrp.accounts.models import User
 from rrp.demo.registry import DemoContext, demo_step
 from rrp.force.models import Debrief
-from rrp.people.models import RightsInformation, SupportPlanReviewRequest, SupportPlanVersion
+from rrp.people.models import RightsInformation, SupportPlanReviewRequest, SupportPlanVersion, VoiceCheck
 
 REVIEW_AFTER_DAYS = 90
 REVIEWED_SHARE = 0.5
@@ -333,5 +333,71 @@ def rights_information(ctx: DemoContext) -> None:
             "format": rows["format"],
             "given_at": moments,
             "reason": rows["reason"],
+        },
+    )
+
+
+# --- The weekly check: patients' own view of safety and respect ---
+
+CHECKS_PER_WARD_WEEK = (3, 9)  # answers per ward per week
+COMMENTS = (
+    "Nights are loud and I do not sleep.",
+    "Staff listened to me this week.",
+    "I did not feel safe when someone was shouting in the lounge.",
+    "The new activity room helps.",
+    "I would like more time outside.",
+    "One nurse really helped me when I was upset.",
+)
+
+
+def voice_wipe(ctx: DemoContext) -> None:
+    ctx.writer.delete_all_append_only([VoiceCheck])
+
+
+@demo_step("voice_checks", after=("organisations", "incidents", "logins"), wipe=voice_wipe)
+def voice_checks(ctx: DemoContext) -> None:
+    """Weekly checks on every open ward for the last year: a few answers a week, feeling safe a little less
+    often on wards (and in weeks) with more force used, and a comment now and then."""
+    author = User.objects.filter(username="ward.staff").values_list("pk", flat=True).first()
+    wards = ctx.frame("ward")
+    if author is None or not len(wards["id"]):
+        return
+    rng = ctx.rng_for("voice_checks")
+    first_week = max(0, ctx.n_days - 364)
+    weeks = np.arange(first_week, ctx.n_days - 6, 7)
+    opened, closed = np.maximum(wards["opened"], 0), wards["closed"]
+    last = np.where(closed >= 0, closed, ctx.n_days)
+    rows_ward, rows_day = [], []
+    for i, ward_id in enumerate(wards["id"].tolist()):
+        open_weeks = weeks[(weeks >= opened[i]) & (weeks + 6 < last[i])]
+        counts = rng.integers(*CHECKS_PER_WARD_WEEK, size=len(open_weeks))
+        rows_ward += [ward_id] * int(counts.sum())
+        rows_day += (np.repeat(open_weeks, counts) + rng.integers(0, 7, size=int(counts.sum()))).tolist()
+    n = len(rows_ward)
+    if not n:
+        return
+    ward_safe = dict(
+        zip(wards["id"].tolist(), rng.uniform(0.35, 0.7, size=len(wards["id"])).tolist(), strict=True)
+    )
+    p_safe = np.array([ward_safe[w] for w in rows_ward])
+    draw = rng.random(n)
+    felt_safe = np.where(draw < p_safe, "always", np.where(draw < p_safe + 0.35, "sometimes", "no"))
+    draw = rng.random(n)
+    respected = np.where(draw < p_safe + 0.15, "always", np.where(draw < p_safe + 0.45, "sometimes", "no"))
+    commented = rng.random(n) < 0.25
+    day = np.array(rows_day, dtype=np.int64)
+    ctx.writer.insert(
+        VoiceCheck,
+        {
+            "ward_id": rows_ward,
+            "answered_at": _at_hours(ctx, day, rng.integers(10, 20, size=n)),
+            "entered_by_id": np.full(n, author),
+            "felt_safe": felt_safe.tolist(),
+            "respected": respected.tolist(),
+            "comment": np.where(
+                commented, np.array(COMMENTS, dtype=object)[rng.integers(len(COMMENTS), size=n)], ""
+            ).tolist(),
+            "with_support": (rng.random(n) < 0.3).tolist(),
+            "easy_read": (rng.random(n) < 0.2).tolist(),
         },
     )

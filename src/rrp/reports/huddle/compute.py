@@ -61,6 +61,8 @@ HUDDLE_MEASURES: tuple[str, ...] = (
     "patient-debrief-offered-72h",
     "patient-debrief-held-72h",
     "rights-information-recorded",
+    "patients-felt-safe",
+    "patients-treated-with-respect",
     "seclusion-reviews-on-time",
 )
 
