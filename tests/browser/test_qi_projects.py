@@ -72,7 +72,9 @@ def test_a_ward_manager_starts_a_project_builds_the_team_and_scores_it(
     page.get_by_label("Last month of the baseline").fill(last_month.replace(day=1).isoformat())
     page.get_by_label("By how much, in per cent").fill("25")
     page.get_by_label("Aim to be met by").fill((today + dt.timedelta(days=365)).isoformat())
-    page.get_by_role("group", name="Process measures").get_by_label("Patient debrief held").check()
+    page.get_by_role("group", name="Process measures").get_by_label(
+        "Share of incidents with a patient debrief held", exact=True
+    ).check()
     page.get_by_role("group", name="Balancing measures").get_by_label(
         "Incidents in which a member of staff was injured"
     ).check()
