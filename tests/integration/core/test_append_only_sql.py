@@ -39,7 +39,21 @@ from rrp.improvement.models import (
     Withdrawal,
 )
 from rrp.people.models import StaffMember
-from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review
+from rrp.segregation.models import (
+    DeFactoDecision,
+    EndPlanStep,
+    EndPlanVersion,
+    Episode,
+    EpisodeVersion,
+    IndependentReview,
+    NamedAccessGrant,
+    NamedAccessRevocation,
+    Observation,
+    PanelMember,
+    Recommendation,
+    RecommendationUpdate,
+    Review,
+)
 from tests.integration.force.incident_data import complete_content, two_staff, typical_interventions
 
 APPEND_ONLY_MODELS = sorted(
@@ -100,6 +114,50 @@ def one_of_each(world):
     )
     Observation.objects.create(
         episode=episode, at=now, observer_name="Nia", note="Asleep", recorded_at=now, recorded_by=user
+    )
+    # Oversight (issue 17).
+    review = IndependentReview.objects.create(
+        provider_id=episode.provider_id,
+        patient_id=episode.patient_id,
+        episode=episode,
+        kind="independent_segregation",
+        held_on=now.date(),
+        person_views="Views",
+        family_views="Views",
+        findings="Findings",
+        recorded_at=now,
+        recorded_by=user,
+    )
+    PanelMember.objects.create(independent_review=review, name="Dr Ivy", role="independent_clinician")
+    recommendation = Recommendation.objects.create(
+        independent_review=review, number=1, text="Do", owner="provider", due_on=now.date()
+    )
+    RecommendationUpdate.objects.create(
+        recommendation=recommendation, number=1, status="open", recorded_at=now, recorded_by=user
+    )
+    plan = EndPlanVersion.objects.create(
+        episode=episode, number=1, aim="Aim", recorded_at=now, recorded_by=user
+    )
+    EndPlanStep.objects.create(plan=plan, number=1, text="Step", planned_on=now.date())
+    grant = NamedAccessGrant.objects.create(
+        user=user,
+        patient_id=episode.patient_id,
+        provider_id=episode.provider_id,
+        lawful_basis="care_commissioning",
+        basis_detail="Why",
+        starts_at=now,
+        ends_on=now.date(),
+        granted_by=user,
+    )
+    NamedAccessRevocation.objects.create(grant=grant, revoked_at=now, revoked_by=user, reason="Why")
+    DeFactoDecision.objects.create(
+        provider_id=episode.provider_id,
+        patient_id=episode.patient_id,
+        flags="Flag",
+        outcome="keep_under_review",
+        reasons="Why",
+        decided_at=now,
+        decided_by=user,
     )
     event = WardEvent.objects.create(
         ward=ward,
