@@ -209,3 +209,48 @@ def test_named_access_for_a_case_manager(page: Page, world):
     expect(page.get_by_role("heading", level=1)).to_have_text(patient.name)
     expect(page.get_by_role("cell", name=re.compile("overdue by 1 day"))).to_be_visible()
     check_accessibility(page, "named-person")
+
+
+@pytest.fixture
+def secluded_52_hours(world):
+    """Ward a2's patient, secluded for 52 hours five days ago (made before the browser opens)."""
+    doctor = StaffMember.objects.get(family_name="Doctor")
+    start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(days=5)
+    episode_start(
+        ward=world.wards["a2"],
+        patient=world.patients["a2"],
+        by=world.users["ward_manager"],
+        kind="seclusion",
+        started_at=start,
+        ended_at=start + dt.timedelta(hours=52),
+        end_reason="Calm",
+        place="Seclusion room 1",
+        reason="Assault",
+        end_plan="Calm for 30 minutes",
+        authorised_by=doctor,
+    )
+    return world.patients["a2"]
+
+
+def test_possible_segregation_flag_and_decision(secluded_52_hours, page: Page, world):
+    """A person secluded for more than 48 hours is flagged as possibly segregated; the decision is
+    recorded with reasons and the flag shows as decided."""
+    from tests.browser.steps import sign_in_as
+
+    person = secluded_52_hours
+    sign_in_as(page, world.users["ward_manager"])  # two wards: a second factor
+    visit(page, f"/segregation/providers/{person.provider_id}/", "provider-for-possible")
+    page.get_by_role("link", name="Possible segregation without an episode").click()
+    row = page.get_by_role("row").filter(has_text=person.name)
+    expect(row).to_contain_text("Seclusion of 52 hours")
+    expect(row).to_contain_text("Decision needed")
+    check_accessibility(page, "possible-segregation")
+    row.get_by_role("link", name=re.compile("Record a decision")).click()
+    check_accessibility(page, "defacto-decision")
+    page.get_by_label("Not segregation").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("Give the reasons for the decision")
+    page.get_by_label("Reasons").fill("Mixed freely on the ward after the seclusion ended; MDT agreed")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("status")).to_contain_text("Decision recorded.")
+    expect(page.get_by_role("row").filter(has_text=person.name)).to_contain_text("Not segregation")
