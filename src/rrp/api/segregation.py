@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission, require_permission
@@ -57,6 +57,16 @@ class ReviewOut(Schema):
     decision: str
 
 
+class ChecksOut(Schema):
+    """The episode's reviews and observations against the Code of Practice timers, to its end or now
+    (issue 13: what was missed stays on the record after the episode ends)."""
+
+    reviews_on_time: bool = Field(description="Every review that fell due was done by its due time")
+    reviews_late: int
+    reviews_missed: int
+    observations_missed: int | None = Field(description="Seclusion only (null for long-term segregation)")
+
+
 class EpisodeOut(Schema):
     id: int
     kind: str
@@ -77,6 +87,7 @@ class EpisodeOut(Schema):
     next_due: DueOut | None
     due: list[DueOut]
     overdue: list[DueOut]
+    checks: ChecksOut | None
 
 
 class EpisodeDetailOut(EpisodeOut):
@@ -176,6 +187,16 @@ def _episode(state: selectors.EpisodeState) -> dict[str, Any]:
         "next_due": _due(state.next_due) if state.next_due else None,
         "due": [_due(d) for d in state.due],
         "overdue": [_due(d) for d in state.overdue],
+        "checks": None
+        if state.checks is None
+        else {
+            "reviews_on_time": state.checks.reviews_on_time,
+            "reviews_late": state.checks.reviews_late,
+            "reviews_missed": state.checks.reviews_missed,
+            "observations_missed": None
+            if state.checks.observations is None
+            else state.checks.observations_missed,
+        },
     }
 
 

@@ -138,3 +138,14 @@ def test_read_only_role_cannot_write(api_as, seclusion, started):
         },
     )
     assert response.status_code == 403
+
+
+def test_an_ended_episode_carries_its_missed_checks(api_as, seclusion, nurse_user, started):
+    """Issue 13: an episode ended with no review and no observation is not forgotten: the API gives the
+    missed reviews and observations with the episode, as the pages show them."""
+    from rrp.segregation.services import episode_end
+
+    episode_end(episode=seclusion, by=nurse_user, ended_at=started + 2 * H, end_reason="Calm for 30 minutes")
+    checks = api_as("ward_staff").get(f"/api/segregation/episodes/{seclusion.pk}").json()["checks"]
+    assert checks["reviews_on_time"] is False
+    assert checks["reviews_missed"] >= 1 and checks["observations_missed"] >= 1
