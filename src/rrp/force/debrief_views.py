@@ -69,7 +69,7 @@ def debrief_record(request: HttpRequest, incident_id: int, kind: str) -> HttpRes
     plan = None
     if kind == DebriefKind.PATIENT:
         plan = people_selectors.support_plan_for(
-            request.user, incident.patient, request=request, where="patient debrief"
+            request.user, incident.current_patient, request=request, where="patient debrief"
         )
     return render(
         request,

@@ -127,7 +127,7 @@ def debrief_record(
         actor=by,
         action=AuditAction.CHANGE if earlier is not None else AuditAction.CREATE,
         record=debrief,
-        patient_id=incident.patient_id,
+        patient_id=incident.current_patient.pk,
         provider_id=incident.provider_id,
         request=request,
         detail={"kind": kind, "incident_id": incident.pk},
@@ -136,7 +136,7 @@ def debrief_record(
     if content.get("plan_changes") and (earlier is None or earlier.plan_changes != content["plan_changes"]):
         who = "Patient" if kind == DebriefKind.PATIENT else "Carer"
         support_plan_review_request(
-            patient=incident.patient,
+            patient=incident.current_patient,
             by=by,
             source=f"{who} debrief after the use of force on {timezone.localtime(_start(incident)):%d %b %Y}",
             wanted_changes=content["plan_changes"],

@@ -573,7 +573,11 @@ def _section_details(request, incident, page, section, data, action, restored) -
         general,
         form=form,
         base_version=base,
-        **(_plan_context(request, incident.patient, section.slug) if section.slug in PLAN_SHOWN_ON else {}),
+        **(
+            _plan_context(request, incident.current_patient, section.slug)
+            if section.slug in PLAN_SHOWN_ON
+            else {}
+        ),
     )
 
 

@@ -558,7 +558,7 @@ def defacto_flags(
             version__incident__ward__in=ward_ids,
             started_at__gte=since,
         )
-        .values_list("version__incident__patient_id", "started_at", "ended_at")
+        .values_list("version__patient_id", "started_at", "ended_at")  # the current patient (decision 0021)
     ]
     # An LTS episode of the person anywhere at the provider covers a segregation recorded on an incident.
     patients = {s.patient_id for s in recorded}
