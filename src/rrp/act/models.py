@@ -97,3 +97,82 @@ class PolicyVersion(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.title} version {self.version_label}"
+
+
+class TrainingTopic(models.TextChoices):
+    """The training topics of the Act, s5(2)(a)-(k) (legislation.gov.uk, ukpga/2018/27/section/5)."""
+
+    A = "a", "(a) Involving patients in planning, developing and delivering care and treatment"
+    B = "b", "(b) Showing respect for patients' past and present wishes and feelings"
+    C = "c", "(c) Showing respect for diversity generally"
+    D = "d", "(d) Avoiding unlawful discrimination, harassment and victimisation"
+    E = "e", "(e) The use of techniques for avoiding or reducing the use of force"
+    F = "f", "(f) The risks associated with the use of force"
+    G = "g", "(g) The impact of trauma (whether or not related to the use of force)"
+    H = "h", "(h) The impact of any use of force on a patient's mental and physical health"
+    I = "i", "(i) The impact of any use of force on a patient's development"  # noqa: E741 - the Act's letter
+    J = "j", "(j) How to ensure the safety of patients and the public"
+    K = "k", "(k) The principal legal or ethical issues associated with the use of force"
+
+
+class TrainingCourse(models.Model):
+    """A course the provider runs, the Act's topics it covers and the standard it is certified against
+    (the Restraint Reduction Network Training Standards for training with restrictive interventions).
+
+    Not append-only: a course's details are the provider's settings, changed by its governance team and
+    audited; the completions (below) are the record."""
+
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=40, help_text="The course's code in the learning management system.")
+    title = models.CharField(max_length=200)
+    topics = models.JSONField(default=list, help_text="The s5(2) topic letters the course covers.")
+    standard = models.CharField(
+        max_length=200, blank=True, help_text="The certified standard, e.g. RRN Training Standards (2019)."
+    )
+    certificate_number = models.CharField(max_length=60, blank=True)
+    certificate_expires_on = models.DateField(null=True, blank=True)
+    refresher_months = models.PositiveSmallIntegerField(
+        help_text="Refresher training is due this long after."
+    )
+    required = models.BooleanField(
+        default=True, help_text="Staff who may use force must hold it in date to count as trained."
+    )
+
+    class Meta:
+        ordering = ["provider", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "code"], name="act_course_code_unique"),
+            models.CheckConstraint(name="act_course_refresher_positive", condition=Q(refresher_months__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def topic_labels(self) -> list[str]:
+        return [TrainingTopic(t).label for t in self.topics if t in TrainingTopic.values]
+
+
+class TrainingCompletion(AppendOnlyModel):
+    """A member of staff completed a course on a date (from the learning management system, or typed in)."""
+
+    staff_member = models.ForeignKey(
+        "people.StaffMember", on_delete=models.PROTECT, related_name="training_completions"
+    )
+    course = models.ForeignKey(TrainingCourse, on_delete=models.PROTECT, related_name="completions")
+    completed_on = models.DateField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=40, default="lms_import")
+
+    class Meta:
+        ordering = ["staff_member", "course", "-completed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff_member", "course", "completed_on"], name="act_completion_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_member_id} completed {self.course_id} on {self.completed_on}"

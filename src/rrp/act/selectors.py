@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import providers_for
+from rrp.accounts.scope import providers_for, wards_for
 from rrp.act.models import Delegation, PolicyVersion, ResponsiblePersonAppointment
-from rrp.organisations.models import Provider
+from rrp.organisations.models import Provider, Ward
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,8 @@ def duties_for(provider: Provider, *, today: dt.date) -> Duties:
         policy=next((p for p in policies if p.approved_on <= today), None),
         policies=policies,
     )
+
+
+def wards_of(user: User, provider: Provider) -> list[Ward]:
+    """The provider's open wards in the user's scope, by name."""
+    return list(wards_for(user).filter(provider=provider, closed_on__isnull=True).order_by("name"))

@@ -9,4 +9,5 @@ urlpatterns = [
     path("providers/<id:provider_id>/responsible-person/new/", views.appointment_new, name="appointment-new"),
     path("providers/<id:provider_id>/delegations/new/", views.delegation_new, name="delegation-new"),
     path("providers/<id:provider_id>/policy/new/", views.policy_new, name="policy-new"),
+    path("providers/<id:provider_id>/training/", views.training_page, name="training"),
 ]

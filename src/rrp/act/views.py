@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required
 from rrp.accounts.roles import Permission
-from rrp.act import selectors, services
+from rrp.act import selectors, services, training
 from rrp.act.forms import AppointmentForm, DelegationForm, PolicyVersionForm
+from rrp.act.models import TrainingTopic
 from rrp.core.forms import apply_errors
 from rrp.core.http import FORM_METHODS
 from rrp.organisations.models import Provider
@@ -112,4 +113,29 @@ def policy_new(request: HttpRequest, provider_id: int) -> HttpResponse:
         service=services.policy_version_record,
         template="act/policy_new.jinja",
         done="Policy version recorded.",
+    )
+
+
+@require_safe
+@permission_required(Permission.PATIENT_VIEW)
+def training_page(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """The provider's courses and every member of staff's standing on each, with each ward's compliance.
+    Staff names: for the roles that see people by name (the provider's own teams and the regulator)."""
+    provider = _provider(request, provider_id)
+    today = timezone.localdate()
+    wards = selectors.wards_of(request.user, provider)
+    # Governance and the regulator see every member of staff; ward teams the staff of their own wards.
+    everyone = has_permission(request.user, Permission.ACT_DUTIES_RECORD, provider=provider)
+    courses, rows = training.provider_training(provider, day=today, wards=None if everyone else wards)
+    return render(
+        request,
+        "act/training.jinja",
+        {
+            "provider": provider,
+            "today": today,
+            "courses": courses,
+            "rows": rows,
+            "compliance": training.ward_compliance(wards, day=today),
+            "topics": TrainingTopic.labels,
+        },
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -191,6 +191,26 @@ class IncidentPage:
     missing_items: list[str]
     closure: IncidentClosure | None = None
     void: IncidentVoid | None = None
+
+
+# Notices from apps above force about an incident (act: staff involved without current training). Each
+# registers, when it starts, a function of the page giving lines to show; force never imports them
+# (decision 0011).
+IncidentNotices = Callable[[IncidentPage], list[str]]
+_incident_notices: list[IncidentNotices] = []
+
+
+def register_incident_notices(function: IncidentNotices) -> IncidentNotices:
+    """Add ``function(page) -> [text]`` to what the incident page shows (once, however often registered);
+    call it from the app's ``AppConfig.ready``."""
+    if function not in _incident_notices:
+        _incident_notices.append(function)
+    return function
+
+
+def incident_notices(page: IncidentPage) -> list[str]:
+    """Every registered app's notices about the incident on this page, in the order they registered."""
+    return [notice for function in _incident_notices for notice in function(page)]
 
 
 def incident_page(incident: Incident) -> IncidentPage:

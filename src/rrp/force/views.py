@@ -608,6 +608,7 @@ def _render_detail(
             "rt": selectors.rt_monitoring_for(incident, interventions=page.interventions),
             "debriefs": debriefs.debriefs_current(incident),
             "debrief_kinds": DebriefKind.choices,
+            "notices": selectors.incident_notices(page),
             "errors": list(errors),
             "p": presenters,
         },

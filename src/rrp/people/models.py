@@ -140,6 +140,12 @@ class StaffMember(models.Model):
     family_name = models.CharField(max_length=100)
     job_title = models.CharField(max_length=120)
     staff_group = models.CharField(max_length=20, choices=StaffGroup.choices)
+    employee_number = models.CharField(
+        max_length=30,
+        blank=True,
+        db_default="",  # rows written straight into the table (the demo's staff) need none
+        help_text="The provider's employee number (as in its learning management system), to match training records.",
+    )
     wards = models.ManyToManyField("organisations.Ward", blank=True, related_name="staff")
     user = models.OneToOneField(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="staff_member"
@@ -147,6 +153,13 @@ class StaffMember(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "employee_number"],
+                condition=~models.Q(employee_number=""),
+                name="one_employee_number_per_provider",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}, {self.job_title}"

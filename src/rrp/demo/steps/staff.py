@@ -49,6 +49,8 @@ def staff(ctx: DemoContext) -> None:
             "family_name": family,
             "job_title": titles,
             "staff_group": group,
+            # As a learning management system knows them, so training completions can be imported.
+            "employee_number": [f"E{i:06d}" for i in ids],
         },
     )
     # Everyone works on their home ward; about one in ten also covers the provider's next ward.

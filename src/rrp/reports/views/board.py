@@ -18,6 +18,7 @@ from rrp.accounts.permissions import has_permission, permission_required, requir
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
 from rrp.act.selectors import duties_for
+from rrp.act.training import ward_compliance
 from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
@@ -71,6 +72,10 @@ def board(request: HttpRequest, provider_id: int) -> HttpResponse:
             "panels": board_presenters.provider_panels(report),
             "can_set_aims": has_permission(request.user, Permission.AIM_SET, provider=provider),
             "duties": duties_for(provider, today=timezone.localdate()),
+            "training": ward_compliance(
+                wards_for(request.user).filter(provider=provider, closed_on__isnull=True).order_by("name"),
+                day=timezone.localdate(),
+            ),
         },
     )
 

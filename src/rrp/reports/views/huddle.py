@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
+from rrp.act.training import ward_compliance
 from rrp.measures.series import Period
 from rrp.reports import huddle as huddles
 
@@ -39,8 +40,14 @@ def ward_huddle(request: HttpRequest, ward_id: int) -> HttpResponse:
             {"ward": ward, "huddle": None, "period_error": "Choose monthly or weekly charts"},
             status=400,
         )
-    huddle = huddles.ward_huddle(ward, user=request.user, today=timezone.localdate(), period=chosen)
-    return render(request, "reports/ward_huddle.jinja", {"ward": ward, "huddle": huddle, "period_error": ""})
+    today = timezone.localdate()
+    huddle = huddles.ward_huddle(ward, user=request.user, today=today, period=chosen)
+    [training] = ward_compliance([ward], day=today)
+    return render(
+        request,
+        "reports/ward_huddle.jinja",
+        {"ward": ward, "huddle": huddle, "period_error": "", "training": training},
+    )
 
 
 urlpatterns: list[URLPattern] = [
