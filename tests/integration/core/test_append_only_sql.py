@@ -17,6 +17,13 @@ from django.apps import apps
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from rrp.act.models import (
+    Delegation,
+    PolicyVersion,
+    ResponsiblePersonAppointment,
+    TrainingCompletion,
+    TrainingCourse,
+)
 from rrp.core.db import trigger_names
 from rrp.core.models import AppendOnlyModel, AuditAction
 from rrp.core.services import audit_record
@@ -227,6 +234,41 @@ def one_of_each(world):
         project=project, number=1, content={"primary": []}, outline="A driver", saved_by=manager, saved_at=now
     )
     audit_record(actor=user, action=AuditAction.VIEW, record=incident)
+    # The Use of Force Act's duties and training (issue 16).
+    today = now.date()
+    provider = ward.provider
+    ResponsiblePersonAppointment.objects.create(
+        provider=provider,
+        name="Bea Jones",
+        job_title="Chief Nurse",
+        appointed_on=today,
+        recorded_at=now,
+        recorded_by=manager,
+    )
+    Delegation.objects.create(
+        provider=provider,
+        delegate_name="Sam",
+        delegate_job_title="Head of Safety",
+        functions="Records",
+        starts_on=today,
+        recorded_at=now,
+        recorded_by=manager,
+    )
+    PolicyVersion.objects.create(
+        provider=provider,
+        title="Use of force",
+        version_label="1",
+        document_url="https://example.nhs.uk/p",
+        approved_on=today,
+        review_due_on=today + dt.timedelta(days=365),
+        consulted="Patients' council",
+        patients_consulted=True,
+        carers_consulted=True,
+        recorded_at=now,
+        recorded_by=manager,
+    )
+    course = TrainingCourse.objects.create(provider=provider, code="PMVA", title="PMVA", refresher_months=12)
+    TrainingCompletion.objects.create(staff_member=member, course=course, completed_on=today, recorded_at=now)
     return incident
 
 
