@@ -119,3 +119,16 @@ def test_segregation_demo_defacto_flags_fire_for_the_expected_people(demo):
     }
     assert long_ones, "the demo has long seclusions to flag"
     assert long_ones <= flagged
+
+
+def test_demo_without_lts_at_home_puts_someone_in_lts_through_the_orm(db, settings):
+    """Seed 2 at this size leaves no one in LTS at the demo logins' provider, so the oversight step
+    creates an episode through the ORM after the segregation step wrote episodes with assigned ids.
+    On PostgreSQL that insert hit 'duplicate key segregation_episode_pkey' until the generator moved
+    the id sequences past the assigned ids after every step, not only at the end."""
+    settings.DEMO_MODE = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    options = DemoOptions(providers=1, wards_per_provider=2, years=1, seed=2, end_date=dt.date(2025, 6, 30))
+    demo_data_generate(options=options)
+    lts = Episode.objects.filter(kind="long_term_segregation").active()
+    assert lts.filter(versions__authorised_by_name="Dr Demo Consultant").exists()

@@ -152,10 +152,13 @@ def demo_data_generate(
                 begun = time.perf_counter()
                 ctx.rng = ctx.rng_for(step.name)
                 step.function(ctx)
+                # A later step may create rows through the ORM in a table an earlier step filled with
+                # assigned ids (the oversight step's LTS episode): PostgreSQL's sequences must already
+                # be past those ids, not only at the end.
+                writer.reset_sequences()
                 step_seconds[step.name] = time.perf_counter() - begun
                 if progress:
                     progress(f"{step.name}: {step_seconds[step.name]:.1f} s")
-            writer.reset_sequences()
             seconds = time.perf_counter() - started
             digest = ctx.digest()
             DemoRun.objects.create(
