@@ -436,7 +436,7 @@ class ChangeIdea(models.Model):
     title = models.CharField(max_length=80)
     description = models.TextField()
     source = models.CharField(max_length=300, help_text="The evidence or where the idea comes from")
-    source_url = models.URLField(blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
     driver = models.CharField(
         max_length=120, help_text="The driver it serves, e.g. 'Ward culture and relationships'"
     )

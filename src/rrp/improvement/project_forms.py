@@ -296,7 +296,7 @@ class ChangeIdeaForm(ValidatedForm):
     source_url = forms.URLField(
         label="Link to the source (optional)",
         required=False,
-        max_length=200,
+        max_length=500,
         error_messages={"invalid": "Enter a web address starting with https://"},
     )
     tags = forms.CharField(

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                     "source",
                     models.CharField(help_text="The evidence or where the idea comes from", max_length=300),
                 ),
-                ("source_url", models.URLField(blank=True)),
+                ("source_url", models.URLField(blank=True, max_length=500)),
                 (
                     "driver",
                     models.CharField(
