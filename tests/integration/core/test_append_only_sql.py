@@ -28,6 +28,7 @@ from rrp.core.db import trigger_names
 from rrp.core.models import AppendOnlyModel, AuditAction
 from rrp.core.services import audit_record
 from rrp.force.models import (
+    Debrief,
     IncidentClosure,
     IncidentStatusChange,
     IncidentVoid,
@@ -45,7 +46,14 @@ from rrp.improvement.models import (
     WardEventRedaction,
     Withdrawal,
 )
-from rrp.people.models import StaffMember
+from rrp.people.models import (
+    HospitalSpell,
+    RightsInformation,
+    StaffMember,
+    SupportPlanReviewRequest,
+    SupportPlanVersion,
+    VoiceCheck,
+)
 from rrp.segregation.models import (
     DeFactoDecision,
     EndPlanStep,
@@ -269,6 +277,31 @@ def one_of_each(world):
     )
     course = TrainingCourse.objects.create(provider=provider, code="PMVA", title="PMVA", refresher_months=12)
     TrainingCompletion.objects.create(staff_member=member, course=course, completed_on=today, recorded_at=now)
+    # People at the centre (issue 15).
+    Debrief.objects.create(
+        incident=incident, kind="patient", recorded_at=now, recorded_by=user, offered_at=now
+    )
+    SupportPlanVersion.objects.create(
+        patient=patient, number=1, recorded_at=now, recorded_by=user, review_due=today, what_matters="Music"
+    )
+    SupportPlanReviewRequest.objects.create(
+        patient=patient, requested_at=now, requested_by=user, source="Debrief", wanted_changes="Ask first"
+    )
+    spell = HospitalSpell.objects.create(patient=patient, provider=provider, admitted_at=now)
+    RightsInformation.objects.create(
+        patient=patient,
+        spell=spell,
+        recorded_at=now,
+        recorded_by=user,
+        occasion="admission",
+        recipient="patient",
+        outcome="refused",
+        given_at=now,
+        reason="Too distressed today",
+    )
+    VoiceCheck.objects.create(
+        ward=ward, answered_at=now, entered_by=user, felt_safe="always", respected="always"
+    )
     return incident
 
 
