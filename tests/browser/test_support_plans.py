@@ -114,7 +114,7 @@ def test_patient_completes_the_weekly_check_on_a_tablet(page: Page, world: facto
     page.get_by_role("link", name="Easy read version").click()
     check_accessibility(page, "weekly-check-easy-read")
     page.get_by_role("button", name="Send my answers").click()
-    expect(page.get_by_role("alert")).to_contain_text("Choose an answer")
+    expect(page.get_by_role("alert")).to_contain_text("Choose whether you felt safe on the ward this week")
     page.get_by_role("group", name="Did you feel safe on the ward this week?").get_by_label(
         "Some of the time"
     ).check()

@@ -315,9 +315,14 @@ def voice_check_record(
     ValidationError naming each unanswered question."""
     if not has_permission(by, Permission.PATIENT_SUPPORT_RECORD, ward=ward):
         raise PermissionDenied("You cannot collect the weekly check on this ward.")
+    # The summary at the top lists both messages, so each names its question (a tablet user with
+    # support must know which one is missing, not read "Choose an answer" twice).
     errors = {
-        name: ["Choose an answer"]
-        for name, value in (("felt_safe", felt_safe), ("respected", respected))
+        name: [message]
+        for name, value, message in (
+            ("felt_safe", felt_safe, "Choose whether you felt safe on the ward this week"),
+            ("respected", respected, "Choose whether staff treated you kindly and with respect this week"),
+        )
         if value not in VoiceAnswer.values
     }
     if errors:
