@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
@@ -69,7 +69,10 @@ def team_candidates(user: User, project: QiProject) -> QuerySet[User]:
 
 def team(project: QiProject) -> list[TeamMember]:
     """The team, current members first (leads first), then those who have left."""
-    return list(project.team.select_related("user").order_by("left_on", "team_role", "id"))
+    # NULLs (current members) sort first on SQLite but last on PostgreSQL unless told.
+    return list(
+        project.team.select_related("user").order_by(F("left_on").asc(nulls_first=True), "team_role", "id")
+    )
 
 
 def scores(project: QiProject) -> list[ProgressScore]:

@@ -262,7 +262,9 @@ def recommendation_status_set(
     updated it since `base_version` (decision 0018); naming the field when the status or evidence is
     missing."""
     recommendation = (
-        Recommendation.objects.select_for_update()
+        # Lock only the recommendation: PostgreSQL refuses FOR UPDATE on the nullable side of the
+        # outer join that the review's optional episode needs.
+        Recommendation.objects.select_for_update(of=("self",))
         .select_related("independent_review__episode__ward")
         .get(pk=recommendation.pk)
     )
