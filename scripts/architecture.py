@@ -81,7 +81,7 @@ def app_imports() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
 
 def _box(layers: list[Layer], independent: list[str]) -> list[str]:
     width = max(len(layer.text) for layer in layers) + 4
-    notes = {0: "entry points", len(layers) - 1: "the bottom: imports nothing else of rrp"}
+    notes = {0: "entry points", len(layers) - 1: "the bottom: imports no other app (spc is in no layer)"}
     lines = ["┌" + "─" * width + "┐"]
     for i, layer in enumerate(layers):
         if i:

@@ -172,6 +172,12 @@ def build_world() -> World:
         "regulator": user(role=Role.REGULATOR),
         "national_analyst": user(role=Role.NATIONAL_ANALYST, collaboratives=[w.collaborative]),
         "system_admin": user(role=Role.SYSTEM_ADMIN),
+        "collaborative_lead": user(role=Role.COLLABORATIVE_LEAD, collaboratives=[w.collaborative]),
+        "provider_admin": user(role=Role.PROVIDER_ADMIN, provider=pa),
+        # On no project team yet: reaches no ward until a project's team includes them.
+        "expert_by_experience": user(
+            role=Role.EXPERT_BY_EXPERIENCE, provider=pa, collaboratives=[w.collaborative]
+        ),
     }
     StaffMember.objects.create(
         provider=pa, given_name="Sam", family_name="Nurse", job_title="Staff nurse", staff_group="nursing"

@@ -108,3 +108,6 @@ def page(browser, live_server, axe_source, request) -> Iterator[object]:
     yield page
     context.close()
     empty_append_only_tables()
+
+
+from tests.oidc import oidc_server, sso_on  # noqa: E402, F401 - the single sign-on tests' provider

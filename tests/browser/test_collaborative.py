@@ -16,6 +16,7 @@ from rrp.organisations.models import Ward
 from tests import factories
 from tests.browser.steps import charts_drawn, check_accessibility, sign_in
 from tests.integration.reports.test_collaborative import bed_days, interventions, month_back
+from tests.integration.reports.test_collaborative_values import enter
 
 REAL = PUBLISHED  # the published files shipped with RRP (src/rrp/measures/published/)
 
@@ -84,6 +85,25 @@ def test_analyst_opens_collaborative_from_the_nav_and_sees_it_pseudonymised(
     expect(page.get_by_role("row", name="Ward 002").first).to_be_visible()
     assert "Cedarvale Ward" not in page.content()
     check_accessibility(page, "collaborative-reporting-health")
+
+
+def test_analyst_charts_an_imported_measure_pooled_across_the_members(
+    page: Page, world: factories.World
+) -> None:
+    for back, values in ((1, {"a1": "6", "c1": "3"}), (2, {"a1": "9"})):
+        for key, value in values.items():
+            enter(world, key, "assaults-on-staff-per-1000-obd", month_back(back), value)
+    sign_in(page, world.users["national_analyst"].username)
+    page.goto(f"/reports/collaboratives/{world.collaborative.pk}/")
+
+    page.get_by_role("link", name="Assaults on staff per 1,000 occupied bed days").click()
+    expect(
+        page.get_by_role("navigation", name="Entered and imported measures").locator('[aria-current="page"]')
+    ).to_have_text("Assaults on staff per 1,000 occupied bed days")
+    charts_drawn(page, 5)  # the three pooled charts, the funnel and the chosen measure's
+    expect(page.locator("#values-assaults-on-staff-per-1000-obd")).to_be_visible()
+    assert "Larchmere Ward" not in page.content()
+    check_accessibility(page, "collaborative-values")
 
 
 def test_analyst_benchmarks_a_provider_against_national_figures(page: Page, world: factories.World) -> None:

@@ -1,5 +1,6 @@
 """Closing an incident in a real browser, axe-checked (issue 13 item 3): the checklist of follow-ups, the
-refusal naming each one not done, and the closing review shown on the incident afterwards."""
+refusal naming each one not done, the prone restraint review completed on its own page from the
+checklist's link (issue 16 item 5), and the closing review shown on the incident afterwards."""
 
 from __future__ import annotations
 
@@ -69,15 +70,30 @@ def test_manager_closes_with_the_checklist(page: Page, world: factories.World) -
     expect(summary).to_contain_text("Say what harm came to anyone")
     check_accessibility(page, "incident-close-errors")
 
+    # And the prone restraint review is done on its own page, linked from the checklist (issue 16 item 5)
+    page.get_by_role("link", name="Go to the review of the prone restraint").click()
+    page.get_by_label("Reviewer").fill("Jo Bloggs")
+    page.get_by_label("Their job title").fill("Matron")
+    page.get_by_role("button", name="Name the reviewer").click()
+    page.get_by_label("Why was the patient restrained in the prone position?").fill(
+        "Went to the floor face down"
+    )
+    page.get_by_label("How long were they prone, in minutes?").fill("5")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("What is the learning?").fill("Turn to supine sooner")
+    page.get_by_role("button", name="Complete the review").click()
+    expect(page.get_by_text("Prone restraint review completed")).to_be_visible()
+    visit(page, f"/incidents/{incident.pk}/close/", "incident-close-prone-reviewed")
+    expect(checklist.get_by_text("Not done")).to_have_count(3)
+    expect(checklist).to_contain_text("Completed by Jo Bloggs")
+    expect(page.get_by_label("What did the review of the prone restraint find?")).to_have_count(0)
+
     # Then with the answers and a reason for each follow-up it closes, and the review is on the incident
     page.get_by_label("What harm came to the patient, staff or anyone else?").fill("None")
     page.get_by_role("group", name="Was the force used proportionate to the risk?").get_by_label(
         "Yes"
     ).check()
     page.get_by_role("group", name="Was it the least restrictive option?").get_by_label("Yes").check()
-    page.get_by_label("What did the review of the prone restraint find?").fill(
-        "Prone for 5 minutes, observed"
-    )
     page.get_by_label("What did the team learn?").fill("Offer the quiet room sooner")
     page.get_by_label("Action 1", exact=True).fill("Update the care plan")
     page.get_by_label("Who owns action 1?").fill("Named nurse")

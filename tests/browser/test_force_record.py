@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -85,9 +87,19 @@ def row(page: Page, n: int):
 CARE_PLAN = "Is this type of force part of the patient's care plan?"
 
 
+def earlier_today(minutes_ago: int) -> str:
+    """A ward clock time (HH:MM, Europe/London) the given minutes ago: the form refuses a time in the
+    future, so fixed times such as 14:06 fail whenever the suite runs before them."""
+    return (datetime.now(ZoneInfo("Europe/London")) - timedelta(minutes=minutes_ago)).strftime("%H:%M")
+
+
 def test_ward_nurse_records_the_typical_incident(page: Page, world: factories.World) -> None:
     """Issue 13's measure: prone restraint for five minutes then rapid tranquillisation, two staff, at
     1024x768, in no more than 14 page submissions and 20 fields (docs/use-of-force-entry.md)."""
+    now = datetime.now(ZoneInfo("Europe/London"))
+    if now.hour == 0 and now.minute < 30:
+        pytest.skip("the same-day incident needs 25 minutes of today behind it; runs again after 00:30")
+    started_at, ended_at, sent_at = earlier_today(25), earlier_today(20), earlier_today(5)
     nurse, patient, ward = world.users["ward_staff"], world.patients["a1"], world.wards["a1"]
     page.set_viewport_size(SMALL_DESKTOP)
     sign_in(page, nurse.username)
@@ -110,15 +122,15 @@ def test_ward_nurse_records_the_typical_incident(page: Page, world: factories.Wo
     act.type(page.get_by_label("Where on the ward did it happen?"), "Lounge")
     first = row(page, 1)
     act.choose(first.get_by_label("Type of force"), "01")
-    act.type(first.get_by_label("Start time"), "14:06")
-    act.type(first.get_by_label("End time"), "14:11")
+    act.type(first.get_by_label("Start time"), started_at)
+    act.type(first.get_by_label("End time"), ended_at)
     act.tick(first.get_by_role("group", name=CARE_PLAN).get_by_label("No"))
     act.click(page.get_by_role("button", name="Add another type of force"))
     # Rapid tranquillisation, starting when the prone restraint ended (pre-filled from row 1); an
     # injection's end, left blank, is when it was given.
     second = row(page, 2)
-    expect(first.get_by_label("End time")).to_have_value("14:11")
-    expect(second.get_by_label("Start time")).to_have_value("14:11")
+    expect(first.get_by_label("End time")).to_have_value(ended_at)
+    expect(second.get_by_label("Start time")).to_have_value(ended_at)
     act.choose(second.get_by_label("Type of force"), "14")
     act.tick(second.get_by_role("group", name=CARE_PLAN).get_by_label("Yes"))
     check_accessibility(page, "record-force-two-rows")
@@ -155,7 +167,7 @@ def test_ward_nurse_records_the_typical_incident(page: Page, world: factories.Wo
     act.click(page.get_by_role("link", name="Care-plan notification"))
     act.tick(group(page, "Has the care-plan notification been sent?").get_by_label("Yes"))
     act.type(page.get_by_label("Sent to"), "Mother (nearest relative)")
-    act.type(page.get_by_label("Time sent"), "15:05")
+    act.type(page.get_by_label("Time sent"), sent_at)
     check_accessibility(page, "record-notification")
     act.click(page.get_by_role("button", name="Save and continue"))
 

@@ -112,9 +112,11 @@ def test_a_ward_manager_starts_a_project_builds_the_team_and_scores_it(
 def test_a_ramp_of_pdsa_cycles_is_planned_studied_and_shown_on_the_charts(
     page: Page, world: factories.World
 ) -> None:
-    from rrp.improvement import project_services
+    from rrp.improvement import diagram_services, project_services
 
     manager, ward = world.users["ward_manager"], world.wards["a1"]
+    # The shipped package (a migration's rows; a browser test's database is emptied between tests).
+    diagram_services.ensure_starter_package()
     today = timezone.localdate()
     last_month = today.replace(day=1) - dt.timedelta(days=1)
     project = project_services.project_create(
@@ -148,8 +150,11 @@ def test_a_ramp_of_pdsa_cycles_is_planned_studied_and_shown_on_the_charts(
     page.get_by_label("Plan: who will do what, when and where?").fill("Nurse in charge, one week, at 6pm.")
     page.get_by_label("Plan: what will you measure or observe?").fill("Risks named; restraints after 6pm.")
     page.get_by_label("The test starts").fill((today - dt.timedelta(days=60)).isoformat())
+    # The first change idea from the package (issue 14 'done when': two ideas from the package).
+    page.get_by_label("The change idea tested (optional)").select_option(label="Safety huddles")
     page.get_by_role("button", name="Plan the cycle").click()
     expect(page.get_by_role("status")).to_contain_text("PDSA 1: Evening huddle planned")
+    expect(page.get_by_role("main")).to_contain_text("Safety huddles")
     expect(heading(page)).to_have_text("PDSA 1: Evening huddle")
     charts_drawn(page, 1)
     expect(page.locator("figure.rrp-chart").first).to_contain_text("PDSA 1: Evening huddle")
@@ -183,6 +188,35 @@ def test_a_ramp_of_pdsa_cycles_is_planned_studied_and_shown_on_the_charts(
     expect(table).to_contain_text("Act: Adapt")
     expect(page.locator("figure.rrp-chart").first).to_contain_text("PDSA 2: Evening huddle, every day")
     check_accessibility(page, "project-with-cycles")
+
+    # The third test of the ramp, and a second idea from the package tested on its own.
+    page.get_by_role("link", name="PDSA 2: Evening huddle, every day").first.click()
+    page.get_by_role("link", name="Plan the next test in this ramp").click()
+    page.get_by_label("Short title").fill("Huddle at every handover")
+    page.get_by_label("Plan: what question does this test answer?").fill("Does it work on nights too?")
+    page.get_by_label("Plan: what do you predict will happen?").fill("Night restraints fall too.")
+    page.get_by_label("Plan: who will do what, when and where?").fill("Every shift's nurse in charge.")
+    page.get_by_label("Plan: what will you measure or observe?").fill("Restraints by shift.")
+    page.get_by_label("The test starts").fill((today - dt.timedelta(days=38)).isoformat())
+    page.get_by_role("button", name="Plan the cycle").click()
+    expect(page.get_by_role("heading", name="The ramp")).to_be_visible()
+    page.get_by_role("link", name="Safer evenings", exact=True).click()
+    page.get_by_role("link", name="Plan a PDSA cycle").click()
+    page.get_by_label("Short title").fill("Calm-down box")
+    page.get_by_label("Plan: what question does this test answer?").fill("Do patients use a calm-down box?")
+    page.get_by_label("Plan: what do you predict will happen?").fill("Fewer holds in the evening.")
+    page.get_by_label("Plan: who will do what, when and where?").fill("OT and the patients, two weeks.")
+    page.get_by_label("Plan: what will you measure or observe?").fill("Uses of the box; holds.")
+    page.get_by_label("The test starts").fill((today - dt.timedelta(days=50)).isoformat())
+    page.get_by_label("The change idea tested (optional)").select_option(label="Safewards: calm down methods")
+    page.get_by_role("button", name="Plan the cycle").click()
+    expect(page.get_by_role("status")).to_contain_text("PDSA 4: Calm-down box planned")
+
+    # The cycles are the ward's events: on the ward huddle's charts too, not only the project's.
+    visit(page, f"/reports/wards/{ward.pk}/huddle/", "huddle-with-cycles")
+    huddle_chart = page.locator("figure.rrp-chart").first
+    for cycle in ("PDSA 1: Evening huddle", "PDSA 3: Huddle at every handover", "PDSA 4: Calm-down box"):
+        expect(huddle_chart).to_contain_text(cycle)
 
 
 def test_a_driver_diagram_is_drawn_without_javascript_and_the_change_package_read(

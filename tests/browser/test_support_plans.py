@@ -4,6 +4,9 @@ points beside the question "was this in the care plan?" (s6(5)(d)) and who to te
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -73,6 +76,10 @@ def test_patient_led_debrief_in_their_words_prompts_a_plan_review(page: Page, wo
     )
     page.get_by_role("button", name="Save the debrief").click()
     expect(page.get_by_text("Debrief with the patient saved.")).to_be_visible()
+    # A draft's debrief goes back to its task list's debriefs section (decision 0061), then it is on the
+    # incident's page with the patient's own words.
+    expect(page).to_have_url(re.compile(rf"/incidents/{incident.pk}/record/debriefs/$"))
+    page.goto(f"/incidents/{incident.pk}/")
     expect(page.locator("#debriefs ~ .nhsuk-card").first).to_contain_text(
         "Nobody told me why they were holding me."
     )
@@ -91,6 +98,8 @@ def test_nurse_records_information_about_the_use_of_force(page: Page, world: fac
     page.get_by_role("link", name="Record information given").click()
     expect(heading(page)).to_have_text("Information about the use of force")
     page.get_by_role("group", name="Was it given?").get_by_label("Refused").check()
+    # Yesterday morning: a time today could still be in the future when the suite runs early.
+    page.get_by_label("Date").fill((date.today() - timedelta(days=1)).isoformat())
     page.get_by_label("Time").fill("09:15")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter why it was refused or not possible")

@@ -146,7 +146,10 @@ def test_demo_logins_one_per_role_with_totp_for_two_factor_roles(tiny_demo):
         .commissioner.providers.filter(pk=users[Role.WARD_MANAGER].provider_id)
         .exists()
     )
+    assert users[Role.COLLABORATIVE_LEAD].collaboratives.get().kind == "national"
     assert users[Role.NATIONAL_ANALYST].collaboratives.get().kind == "national"
+    assert users[Role.EXPERT_BY_EXPERIENCE].collaboratives.get().kind == "national"
+    assert users[Role.EXPERT_BY_EXPERIENCE].provider_id == users[Role.WARD_MANAGER].provider_id
     for user in users.values():
         assert user.check_password(DEMO_PASSWORD)
         devices = TOTPDevice.objects.filter(user=user, confirmed=True)

@@ -84,16 +84,37 @@ def test_segregation_demo_oversight(demo):
 
     active = Episode.objects.filter(kind="long_term_segregation").active()
     assert active.exists()
-    assert IndependentReview.objects.count() == active.count() == EndPlanVersion.objects.count()
-    states = recommendation_states(Recommendation.objects.all(), today=dt.date(2025, 6, 30))
+    independent = IndependentReview.objects.filter(kind="independent_segregation")
+    assert independent.count() == active.count() == EndPlanVersion.objects.count()
+    states = recommendation_states(
+        Recommendation.objects.filter(independent_review__in=independent), today=dt.date(2025, 6, 30)
+    )
     assert len(states) == 3 * active.count()
     assert any(s.overdue for s in states) and any(s.status == "achieved" for s in states)
     grant = NamedAccessGrant.objects.get()
+    assert grant.visits.count() == 1
     commissioner = User.objects.get(username="commissioner")
     assert (
         grant.user == commissioner
         and grant.provider.commissioners.filter(pk=commissioner.commissioner_id).exists()
     )
+
+
+def test_segregation_demo_cetrs_fill_every_part_of_the_schedule(demo):
+    """Issue 17, items 1-2: the logins' provider has inpatients with a learning disability or autism,
+    some with a C(E)TR and a recommendation to the commissioner, and the schedule has someone overdue and
+    someone due later."""
+    from rrp.accounts.models import User
+    from rrp.segregation.models import IndependentReview
+    from rrp.segregation.oversight_selectors import cetr_schedule_for
+
+    governance = User.objects.get(username="governance")
+    cetrs = IndependentReview.objects.filter(kind__in=("ctr", "cetr"), provider=governance.provider)
+    assert cetrs.exists() and all(c.recommendations.count() == 1 for c in cetrs)
+    schedule = cetr_schedule_for(
+        governance, governance.provider, now=timezone.make_aware(dt.datetime(2025, 6, 30, 12))
+    )
+    assert schedule.overdue and schedule.later
 
 
 def test_segregation_demo_defacto_flags_fire_for_the_expected_people(demo):

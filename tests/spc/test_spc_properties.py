@@ -153,3 +153,17 @@ def test_a_flat_series_is_on_its_centre_line_however_the_centre_was_summed(value
     assert rebased.point_type[:cut].tolist() == alone.point_type.tolist()
     assert rebased.summaries[0].runs == alone.summaries[0].runs
     assert not rebased.special_cause.any()
+
+
+@pytest.mark.parametrize("chart", ["p", "pprime", "u", "uprime"])
+def test_a_subnormal_denominator_does_not_crash_the_engine(chart):
+    """Found by CI's run of the property above (p chart): a denominator of about 1e-310 overflowed the
+    sigma's division, and the engine raised instead of drawing no limit for that point."""
+    dates = np.datetime64("2022-01-03") + np.arange(3) * np.timedelta64(7, "D")
+    analyse(
+        chart,
+        dates=dates,
+        groups=["a"] * 3,
+        numerators=np.array([1e-310, 1.0, 2.0]),
+        denominators=np.array([1e-310, 10.0, 10.0]),
+    )

@@ -12,7 +12,10 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.utils.http import urlencode
 
-OPEN_PREFIXES = ("/account/sign-in", "/account/locked", "/static/", "/api/", "/health", "/readyz")
+# The session key rrp.accounts.sso sets (kept here too: the middleware must not import the sign-in views).
+SSO_MFA_SESSION_KEY = "sso_mfa"
+
+OPEN_PREFIXES = ("/account/sign-in", "/account/locked", "/oidc/", "/static/", "/api/", "/health", "/readyz")
 TWO_FACTOR_PREFIXES = ("/account/two-factor", "/account/sign-out")
 # Pages whose form, posted after the session ended, is kept until the user has signed in again and is
 # shown to them unsaved (issue 13: an expired session loses nothing). Only the recording pages: they
@@ -20,6 +23,11 @@ TWO_FACTOR_PREFIXES = ("/account/two-factor", "/account/sign-out")
 KEEP_POST_PREFIXES = ("/incidents/",)
 PENDING_POST = "pending_post"
 MAX_KEPT_BYTES = 200_000
+
+
+def is_sso_callback(request: HttpRequest, credentials: dict | None = None) -> bool:
+    """django-axes leaves the single sign-on callback alone (settings.AXES_WHITELIST_CALLABLE)."""
+    return request.path.startswith("/oidc/")
 
 
 def keep_pending_post(request: HttpRequest) -> bool:
@@ -74,6 +82,12 @@ class RequireSignInMiddleware:
         if started is not None and time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
             logout(request)
             return redirect("/account/sign-in/?expired=1")
-        if user.requires_two_factor and not user.is_verified() and not path.startswith(TWO_FACTOR_PREFIXES):
+        if (
+            user.requires_two_factor
+            and not user.is_verified()
+            # The identity provider's own multi-factor sign-in, when its ID token said so (rrp.accounts.sso).
+            and not request.session.get(SSO_MFA_SESSION_KEY)
+            and not path.startswith(TWO_FACTOR_PREFIXES)
+        ):
             return redirect(f"/account/two-factor/?next={path}")
         return self.get_response(request)

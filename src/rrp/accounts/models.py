@@ -27,6 +27,16 @@ class User(AbstractUser):
         default=False, help_text="The Use of Force Act 2018 s2 responsible person for the provider's units."
     )
     job_title = models.CharField(max_length=120, blank=True)
+    # The identity provider's stable identifier for this person (the claim RRP_OIDC_SUBJECT_CLAIM names:
+    # `sub` by default, `oid` for Entra ID), set by an administrator with `rrp link-sso`. Single sign-on
+    # finds the account by it and never creates one (docs/sso.md, decision 0051).
+    sso_subject = models.CharField(
+        "single sign-on subject",
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The identity provider's stable identifier for this person, e.g. their Entra ID object ID.",
+    )
 
     class Meta:
         constraints = [
@@ -36,8 +46,13 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(
                 name="provider_roles_have_provider",
-                condition=~models.Q(role__in=["ward_staff", "ward_manager", "provider_governance"])
+                condition=~models.Q(
+                    role__in=["ward_staff", "ward_manager", "provider_governance", "provider_admin"]
+                )
                 | models.Q(provider__isnull=False),
+            ),
+            models.UniqueConstraint(
+                name="sso_subject_unique", fields=["sso_subject"], condition=~models.Q(sso_subject="")
             ),
         ]
 

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from rrp.accounts.roles import PERMISSION_DEFINITIONS, Permission
-from rrp.accounts.scope import scope_of
+from rrp.accounts.scope import WARD_ROLES, scope_of
 from rrp.organisations.models import Provider, Ward
 
 if TYPE_CHECKING:
@@ -66,6 +66,14 @@ def sees_unsuppressed(user: User | Any, provider_id: int) -> bool:
     pools many providers asks once per provider it holds only the ids of."""
     scope = scope_of(user)
     return scope.allows(Permission.UNSUPPRESSED_FIGURES_VIEW) and scope.has_provider_id(provider_id)
+
+
+def on_ward_team(user: User | Any, ward_id: int) -> bool:
+    """Whether the user is one of the ward's own team (ward staff or a ward manager linked to it): the only
+    readers who see a measure marked ``suppress_outside_ward`` (the patients' weekly check) exactly
+    (decision 0077). The provider's governance sees every ward but is on no ward's team."""
+    scope = scope_of(user)
+    return scope.active and scope.role in WARD_ROLES and ward_id in scope.ward_ids
 
 
 def require_permission(

@@ -20,6 +20,8 @@ class Permission(StrEnum):
     WARD_VIEW = "ward_view"
     PATIENT_VIEW = "patient_view"
     BED_DAYS_ENTER = "bed_days_enter"
+    MEASURE_VALUES_ENTER = "measure_values_enter"
+    MEASURE_DEFINE = "measure_define"
     AGGREGATES_VIEW = "aggregates_view"
     PSEUDONYMISED_VIEW = "pseudonymised_view"
     AUDIT_VIEW = "audit_view"
@@ -45,11 +47,18 @@ class Permission(StrEnum):
     REVIEW_RULES_SET = "review_rules_set"
     COMMISSIONED_LTS_REGISTER_VIEW = "commissioned_lts_register_view"
     NAMED_ACCESS_VIEW = "named_access_view"
+    COMMISSIONER_ACTION_RECORD = "commissioner_action_record"
     NAMED_ACCESS_GRANT = "named_access_grant"
     PROVIDER_NAME_VIEW = "provider_name_view"
     UNSUPPRESSED_FIGURES_VIEW = "unsuppressed_figures_view"
     ACT_DUTIES_RECORD = "act_duties_record"
     PATIENT_SUPPORT_RECORD = "patient_support_record"
+    COLLABORATIVE_MANAGE = "collaborative_manage"
+    COLLABORATIVE_JOIN = "collaborative_join"
+    PATIENT_FEED_MANAGE = "patient_feed_manage"
+    WARD_MANAGE = "ward_manage"
+    STAFF_ROSTER_MANAGE = "staff_roster_manage"
+    QI_CONTRIBUTE = "qi_contribute"
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,19 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             writes=True,
         ),
         PermissionDefinition(
+            Permission.MEASURE_VALUES_ENTER,
+            "Enter, import or correct a ward's monthly values of the measures counted outside RRP (assaults, "
+            "self-harm, staff sickness, safety huddles, Safewards).",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.MEASURE_DEFINE,
+            "Act for the measures working group: propose a new measure of entered or imported values, or a "
+            "new version of one, and approve or reject another person's proposal with a reason (never their "
+            "own). The catalogue is the whole service's, so this is for the working group's members only.",
+            writes=True,
+        ),
+        PermissionDefinition(
             Permission.AGGREGATES_VIEW,
             "See aggregate figures (counts, rates and charts) of the wards in their scope.",
         ),
@@ -114,7 +136,9 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
         ),
         PermissionDefinition(
             Permission.USER_MANAGE,
-            "Create accounts and give them a role and organisation links.",
+            "Create accounts, give them a role and organisation links, deactivate and reactivate them and reset "
+            "their two-factor sign-in, each change with a reason (never deleted): every account for system "
+            "administrators; a provider administrator only its own provider's accounts, with its roles and wards.",
             writes=True,
         ),
         PermissionDefinition(
@@ -182,9 +206,9 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
         ),
         PermissionDefinition(
             Permission.WARD_EVENT_REDACT,
-            "Take a patient's name or NHS number out of a ward event's text (read outside the ward, by "
-            "commissioners): the event is shown with the redacted text from then on, the original kept only "
-            "in its audited history.",
+            "Take a patient's name or NHS number out of a ward event's text, a rebase decision's reason or a "
+            "withdrawal's reason (read outside the ward, by commissioners): each is shown with the redacted "
+            "text from then on, the original kept only in its audited history.",
             writes=True,
         ),
         PermissionDefinition(
@@ -196,6 +220,13 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             Permission.QI_PROJECT_MANAGE,
             "Start and run quality-improvement projects on the wards in their scope: the aim, measures, team "
             "and progress score (anyone who may see the ward reads its projects).",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.QI_CONTRIBUTE,
+            "Take part in the quality-improvement projects whose team they are on: comment on the project, "
+            "and record in its co-production log who with lived experience took part, how, in what decision "
+            "and what changed because of it (those who run the project may too).",
             writes=True,
         ),
         PermissionDefinition(
@@ -220,8 +251,29 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             patients=True,
         ),
         PermissionDefinition(
+            Permission.PATIENT_FEED_MANAGE,
+            "Feed their provider's patients, admissions, transfers and discharges from the patient "
+            "administration system (HL7 ADT through the API), work the queue of held messages, and merge "
+            "two records of the same patient.",
+            writes=True,
+            patients=True,
+        ),
+        PermissionDefinition(
             Permission.REVIEW_RULES_SET,
             "Change their provider's seclusion and segregation review intervals.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.WARD_MANAGE,
+            "Add and change the sites and wards of the providers they administer: names, beds, specialism, "
+            "sex, opening and closing (a ward is closed, never deleted, so its history stays), each change "
+            "with a reason. System administrators also add providers and regions.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.STAFF_ROSTER_MANAGE,
+            "Keep the staff roster of the providers they administer (the people who may be named in records): "
+            "add and change staff and record leavers, who are kept for history, each change with a reason.",
             writes=True,
         ),
         PermissionDefinition(
@@ -248,9 +300,29 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             "Every view is audited; without a grant they see only the pseudonymised register.",
         ),
         PermissionDefinition(
+            Permission.COMMISSIONER_ACTION_RECORD,
+            "Record, with evidence, the status of a recommendation of an independent review or C(E)TR that "
+            "commissioners own, at a provider their ICB commissions (decision 0076); never a provider's "
+            "action, and nothing else.",
+            writes=True,
+        ),
+        PermissionDefinition(
             Permission.NAMED_ACCESS_GRANT,
             "Grant and revoke a commissioner's case manager named access to a person in segregation at their "
             "provider, recording the lawful basis and the last day of access.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.COLLABORATIVE_MANAGE,
+            "Run the improvement collaboratives they lead, on pages: start one, invite wards, record a ward "
+            "leaving, set and withdraw its aims, curate its change package and publish its template driver "
+            "diagram, learning-set notes included. A new collaborative is linked to whoever starts it.",
+            writes=True,
+        ),
+        PermissionDefinition(
+            Permission.COLLABORATIVE_JOIN,
+            "Accept or decline, for their provider, an invitation for one of its wards to join an improvement "
+            "collaborative (with the date it joins), and record a ward leaving one.",
             writes=True,
         ),
     )
@@ -265,6 +337,9 @@ class Role(models.TextChoices):
     REGULATOR = "regulator", "Regulator"
     NATIONAL_ANALYST = "national_analyst", "National programme analyst"
     SYSTEM_ADMIN = "system_admin", "System administrator"
+    COLLABORATIVE_LEAD = "collaborative_lead", "Collaborative lead"
+    PROVIDER_ADMIN = "provider_admin", "Provider administrator"
+    EXPERT_BY_EXPERIENCE = "expert_by_experience", "Expert by experience"
 
 
 @dataclass(frozen=True)
@@ -296,6 +371,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.HUDDLE_VIEW,
                 P.PROVIDER_NAME_VIEW,
                 P.UNSUPPRESSED_FIGURES_VIEW,
+                P.QI_CONTRIBUTE,
             }
         ),
         sees_patient_identifiers=True,
@@ -304,11 +380,11 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         Role.WARD_MANAGER,
         "Manages one or more wards: everything ward staff do, plus review records and enter bed days.",
         frozenset(
-            {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER}
+            {P.WARD_VIEW, P.PATIENT_VIEW, P.AGGREGATES_VIEW, P.BED_DAYS_ENTER, P.MEASURE_VALUES_ENTER}
             | {P.INCIDENT_VIEW, P.INCIDENT_RECORD, P.INCIDENT_REVIEW, P.SEGREGATION_RECORD}
             | {P.PATIENT_SUPPORT_RECORD}
             | {P.HUDDLE_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD}
-            | {P.PROVIDER_NAME_VIEW, P.UNSUPPRESSED_FIGURES_VIEW, P.QI_PROJECT_MANAGE}
+            | {P.PROVIDER_NAME_VIEW, P.UNSUPPRESSED_FIGURES_VIEW, P.QI_PROJECT_MANAGE, P.QI_CONTRIBUTE}
         ),
         sees_patient_identifiers=True,
     ),
@@ -322,6 +398,7 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
                 P.PATIENT_VIEW,
                 P.AGGREGATES_VIEW,
                 P.BED_DAYS_ENTER,
+                P.MEASURE_VALUES_ENTER,
                 P.AUDIT_VIEW,
                 P.AUDIT_PATIENTS_VIEW,
             }
@@ -336,7 +413,8 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
             | {P.HUDDLE_VIEW, P.BOARD_REPORT_VIEW, P.COLLABORATIVE_VIEW, P.EQUITY_VIEW}
             | {P.NATIONAL_BENCHMARK_VIEW, P.CHART_EVENT_RECORD, P.AIM_SET, P.PROVIDER_NAME_VIEW}
             | {P.UNSUPPRESSED_FIGURES_VIEW, P.WARD_EVENT_REDACT, P.NAMED_ACCESS_GRANT, P.ACT_DUTIES_RECORD}
-            | {P.QI_PROJECT_MANAGE}
+            | {P.QI_PROJECT_MANAGE, P.COLLABORATIVE_JOIN, P.MEASURE_DEFINE, P.PATIENT_FEED_MANAGE}
+            | {P.QI_CONTRIBUTE}
         ),
         sees_patient_identifiers=True,
     ),
@@ -346,11 +424,12 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
         "identifier.",
         frozenset(
             {P.WARD_VIEW, P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW, P.COMMISSIONED_LTS_REGISTER_VIEW}
-            | {P.NAMED_ACCESS_VIEW}
+            | {P.NAMED_ACCESS_VIEW, P.COMMISSIONER_ACTION_RECORD}
             | {P.BOARD_REPORT_VIEW, P.EQUITY_VIEW, P.NATIONAL_BENCHMARK_VIEW, P.PROVIDER_NAME_VIEW}
         ),
+        # Not read-only since decision 0076: it writes one thing, the status of the actions commissioners
+        # own (COMMISSIONER_ACTION_RECORD); every other write stays refused by the table above.
         sees_patient_identifiers=False,
-        read_only=True,
     ),
     Role.REGULATOR: RoleDefinition(
         Role.REGULATOR,
@@ -389,14 +468,54 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
     Role.SYSTEM_ADMIN: RoleDefinition(
         Role.SYSTEM_ADMIN,
         "Runs the service: organisations and accounts. Sees no patient data.",
-        frozenset({P.ORGANISATION_MANAGE, P.USER_MANAGE, P.AUDIT_VIEW, P.PROVIDER_NAME_VIEW}),
+        frozenset(
+            {P.ORGANISATION_MANAGE, P.USER_MANAGE, P.AUDIT_VIEW, P.PROVIDER_NAME_VIEW, P.MEASURE_DEFINE}
+            | {P.WARD_MANAGE, P.STAFF_ROSTER_MANAGE, P.REVIEW_RULES_SET}
+        ),
+        sees_patient_identifiers=False,
+    ),
+    Role.PROVIDER_ADMIN: RoleDefinition(
+        Role.PROVIDER_ADMIN,
+        "The provider's own administrator (its IT or information team): its sites and wards, its accounts "
+        "(with the provider's roles only), its staff roster and review rules, and its audit log. Sees no "
+        "patient data.",
+        frozenset(
+            {P.WARD_MANAGE, P.USER_MANAGE, P.STAFF_ROSTER_MANAGE, P.REVIEW_RULES_SET}
+            | {P.AUDIT_VIEW, P.PROVIDER_NAME_VIEW}
+        ),
+        sees_patient_identifiers=False,
+    ),
+    Role.COLLABORATIVE_LEAD: RoleDefinition(
+        Role.COLLABORATIVE_LEAD,
+        "Runs national or regional improvement collaboratives: starts them, invites wards (their providers "
+        "accept), sets the aims, curates the change package and publishes the template driver diagram. Sees "
+        "the wards of their collaboratives as national analysts do: pseudonymised, small numbers suppressed.",
+        frozenset(
+            {P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW, P.COLLABORATIVE_VIEW, P.NATIONAL_BENCHMARK_VIEW}
+            | {P.COLLABORATIVE_MANAGE}
+        ),
+        sees_patient_identifiers=False,
+    ),
+    Role.EXPERT_BY_EXPERIENCE: RoleDefinition(
+        Role.EXPERT_BY_EXPERIENCE,
+        "A person with lived experience of inpatient care (or a carer) who takes part in improvement work: "
+        "joins quality-improvement project teams and collaboratives, reads what those teams read (the "
+        "projects, their wards' pages and charts, the collaborative's pooled view) with small numbers "
+        "suppressed and never a patient's name or NHS number, comments, and is credited in the "
+        "co-production log. Reaches only the wards of the projects whose team they are on now, and the "
+        "collaboratives they are linked to.",
+        frozenset(
+            {P.WARD_VIEW, P.AGGREGATES_VIEW, P.PSEUDONYMISED_VIEW, P.COLLABORATIVE_VIEW, P.QI_CONTRIBUTE}
+        ),
         sees_patient_identifiers=False,
     ),
 }
 
 # Roles whose reach is wider than a single ward's patients (or that administer the service) must use
 # two-factor sign-in. Ward roles need it too once they cover more than one ward (see User).
-TWO_FACTOR_ROLES = frozenset({Role.PROVIDER_GOVERNANCE, Role.REGULATOR, Role.SYSTEM_ADMIN})
+TWO_FACTOR_ROLES = frozenset(
+    {Role.PROVIDER_GOVERNANCE, Role.REGULATOR, Role.SYSTEM_ADMIN, Role.PROVIDER_ADMIN}
+)
 
 
 def role_grants(role: str | None, permission: Permission) -> bool:

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from rrp.accounts.models import User
 
 WARD_ROLES = (Role.WARD_STAFF, Role.WARD_MANAGER)
-PROVIDER_ROLES = (*WARD_ROLES, Role.PROVIDER_GOVERNANCE)
+PROVIDER_ROLES = (*WARD_ROLES, Role.PROVIDER_GOVERNANCE, Role.PROVIDER_ADMIN)
+# The roles a provider administrator may give: its provider's own (never a role that reaches further).
+PROVIDER_ADMIN_GRANTABLE = PROVIDER_ROLES
 
 # One Scope per signed-in user for the length of a request (None outside a request: no memo).
 _request_scopes: ContextVar[dict[tuple[Any, ...], Scope] | None] = ContextVar("rrp_scopes", default=None)
@@ -84,8 +86,14 @@ class Scope:
                 return Ward.objects.filter(provider__commissioners=self.user.commissioner_id).distinct()
             case Role.REGULATOR:
                 return Ward.objects.all()
-            case Role.NATIONAL_ANALYST:
+            case Role.NATIONAL_ANALYST | Role.COLLABORATIVE_LEAD:
                 return Ward.objects.filter(collaboratives__in=self.user.collaboratives.all()).distinct()
+            case Role.EXPERT_BY_EXPERIENCE:
+                # The wards of the projects whose team they are on now (one join, so both conditions hold
+                # of the same membership); a collaborative's wards only through its pooled view.
+                return Ward.objects.filter(
+                    qi_projects__team__user_id=self.user.pk, qi_projects__team__left_on__isnull=True
+                ).distinct()
             case _:
                 return Ward.objects.none()
 
@@ -102,24 +110,25 @@ class Scope:
         if not self.active:
             return Provider.objects.none()
         match self.role:
-            case Role.WARD_STAFF | Role.WARD_MANAGER | Role.PROVIDER_GOVERNANCE:
+            case Role.WARD_STAFF | Role.WARD_MANAGER | Role.PROVIDER_GOVERNANCE | Role.PROVIDER_ADMIN:
                 return Provider.objects.filter(pk__in=self.provider_ids)
             case Role.COMMISSIONER:
                 return Provider.objects.filter(commissioners=self.user.commissioner_id)
             case Role.REGULATOR | Role.SYSTEM_ADMIN:
                 return Provider.objects.all()
-            case Role.NATIONAL_ANALYST:
+            case Role.NATIONAL_ANALYST | Role.COLLABORATIVE_LEAD | Role.EXPERT_BY_EXPERIENCE:
                 return Provider.objects.filter(wards__in=self.wards()).distinct()
             case _:
                 return Provider.objects.none()
 
     def collaboratives(self) -> QuerySet[Collaborative]:
-        """Collaboratives whose view the user may open: a national analyst's own collaboratives, those with a
-        ward of a governance user's provider (now or in the past), and every one for the regulator."""
+        """Collaboratives whose view the user may open: a national analyst's, collaborative lead's or expert
+        by experience's own collaboratives (``user.collaboratives``), those with a ward of a governance user's provider (now or
+        in the past), and every one for the regulator."""
         if not self.allows(Permission.COLLABORATIVE_VIEW):
             return Collaborative.objects.none()
         match self.role:
-            case Role.NATIONAL_ANALYST:
+            case Role.NATIONAL_ANALYST | Role.COLLABORATIVE_LEAD | Role.EXPERT_BY_EXPERIENCE:
                 return Collaborative.objects.filter(pk__in=self.user.collaboratives.values("pk"))
             case Role.PROVIDER_GOVERNANCE:
                 members = CollaborativeMembership.objects.filter(ward__provider_id=self.user.provider_id)
@@ -140,7 +149,13 @@ class Scope:
             return Q(pk__in=[])
         match self.role:
             case Role.WARD_STAFF | Role.WARD_MANAGER:
-                return Q(provider_id=self.user.provider_id, ward_stays__ward_id__in=self._own_ward_ids)
+                # One join, both conditions on the same stay: a cancelled admission or transfer (HL7
+                # A11/A12, kept with cancelled_at) never put the patient on the ward.
+                return Q(
+                    provider_id=self.user.provider_id,
+                    ward_stays__ward_id__in=self._own_ward_ids,
+                    ward_stays__cancelled_at__isnull=True,
+                )
             case Role.PROVIDER_GOVERNANCE:
                 return Q(provider_id=self.user.provider_id)
             case Role.REGULATOR:

@@ -44,6 +44,47 @@ def user_sign_in(*, request: HttpRequest, username: str, password: str) -> User 
     return user
 
 
+def password_sign_in_refused(*, request: HttpRequest, username: str) -> None:
+    """Audit a password posted while password sign-in is switched off (RRP_PASSWORD_SIGN_IN=0); it is never
+    checked, so the attempt says nothing about whether it was right."""
+    audit_record(
+        actor=None,
+        action=AuditAction.SIGN_IN_FAILED,
+        record_type="accounts.User",
+        record_label=username[:150],
+        request=request,
+        detail={"method": "password", "reason": "password_sign_in_off"},
+    )
+
+
+class SubjectTaken(ValueError):
+    """The identity is already linked to another account."""
+
+
+@transaction.atomic
+def user_link_sso(*, user: User, subject: str, by: User | None = None) -> None:
+    """Link an account to the identity provider's stable identifier for the person (or unlink it with an
+    empty subject), audited with the old and new values. One identity opens one account: linking a subject
+    another account has is refused (SubjectTaken), not moved."""
+    subject = subject.strip()
+    if subject:
+        other = User.objects.filter(sso_subject=subject).exclude(pk=user.pk).first()
+        if other is not None:
+            raise SubjectTaken(f"{subject!r} is already linked to {other.get_username()}")
+    before = user.sso_subject
+    if before == subject:
+        return
+    user.sso_subject = subject
+    user.save(update_fields=["sso_subject"])
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=user,
+        provider_id=user.provider_id,
+        detail={"field": "sso_subject", "from": before, "to": subject},
+    )
+
+
 def user_sign_out(*, request: HttpRequest) -> None:
     """End the session, auditing who left."""
     user = request.user

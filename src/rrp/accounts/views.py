@@ -10,7 +10,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rrp.accounts import services
@@ -29,6 +29,12 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
+    """Username and password, and the single sign-on button when the trust has set it up (docs/sso.md).
+    A trust that switched passwords off (RRP_PASSWORD_SIGN_IN=0) gets only the button, and a password
+    posted anyway is refused and audited, never checked."""
+    if request.method == "POST" and not settings.RRP_PASSWORD_SIGN_IN:
+        services.password_sign_in_refused(request=request, username=request.POST.get("username", ""))
+        return render(request, "accounts/sign_in.jinja", sign_in_context(request, SignInForm()), status=403)
     form = SignInForm(request.POST or None)
     failed = False
     if request.method == "POST" and form.is_valid():
@@ -40,17 +46,23 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         failed = True
     status = 400 if request.method == "POST" else 200
     return render(
-        request,
-        "accounts/sign_in.jinja",
-        {
-            "form": form,
-            "failed": failed,
-            "next": safe_next(request),
-            "expired": "expired" in request.GET,
-            "kept": "kept" in request.GET,
-        },
-        status=status,
+        request, "accounts/sign_in.jinja", sign_in_context(request, form, failed=failed), status=status
     )
+
+
+def sign_in_context(request: HttpRequest, form: SignInForm, *, failed: bool = False) -> dict[str, object]:
+    next_url = safe_next(request)
+    return {
+        "form": form,
+        "failed": failed,
+        "next": next_url,
+        "expired": "expired" in request.GET,
+        "kept": "kept" in request.GET,
+        "password_sign_in": settings.RRP_PASSWORD_SIGN_IN,
+        "sso_label": settings.RRP_OIDC_BUTTON_LABEL if settings.SSO_ENABLED else "",
+        "sso_url": "/oidc/authenticate/?" + urlencode({"next": next_url}),
+        "password_refused": request.method == "POST" and not settings.RRP_PASSWORD_SIGN_IN,
+    }
 
 
 # Also the answer django-axes gives to a sign-in POST while locked out (AXES_LOCKOUT_CALLABLE).

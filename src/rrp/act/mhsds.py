@@ -41,6 +41,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_midnight
 from rrp.force.codes import InterventionReason, InterventionType
+from rrp.force.debrief_answers import DebriefAnswers, debrief_answers
 from rrp.force.models import Incident, IncidentVersion, InterventionRecord
 from rrp.organisations.models import Provider
 from rrp.people.models import HospitalSpell, WardStay
@@ -318,8 +319,11 @@ def mhsds_month(*, provider: Provider, month: dt.date) -> MonthTables:
     holding = _Holding(
         [v.patient_id for v in versions.values()] + [s.patient_id for s in own_episodes], provider
     )
+    answers = debrief_answers(versions.values())
     for pk in sorted(versions):
-        _incident_rows(tables, versions[pk], interventions[versions[pk].pk], episodes_of[pk], holding)
+        _incident_rows(
+            tables, versions[pk], interventions[versions[pk].pk], episodes_of[pk], holding, answers[pk]
+        )
     for span in own_episodes:
         _episode_rows(tables, span, holding)
     _check(tables)
@@ -332,6 +336,7 @@ def _incident_rows(
     items: list[InterventionRecord],
     episodes: list[InterventionSpan],
     holding: _Holding,
+    debriefs: DebriefAnswers,
 ) -> None:
     incident: Incident = version.incident
     source = f"Incident {incident.pk}"
@@ -364,10 +369,11 @@ def _incident_rows(
             "EndDateRestrictiveIntInc": _date(end),
             "EndTimeRestrictiveIntInc": _time(end),
             "RestrictiveIntReason": version.reason_code,
-            "RestrictiveIntPIReviewHeldPat": _yes_no(version.debrief_patient_held),
+            # From the debrief records where there are any (decision 0061).
+            "RestrictiveIntPIReviewHeldPat": _yes_no(debriefs.patient_held),
             # Its code list is not yet confirmed (docs/mhsds.md), so RRP sends no code rather than a guess.
             "RestrictiveIntPIReviewNotHeldReasPat": "",
-            "RestrictiveIntPIReviewHeldCarePers": _yes_no(version.debrief_staff_held),
+            "RestrictiveIntPIReviewHeldCarePers": _yes_no(debriefs.staff_held),
         },
     )
     if not items and not episodes:

@@ -11,7 +11,7 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for, wards_for
-from rrp.act.models import Delegation, PolicyVersion, ResponsiblePersonAppointment
+from rrp.act.models import Delegation, PolicyVersion, ResponsiblePersonAppointment, TrainingCourse
 from rrp.organisations.models import Provider, Ward
 
 
@@ -53,6 +53,16 @@ def providers_with_duties_for(user: User) -> QuerySet[Provider]:
     return providers_for(user).order_by("name")
 
 
+def policy_document_for(user: User, version_id: int) -> PolicyVersion | None:
+    """A policy version with an uploaded document, if its provider is one whose duties the user may read
+    (the audience of the page that links it); None otherwise."""
+    return (
+        PolicyVersion.objects.filter(pk=version_id, provider__in=providers_with_duties_for(user))
+        .exclude(document_file="")
+        .first()
+    )
+
+
 def duties_for(provider: Provider, *, today: dt.date) -> Duties:
     """The provider's duties on `today`, with the full history of each (newest first)."""
     appointments = list(ResponsiblePersonAppointment.objects.filter(provider=provider))
@@ -81,3 +91,8 @@ def duties_for(provider: Provider, *, today: dt.date) -> Duties:
 def wards_of(user: User, provider: Provider) -> list[Ward]:
     """The provider's open wards in the user's scope, by name."""
     return list(wards_for(user).filter(provider=provider, closed_on__isnull=True).order_by("name"))
+
+
+def course_of(provider: Provider, course_id: int) -> TrainingCourse | None:
+    """One of the provider's training courses (None if it has no such course: the caller answers 404)."""
+    return TrainingCourse.objects.filter(provider=provider, pk=course_id).first()

@@ -11,8 +11,11 @@ from typing import Any
 
 from ninja import NinjaAPI, Swagger
 
+from rrp.api.adt import router as adt_router
 from rrp.api.auth import TokenAuth
 from rrp.api.incidents import router as incidents_router
+from rrp.api.measures import router as measures_router
+from rrp.api.people import router as people_router
 from rrp.api.problems import install_problem_handlers, problem_content_in_openapi
 from rrp.api.segregation import router as segregation_router
 
@@ -46,3 +49,6 @@ api = RrpApi(
 install_problem_handlers(api)
 api.add_router("/", incidents_router)
 api.add_router("/segregation/", segregation_router)
+api.add_router("/", measures_router)
+api.add_router("/people/", people_router)
+api.add_router("/", adt_router)

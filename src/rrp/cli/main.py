@@ -8,6 +8,7 @@ other command is a management command, with a few multi-word commands mapped to 
     rrp token create --user NAME      -> manage.py token_create --user NAME
     rrp token revoke PREFIX           -> manage.py token_revoke PREFIX
     rrp reviews due                   -> manage.py reviews_due
+    rrp measures list --format csv    -> manage.py measures_list --format csv
     rrp <anything else>               -> manage.py <anything else> (migrate, runserver, ...)
 """
 
@@ -17,7 +18,7 @@ import os
 import sys
 
 # Commands of two words ("import bed-days") become one management command ("import_bed_days").
-GROUPED_COMMANDS = {"import", "token", "reviews", "benchmark", "export"}
+GROUPED_COMMANDS = {"import", "token", "reviews", "benchmark", "export", "measures"}
 
 
 def to_management_argv(argv: list[str]) -> list[str]:

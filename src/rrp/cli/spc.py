@@ -5,13 +5,13 @@
 This module must stay light to start (no Django): the 390,000-row benchmark runs it end to end in
 under five seconds. pandas is used only to read the CSV; Altair is imported only when a picture is
 asked for. Bad input stops with a message naming the row (row 1 is the header, as in a
-spreadsheet) and the column, exit status 2, and nothing written.
+spreadsheet) and the column, exit status 2, and nothing written. The file is read and checked by
+``core.validation.spc_csv``, which the chart-your-own-data page shares, so both say the same.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import os
@@ -19,38 +19,22 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rrp.core.csv_export import safe_cell
-from rrp.core.validation.files import FileProblem, csv_rows, read_text_file
-from rrp.spc import Chart, ImprovementDirection, Profile, SpcInputError, SpcResult, analyse
+from rrp.core.validation.files import FileProblem, read_text_file
+from rrp.core.validation.spc_csv import (
+    EMPTY,
+    OUTPUT_COLUMNS,
+    Columns,
+    SpcCsvProblem,
+    analyse_csv,
+    output_columns,
+)
+from rrp.spc import Chart, ImprovementDirection, Profile, SpcResult
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-OUTPUT_COLUMNS = [
-    "group",
-    "date",
-    "value",
-    "numerator",
-    "denominator",
-    "centre",
-    "lower_limit",
-    "upper_limit",
-    "lower_2sigma",
-    "upper_2sigma",
-    "period",
-    "special_cause",
-    "point_type",
-]
-#: Cells read as missing in number columns (besides an empty cell).
-MISSING_MARKERS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"]
 CHART_SUFFIXES = (".svg", ".png", ".html")
-#: The largest size of a value charted: beyond it, limits and moving ranges overflow floating point (1e308
-#: gave blank limits). Counts, rates and days in RRP are many orders of magnitude smaller.
-MAX_MAGNITUDE = 1e15
 #: With several groups, the picture shows at most this many as small multiples.
 MAX_GROUPS_DRAWN = 12
 
@@ -107,11 +91,6 @@ def _number(text: str) -> float:
     return x
 
 
-def _row(i: int) -> int:
-    """Spreadsheet row of 0-based data row ``i`` (the header is row 1)."""
-    return i + 2
-
-
 def _read_text(path: Path) -> str:
     """The input's text: UTF-8 (with or without a byte order mark) or a clear refusal (core.validation)."""
     try:
@@ -119,109 +98,8 @@ def _read_text(path: Path) -> str:
     except FileProblem as problem:
         raise InputProblem(f"{path}: {problem}") from None
     if not text.strip():
-        raise InputProblem(f"{path}: the file is empty: it needs a header row and rows of data")
+        raise InputProblem(f"{path}: {EMPTY}")
     return text
-
-
-def _csv_problem(path: Path, text: str, exc: Exception) -> InputProblem:
-    """pandas could not read the CSV: name the row with the strict reader's words if it can."""
-    try:
-        for _ in csv_rows(text):
-            pass
-    except FileProblem as problem:
-        return InputProblem(f"{path}: {problem}")
-    return InputProblem(f"{path}: cannot read as CSV ({exc})")
-
-
-def _header(path: Path, text: str) -> list[str]:
-    import pandas as pd
-
-    try:
-        return pd.read_csv(io.StringIO(text), nrows=0).columns.tolist()
-    except pd.errors.EmptyDataError:
-        raise InputProblem(f"{path}: the file is empty: it needs a header row and rows of data") from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise _csv_problem(path, text, exc) from exc
-
-
-def _read_csv(path: Path, text: str, text_columns: list[str], number_columns: list[str]):
-    import pandas as pd
-
-    header = _header(path, text)
-    for col in text_columns + number_columns:
-        if col not in header:
-            raise InputProblem(f"{path}: row 1 (header): column {col!r} not found; columns are {header}")
-    usecols = list(dict.fromkeys(text_columns + number_columns))
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            usecols=usecols,
-            dtype={c: str for c in text_columns},
-            keep_default_na=False,
-            na_values={c: MISSING_MARKERS for c in number_columns},
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise _csv_problem(path, text, exc) from exc
-    return frame
-
-
-def _numbers(frame, column: str, path: Path) -> np.ndarray:
-    import pandas as pd
-
-    s = frame[column]
-    if not pd.api.types.is_numeric_dtype(s.dtype):
-        parsed = pd.to_numeric(s, errors="coerce")
-        bad = parsed.isna() & s.notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputProblem(f"{path}: row {_row(i)}, column {column!r}: {s.iloc[i]!r} is not a number")
-        s = parsed
-    arr = s.to_numpy(dtype=float, na_value=np.nan)
-    inf = np.isinf(arr)
-    if inf.any():
-        i = int(np.flatnonzero(inf)[0])
-        raise InputProblem(f"{path}: row {_row(i)}, column {column!r}: infinite values are not allowed")
-    with np.errstate(invalid="ignore"):
-        huge = np.abs(arr) > MAX_MAGNITUDE
-    if huge.any():
-        i = int(np.flatnonzero(huge)[0])
-        raise InputProblem(
-            f"{path}: row {_row(i)}, column {column!r}: {s.iloc[i]!r} is too large: "
-            f"values must be between -{MAX_MAGNITUDE:.0e} and {MAX_MAGNITUDE:.0e}"
-        )
-    return arr
-
-
-def _first(mask: np.ndarray) -> int | None:
-    idx = np.flatnonzero(mask)
-    return int(idx[0]) if idx.size else None
-
-
-def _check(mask: np.ndarray, path: Path, column: str, message: str) -> None:
-    i = _first(mask)
-    if i is not None:
-        raise InputProblem(f"{path}: row {_row(i)}, column {column!r}: {message}")
-
-
-def _parse_dates(texts: np.ndarray, path: Path, column: str) -> np.ndarray:
-    import pandas as pd
-
-    blank = (
-        np.array([t is None or str(t).strip() == "" for t in texts.tolist()])
-        if texts.size
-        else np.zeros(0, bool)
-    )
-    _check(blank, path, column, "the date is missing")
-    parsed = pd.to_datetime(pd.Series(texts), format="ISO8601", errors="coerce")
-    bad = parsed.isna().to_numpy()
-    i = _first(bad)
-    if i is not None:
-        raise InputProblem(
-            f"{path}: row {_row(i)}, column {column!r}: {texts[i]!r} is not a date (use YYYY-MM-DD)"
-        )
-    if parsed.dt.tz is not None:
-        parsed = parsed.dt.tz_convert(None)
-    return parsed.to_numpy().astype("datetime64[s]")
 
 
 def _rebase_dates(text: str | None) -> list[np.datetime64]:
@@ -238,58 +116,36 @@ def _rebase_dates(text: str | None) -> list[np.datetime64]:
 
 
 def run(args: argparse.Namespace) -> tuple[SpcResult, list[str]]:
-    """Read, validate and analyse; returns the result and the original date texts."""
+    """Read, validate and analyse (``core.validation.spc_csv``, shared with the chart-your-own-data page);
+    returns the result and the original date texts."""
     chart = Chart(args.chart)
     path = Path(args.input)
-    uses_ratio = _check_options(args, chart)
-    num_col = args.numerator_column or "numerator"
-    den_col = args.denominator_column or "denominator"
+    columns = Columns(
+        date=args.date_column,
+        value=args.value_column,
+        numerator=args.numerator_column or "numerator",
+        denominator=args.denominator_column or "denominator",
+        group=args.group_column,
+        target=args.target_column,
+        ratio=_check_options(args, chart),
+        date_required="--date-column" in getattr(args, "_given", ()),
+    )
     rebase = _rebase_dates(args.rebase)
-
     text = _read_text(path)
-    header = _header(path, text)
-    date_explicit = "--date-column" in getattr(args, "_given", ())
-    has_dates = not (chart is Chart.FUNNEL and args.date_column not in header and not date_explicit)
-    text_cols = ([args.date_column] if has_dates else []) + ([args.group_column] if args.group_column else [])
-    number_cols = [num_col, den_col] if uses_ratio else [args.value_column]
-    if args.target_column:
-        number_cols.append(args.target_column)
-    frame = _read_csv(path, text, text_cols, number_cols)
-    n = len(frame)
-    if n == 0:
-        raise InputProblem(f"{path}: no data rows")
-
-    groups = frame[args.group_column].to_numpy(dtype=object) if args.group_column else None
-    date_texts = frame[args.date_column].to_numpy(dtype=object) if has_dates else np.full(n, "", dtype=object)
-    dates = _parse_dates(date_texts, path, args.date_column) if has_dates else None
-    if uses_ratio:
-        kwargs = _ratio_series(frame, path, chart, num_col, den_col)
-    else:
-        kwargs = _value_series(frame, path, chart, args.value_column)
-    target: object = args.target
-    if args.target_column:
-        target = _numbers(frame, args.target_column, path)
-
     try:
-        result = analyse(
+        return analyse_csv(
+            text,
             chart,
-            dates=dates,
-            groups=groups,
-            improvement_direction=args.improvement,
-            target=target,
+            columns=columns,
+            improvement=args.improvement,
+            target=args.target,
             rebase_at=rebase,
             baseline_points=args.baseline_points,
             multiplier=args.multiplier,
             profile=args.profile,
-            **kwargs,  # type: ignore[arg-type]
         )
-    except SpcInputError as exc:
-        if exc.rows:
-            rows = " and ".join(str(_row(r)) for r in exc.rows)
-            column = {"date": args.date_column, "group": args.group_column}.get(exc.column or "", exc.column)
-            raise InputProblem(f"{path}: rows {rows}, column {column!r}: {exc}") from exc
-        raise InputProblem(f"{path}: {exc}") from exc
-    return result, date_texts.tolist()
+    except SpcCsvProblem as problem:
+        raise InputProblem(f"{path}: {problem}") from problem
 
 
 def _check_options(args: argparse.Namespace, chart: Chart) -> bool:
@@ -315,61 +171,11 @@ def _check_options(args: argparse.Namespace, chart: Chart) -> bool:
     return uses_ratio
 
 
-def _ratio_series(
-    frame: pd.DataFrame, path: Path, chart: Chart, num_col: str, den_col: str
-) -> dict[str, np.ndarray]:
-    """The numerators and denominators, checked for the chart."""
-    num = _numbers(frame, num_col, path)
-    den = _numbers(frame, den_col, path)
-    _check(den <= 0, path, den_col, "the denominator must be greater than zero")
-    _check(num < 0, path, num_col, "the numerator must not be negative")
-    if chart in (Chart.P, Chart.PPRIME):
-        _check(num > den, path, num_col, "a proportion's numerator cannot exceed its denominator")
-    return {"numerators": num, "denominators": den}
-
-
-def _value_series(frame: pd.DataFrame, path: Path, chart: Chart, column: str) -> dict[str, np.ndarray]:
-    """The values, checked for the chart."""
-    values = _numbers(frame, column, path)
-    if chart in (Chart.C, Chart.G):
-        _check(values < 0, path, column, f"a {chart.value} chart needs counts of 0 or more")
-    if chart is Chart.T:
-        _check(values <= 0, path, column, "times between events must be greater than zero")
-    return {"values": values}
-
-
-def _format_floats(x: np.ndarray) -> list[str]:
-    """Shortest round-trip text for each float ('' for NaN; integers without '.0')."""
-    uniq, inverse = np.unique(x, return_inverse=True)
-    texts = []
-    for v in uniq.tolist():
-        if v != v:
-            texts.append("")
-        elif v.is_integer() and abs(v) < 1e15:
-            texts.append(str(int(v)))
-        else:
-            texts.append(repr(v))
-    lookup = np.asarray(texts, dtype=object)
-    return lookup[inverse.reshape(-1)].tolist()
-
-
 def result_csv_text(result: SpcResult, date_texts: Sequence[str]) -> str:
     """The OUT.csv text: one line per input row in input order, columns :data:`OUTPUT_COLUMNS`."""
-    cols = [
-        _csv_texts(result.group.tolist()),
-        _csv_texts(list(date_texts)),
-        _format_floats(result.value),
-        _format_floats(result.numerator),
-        _format_floats(result.denominator),
-        _format_floats(result.centre),
-        _format_floats(result.lower_limit),
-        _format_floats(result.upper_limit),
-        _format_floats(result.lower_2sigma),
-        _format_floats(result.upper_2sigma),
-        [str(p) for p in result.period.tolist()],
-        result.special_cause_labels().tolist(),
-        result.point_type_labels().tolist(),
-    ]
+    cols = output_columns(result, date_texts)
+    cols[0] = _csv_texts(cols[0])
+    cols[1] = _csv_texts(cols[1])
     lines = [",".join(OUTPUT_COLUMNS)]
     lines.extend(",".join(row) for row in zip(*cols, strict=True))
     return "\n".join(lines) + "\n"

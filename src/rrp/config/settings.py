@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "rrp.improvement",
     "rrp.reports",
     "rrp.web",
+    "rrp.administration",
     "rrp.ops",
 ]
 
@@ -106,6 +107,8 @@ MIDDLEWARE = [
     "rrp.accounts.scope.ScopeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "rrp.accounts.middleware.RequireSignInMiddleware",
+    # The measures approved on the catalogue's pages, up to date in every process (rrp.measures.governance).
+    "rrp.measures.governance.CatalogueMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,6 +180,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on: answers only the OpenID Connect callback, and only when RRP_OIDC_CLIENT_ID is set.
+    "rrp.accounts.sso.SSOBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -191,6 +196,48 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
 
+# Single sign-on with the trust's OpenID Connect identity provider (rrp.accounts.sso, docs/sso.md, decision
+# 0051), through mozilla-django-oidc, whose OIDC_* settings these fill. On when RRP_OIDC_CLIENT_ID is set.
+# The endpoints come from the provider's discovery document (RRP_OIDC_DISCOVERY_URL, or RRP_OIDC_ISSUER
+# plus /.well-known/openid-configuration), read when someone signs in; RRP_OIDC_*_ENDPOINT override it.
+OIDC_RP_CLIENT_ID = os.environ.get("RRP_OIDC_CLIENT_ID", "").strip()
+SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = os.environ.get("RRP_OIDC_CLIENT_SECRET", "")
+RRP_OIDC_ISSUER = os.environ.get("RRP_OIDC_ISSUER", "").strip().rstrip("/")
+RRP_OIDC_DISCOVERY_URL = os.environ.get("RRP_OIDC_DISCOVERY_URL", "").strip() or (
+    f"{RRP_OIDC_ISSUER}/.well-known/openid-configuration" if RRP_OIDC_ISSUER else ""
+)
+RRP_OIDC_ENDPOINTS = {
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": os.environ.get("RRP_OIDC_AUTHORIZATION_ENDPOINT", "").strip(),
+    "OIDC_OP_TOKEN_ENDPOINT": os.environ.get("RRP_OIDC_TOKEN_ENDPOINT", "").strip(),
+    "OIDC_OP_JWKS_ENDPOINT": os.environ.get("RRP_OIDC_JWKS_ENDPOINT", "").strip(),
+}
+if SSO_ENABLED and not RRP_OIDC_DISCOVERY_URL and not all(RRP_OIDC_ENDPOINTS.values()):
+    raise ImproperlyConfigured(
+        "RRP_OIDC_CLIENT_ID is set but RRP does not know where the identity provider is: set RRP_OIDC_ISSUER "
+        "(or RRP_OIDC_DISCOVERY_URL), or all of RRP_OIDC_AUTHORIZATION_ENDPOINT, RRP_OIDC_TOKEN_ENDPOINT and "
+        "RRP_OIDC_JWKS_ENDPOINT (see docs/sso.md)."
+    )
+OIDC_RP_SCOPES = os.environ.get("RRP_OIDC_SCOPES", "openid profile").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("RRP_OIDC_SIGN_ALGO", "RS256").strip()
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # an administrator links each account; an unknown identity is refused
+OIDC_TIMEOUT = int(os.environ.get("RRP_OIDC_TIMEOUT_SECONDS", "10"))
+# The ID token claim matched against User.sso_subject: `sub` by default, `oid` for Microsoft Entra ID.
+RRP_OIDC_SUBJECT_CLAIM = os.environ.get("RRP_OIDC_SUBJECT_CLAIM", "sub").strip() or "sub"
+RRP_OIDC_BUTTON_LABEL = os.environ.get("RRP_OIDC_BUTTON_LABEL", "").strip() or "Sign in with your NHS account"
+# The identity provider's own multi-factor sign-in stands for RRP's second factor when the ID token says
+# it happened: an `amr` value in RRP_OIDC_MFA_AMR or an `acr` in RRP_OIDC_MFA_ACR (comma-separated).
+RRP_OIDC_MFA_AMR = [v.strip() for v in os.environ.get("RRP_OIDC_MFA_AMR", "mfa").split(",") if v.strip()]
+RRP_OIDC_MFA_ACR = [v.strip() for v in os.environ.get("RRP_OIDC_MFA_ACR", "").split(",") if v.strip()]
+# A trust that signs everyone in through its identity provider switches passwords off.
+RRP_PASSWORD_SIGN_IN = env_bool("RRP_PASSWORD_SIGN_IN", True)
+if not RRP_PASSWORD_SIGN_IN and not SSO_ENABLED:
+    raise ImproperlyConfigured(
+        "RRP_PASSWORD_SIGN_IN=0 leaves no way to sign in: set up single sign-on first (RRP_OIDC_CLIENT_ID and "
+        "RRP_OIDC_ISSUER, docs/sso.md)."
+    )
+
 # Login throttling (django-axes): 5 failures lock the username from that address for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("RRP_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -198,6 +245,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "rrp.accounts.views.locked_out"
 AXES_VERBOSE = False
+# The single sign-on callback is not a password guess: the identity provider throttles its own sign-in, and
+# a callback only completes with the one-time code for the state this browser started. Counting its
+# refusals would lock a shared ward PC out of single sign-on after five unlinked colleagues tried it.
+AXES_WHITELIST_CALLABLE = "rrp.accounts.middleware.is_sso_callback"
 
 # Sessions end after 30 minutes without activity (shared ward PCs) and never outlive 10 hours.
 SESSION_COOKIE_AGE = int(os.environ.get("RRP_SESSION_IDLE_SECONDS", str(30 * 60)))
@@ -257,6 +308,10 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents (the use-of-force policies, decision 0063): Django's file storage under MEDIA_ROOT,
+# never served as static files (each is served by its view, to signed-in users in scope, audited), and
+# included by `rrp backup`.
+MEDIA_ROOT = Path(os.environ.get("RRP_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -343,6 +398,8 @@ RRP_RT_MONITORING_HOURS = max(1, int(os.environ.get("RRP_RT_MONITORING_HOURS", "
 # its duration and is flagged for review; a record first made this long after the incident is flagged late.
 RRP_PRONE_CONFIRM_MINUTES = max(1, int(os.environ.get("RRP_PRONE_CONFIRM_MINUTES", "10")))
 RRP_RESTRAINT_CONFIRM_MINUTES = max(1, int(os.environ.get("RRP_RESTRAINT_CONFIRM_MINUTES", "120")))
+# A prone restraint review is due this many days after the incident was flagged (act.prone; RRP's default).
+RRP_PRONE_REVIEW_DAYS = max(1, int(os.environ.get("RRP_PRONE_REVIEW_DAYS", "7")))
 RRP_LATE_RECORD_HOURS = max(1, int(os.environ.get("RRP_LATE_RECORD_HOURS", "24")))
 # The proposed CQC "notify within 72 hours" export (`rrp export cqc-72h`): off until the duty exists.
 RRP_CQC_72H_EXPORT = env_bool("RRP_CQC_72H_EXPORT", False)

@@ -52,6 +52,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "Exported"
     IMPORT = "import", "Imported"
     PASSWORD_ACCEPTED = "password_accepted", "Password accepted, awaiting second factor"
+    SSO_ACCEPTED = "sso_accepted", "Identity provider sign-in accepted, awaiting second factor"
     SIGN_IN = "sign_in", "Signed in"
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     SIGN_OUT = "sign_out", "Signed out"

@@ -70,6 +70,7 @@ STEP_MODULES = (
     "rrp.demo.steps.improvement",
     "rrp.demo.steps.act",
     "rrp.demo.steps.people_centred",
+    "rrp.demo.steps.qi_projects",
 )
 
 

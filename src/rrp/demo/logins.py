@@ -42,6 +42,11 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin("regulator", Role.REGULATOR, "Robin", "Regulator", "Inspector"),
     DemoLogin("analyst", Role.NATIONAL_ANALYST, "Alex", "Analyst", "Programme Analyst"),
     DemoLogin("admin", Role.SYSTEM_ADMIN, "Ashley", "Admin", "System Administrator"),
+    DemoLogin(
+        "collaborative.lead", Role.COLLABORATIVE_LEAD, "Cameron", "Lead", "Collaborative Programme Lead"
+    ),
+    DemoLogin("provider.admin", Role.PROVIDER_ADMIN, "Parker", "Admin", "Information Systems Manager"),
+    DemoLogin("expert.experience", Role.EXPERT_BY_EXPERIENCE, "Jordan", "Rivers", "Expert by Experience"),
 ]
 DEMO_USERNAMES = [login.username for login in DEMO_LOGINS]
 
@@ -82,7 +87,10 @@ def logins(ctx: DemoContext) -> None:
         Role.WARD_STAFF: {"provider_id": provider_id},
         Role.WARD_MANAGER: {"provider_id": provider_id},
         Role.PROVIDER_GOVERNANCE: {"provider_id": provider_id, "is_responsible_person": True},
+        Role.PROVIDER_ADMIN: {"provider_id": provider_id},
         Role.COMMISSIONER: {"commissioner_id": commissioner_id},
+        # The trust that involves them, so its project leads can add them to a team.
+        Role.EXPERT_BY_EXPERIENCE: {"provider_id": provider_id},
     }
     for login in DEMO_LOGINS:
         user = User.objects.create(
@@ -101,7 +109,7 @@ def logins(ctx: DemoContext) -> None:
             match = (staff["ward_id"] == ward_id) & (staff["job_title"] == login.job_title)
             if match.any():
                 StaffMember.objects.filter(pk=int(staff["id"][match][0])).update(user=user)
-        if login.role == Role.NATIONAL_ANALYST:
+        if login.role in (Role.NATIONAL_ANALYST, Role.COLLABORATIVE_LEAD, Role.EXPERT_BY_EXPERIENCE):
             user.collaboratives.set([1])
         if user.requires_two_factor:
             TOTPDevice.objects.create(

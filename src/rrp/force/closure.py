@@ -8,8 +8,12 @@ is closed without it. The follow-ups:
 | ``statements`` | staff are named in the record | every member of staff named has written a statement in RRP (someone typed in, not on the roster, cannot: their statement is one to skip with where it is kept) |
 | ``rt_observations`` | rapid tranquillisation (MHSDS 14) was given | the hourly observations' period is over and no hour is overdue (``force.observations``) |
 | ``patient_debrief`` | always | the record says the patient was offered a debrief |
-| ``prone_review`` | prone restraint (MHSDS 01) was used | the closing review says what the review of the prone restraint found |
+| ``prone_review`` | prone restraint (MHSDS 01) was used | the prone restraint review is completed (its workflow is act's: ``act.prone``, registered here with ``register_prone_review_status``; the closing page shows its state and links to it) |
 | ``cqc_notification`` | a CQC notification task was raised | every such task is completed (notified, or not required with a reason) |
+
+An incomplete prone restraint review blocks closing as statements do (decision 0063): done, or closed
+without it with a reason. The closing review no longer asks its own prone question: the review's one
+place is its own page, so the answers are never in two places that disagree.
 
 A follow-up closed without is still owed: statements outstanding and debriefs count on the ward's huddle
 after closing (``force.selectors.follow_up_outstanding``) until they come.
@@ -18,10 +22,12 @@ after closing (``force.selectors.follow_up_outstanding``) until they come.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rrp.force.codes import CqcTaskStatus, InterventionType
+from rrp.force.debrief_answers import debrief_answers
 from rrp.force.models import CqcNotificationTask, Incident, IncidentVersion, StaffStatement
 from rrp.force.observations import monitoring_hours, rt_monitoring_state, rt_starts
 
@@ -42,6 +48,42 @@ class ChecklistItem:
     label: str
     done: bool
     detail: str
+    #: Where the follow-up is done, when that is a page of its own (the prone restraint review).
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class ProneReviewStatus:
+    """The prone restraint review of an incident as the app that owns it reports it: done or not, in
+    words, and the address of its page."""
+
+    done: bool
+    detail: str
+    href: str
+
+
+ProneReviewStatusOf = Callable[[Incident, dt.datetime], ProneReviewStatus]
+_prone_review_status: list[ProneReviewStatusOf] = []
+
+
+def register_prone_review_status(function: ProneReviewStatusOf) -> ProneReviewStatusOf:
+    """Tell closing how to read an incident's prone restraint review (``function(incident, at)``); act
+    calls it from its ``AppConfig.ready`` (force sits below act, decision 0011). The latest registered
+    is used."""
+    if function not in _prone_review_status:
+        _prone_review_status.append(function)
+    return function
+
+
+def _prone_item(incident: Incident, at: dt.datetime) -> ChecklistItem:
+    if not _prone_review_status:
+        return ChecklistItem(
+            "prone_review", FOLLOW_UP_LABELS["prone_review"], False, "No prone restraint review is kept"
+        )
+    status = _prone_review_status[-1](incident, at)
+    return ChecklistItem(
+        "prone_review", FOLLOW_UP_LABELS["prone_review"], status.done, status.detail, status.href
+    )
 
 
 @dataclass(frozen=True)
@@ -55,7 +97,6 @@ class ReviewAnswers:
     proportionate_text: str = ""
     least_restrictive_text: str = ""
     actions: list[dict[str, str]] = field(default_factory=list)
-    prone_review: str = ""
 
     def as_fields(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,10 +107,9 @@ def _names(names: list[str]) -> str:
 
 
 def closure_checklist(
-    incident: Incident, *, at: dt.datetime, version: IncidentVersion | None = None, prone_review: str = ""
+    incident: Incident, *, at: dt.datetime, version: IncidentVersion | None = None
 ) -> list[ChecklistItem]:
-    """The follow-ups that apply to the incident's current version, as they stand at ``at``
-    (``prone_review``: the closing review's answer, which completes that item)."""
+    """The follow-ups that apply to the incident's current version, as they stand at ``at``."""
     version = version or incident.versions.order_by("-number").first()
     interventions = list(version.interventions.all())
     types = {i.type_code for i in interventions}
@@ -110,7 +150,7 @@ def closure_checklist(
         items.append(
             ChecklistItem("rt_observations", FOLLOW_UP_LABELS["rt_observations"], state.complete, detail)
         )
-    offered = version.debrief_patient_offered is True
+    offered = debrief_answers([version])[version.incident_id].patient_offered is True
     items.append(
         ChecklistItem(
             "patient_debrief",
@@ -120,15 +160,7 @@ def closure_checklist(
         )
     )
     if InterventionType.PRONE in types:
-        reviewed = bool(prone_review.strip())
-        items.append(
-            ChecklistItem(
-                "prone_review",
-                FOLLOW_UP_LABELS["prone_review"],
-                reviewed,
-                "Reviewed below" if reviewed else "Say below what the review of the prone restraint found",
-            )
-        )
+        items.append(_prone_item(incident, at))
     tasks = list(CqcNotificationTask.objects.filter(incident=incident))
     if tasks:
         open_tasks = [t for t in tasks if t.status == CqcTaskStatus.OPEN]

@@ -39,6 +39,8 @@ class Record:
     interventions: Sequence[Any]
     staff: Sequence[Any]
     patient: Any
+    #: The kinds of debrief recorded for the incident (``force.models.Debrief``): the task list's status.
+    debriefs_recorded: frozenset[str] = frozenset()
 
 
 def _blank(value: Any) -> bool:

@@ -12,10 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from rrp.accounts.permissions import require_permission
 from rrp.accounts.roles import Permission
+from rrp.core.concurrency import StaleVersion
 from rrp.core.http import FORM_METHODS
 from rrp.force import debriefs, presenters
-from rrp.force.codes import DebriefKind
+from rrp.force.codes import DebriefKind, IncidentStatus
 from rrp.force.forms import DebriefForm
+from rrp.force.models import Incident
 from rrp.force.views import scoped_incident
 from rrp.people import selectors as people_selectors
 
@@ -26,6 +28,13 @@ TITLES = {
 }
 # Form errors from the service name model fields; the page has a date and a time for each moment.
 FIELD_OF = {"offered_at": "offered_date", "held_at": "held_date"}
+
+
+def _back_from(incident: Incident) -> HttpResponse:
+    """Where a saved debrief goes: a draft's task list section it was recorded from, else the incident."""
+    if incident.status == IncidentStatus.DRAFT:
+        return redirect("force:record-section", incident_id=incident.pk, slug="debriefs")
+    return redirect("force:incident-detail", incident_id=incident.pk)
 
 
 @require_http_methods(FORM_METHODS)
@@ -40,13 +49,19 @@ def debrief_record(request: HttpRequest, incident_id: int, kind: str) -> HttpRes
     form = DebriefForm(posted, initial=DebriefForm.initial_from(current)).for_kind(
         kind, correcting=current is not None
     )
+    # The version this page was opened at: a save from it is refused if someone saved since.
+    base = debriefs.debrief_version(incident, kind)
+    if posted is not None and posted.get("base_version", "").strip().isdigit():
+        base = int(posted["base_version"])
     general: list[str] = []
+    status = 200
     if posted is not None and form.is_valid():
         try:
             debriefs.debrief_record(
                 incident=incident,
                 kind=kind,
                 by=request.user,
+                base_version=base,
                 change_reason=form.cleaned_data.get("change_reason") or "",
                 request=request,
                 **form.content(),
@@ -61,9 +76,15 @@ def debrief_record(request: HttpRequest, incident_id: int, kind: str) -> HttpRes
                         form.add_error(target, message)
                     else:
                         general.append(message)
+        except StaleVersion as stale:
+            general.append(
+                f"{stale} What is shown now is your version; the one saved since is on the incident page."
+            )
+            base = stale.current
+            status = 409
         else:
             messages.success(request, f"{TITLES[kind]} saved.")
-            return redirect("force:incident-detail", incident_id=incident.pk)
+            return _back_from(incident)
     errors = [{"text": message, "href": "#debrief-form"} for message in general]
     errors += presenters.form_error_links([form])
     plan = None
@@ -82,6 +103,7 @@ def debrief_record(request: HttpRequest, incident_id: int, kind: str) -> HttpRes
             "current": current,
             "errors": errors,
             "plan": plan,
+            "base_version": base,
         },
-        status=400 if errors else 200,
+        status=status if status != 200 or not errors else 400,
     )

@@ -25,10 +25,13 @@ from django.utils import timezone
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
+from rrp.core.concurrency import check_base_version
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.figures.store import mark_changed
 from rrp.force.codes import DebriefKind
 from rrp.force.models import Debrief, Incident, InterventionRecord
+from rrp.force.services import figures_months_of_incidents
 from rrp.people.services import support_plan_review_request
 
 DEBRIEF_FIELDS = (
@@ -59,6 +62,12 @@ def debriefs_current(incident: Incident) -> dict[str, Debrief]:
     return current
 
 
+def debrief_version(incident: Incident, kind: str) -> int:
+    """How many times this kind of debrief has been recorded for the incident (0: never): the version a
+    page or API client reads and sends back as ``base_version`` when it records or corrects it."""
+    return incident.debriefs.filter(kind=kind).count()
+
+
 def _check(incident: Incident, kind: str, fields: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     offered, held = fields.get("offered_at"), fields.get("held_at")
@@ -85,12 +94,16 @@ def debrief_record(
     incident: Incident,
     kind: str,
     by: User,
+    base_version: int | None,
     change_reason: str = "",
     request: HttpRequest | None = None,
     **fields: Any,
 ) -> Debrief:
     """Record a debrief of one kind (or correct the one recorded, with a reason), audited. What the patient
-    wants changed in their plan asks for a plan review in the same transaction. Raises PermissionDenied
+    wants changed in their plan asks for a plan review in the same transaction. ``base_version`` is the
+    version the writer started from (``debrief_version``: 0 when none was recorded): if someone else saved
+    this kind of debrief since, StaleVersion and nothing is saved (decision 0018), so two people recording
+    the same debrief at once cannot silently replace each other's account. Raises PermissionDenied
     outside the writer's scope and ValidationError naming each bad field."""
     if kind not in DebriefKind.values:
         raise ValidationError({"kind": [f"Unknown kind of debrief: {kind}"]})
@@ -106,6 +119,9 @@ def debrief_record(
     for name, value in content.items():
         if isinstance(value, str):
             content[name] = value.strip()
+    # Lock the incident so two writers of the same debrief are taken one after the other.
+    Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    check_base_version(base=base_version, current=debrief_version(incident, kind), what="debrief")
     errors = _check(incident, kind, content)
     earlier = incident.debriefs.filter(kind=kind).order_by("-id").first()
     change_reason = (change_reason or "").strip()
@@ -123,6 +139,8 @@ def debrief_record(
     )
     debrief.full_clean()
     debrief.save()
+    # The debrief measures count it in the months of the incident's force (the stored figures).
+    mark_changed(figures_months_of_incidents({incident.pk: incident.ward_id}))
     audit_record(
         actor=by,
         action=AuditAction.CHANGE if earlier is not None else AuditAction.CREATE,

@@ -401,10 +401,21 @@ class IncidentFilterForm(ValidatedForm):
     )
     since = date_field("Recorded from")
     until = date_field("Recorded to")
+    # From a patient's page: that person's incidents (the choices are the one patient, if the reader may
+    # see them; any other id is an error).
+    patient = forms.TypedChoiceField(
+        label="Patient",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Choose a patient whose incidents you may see"},
+    )
 
-    def __init__(self, *args: Any, wards: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, wards: Any, patient: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ward"].choices = [("", "All your wards"), *((w.pk, w.name) for w in wards)]
+        self.fields["patient"].choices = [("", "")] + ([(patient.pk, patient.name)] if patient else [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -549,19 +560,10 @@ class CloseForm(ValidatedForm):
     learning = forms.CharField(
         label="What did the team learn?", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    prone_review = forms.CharField(
-        label="What did the review of the prone restraint find?",
-        help_text="Why prone was used, for how long, and how the patient was monitored",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
     def __init__(self, *args: Any, checklist: Sequence[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.checklist = list(checklist)
-        keys = {item.key for item in self.checklist}
-        if "prone_review" not in keys:
-            del self.fields["prone_review"]
         for n in range(ACTION_ROWS):
             self.fields[f"action_{n}"] = forms.CharField(
                 label=f"Action {n + 1}", required=False, max_length=500
@@ -570,18 +572,11 @@ class CloseForm(ValidatedForm):
                 label=f"Who owns action {n + 1}?", required=False, max_length=200
             )
         for item in self.checklist:
-            if item.key == "prone_review" or item.done:
+            if item.done:
                 continue
             self.fields[f"skip_{item.key}"] = forms.CharField(
                 label=f"{item.label}: why close without it?",
                 help_text="Leave empty if you will complete it first. It stays on the ward's list until done",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
-        # Closing without a prone review needs a reason too: shown with the question it answers.
-        if "prone_review" in keys:
-            self.fields["skip_prone_review"] = forms.CharField(
-                label="If there has been no review of the prone restraint, why close without it?",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -601,7 +596,6 @@ class CloseForm(ValidatedForm):
             least_restrictive=data.get("least_restrictive"),
             least_restrictive_text=data.get("least_restrictive_text") or "",
             learning=data.get("learning") or "",
-            prone_review=data.get("prone_review") or "",
             actions=[
                 {"action": data.get(f"action_{n}") or "", "owner": data.get(f"owner_{n}") or ""}
                 for n in range(ACTION_ROWS)

@@ -32,9 +32,10 @@ from rrp.accounts.roles import Permission
 from rrp.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_busy
 from rrp.core.concurrency import StaleVersion
 from rrp.core.http import FORM_METHODS
-from rrp.force import presenters, sections, selectors, services
-from rrp.force.codes import IncidentStatus
+from rrp.force import debriefs, presenters, sections, selectors, services
+from rrp.force.codes import DebriefKind, IncidentStatus
 from rrp.force.completeness import Record
+from rrp.force.debrief_answers import debrief_answers
 from rrp.force.forms import InterventionRowForm, OtherStaffForm, RosterStaffForm, TaskInterventionRowForm
 from rrp.force.models import Incident
 from rrp.force.views import MAX_ROWS, _amend_initial, _patient_for, _unbound_copy, scoped_incident
@@ -321,7 +322,20 @@ def _record_of(page: selectors.IncidentPage) -> Record:
         interventions=page.interventions,
         staff=page.staff,
         patient=page.incident.current_patient,
+        debriefs_recorded=frozenset(debriefs.debriefs_current(page.incident)),
     )
+
+
+def _debriefs_context(incident: Incident, page: selectors.IncidentPage) -> dict[str, Any]:
+    """The debriefs section's cards: each kind's current record with a link to record it, and the
+    version's own yes/no answers where no record exists (read only: decision 0061)."""
+    current = debriefs.debriefs_current(incident)
+    answers = debrief_answers([page.version])[incident.pk]
+    return {
+        "debriefs": current,
+        "debrief_kinds": DebriefKind.choices,
+        "legacy_answers": None if current else answers,
+    }
 
 
 def _not_draft(view: Any) -> Any:
@@ -578,6 +592,7 @@ def _section_details(request, incident, page, section, data, action, restored) -
             if section.slug in PLAN_SHOWN_ON
             else {}
         ),
+        **(_debriefs_context(incident, page) if section.slug == "debriefs" else {}),
     )
 
 

@@ -94,19 +94,23 @@ SECTIONS: tuple[Section, ...] = (
         "debriefs",
         "Debriefs and recordings",
         (),
-        (
-            "debrief_patient_offered",
-            "debrief_patient_held",
-            "debrief_patient_not_held_reason",
-            "debrief_staff_held",
-            "debrief_carers_held",
-            "camera_references",
-        ),
-        "Add these now or later",
+        # The debriefs themselves are records of their own (force.debriefs, decision 0061), recorded on
+        # their pages from this section; the form asks only for the recordings.
+        ("camera_references",),
+        "Record each debrief, and camera references, now or later",
         optional=True,
     ),
 )
 BY_SLUG: dict[str, Section] = {section.slug: section for section in SECTIONS}
+
+# The yes/no debrief answers a version may hold from before the debrief records (read, never asked).
+_LEGACY_DEBRIEF_ANSWERS = (
+    "debrief_patient_offered",
+    "debrief_patient_held",
+    "debrief_patient_not_held_reason",
+    "debrief_staff_held",
+    "debrief_carers_held",
+)
 
 # The fields of each section that, once filled, mean the section has been started.
 _STARTED_BY: dict[str, tuple[str, ...]] = {
@@ -132,6 +136,11 @@ def section_status(section: Section, record: Record) -> str:
         started = bool(record.interventions) or not _blank(version.place_on_ward)
     elif section.slug == "staff":
         started = bool(record.staff)
+    elif section.slug == "debriefs":
+        # A debrief recorded, or the yes/no answers of a version from before the debrief records.
+        started = bool(record.debriefs_recorded) or any(
+            not _blank(getattr(version, name, None)) for name in _LEGACY_DEBRIEF_ANSWERS + section.fields
+        )
     else:
         names = _STARTED_BY.get(section.slug, section.fields)
         started = any(not _blank(getattr(version, name, None)) for name in names)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from rrp.accounts.models import User
@@ -19,11 +20,12 @@ from rrp.accounts.scope import patient_wards_for, scope_of
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.times import local_midnight
-from rrp.force.codes import OPEN_STATUSES, RESTRAINT_TYPES, IncidentStatus, InterventionType
+from rrp.force.codes import OPEN_STATUSES, RESTRAINT_TYPES, DebriefKind, IncidentStatus, InterventionType
 from rrp.force.completeness import missing_items
 from rrp.force.history import FieldChange, version_diff
 from rrp.force.models import (
     CqcNotificationTask,
+    Debrief,
     Incident,
     IncidentClosure,
     IncidentFlag,
@@ -39,6 +41,7 @@ from rrp.force.models import (
 from rrp.force.observations import MonitoringState, monitoring_hours, rt_monitoring_state, rt_starts
 from rrp.organisations.models import Ward
 from rrp.people.models import Patient, StaffMember
+from rrp.people.selectors import PatientRecordList, PatientRecordRow
 
 
 def incident_list_for_user(user: User) -> QuerySet[Incident]:
@@ -144,9 +147,13 @@ def incident_list_filtered(
     status: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
+    patient_ids: Sequence[int] = (),
 ) -> QuerySet[Incident]:
-    """The user's incident list narrowed by ward, status and the date the incident was recorded."""
+    """The user's incident list narrowed by ward, status, the date the incident was recorded and the
+    patient (the ids of one person's identities: ``people.selectors.patient_identities``)."""
     incidents = incident_list_for_user(user)
+    if patient_ids:
+        incidents = incidents.filter(pk__in=_incidents_of(patient_ids))
     if ward_id is not None:
         incidents = incidents.filter(ward_id=ward_id)
     if status:
@@ -156,6 +163,43 @@ def incident_list_filtered(
     if until is not None:
         incidents = incidents.filter(created_at__date__lte=until)
     return incidents
+
+
+def _incidents_of(patient_ids: Sequence[int]) -> QuerySet[IncidentVersion]:
+    """The ids of incidents whose current version names one of these patients (decision 0021: a
+    corrected patient counts, the one corrected away does not)."""
+    return IncidentVersion.objects.filter(patient_id__in=list(patient_ids)).current().values("incident_id")
+
+
+PATIENT_PAGE_INCIDENTS = 20
+
+
+def incidents_of_patient(user: User, patient: Patient, identity_ids: list[int]) -> PatientRecordList:
+    """The person's incidents the user may see, newest first, for their page (registered with people):
+    those recorded under any of their identities, each merged one named. Not audited here: the patient
+    page's view is."""
+    incidents = incident_list_filtered(user, patient_ids=identity_ids)
+    shown = list(attach_current_patients(list(incidents[:PATIENT_PAGE_INCIDENTS])))
+    total = len(shown) if len(shown) < PATIENT_PAGE_INCIDENTS else incidents.count()
+    rows = [
+        PatientRecordRow(
+            text=f"Incident {incident.pk}, {incident.ward.name}, "
+            f"{timezone.localtime(incident.created_at):%d %b %Y}",
+            href=reverse("force:incident-detail", args=[incident.pk]),
+            merged_identity=""
+            if incident.current_patient.pk == patient.pk
+            else incident.current_patient.local_identifier,
+        )
+        for incident in shown
+    ]
+    return PatientRecordList(
+        heading="Use of force incidents",
+        rows=rows,
+        empty="No use of force incidents recorded that you may see.",
+        more_href=f"{reverse('force:incident-list')}?patient={patient.pk}",
+        more_text="All incidents of this person",
+        total=total,
+    )
 
 
 def incident_reports_by(user: User) -> QuerySet[Incident]:
@@ -393,22 +437,43 @@ def follow_up_outstanding(ward_id: int, *, since: dt.date) -> FollowUp:
     the closing review records why it was closed without, ``force.closure``).
 
     A statement is outstanding for each member of staff named (from the roster) in the current version
-    who has written none on that incident. A debrief is outstanding while the current version does not
-    say it was held, unless it says why not (for example the patient declined it).
+    who has written none on that incident. A patient debrief is outstanding while it is not held and
+    no reason is given (for example the patient declined it), by the current debrief record, or by the
+    current version's own answers where there is no record (decision 0061).
     """
     incidents = Incident.objects.filter(
         ward_id=ward_id, created_at__gte=local_midnight(since)
     ).with_current_version()
+    # The debrief records answer where there are any (decision 0061): the current patient record's
+    # held time and reason, read in the same query as subqueries, else the version's own answers.
+    record = Debrief.objects.filter(incident_id=OuterRef("incident_id"), kind=DebriefKind.PATIENT).order_by(
+        "-id"
+    )
     versions = list(
         IncidentVersion.objects.filter(pk__in=incidents.values("current_version_id"))
         .order_by()
-        .values("pk", "incident_id", "debrief_patient_held", "debrief_patient_not_held_reason")
+        .annotate(
+            record_id=Subquery(record.values("id")[:1]),
+            record_held=Subquery(record.values("held_at")[:1]),
+            record_reason=Subquery(record.values("not_held_reason")[:1]),
+        )
+        .values(
+            "pk",
+            "incident_id",
+            "debrief_patient_held",
+            "debrief_patient_not_held_reason",
+            "record_id",
+            "record_held",
+            "record_reason",
+        )
     )
-    debriefs = sum(
-        1
-        for v in versions
-        if v["debrief_patient_held"] is not True and not (v["debrief_patient_not_held_reason"] or "").strip()
-    )
+    debriefs = 0
+    for v in versions:
+        if v["record_id"] is not None:
+            held, reason = v["record_held"] is not None, v["record_reason"] or ""
+        else:
+            held, reason = v["debrief_patient_held"] is True, v["debrief_patient_not_held_reason"] or ""
+        debriefs += int(not held and not reason.strip())
     written = StaffStatement.objects.filter(
         incident_id=OuterRef("version__incident_id"), staff_member_id=OuterRef("staff_member_id")
     )
@@ -569,11 +634,11 @@ class RtOverdue:
 
 
 def rt_observations_overdue(
-    ward_ids: Collection[int], *, since: dt.datetime, now: dt.datetime | None = None
+    ward_ids: Collection[int] | QuerySet, *, since: dt.datetime, now: dt.datetime | None = None
 ) -> list[RtOverdue]:
-    """Incidents on these wards with rapid tranquillisation given from ``since`` (current versions) whose
-    hourly observations (NICE QS154; ``observations.rt_monitoring_state``) are overdue at ``now``, most
-    overdue first, in two queries. Before, an overdue observation showed only on the incident's own page.
+    """Incidents on these wards (ids, or a subquery of them) with rapid tranquillisation given from
+    ``since`` (current versions) whose hourly observations (NICE QS154; ``observations.rt_monitoring_state``)
+    are overdue at ``now``, most overdue first, in two queries. Before, an overdue observation showed only on the incident's own page.
 
     Not scoped or audited, and names no patient: the caller chose the wards from ``accounts.scope`` (the
     huddle shows counts; the seclusion and segregation provider page links to each incident, which
@@ -584,7 +649,7 @@ def rt_observations_overdue(
     for incident_id, ward_id, started_at in (
         InterventionRecord.objects.current()
         .filter(
-            version__incident__ward_id__in=list(ward_ids),
+            version__incident__ward_id__in=ward_ids,
             type_code=InterventionType.RAPID_TRANQUILLISATION,
             started_at__gte=since,
             started_at__lte=now,

@@ -293,7 +293,24 @@ def _write_version(
     _raise_triggers(
         incident=incident, version=version, interventions=interventions, now=now, extra_flags=extra_flags
     )
+    for written in _versions_written:
+        written(incident, version, now)
     return version
+
+
+VersionWritten = Callable[[Incident, IncidentVersion, dt.datetime], None]
+# What apps above force do when an incident's version is written, in the same transaction (act opens an
+# investigation when a version records a death or serious injury, s9). Each registers when it starts;
+# force never imports them (decision 0011).
+_versions_written: list[VersionWritten] = []
+
+
+def register_version_written(function: VersionWritten) -> VersionWritten:
+    """Call ``function(incident, version, now)`` after every version is written (once, however often it
+    is registered); call it from the app's ``AppConfig.ready``."""
+    if function not in _versions_written:
+        _versions_written.append(function)
+    return function
 
 
 Cells = set[tuple[int, dt.date]]
@@ -313,22 +330,60 @@ def register_linked_figures_months(function: LinkedCells) -> LinkedCells:
     return function
 
 
+#: How far after a restraint it can change what the stored figures say of the same person's later
+#: restraints: the people-centred measure of plans reviewed after repeated restraint counts restraints
+#: within 28 days of each other (``measures.series.REPEAT_RESTRAINT_DAYS`` is this).
+LATER_RESTRAINTS_WITHIN = dt.timedelta(days=28)
+
+
 def figures_months_of_incidents(ward_of: Mapping[int, int]) -> Cells:
     """The (ward, UK month) cells whose stored monthly figures these incidents (``{incident id: ward
     id}``) touch: every month of their interventions in any version (an amendment can move one between
-    months) and of the records linked to them that registered apps name (segregation's episodes). Read
-    in chunks, for the import's many incidents too."""
+    months), of the records linked to them that registered apps name (segregation's episodes), and of
+    their patients' interventions (any incident, any ward) up to 28 days after each of theirs, since an
+    earlier restraint can make a later one "repeated" (issue 15). Read in chunks, for the import's many
+    incidents too."""
     ids = sorted(ward_of)
     cells: set[tuple[int, dt.date]] = set()
     for start in range(0, len(ids), 20_000):
         chunk = ids[start : start + 20_000]
-        interventions = InterventionRecord.objects.filter(version__incident_id__in=chunk).values_list(
-            "version__incident_id", "started_at"
+        interventions = list(
+            InterventionRecord.objects.filter(version__incident_id__in=chunk).values_list(
+                "version__incident_id", "version__patient_id", "started_at"
+            )
         )
-        cells |= {(ward_of[incident_id], local_month(started)) for incident_id, started in interventions}
+        cells |= {(ward_of[incident_id], local_month(started)) for incident_id, _, started in interventions}
+        cells |= patients_figures_months(
+            [
+                (patient_id, started, started + LATER_RESTRAINTS_WITHIN)
+                for _, patient_id, started in interventions
+            ]
+        )
         for linked_cells in _linked_cells:
             cells |= linked_cells(chunk)
     return cells
+
+
+def patients_figures_months(windows: Sequence[tuple[int | None, dt.datetime, dt.datetime]]) -> Cells:
+    """The (ward, UK month) cells of every intervention of these patients (any version, any incident)
+    that started within their window (patient, from, to): what a write about a person can change in the
+    stored figures of their restraints. One query for all of them."""
+    by_patient: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for patient_id, first, last in windows:
+        if patient_id is not None:
+            by_patient.setdefault(patient_id, []).append((first, last))
+    if not by_patient:
+        return set()
+    rows = InterventionRecord.objects.filter(
+        version__patient_id__in=sorted(by_patient),
+        started_at__gte=min(first for spans in by_patient.values() for first, _ in spans),
+        started_at__lte=max(last for spans in by_patient.values() for _, last in spans),
+    ).values_list("version__patient_id", "version__incident__ward_id", "started_at")
+    return {
+        (ward_id, local_month(started))
+        for patient_id, ward_id, started in rows
+        if any(first <= started <= last for first, last in by_patient[patient_id])
+    }
 
 
 def _raise_triggers(
@@ -720,7 +775,7 @@ def incident_close(
     locked = change.incident
     errors: dict[str, list[str]] = {}
     _check_review(review, errors)
-    checklist = closure_checklist(locked, at=change.at, prone_review=review.prone_review if review else "")
+    checklist = closure_checklist(locked, at=change.at)
     skipped = {key: (reason or "").strip() for key, reason in (skipped or {}).items()}
     for item in checklist:
         if item.done:
@@ -752,7 +807,6 @@ def incident_close(
         least_restrictive_text=review.least_restrictive_text.strip(),
         learning=review.learning.strip(),
         actions=actions,
-        prone_review=review.prone_review.strip(),
         checklist=[
             {
                 "key": item.key,

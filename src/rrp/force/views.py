@@ -26,6 +26,7 @@ from rrp.accounts.permissions import has_permission, permission_required, requir
 from rrp.accounts.roles import Permission
 from rrp.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_busy
 from rrp.core.concurrency import StaleVersion
+from rrp.core.forms import form_page
 from rrp.core.http import FORM_METHODS
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_list, audit_record
@@ -78,7 +79,13 @@ def scoped_incident(request: HttpRequest, incident_id: int) -> Incident:
 @permission_required(Permission.INCIDENT_VIEW)
 def incident_list(request: HttpRequest) -> HttpResponse:
     wards = list(selectors.incident_wards_for(request.user))
-    form = IncidentFilterForm(request.GET or None, wards=wards)
+    chosen = request.GET.get("patient", "")
+    patient = (
+        people_selectors.patients_for(request.user).filter(pk=int(chosen)).first()
+        if chosen.isdigit() and len(chosen) < 19
+        else None
+    )
+    form = IncidentFilterForm(request.GET or None, wards=wards, patient=patient)
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -87,6 +94,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "status": data["status"],
             "since": data["since"],
             "until": data["until"],
+            # The person's incidents under every identity merged into the record (decision 0053).
+            "patient_ids": people_selectors.patient_identities(patient) if data["patient"] else (),
         }
     page = Paginator(selectors.incident_list_filtered(request.user, **filters), 25).get_page(
         request.GET.get("page")
@@ -101,6 +110,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "incidents": shown,
             "p": presenters,
+            "patient": patient if form.is_bound and not form.errors and filters.get("patient_ids") else None,
         },
         status=400 if form.errors else 200,
     )
@@ -655,51 +665,44 @@ def _review_step(request: HttpRequest, incident_id: int, step: str) -> HttpRespo
     require_permission(request.user, Permission.INCIDENT_REVIEW)
     form_class = SendBackForm if step == "send_back" else ReviewNoteForm
     form = form_class(request.POST if request.method == "POST" else None)
-    errors: list[dict[str, str]] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            if step == "send_back":
-                services.incident_send_back(
-                    incident=incident,
-                    by=request.user,
-                    request_text=form.cleaned_data["request_text"],
-                    request=request,
-                )
-            else:
-                services.incident_review(
-                    incident=incident, by=request.user, note=form.cleaned_data["note"], request=request
-                )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as problem:
-            for key, messages_ in problem.message_dict.items():
-                name = key if key in form.fields else None
-                for message in messages_:
-                    form.add_error(name, message)
+
+    def save() -> None:
+        if step == "send_back":
+            services.incident_send_back(
+                incident=incident,
+                by=request.user,
+                request_text=form.cleaned_data["request_text"],
+                request=request,
+            )
         else:
-            done = {
-                "review": "Incident marked as reviewed.",
-                "send_back": "Incident sent back.",
-            }
-            messages.success(request, done[step])
-            return redirect("force:incident-detail", incident_id=incident.pk)
-        errors = presenters.form_error_links([form])
+            services.incident_review(
+                incident=incident, by=request.user, note=form.cleaned_data["note"], request=request
+            )
+
     titles = {
         "review": "Mark as reviewed",
         "send_back": "Send back for changes",
     }
-    return render(
+    done = {
+        "review": "Incident marked as reviewed.",
+        "send_back": "Incident sent back.",
+    }
+    return form_page(
         request,
-        "force/incident_step.jinja",
-        {
+        form,
+        save=save,
+        done=lambda _: redirect("force:incident-detail", incident_id=incident.pk),
+        message=done[step],
+        denied_is_not_found=True,
+        template="force/incident_step.jinja",
+        context=lambda: {
             "incident": incident,
             "form": form,
             "step": step,
             "title": titles[step],
-            "errors": errors,
+            "errors": presenters.form_error_links([form]),
             "p": presenters,
         },
-        status=400 if errors else 200,
     )
 
 
@@ -720,38 +723,27 @@ def incident_close(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = scoped_incident(request, incident_id)
     require_permission(request.user, Permission.INCIDENT_REVIEW)
     posted = request.method == "POST"
-    prone_review = request.POST.get("prone_review", "") if posted else ""
-    checklist = closure_checklist(incident, at=timezone.now(), prone_review=prone_review)
+    checklist = closure_checklist(incident, at=timezone.now())
     form = CloseForm(request.POST if posted else None, checklist=checklist)
-    errors: list[dict[str, str]] = []
-    if posted and form.is_valid():
-        try:
-            services.incident_close(
-                incident=incident, by=request.user, request=request, **form.service_arguments()
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as problem:
-            for key, messages_ in problem.message_dict.items():
-                for message in messages_:
-                    form.add_error(form.field_for(key), message)
-        else:
-            messages.success(request, "Incident closed.")
-            return redirect("force:incident-detail", incident_id=incident.pk)
-    if posted:
-        errors = presenters.form_error_links([form])
-    return render(
+    return form_page(
         request,
-        "force/incident_close.jinja",
-        {
+        form,
+        save=lambda: services.incident_close(
+            incident=incident, by=request.user, request=request, **form.service_arguments()
+        ),
+        done=lambda _: redirect("force:incident-detail", incident_id=incident.pk),
+        message="Incident closed.",
+        field_for=form.field_for,
+        denied_is_not_found=True,
+        template="force/incident_close.jinja",
+        context=lambda: {
             "incident": incident,
             "form": form,
             "checklist": checklist,
             "title": "Close the incident",
-            "errors": errors,
+            "errors": presenters.form_error_links([form]),
             "p": presenters,
         },
-        status=400 if errors else 200,
     )
 
 
@@ -761,48 +753,39 @@ def incident_void(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = scoped_incident(request, incident_id)
     require_permission(request.user, Permission.INCIDENT_VOID, ward=incident.ward)
     form = VoidForm(request.POST if request.method == "POST" else None)
-    errors: list[dict[str, str]] = []
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            duplicate_of = None
-            if data["kind"] == VoidKind.DUPLICATE:
-                # Only an incident this user can see may be named (else the form says none was found).
-                duplicate_of = (
-                    selectors.incident_list_for_user(request.user).filter(pk=data["duplicate_of"]).first()
-                )
-            if data["kind"] == VoidKind.DUPLICATE and duplicate_of is None:
-                form.add_error("duplicate_of", "No incident you can see has this number")
-            else:
-                try:
-                    services.incident_void(
-                        incident=incident,
-                        by=request.user,
-                        reason=data["reason"],
-                        duplicate_of=duplicate_of,
-                        request=request,
-                    )
-                except ValidationError as problem:
-                    for key, messages_ in problem.message_dict.items():
-                        for message in messages_:
-                            form.add_error(key if key in form.fields else None, message)
-                else:
-                    messages.success(
-                        request, "Incident voided. It is kept, struck through, and no longer counted."
-                    )
-                    return redirect("force:incident-detail", incident_id=incident.pk)
-        errors = presenters.form_error_links([form])
-    return render(
+
+    def save() -> None:
+        data = form.cleaned_data
+        duplicate_of = None
+        if data["kind"] == VoidKind.DUPLICATE:
+            # Only an incident this user can see may be named (else the form says none was found).
+            duplicate_of = (
+                selectors.incident_list_for_user(request.user).filter(pk=data["duplicate_of"]).first()
+            )
+            if duplicate_of is None:
+                raise ValidationError({"duplicate_of": ["No incident you can see has this number"]})
+        services.incident_void(
+            incident=incident,
+            by=request.user,
+            reason=data["reason"],
+            duplicate_of=duplicate_of,
+            request=request,
+        )
+
+    return form_page(
         request,
-        "force/incident_void.jinja",
-        {
+        form,
+        save=save,
+        done=lambda _: redirect("force:incident-detail", incident_id=incident.pk),
+        message="Incident voided. It is kept, struck through, and no longer counted.",
+        template="force/incident_void.jinja",
+        context=lambda: {
             "incident": incident,
             "form": form,
             "title": "Void this incident",
-            "errors": errors,
+            "errors": presenters.form_error_links([form]),
             "p": presenters,
         },
-        status=400 if errors else 200,
     )
 
 
@@ -910,23 +893,21 @@ def statement_add(request: HttpRequest, incident_id: int) -> HttpResponse:
     if not services.statement_author_may_add(incident=incident, by=request.user):
         raise PermissionDenied
     form = StatementForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.statement_add(
-                incident=incident, by=request.user, text=form.cleaned_data["text"], request=request
-            )
-        except ValidationError as problem:
-            for message in problem.message_dict.get("text", []):
-                form.add_error("text", message)
-        else:
-            messages.success(request, "Your statement has been added.")
-            return redirect("force:incident-detail", incident_id=incident.pk)
-    errors = presenters.form_error_links([form])
-    return render(
+    return form_page(
         request,
-        "force/statement_add.jinja",
-        {"incident": incident, "form": form, "errors": errors, "p": presenters},
-        status=400 if errors else 200,
+        form,
+        save=lambda: services.statement_add(
+            incident=incident, by=request.user, text=form.cleaned_data["text"], request=request
+        ),
+        done=lambda _: redirect("force:incident-detail", incident_id=incident.pk),
+        message="Your statement has been added.",
+        template="force/statement_add.jinja",
+        context=lambda: {
+            "incident": incident,
+            "form": form,
+            "errors": presenters.form_error_links([form]),
+            "p": presenters,
+        },
     )
 
 
@@ -955,28 +936,25 @@ def cqc_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     if task is None:
         raise Http404
     form = CqcTaskCompleteForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cqc_task_complete(
-                task=task,
-                by=request.user,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ValidationError as problem:
-            for key, messages_ in problem.message_dict.items():
-                for message in messages_:
-                    form.add_error(key if key in form.fields else None, message)
-        else:
-            messages.success(request, "CQC task completed.")
-            return redirect(reverse("force:cqc-task-list"))
-    errors = presenters.form_error_links([form])
-    return render(
+    return form_page(
         request,
-        "force/cqc_task.jinja",
-        {"task": task, "form": form, "errors": errors, "p": presenters},
-        status=400 if errors else 200,
+        form,
+        save=lambda: services.cqc_task_complete(
+            task=task,
+            by=request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            request=request,
+        ),
+        done=lambda _: redirect(reverse("force:cqc-task-list")),
+        message="CQC task completed.",
+        template="force/cqc_task.jinja",
+        context=lambda: {
+            "task": task,
+            "form": form,
+            "errors": presenters.form_error_links([form]),
+            "p": presenters,
+        },
     )
 
 

@@ -72,6 +72,24 @@ class WardEventRedactForm(ValidatedForm):
     )
 
 
+class ReasonRedactForm(ValidatedForm):
+    """The reason a rebase decision or a withdrawal is shown with from now on, and why
+    (``services.reason_redact``)."""
+
+    text = forms.CharField(
+        label="Reason shown from now on",
+        help_text="Without the patient's name or NHS number",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the reason the page should show"},
+    )
+    reason = forms.CharField(
+        label="Why are you redacting it?",
+        help_text="For example, the patient was named. Do not repeat the name here",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the text is being redacted"},
+    )
+
+
 class ChartRebaseForm(ValidatedForm):
     measure_slug = forms.ChoiceField(label="Measure", error_messages={"required": "Select a measure"})
     rebase_on = _date("New limits from", message="Enter the date the new limits start from")

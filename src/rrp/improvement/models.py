@@ -10,7 +10,8 @@
 
 All three are append-only: a mistaken row is withdrawn by a new :class:`Withdrawal` row with who, when and
 why, never edited or deleted. An event's text that names a patient is redacted by governance with a new
-:class:`WardEventRedaction` row; the event's own row keeps the original, which no page shows again.
+:class:`WardEventRedaction` row, and a rebase's or a withdrawal's reason with a :class:`ReasonRedaction`
+row; the original row keeps the original text, which no page shows again.
 """
 
 from __future__ import annotations
@@ -157,6 +158,42 @@ class Withdrawal(AppendOnlyModel):
                 ),
             )
         ]
+
+
+class ReasonRedaction(AppendOnlyModel):
+    """The reason a rebase decision or a withdrawal is shown with from now on, written by governance to take
+    out a patient's name or NHS number (issue 13, item 7), as :class:`WardEventRedaction` does for an
+    event's label and description. Both reasons are read outside the ward (commissioners open the ward's
+    events page). Exactly one of ``rebase`` and ``withdrawal`` is set; the redacted row is never changed, so
+    the original stays there and in its audited history, and every page reads the latest redaction's
+    ``text`` instead. ``reason`` is why the text was redacted."""
+
+    rebase = models.ForeignKey(
+        ChartRebase, null=True, blank=True, on_delete=models.PROTECT, related_name="reason_redactions"
+    )
+    withdrawal = models.ForeignKey(
+        Withdrawal, null=True, blank=True, on_delete=models.PROTECT, related_name="reason_redactions"
+    )
+    text = models.TextField(help_text="The reason shown from now on.")
+    reason = models.TextField(help_text="Why the text was redacted.")
+    redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    redacted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["redacted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="redacts_a_rebase_or_a_withdrawal",
+                condition=(
+                    models.Q(rebase__isnull=False, withdrawal__isnull=True)
+                    | models.Q(rebase__isnull=True, withdrawal__isnull=False)
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        what = f"rebase decision {self.rebase_id}" if self.rebase_id else f"withdrawal {self.withdrawal_id}"
+        return f"Redaction {self.pk} of the reason of {what}"
 
 
 # --- Quality-improvement projects (issue 14; decision 0025) -----------------------------------------
@@ -343,6 +380,49 @@ class ProgressScore(AppendOnlyModel):
         return PROGRESS_SCORES[self.tenths][0]
 
 
+class ProjectMilestone(models.Model):
+    """A dated milestone of a project (issue 14, item 1): "Huddle card in use on every shift", "Launched on
+    the second ward". Its label is a marker on the project's own charts, beside its PDSA cycles (not on
+    every chart of its wards, as a cycle is: a milestone belongs to the project). Not a clinical record:
+    one recorded by mistake is withdrawn with a reason (kept, struck through, off the charts), as a cycle
+    is; each change is audited."""
+
+    project = models.ForeignKey(QiProject, on_delete=models.PROTECT, related_name="milestones")
+    reached_on = models.DateField()
+    label = models.CharField(max_length=60, help_text="Short: it is printed on the charts.")
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["project", "reached_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Milestone: {self.label}"
+
+
+class ProjectSeries(AppendOnlyModel):
+    """A series charted on "Chart your own data" and saved to a QI project (issue 20 item 4, decision
+    0057): the CSV text as it was given, the chart's options as they were chosen, and who saved it. The
+    project page draws it again with the same engine and options. Append-only: saving a series again under
+    the same title is a new version, and the project page draws the latest of each title."""
+
+    project = models.ForeignKey(QiProject, on_delete=models.PROTECT, related_name="series")
+    title = models.CharField(max_length=120)
+    csv_text = models.TextField()
+    options = models.JSONField(help_text="The chart-your-own-data form's fields other than the data")
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["project", "title", "saved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.title}"
+
+
 class ActDecision(models.TextChoices):
     ADOPT = "adopt", "Adopt: keep the change"
     ADAPT = "adapt", "Adapt: change it and test again"
@@ -492,3 +572,212 @@ class DriverDiagramVersion(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Driver diagram version {self.number} of project {self.project_id}"
+
+
+# --- Collaboratives run from RRP (issue 14, item 6; decision 0059) -----------------------------------
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the provider"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the collaborative"
+
+
+class CollaborativeInvitation(models.Model):
+    """A collaborative lead's invitation for a ward to join, answered by the ward's provider (governance).
+
+    Accepting makes the ward a member from the date the provider gives (an
+    ``organisations.CollaborativeMembership``, which the collaborative view reads); the invitation keeps
+    who decided, when, and the membership it made. A working record edited in place as it is answered,
+    each step audited (decision 0059).
+    """
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="invitations")
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="collaborative_invitations")
+    proposed_joining_on = models.DateField()
+    message = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    membership = models.OneToOneField(
+        "organisations.CollaborativeMembership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitation",
+    )
+
+    class Meta:
+        ordering = ["collaborative", "-invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "ward"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_ward",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.ward} to {self.collaborative} ({self.status})"
+
+
+class CollaborativeIdea(models.Model):
+    """A change idea the collaborative's lead has put in the collaborative's change package, with why
+    (curation, issue 14 items 3 and 6). Taking it out keeps the row with when and by whom."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="package")
+    change_idea = models.ForeignKey(ChangeIdea, on_delete=models.PROTECT, related_name="collaboratives")
+    note = models.CharField(max_length=300, blank=True, help_text="Why the collaborative recommends it")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["collaborative", "change_idea__title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "change_idea"],
+                condition=models.Q(removed_at__isnull=True),
+                name="idea_once_in_a_collaborative_package",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_idea} in {self.collaborative}"
+
+
+class TemplateDiagramVersion(AppendOnlyModel):
+    """One published version of a collaborative's template driver diagram: the theory of change its member
+    projects start from. Same ``content`` and outline as :class:`DriverDiagramVersion`; never edited,
+    publishing again adds the next version."""
+
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.PROTECT, related_name="template_diagram_versions"
+    )
+    number = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    outline = models.TextField()
+    note = models.CharField(max_length=200, blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["collaborative", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaborative", "number"], name="template_version_once_per_collaborative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Template driver diagram version {self.number} of {self.collaborative}"
+
+
+class LearningSetNote(AppendOnlyModel):
+    """A dated note of a collaborative's learning set (issue 14, item 5): what member wards shared and
+    learned, and the stories told. Its label is printed as a marker on the collaborative's pooled charts.
+    Written by the collaborative's lead; never edited (a correction is a new note)."""
+
+    collaborative = models.ForeignKey(Collaborative, on_delete=models.PROTECT, related_name="learning_notes")
+    held_on = models.DateField()
+    label = models.CharField(max_length=60, help_text="Short: it is printed on the charts.")
+    notes = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["collaborative", "held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.collaborative}: {self.label} ({self.held_on:%d %b %Y})"
+
+
+# --- Co-production (issue 15 item 5) ----------------------------------------------------------------
+
+
+class CoproductionHow(models.TextChoices):
+    """How people with lived experience took part in a piece of the project's work."""
+
+    TEAM_MEETING = "team_meeting", "Took part in a team meeting"
+    CO_DESIGNED = "co_designed", "Co-designed a change"
+    RAN_TEST = "ran_test", "Led or ran a test of change"
+    REVIEWED_DATA = "reviewed_data", "Reviewed the data or charts"
+    SHARED_EXPERIENCE = "shared_experience", "Shared their experience"
+    CO_WROTE = "co_wrote", "Co-wrote material (a leaflet, a plan, training)"
+    CO_DELIVERED = "co_delivered", "Co-delivered training or a learning session"
+    OTHER = "other", "Another way (described below)"
+
+
+class Recognition(models.TextChoices):
+    """How the contribution was recognised, as NHS England's working-in-partnership policy asks it be
+    agreed beforehand (payment, vouchers, expenses, or volunteering by choice)."""
+
+    PAID = "paid", "Paid for their time"
+    VOUCHER = "voucher", "Given a voucher"
+    EXPENSES = "expenses", "Expenses only"
+    VOLUNTEERED = "volunteered", "Volunteered (chose not to be paid)"
+    NOT_YET = "not_yet", "Not agreed yet"
+
+
+class CoproductionEntry(AppendOnlyModel):
+    """One piece of a project's work with people with lived experience: when, who took part (credited by
+    the name they are on the team with), how, the decision it was part of and what changed because of
+    it, and how it was recognised. Never edited: a correction is a new entry."""
+
+    project = models.ForeignKey(QiProject, on_delete=models.PROTECT, related_name="coproduction")
+    happened_on = models.DateField()
+    people = models.ManyToManyField(TeamMember, through="CoproductionCredit", related_name="coproduction")
+    how = models.CharField(max_length=20, choices=CoproductionHow.choices)
+    decision = models.TextField(help_text="The decision or piece of work it was part of")
+    what_changed = models.TextField(help_text="What changed because of it")
+    recognition = models.CharField(max_length=20, choices=Recognition.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["project", "-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Co-production on {self.happened_on:%d %b %Y} in project {self.project_id}"
+
+
+class CoproductionCredit(AppendOnlyModel):
+    """A team member credited in a co-production entry (written with the entry, never changed)."""
+
+    entry = models.ForeignKey(CoproductionEntry, on_delete=models.PROTECT, related_name="credits")
+    member = models.ForeignKey(TeamMember, on_delete=models.PROTECT, related_name="credits")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "member"], name="qi_coproduction_credit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Credit for team member {self.member_id} in co-production entry {self.entry_id}"
+
+
+class ProjectComment(AppendOnlyModel):
+    """A comment on a project by someone on its team or running it, experts by experience above all:
+    read by whoever reads the project. Never edited."""
+
+    project = models.ForeignKey(QiProject, on_delete=models.PROTECT, related_name="comments")
+    text = models.TextField()
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["project", "written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment on project {self.project_id} at {self.written_at:%Y-%m-%d %H:%M}"

@@ -272,6 +272,31 @@ class WithdrawCycleForm(ValidatedForm):
     )
 
 
+class MilestoneForm(ValidatedForm):
+    reached_on = _date("Date of the milestone", message="Enter the date of the milestone")
+    label = forms.CharField(
+        label="Milestone",
+        help_text="A few words, printed on the charts (60 characters at most), for example: huddle card in "
+        "use on every shift. " + READ_BY_COMMISSIONERS,
+        error_messages={"required": "Enter the milestone, in a few words for the charts"},
+    )
+    note = forms.CharField(
+        label="More about it (optional)",
+        required=False,
+        help_text=READ_BY_COMMISSIONERS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class WithdrawMilestoneForm(ValidatedForm):
+    reason = forms.CharField(
+        label="Why are you withdrawing it?",
+        help_text="For example, recorded on the wrong project. " + READ_BY_COMMISSIONERS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why this milestone is being withdrawn"},
+    )
+
+
 class ChangeIdeaForm(ValidatedForm):
     title = forms.CharField(
         label="Title", max_length=80, error_messages={"required": "Enter the change idea's title"}

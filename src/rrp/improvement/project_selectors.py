@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -18,6 +20,8 @@ from rrp.improvement.models import (
     PdsaCycle,
     ProgressScore,
     ProjectMeasure,
+    ProjectMilestone,
+    ProjectSeries,
     QiProject,
     TeamMember,
 )
@@ -176,6 +180,31 @@ def latest_scores(projects: list[QiProject]) -> dict[int, ProgressScore]:
     return out
 
 
+def milestones_of(project: QiProject) -> list[ProjectMilestone]:
+    """The project's milestones in date order, withdrawn ones included (marked)."""
+    return list(project.milestones.select_related("recorded_by").order_by("reached_on", "id"))
+
+
+def milestone_of(project: QiProject, milestone_id: int | str | None) -> ProjectMilestone | None:
+    """One milestone of this project by id (None for anything else: another project's, or none such)."""
+    if milestone_id is None or not str(milestone_id).isdigit():
+        return None
+    return project.milestones.filter(pk=int(milestone_id)).first()
+
+
+def series_of(project: QiProject) -> list[ProjectSeries]:
+    """The latest saved version of each series on the project, by title (one query)."""
+    latest: dict[str, ProjectSeries] = {}
+    for series in project.series.select_related("saved_by").order_by("saved_at", "id"):
+        latest[series.title] = series
+    return sorted(latest.values(), key=lambda s: s.title.lower())
+
+
+def projects_to_manage(user: User) -> list[QiProject]:
+    """The projects this person may change (every ward of each in their charge), for "save to a project"."""
+    return [p for p in projects_for(user).prefetch_related("wards") if may_manage(user, p)]
+
+
 def cycles_of(project: QiProject) -> list[PdsaCycle]:
     """The project's PDSA cycles in number order, withdrawn ones included (marked), with their wards."""
     return list(
@@ -257,3 +286,63 @@ def own_provider(user: User) -> Provider | None:
     if getattr(user, "provider_id", None) is None:
         return None
     return providers_for(user).filter(pk=user.provider_id).first()
+
+
+# --- Spread of change ideas across wards (issue 14, item 5) -------------------------------------------
+
+# What a ward's latest cycle testing an idea says about the idea there.
+SPREAD_STATES = {"": "Testing", "adapt": "Adapting", "adopt": "Adopted", "abandon": "Abandoned"}
+
+
+@dataclass(frozen=True)
+class IdeaOnWard:
+    """Where one ward is with one change idea, from the PDSA cycles testing it there (not withdrawn)."""
+
+    ward_id: int
+    idea_id: int
+    idea_title: str
+    state: str  # a value of SPREAD_STATES: the latest cycle's decision, "Testing" until there is one
+    first_tested: dt.date
+    latest_tested: dt.date
+    cycles: int
+
+
+def ideas_by_ward(
+    ward_ids: Sequence[int], *, windows: Mapping[int, tuple[dt.date, dt.date | None]] | None = None
+) -> list[IdeaOnWard]:
+    """Each (ward, change idea) tested in a PDSA cycle on these wards, with the latest decision. With
+    ``windows`` (ward id -> first and last day, None while open) only cycles that started inside the
+    ward's window count (a collaborative counts what its members tested while members). One query."""
+    through = PdsaCycle.wards.through
+    rows = (
+        through.objects.filter(
+            ward_id__in=list(ward_ids),
+            pdsacycle__withdrawn_at__isnull=True,
+            pdsacycle__change_idea__isnull=False,
+        )
+        .order_by("pdsacycle__starts_on", "pdsacycle__number", "pdsacycle_id")
+        .values_list(
+            "ward_id",
+            "pdsacycle__change_idea_id",
+            "pdsacycle__change_idea__title",
+            "pdsacycle__starts_on",
+            "pdsacycle__decision",
+        )
+    )
+    found: dict[tuple[int, int], IdeaOnWard] = {}
+    for ward_id, idea_id, title, starts_on, decision in rows:
+        if windows is not None:
+            first, last = windows.get(ward_id, (None, None))
+            if first is None or starts_on < first or (last is not None and starts_on > last):
+                continue
+        before = found.get((ward_id, idea_id))
+        found[(ward_id, idea_id)] = IdeaOnWard(
+            ward_id=ward_id,
+            idea_id=idea_id,
+            idea_title=title,
+            state=SPREAD_STATES.get(decision, "Testing"),
+            first_tested=before.first_tested if before else starts_on,
+            latest_tested=starts_on,
+            cycles=(before.cycles if before else 0) + 1,
+        )
+    return list(found.values())

@@ -17,6 +17,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -26,6 +27,7 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.core.concurrency import check_base_version
+from rrp.core.formatting import long_date
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.improvement.models import (
@@ -36,6 +38,8 @@ from rrp.improvement.models import (
     PdsaCycle,
     ProgressScore,
     ProjectMeasure,
+    ProjectMilestone,
+    ProjectSeries,
     ProjectStatus,
     QiProject,
     TeamMember,
@@ -425,6 +429,131 @@ def progress_score_record(
     return score
 
 
+# --- Milestones (issue 14, item 1) ------------------------------------------------------------------
+
+MILESTONE_LABEL_LIMIT = 60
+
+
+def milestone_record(
+    *, project: QiProject, reached_on: dt.date | None, label: str, note: str = "", by: User
+) -> ProjectMilestone:
+    """A dated milestone of the project, a marker on its charts. The date may be ahead (a planned
+    launch): the charts mark it once its month is complete, as they mark events."""
+    if not may_manage_wards(by, project_wards(project)):
+        raise PermissionDenied
+    errors: Errors = {}
+    label = (label or "").strip()
+    if reached_on is None:
+        errors.setdefault("reached_on", []).append("Enter the date of the milestone")
+    elif reached_on < project.starts_on:
+        errors.setdefault("reached_on", []).append(
+            f"The date must be on or after the project started ({long_date(project.starts_on)})"
+        )
+    if not label:
+        errors.setdefault("label", []).append("Enter the milestone, in a few words for the charts")
+    elif len(label) > MILESTONE_LABEL_LIMIT:
+        errors.setdefault("label", []).append(
+            f"The milestone must be {MILESTONE_LABEL_LIMIT} characters or fewer: it is printed on the charts"
+        )
+    no_nhs_number(errors, "label", label)
+    no_nhs_number(errors, "note", note)
+    if errors:
+        raise ValidationError(errors)
+    milestone = ProjectMilestone.objects.create(
+        project=project,
+        reached_on=reached_on,
+        label=label,
+        note=(note or "").strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=milestone,
+        provider_id=project.provider_id,
+        detail={"project": project.pk, "reached_on": reached_on.isoformat(), "label": label},
+    )
+    return milestone
+
+
+def _withdraw(
+    model: type[ProjectMilestone] | type[PdsaCycle], pk: int, *, reason: str, by: User, what: str
+) -> Any:
+    """Withdraw a milestone or cycle recorded by mistake: kept, marked withdrawn with the reason (a new
+    version of a cycle), audited, and off the charts from now on. Only those who run the project may."""
+    locked = model.objects.select_for_update().select_related("project").get(pk=pk)
+    if not may_manage_wards(by, project_wards(locked.project)):
+        raise PermissionDenied
+    errors: Errors = {}
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append(f"Say why this {what} is being withdrawn")
+    no_nhs_number(errors, "reason", reason)
+    if locked.withdrawn_at is not None:
+        errors.setdefault("reason", []).append(f"This {what} has already been withdrawn")
+    if errors:
+        raise ValidationError(errors)
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_reason = reason.strip()
+    fields = ["withdrawn_at", "withdrawn_reason"]
+    if isinstance(locked, PdsaCycle):
+        locked.version += 1
+        fields.append("version")
+    locked.save(update_fields=fields)
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=locked,
+        provider_id=locked.project.provider_id,
+        detail={"withdrawn": True, "reason": locked.withdrawn_reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def milestone_withdraw(*, milestone: ProjectMilestone, reason: str, by: User) -> ProjectMilestone:
+    """Withdraw a milestone recorded by mistake: kept, marked withdrawn, and off the charts from now on."""
+    return _withdraw(ProjectMilestone, milestone.pk, reason=reason, by=by, what="milestone")
+
+
+# --- Series saved from "Chart your own data" (issue 20, item 4) -------------------------------------
+
+
+def series_save(
+    *, project: QiProject, title: str, csv_text: str, options: Mapping[str, str], by: User
+) -> ProjectSeries:
+    """Keep a charted series (already read and checked by the chart-your-own-data form) on the project,
+    to be drawn on its page with the same options; saving again under a title is a new version."""
+    if not may_manage_wards(by, project_wards(project)):
+        raise PermissionDenied
+    errors: Errors = {}
+    title = (title or "").strip()
+    if not title:
+        errors.setdefault("title", []).append(
+            "Enter what the data is: it names the series on the project's page"
+        )
+    no_nhs_number(errors, "title", title)
+    no_nhs_number(errors, "csv_text", csv_text)
+    if errors:
+        raise ValidationError(errors)
+    series = ProjectSeries.objects.create(
+        project=project,
+        title=title,
+        csv_text=csv_text,
+        options=dict(options),
+        saved_by=by,
+        saved_at=timezone.now(),
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=series,
+        provider_id=project.provider_id,
+        detail={"project": project.pk, "title": title, "lines": csv_text.count("\n") + 1},
+    )
+    return series
+
+
 # --- PDSA cycles (issue 14, item 4) -----------------------------------------------------------------
 
 PDSA_TITLE_LIMIT = 50
@@ -577,26 +706,4 @@ def pdsa_update(*, cycle: PdsaCycle, data: PdsaInput, base_version: int | None, 
 @transaction.atomic
 def pdsa_withdraw(*, cycle: PdsaCycle, reason: str, by: User) -> PdsaCycle:
     """Withdraw a cycle recorded by mistake: kept, marked withdrawn, and off the charts from now on."""
-    locked = PdsaCycle.objects.select_for_update().select_related("project").get(pk=cycle.pk)
-    if not may_manage_wards(by, project_wards(locked.project)):
-        raise PermissionDenied
-    errors: Errors = {}
-    if not (reason or "").strip():
-        errors.setdefault("reason", []).append("Say why this cycle is being withdrawn")
-    no_nhs_number(errors, "reason", reason)
-    if locked.withdrawn_at is not None:
-        errors.setdefault("reason", []).append("This cycle has already been withdrawn")
-    if errors:
-        raise ValidationError(errors)
-    locked.withdrawn_at = timezone.now()
-    locked.withdrawn_reason = reason.strip()
-    locked.version += 1
-    locked.save(update_fields=["withdrawn_at", "withdrawn_reason", "version"])
-    audit_record(
-        actor=by,
-        action=AuditAction.CHANGE,
-        record=locked,
-        provider_id=locked.project.provider_id,
-        detail={"withdrawn": True, "reason": locked.withdrawn_reason},
-    )
-    return locked
+    return _withdraw(PdsaCycle, cycle.pk, reason=reason, by=by, what="cycle")

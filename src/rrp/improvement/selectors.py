@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from rrp.accounts.models import User
 from rrp.accounts.scope import providers_for, wards_for
 from rrp.charts import Event
-from rrp.improvement.models import ChartRebase, ImprovementAim, PdsaCycle, WardEvent, WardEventRedaction
+from rrp.improvement.models import (
+    ChartRebase,
+    ImprovementAim,
+    PdsaCycle,
+    ReasonRedaction,
+    WardEvent,
+    WardEventRedaction,
+    Withdrawal,
+)
 from rrp.organisations.models import Provider, Ward
 
 
@@ -24,6 +32,35 @@ def _shown(events: QuerySet[WardEvent]) -> QuerySet[WardEvent]:
         shown_label=Coalesce(Subquery(latest.values("label")[:1]), F("label")),
         shown_description=Coalesce(Subquery(latest.values("description")[:1]), F("description")),
         redacted_at=Subquery(latest.values("redacted_at")[:1]),
+        **_shown_withdrawal_reason(),
+    )
+
+
+def _latest_reason(**item: OuterRef) -> QuerySet[ReasonRedaction]:
+    """The latest ``ReasonRedaction`` of one rebase or withdrawal (``rebase=`` or ``withdrawal=``)."""
+    return ReasonRedaction.objects.filter(**item).order_by("-redacted_at", "-id")
+
+
+def _shown_withdrawal_reason() -> dict[str, Coalesce | Subquery]:
+    """Annotations for an event's or a rebase's withdrawal: the reason it is shown with (the latest
+    redaction's text, else its own; None when not withdrawn) and when it was redacted."""
+    latest = _latest_reason(withdrawal=OuterRef("withdrawal"))
+    return {
+        "shown_withdrawal_reason": Coalesce(Subquery(latest.values("text")[:1]), F("withdrawal__reason")),
+        "withdrawal_redacted_at": Subquery(latest.values("redacted_at")[:1]),
+    }
+
+
+def _shown_rebases(rebases: QuerySet[ChartRebase]) -> QuerySet[ChartRebase]:
+    """Rebase decisions with the reasons they are shown with, as ``_shown`` does for events: the latest
+    ``ReasonRedaction``'s text where governance redacted one, else their own (``shown_reason``,
+    ``reason_redacted_at``, and the same for their withdrawal). Every reader of a rebase's reason or its
+    withdrawal's goes through here, so a redacted original is never shown again."""
+    latest = _latest_reason(rebase=OuterRef("pk"))
+    return rebases.annotate(
+        shown_reason=Coalesce(Subquery(latest.values("text")[:1]), F("reason")),
+        reason_redacted_at=Subquery(latest.values("redacted_at")[:1]),
+        **_shown_withdrawal_reason(),
     )
 
 
@@ -80,7 +117,7 @@ def ward_events(ward_id: int) -> list[WardEvent]:
 def ward_rebases(ward_id: int) -> list[ChartRebase]:
     """Every rebase decision of one ward, withdrawn ones included (marked), by measure, newest first."""
     return list(
-        ChartRebase.objects.filter(ward_id=ward_id)
+        _shown_rebases(ChartRebase.objects.filter(ward_id=ward_id))
         .select_related("decided_by", "withdrawal")
         .order_by("measure_slug", "-rebase_on")
     )
@@ -113,8 +150,25 @@ def ward_event_for(user: User, ward: Ward, event_id: int) -> WardEvent | None:
 def ward_rebase_for(user: User, ward: Ward, rebase_id: int) -> ChartRebase | None:
     """One rebase decision of a ward in the user's scope, with its ward and any withdrawal."""
     return (
-        ChartRebase.objects.filter(ward__in=wards_for(user), ward=ward, pk=rebase_id)
+        _shown_rebases(ChartRebase.objects.filter(ward__in=wards_for(user), ward=ward, pk=rebase_id))
         .select_related("ward", "withdrawal")
+        .first()
+    )
+
+
+def ward_withdrawal_for(user: User, ward: Ward, withdrawal_id: int) -> Withdrawal | None:
+    """The withdrawal of one of a ward's events or rebase decisions, the ward in the user's scope, with the
+    reason it is shown with (``shown_reason``, ``reason_redacted_at``); None (the view's 404) for another
+    ward's, an aim's, or no such withdrawal."""
+    latest = _latest_reason(withdrawal=OuterRef("pk"))
+    return (
+        Withdrawal.objects.filter(Q(event__ward=ward) | Q(rebase__ward=ward), pk=withdrawal_id)
+        .filter(Q(event__ward__in=wards_for(user)) | Q(rebase__ward__in=wards_for(user)))
+        .annotate(
+            shown_reason=Coalesce(Subquery(latest.values("text")[:1]), F("reason")),
+            reason_redacted_at=Subquery(latest.values("redacted_at")[:1]),
+        )
+        .select_related("event__ward", "rebase__ward")
         .first()
     )
 

@@ -20,10 +20,12 @@ from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.improvement.collaborative_services import may_lead
 from rrp.improvement.models import (
     ChartRebase,
     EventKind,
     ImprovementAim,
+    ReasonRedaction,
     WardEvent,
     WardEventRedaction,
     Withdrawal,
@@ -132,11 +134,13 @@ def improvement_aim_record(
     provider: Provider | None = None,
     collaborative: Collaborative | None = None,
 ) -> ImprovementAim:
-    """Record a reduction aim for a provider (by its governance) or a collaborative (set up by the
-    service's administrators or from the command line, ``by`` then being the administrator)."""
+    """Record a reduction aim for a provider (by its governance) or a collaborative (by its lead, on the
+    collaborative's page, or by the service's administrators)."""
     if (provider is None) == (collaborative is None):
         raise ValueError("an aim is for exactly one provider or one collaborative")
     if provider is not None and not has_permission(by, Permission.AIM_SET, provider=provider):
+        raise PermissionDenied
+    if collaborative is not None and not _may_set_collaborative_aims(by, collaborative):
         raise PermissionDenied
     errors: Errors = {}
     if measure_slug not in all_measures():
@@ -174,16 +178,18 @@ def improvement_aim_record(
     return aim
 
 
+def _may_set_collaborative_aims(by: User, collaborative: Collaborative) -> bool:
+    return may_lead(by, collaborative) or has_permission(by, Permission.ORGANISATION_MANAGE)
+
+
 Withdrawable = WardEvent | ChartRebase | ImprovementAim
 
 
 def _withdraw_permission(item: Withdrawable) -> tuple[Permission, dict[str, Ward | Provider]]:
     """Whoever may record the thing may withdraw it: the ward's chart managers an event or a rebase, the
-    provider's governance a provider aim. A collaborative's aims are set up by the service's
-    administrators (from the shell), so only an administrator withdraws one; there is no page for it."""
+    provider's governance a provider aim. (A collaborative's aim is withdrawn by its lead or an
+    administrator: ``withdraw`` checks that itself.)"""
     if isinstance(item, ImprovementAim):
-        if item.provider_id is None:
-            return Permission.ORGANISATION_MANAGE, {}
         return Permission.AIM_SET, {"provider": item.provider}
     return Permission.CHART_EVENT_RECORD, {"ward": item.ward}
 
@@ -192,9 +198,13 @@ def _withdraw_permission(item: Withdrawable) -> tuple[Permission, dict[str, Ward
 def withdraw(*, item: Withdrawable, reason: str, by: User) -> Withdrawal:
     """Withdraw an event, a rebase or an aim recorded by mistake. The row stays (append-only), marked
     withdrawn; charts, the board and the collaborative view leave it out from then on."""
-    permission, context = _withdraw_permission(item)
-    if not has_permission(by, permission, **context):
-        raise PermissionDenied
+    if isinstance(item, ImprovementAim) and item.collaborative_id is not None:
+        if not _may_set_collaborative_aims(by, item.collaborative):
+            raise PermissionDenied
+    else:
+        permission, context = _withdraw_permission(item)
+        if not has_permission(by, permission, **context):
+            raise PermissionDenied
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why this is being withdrawn"]})
     errors: Errors = {}
@@ -259,5 +269,62 @@ def ward_event_redact(
         record_label=f"Ward event {event.pk} redacted",
         provider_id=event.ward.provider_id,
         detail={"redacted": True, "redaction_id": redaction.pk},
+    )
+    return redaction
+
+
+Redactable = ChartRebase | Withdrawal
+
+
+def _redactable_ward(item: Redactable) -> Ward:
+    """The ward whose events page shows the reason; an aim's withdrawal has none (aims are read on the
+    provider's own board pages, by its governance, not outside the provider)."""
+    if isinstance(item, ChartRebase):
+        return item.ward
+    if item.event_id is not None:
+        return item.event.ward
+    if item.rebase_id is not None:
+        return item.rebase.ward
+    raise ValueError(
+        "only the reason of a ward's rebase decision or of a withdrawn event or rebase is redacted"
+    )
+
+
+@transaction.atomic
+def reason_redact(*, item: Redactable, text: str, reason: str, by: User) -> ReasonRedaction:
+    """Show a rebase decision's reason, or a withdrawal's, with new text from now on, without the patient's
+    name or NHS number it held (issue 13, item 7), as ``ward_event_redact`` does for an event's text.
+
+    Append-only: a new ``ReasonRedaction`` row, never a change to the rebase's or withdrawal's, which keeps
+    the original (its audited history). The audit row names the redaction, never the text. Governance only
+    (``WARD_EVENT_REDACT`` on the ward)."""
+    ward = _redactable_ward(item)
+    if not has_permission(by, Permission.WARD_EVENT_REDACT, ward=ward):
+        raise PermissionDenied
+    errors: Errors = {}
+    text = (text or "").strip()
+    if not text:
+        errors.setdefault("text", []).append("Enter the reason the page should show")
+    _no_nhs_number(errors, "text", text)
+    if not (reason or "").strip():
+        errors.setdefault("reason", []).append("Say why the text is being redacted")
+    _check(errors)
+    is_rebase = isinstance(item, ChartRebase)
+    redaction = ReasonRedaction.objects.create(
+        rebase=item if is_rebase else None,
+        withdrawal=None if is_rebase else item,
+        text=text,
+        reason=reason.strip(),
+        redacted_by=by,
+        redacted_at=timezone.now(),
+    )
+    noun = "Chart rebase decision" if is_rebase else "Withdrawal"
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=item,
+        record_label=f"{noun} {item.pk}: reason redacted",
+        provider_id=ward.provider_id,
+        detail={"redacted": True, "reason_redaction_id": redaction.pk},
     )
     return redaction

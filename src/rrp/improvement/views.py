@@ -22,10 +22,19 @@ from django.views.decorators.http import require_http_methods
 from rrp.accounts.permissions import has_permission, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for
+from rrp.core.formatting import long_date
 from rrp.core.forms import apply_errors
 from rrp.core.http import FORM_METHODS
 from rrp.improvement import selectors, services
-from rrp.improvement.forms import AimForm, ChartRebaseForm, WardEventForm, WardEventRedactForm, WithdrawForm
+from rrp.improvement.forms import (
+    AimForm,
+    ChartRebaseForm,
+    ReasonRedactForm,
+    WardEventForm,
+    WardEventRedactForm,
+    WithdrawForm,
+)
+from rrp.improvement.models import ChartRebase, Withdrawal
 from rrp.measures.catalogue import all_measures
 from rrp.organisations.models import Provider, Ward
 from rrp.people.validation import nhs_number_display, nhs_numbers_in, without_nhs_numbers
@@ -189,6 +198,61 @@ def rebase_withdraw(request: HttpRequest, ward_id: int, rebase_id: int) -> HttpR
     return _withdraw(
         request, ward, selectors.ward_rebase_for(request.user, ward, rebase_id), "rebase decision"
     )
+
+
+def _reason_redact(
+    request: HttpRequest, ward: Ward, item: ChartRebase | Withdrawal | None, what: str
+) -> HttpResponse:
+    """Governance takes a patient's name or NHS number out of a rebase's or a withdrawal's reason (issue
+    13, item 7), as ``event_redact`` does for an event: the form starts from the reason shown now with every
+    NHS number found taken out, and says which it found."""
+    if item is None:
+        raise Http404
+    found = [nhs_number_display(n) for n in nhs_numbers_in(item.shown_reason)]
+    form = ReasonRedactForm(request.POST or None, initial={"text": without_nhs_numbers(item.shown_reason)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reason_redact(item=item, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"The {what} is redacted: it is shown with the new text from now on.")
+            return redirect("improvement:ward-events", ward_id=ward.pk)
+    status = 400 if form.errors else 200
+    context = {"ward": ward, "what": what, "subject": _redacted_subject(item), "found": found, "form": form}
+    return render(request, "improvement/reason_redact.jinja", context, status=status)
+
+
+def _redacted_subject(item: ChartRebase | Withdrawal) -> str:
+    """What the reason belongs to, in words that hold none of the free text (an event's label may be the
+    very text being redacted): "rebase of <measure> from <date>", "withdrawal of the event of <date>"."""
+    if isinstance(item, Withdrawal):
+        if item.event_id is not None:
+            return f"withdrawal of the event of {long_date(item.event.happened_on)}"
+        return f"withdrawal of the {_redacted_subject(item.rebase)}"
+    return f"rebase of {_measure_name(item.measure_slug)} from {long_date(item.rebase_on)}"
+
+
+def _redacting_ward(request: HttpRequest, ward_id: int) -> Ward:
+    ward = _ward(request, ward_id)
+    require_permission(request.user, Permission.WARD_EVENT_REDACT, ward=ward)
+    return ward
+
+
+@require_http_methods(FORM_METHODS)
+def rebase_redact(request: HttpRequest, ward_id: int, rebase_id: int) -> HttpResponse:
+    """Redact the reason of one of the ward's rebase decisions."""
+    ward = _redacting_ward(request, ward_id)
+    rebase = selectors.ward_rebase_for(request.user, ward, rebase_id)
+    return _reason_redact(request, ward, rebase, "rebase decision's reason")
+
+
+@require_http_methods(FORM_METHODS)
+def withdrawal_redact(request: HttpRequest, ward_id: int, withdrawal_id: int) -> HttpResponse:
+    """Redact the reason an event or a rebase decision of the ward was withdrawn."""
+    ward = _redacting_ward(request, ward_id)
+    withdrawal = selectors.ward_withdrawal_for(request.user, ward, withdrawal_id)
+    return _reason_redact(request, ward, withdrawal, "withdrawal's reason")
 
 
 # --- A provider's improvement aims (shown on its board report) ----------------------------------------

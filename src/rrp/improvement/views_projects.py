@@ -23,15 +23,19 @@ from rrp.core.http import FORM_METHODS
 from rrp.improvement import diagram_services
 from rrp.improvement import project_selectors as selectors
 from rrp.improvement import project_services as services
+from rrp.improvement.collaborative_selectors import template_for_project
+from rrp.improvement.diagram_drawing import diagram_svg
 from rrp.improvement.models import ProjectStatus, QiProject
 from rrp.improvement.project_forms import (
     ChangeIdeaForm,
     DriverDiagramForm,
+    MilestoneForm,
     PdsaForm,
     ProgressScoreForm,
     ProjectForm,
     TeamMemberForm,
     WithdrawCycleForm,
+    WithdrawMilestoneForm,
 )
 
 
@@ -222,6 +226,55 @@ def project_score(request: HttpRequest, project_id: int) -> HttpResponse:
         request,
         "improvement/project_score.jinja",
         {"project": project, "scores": selectors.scores(project), "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def project_milestones(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's milestones, and a form to record one (a marker on the project's charts)."""
+    project = _managed_project(request, project_id)
+    form = MilestoneForm(request.POST or None, initial={"reached_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestone = services.milestone_record(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Milestone recorded: {milestone.label}. It is marked on the charts.")
+            return redirect("improvement:project-milestones", project_id=project.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/project_milestones.jinja",
+        {"project": project, "milestones": selectors.milestones_of(project), "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def milestone_withdraw(request: HttpRequest, project_id: int, milestone_id: int) -> HttpResponse:
+    """Withdraw a milestone recorded by mistake: it stays in the list, marked, and leaves the charts."""
+    project = _managed_project(request, project_id)
+    milestone = selectors.milestone_of(project, milestone_id)
+    if milestone is None:
+        raise Http404
+    form = WithdrawMilestoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_withdraw(
+                milestone=milestone, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Milestone withdrawn: {milestone.label}. It is off the charts.")
+            return redirect("improvement:project-milestones", project_id=project.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "improvement/milestone_withdraw.jinja",
+        {"project": project, "milestone": milestone, "form": form},
         status=status,
     )
 
@@ -453,7 +506,10 @@ def driver_diagram(request: HttpRequest, project_id: int) -> HttpResponse:
         if chosen is None:
             raise Http404
     latest = versions[0] if versions else None
-    form = DriverDiagramForm(request.POST or None, initial={"outline": latest.outline if latest else ""})
+    # A project with no diagram yet starts from its collaborative's published template, if there is one.
+    template = None if latest else template_for_project(project)
+    start = latest.outline if latest else (template.outline if template else "")
+    form = DriverDiagramForm(request.POST or None, initial={"outline": start})
     if request.method == "POST" and form.is_valid():
         try:
             version = diagram_services.diagram_save(project=project, by=request.user, **form.cleaned_data)
@@ -463,18 +519,23 @@ def driver_diagram(request: HttpRequest, project_id: int) -> HttpResponse:
             messages.success(request, f"Driver diagram saved as version {version.number}.")
             return redirect("improvement:driver-diagram", project_id=project.pk)
     status = 400 if form.errors else 200
+    aim = selectors.aim_of(project)
     return render(
         request,
         "improvement/driver_diagram.jinja",
         {
             "project": project,
-            "aim": selectors.aim_of(project),
+            "aim": aim,
+            "drawing": diagram_svg(chosen.content, aim.statement if aim else project.title)
+            if chosen
+            else None,
             "versions": versions,
             "chosen": chosen,
             "is_latest": chosen is latest,
             "ideas": selectors.ideas_for_project(project),
             "cycles_by_idea": selectors.cycles_by_idea(project),
             "can_manage": can_manage,
+            "template": template,
             "form": form,
         },
         status=status,

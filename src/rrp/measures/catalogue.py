@@ -55,8 +55,29 @@ class Denominator(StrEnum):
     PEOPLE = "people"
     ADMISSIONS = "admissions"
     RESPONSES = "responses"
+    PEOPLE_RESTRAINED_REPEATEDLY = "people_restrained_repeatedly"
     EPISODES_ENDED = "episodes_ended"
+    #: Comes with each entered or imported value (FTE days available, huddles planned): decision 0043.
+    ENTERED = "entered"
     NONE = "none"
+
+
+class Source(StrEnum):
+    """Where a measure's numbers come from (decision 0043): RRP's own records, or values per ward and
+    month typed on the ward's measure values page or imported from an incident system's export."""
+
+    RECORDS = "records"
+    ENTERED = "entered"
+    IMPORTED = "imported"
+
+
+class Combine(StrEnum):
+    """How wards' values of a measure make a provider's (or any group's) figure: counts and rates are
+    summed (numerators and denominators), a level such as Safewards interventions in use (0 to 10 on
+    each ward) is the mean of the wards that gave one: summed, five wards at 6 would read as 30 of 10."""
+
+    SUM = "sum"
+    MEAN = "mean"
 
 
 class Counts(StrEnum):
@@ -78,6 +99,18 @@ class Counts(StrEnum):
     ADMISSIONS_RIGHTS_INFORMATION = "admissions_rights_information"
     VOICE_FELT_SAFE = "voice_felt_safe"
     VOICE_RESPECTED = "voice_respected"
+    PEOPLE_RESTRAINED_REPEATEDLY_PLAN_REVIEWED = "people_restrained_repeatedly_plan_reviewed"
+    #: The values entered or imported per ward and month (``measures.MeasureValue``), for any source
+    #: other than records.
+    WARD_VALUES = "ward_values"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A published source the measure follows (its national equivalent, or the guidance it counts)."""
+
+    title: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -110,6 +143,22 @@ class MeasureDefinition:
     authored_by: str
     checked_by: str
     next_review: dt.date
+    source: Source = Source.RECORDS
+    references: tuple[Reference, ...] = ()
+    combine: Combine = Combine.SUM
+    #: Whether NHS Digital's small-number rules apply outside the provider (decision 0055): counts of
+    #: events that involve people do; a ward's practice (Safewards interventions in use, huddles held)
+    #: identifies no one, and rounding a level of 0 to 10 to the nearest 5 would say nothing.
+    suppress_outside: bool = True
+    #: Whether a ward's figures are shown exactly only to the ward's own team (issue 15 item 6, decision
+    #: 0077): the patients' weekly check, where a few answers on a small ward would say who answered what.
+    #: Everyone else, the provider's governance included, sees them suppressed, and the provider total too.
+    suppress_outside_ward: bool = False
+
+    @property
+    def from_values(self) -> bool:
+        """True when the numbers are entered or imported per ward and month, not counted from records."""
+        return self.source is not Source.RECORDS
 
     @property
     def lowest_value(self) -> float | None:
@@ -148,9 +197,11 @@ REQUIRED_FIELDS = (
     "checked_by",
     "next_review",
 )
+OPTIONAL_FIELDS = ("source", "references", "combine", "suppress_outside", "suppress_outside_ward")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RATE_CHARTS = {Chart.P, Chart.PPRIME, Chart.U, Chart.UPRIME, Chart.FUNNEL}
 INTERVAL_CHARTS = {Chart.G, Chart.T}
+VALUE_DENOMINATORS = {Denominator.OCCUPIED_BED_DAYS, Denominator.ENTERED, Denominator.NONE}
 
 
 def _choice(enum: type[StrEnum], value: Any, *, path: Path, field: str) -> Any:
@@ -201,11 +252,12 @@ def _numerator(data: Any, *, path: Path) -> Numerator:
             )
         numbers[key] = value
     counts = _choice(Counts, data.get("counts"), path=path, field="numerator.counts")
-    if counts is Counts.REPEAT_INTERVENTIONS and numbers["repeat_threshold"] is None:
+    needs_threshold = {Counts.REPEAT_INTERVENTIONS, Counts.PEOPLE_RESTRAINED_REPEATEDLY_PLAN_REVIEWED}
+    if counts in needs_threshold and numbers["repeat_threshold"] is None:
         raise MeasureDefinitionError(
             path=path,
             field="numerator.repeat_threshold",
-            reason="repeat_interventions needs a repeat_threshold",
+            reason=f"{counts} needs a repeat_threshold",
         )
     return Numerator(
         description=_text(data, "description", path=path, field="numerator.description"),
@@ -227,7 +279,7 @@ def parse_definition(data: Any, *, path: Path) -> MeasureDefinition:  # noqa: C9
     for key in REQUIRED_FIELDS:
         if key not in data:
             raise MeasureDefinitionError(path=path, field=key, reason="is missing")
-    unknown = set(data) - set(REQUIRED_FIELDS)
+    unknown = set(data) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
     if unknown:
         raise MeasureDefinitionError(path=path, field=sorted(unknown)[0], reason="is not a known field")
     version = data["version"]
@@ -272,6 +324,32 @@ def parse_definition(data: Any, *, path: Path) -> MeasureDefinition:  # noqa: C9
             field="numerator.intervention_types",
             reason="episodes are seclusion (05) and long-term segregation (06) only",
         )
+    source = _choice(Source, data.get("source", "records"), path=path, field="source")
+    if (source is Source.RECORDS) == (numerator.counts is Counts.WARD_VALUES):
+        raise MeasureDefinitionError(
+            path=path,
+            field="numerator.counts",
+            reason="ward_values goes with a source of entered or imported, and only with those",
+        )
+    if source is not Source.RECORDS and denominator not in VALUE_DENOMINATORS:
+        raise MeasureDefinitionError(
+            path=path,
+            field="denominator",
+            reason="an entered or imported measure is over occupied_bed_days, entered or none",
+        )
+    if (denominator is Denominator.ENTERED) and source is Source.RECORDS:
+        raise MeasureDefinitionError(
+            path=path, field="denominator", reason="entered goes with a source of entered or imported"
+        )
+    references = _references(data.get("references", []), path=path)
+    combine = _choice(Combine, data.get("combine", "sum"), path=path, field="combine")
+    if combine is Combine.MEAN and denominator is not Denominator.NONE:
+        raise MeasureDefinitionError(
+            path=path,
+            field="combine",
+            reason="mean goes with a measure with no denominator (a level per ward)",
+        )
+    suppress_outside, suppress_outside_ward = _suppression(data, source=source, path=path)
     metric = data["mhsds_metric"]
     if metric is not None and metric not in MHSDS_METRICS:
         raise MeasureDefinitionError(
@@ -307,7 +385,50 @@ def parse_definition(data: Any, *, path: Path) -> MeasureDefinition:  # noqa: C9
         authored_by=authored_by,
         checked_by=checked_by,
         next_review=next_review,
+        source=source,
+        references=references,
+        combine=combine,
+        suppress_outside=suppress_outside,
+        suppress_outside_ward=suppress_outside_ward,
     )
+
+
+def _suppression(data: dict[str, Any], *, source: Source, path: Path) -> tuple[bool, bool]:
+    """The definition's ``suppress_outside`` and ``suppress_outside_ward`` flags, checked together: a
+    measure counted from records is always suppressed outside the provider, and one suppressed outside
+    the ward is suppressed outside the provider too."""
+    suppress_outside = data.get("suppress_outside", True)
+    if not isinstance(suppress_outside, bool):
+        raise MeasureDefinitionError(path=path, field="suppress_outside", reason="must be true or false")
+    if not suppress_outside and source is Source.RECORDS:
+        raise MeasureDefinitionError(
+            path=path, field="suppress_outside", reason="a measure counted from records is always suppressed"
+        )
+    suppress_outside_ward = data.get("suppress_outside_ward", False)
+    if not isinstance(suppress_outside_ward, bool):
+        raise MeasureDefinitionError(path=path, field="suppress_outside_ward", reason="must be true or false")
+    if suppress_outside_ward and not suppress_outside:
+        raise MeasureDefinitionError(
+            path=path,
+            field="suppress_outside_ward",
+            reason="a measure suppressed outside the ward is suppressed outside the provider too",
+        )
+    return suppress_outside, suppress_outside_ward
+
+
+def _references(data: Any, *, path: Path) -> tuple[Reference, ...]:
+    if not isinstance(data, list):
+        raise MeasureDefinitionError(path=path, field="references", reason="must be a list")
+    out = []
+    for index, item in enumerate(data):
+        field = f"references[{index}]"
+        if not isinstance(item, dict) or set(item) != {"title", "url"}:
+            raise MeasureDefinitionError(path=path, field=field, reason="must hold a title and a url only")
+        url = _text(item, "url", path=path, field=f"{field}.url")
+        if not url.startswith("https://"):
+            raise MeasureDefinitionError(path=path, field=f"{field}.url", reason="must start https://")
+        out.append(Reference(title=_text(item, "title", path=path, field=f"{field}.title"), url=url))
+    return tuple(out)
 
 
 def load_definitions(directory: Path | str = DEFINITIONS_DIR) -> dict[str, MeasureDefinition]:
@@ -326,9 +447,39 @@ def load_definitions(directory: Path | str = DEFINITIONS_DIR) -> dict[str, Measu
 
 
 @cache
-def all_measures() -> dict[str, MeasureDefinition]:
-    """The shipped measures (loaded once per process)."""
+def shipped_measures() -> dict[str, MeasureDefinition]:
+    """The measures shipped as files (loaded once per process)."""
     return load_definitions(DEFINITIONS_DIR)
+
+
+# The definitions approved on the catalogue's pages (decision 0055), the newest version of each, as last
+# read from the database by ``measures.governance.refresh_catalogue`` (at the start of each request, and
+# by the commands that chart). Nothing here reads the database, so the catalogue stays a pure function
+# of the files and this overlay.
+_approved: dict[str, MeasureDefinition] = {}
+_merged: tuple[int, dict[str, MeasureDefinition]] | None = None
+
+
+def use_approved(approved: dict[str, MeasureDefinition]) -> None:
+    """Install the approved definitions (``measures.governance`` calls this): where one has the slug of a
+    shipped measure it replaces it only when its version is higher, so a later file wins over an older
+    approval."""
+    global _approved, _merged
+    _approved, _merged = dict(approved), None
+
+
+def all_measures() -> dict[str, MeasureDefinition]:
+    """Every measure in the catalogue: the shipped files and the definitions approved on its pages."""
+    global _merged
+    approved = _approved
+    if _merged is not None and _merged[0] == id(approved):
+        return _merged[1]
+    measures = dict(shipped_measures())
+    for slug, definition in approved.items():
+        if slug not in measures or definition.version > measures[slug].version:
+            measures[slug] = definition
+    _merged = (id(approved), measures)
+    return measures
 
 
 def measure(slug: str) -> MeasureDefinition:

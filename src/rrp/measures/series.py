@@ -35,24 +35,41 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, F, Func, Min, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from rrp.core.times import local_midnight
 from rrp.figures import store
+from rrp.force.codes import DebriefKind
 from rrp.force.debriefs import DEBRIEF_WINDOW, patient_debrief_times
-from rrp.force.models import InterventionRecord
+from rrp.force.models import Debrief, InterventionRecord
 from rrp.force.selectors import recorded_types
+from rrp.force.services import LATER_RESTRAINTS_WITHIN
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
+from rrp.measures.values import current_values
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month, period_of
-from rrp.people.selectors import admissions_rights_recorded, voice_answers
+from rrp.people.selectors import admissions_rights_recorded, plan_versions_written, voice_answers
+from rrp.people.services import PLAN_REVIEW_WITHIN
 from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE
 from rrp.segregation.selectors import ended_reviews_on_time, intervention_spans
 from rrp.spc import SpcResult, analyse
 
 SERIES_COLUMNS = ["ward_id", "period", "numerator", "denominator", "value"]
+
+
+def _patient_debrief_held() -> Q:
+    """On intervention rows: their incident's patient debrief was held, as ``force.debrief_answers`` reads
+    it (decision 0061). The current patient debrief record (its latest row) answers where there is one,
+    however many times it was recorded; the incident version's own yes/no answer only where there is
+    none. Counted per incident (``distinct``), so a debrief recorded again is still one debrief."""
+    records = Debrief.objects.filter(incident_id=OuterRef("version__incident_id"), kind=DebriefKind.PATIENT)
+    held = IsNull(Subquery(records.order_by("-id").values("held_at")[:1]), False)
+    return Q(held) | (~Exists(records) & Q(version__debrief_patient_held=True))
+
+
 # Measures whose numerator (and any count denominator) come from one grouped query of interventions.
 GROUPED_NUMERATORS = {
     Counts.INTERVENTIONS: Count("id"),
@@ -65,7 +82,7 @@ GROUPED_NUMERATORS = {
         "version__incident_id", distinct=True, filter=Q(version__injury_staff=True)
     ),
     Counts.INCIDENTS_WITH_PATIENT_DEBRIEF: Count(
-        "version__incident_id", distinct=True, filter=Q(version__debrief_patient_held=True)
+        "version__incident_id", distinct=True, filter=_patient_debrief_held()
     ),
 }
 COUNT_DENOMINATORS = {
@@ -408,6 +425,17 @@ def _period_start(moment: dt.datetime, period: Period) -> dt.date:
     return day.replace(day=1) if period is Period.MONTH else day - dt.timedelta(days=day.weekday())
 
 
+def _check_denominator(definition: MeasureDefinition) -> None:
+    """UnsupportedMeasure, naming the measure, for a denominator the series code does not compute."""
+    if (
+        definition.denominator not in SUPPORTED_DENOMINATORS
+        and OWN_DENOMINATORS.get(definition.numerator.counts) is not definition.denominator
+    ):
+        raise UnsupportedMeasure(
+            f"{definition.slug}: denominator {definition.denominator} is not computed yet"
+        )
+
+
 def measure_series(
     definition: MeasureDefinition,
     *,
@@ -427,18 +455,20 @@ def measure_series(
     ``measure_series_many`` (``stored=False`` computes them from the records).
     """
     period = Period(period)
-    if stored and _groupable(definition) and _storable([definition], since=since, until=until, period=period):
+    if (
+        stored
+        and _stored_kind(definition)
+        and _storable([definition], since=since, until=until, period=period)
+    ):
         return measure_series_many([definition], ward_ids=ward_ids, since=since, until=until, period=period)[
             definition.slug
         ]
     counts = definition.numerator.counts
-    if (
-        definition.denominator not in SUPPORTED_DENOMINATORS
-        and OWN_DENOMINATORS.get(counts) is not definition.denominator
-    ):
-        raise UnsupportedMeasure(
-            f"{definition.slug}: denominator {definition.denominator} is not computed yet"
+    if counts is Counts.WARD_VALUES:
+        return ward_values_series(
+            definition, ward_ids=sorted(set(ward_ids)), since=since, until=until, period=period
         )
+    _check_denominator(definition)
     wards = sorted(set(ward_ids))
     window = {"ward_ids": wards, "since": since, "until": until}
     if counts is Counts.DAYS_BETWEEN:
@@ -478,6 +508,49 @@ def measure_series(
     return _series_frame(definition, wards, periods, numerator_cells, counted)
 
 
+def ward_values_series(
+    definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
+) -> pd.DataFrame:
+    """An entered or imported measure (decision 0043): each ward's current value per month, over the
+    value's own denominator or the ward's occupied bed days, or as a count.
+
+    Only wards with at least one value in the window are in the frame (a ward that does not collect the
+    measure has no chart, not a flat line of zeros); a month with no value is a gap (NaN), never 0. Values
+    are per calendar month, so a weekly series is empty: a month cannot be split into weeks honestly.
+    Two queries at most (the values, and the bed days)."""
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in SERIES_COLUMNS})
+    if period is not Period.MONTH or not ward_ids:
+        return empty
+    periods = period_starts(since=since, until=until, period=period)
+    held = current_values(definition.slug, ward_ids=ward_ids, first_month=periods[0], last_month=periods[-1])
+    wards = sorted({ward_id for ward_id, _ in held})
+    if not wards:
+        return empty
+    keys = list(itertools.product(wards, periods))
+    numerators = np.array([float(held[k].numerator) if k in held else np.nan for k in keys], dtype=float)
+    if definition.denominator is Denominator.OCCUPIED_BED_DAYS:
+        bed_days = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
+        denominators = np.array([bed_days.get(k, np.nan) for k in keys], dtype=float)
+    elif definition.denominator is Denominator.NONE:
+        denominators = np.full(len(keys), np.nan)
+    else:
+        denominators = np.array(
+            [float(d) if k in held and (d := held[k].denominator) is not None else np.nan for k in keys],
+            dtype=float,
+        )
+    frame = pd.MultiIndex.from_product([wards, periods], names=["ward_id", "period"]).to_frame(index=False)
+    frame["numerator"] = numerators
+    frame["denominator"] = denominators
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if definition.denominator is Denominator.NONE:
+            frame["value"] = numerators * definition.multiplier
+        else:
+            frame["value"] = np.where(
+                denominators > 0, numerators / denominators * definition.multiplier, np.nan
+            )
+    return frame[SERIES_COLUMNS]
+
+
 def _reviews_on_time_counts(
     definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
 ) -> tuple[Cells, Cells]:
@@ -501,14 +574,10 @@ def _reviews_on_time_counts(
     return numerators, denominators
 
 
-def _debrief_counts(
-    rows: QuerySet[InterventionRecord],
-    period: Period,
-    periods: Sequence[dt.date] | None = None,
-    *,
-    held: bool,
-) -> tuple[Cells, Cells]:
-    """Incidents whose patient debrief was offered (or, with ``held``, held) within 72 hours of the start
+def _debrief_cells(
+    rows: QuerySet[InterventionRecord], period: Period, periods: Sequence[dt.date] | None = None
+) -> tuple[Cells, Cells, Cells]:
+    """Incidents whose patient debrief was offered, and those whose was held, within 72 hours of the start
     of their first type of force, and all incidents, per ward and the period of that start (issue 15).
 
     The debrief times are the incident's current debrief record with the patient
@@ -522,16 +591,37 @@ def _debrief_counts(
     )
     # The incidents as a subquery: one query for the times however many incidents (none included).
     times = patient_debrief_times(rows.values("version__incident_id"))
-    numerators: Cells = {}
+    offered: Cells = {}
+    held: Cells = {}
     denominators: Cells = {}
     for incident_id, ward_id, start in firsts:
         key = (ward_id, _period_start(start, period))
         denominators[key] = denominators.get(key, 0) + 1
-        moment = times.get(incident_id, (None, None))[1 if held else 0]
-        within = moment is not None and moment - start <= DEBRIEF_WINDOW
-        numerators[key] = numerators.get(key, 0) + int(within)
-    return numerators, denominators
+        offered_at, held_at = times.get(incident_id, (None, None))
+        offered[key] = offered.get(key, 0) + int(
+            offered_at is not None and offered_at - start <= DEBRIEF_WINDOW
+        )
+        held[key] = held.get(key, 0) + int(held_at is not None and held_at - start <= DEBRIEF_WINDOW)
+    return offered, held, denominators
 
+
+def _debrief_counts(
+    rows: QuerySet[InterventionRecord],
+    period: Period,
+    periods: Sequence[dt.date] | None = None,
+    *,
+    held: bool,
+) -> tuple[Cells, Cells]:
+    """``_debrief_cells`` for one of the two measures: offered, or (with ``held``) held within 72 hours."""
+    offered_cells, held_cells, denominators = _debrief_cells(rows, period, periods)
+    return (held_cells if held else offered_cells), denominators
+
+
+# The debrief measures, each with whether it counts debriefs held (else offered) within 72 hours.
+DEBRIEF_COUNTS = {
+    Counts.INCIDENTS_PATIENT_DEBRIEF_OFFERED_72H: False,
+    Counts.INCIDENTS_PATIENT_DEBRIEF_HELD_72H: True,
+}
 
 # Measures of incidents counted from their rows with a rule of their own: the numerator and denominator.
 INCIDENT_COUNTERS = {
@@ -541,20 +631,52 @@ INCIDENT_COUNTERS = {
 }
 
 
+def _window_periods(
+    *, since: dt.date, until: dt.date, period: Period
+) -> tuple[list[dt.date], list[dt.datetime], dt.datetime]:
+    """The window's period starts, their local midnights (the first clipped to ``since``, as a week may
+    start before it) and the end: for readers that group by period in the database."""
+    starts = period_starts(since=since, until=until, period=period)
+    boundaries = [local_midnight(max(start, since)) for start in starts]
+    return starts, boundaries, local_midnight(until + dt.timedelta(days=1))
+
+
 def _rights_counts(
     definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
 ) -> tuple[Cells, Cells]:
     """Admissions with information about the use of force recorded for the patient within 7 days (given,
     or refused or not possible with the reason: Use of Force Act s4), and all admissions, per ward and the
-    period of admission (``people.selectors.admissions_rights_recorded``)."""
+    period of admission (``people.selectors.admissions_rights_recorded``, grouped in the database)."""
+    starts, boundaries, end = _window_periods(since=since, until=until, period=period)
     numerators: Cells = {}
     denominators: Cells = {}
-    for ward_id, admitted_at, recorded in admissions_rights_recorded(
-        ward_ids=ward_ids, start=local_midnight(since), end=local_midnight(until + dt.timedelta(days=1))
+    for ward_id, start, recorded, admissions in admissions_rights_recorded(
+        ward_ids=ward_ids, starts=starts, boundaries=boundaries, end=end
     ):
-        key = (ward_id, _period_start(admitted_at, period))
-        denominators[key] = denominators.get(key, 0) + 1
-        numerators[key] = numerators.get(key, 0) + int(recorded)
+        numerators[(ward_id, _as_date(start))] = recorded
+        denominators[(ward_id, _as_date(start))] = admissions
+    return numerators, denominators
+
+
+def _voice_rows(
+    *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
+) -> list[tuple[int, dt.date, int, int, int]]:
+    """The weekly check answers per ward and period (``people.selectors.voice_answers``, grouped in the
+    database): one query that both voice measures read."""
+    starts, boundaries, end = _window_periods(since=since, until=until, period=period)
+    return voice_answers(ward_ids=ward_ids, starts=starts, boundaries=boundaries, end=end)
+
+
+def _voice_cells(
+    definition: MeasureDefinition, rows: Sequence[tuple[int, dt.date, int, int, int]]
+) -> tuple[Cells, Cells]:
+    """Of ``_voice_rows``: the answers of "Yes, always" to the measure's question, and all answers."""
+    column = 2 if definition.numerator.counts is Counts.VOICE_FELT_SAFE else 3
+    numerators: Cells = {}
+    denominators: Cells = {}
+    for row in rows:
+        numerators[(row[0], _as_date(row[1]))] = row[column]
+        denominators[(row[0], _as_date(row[1]))] = row[4]
     return numerators, denominators
 
 
@@ -562,28 +684,128 @@ def _voice_counts(
     definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
 ) -> tuple[Cells, Cells]:
     """Weekly check answers of "Yes, always" to the measure's question (felt safe, or treated with respect
-    and dignity), and all answers, per ward and period (``people.selectors.voice_answers``): the patients'
-    own view as a balancing and outcome measure (issue 15 item 3)."""
-    column = 2 if definition.numerator.counts is Counts.VOICE_FELT_SAFE else 3
+    and dignity), and all answers, per ward and period: the patients' own view as a balancing and
+    outcome measure (issue 15 item 3)."""
+    return _voice_cells(definition, _voice_rows(ward_ids=ward_ids, since=since, until=until, period=period))
+
+
+#: The measures of the weekly check, which ``_own_cells`` reads in one query for both.
+VOICE_COUNTS = frozenset({Counts.VOICE_FELT_SAFE, Counts.VOICE_RESPECTED})
+
+
+#: Restraints counted together: a person restrained this many times (the definition's ``repeat_threshold``)
+#: within this many days is "restrained repeatedly" (issue 15 item 1). Force's own name for it, since
+#: writing an incident marks stale the stored months of the same person's restraints this long after.
+REPEAT_RESTRAINT_DAYS = LATER_RESTRAINTS_WITHIN
+# A support plan version written within PLAN_REVIEW_WITHIN (7 days) after the restraint that made it
+# repeated counts as a plan reviewed since (a draft for the measures working group, like the 72 hours of
+# the debriefs): people.services' constant, since writing a plan marks stale the stored months of the
+# restraints that long before it.
+
+
+def _restrained_on(
+    definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date
+) -> QuerySet:
+    """The patients restrained on these wards from ``since`` to ``until``, as a subquery (read from the
+    wards' incidents first: ``latest_interventions``)."""
+    return (
+        latest_interventions(definition, ward_ids=ward_ids, since=since, until=until)
+        .filter(version__patient__isnull=False)
+        .values("version__patient_id")
+    )
+
+
+def repeat_restraint_triggers(
+    definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date
+) -> list[tuple[int, int, dt.datetime]]:
+    """Each time a person was restrained for the ``repeat_threshold``-th time (or more) within 28 days by
+    an incident on these wards that started from ``since`` to ``until``, as (ward, patient, when): the
+    incident's first type of force of the definition's types.
+
+    A restraint is an incident (the latest version, not voided) with at least one type of force of the
+    definition's types, timed by the first of them; the earlier ones may be on any ward and before
+    ``since``, so a person moved between wards is counted as the ward sees them. One query, which finds
+    the people from the wards' incidents and then their restraints from the people (SQLite is kept off
+    the interventions' start index, which would walk every ward's restraints of the window)."""
+    threshold = definition.numerator.repeat_threshold or 1
+    start, end = local_midnight(since), local_midnight(until + dt.timedelta(days=1))
+    rows = (
+        InterventionRecord.objects.current()
+        .not_voided()
+        .alias(started=_NotIndexed(F("started_at")), type_unindexed=_NotIndexed(F("type_code")))
+        .filter(
+            version__patient_id__in=_restrained_on(definition, ward_ids=ward_ids, since=since, until=until),
+            started__gt=start - REPEAT_RESTRAINT_DAYS,
+            started__lt=end,
+        )
+    )
+    if definition.numerator.intervention_types:
+        rows = rows.filter(type_unindexed__in=definition.numerator.intervention_types)
+    rows = (
+        rows.values("version__incident_id")
+        .annotate(
+            patient_id=F("version__patient_id"),
+            ward_id=F("version__incident__ward_id"),
+            first=Min("started_at"),
+        )
+        .values_list("patient_id", "ward_id", "first")
+        .order_by()
+    )
+    by_patient: dict[int, list[tuple[dt.datetime, int]]] = {}
+    for patient_id, ward_id, first in rows:
+        by_patient.setdefault(patient_id, []).append((first, ward_id))
+    wards = set(ward_ids)
+    triggers = []
+    for patient_id, restraints_of in by_patient.items():
+        times = sorted(restraints_of)
+        for i, (moment, ward_id) in enumerate(times):
+            if ward_id not in wards or not start <= moment < end:
+                continue
+            within = sum(1 for earlier, _ in times[: i + 1] if earlier > moment - REPEAT_RESTRAINT_DAYS)
+            if within >= threshold:
+                triggers.append((ward_id, patient_id, moment))
+    return triggers
+
+
+def _plan_after_repeat_counts(
+    definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
+) -> tuple[Cells, Cells]:
+    """People restrained repeatedly (``repeat_restraint_triggers``) in each period on each ward, counted
+    once at the first such restraint there in the period, and those of them whose support plan has a
+    version written from that restraint to 7 days after it: the plan was reviewed since (issue 15 item 1).
+    The latest week reads low until the reviews are written, as the debrief measures do."""
+    window = {"ward_ids": ward_ids, "since": since, "until": until}
+    triggers = repeat_restraint_triggers(definition, **window)
+    firsts: dict[tuple[int, dt.date, int], dt.datetime] = {}
+    for ward_id, patient_id, moment in sorted(triggers, key=lambda t: t[2]):
+        firsts.setdefault((ward_id, _period_start(moment, period), patient_id), moment)
+    # One query for the plans however many people there are: with none, an id no patient has, so the
+    # huddle's query count does not depend on its history (an empty list would skip the query).
+    written = plan_versions_written(
+        sorted({patient_id for _, _, patient_id in firsts}) or [0],
+        start=local_midnight(since),
+        end=local_midnight(until + dt.timedelta(days=1)) + PLAN_REVIEW_WITHIN,
+    )
     numerators: Cells = {}
     denominators: Cells = {}
-    for row in voice_answers(
-        ward_ids=ward_ids, start=local_midnight(since), end=local_midnight(until + dt.timedelta(days=1))
-    ):
-        key = (row[0], _period_start(row[1], period))
+    for (ward_id, period_start, patient_id), moment in firsts.items():
+        key = (ward_id, period_start)
+        reviewed = any(moment <= at <= moment + PLAN_REVIEW_WITHIN for at in written.get(patient_id, ()))
         denominators[key] = denominators.get(key, 0) + 1
-        numerators[key] = numerators.get(key, 0) + int(row[column] == "always")
+        numerators[key] = numerators.get(key, 0) + int(reviewed)
     return numerators, denominators
 
 
 # Measures counted over the window with a reader of their own (not from intervention rows), and the
 # denominators only such a reader counts.
 OWN_DENOMINATORS = {
+    Counts.PEOPLE_RESTRAINED_REPEATEDLY_PLAN_REVIEWED: Denominator.PEOPLE_RESTRAINED_REPEATEDLY,
     Counts.ADMISSIONS_RIGHTS_INFORMATION: Denominator.ADMISSIONS,
     Counts.VOICE_FELT_SAFE: Denominator.RESPONSES,
     Counts.VOICE_RESPECTED: Denominator.RESPONSES,
 }
 WINDOW_COUNTERS = {
+    Counts.PEOPLE_RESTRAINED_REPEATEDLY_PLAN_REVIEWED: _plan_after_repeat_counts,
     Counts.EPISODES_REVIEWED_ON_TIME: _reviews_on_time_counts,
     Counts.ADMISSIONS_RIGHTS_INFORMATION: _rights_counts,
     Counts.VOICE_FELT_SAFE: _voice_counts,
@@ -648,6 +870,16 @@ def _episode_rows(
     """Every seclusion and segregation episode that started in the window, as (ward, start, end, type),
     without those whose incident already records the same type: ``episode_spans`` for all types at once."""
     return _episode_spans(_EVERY_INTERVENTION, ward_ids=ward_ids, since=since, until=until)  # type: ignore[arg-type]
+
+
+def counted_episodes(
+    *, ward_ids: Sequence[int], since: dt.date, until: dt.date
+) -> list[tuple[int, dt.datetime, dt.datetime | None, str]]:
+    """The seclusion and segregation episodes that started from ``since`` to ``until`` on these wards and
+    that every intervention-counting measure adds (none whose incident records the same type), as
+    (ward, start, end, type): for statistics that must reconcile with the measures (the annual
+    statistics)."""
+    return _episode_rows(ward_ids=ward_ids, since=since, until=until)
 
 
 def _add_episodes(
@@ -725,14 +957,47 @@ def _count_cells(
 
 
 # Stored monthly figures (figures.store): every catalogue measure counted from intervention
-# rows, and the bed days. Bump the format when what is stored, or how it is computed, changes.
-STORED_FIGURES_FORMAT = 3
+# rows, the people-centred measures counted by readers of their own (issue 15), and the bed days. Bump
+# the format when what is stored, or how it is computed, changes.
+STORED_FIGURES_FORMAT = 6
 BED_DAYS_FIGURE = "bed_days"
+#: The people-centred measures (issue 15) kept in the stored figures although they are not counted from
+#: intervention rows alone: each of their write paths (debriefs, support plan versions, information
+#: about rights, the weekly check, and incidents for the restraints they count) marks the months it can
+#: change stale (docs/people.md), so the board reads them as it reads the others.
+STORED_OWN_COUNTS = frozenset(
+    {
+        Counts.INCIDENTS_PATIENT_DEBRIEF_OFFERED_72H,
+        Counts.INCIDENTS_PATIENT_DEBRIEF_HELD_72H,
+        Counts.PEOPLE_RESTRAINED_REPEATEDLY_PLAN_REVIEWED,
+        Counts.ADMISSIONS_RIGHTS_INFORMATION,
+        Counts.VOICE_FELT_SAFE,
+        Counts.VOICE_RESPECTED,
+    }
+)
+#: "Reviews on time" is stored for seclusion (05) only (issue 13 item 4): a seclusion's reviews on time
+#: change only through segregation's own writes (its versions, its reviews, the patient's other
+#: seclusions within the 48 hours the independent review counts, the provider's review rules), each of
+#: which marks the months of the episodes' ends stale. Long-term segregation's also depend on whether the
+#: patient has a learning disability or autism (the ICETR), written by people's pages and imports, which
+#: do not mark them, so a definition counting 06 is computed from the records each time.
+STORED_REVIEWS_ON_TIME_TYPES = ("05",)
+
+
+def _stored_kind(definition: MeasureDefinition) -> bool:
+    numerator = definition.numerator
+    if numerator.counts is Counts.EPISODES_REVIEWED_ON_TIME:
+        return tuple(numerator.intervention_types) == STORED_REVIEWS_ON_TIME_TYPES
+    return _groupable(definition) or (
+        numerator.counts in STORED_OWN_COUNTS
+        and definition.denominator is OWN_DENOMINATORS.get(numerator.counts, Denominator.INCIDENTS)
+    )
 
 
 def stored_definitions() -> dict[str, MeasureDefinition]:
-    """The catalogue's measures whose monthly figures are stored (those counted from intervention rows)."""
-    return {slug: d for slug, d in all_measures().items() if _groupable(d)}
+    """The catalogue's measures whose monthly figures are stored: those counted from intervention rows,
+    the people-centred ones of ``STORED_OWN_COUNTS`` and seclusion reviews on time."""
+    return {slug: d for slug, d in all_measures().items() if _stored_kind(d)}
 
 
 def stored_figures_key() -> str:
@@ -751,12 +1016,20 @@ def compute_monthly_figures(
     """What ``figures.store`` stores, computed from the records per ward and month: every stored
     measure's numerator (by its slug) and count denominator (``slug:denominator``, left out where it
     has none), and the occupied bed days (``bed_days``, left out where there are none)."""
-    definitions = list(stored_definitions().values())
+    everything = list(stored_definitions().values())
+    definitions = [d for d in everything if _groupable(d)]
+    own = [d for d in everything if not _groupable(d)]
     until = _next_period(last_month, Period.MONTH) - dt.timedelta(days=1)
     periods = period_starts(since=first_month, until=until, period=Period.MONTH)
     numerators, denominators = _count_cells(
         definitions, ward_ids=ward_ids, since=first_month, until=until, period=Period.MONTH, periods=periods
     )
+    own_numerators, own_denominators = _own_cells(
+        own, ward_ids=ward_ids, since=first_month, until=until, period=Period.MONTH, periods=periods
+    )
+    definitions += own
+    numerators += own_numerators
+    denominators += own_denominators
     bed_days = bed_days_by_period(ward_ids=ward_ids, since=first_month, until=until, period=Period.MONTH)
     out: dict[tuple[int, dt.date], dict[str, float | int | None]] = {}
     for ward_id in ward_ids:
@@ -769,6 +1042,53 @@ def compute_monthly_figures(
             # Absent, not null: SQLite reads a JSON null out as the text 'null' (0 once a number).
             out[key] = {name: value for name, value in cell.items() if value is not None}
     return out
+
+
+def _own_cells(
+    definitions: Sequence[MeasureDefinition],
+    *,
+    ward_ids: Sequence[int],
+    since: dt.date,
+    until: dt.date,
+    period: Period,
+    periods: Sequence[dt.date],
+) -> tuple[list[Cells], list[Cells]]:
+    """Numerators and denominators of measures counted by readers of their own (not groupable), in the
+    order given: the debrief measures of one selection, and the two of the weekly check, read once for
+    all of them."""
+    window = {"ward_ids": ward_ids, "since": since, "until": until}
+    numerators: list[Cells] = []
+    denominators: list[Cells] = []
+    debriefs: dict[tuple, tuple[Cells, Cells, Cells]] = {}
+    voice: list[tuple[int, dt.date, int, int, int]] | None = None
+    for definition in definitions:
+        counts = definition.numerator.counts
+        if counts in DEBRIEF_COUNTS:
+            selection = (definition.numerator.intervention_types, definition.numerator.minimum_minutes)
+            if selection not in debriefs:
+                debriefs[selection] = _debrief_cells(
+                    latest_interventions(definition, **window), period, periods
+                )
+            offered, held, counted = debriefs[selection]
+            numerators.append(held if DEBRIEF_COUNTS[counts] else offered)
+            denominators.append(counted)
+        elif counts in INCIDENT_COUNTERS:
+            cells, counted = INCIDENT_COUNTERS[counts](
+                latest_interventions(definition, **window), period, periods
+            )
+            numerators.append(cells)
+            denominators.append(counted)
+        elif counts in VOICE_COUNTS:
+            if voice is None:
+                voice = _voice_rows(**window, period=period)
+            cells, counted = _voice_cells(definition, voice)
+            numerators.append(cells)
+            denominators.append(counted)
+        else:
+            cells, counted = WINDOW_COUNTERS[counts](definition, **window, period=period)
+            numerators.append(cells)
+            denominators.append(counted)
+    return numerators, denominators
 
 
 def _storable(
@@ -826,7 +1146,8 @@ def measure_series_many(
     read once and the bed days once. On national data a huddle's or a board's six measures cost about
     as much as one. Any other measure is computed by ``measure_series``.
 
-    Whole months of catalogue measures are read from the stored monthly figures
+    Whole months of the catalogue's stored measures (``stored_definitions``: those counted from
+    interventions and the people-centred ones) are read from the stored monthly figures
     (``figures.store``), computing only the cells that are missing or stale: a 668-ward
     collaborative's five years are then some 40,000 small rows instead of a million interventions.
     ``stored=False`` computes everything from the records (the tests compare the two).
@@ -834,23 +1155,36 @@ def measure_series_many(
     period = Period(period)
     wards = sorted(set(ward_ids))
     window = {"ward_ids": wards, "since": since, "until": until}
-    together = [d for d in definitions if _groupable(d)]
     out: dict[str, pd.DataFrame] = {}
+    periods = period_starts(since=since, until=until, period=period)
+    held = stored_definitions()
+    from_store = [d for d in definitions if held.get(d.slug) == d]
+    if stored and from_store and _storable(from_store, since=since, until=until, period=period):
+        numerators, denominators, bed_days = _stored_cells(from_store, ward_ids=wards, periods=periods)
+        for i, definition in enumerate(from_store):
+            counted = bed_days if definition.denominator is Denominator.OCCUPIED_BED_DAYS else denominators[i]
+            out[definition.slug] = _series_frame(definition, wards, periods, numerators[i], counted or {})
+    together = [d for d in definitions if _groupable(d) and d.slug not in out]
     if together:
-        periods = period_starts(since=since, until=until, period=period)
-        if stored and _storable(together, since=since, until=until, period=period):
-            numerators, denominators, bed_days = _stored_cells(together, ward_ids=wards, periods=periods)
-        else:
-            numerators, denominators = _count_cells(together, **window, period=period, periods=periods)
-            bed_days = None
-            if any(d.denominator is Denominator.OCCUPIED_BED_DAYS for d in together):
-                bed_days = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
+        numerators, denominators = _count_cells(together, **window, period=period, periods=periods)
+        bed_days = None
+        if any(d.denominator is Denominator.OCCUPIED_BED_DAYS for d in together):
+            bed_days = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
         for i, definition in enumerate(together):
             counted = bed_days if definition.denominator is Denominator.OCCUPIED_BED_DAYS else denominators[i]
             out[definition.slug] = _series_frame(definition, wards, periods, numerators[i], counted or {})
+    debriefs = [d for d in definitions if d.numerator.counts in DEBRIEF_COUNTS and d.slug not in out]
+    selections = {(d.numerator.intervention_types, d.numerator.minimum_minutes) for d in debriefs}
+    if len(debriefs) > 1 and len(selections) == 1:  # the same incidents and debriefs: read once for both
+        periods = period_starts(since=since, until=until, period=period)
+        rows = latest_interventions(debriefs[0], **window)
+        offered, held, counted = _debrief_cells(rows, period, periods)
+        for definition in debriefs:
+            cells = held if DEBRIEF_COUNTS[definition.numerator.counts] else offered
+            out[definition.slug] = _series_frame(definition, wards, periods, cells, counted)
     for definition in definitions:
         if definition.slug not in out:
-            out[definition.slug] = measure_series(definition, **window, period=period)
+            out[definition.slug] = measure_series(definition, **window, period=period, stored=stored)
     return {definition.slug: out[definition.slug] for definition in definitions}
 
 

@@ -6,6 +6,11 @@ its row count and a SHA-256 digest of its rows in a fixed order. On PostgreSQL t
 read the same exported snapshot, so they describe the same moment however busy the database is.
 `rrp restore --verify` recomputes the manifest from the restored database and names every table that
 differs. A restore goes only into an empty database: it never overwrites records.
+
+Uploaded documents (the use-of-force policies, under MEDIA_ROOT, decision 0063) go into the same tar
+under ``media/``, each with its SHA-256 digest in the manifest's ``media``; a restore writes them back
+under the target's MEDIA_ROOT (a file already there with the same name and content is left), and
+``--verify`` checks every one against its digest.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ import psycopg
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
 POSTGRES_MEMBER = "database.pgdump"
+MEDIA_MEMBER = "media"
+#: The folders under MEDIA_ROOT that hold records' files (each file named by its digest).
+MEDIA_FOLDERS = ("policies",)
 FORMAT_VERSION = 1
 
 
@@ -149,8 +157,30 @@ def _is_empty(target: Target) -> bool:
         return not _tables(cursor, target.vendor)
 
 
-def backup(source: Target, output: Path) -> dict[str, Any]:
-    """Write a backup of `source` to `output` (a tar file); the manifest it holds."""
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def media_files(media_root: Path | None) -> dict[str, str]:
+    """Every record's file under ``media_root`` (``MEDIA_FOLDERS``), as {path under it: SHA-256}."""
+    if media_root is None:
+        return {}
+    found = {}
+    for folder in MEDIA_FOLDERS:
+        base = media_root / folder
+        if base.is_dir():
+            for path in sorted(p for p in base.rglob("*") if p.is_file()):
+                found[path.relative_to(media_root).as_posix()] = _digest(path)
+    return found
+
+
+def backup(source: Target, output: Path, media_root: Path | None = None) -> dict[str, Any]:
+    """Write a backup of `source` (and the records' files under `media_root`) to `output` (a tar file);
+    the manifest it holds."""
     with tempfile.TemporaryDirectory() as work:
         work_dir = Path(work)
         if source.vendor == "sqlite":
@@ -189,6 +219,7 @@ def backup(source: Target, output: Path) -> dict[str, Any]:
             "made_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "member": member.name,
             "tables": tables,
+            "media": media_files(media_root),
         }
         output.parent.mkdir(parents=True, exist_ok=True)
         partial = output.with_name(output.name + ".partial")
@@ -198,6 +229,8 @@ def backup(source: Target, output: Path) -> dict[str, Any]:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             archive.add(member, arcname=member.name)
+            for name in manifest["media"]:
+                archive.add(media_root / name, arcname=f"{MEDIA_MEMBER}/{name}")
         partial.replace(output)  # never a half-written backup under the real name
     return manifest
 
@@ -210,8 +243,9 @@ def read_manifest(archive_path: Path) -> dict[str, Any]:
         raise BackupError(f"{archive_path} is not an RRP backup ({error}).") from error
 
 
-def restore(archive_path: Path, target: Target) -> dict[str, Any]:
-    """Restore the backup into `target`, which must be empty; the backup's manifest."""
+def restore(archive_path: Path, target: Target, media_root: Path | None = None) -> dict[str, Any]:
+    """Restore the backup into `target`, which must be empty, and its files under `media_root`; the
+    backup's manifest."""
     manifest = read_manifest(archive_path)
     if manifest["vendor"] != target.vendor:
         raise BackupError(
@@ -246,11 +280,32 @@ def restore(archive_path: Path, target: Target) -> dict[str, Any]:
             )
             if restored.returncode != 0:
                 raise BackupError(f"pg_restore failed: {restored.stderr.strip()}")
+        _restore_media(archive, manifest.get("media", {}), media_root)
     return manifest
 
 
-def differences(manifest: dict[str, Any], target: Target) -> list[str]:
-    """Every table whose rows in `target` differ from the manifest's, in words; empty when identical."""
+def _restore_media(archive: tarfile.TarFile, files: dict[str, str], media_root: Path | None) -> None:
+    if not files:
+        return
+    if media_root is None:
+        raise BackupError("This backup holds uploaded documents: say where MEDIA_ROOT is to restore them.")
+    for name, digest in files.items():
+        path = media_root / name
+        if path.exists():
+            if _digest(path) != digest:
+                raise BackupError(f"{path} is already there with other contents; it is never overwritten.")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        source = archive.extractfile(f"{MEDIA_MEMBER}/{name}")
+        if source is None:
+            raise BackupError(f"The backup lists {name} but does not hold it.")
+        with path.open("wb") as out:
+            shutil.copyfileobj(source, out)
+
+
+def differences(manifest: dict[str, Any], target: Target, media_root: Path | None = None) -> list[str]:
+    """Every table whose rows in `target` differ from the manifest's, and every file under `media_root`
+    missing or not matching its digest, in words; empty when identical."""
     with target.connect() as connection:
         found = manifest_of(connection.cursor(), target.vendor)
     expected = manifest["tables"]
@@ -265,4 +320,10 @@ def differences(manifest: dict[str, Any], target: Target) -> list[str]:
                 f"{table}: {found[table]['rows']} rows (backup: {expected[table]['rows']})"
                 + ("" if found[table]["rows"] != expected[table]["rows"] else ", contents differ")
             )
+    for name, digest in manifest.get("media", {}).items():
+        path = None if media_root is None else media_root / name
+        if path is None or not path.exists():
+            problems.append(f"{MEDIA_MEMBER}/{name}: missing")
+        elif _digest(path) != digest:
+            problems.append(f"{MEDIA_MEMBER}/{name}: contents differ")
     return problems

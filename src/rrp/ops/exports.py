@@ -84,7 +84,9 @@ def _board_pack(user: User, provider: Any, progress: Progress) -> Made:
     progress(1, "Working out every ward's figures")
     report = board_data.provider_board(user, provider, today=timezone.localdate())
     progress(2, f"Drawing the charts and laying out the pages for {len(report.wards)} wards")
-    pdf = board_exports.board_pack_pdf(report, generated_for=user)
+    pdf = board_exports.board_pack_pdf(
+        report, generated_for=user, safety_checks=board_data.safety_checks(user, provider)
+    )
     return Made(
         pdf,
         f"board-pack-{provider.ods_code}.pdf",

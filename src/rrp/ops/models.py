@@ -48,6 +48,7 @@ class ReminderKind(models.TextChoices):
     FOLLOW_UP = "follow_up", "Staff statements and patient debriefs outstanding"
     RT_OBSERVATIONS = "rt_observations", "Physical health observations due after rapid tranquillisation"
     CQC = "cqc", "Notifications to the Care Quality Commission still to make (regulation 18)"
+    LTS_ENTRY = "lts_entry", "Someone your ICB commissions care for has entered long-term segregation"
 
 
 class ReminderPreference(models.Model):

@@ -4,7 +4,8 @@ Built by the worker on the schedule (rrp.ops.schedule) into an outbox (`Reminder
 send is retried with growing gaps and, after the last attempt, shown to administrators
 (/ops/reminders/). Every attempt is in the audit log. A reminder says what is due, on which ward, and
 links to it: an episode or incident by its number, never a patient's name or NHS number, because email
-leaves the NHS network's control.
+leaves the NHS network's control. Commissioners are told when someone at a provider their ICB
+commissions enters long-term segregation, by episode number and pseudonym.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
-from rrp.accounts.roles import Permission
+from rrp.accounts.roles import Permission, Role
 from rrp.core.formatting import long_date_time
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
@@ -37,6 +38,8 @@ from rrp.force.selectors import follow_up_outstanding
 from rrp.ops.models import Reminder, ReminderKind, ReminderPreference, ReminderStatus
 from rrp.organisations.models import Ward
 from rrp.segregation.codes import EpisodeKind, due_label
+from rrp.segregation.models import Episode
+from rrp.segregation.pseudonyms import pseudonym
 from rrp.segregation.selectors import due_by_ward
 
 UK = zoneinfo.ZoneInfo("Europe/London")
@@ -48,6 +51,7 @@ PERMISSION_FOR = {
     ReminderKind.FOLLOW_UP: Permission.INCIDENT_RECORD,
     ReminderKind.RT_OBSERVATIONS: Permission.INCIDENT_RECORD,
     ReminderKind.CQC: Permission.CQC_TASK_COMPLETE,
+    ReminderKind.LTS_ENTRY: Permission.COMMISSIONED_LTS_REGISTER_VIEW,
 }
 REVIEWS_WITHIN = dt.timedelta(hours=2)
 FOLLOW_UP_DAYS = 28
@@ -207,6 +211,39 @@ def cqc_notices(now: dt.datetime, slot: dt.datetime) -> list[WardNotice]:
     ]
 
 
+def lts_entry_notices(slot: dt.datetime) -> list[WardNotice]:
+    """Per ward, the long-term segregation episodes recorded in the hour before the slot: the alert to
+    the commissioners of the ward's provider that someone they commission care for has entered long-term
+    segregation (issue 17, item 3). By episode number and the keyed pseudonym their register shows, never
+    a name: a case manager with named access sees who it is on the linked page."""
+    episodes = (
+        Episode.objects.filter(
+            kind=EpisodeKind.LONG_TERM_SEGREGATION,
+            created_at__gte=slot - dt.timedelta(hours=1),
+            created_at__lt=slot,
+        )
+        .with_current()
+        .order_by("created_at", "pk")
+    )
+    by_ward: dict[int, list[str]] = defaultdict(list)
+    for episode in episodes:
+        by_ward[episode.ward_id].append(
+            f"Episode {episode.pk}: person {pseudonym(episode.patient_id)} entered long-term segregation on "
+            f"{_when(episode.current_started_at)}\n  {settings.RRP_BASE_URL}"
+            f"{reverse('segregation:commissioner-oversight')}"
+        )
+    wards = Ward.objects.select_related("provider").in_bulk(list(by_ward))
+    return [
+        WardNotice(
+            ReminderKind.LTS_ENTRY,
+            wards[ward_id],
+            f"Entered long-term segregation: {len(lines)} at {wards[ward_id].provider.name}",
+            tuple(lines),
+        )
+        for ward_id, lines in sorted(by_ward.items())
+    ]
+
+
 def notices_for(kinds: Iterable[str], *, now: dt.datetime, slot: dt.datetime) -> list[WardNotice]:
     """The notices of each of `kinds` (ReminderKind values), in that order, as at `now` for `slot`."""
     builders: dict[str, Callable[[], list[WardNotice]]] = {
@@ -214,6 +251,7 @@ def notices_for(kinds: Iterable[str], *, now: dt.datetime, slot: dt.datetime) ->
         ReminderKind.RT_OBSERVATIONS: lambda: rt_notices(now),
         ReminderKind.FOLLOW_UP: lambda: follow_up_notices(now),
         ReminderKind.CQC: lambda: cqc_notices(now, slot),
+        ReminderKind.LTS_ENTRY: lambda: lts_entry_notices(slot),
     }
     return [notice for kind in kinds for notice in builders[ReminderKind(kind)]()]
 
@@ -231,7 +269,23 @@ def kinds_available(user: User) -> list[ReminderKind]:
 
 def recipients(notice: WardNotice) -> list[User]:
     """The active users with an email address who may act on the notice's ward and chose its kind (CQC
-    tasks: only their own provider's governance, who alone see its task list, force.selectors)."""
+    tasks: only their own provider's governance, who alone see its task list, force.selectors; someone
+    entering long-term segregation: the commissioner users of the ICBs that commission the provider)."""
+    if notice.kind == ReminderKind.LTS_ENTRY:
+        commissioners = (
+            User.objects.filter(
+                is_active=True,
+                role=Role.COMMISSIONER,
+                commissioner__in=notice.ward.provider.commissioners.all(),
+            )
+            .exclude(email="")
+            .order_by("pk")
+        )
+        return [
+            user
+            for user in commissioners
+            if has_permission(user, PERMISSION_FOR[notice.kind]) and notice.kind in chosen_kinds(user)
+        ]
     candidates = (
         User.objects.filter(is_active=True)
         .exclude(email="")

@@ -69,11 +69,19 @@ SCHEDULE: tuple[Job, ...] = (
         "reminders",
         tasks.send_reminders,
         every_minutes=60,
-        kwargs={"kinds": [ReminderKind.REVIEWS, ReminderKind.RT_OBSERVATIONS, ReminderKind.CQC]},
+        kwargs={
+            "kinds": [
+                ReminderKind.REVIEWS,
+                ReminderKind.RT_OBSERVATIONS,
+                ReminderKind.CQC,
+                ReminderKind.LTS_ENTRY,
+            ]
+        },
         pass_slot=True,
         what="every hour: seclusion and segregation reviews overdue or due within two hours, observations "
         "due after rapid tranquillisation and CQC notification tasks raised in the hour before (at 08:00: every "
-        "one still open), to each person who can act on them",
+        "one still open), to each person who can act on them; to commissioners, long-term segregation episodes "
+        "recorded in the hour before at the providers their ICB commissions",
     ),
     Job(
         "follow-up-reminders",

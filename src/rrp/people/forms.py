@@ -193,3 +193,29 @@ class VoiceCheckForm(ValidatedForm):
             self.fields[name].choices = self.EASY_READ_CHOICES
         self.fields["comment"].help_text = "Do not write anyone's name. The staff on your ward will read it."
         return self
+
+
+class PatientMergeForm(ValidatedForm):
+    """Merge this record into another of the same provider: which one, and why."""
+
+    surviving = forms.CharField(
+        label="Local identifier of the record to keep",
+        help_text="The provider's own identifier of the patient's other record, which this one is merged into.",
+        max_length=30,
+        required=False,
+    )
+    reason = forms.CharField(
+        label="Why are these the same person?",
+        help_text="For example: the patient administration system merged them, or the NHS number matches.",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (data.get("surviving") or "").strip():
+            self.add_error("surviving", "Enter the local identifier of the record to keep")
+        if not (data.get("reason") or "").strip():
+            self.add_error("reason", "Enter why these two records are the same person")
+        return data

@@ -55,6 +55,15 @@ class Patient(models.Model):
         "primary mental disorder (ICD-10)", max_length=8, blank=True, help_text="An ICD-10 code, e.g. F20.0."
     )
     legal_status = models.CharField(max_length=2, choices=LegalStatus.choices, default=LegalStatus.NOT_KNOWN)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        help_text="The identity this one was merged into (A40 or the merge page); kept, never deleted.",
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -86,6 +95,21 @@ class Patient(models.Model):
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
+class StandingManager(models.Manager):
+    """Rows not cancelled: a cancelled admission, transfer or discharge (HL7 A11/A12) is kept with when
+    it was cancelled, never deleted, and every query of the records reads only the standing ones. Its
+    ``all_rows`` sibling reads both, for the feed's own bookkeeping (decision 0053)."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(cancelled_at__isnull=True)
+
+    def on_ward_at(self, ward: object, moment: dt.datetime) -> models.QuerySet:
+        """The standing stays on the ward at that moment (for WardStay)."""
+        return self.filter(ward=ward, started_at__lte=moment).filter(
+            models.Q(ended_at__isnull=True) | models.Q(ended_at__gt=moment)
+        )
+
+
 class HospitalSpell(models.Model):
     """A hospital provider spell (MHSDS MHS501): from admission to discharge."""
 
@@ -93,15 +117,35 @@ class HospitalSpell(models.Model):
     provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="spells")
     admitted_at = models.DateTimeField()
     discharged_at = models.DateTimeField(null=True, blank=True)
+    visit_number = models.CharField(
+        max_length=30,
+        blank=True,
+        db_default="",
+        help_text="The patient administration system's number for the spell (HL7 PV1-19), which its "
+        "feed and CSV files name it by.",
+    )
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the admission was cancelled (HL7 A11); kept, never deleted."
+    )
+
+    all_rows = models.Manager()
+    objects = StandingManager()
 
     class Meta:
         ordering = ["-admitted_at"]
+        base_manager_name = "all_rows"
+        default_manager_name = "objects"
         constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "visit_number"],
+                condition=~models.Q(visit_number="") & models.Q(cancelled_at__isnull=True),
+                name="one_standing_spell_per_visit_number",
+            ),
             models.CheckConstraint(
                 name="spell_discharge_after_admission",
                 condition=models.Q(discharged_at__isnull=True)
                 | models.Q(discharged_at__gte=models.F("admitted_at")),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -117,9 +161,17 @@ class WardStay(models.Model):
     ward = models.ForeignKey("organisations.Ward", on_delete=models.PROTECT, related_name="ward_stays")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the stay was cancelled (HL7 A11 or A12); kept, never deleted."
+    )
+
+    all_rows = models.Manager()
+    objects = StandingManager()
 
     class Meta:
         ordering = ["-started_at"]
+        base_manager_name = "all_rows"
+        default_manager_name = "objects"
         indexes = [models.Index(fields=["ward", "started_at"]), models.Index(fields=["ward", "ended_at"])]
         constraints = [
             models.CheckConstraint(
@@ -150,6 +202,12 @@ class StaffMember(models.Model):
     user = models.OneToOneField(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="staff_member"
     )
+    started_on = models.DateField(null=True, blank=True, help_text="The assignment's start (ESR).")
+    left_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The assignment's end (ESR): a leaver is kept for the records naming them.",
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -167,6 +225,44 @@ class StaffMember(models.Model):
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+class FeedStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    UNCHANGED = "unchanged", "Already held"
+    HELD = "held", "Held"
+
+
+class FeedMessage(models.Model):
+    """One HL7 ADT message received from a provider's patient administration system, with what became of
+    it: applied, already held (nothing to change) or held for the information team with the reason (out
+    of order, a ward RRP does not know). A held message is re-applied when what it waits for arrives and
+    is then marked applied; none is ever dropped. The message control id (MSH-10) makes a message sent
+    twice count once. Bookkeeping of the feed, not a clinical record: its status changes."""
+
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="+")
+    control_id = models.CharField("message control id (MSH-10)", max_length=50)
+    message_type = models.CharField(max_length=20, help_text="MSH-9, for example ADT^A01.")
+    received_at = models.DateTimeField()
+    event_at = models.DateTimeField(null=True, blank=True, help_text="When the event happened, if given.")
+    local_identifier = models.CharField(max_length=30, blank=True)
+    visit_number = models.CharField(max_length=30, blank=True)
+    ward_code = models.CharField(max_length=20, blank=True)
+    event = models.JSONField(help_text="The event as RRP read it, to apply it again when it is released.")
+    text = models.TextField(help_text="The message as received.")
+    status = models.CharField(max_length=10, choices=FeedStatus.choices)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it is held.")
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="When a held message was applied.")
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["provider", "status", "event_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "control_id"], name="one_feed_message_per_control_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_type} {self.control_id}"
 
 
 # The content of a support plan, in the order a person reads it; copied forward when a plan is revised

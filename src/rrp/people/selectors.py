@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
+from rrp.accounts.permissions import has_permission
+from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_filter_for, scope_of
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.organisations.models import Ward
+from rrp.organisations.selectors import period_of
+from rrp.people.codes import VoiceAnswer
 from rrp.people.models import (
+    FeedMessage,
+    FeedStatus,
     Patient,
     RightsInformation,
     SupportPlanReviewRequest,
@@ -60,6 +67,65 @@ def patient_get_for(user: User, patient_id: int, *, request: HttpRequest | None 
     return patient
 
 
+def patient_identities(patient: Patient) -> list[int]:
+    """The patient's id, then those of every identity merged into it (by A40 or the merge page), however
+    many merges deep: what was recorded under a merged identity stays on it (decision 0053) and is still
+    this person's, so the record kept lists it. A few small queries, one per level of merges."""
+    ids, level = [patient.pk], [patient.pk]
+    while level:
+        found = Patient.objects.filter(merged_into_id__in=level).values_list("pk", flat=True)
+        level = [pk for pk in found if pk not in ids]
+        ids += level
+    return ids
+
+
+def merged_identities(identity_ids: list[int]) -> list[Patient]:
+    """The identities merged into a record (``patient_identities`` without the record itself), in the
+    order they were merged."""
+    if len(identity_ids) < 2:
+        return []
+    return list(Patient.objects.filter(pk__in=identity_ids[1:]).order_by("merged_at", "pk"))
+
+
+@dataclass(frozen=True)
+class PatientRecordRow:
+    text: str
+    href: str
+    merged_identity: str = ""  # the local identifier it was recorded under, if a merged identity's
+
+
+@dataclass(frozen=True)
+class PatientRecordList:
+    """One kind of record of the patient for their page (incidents, episodes), from an app above people."""
+
+    heading: str
+    rows: list[PatientRecordRow]
+    empty: str
+    more_href: str = ""
+    more_text: str = ""
+    total: int = 0  # how many there are in all (rows holds the latest few)
+
+
+# Apps above people (force: incidents; segregation: episodes) register how to list a person's records for
+# their page, given the reader and the ids of the person's identities; people never imports them
+# (decision 0011). Each function scopes what it lists to the reader.
+PatientRecords = Callable[[User, Patient, list[int]], PatientRecordList]
+_patient_records: list[PatientRecords] = []
+
+
+def register_patient_records(function: PatientRecords) -> PatientRecords:
+    """Add ``function(user, patient, identity_ids) -> PatientRecordList`` to the patient page (once,
+    however often it is registered); call it from the app's ``AppConfig.ready``."""
+    if function not in _patient_records:
+        _patient_records.append(function)
+    return function
+
+
+def patient_records(user: User, patient: Patient, identity_ids: list[int]) -> list[PatientRecordList]:
+    """Every registered app's list of the patient's records, in the order they registered."""
+    return [function(user, patient, identity_ids) for function in _patient_records]
+
+
 def wards_now(patient_ids: list[int]) -> dict[int, str]:
     """The name of the ward each of these patients is on now (left out if on none), in one query: shown
     beside a patient's name in pickers, to tell namesakes apart. Not audited: the caller shows the
@@ -79,8 +145,9 @@ def patients_on_ward_now(user: User, ward: Ward, *, request: HttpRequest | None 
     now = timezone.now()
     patients = list(
         patients_for(user)
-        .filter(ward_stays__ward=ward, ward_stays__started_at__lte=now)
-        .filter(Q(ward_stays__ended_at__isnull=True) | Q(ward_stays__ended_at__gt=now))
+        # Through the standing stays (a cancelled admission is not a patient on the ward), in one subquery
+        # so that the start and the end are those of the same stay.
+        .filter(pk__in=WardStay.objects.on_ward_at(ward, now).values("patient_id"))
         .order_by("family_name", "given_name")
     )
     if patients:
@@ -153,6 +220,25 @@ def plan_reviews_open(patient: Patient) -> list[SupportPlanReviewRequest]:
     return list(requests.order_by("requested_at", "id"))
 
 
+def plan_versions_written(
+    patient_ids: Sequence[int] | QuerySet, *, start: dt.datetime, end: dt.datetime
+) -> dict[int, list[dt.datetime]]:
+    """When these patients' support plan versions were written from ``start`` to ``end`` (first to
+    last), keyed by patient, in one query: for the measure of plans reviewed after repeated restraint. Times only, never the plan; the
+    caller chose the patients from the wards in the reader's scope and shows only counts."""
+    written: dict[int, list[dt.datetime]] = {}
+    rows = (
+        SupportPlanVersion.objects.filter(
+            patient_id__in=patient_ids, recorded_at__gte=start, recorded_at__lt=end
+        )
+        .values_list("patient_id", "recorded_at")
+        .order_by("patient_id", "recorded_at")
+    )
+    for patient_id, recorded_at in rows:
+        written.setdefault(patient_id, []).append(recorded_at)
+    return written
+
+
 def rights_information_of(patient: Patient) -> list[RightsInformation]:
     """Every record of information about the use of force given to the patient (or refused), newest
     first. The caller has the patient from a scoped, audited selector."""
@@ -163,12 +249,14 @@ RIGHTS_WITHIN = dt.timedelta(days=7)
 
 
 def admissions_rights_recorded(
-    *, ward_ids: Sequence[int], start: dt.datetime, end: dt.datetime
-) -> list[tuple[int, dt.datetime, bool]]:
-    """Each admission to these wards from ``start`` to ``end`` (the first ward stay of a hospital spell),
-    as (ward, admitted at, whether information about the use of force was recorded for the patient
-    within 7 days: given, or refused or not possible with the reason). Aggregates for measures: the
-    caller chooses the wards from the reader's scope; no patient leaves this function."""
+    *, ward_ids: Sequence[int], starts: Sequence[dt.date], boundaries: Sequence[dt.datetime], end: dt.datetime
+) -> list[tuple[int, dt.date, int, int]]:
+    """Admissions to these wards (the first ward stay of a hospital spell) per ward and period, as (ward,
+    period start, admissions with information about the use of force recorded for the patient within 7
+    days, all admissions): recorded means given, or refused or not possible with the reason. The periods
+    are ``starts`` from their local-midnight ``boundaries`` to ``end``, grouped in the database (one
+    query, a row per ward and period). Aggregates for measures: the caller chooses the wards from the
+    reader's scope; no patient leaves this function."""
     earlier = WardStay.objects.filter(spell_id=OuterRef("spell_id"), started_at__lt=OuterRef("started_at"))
     recorded = RightsInformation.objects.filter(
         spell_id=OuterRef("spell_id"),
@@ -176,10 +264,12 @@ def admissions_rights_recorded(
         given_at__lt=OuterRef("started_at") + RIGHTS_WITHIN,
     )
     rows = (
-        WardStay.objects.filter(ward_id__in=list(ward_ids), started_at__gte=start, started_at__lt=end)
+        WardStay.objects.filter(ward_id__in=list(ward_ids), started_at__gte=boundaries[0], started_at__lt=end)
         .filter(~Exists(earlier))
-        .annotate(recorded=Exists(recorded))
-        .values_list("ward_id", "started_at", "recorded")
+        .annotate(recorded=Exists(recorded), period=period_of("started_at", starts, boundaries=boundaries))
+        .values("ward_id", "period")
+        .annotate(n=Count("id", filter=Q(recorded=True)), d=Count("id"))
+        .values_list("ward_id", "period", "n", "d")
         .order_by()
     )
     return list(rows)
@@ -210,13 +300,24 @@ def voice_comments(user: User, ward: Ward, *, request: HttpRequest | None = None
 
 
 def voice_answers(
-    *, ward_ids: Sequence[int], start: dt.datetime, end: dt.datetime
-) -> list[tuple[int, dt.datetime, str, str]]:
-    """Every weekly check answered on these wards from ``start`` to ``end`` as (ward, when, felt safe,
-    respected): for the measures, which count them per ward and period. No patient, no comment."""
+    *, ward_ids: Sequence[int], starts: Sequence[dt.date], boundaries: Sequence[dt.datetime], end: dt.datetime
+) -> list[tuple[int, dt.date, int, int, int]]:
+    """The weekly checks answered on these wards per ward and period, as (ward, period start, answers of
+    "Yes, always" to felt safe, the same to treated with respect, all answers): for the measures. The
+    periods are ``starts`` from their local-midnight ``boundaries`` to ``end``, grouped in the database
+    (one query, a row per ward and period). No patient, no comment."""
     return list(
-        VoiceCheck.objects.filter(ward_id__in=list(ward_ids), answered_at__gte=start, answered_at__lt=end)
-        .values_list("ward_id", "answered_at", "felt_safe", "respected")
+        VoiceCheck.objects.filter(
+            ward_id__in=list(ward_ids), answered_at__gte=boundaries[0], answered_at__lt=end
+        )
+        .annotate(period=period_of("answered_at", starts, boundaries=boundaries))
+        .values("ward_id", "period")
+        .annotate(
+            safe=Count("id", filter=Q(felt_safe=VoiceAnswer.ALWAYS)),
+            respected=Count("id", filter=Q(respected=VoiceAnswer.ALWAYS)),
+            d=Count("id"),
+        )
+        .values_list("ward_id", "period", "safe", "respected", "d")
         .order_by()
     )
 
@@ -224,3 +325,53 @@ def voice_answers(
 def ward_for_voice(user: User, ward_id: int) -> Ward | None:
     """One of the user's wards (``accounts.scope``), or None: the weekly check's pages start here."""
     return scope_of(user).wards().select_related("provider").filter(pk=ward_id).first()
+
+
+def held_messages_for(user: User) -> QuerySet[FeedMessage]:
+    """The held ADT messages of the providers whose feed the user works, oldest event first. Not audited
+    here: the page audits the list it shows."""
+    if not has_permission(user, Permission.PATIENT_FEED_MANAGE):
+        return FeedMessage.objects.none()
+    providers = scope_of(user).provider_ids
+    return (
+        FeedMessage.objects.filter(provider_id__in=providers, status=FeedStatus.HELD)
+        .select_related("provider")
+        .order_by("event_at", "id")
+    )
+
+
+def feed_summary_for(user: User) -> list[dict[str, object]]:
+    """Per provider in the user's feed scope: messages received, applied, held, and the last received."""
+    if not has_permission(user, Permission.PATIENT_FEED_MANAGE):
+        return []
+    rows = (
+        FeedMessage.objects.filter(provider_id__in=scope_of(user).provider_ids)
+        .values("provider__name", "status")
+        .annotate(count=Count("id"), last=Max("received_at"))
+        .order_by("provider__name")
+    )
+    summary: dict[str, dict[str, object]] = {}
+    for row in rows:
+        entry = summary.setdefault(
+            row["provider__name"], {"provider": row["provider__name"], "last": row["last"]}
+        )
+        entry[row["status"]] = row["count"]
+        entry["last"] = max(entry["last"], row["last"])
+    return list(summary.values())
+
+
+def ward_stays_source(ward: Ward) -> dict[str, object]:
+    """Where a ward's bed days from stays come from, for its page: the last HL7 ADT message received for
+    its provider (the feed), and the last time any of its stays began or ended. Aggregates, no patient."""
+    last_message = (
+        FeedMessage.objects.filter(provider_id=ward.provider_id)
+        .order_by("-received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    stays = WardStay.objects.filter(ward=ward)
+    return {
+        "feed_last_received": last_message,
+        "stays": stays.count(),
+        "open_stays": stays.filter(ended_at__isnull=True).count(),
+    }

@@ -4,6 +4,7 @@ stays: the midnight census belongs with the stays it counts, so organisations ne
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -134,6 +135,26 @@ def bed_days_derive_from_stays(*, wards: list[Ward], first_day: dt.date, last_da
     return written
 
 
+#: A support plan version written within this long after a person's repeated restraint counts as their
+#: plan reviewed since it (the measure ``plan-reviewed-after-repeat-restraint``, measures.series).
+PLAN_REVIEW_WITHIN = dt.timedelta(days=7)
+
+Cells = set[tuple[int, dt.date]]
+PatientCells = Callable[[Sequence[tuple[int, dt.datetime, dt.datetime]]], Cells]
+# Apps above people that count a person's records in the stored figures of some ward's months (force:
+# their restraints) register how to find those cells from (patient, from, to) windows, so that writing a
+# support plan makes them stale without people importing the app (decision 0011).
+_patient_cells: list[PatientCells] = []
+
+
+def register_patient_figures_months(function: PatientCells) -> PatientCells:
+    """Add ``function([(patient id, from, to)]) -> {(ward id, month)}`` to what a support plan's write
+    marks stale (once, however often it is registered); call it from the app's ``AppConfig.ready``."""
+    if function not in _patient_cells:
+        _patient_cells.append(function)
+    return function
+
+
 @transaction.atomic
 def support_plan_record(
     *,
@@ -183,6 +204,9 @@ def support_plan_record(
     )
     version.full_clean()
     version.save()
+    # The plan counts as reviewed after each restraint of the week before it (the stored figures).
+    window = [(patient.pk, version.recorded_at - PLAN_REVIEW_WITHIN, version.recorded_at)]
+    mark_changed(cell for cells_of in _patient_cells for cell in cells_of(window))
     audit_record(
         actor=by,
         action=AuditAction.CREATE if number == 0 else AuditAction.CHANGE,
@@ -249,6 +273,10 @@ def rights_information_record(
     )
     record.full_clean()
     record.save()
+    # The measure counts it for the admission: the spell's first ward stay, in the month it started.
+    admission = WardStay.objects.filter(spell=spell).order_by("started_at").first()
+    if admission is not None:
+        mark_changed([(admission.ward_id, admission.started_at)])
     audit_record(
         actor=by,
         action=AuditAction.CREATE,
@@ -337,6 +365,7 @@ def voice_check_record(
         with_support=with_support,
         easy_read=easy_read,
     )
+    mark_changed([(ward.pk, check.answered_at)])
     audit_record(
         actor=by,
         action=AuditAction.CREATE,

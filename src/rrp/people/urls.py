@@ -7,6 +7,9 @@ urlpatterns = [
     path("patients/", views.patient_list, name="patient-list"),
     path("patients/<id:patient_id>/", views.patient_detail, name="patient-detail"),
     path("patients/<id:patient_id>/support-plan/", views.support_plan, name="support-plan"),
+    path("patients/<id:patient_id>/merge/", views.patient_merge_view, name="patient-merge"),
+    path("patient-feed/held/", views.feed_held, name="feed-held"),
+    path("patient-feed/held/try-again/", views.feed_retry, name="feed-retry"),
     path("wards/<id:ward_id>/weekly-check/", views.voice_check, name="voice-check"),
     path(
         "wards/<id:ward_id>/weekly-check/easy-read/",

@@ -8,16 +8,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
+from rrp.accounts.scope import providers_for
 from rrp.core.concurrency import StaleVersion
 from rrp.core.http import FORM_METHODS
 from rrp.core.services import audit_list
 from rrp.organisations.models import Ward
+from rrp.people import feeds as services_feeds
 from rrp.people import selectors, services
-from rrp.people.forms import RightsInformationForm, SupportPlanForm, VoiceCheckForm
+from rrp.people.adt import held_retry
+from rrp.people.forms import PatientMergeForm, RightsInformationForm, SupportPlanForm, VoiceCheckForm
 from rrp.people.models import Patient
 
 
@@ -47,16 +50,24 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     if patient is None:
         raise Http404
     stays = patient.ward_stays.select_related("ward").order_by("-started_at")[:50]
+    identities = selectors.patient_identities(patient)
     return render(
         request,
         "people/patient_detail.jinja",
         {
             "patient": patient,
             "stays": stays,
+            # Identities merged into this record: their stays moved here; what was recorded under them
+            # stays on them and is listed here with theirs (decision 0053).
+            "merged_from": selectors.merged_identities(identities),
+            "records": selectors.patient_records(request.user, patient, identities),
             "plan": selectors.support_plan_current(patient),
             "reviews": selectors.plan_reviews_open(patient),
             "rights": selectors.rights_information_of(patient),
             "may_write": has_permission(request.user, Permission.PATIENT_SUPPORT_RECORD),
+            "may_merge": has_permission(
+                request.user, Permission.PATIENT_FEED_MANAGE, provider=patient.provider
+            ),
             "today": timezone.localdate(),
         },
     )
@@ -268,4 +279,88 @@ def voice_comments(request: HttpRequest, ward_id: int) -> HttpResponse:
         request,
         "people/voice_comments.jinja",
         {"ward": ward, "checks": selectors.voice_comments(request.user, ward, request=request)},
+    )
+
+
+@require_safe
+@permission_required(Permission.PATIENT_FEED_MANAGE)
+def feed_held(request: HttpRequest) -> HttpResponse:
+    """The patient administration feed's held messages (out of order, an unknown ward, ...), each with the
+    reason, for the information team and governance: none is dropped, and each is applied again when what it
+    waits for arrives, or when someone presses "Try again" after putting the cause right."""
+    page = Paginator(selectors.held_messages_for(request.user), 50).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    audit_list(
+        actor=request.user,
+        records=shown,
+        record_type="people.FeedMessage",
+        label="Held patient administration messages",
+        request=request,
+        detail=lambda group: {"control_ids": [m.control_id for m in group]},
+    )
+    return render(
+        request,
+        "people/feed_held.jinja",
+        {"page": page, "held": shown, "summary": selectors.feed_summary_for(request.user)},
+    )
+
+
+@require_POST
+@permission_required(Permission.PATIENT_FEED_MANAGE)
+def feed_retry(request: HttpRequest) -> HttpResponse:
+    """Apply the held messages of the user's providers again, now that a ward was added or a message
+    arrived; say how many were applied and how many still wait."""
+    released = 0
+    for provider in providers_for(request.user):
+        released += len(held_retry(provider=provider, by=request.user, request=request))
+    waiting = selectors.held_messages_for(request.user).count()
+    messages.success(request, f"{released} held message(s) applied; {waiting} still held.")
+    return redirect("people:feed-held")
+
+
+@require_http_methods(FORM_METHODS)
+@permission_required(Permission.PATIENT_FEED_MANAGE)
+def patient_merge_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Merge this patient's record into another record of the same person (as the patient administration
+    system's A40 does): the spells and stays move to the record kept, and this one is kept, marked merged,
+    with its incidents, plans and audit trail."""
+    patient = _patient(request, patient_id)
+    require_permission(request.user, Permission.PATIENT_FEED_MANAGE, provider=patient.provider)
+    form = PatientMergeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        surviving = (
+            selectors.patients_for(request.user)
+            .filter(provider=patient.provider, local_identifier=form.cleaned_data["surviving"].strip())
+            .first()
+        )
+        if patient.merged_into_id is not None:
+            form.add_error(None, "This record has already been merged into another")
+        elif surviving is None:
+            form.add_error("surviving", "No other patient of this provider has that local identifier")
+        elif surviving.pk == patient.pk:
+            form.add_error("surviving", "Enter the identifier of the other record, not this one")
+        elif surviving.merged_into_id is not None:
+            form.add_error(
+                "surviving", "That record has itself been merged: enter the record it was merged into"
+            )
+        else:
+            services_feeds.patient_merge(
+                prior=patient,
+                surviving=surviving,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+            messages.success(request, f"Record {patient.local_identifier} merged into this one.")
+            return redirect("people:patient-detail", patient_id=surviving.pk)
+    errors = [
+        {"text": str(message), "href": f"#{form[name].auto_id}" if name in form.fields else "#merge-form"}
+        for name, problems in form.errors.items()
+        for message in problems
+    ]
+    return render(
+        request,
+        "people/patient_merge.jinja",
+        {"patient": patient, "form": form, "errors": errors},
+        status=400 if errors else 200,
     )

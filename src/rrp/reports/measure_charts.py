@@ -21,6 +21,19 @@ from rrp.measures.series import Period, measure_series, measure_series_many
 from rrp.spc import SpcResult, analyse
 
 MONTHS_SHOWN = 24
+
+#: The people-at-the-centre process measures (issue 15): plans reviewed after repeated restraint,
+#: patient debriefs offered and held within 72 hours, information about rights on admission. Charted
+#: on the ward huddle and the board alike, from this one list.
+PEOPLE_PROCESS_MEASURES: tuple[str, ...] = (
+    "plan-reviewed-after-repeat-restraint",
+    "patient-debrief-offered-72h",
+    "patient-debrief-held-72h",
+    "rights-information-recorded",
+)
+#: The patients' own view from the weekly check (issue 15 item 3): outcome measures that balance the
+#: reduction in force, on the huddle and the board.
+PATIENT_VOICE_MEASURES: tuple[str, ...] = ("patients-felt-safe", "patients-treated-with-respect")
 WEEKS_SHOWN = 26
 
 

@@ -1,12 +1,13 @@
-"""A quality-improvement project's charts: each of its measures on its wards, with the aim line and the
-wards' events (changes tested, PDSA cycles) as markers (issue 14, item 1).
+"""A quality-improvement project's charts: each of its measures on its wards, with the aim line, the
+wards' events (changes tested, PDSA cycles) and the project's milestones as markers (issue 14, item 1).
 
 The charts are the same as everywhere else in RRP: the series from ``measures.series`` (one grouped
 query for all the project's measures, ``measure_charts_many``), the SPC engine, and the events from
 ``improvement.selectors.events_by_ward`` (the one source of every chart's markers). A project on one ward
 shows that ward's own chart (its recorded rebases honoured, as on the huddle); a project on several wards
 shows their figures pooled month by month, as the collaborative view pools its members. Viewers outside
-the provider see the figures suppressed as NHS Digital does (``sees_unsuppressed``).
+the provider see the figures suppressed as NHS Digital does (``sees_unsuppressed``), and so does anyone
+not on the team of every ward of the project for the patients' weekly check (decision 0077).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from rrp.accounts.models import User
-from rrp.accounts.permissions import sees_unsuppressed
+from rrp.accounts.permissions import on_ward_team, sees_unsuppressed
 from rrp.charts import Event
 from rrp.improvement.models import PdsaCycle, QiProject
-from rrp.improvement.project_selectors import Aim, aim_of, measures_of
+from rrp.improvement.project_selectors import Aim, aim_of, measures_of, milestones_of
 from rrp.improvement.selectors import events_by_ward
 from rrp.measures.catalogue import Denominator, MeasureDefinition
 from rrp.measures.series import Period
@@ -42,7 +43,8 @@ class ProjectChart:
 
 def project_events(project: QiProject, wards: list, *, since: dt.date, until: dt.date) -> list[Event]:
     """The markers of the project's charts: every event of its wards in the window, once each (a change
-    tested on three wards at once is one marker), named by ward where the project has several."""
+    tested on three wards at once is one marker), named by ward where the project has several, and the
+    project's own milestones ("Milestone: ..."), which are on its charts only."""
     by_ward = events_by_ward([w.pk for w in wards])
     names = {w.pk: w.name for w in wards}
     seen: dict[tuple[dt.date, str], set[int]] = {}
@@ -55,7 +57,12 @@ def project_events(project: QiProject, wards: list, *, since: dt.date, until: dt
         if len(wards) > 1 and len(ward_ids) < len(wards):
             label = f"{label} ({', '.join(sorted(names[i] for i in ward_ids))})"
         out.append(Event(day, label))
-    return out
+    milestones = [
+        Event(m.reached_on, str(m))
+        for m in milestones_of(project)
+        if m.withdrawn_at is None and since <= m.reached_on <= until
+    ]
+    return sorted(out + milestones, key=lambda e: e.date)
 
 
 def _pooled_result(
@@ -134,6 +141,8 @@ def project_charts(
     )
     events = project_events(project, wards, since=since, until=until)
     suppress = not sees_unsuppressed(user, project.provider_id)
+    # The patients' weekly check is exact only for a reader on every one of the wards' teams (decision 0077).
+    on_every_team = all(on_ward_team(user, ward_id) for ward_id in ward_ids)
     subject = wards[0].name if len(wards) == 1 else f"the project's {len(wards)} wards together"
     charts = []
     for index, (definition, role) in enumerate(measures):
@@ -143,7 +152,7 @@ def project_charts(
         if result is None or len(result) == 0:
             charts.append(ProjectChart(definition, role, None))
             continue
-        if suppress:
+        if suppress or (definition.suppress_outside_ward and not on_every_team):
             counts = result.value if definition.denominator is Denominator.NONE else result.numerator
             result = suppressed_result(result, counts=np.nan_to_num(counts, nan=0.0))
         title = definition.name + (" (the aim's measure, with the aim line)" if target is not None else "")

@@ -15,3 +15,8 @@ class SegregationConfig(AppConfig):
         from rrp.segregation.services import figures_months_of_linked_episodes
 
         register_linked_figures_months(figures_months_of_linked_episodes)
+        # The patient page lists the person's episodes, those of identities merged into it too.
+        from rrp.people.selectors import register_patient_records
+        from rrp.segregation.selectors import episodes_of_patient
+
+        register_patient_records(episodes_of_patient)

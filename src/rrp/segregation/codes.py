@@ -108,6 +108,15 @@ class OversightReviewKind(models.TextChoices):
     """Reviews by people from outside the ward whose recommendations are tracked as actions."""
 
     INDEPENDENT_SEGREGATION = "independent_segregation", "Independent review of segregation"
+    # NHS England's Care (Education) and Treatment Reviews, for everyone in hospital with a learning
+    # disability or autism (the schedule is in `segregation.cetr`): a CTR for an adult, a CETR for a
+    # child or young person.
+    CTR = "ctr", "Care and Treatment Review (CTR)"
+    CETR = "cetr", "Care, Education and Treatment Review (CETR)"
+
+
+#: The kinds that are C(E)TRs.
+CETR_KINDS = (OversightReviewKind.CTR, OversightReviewKind.CETR)
 
 
 class PanelRole(models.TextChoices):

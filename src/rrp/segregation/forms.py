@@ -290,8 +290,17 @@ def _row_fields() -> dict[str, forms.Field]:
     return fields
 
 
-# The rows' fields, added to the form's declared fields (each form copies them when made).
+class CetrForm(IndependentReviewForm):
+    """A Care (Education) and Treatment Review: the same panel, views, findings and recommendations as an
+    independent review of segregation, without the advice on segregation."""
+
+    decision = None
+    held_on = _date("Date of the C(E)TR", message="Enter the date the C(E)TR was held")
+
+
+# The rows' fields, added to the forms' declared fields (each form copies them when made).
 IndependentReviewForm.base_fields.update(_row_fields())
+CetrForm.base_fields.update(_row_fields())
 
 
 class RecommendationStatusForm(ValidatedForm):
@@ -312,6 +321,22 @@ class RecommendationStatusForm(ValidatedForm):
         widget=forms.Textarea,
         required=False,
         help_text="What shows it: a care plan, a meeting's minutes, a date something started",
+    )
+    base_version = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+
+
+class ReviewTextForm(ValidatedForm):
+    """A correction of a review's own text, with why; `base_version` guards against a lost update."""
+
+    person_views = forms.CharField(label="The person's own views", widget=forms.Textarea, required=False)
+    family_views = forms.CharField(
+        label="Their family's or advocate's views", widget=forms.Textarea, required=False
+    )
+    findings = forms.CharField(label="What the panel found", widget=forms.Textarea, required=False)
+    change_reason = forms.CharField(
+        label="Why is it being corrected?", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     base_version = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
@@ -422,6 +447,16 @@ class NamedAccessForm(ValidatedForm):
 class RevokeForm(ValidatedForm):
     reason = forms.CharField(
         label="Why is access ending?", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class CommissionerVisitForm(ValidatedForm):
+    visited_on = _date("Date of the visit", message="Enter the date of the visit")
+    notes = forms.CharField(
+        label="What you saw and heard",
+        help_text="Including what the person said, and anything you will follow up",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
     )
 
 

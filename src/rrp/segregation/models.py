@@ -320,6 +320,37 @@ class IndependentReview(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.pk} on {self.held_on:%Y-%m-%d}"
 
 
+class IndependentReviewText(AppendOnlyModel):
+    """A correction of a review's own text (the person's and their family's views, the findings): version
+    `number` (2 onwards; version 1 is on the review itself), with why it was corrected, who and when. The
+    page reads the latest; the review and every earlier version are kept."""
+
+    independent_review = models.ForeignKey(
+        IndependentReview, on_delete=models.PROTECT, related_name="corrections"
+    )
+    number = models.PositiveIntegerField()
+    person_views = models.TextField()
+    family_views = models.TextField()
+    findings = models.TextField()
+    change_reason = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["independent_review", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["independent_review", "number"], name="segregation_review_text_number_unique"
+            ),
+            models.CheckConstraint(
+                name="segregation_review_text_after_first", condition=Q(number__gte=2) & ~Q(change_reason="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.independent_review_id} text version {self.number}"
+
+
 class PanelMember(AppendOnlyModel):
     """One member of an independent review's panel and their role."""
 
@@ -485,6 +516,27 @@ class NamedAccessRevocation(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Revocation of grant {self.grant_id}"
+
+
+class CommissionerVisit(AppendOnlyModel):
+    """A commissioner's case manager's visit to a person in segregation they have named access to: when,
+    what they saw and heard, and the grant they relied on. Kept beside the person's record for the
+    provider and the case manager; never changed."""
+
+    provider = models.ForeignKey("organisations.Provider", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("people.Patient", on_delete=models.PROTECT, related_name="+")
+    grant = models.ForeignKey(NamedAccessGrant, on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField()
+    notes = models.TextField(help_text="What you saw and heard, including what the person said.")
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["patient", "visited_on"])]
+
+    def __str__(self) -> str:
+        return f"Commissioner's visit {self.pk} on {self.visited_on:%Y-%m-%d}"
 
 
 class DeFactoDecision(AppendOnlyModel):

@@ -20,18 +20,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission, Role
+from rrp.accounts.scope import providers_for
 from rrp.core.concurrency import check_base_version
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.core.validation.declared import check_values
 from rrp.organisations.models import Provider, Ward
-from rrp.people.models import Patient
+from rrp.people.codes import YesNoUnknown
+from rrp.people.models import HospitalSpell, Patient
 from rrp.segregation.codes import (
     NAMED_ACCESS_MAX_DAYS,
     ActionOwner,
@@ -45,11 +48,13 @@ from rrp.segregation.codes import (
     ReviewKind,
 )
 from rrp.segregation.models import (
+    CommissionerVisit,
     DeFactoDecision,
     EndPlanStep,
     EndPlanVersion,
     Episode,
     IndependentReview,
+    IndependentReviewText,
     NamedAccessGrant,
     NamedAccessRevocation,
     PanelMember,
@@ -57,6 +62,7 @@ from rrp.segregation.models import (
     RecommendationUpdate,
     Review,
 )
+from rrp.segregation.oversight_selectors import active_grant_for
 
 Errors = dict[str, list[str]]
 
@@ -181,21 +187,14 @@ def independent_review_record(
         _add(errors, "held_on", "The review date cannot be in the future")
     elif held_on < timezone.localtime(version.started_at).date():
         _add(errors, "held_on", "The review cannot be before the segregation began")
-    members = _check_panel(panel, errors)
-    person_views, family_views, findings = _text(person_views), _text(family_views), _text(findings)
-    if not person_views:
-        _add(errors, "person_views", "Record the person's own views, or why they could not give them")
-    if not family_views:
-        _add(errors, "family_views", "Record their family's or advocate's views, or why there are none")
-    if not findings:
-        _add(errors, "findings", "Enter what the panel found")
-    check_values(
-        IndependentReview,
-        {"person_views": person_views, "family_views": family_views, "findings": findings},
-        errors,
-    )
-    actions = _check_recommendations(
-        recommendations, held_on if isinstance(held_on, dt.date) else None, errors
+    members, person_views, family_views, findings, actions = _check_review(
+        panel=panel,
+        person_views=person_views,
+        family_views=family_views,
+        findings=findings,
+        recommendations=recommendations,
+        held_on=held_on,
+        errors=errors,
     )
     if decision not in ReviewDecision.values:
         _add(errors, "decision", "Choose whether the panel advised continuing or ending segregation")
@@ -212,7 +211,7 @@ def independent_review_record(
         by=by,
         now=now,
     )
-    review = IndependentReview.objects.create(
+    return _write_review(
         provider_id=episode.provider_id,
         patient_id=episode.patient_id,
         episode=episode,
@@ -222,9 +221,57 @@ def independent_review_record(
         person_views=person_views,
         family_views=family_views,
         findings=findings,
-        recorded_at=now,
-        recorded_by=by,
+        members=members,
+        actions=actions,
+        by=by,
+        now=now,
+        request=request,
     )
+
+
+def _check_review(
+    *,
+    panel: Sequence[dict[str, Any]],
+    person_views: str,
+    family_views: str,
+    findings: str,
+    recommendations: Sequence[dict[str, Any]],
+    held_on: Any,
+    errors: Errors,
+) -> tuple[list[dict[str, str]], str, str, str, list[dict[str, Any]]]:
+    """What every review with a panel and recommendations needs (an independent review of segregation
+    and a C(E)TR alike): the panel with its required roles, the person's and their family's or advocate's
+    views, the findings, each recommendation with its owner and due date."""
+    members = _check_panel(panel, errors)
+    person_views, family_views, findings = _text(person_views), _text(family_views), _text(findings)
+    if not person_views:
+        _add(errors, "person_views", "Record the person's own views, or why they could not give them")
+    if not family_views:
+        _add(errors, "family_views", "Record their family's or advocate's views, or why there are none")
+    if not findings:
+        _add(errors, "findings", "Enter what the panel found")
+    check_values(
+        IndependentReview,
+        {"person_views": person_views, "family_views": family_views, "findings": findings},
+        errors,
+    )
+    actions = _check_recommendations(
+        recommendations, held_on if isinstance(held_on, dt.date) else None, errors
+    )
+    return members, person_views, family_views, findings, actions
+
+
+def _write_review(
+    *,
+    members: list[dict[str, str]],
+    actions: list[dict[str, Any]],
+    by: User,
+    now: dt.datetime,
+    request: HttpRequest | None,
+    **fields: Any,
+) -> IndependentReview:
+    """Write a review, its panel and its recommendations (each "not yet assessed"), and audit it."""
+    review = IndependentReview.objects.create(**fields, recorded_at=now, recorded_by=by)
     PanelMember.objects.bulk_create(PanelMember(independent_review=review, **m) for m in members)
     for number, action in enumerate(actions, start=1):
         recommendation = Recommendation.objects.create(independent_review=review, number=number, **action)
@@ -239,12 +286,114 @@ def independent_review_record(
         actor=by,
         action=AuditAction.CREATE,
         record=review,
-        patient_id=episode.patient_id,
-        provider_id=episode.provider_id,
+        patient_id=review.patient_id,
+        provider_id=review.provider_id,
         request=request,
-        detail={"episode": episode.pk, "recommendations": len(actions), "panel": len(members)},
+        detail={
+            "episode": review.episode_id,
+            "kind": review.kind,
+            "recommendations": len(actions),
+            "panel": len(members),
+        },
     )
     return review
+
+
+def _wards_of(patient: Patient) -> list[Ward]:
+    """The wards of the patient's provider they have stayed on (where their records are kept)."""
+    return list(
+        Ward.objects.filter(
+            provider_id=patient.provider_id,
+            ward_stays__patient=patient,
+            ward_stays__cancelled_at__isnull=True,
+        ).distinct()
+    )
+
+
+def may_record_about(user: User, patient: Patient) -> bool:
+    """Whether the user records segregation on a ward the patient has stayed on (the C(E)TRs and
+    de-facto decisions about a person are not tied to one episode's ward)."""
+    return any(has_permission(user, Permission.SEGREGATION_RECORD, ward=w) for w in _wards_of(patient))
+
+
+@transaction.atomic
+def cetr_record(
+    *,
+    patient: Patient,
+    by: User,
+    held_on: dt.date | None,
+    panel: Sequence[dict[str, Any]],
+    person_views: str,
+    family_views: str,
+    findings: str,
+    recommendations: Sequence[dict[str, Any]] = (),
+    request: HttpRequest | None = None,
+) -> IndependentReview:
+    """Record a Care (Education) and Treatment Review of an inpatient with a learning disability or
+    autism: a CETR if they were under 18 on the day, a CTR otherwise. The same record as an independent
+    review of segregation (panel, views, findings, recommendations as actions with owners, due dates and
+    status) but of the person, not of an episode; the schedule (`cetr`) counts from it.
+
+    Refused, naming the field: a person whose record says neither learning disability nor autism, a date
+    in the future or outside a stay in hospital at the provider, and everything an independent review
+    refuses (a panel without an independent clinician and an expert by experience, missing views or
+    findings, a recommendation without its owner or due date)."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not may_record_about(by, patient):
+        raise PermissionDenied("You cannot record reviews about this person")
+    errors: Errors = {}
+    if YesNoUnknown.YES not in (patient.learning_disability, patient.autism):
+        _add(
+            errors,
+            "patient",
+            "C(E)TRs are for people with a learning disability or autistic people: this person's record "
+            "says neither. Correct their record first if it is wrong",
+        )
+    if not isinstance(held_on, dt.date):
+        _add(errors, "held_on", "Enter the date the C(E)TR was held")
+    elif held_on > timezone.localdate():
+        _add(errors, "held_on", "The C(E)TR date cannot be in the future")
+    elif not _in_hospital_on(patient, held_on):
+        _add(errors, "held_on", "The C(E)TR must be on a day the person was in hospital here")
+    members, person_views, family_views, findings, actions = _check_review(
+        panel=panel,
+        person_views=person_views,
+        family_views=family_views,
+        findings=findings,
+        recommendations=recommendations,
+        held_on=held_on,
+        errors=errors,
+    )
+    if errors:
+        raise ValidationError(errors)
+    kind = OversightReviewKind.CETR if patient.age_on(held_on) < 18 else OversightReviewKind.CTR
+    return _write_review(
+        provider_id=patient.provider_id,
+        patient_id=patient.pk,
+        episode=None,
+        review=None,
+        kind=kind,
+        held_on=held_on,
+        person_views=person_views,
+        family_views=family_views,
+        findings=findings,
+        members=members,
+        actions=actions,
+        by=by,
+        now=timezone.now(),
+        request=request,
+    )
+
+
+def _in_hospital_on(patient: Patient, day: dt.date) -> bool:
+    """Whether a hospital spell of the patient at their provider covers the day (UK dates)."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    return (
+        HospitalSpell.objects.filter(patient=patient, provider_id=patient.provider_id, admitted_at__lt=end)
+        .filter(Q(discharged_at__isnull=True) | Q(discharged_at__gte=start))
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -258,19 +407,20 @@ def recommendation_status_set(
     request: HttpRequest | None = None,
 ) -> RecommendationUpdate:
     """Record where a recommendation stands now (achieved, partly achieved or not achieved) with the
-    evidence: a new update, the earlier ones kept. Refused with StaleVersion (409) when someone else
+    evidence: a new update, the earlier ones kept. By those who record segregation about the review
+    (either owner's action), or by a commissioner of an ICB commissioning the provider for an action
+    commissioners own (decision 0076); PermissionDenied for anyone else. Refused with StaleVersion (409) when someone else
     updated it since `base_version` (decision 0018); naming the field when the status or evidence is
     missing."""
     recommendation = (
         # Lock only the recommendation: PostgreSQL refuses FOR UPDATE on the nullable side of the
         # outer join that the review's optional episode needs.
         Recommendation.objects.select_for_update(of=("self",))
-        .select_related("independent_review__episode__ward")
+        .select_related("independent_review__episode__ward", "independent_review__patient")
         .get(pk=recommendation.pk)
     )
     review = recommendation.independent_review
-    ward = review.episode.ward if review.episode else None
-    if ward is None or not has_permission(by, Permission.SEGREGATION_RECORD, ward=ward):
+    if not may_update_recommendation(by, recommendation):
         raise PermissionDenied("You cannot update this recommendation")
     latest = recommendation.updates.order_by("-number").first()
     current = latest.number if latest else 0
@@ -303,6 +453,98 @@ def recommendation_status_set(
         detail={"review": review.pk, "status": status, "version": update.number},
     )
     return update
+
+
+def may_update_recommendation(user: User, recommendation: Recommendation) -> bool:
+    """Whether the user may record a recommendation's status: the provider's staff who record segregation
+    about its review, whichever the owner (they keep the review's record whole, and the update says who
+    recorded it); and a commissioner (``COMMISSIONER_ACTION_RECORD``) whose ICB commissions the provider,
+    for an action commissioners own and only that (decision 0076)."""
+    review = recommendation.independent_review
+    if may_record_about_review(user, review):
+        return True
+    return (
+        recommendation.owner == ActionOwner.COMMISSIONER
+        and has_permission(user, Permission.COMMISSIONER_ACTION_RECORD)
+        and providers_for(user).filter(pk=review.provider_id).exists()
+    )
+
+
+def may_record_about_review(user: User, review: IndependentReview) -> bool:
+    """Whether the user may update a review's recommendations (or correct it): recording segregation on
+    its episode's ward, or, for a C(E)TR (no episode), on a ward the person has stayed on."""
+    if review.episode_id is not None:
+        return has_permission(user, Permission.SEGREGATION_RECORD, ward=review.episode.ward)
+    return may_record_about(user, review.patient)
+
+
+@transaction.atomic
+def review_text_correct(
+    *,
+    review: IndependentReview,
+    by: User,
+    person_views: str,
+    family_views: str,
+    findings: str,
+    change_reason: str,
+    base_version: int | None,
+    request: HttpRequest | None = None,
+) -> IndependentReviewText:
+    """Correct a review's own text (the person's and their family's views, the findings) as a new
+    version with the reason; the review and every earlier version are kept (issue 17, item 4). Refused
+    with StaleVersion (409) when someone corrected it since `base_version` (decision 0018); naming the
+    field when a text or the reason is missing, or nothing changed."""
+    review = (
+        IndependentReview.objects.select_for_update(of=("self",))
+        .select_related("episode__ward", "patient")
+        .get(pk=review.pk)
+    )
+    if not may_record_about_review(by, review):
+        raise PermissionDenied("You cannot correct this review")
+    latest = review.corrections.order_by("-number").first()
+    current = latest.number if latest else 1
+    check_base_version(base=base_version, current=current, what="review")
+    errors: Errors = {}
+    texts = {
+        "person_views": _text(person_views),
+        "family_views": _text(family_views),
+        "findings": _text(findings),
+    }
+    messages = {
+        "person_views": "Record the person's own views, or why they could not give them",
+        "family_views": "Record their family's or advocate's views, or why there are none",
+        "findings": "Enter what the panel found",
+    }
+    for name, value in texts.items():
+        if not value:
+            _add(errors, name, messages[name])
+    change_reason = _text(change_reason)
+    if not change_reason:
+        _add(errors, "change_reason", "Say why the review's text is being corrected")
+    was = latest or review
+    if not errors and all(getattr(was, name) == value for name, value in texts.items()):
+        _add(errors, "findings", "Nothing was changed: correct the text, or go back")
+    check_values(IndependentReviewText, {**texts, "change_reason": change_reason}, errors)
+    if errors:
+        raise ValidationError(errors)
+    correction = IndependentReviewText.objects.create(
+        independent_review=review,
+        number=current + 1,
+        **texts,
+        change_reason=change_reason,
+        recorded_at=timezone.now(),
+        recorded_by=by,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=review,
+        patient_id=review.patient_id,
+        provider_id=review.provider_id,
+        request=request,
+        detail={"text_version": correction.number},
+    )
+    return correction
 
 
 # --- The plan to end segregation (issue 17, item 5) ---------------------------------------------------
@@ -505,6 +747,57 @@ def named_access_revoke(
     return revocation
 
 
+@transaction.atomic
+def commissioner_visit_record(
+    *,
+    patient_id: int,
+    by: User,
+    visited_on: dt.date | None,
+    notes: str,
+    request: HttpRequest | None = None,
+) -> CommissionerVisit:
+    """A case manager records their visit to a person they have named access to now: the day and what
+    they saw and heard. Kept with the grant it relied on, audited in the provider's log. Without a grant
+    in force, PermissionDenied (the page answers 404). Refused, naming the field: no date, a date in the
+    future or more than a grant's length ago, no notes."""
+    grant = active_grant_for(by, patient_id)
+    if grant is None:
+        raise PermissionDenied("You have no named access to this person")
+    errors: Errors = {}
+    today = timezone.localdate()
+    if not isinstance(visited_on, dt.date):
+        _add(errors, "visited_on", "Enter the date of the visit")
+    elif visited_on > today:
+        _add(errors, "visited_on", "The visit cannot be in the future")
+    elif visited_on < today - dt.timedelta(days=NAMED_ACCESS_MAX_DAYS):
+        _add(errors, "visited_on", f"Record visits within {NAMED_ACCESS_MAX_DAYS} days of them")
+    notes = _text(notes)
+    if not notes:
+        _add(errors, "notes", "Enter what you saw and heard on the visit")
+    check_values(CommissionerVisit, {"notes": notes}, errors)
+    if errors:
+        raise ValidationError(errors)
+    visit = CommissionerVisit.objects.create(
+        provider_id=grant.provider_id,
+        patient_id=grant.patient_id,
+        grant=grant,
+        visited_on=visited_on,
+        notes=notes,
+        recorded_at=timezone.now(),
+        recorded_by=by,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        record=visit,
+        patient_id=grant.patient_id,
+        provider_id=grant.provider_id,
+        request=request,
+        detail={"named_access_grant": grant.pk, "visited_on": visited_on.isoformat()},
+    )
+    return visit
+
+
 # --- Possible de-facto segregation (issue 17, item 4) --------------------------------------------------
 
 
@@ -522,10 +815,7 @@ def defacto_decision_record(
     """Record what was decided about a person flagged as possibly segregated without an episode, and
     why; the flags shown are kept with it. Refused, naming the field: no outcome, no reasons, or "in
     long-term segregation" when no LTS episode of theirs is under way (record the episode first)."""
-    wards = Ward.objects.filter(provider=provider, ward_stays__patient=patient).distinct()
-    if patient.provider_id != provider.pk or not any(
-        has_permission(by, Permission.SEGREGATION_RECORD, ward=w) for w in wards
-    ):
+    if patient.provider_id != provider.pk or not may_record_about(by, patient):
         raise PermissionDenied("You cannot record decisions about this person")
     errors: Errors = {}
     if outcome not in DeFactoOutcome.values:

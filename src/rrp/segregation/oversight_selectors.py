@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -25,15 +25,19 @@ from rrp.core.services import audit_list, audit_record
 from rrp.force.codes import InterventionType
 from rrp.force.models import InterventionRecord
 from rrp.organisations.models import Provider
-from rrp.people.models import Patient
-from rrp.segregation import defacto
-from rrp.segregation.codes import ActionStatus, EpisodeKind
+from rrp.people.codes import YesNoUnknown
+from rrp.people.models import Patient, WardStay
+from rrp.people.selectors import patients_for
+from rrp.segregation import cetr, defacto
+from rrp.segregation.codes import CETR_KINDS, ActionOwner, ActionStatus, EpisodeKind
 from rrp.segregation.models import (
+    CommissionerVisit,
     DeFactoDecision,
     EndPlanStep,
     EndPlanVersion,
     Episode,
     IndependentReview,
+    IndependentReviewText,
     NamedAccessGrant,
     PanelMember,
     Recommendation,
@@ -73,11 +77,21 @@ class RecommendationState:
 
 @dataclass
 class ReviewRecord:
-    """An independent review with its panel and its recommendations' states."""
+    """An independent review with its panel and its recommendations' states, and the corrections of its
+    text, oldest first (its current text is the latest's, or the review's own)."""
 
     review: IndependentReview
     panel: list[PanelMember]
     recommendations: list[RecommendationState]
+    corrections: list[IndependentReviewText] = field(default_factory=list)
+
+    @property
+    def text(self) -> IndependentReview | IndependentReviewText:
+        return self.corrections[-1] if self.corrections else self.review
+
+    @property
+    def text_version(self) -> int:
+        return self.corrections[-1].number if self.corrections else 1
 
     @property
     def overdue(self) -> list[RecommendationState]:
@@ -118,14 +132,22 @@ def review_records(
     )
     for state in recommendation_states(recommendations, today=today):
         by_review[state.recommendation.independent_review_id].append(state)
-    return [ReviewRecord(r, panels[r.pk], by_review[r.pk]) for r in reviews]
+    corrections: dict[int, list[IndependentReviewText]] = defaultdict(list)
+    for correction in (
+        IndependentReviewText.objects.filter(independent_review_id__in=ids)
+        .select_related("recorded_by")
+        .order_by("number")
+    ):
+        corrections[correction.independent_review_id].append(correction)
+    return [ReviewRecord(r, panels[r.pk], by_review[r.pk], corrections[r.pk]) for r in reviews]
 
 
 def _reviews_for(user: User) -> QuerySet[IndependentReview]:
-    """Independent reviews of episodes on the wards whose patients the user sees (not audited)."""
-    return IndependentReview.objects.filter(episode__ward__in=patient_wards_for(user)).select_related(
-        "episode", "episode__ward", "patient", "provider", "recorded_by"
-    )
+    """Independent reviews of episodes on the wards whose patients the user sees, and C(E)TRs (which have
+    no episode) of the patients the user sees (not audited)."""
+    return IndependentReview.objects.filter(
+        Q(episode__ward__in=patient_wards_for(user)) | Q(episode__isnull=True, patient__in=patients_for(user))
+    ).select_related("episode", "episode__ward", "patient", "provider", "recorded_by")
 
 
 def independent_reviews_for_episode(episode: Episode) -> list[ReviewRecord]:
@@ -183,16 +205,23 @@ STATUS_ORDER = (ActionStatus.OPEN, ActionStatus.NOT_ACHIEVED, ActionStatus.PARTL
 
 
 def recommendations_for_provider(
-    user: User, provider: Provider, *, today: dt.date | None = None, request: HttpRequest | None = None
+    user: User,
+    provider: Provider,
+    *,
+    owner: str | None = None,
+    today: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> list[RecommendationState]:
-    """Every recommendation of the provider's independent reviews the user may see: overdue first (the
-    longest overdue first), then by status and due date. Audited as one view of the list."""
+    """Every recommendation of the provider's independent reviews the user may see (only those `owner`
+    must act on, when given: an ``ActionOwner`` value): overdue first (the longest overdue first), then by
+    status and due date. Audited as one view of the list."""
+    found = Recommendation.objects.filter(independent_review__in=_reviews_for(user).filter(provider=provider))
+    if owner:
+        found = found.filter(owner=owner)
     recommendations = list(
-        Recommendation.objects.filter(independent_review__in=_reviews_for(user).filter(provider=provider))
-        .select_related(
+        found.select_related(
             "independent_review", "independent_review__patient", "independent_review__episode__ward"
-        )
-        .order_by("due_on", "pk")
+        ).order_by("due_on", "pk")
     )
     states = recommendation_states(recommendations, today=today)
     if states:
@@ -213,6 +242,27 @@ def recommendations_for_provider(
     return sorted(
         states,
         key=lambda s: (not s.overdue, -s.days_overdue, STATUS_ORDER.index(s.status), s.recommendation.due_on),
+    )
+
+
+def _overdue_by_owner(recommendations: QuerySet[Recommendation], today: dt.date) -> dict[str, int]:
+    """How many of these recommendations are overdue, by owner (every ``ActionOwner`` value a key)."""
+    counts = dict.fromkeys(ActionOwner.values, 0)
+    for state in recommendation_states(recommendations.filter(due_on__lt=today), today=today):
+        counts[state.recommendation.owner] += state.overdue
+    return counts
+
+
+def overdue_recommendations_for_provider(
+    user: User, provider: Provider, *, today: dt.date | None = None
+) -> dict[str, int]:
+    """How many recommendations of the provider's reviews and C(E)TRs the user may see are overdue, by
+    owner, so the provider sees on its own page what it has not done, and what its commissioners have not
+    (counts only, naming no one: not audited)."""
+    today = today or timezone.localdate()
+    return _overdue_by_owner(
+        Recommendation.objects.filter(independent_review__in=_reviews_for(user).filter(provider=provider)),
+        today,
     )
 
 
@@ -237,10 +287,6 @@ class PlanState:
         """The step not yet done that is planned soonest."""
         waiting = [s for s in self.steps if s.done_on is None]
         return min(waiting, key=lambda s: (s.planned_on, s.number)) if waiting else None
-
-    def days_since_last_step(self, *, began: dt.date, today: dt.date) -> int:
-        """Days since the last step was done, or since segregation began when none has been."""
-        return (today - (self.last_done_on or began)).days
 
     def late_steps(self, today: dt.date) -> list[EndPlanStep]:
         return [s for s in self.steps if s.done_on is None and s.planned_on < today]
@@ -296,6 +342,20 @@ def _active_grants(user: User, *, now: dt.datetime | None = None) -> QuerySet[Na
     ).select_related("patient", "provider")
 
 
+def active_grant_for(user: User, patient_id: int) -> NamedAccessGrant | None:
+    """The user's grant in force for this person that runs longest, or None (not audited)."""
+    return _active_grants(user).filter(patient_id=patient_id).order_by("-ends_on", "-pk").first()
+
+
+def visits_for(patient: Patient, provider_id: int) -> list[CommissionerVisit]:
+    """Commissioners' visits to the person at the provider, latest first (the caller scoped the person)."""
+    return list(
+        CommissionerVisit.objects.filter(patient=patient, provider_id=provider_id)
+        .select_related("recorded_by", "recorded_by__commissioner")
+        .order_by("-visited_on", "-pk")
+    )
+
+
 def named_people_for(user: User, *, request: HttpRequest | None = None) -> list[NamedAccessGrant]:
     """The people the user has named access to now, with their grants (one row each: the grant ending
     last). Audited as one view of the names listed."""
@@ -325,6 +385,7 @@ class NamedPerson:
     episodes: list[Episode]
     reviews: list[ReviewRecord]
     plans: dict[int, PlanState]
+    visits: list[CommissionerVisit]
 
 
 def named_person_for(
@@ -332,7 +393,7 @@ def named_person_for(
 ) -> NamedPerson | None:
     """One person by name if the user holds a grant in force for them, auditing the view with the grant
     it relied on; None otherwise (the caller answers 404: without a grant, no name)."""
-    grant = _active_grants(user).filter(patient_id=patient_id).order_by("-ends_on").first()
+    grant = active_grant_for(user, patient_id)
     if grant is None:
         return None
     audit_record(
@@ -351,11 +412,21 @@ def named_person_for(
         .order_by("-current_started_at")
     )
     reviews = review_records(
-        IndependentReview.objects.filter(episode__in=episodes)
+        IndependentReview.objects.filter(
+            Q(episode__in=episodes)
+            | Q(patient_id=patient_id, provider_id=grant.provider_id, kind__in=CETR_KINDS)
+        )
         .select_related("patient", "episode")
         .order_by("-held_on")
     )
-    return NamedPerson(grant, grant.patient, episodes, reviews, end_plans(e.pk for e in episodes))
+    return NamedPerson(
+        grant,
+        grant.patient,
+        episodes,
+        reviews,
+        end_plans(e.pk for e in episodes),
+        visits_for(grant.patient, grant.provider_id),
+    )
 
 
 def grants_for_provider(user: User, provider: Provider) -> list[NamedAccessGrant]:
@@ -465,15 +536,22 @@ class CommissionedRecommendation:
 
 
 def recommendations_for_commissioner(
-    user: User, *, today: dt.date | None = None, request: HttpRequest | None = None
+    user: User,
+    *,
+    owner: str | None = None,
+    today: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> list[CommissionedRecommendation]:
-    """Every recommendation of independent reviews at the providers the user commissions, overdue first:
-    the ICB's view of recommendations by status. Pseudonymised (no text) unless the user holds a grant for
-    the person; audited as one view."""
+    """Every recommendation of independent reviews at the providers the user commissions (only those
+    `owner` must act on, when given), overdue first: the ICB's view of recommendations by status.
+    Pseudonymised (no text) unless the user holds a grant for the person; audited as one view."""
     if not has_permission(user, Permission.COMMISSIONED_LTS_REGISTER_VIEW):
         return []
+    found = Recommendation.objects.filter(independent_review__provider__in=providers_for(user))
+    if owner:
+        found = found.filter(owner=owner)
     recommendations = list(
-        Recommendation.objects.filter(independent_review__provider__in=providers_for(user)).select_related(
+        found.select_related(
             "independent_review", "independent_review__provider", "independent_review__patient"
         )
     )
@@ -511,6 +589,54 @@ def recommendations_for_commissioner(
             STATUS_ORDER.index(r.state.status),
             r.state.recommendation.due_on,
         ),
+    )
+
+
+def commissioned_recommendation_get_for(
+    user: User, recommendation_id: int, *, request: HttpRequest | None = None
+) -> CommissionedRecommendation | None:
+    """One recommendation at a provider the user's ICB commissions, as the ICB sees it (pseudonymised
+    unless the user holds a grant for the person), its view audited with the grant it relied on, if any;
+    None outside the ICB's providers (the caller answers 404). For the commissioner recording the status
+    of an action commissioners own (decision 0076)."""
+    if not has_permission(user, Permission.COMMISSIONED_LTS_REGISTER_VIEW):
+        return None
+    recommendation = (
+        Recommendation.objects.filter(
+            pk=recommendation_id, independent_review__provider__in=providers_for(user)
+        )
+        .select_related("independent_review", "independent_review__provider", "independent_review__patient")
+        .first()
+    )
+    if recommendation is None:
+        return None
+    review = recommendation.independent_review
+    grant = active_grant_for(user, review.patient_id)
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        record=recommendation,
+        patient_id=review.patient_id,
+        provider_id=review.provider_id,
+        request=request,
+        detail={"named_access_grant": grant.pk if grant else None},
+    )
+    return CommissionedRecommendation(
+        provider=review.provider,
+        label=pseudonym(review.patient_id),
+        state=recommendation_states([recommendation])[0],
+        patient_id=review.patient_id if grant else None,
+    )
+
+
+def overdue_recommendations_for_commissioner(user: User, *, today: dt.date | None = None) -> dict[str, int]:
+    """How many recommendations at the providers the user commissions are overdue, by owner: the
+    commissioner's own overdue actions on their start page (counts only, naming no one: not audited)."""
+    if not has_permission(user, Permission.COMMISSIONED_LTS_REGISTER_VIEW):
+        return dict.fromkeys(ActionOwner.values, 0)
+    today = today or timezone.localdate()
+    return _overdue_by_owner(
+        Recommendation.objects.filter(independent_review__provider__in=providers_for(user)), today
     )
 
 
@@ -632,3 +758,208 @@ def possible_segregation_of(
         return None
     decisions = decisions_for_patient(provider, patient)
     return PossibleSegregation(patient, flags, decisions[0] if decisions else None)
+
+
+# --- Care (Education) and Treatment Reviews (issue 17, items 1 and 2) ----------------------------------
+
+
+def cetrs_for_patient(patient: Patient) -> list[ReviewRecord]:
+    """The person's C(E)TRs, latest first (the caller got the patient through a scoped, audited
+    selector)."""
+    return review_records(
+        IndependentReview.objects.filter(patient=patient, kind__in=CETR_KINDS)
+        .select_related("patient", "recorded_by")
+        .order_by("-held_on", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class CetrDue:
+    """An inpatient with a learning disability or autism and the next C(E)TR they need."""
+
+    patient: Patient
+    ward_name: str
+    admitted_on: dt.date
+    age: int
+    group: str
+    last_held_on: dt.date | None
+    last_review_id: int | None
+    due: cetr.Due
+    today: dt.date
+
+    @property
+    def overdue(self) -> bool:
+        return self.due.overdue(self.today)
+
+    @property
+    def days_overdue(self) -> int:
+        return (self.today - self.due.due_on).days if self.overdue else 0
+
+    @property
+    def due_soon(self) -> bool:
+        return self.due.due_soon(self.today)
+
+
+@dataclass
+class CetrSchedule:
+    """Every inpatient at a provider who needs C(E)TRs, by when, and how many inpatients' records do not
+    say whether they have a learning disability or autism (they cannot be scheduled until they do)."""
+
+    rows: list[CetrDue]
+    unknown: int
+
+    @property
+    def overdue(self) -> list[CetrDue]:
+        return [r for r in self.rows if r.overdue]
+
+    @property
+    def due_soon(self) -> list[CetrDue]:
+        return [r for r in self.rows if r.due_soon]
+
+    @property
+    def later(self) -> list[CetrDue]:
+        return [r for r in self.rows if not r.overdue and not r.due_soon]
+
+
+def _inpatient_stays(
+    provider_id: int, wards: QuerySet, now: dt.datetime
+) -> dict[int, tuple[WardStay, dt.datetime]]:
+    """Each patient in hospital at the provider now, on one of these wards: their current ward stay and
+    when their spell began."""
+    stays = (
+        WardStay.objects.filter(ward__in=wards, ward__provider_id=provider_id, started_at__lte=now)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now))
+        .filter(Q(spell__discharged_at__isnull=True) | Q(spell__discharged_at__gt=now))
+        .select_related("ward", "patient", "spell")
+        .order_by("started_at")
+    )
+    return {s.patient_id: (s, s.spell.admitted_at) for s in stays}
+
+
+def cetr_schedule_for(
+    user: User, provider: Provider, *, now: dt.datetime | None = None, request: HttpRequest | None = None
+) -> CetrSchedule:
+    """The C(E)TR schedule of the provider's inpatients with a learning disability or autism on the wards
+    whose patients the user sees (not only those in segregation): the next one due for each (``cetr``),
+    overdue first. Audited as one view of the people listed."""
+    rows, unknown = _cetr_rows(provider, patient_wards_for(user), now or timezone.now())
+    if rows:
+        audit_list(
+            actor=user,
+            records=[r.patient for r in rows],
+            record_type="people.Patient",
+            label=f"C(E)TR schedule at {provider.name}",
+            request=request,
+            detail=lambda group: {"patient_ids": [p.pk for p in group]},
+        )
+    rows.sort(key=lambda r: (r.due.due_on, r.patient.family_name, r.patient.pk))
+    return CetrSchedule(rows, unknown)
+
+
+def _has(patient: Patient, answer: str) -> bool:
+    return answer in (patient.learning_disability, patient.autism)
+
+
+def _cetr_rows(provider: Provider, wards: QuerySet, now: dt.datetime) -> tuple[list[CetrDue], int]:
+    """The schedule's rows and the count of inpatients not known (not scoped or audited: the caller chose
+    the wards)."""
+    today = timezone.localdate(now)
+    stays = _inpatient_stays(provider.pk, wards, now)
+    eligible = {s.patient_id for s, _ in stays.values() if _has(s.patient, YesNoUnknown.YES)}
+    unknown = sum(
+        1 for s, _ in stays.values() if s.patient_id not in eligible and _has(s.patient, YesNoUnknown.UNKNOWN)
+    )
+    last: dict[int, IndependentReview] = {}
+    for review in IndependentReview.objects.filter(
+        patient_id__in=eligible, kind__in=CETR_KINDS, provider=provider
+    ).order_by("held_on", "pk"):
+        last[review.patient_id] = review
+    rows = []
+    for patient_id in eligible:
+        stay, admitted_at = stays[patient_id]
+        admitted_on = timezone.localtime(admitted_at).date()
+        held = last.get(patient_id)
+        held_on = held.held_on if held and held.held_on >= admitted_on else None
+        age = stay.patient.age_on(today)
+        group = cetr.group_for(age=age, specialism=stay.ward.specialism)
+        rows.append(
+            CetrDue(
+                patient=stay.patient,
+                ward_name=stay.ward.name,
+                admitted_on=admitted_on,
+                age=age,
+                group=group,
+                last_held_on=held_on,
+                last_review_id=held.pk if held_on else None,
+                due=cetr.next_due(admitted_on=admitted_on, last_held_on=held_on, group=group),
+                today=today,
+            )
+        )
+    return rows, unknown
+
+
+# --- The board (issue 17, item 6) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OversightFigures:
+    """The provider board's figures on people in segregation, now: how many are in long-term segregation
+    and for how long, and what is overdue about them (counts, no names)."""
+
+    people_in_lts: int
+    days_in_lts: list[int]
+    external_reviews_overdue: int
+    cetrs_overdue: int
+    recommendations_overdue: int
+
+    @property
+    def longest_days(self) -> int | None:
+        return max(self.days_in_lts) if self.days_in_lts else None
+
+    @property
+    def median_days(self) -> float | None:
+        if not self.days_in_lts:
+            return None
+        ordered = sorted(self.days_in_lts)
+        mid = len(ordered) // 2
+        return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def oversight_figures(
+    provider: Provider, wards: QuerySet, *, now: dt.datetime | None = None
+) -> OversightFigures:
+    """Counts for the board at `now` over these wards of the provider (the caller scoped them): people in
+    long-term segregation and their days in it, external independent reviews overdue on the Code of
+    Practice timers, C(E)TRs overdue, recommendations of reviews and C(E)TRs overdue. A fixed number of
+    queries whatever the number of wards or people."""
+    from rrp.segregation.selectors import episode_states
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    lts = list(
+        Episode.objects.filter(provider=provider, ward__in=wards, kind=EpisodeKind.LONG_TERM_SEGREGATION)
+        .active()
+        .select_related("ward", "patient")
+    )
+    states = episode_states(lts, now=now)
+    days = [(today - timezone.localtime(s.version.started_at).date()).days for s in states]
+    external = sum(1 for s in states for d in s.due if d.overdue and d.kind == "external_independent")
+    rows, _ = _cetr_rows(provider, wards, now)
+    reviews = IndependentReview.objects.filter(provider=provider).filter(
+        Q(episode__ward__in=wards)
+        | Q(
+            episode__isnull=True,
+            patient__ward_stays__ward__in=wards,
+            patient__ward_stays__cancelled_at__isnull=True,
+        )
+    )
+    states_r = recommendation_states(
+        Recommendation.objects.filter(independent_review__in=reviews.values("pk")), today=today
+    )
+    return OversightFigures(
+        people_in_lts=len({s.episode.patient_id for s in states}),
+        days_in_lts=days,
+        external_reviews_overdue=external,
+        cetrs_overdue=sum(1 for r in rows if r.overdue),
+        recommendations_overdue=sum(1 for r in states_r if r.overdue),
+    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rrp.core.formatting import long_date, short_date_time
 from rrp.force.selectors import RtOverdue
-from rrp.segregation import defacto, schedules
+from rrp.segregation import cetr, defacto, schedules
 from rrp.segregation.codes import (
     ActionOwner,
     ActionStatus,
@@ -326,6 +326,39 @@ def status_counts(states) -> list[dict[str, Any]]:
     return [*counts, {"label": "Overdue", "count": sum(1 for s in states if s.overdue)}]
 
 
+#: How each owner's recommendations are named in lists and filters.
+OWNER_PHRASES = {ActionOwner.PROVIDER: "the provider", ActionOwner.COMMISSIONER: "commissioners"}
+
+
+def owner_filter(owner: str | None, path: str) -> dict[str, Any]:
+    """Links narrowing a list of recommendations to one owner, or back to everyone's, the one shown
+    marked current; and whose the list is narrowed to, in words ('' for everyone's)."""
+    choices = [(None, "Everyone's"), *((value, f"Owned by {OWNER_PHRASES[value]}") for value in ActionOwner)]
+    return {
+        "links": [
+            {"text": text, "href": f"{path}?owner={value}" if value else path, "current": value == owner}
+            for value, text in choices
+        ],
+        "narrowed": f"owned by {OWNER_PHRASES[ActionOwner(owner)]}" if owner else "",
+    }
+
+
+def overdue_by_owner(counts: dict[str, int], path: str, *, first: str) -> dict[str, Any]:
+    """Overdue recommendations by owner, the reader's own (`first`) first, each linked to its list."""
+    owners = sorted(ActionOwner, key=lambda o: o != first)
+    lines = [
+        {"count": counts[o], "text": f"owned by {OWNER_PHRASES[o]}", "href": f"{path}?owner={o}"}
+        for o in owners
+        if counts[o]
+    ]
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "heading": f"{total} recommendation{'' if total == 1 else 's'} from reviews overdue",
+        "lines": lines,
+    }
+
+
 def grant_rows(grants) -> list[dict[str, Any]]:
     """Named-access grants in words: who, whom, why, until when, and whether in force."""
     today = timezone.localdate()
@@ -417,8 +450,26 @@ def commissioned_recommendation_rows(rows) -> list[dict[str, Any]]:
             "owner": ActionOwner(r.state.recommendation.owner).label,
             "due": long_date(r.state.recommendation.due_on),
             "tag": recommendation_status_tag(r.state),
+            "id": r.state.recommendation.pk,
+            "number": r.state.recommendation.number,
+            "review_held": long_date(r.state.recommendation.independent_review.held_on),
+            "commissioners_own": r.state.recommendation.owner == ActionOwner.COMMISSIONER,
         }
         for r in rows
+    ]
+
+
+def commissioned_history(found) -> list[dict[str, str]]:
+    """A recommendation's updates as the ICB sees them: status, when and by whom; the evidence (free text
+    that may name the person) only with a grant."""
+    return [
+        {
+            "status": u.get_status_display(),
+            "evidence": u.evidence if found.patient_id else "",
+            "at": local(u.recorded_at),
+            "by": u.recorded_by.get_full_name() or u.recorded_by.username,
+        }
+        for u in found.state.updates
     ]
 
 
@@ -448,4 +499,24 @@ def defacto_rules() -> list[str]:
         f"A seclusion lasting more than {defacto.LONG_SECLUSION_HOURS} hours",
         f"{defacto.REPEATED_COUNT} or more seclusions starting within {defacto.REPEATED_WINDOW_DAYS} days",
         "Segregation recorded on a use-of-force incident at a time no long-term segregation episode covers",
+    ]
+
+
+def cetr_rows(rows) -> list[dict[str, Any]]:
+    """People and the next C(E)TR they need, as table rows."""
+    return [
+        {
+            "patient_id": r.patient.pk,
+            "patient": f"{r.patient.given_name} {r.patient.family_name}",
+            "ward": r.ward_name,
+            "admitted": long_date(r.admitted_on),
+            "group": cetr.GROUP_LABELS[r.group],
+            "last": long_date(r.last_held_on) if r.last_held_on else "None since admission",
+            "last_review_id": r.last_review_id,
+            "what": r.due.label(),
+            "due": long_date(r.due.due_on),
+            "overdue": r.overdue,
+            "days_overdue": r.days_overdue,
+        }
+        for r in rows
     ]

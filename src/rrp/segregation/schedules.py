@@ -251,13 +251,21 @@ def merged(periods: Iterable[Period], *, now: dt.datetime) -> list[Period]:
     return [Period(start, end) for start, end in joined]
 
 
-def continuous_trigger(periods: Iterable[Period], *, rules: Rules, now: dt.datetime) -> dt.datetime | None:
-    """The first instant someone had been secluded `independent_mdt_continuous_minutes` in a row
-    (back-to-back episodes count as one), or None if that has not happened by `now`."""
+def continuous_trigger(
+    periods: Iterable[Period], *, rules: Rules, now: dt.datetime, since: dt.datetime | None = None
+) -> dt.datetime | None:
+    """The first instant (from `since`, when given) at which someone had been secluded
+    `independent_mdt_continuous_minutes` in a row (back-to-back episodes count as one), or None if that
+    has not happened by `now`. With `since`, a stretch that ended before it does not count: it is the
+    episode starting at `since` whose independent review is asked about."""
     limit = minutes(rules.independent_mdt_continuous_minutes)
+    since = utc(since) if since is not None else None
     for period in merged(periods, now=now):
-        if period.ended_at - period.started_at >= limit:
-            return period.started_at + limit
+        if since is not None and period.ended_at < since:
+            continue
+        at = period.started_at + limit if since is None else max(period.started_at + limit, since)
+        if at <= period.ended_at:
+            return at
     return None
 
 
@@ -271,10 +279,10 @@ def _secluded_within(spans: Sequence[Period], start: dt.datetime, end: dt.dateti
 
 
 def total_in_window_trigger(
-    periods: Iterable[Period], *, rules: Rules, now: dt.datetime
+    periods: Iterable[Period], *, rules: Rules, now: dt.datetime, since: dt.datetime | None = None
 ) -> dt.datetime | None:
-    """The first instant t at which the time secluded in (t - window, t] reached the total limit
-    (default 12 hours within 48), or None if it has not happened by `now`.
+    """The first instant t (from `since`, when given) at which the time secluded in (t - window, t]
+    reached the total limit (default 12 hours within 48), or None if it has not happened by `now`.
 
     The time secluded in the trailing window changes linearly between breakpoints (period starts and
     ends, and those plus the window), so it is evaluated at each breakpoint and the crossing found
@@ -288,11 +296,13 @@ def total_in_window_trigger(
         minutes(rules.independent_mdt_window_minutes),
         minutes(rules.independent_mdt_total_minutes),
     )
+    since = utc(since) if since is not None else None
     points = sorted(
         {t for p in spans for t in (p.started_at, p.ended_at, p.started_at + window, p.ended_at + window)}
         | {now}
+        | ({since} if since is not None else set())
     )
-    points = [t for t in points if t <= now]
+    points = [t for t in points if t <= now and (since is None or t >= since)]
     previous_t, previous_total = None, dt.timedelta(0)
     for t in points:
         total = _secluded_within(spans, t - window, t)
@@ -308,12 +318,16 @@ def total_in_window_trigger(
 
 
 def independent_mdt_due(
-    *, periods: Iterable[Period], rules: Rules, now: dt.datetime
+    *, periods: Iterable[Period], rules: Rules, now: dt.datetime, since: dt.datetime | None = None
 ) -> tuple[dt.datetime | None, str]:
-    """When an independent MDT review became due, and why ('8 hours in a row', '12 hours in 48')."""
+    """When an independent MDT review became due, and why ('8 hours in a row', '12 hours in 48').
+
+    `since` is the start of the episode asked about: only a trigger while it is under way counts, so
+    a patient secluded 8 hours last year does not owe an independent review the moment they are
+    secluded again (the patient's earlier periods still count towards 12 hours within 48)."""
     periods = list(periods)
-    continuous = continuous_trigger(periods, rules=rules, now=now)
-    total = total_in_window_trigger(periods, rules=rules, now=now)
+    continuous = continuous_trigger(periods, rules=rules, now=now, since=since)
+    total = total_in_window_trigger(periods, rules=rules, now=now, since=since)
     candidates = []
     if continuous is not None:
         hours = rules.independent_mdt_continuous_minutes / 60
@@ -350,7 +364,9 @@ def reviews_due(
         items.append(_due(kind, due, last, now))
     if episode.kind == SECLUSION:
         periods = [*seclusion_periods, Period(episode.started_at, episode.ended_at)]
-        trigger_at, _why = independent_mdt_due(periods=periods, rules=rules, now=now)
+        trigger_at, _why = independent_mdt_due(
+            periods=periods, rules=rules, now=now, since=episode.started_at
+        )
         if trigger_at is not None:
             done = [t for t in _times(reviews, INDEPENDENT_MDT) if t >= trigger_at - _grace(rules)]
             if not done:
@@ -514,7 +530,7 @@ def check_record(
     observed = None
     if episode.kind == SECLUSION:
         periods = [*seclusion_periods, Period(episode.started_at, episode.ended_at)]
-        trigger_at, _why = independent_mdt_due(periods=periods, rules=rules, now=until)
+        trigger_at, _why = independent_mdt_due(periods=periods, rules=rules, now=until, since=start)
         if trigger_at is not None and trigger_at < until:
             done = [t for t in _times(reviews, INDEPENDENT_MDT) if trigger_at - _grace(rules) <= t <= until]
             if done:

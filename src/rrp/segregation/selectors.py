@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, OuterRef, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from rrp.accounts.models import User
@@ -29,7 +30,13 @@ from rrp.force.selectors import RtOverdue, incident_list_for_user, rt_observatio
 from rrp.organisations.models import Provider, Ward
 from rrp.people.codes import YesNoUnknown
 from rrp.people.models import Patient, StaffMember, WardStay
-from rrp.people.selectors import patient_get_for, patient_search, patients_for
+from rrp.people.selectors import (
+    PatientRecordList,
+    PatientRecordRow,
+    patient_get_for,
+    patient_search,
+    patients_for,
+)
 from rrp.segregation import schedules
 from rrp.segregation.codes import MHSDS_INTERVENTION_TYPE, RULE_LABELS, EpisodeKind, ReviewKind
 from rrp.segregation.models import RULE_FIELDS, Episode, EpisodeVersion, Observation, Review, ReviewRules
@@ -262,23 +269,109 @@ def ended_with_missed_checks(
     return sorted(states, key=lambda s: s.version.ended_at, reverse=True)
 
 
+@dataclass(frozen=True)
+class SafetyCheckFigures:
+    """Counts of the safety checks owed across some of a provider's wards, for the board (no patient
+    named): reviews and seclusion observations overdue now, episodes that ended in the last
+    ``ENDED_RECENTLY_DAYS`` days with one missed, and incidents whose observations after rapid
+    tranquillisation given in those days are overdue. The provider page lists each."""
+
+    checks_overdue: int
+    episodes_ended_with_missed: int
+    rt_incidents_overdue: int
+
+    def lines(self) -> list[tuple[str, int]]:
+        """Each count with its words, as the board's page, PDF pack and CSV all print them."""
+        return [
+            ("Seclusion and segregation reviews and observations overdue", self.checks_overdue),
+            (
+                f"Episodes ended with a review or observation missed, last {ENDED_RECENTLY_DAYS} days",
+                self.episodes_ended_with_missed,
+            ),
+            ("Incidents with observations after rapid tranquillisation overdue", self.rt_incidents_overdue),
+        ]
+
+
+def safety_check_figures(
+    provider: Provider, wards: QuerySet[Ward], *, now: dt.datetime | None = None
+) -> SafetyCheckFigures:
+    """The provider's ``SafetyCheckFigures`` over these wards (the caller scoped them): what the ward
+    huddle shows for one ward, counted for the board, so a missed check is seen from the provider too
+    (issue 13 item 4). Not audited: counts only."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=ENDED_RECENTLY_DAYS)
+    episodes = Episode.objects.filter(provider=provider, ward__in=wards)
+    active = episode_states(list(episodes.active().select_related("patient")), now=now)
+    overdue = sum(
+        len(s.overdue) + int(s.observation_due is not None and s.observation_due.overdue) for s in active
+    )
+    missed = ended_with_missed_checks(episodes, since=since, now=now)
+    # The wards as a subquery, not a list: the board reads the reader's scope once (test_scope_queries).
+    rt = rt_observations_overdue(wards.values_list("pk", flat=True), since=since, now=now)
+    return SafetyCheckFigures(
+        checks_overdue=overdue, episodes_ended_with_missed=len(missed), rt_incidents_overdue=len(rt)
+    )
+
+
 def ended_reviews_on_time(
     *, ward_ids: Sequence[int], kinds: Iterable[str], since: dt.datetime, until: dt.datetime
 ) -> list[tuple[int, dt.datetime, bool]]:
     """Each episode of these kinds on these wards that ended in [since, until), as (ward, ended at,
     whether every review that fell due was done by its due time: ``CheckRecord.reviews_on_time``), for
-    the "reviews on time" measure. Counts only: not scoped or audited, the caller chose the wards."""
-    episodes = (
+    the "reviews on time" measure. Counts only: not scoped or audited, the caller chose the wards.
+
+    Read as plain rows (the episodes with their latest version's times, their reviews, the providers'
+    rules and the patients' seclusion periods: four queries) and judged by ``schedules.check_record``
+    alone, as ``episode_states`` would judge them: building every version, review and observation as a
+    model cost most of the 650 ms it took for 50 wards and two years (docs/performance.md)."""
+    latest = EpisodeVersion.objects.filter(episode=OuterRef("pk")).order_by("-number")
+    episodes = list(
         Episode.objects.filter(ward_id__in=list(ward_ids), kind__in=list(kinds))
         .with_current()
+        .annotate(current_by_doctor=Subquery(latest.values("authorised_by_doctor")[:1]))
         .filter(current_ended_at__gte=since, current_ended_at__lt=until)
-        .select_related("patient")
+        .values_list(
+            "pk",
+            "ward_id",
+            "provider_id",
+            "patient_id",
+            "kind",
+            "current_started_at",
+            "current_ended_at",
+            "current_by_doctor",
+            "patient__learning_disability",
+            "patient__autism",
+            named=True,
+        )
     )
-    return [
-        (s.episode.ward_id, s.version.ended_at, bool(s.checks and s.checks.reviews_on_time))
-        for s in episode_states(list(episodes), now=until)
-        if s.version.ended_at is not None
-    ]
+    if not episodes:
+        return []
+    reviews: dict[int, list[schedules.ReviewFact]] = defaultdict(list)
+    for episode_id, kind, at in (
+        Review.objects.filter(episode_id__in=[e.pk for e in episodes])
+        .order_by("at", "id")
+        .values_list("episode_id", "kind", "at")
+    ):
+        reviews[episode_id].append(schedules.ReviewFact(kind, at))
+    rules = _rules_by_provider(e.provider_id for e in episodes)
+    periods = _seclusion_periods({e.patient_id for e in episodes if e.kind == EpisodeKind.SECLUSION})
+    out = []
+    for e in episodes:
+        checks = schedules.check_record(
+            episode=schedules.EpisodeFacts(
+                kind=e.kind,
+                started_at=e.current_started_at,
+                ended_at=e.current_ended_at,
+                started_by_doctor=e.current_by_doctor,
+                needs_icetr=YesNoUnknown.YES in (e.patient__learning_disability, e.patient__autism),
+            ),
+            reviews=reviews[e.pk],
+            rules=rules[e.provider_id],
+            now=until,
+            seclusion_periods=[p for eid, p in periods.get(e.patient_id, []) if eid != e.pk],
+        )
+        out.append((e.ward_id, e.current_ended_at, checks.reviews_on_time))
+    return out
 
 
 def ward_ended_with_missed_checks(
@@ -302,6 +395,38 @@ def _seclusion_periods(patient_ids: set[int]) -> dict[int, list[tuple[int, sched
         period = schedules.Period(e["current_started_at"], e["current_ended_at"])
         result[e["patient_id"]].append((e["pk"], period))
     return result
+
+
+PATIENT_PAGE_EPISODES = 20
+
+
+def episodes_of_patient(user: User, patient: Patient, identity_ids: list[int]) -> PatientRecordList:
+    """The person's seclusion and segregation episodes the user may see, latest first, for their page
+    (registered with people): those of any of their identities, each merged one named. Not audited here:
+    the patient page's view is."""
+    episodes = episodes_for(user).filter(patient_id__in=identity_ids).order_by("-current_started_at", "-pk")
+    shown = list(episodes[:PATIENT_PAGE_EPISODES])
+    rows = [
+        PatientRecordRow(
+            text=f"{episode.get_kind_display()}, {episode.ward.name}, from "
+            f"{timezone.localtime(episode.current_started_at):%d %b %Y}"
+            + (
+                ""
+                if episode.current_ended_at is None
+                else f" to {timezone.localtime(episode.current_ended_at):%d %b %Y}"
+            ),
+            href=reverse("segregation:episode", args=[episode.pk]),
+            merged_identity="" if episode.patient_id == patient.pk else episode.patient.local_identifier,
+        )
+        for episode in shown
+    ]
+    total = len(shown) if len(shown) < PATIENT_PAGE_EPISODES else episodes.count()
+    return PatientRecordList(
+        heading="Seclusion and segregation",
+        rows=rows,
+        empty="No seclusion or segregation recorded that you may see.",
+        total=total,
+    )
 
 
 def episodes_for(user: User) -> QuerySet[Episode]:
@@ -461,9 +586,7 @@ def patient_choices(
         patients = list(allowed.filter(pk__in=found)[:50])
     else:
         patients = list(
-            allowed.filter(ward_stays__ward=ward, ward_stays__started_at__lte=now)
-            .filter(Q(ward_stays__ended_at__isnull=True) | Q(ward_stays__ended_at__gt=now))
-            .distinct()
+            allowed.filter(pk__in=WardStay.objects.on_ward_at(ward, now).values("patient_id")).distinct()
         )
     if chosen.isdigit() and all(str(p.pk) != chosen for p in patients):
         patients += list(allowed.filter(pk=int(chosen)))
@@ -489,7 +612,12 @@ def patient_choices(
 
 def patients_for_ward(user: User, ward: Ward) -> QuerySet[Patient]:
 
-    return patients_for(user).filter(ward_stays__ward=ward).distinct().order_by("family_name", "given_name")
+    return (
+        patients_for(user)
+        .filter(ward_stays__ward=ward, ward_stays__cancelled_at__isnull=True)
+        .distinct()
+        .order_by("family_name", "given_name")
+    )
 
 
 # --- LTS register -----------------------------------------------------------------------------------
@@ -532,15 +660,21 @@ def _register(states: list[EpisodeState], history: list[EpisodeState], now, labe
                 reviews_done=len(state.reviews),
                 past_episodes=sorted(earlier, key=lambda s: s.version.started_at, reverse=True),
                 plan=plans.get(state.episode.pk),
-                days_since_last_step=_days_since_last_step(plans.get(state.episode.pk), state, today),
+                days_since_last_step=_days_since_last_step(plans.get(state.episode.pk), state, now, today),
             )
         )
     return sorted(rows, key=lambda r: r.since)
 
 
-def _days_since_last_step(plan: PlanState | None, state: EpisodeState, today: dt.date) -> int:
-    began = timezone.localtime(state.version.started_at).date()
-    return plan.days_since_last_step(began=began, today=today) if plan else (today - began).days
+def _days_since_last_step(
+    plan: PlanState | None, state: EpisodeState, now: dt.datetime, today: dt.date
+) -> int:
+    """Calendar days since the plan's last step was done (a step is done on a date); with no step done
+    yet, the same count as the row's days in segregation, so the register never shows someone 119 days in
+    LTS and 120 days without a step (calendar days and whole 24-hour days part across a clock change)."""
+    if plan is not None and plan.last_done_on is not None:
+        return (today - plan.last_done_on).days
+    return state.duration(now).days
 
 
 def lts_register(

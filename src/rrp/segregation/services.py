@@ -153,6 +153,32 @@ def _normalise(content: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
+def _reviews_figures_months(
+    episode: Episode, spans: Sequence[tuple[dt.datetime, dt.datetime | None]]
+) -> set[tuple[int, dt.date]]:
+    """The (ward, UK month) cells whose stored "reviews on time" (``measures``: seclusions counted in
+    the month they ended) an episode spanning ``spans`` (its times before and after a write) can change:
+    its own end months, and for seclusion the end months of the patient's other seclusions whose
+    independent MDT triggers count it (those that ended after it began and began within the provider's
+    window, 48 hours by default, after it ended; one still under way reaches every later one)."""
+    cells = {(episode.ward_id, local_month(ended)) for _, ended in spans if ended is not None}
+    if episode.kind != EpisodeKind.SECLUSION:
+        return cells
+    window = dt.timedelta(minutes=rules_for(episode.provider_id).independent_mdt_window_minutes)
+    others = (
+        Episode.objects.filter(patient_id=episode.patient_id, kind=EpisodeKind.SECLUSION)
+        .exclude(pk=episode.pk)
+        .with_current()
+        .filter(current_ended_at__isnull=False, current_ended_at__gt=min(start for start, _ in spans))
+    )
+    ends = [ended for _, ended in spans if ended is not None]
+    if len(ends) == len(spans):
+        others = others.filter(current_started_at__lt=max(ends) + window)
+    return cells | {
+        (ward_id, local_month(ended)) for ward_id, ended in others.values_list("ward_id", "current_ended_at")
+    }
+
+
 @transaction.atomic
 def episode_start(
     *,
@@ -223,7 +249,10 @@ def episode_start(
         provider_id=ward.provider_id, ward=ward, patient=patient, kind=kind, created_at=now, created_by=by
     )
     EpisodeVersion.objects.create(episode=episode, number=1, recorded_at=now, recorded_by=by, **content)
-    mark_changed([(ward.pk, local_month(content["started_at"]))])
+    mark_changed(
+        {(ward.pk, local_month(content["started_at"]))}
+        | _reviews_figures_months(episode, [(content["started_at"], content["ended_at"])])
+    )
     _audit(by=by, action=AuditAction.CREATE, episode=episode, request=request, version=1, kind=kind)
     return episode
 
@@ -286,12 +315,16 @@ def episode_amend(
         change_reason=change_reason.strip(),
         **content,
     )
-    # The stored figures of the months it started in, before and now (an episode counts where it starts).
+    # The stored figures of the months it started in, before and now (an episode counts where it starts),
+    # and those whose reviews on time it can change (it counts where it ends; ending it is this write).
     mark_changed(
-        [
+        {
             (episode.ward_id, local_month(previous.started_at)),
             (episode.ward_id, local_month(version.started_at)),
-        ]
+        }
+        | _reviews_figures_months(
+            episode, [(previous.started_at, previous.ended_at), (version.started_at, version.ended_at)]
+        )
     )
     _audit(
         by=by,
@@ -419,6 +452,9 @@ def review_record(  # noqa: C901  (the checks of each kind of review, each namin
         recorded_at=timezone.now(),
         recorded_by=by,
     )
+    # A review recorded after the episode ended changes its reviews on time, stored for its end month.
+    if current.ended_at is not None:
+        mark_changed([(episode.ward_id, local_month(current.ended_at))])
     _audit(
         by=by, action=AuditAction.CREATE, episode=episode, request=request, review=review.pk, review_kind=kind
     )
@@ -475,11 +511,14 @@ def rules_for(provider_id: int) -> schedules.Rules:
 
 @transaction.atomic
 def review_rules_set(
-    *, provider: Provider, by: User, request: HttpRequest | None = None, **minutes: int
+    *, provider: Provider, by: User, request: HttpRequest | None = None, reason: str = "", **minutes: int
 ) -> ReviewRules:
-    """Provider governance sets the provider's review intervals (in minutes); audited with old and new."""
+    """Provider governance (or an administrator) sets the provider's review intervals (in minutes); audited
+    with old and new, and with why when given (the administration pages require it)."""
     if not has_permission(by, Permission.REVIEW_RULES_SET, provider=provider):
-        raise PermissionDenied("Only the provider's governance team can change its review rules")
+        raise PermissionDenied(
+            "Only the provider's governance team or administrators can change its review rules"
+        )
     unknown = set(minutes) - set(RULE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown review rules: {', '.join(sorted(unknown))}")
@@ -494,13 +533,22 @@ def review_rules_set(
     row, _created = ReviewRules.objects.update_or_create(
         provider=provider, defaults={**values, "changed_at": timezone.now(), "changed_by": by}
     )
+    # Every ended episode's reviews on time is judged by these rules: each end month's stored figures.
+    ended = (
+        Episode.objects.filter(provider=provider)
+        .with_current()
+        .filter(current_ended_at__isnull=False)
+        .values_list("ward_id", "current_ended_at")
+    )
+    mark_changed({(ward_id, local_month(ended_at)) for ward_id, ended_at in ended})
     audit_record(
         actor=by,
         action=AuditAction.CHANGE,
         record=row,
         provider_id=provider.pk,
         request=request,
-        detail={"from": {k: getattr(current, k) for k in minutes}, "to": minutes},
+        detail={"from": {k: getattr(current, k) for k in minutes}, "to": minutes}
+        | ({"reason": reason.strip()} if reason.strip() else {}),
     )
     return row
 

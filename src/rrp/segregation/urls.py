@@ -29,6 +29,11 @@ urlpatterns = [
         name="independent-review",
     ),
     path(
+        "independent-reviews/<id:review_id>/correct/",
+        views_oversight.review_text_correct,
+        name="review-text-correct",
+    ),
+    path(
         "recommendations/<id:recommendation_id>/status/",
         views_oversight.recommendation_status,
         name="recommendation-status",
@@ -45,10 +50,22 @@ urlpatterns = [
     path("oversight/", views_oversight.commissioner_oversight, name="commissioner-oversight"),
     path("oversight/people/<id:patient_id>/", views_oversight.named_person, name="named-person"),
     path(
+        "oversight/people/<id:patient_id>/visits/new/",
+        views_oversight.commissioner_visit_new,
+        name="commissioner-visit-new",
+    ),
+    path(
         "oversight/recommendations/",
         views_oversight.commissioner_recommendations,
         name="commissioner-recommendations",
     ),
+    path(
+        "oversight/recommendations/<id:recommendation_id>/status/",
+        views_oversight.commissioner_recommendation_status,
+        name="commissioner-recommendation-status",
+    ),
+    path("patients/<id:patient_id>/cetrs/new/", views_oversight.cetr_new, name="cetr-new"),
+    path("providers/<id:provider_id>/cetrs/", views_oversight.cetr_schedule, name="cetr-schedule"),
     path(
         "providers/<id:provider_id>/possible-segregation/",
         views_oversight.possible_segregation,

@@ -7,17 +7,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import patient_wards_for
-from rrp.core.concurrency import StaleVersion
-from rrp.core.forms import apply_errors
+from rrp.core.forms import apply_errors, form_page
 from rrp.core.http import FORM_METHODS
-from rrp.segregation import oversight_selectors, presenters, selectors, services
-from rrp.segregation.codes import REVIEWS_FOR_KIND, EpisodeKind
+from rrp.segregation import oversight, oversight_selectors, presenters, selectors, services
+from rrp.segregation.codes import REVIEWS_FOR_KIND, ActionOwner, EpisodeKind
 from rrp.segregation.forms import (
     AmendForm,
     EndForm,
@@ -97,6 +97,11 @@ def provider_page(request: HttpRequest, provider_id: int) -> HttpResponse:
             "missed": presenters.missed_rows(missed),
             "rt": presenters.rt_rows(rt),
             "recent_days": selectors.ENDED_RECENTLY_DAYS,
+            "recommendations_overdue": presenters.overdue_by_owner(
+                oversight_selectors.overdue_recommendations_for_provider(request.user, provider),
+                reverse("segregation:provider-recommendations", args=[provider.pk]),
+                first=ActionOwner.PROVIDER,
+            ),
         },
     )
 
@@ -321,6 +326,7 @@ def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
         raise Http404
     episode_ids = [s.episode.pk for s in summary.states]
     reviews = oversight_selectors.reviews_for_episodes(episode_ids)
+    cetrs = oversight_selectors.cetrs_for_patient(summary.patient)
     lts_now = [s for s in summary.states if s.active and s.episode.kind == EpisodeKind.LONG_TERM_SEGREGATION]
     plans = oversight_selectors.end_plans(s.episode.pk for s in lts_now)
     return render(
@@ -331,8 +337,11 @@ def patient_summary(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": summary.patient,
             "rows": presenters.history_rows(summary.states),
             "reviews": reviews,
+            "cetrs": cetrs,
+            "visits": oversight_selectors.visits_for(summary.patient, summary.patient.provider_id),
+            "can_record_cetr": oversight.may_record_about(request.user, summary.patient),
             "recommendations": presenters.recommendation_rows(
-                [r for rec in reviews for r in rec.recommendations]
+                [r for rec in [*reviews, *cetrs] for r in rec.recommendations]
             ),
             "lts_now": [(s, plans.get(s.episode.pk)) for s in lts_now],
         },
@@ -355,54 +364,39 @@ def episode_amend(request: HttpRequest, episode_id: int) -> HttpResponse:
         "base_version": v.number,
     }
     form = AmendForm(request.POST or None, initial=initial)
-    stale = None
-    if request.method == "POST" and form.is_valid():
+    # The form calls the change's reason "reason" and the episode's own reason "reason_text".
+    names = {"change_reason": "reason", "reason": "reason_text"}
+
+    def save() -> None:
         data = form.cleaned_data
-        changes = {
-            "started_at": data["started_at"],
-            "place": data["place"],
-            "reason": data["reason_text"],
-            "end_plan": data["end_plan"],
-            "mdt_decision": data["mdt_decision"],
-            "commissioner_representative": data["commissioner_representative"],
-        }
-        try:
-            services.episode_amend(
-                episode=state.episode,
-                by=request.user,
-                change_reason=data["reason"],
-                base_version=data["base_version"],
-                request=request,
-                **changes,
-            )
-        except StaleVersion as refused:
-            # Keep what was typed, say what happened, and start the next save from the latest version.
-            stale = refused
-            data = request.POST.copy()
-            data["base_version"] = str(refused.current)
-            form = AmendForm(data, initial=initial)
-            form.is_valid()
-            form.add_error(
-                None,
-                f"Someone else corrected this record (version {refused.current}) while you were editing it, "
-                "so your correction was not saved. Check the record, then save again to add yours on top.",
-            )
-        except ValidationError as error:
-            # The form calls the change's reason "reason" and the episode's own reason "reason_text".
-            names = {"change_reason": "reason", "reason": "reason_text"}
-            for name, field_messages in error.message_dict.items():
-                target = names.get(name, name)
-                for message in field_messages:
-                    form.add_error(target if target in form.fields else None, message)
-        else:
-            messages.success(request, "Record corrected: a new version was added.")
-            return redirect("segregation:episode", episode_id=state.episode.pk)
-    status = 409 if stale else 400 if form.errors else 200
-    return render(
+        services.episode_amend(
+            episode=state.episode,
+            by=request.user,
+            change_reason=data["reason"],
+            base_version=data["base_version"],
+            request=request,
+            started_at=data["started_at"],
+            place=data["place"],
+            reason=data["reason_text"],
+            end_plan=data["end_plan"],
+            mdt_decision=data["mdt_decision"],
+            commissioner_representative=data["commissioner_representative"],
+        )
+
+    return form_page(
         request,
-        "segregation/episode_amend.jinja",
-        {"state": state, "episode": state.episode, "form": form},
-        status=status,
+        form,
+        save=save,
+        done=lambda _: redirect("segregation:episode", episode_id=state.episode.pk),
+        template="segregation/episode_amend.jinja",
+        context={"state": state, "episode": state.episode, "form": form},
+        message="Record corrected: a new version was added.",
+        field_for=lambda name: target if (target := names.get(name, name)) in form.fields else None,
+        stale=lambda refused: (
+            f"Someone else corrected this record (version {refused.current}) while you were editing it, so your "
+            "correction was not saved. Check the record, then save again to add yours on top."
+        ),
+        rebind=lambda posted: AmendForm(posted, initial=initial),
     )
 
 

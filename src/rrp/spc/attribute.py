@@ -70,7 +70,7 @@ def _safe_sqrt(x: np.ndarray) -> np.ndarray:
 def _laney_sigma_z(
     values: np.ndarray, centre: np.ndarray, sigma: np.ndarray, base: np.ndarray, profile: Profile
 ) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = (values - centre) / sigma
     usable = base & np.isfinite(z)
     amr = mean_moving_range(np.where(usable, z, np.nan), usable, screen=screens_moving_ranges(profile))
@@ -82,7 +82,7 @@ def p_limits(
 ) -> Limits:
     """p (or Laney p') chart limits per point; values are the proportions numerator / denominator."""
     centre = pooled_rate(numerators, denominators, base)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         sigma = _safe_sqrt(centre * (1.0 - centre) / denominators)
         if laney:
             sigma = sigma * _laney_sigma_z(numerators / denominators, centre, sigma, base, profile)
@@ -94,7 +94,7 @@ def u_limits(
 ) -> Limits:
     """u (or Laney u') chart limits per point; values are the rates numerator / denominator."""
     centre = pooled_rate(numerators, denominators, base)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         sigma = _safe_sqrt(centre / denominators)
         if laney:
             sigma = sigma * _laney_sigma_z(numerators / denominators, centre, sigma, base, profile)

@@ -44,7 +44,26 @@ RECORD_NOUNS: dict[str, str] = {
     "improvement.WardEvent": "ward event",
     "improvement.ChartRebase": "chart rebase decision",
     "improvement.ImprovementAim": "reduction aim",
+    "organisations.Region": "region",
+    "organisations.Provider": "provider",
+    "organisations.Site": "site",
+    "organisations.Ward": "ward",
+    "people.StaffMember": "staff roster entry",
 }
+
+# Records changed on the administration pages, where every change says why (decision 0049): the log shows
+# the reason. None of them is about a patient.
+REASONED_RECORDS = frozenset(
+    {
+        "accounts.User",
+        "organisations.Region",
+        "organisations.Provider",
+        "organisations.Site",
+        "organisations.Ward",
+        "people.StaffMember",
+        "segregation.ReviewRules",
+    }
+)
 
 # Record types whose stored label is free text someone typed (it may name a patient, and a governance
 # redaction cannot reach the log's copy), so the log never shows it: the record's own page shows the text
@@ -71,13 +90,31 @@ def record_type_choices() -> list[tuple[str, str]]:
     return [("", "Any kind of record"), *kinds]
 
 
+# Why a single sign-on was refused (rrp.accounts.sso.Refusal), or a password posted while they are off.
+SIGN_IN_REFUSALS = {
+    "unknown": "identity not linked to an account",
+    "deactivated": "account deactivated",
+    "no_claim": "the identity provider sent no identifier",
+    "cancelled": "not completed at the identity provider",
+    "failed": "the identity provider's answer was not accepted",
+    "password_sign_in_off": "password sign-in is switched off",
+}
+
+
 def what_was_done(event: AuditEvent) -> str:
-    """The action in plain words, telling the two steps of a two-factor sign-in apart."""
-    step = (event.detail or {}).get("step")
+    """The action in plain words, telling the two steps of a two-factor sign-in apart, and single sign-on
+    (rrp.accounts.sso) from passwords."""
+    detail = event.detail or {}
+    step, method = detail.get("step"), detail.get("method")
     if event.action == AuditAction.SIGN_IN and step == "two_factor":
         return "Signed in with the second factor"
     if event.action == AuditAction.SIGN_IN_FAILED and step == "two_factor":
         return "Second factor refused"
+    if event.action == AuditAction.SIGN_IN and method == "sso":
+        return "Signed in through single sign-on"
+    if event.action == AuditAction.SIGN_IN_FAILED and detail.get("reason"):
+        refused = "Single sign-on refused" if method == "sso" else "Sign-in refused"
+        return f"{refused}: {SIGN_IN_REFUSALS.get(detail['reason'], detail['reason'])}"
     return event.get_action_display()
 
 
@@ -111,7 +148,8 @@ def audit_line(event: AuditEvent, *, patients_shown: bool, patients: dict[int, P
     if event.record_type in FREE_TEXT_LABELS or (not patients_shown and _concerns_patients(event)):
         label = ""
     if event.action == AuditAction.SIGN_IN_FAILED and not event.actor_id:
-        label = f"username tried: {label}" if label else ""
+        tried = "identity" if (event.detail or {}).get("method") == "sso" else "username"
+        label = f"{tried} tried: {label}" if label else ""
     patient = ""
     listed = (event.detail or {}).get("patient_ids") or []
     if patients_shown:
@@ -122,6 +160,12 @@ def audit_line(event: AuditEvent, *, patients_shown: bool, patients: dict[int, P
                 label = ""  # the name, as it was then: the patient column names them as they are now
         elif listed:
             patient = f"{len(listed)} patient{'s' if len(listed) != 1 else ''}"
+    # An administration change's "why" (typed by the administrator); a refused sign-in's reason is already
+    # its "what" (SIGN_IN_REFUSALS), so it is not said twice.
+    reasoned = event.record_type in REASONED_RECORDS and event.action != AuditAction.SIGN_IN_FAILED
+    reason = (event.detail or {}).get("reason") if reasoned else None
+    if reason:
+        label = f"{label}. Why: {reason}" if label else f"Why: {reason}"
     return AuditLine(
         at=event.at,
         who=f"{event.actor_username} ({event.actor_role.replace('_', ' ')})"

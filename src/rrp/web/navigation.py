@@ -15,7 +15,7 @@ from rrp.accounts.roles import Permission
 class NavItem:
     text: str
     url_name: str
-    permission: Permission
+    permission: Permission | None  # None: every signed-in person
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
@@ -31,8 +31,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Board report", "reports:board-index", Permission.BOARD_REPORT_VIEW),
     NavItem("Collaboratives", "reports:collaborative-list", Permission.COLLABORATIVE_VIEW),
     NavItem("Improvement projects", "improvement:project-list", Permission.WARD_VIEW),
+    NavItem("Measures", "measures:catalogue", Permission.MEASURE_DEFINE),
     NavItem("National benchmark", "reports:national-benchmark", Permission.NATIONAL_BENCHMARK_VIEW),
+    NavItem("Chart your own data", "reports:own-data", None),
     NavItem("Audit log", "web:audit-log", Permission.AUDIT_VIEW),
+    NavItem("Administration", "administration:index", Permission.USER_MANAGE),
 )
 
 
@@ -43,7 +46,7 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
         return []
     items = []
     for item in NAV_ITEMS:
-        if has_permission(user, item.permission):
+        if item.permission is None or has_permission(user, item.permission):
             href = reverse(item.url_name)
             items.append({"href": href, "text": item.text, "current": request.path.startswith(href)})
     return items

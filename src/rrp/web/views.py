@@ -19,7 +19,7 @@ from rrp.api.selectors import tokens_for_administration
 from rrp.api.services import api_token_revoke
 from rrp.organisations import selectors as organisations_selectors
 from rrp.organisations.views import scoped_ward
-from rrp.people.selectors import patients_on_ward_now
+from rrp.people.selectors import patients_on_ward_now, ward_stays_source
 from rrp.web.audit_lines import audit_line
 from rrp.web.forms import AuditSearchForm
 from rrp.web.selectors import audit_events_for, audit_patients_by_id, audit_patients_matching
@@ -71,6 +71,7 @@ def ward_detail(request: HttpRequest, ward_id: int) -> HttpResponse:
         {
             "ward": ward,
             "months": organisations_selectors.ward_occupancy_summary(ward),
+            "stays_source": ward_stays_source(ward),
             "can_see_patients": can_see_patients,
             "current_patients": current_patients,
         },

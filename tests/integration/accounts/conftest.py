@@ -7,3 +7,4 @@ from tests.integration.force.conftest import (  # noqa: F401 - the force tests' 
     roster_nurse,
     ward,
 )
+from tests.oidc import oidc_server, sso_on  # noqa: F401 - the single sign-on tests' provider

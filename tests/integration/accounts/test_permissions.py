@@ -206,6 +206,9 @@ UNSUPPRESSED = {
     "regulator": {0, 1, 2},
     "national_analyst": set(),
     "system_admin": set(),
+    "collaborative_lead": set(),
+    "provider_admin": set(),
+    "expert_by_experience": set(),
 }
 
 

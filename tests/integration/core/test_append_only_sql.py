@@ -19,7 +19,11 @@ from django.utils import timezone
 
 from rrp.act.models import (
     Delegation,
+    Investigation,
+    InvestigationVersion,
     PolicyVersion,
+    ProneReview,
+    ProneReviewer,
     ResponsiblePersonAppointment,
     TrainingCompletion,
     TrainingCourse,
@@ -38,14 +42,23 @@ from rrp.force.models import (
 from rrp.force.services import incident_record
 from rrp.improvement.models import (
     ChartRebase,
+    CoproductionCredit,
+    CoproductionEntry,
     DriverDiagramVersion,
     ImprovementAim,
+    LearningSetNote,
     ProgressScore,
+    ProjectComment,
+    ProjectSeries,
     QiProject,
+    ReasonRedaction,
+    TeamMember,
+    TemplateDiagramVersion,
     WardEvent,
     WardEventRedaction,
     Withdrawal,
 )
+from rrp.measures.models import BoardMeasureSet, DefinitionProposal, DefinitionReview, MeasureValue
 from rrp.people.models import (
     HospitalSpell,
     RightsInformation,
@@ -55,12 +68,14 @@ from rrp.people.models import (
     VoiceCheck,
 )
 from rrp.segregation.models import (
+    CommissionerVisit,
     DeFactoDecision,
     EndPlanStep,
     EndPlanVersion,
     Episode,
     EpisodeVersion,
     IndependentReview,
+    IndependentReviewText,
     NamedAccessGrant,
     NamedAccessRevocation,
     Observation,
@@ -76,6 +91,61 @@ APPEND_ONLY_MODELS = sorted(
 )
 POSTGRES = connection.vendor == "postgresql"
 SQLITE = connection.vendor == "sqlite"
+
+
+def _project_rows(project, manager, now) -> None:
+    """A project's driver diagram version and a series saved to it (issue 14 item 2, issue 20 item 4)."""
+    DriverDiagramVersion.objects.create(
+        project=project, number=1, content={"primary": []}, outline="A driver", saved_by=manager, saved_at=now
+    )
+    ProjectSeries.objects.create(
+        project=project,
+        title="Huddles held",
+        csv_text="date,value\n2025-01-06,3\n",
+        options={"chart": "xmr"},
+        saved_by=manager,
+        saved_at=now,
+    )
+    _coproduction_rows(project, manager, now)
+
+
+def _collaborative_rows(world, now) -> None:
+    """A collaborative's template driver diagram and learning-set note (issue 14, items 5 and 6)."""
+    TemplateDiagramVersion.objects.create(
+        collaborative=world.collaborative,
+        number=1,
+        content={"primary": []},
+        outline="A driver",
+        saved_by=world.users["collaborative_lead"],
+        saved_at=now,
+    )
+    LearningSetNote.objects.create(
+        collaborative=world.collaborative,
+        held_on=now.date(),
+        label="Learning set 1",
+        notes="Shared stories",
+        recorded_by=world.users["collaborative_lead"],
+        recorded_at=now,
+    )
+
+
+def _coproduction_rows(project, manager, now) -> None:
+    """A project's co-production log entry, its credit and a comment (issue 15 item 5)."""
+    expert = TeamMember.objects.create(
+        project=project, name="Alex Rivers", team_role="expert_by_experience", joined_on=now.date()
+    )
+    entry = CoproductionEntry.objects.create(
+        project=project,
+        happened_on=now.date(),
+        how="co_designed",
+        decision="The huddle card",
+        what_changed="Reworded",
+        recognition="paid",
+        recorded_by=manager,
+        recorded_at=now,
+    )
+    CoproductionCredit.objects.create(entry=entry, member=expert)
+    ProjectComment.objects.create(project=project, text="Good start", written_by=manager, written_at=now)
 
 
 @pytest.fixture
@@ -165,6 +235,25 @@ def one_of_each(world):
         granted_by=user,
     )
     NamedAccessRevocation.objects.create(grant=grant, revoked_at=now, revoked_by=user, reason="Why")
+    IndependentReviewText.objects.create(
+        independent_review=review,
+        number=2,
+        person_views="Views",
+        family_views="Views",
+        findings="Found",
+        change_reason="Typo",
+        recorded_at=now,
+        recorded_by=user,
+    )
+    CommissionerVisit.objects.create(
+        provider_id=episode.provider_id,
+        patient_id=episode.patient_id,
+        grant=grant,
+        visited_on=now.date(),
+        notes="Seen",
+        recorded_at=now,
+        recorded_by=user,
+    )
     DeFactoDecision.objects.create(
         provider_id=episode.provider_id,
         patient_id=episode.patient_id,
@@ -215,6 +304,13 @@ def one_of_each(world):
     WardEventRedaction.objects.create(
         event=event, label="Safewards", reason="Named", redacted_by=manager, redacted_at=now
     )
+    ReasonRedaction.objects.create(
+        withdrawal=Withdrawal.objects.get(event=event),
+        text="Withdrawn",
+        reason="Named",
+        redacted_by=manager,
+        redacted_at=now,
+    )
     project = QiProject.objects.create(
         provider=ward.provider,
         title="Fewer restraints",
@@ -238,9 +334,8 @@ def one_of_each(world):
         recorded_by=manager,
         recorded_at=now,
     )
-    DriverDiagramVersion.objects.create(
-        project=project, number=1, content={"primary": []}, outline="A driver", saved_by=manager, saved_at=now
-    )
+    _project_rows(project, manager, now)
+    _collaborative_rows(world, now)
     audit_record(actor=user, action=AuditAction.VIEW, record=incident)
     # The Use of Force Act's duties and training (issue 16).
     today = now.date()
@@ -277,6 +372,33 @@ def one_of_each(world):
     )
     course = TrainingCourse.objects.create(provider=provider, code="PMVA", title="PMVA", refresher_months=12)
     TrainingCompletion.objects.create(staff_member=member, course=course, completed_on=today, recorded_at=now)
+    investigation = Investigation.objects.create(
+        provider=provider, incident=incident, reason="serious_injury", opened_at=now, due_on=today
+    )
+    InvestigationVersion.objects.create(
+        investigation=investigation,
+        number=1,
+        lead_name="Dr Lead",
+        lead_job_title="Consultant",
+        learning_response="psii",
+        family_involvement="involved",
+        due_on=today,
+        recorded_at=now,
+        recorded_by=manager,
+    )
+    ProneReviewer.objects.create(
+        incident=incident, reviewer_name="Jo", reviewer_job_title="Matron", named_at=now, named_by=manager
+    )
+    ProneReview.objects.create(
+        incident=incident,
+        why_prone="Fell face down",
+        minutes_prone=5,
+        avoidable="no",
+        learning="Turn sooner",
+        reviewer_name="Jo",
+        completed_at=now,
+        completed_by=manager,
+    )
     # People at the centre (issue 15).
     Debrief.objects.create(
         incident=incident, kind="patient", recorded_at=now, recorded_by=user, offered_at=now
@@ -302,6 +424,42 @@ def one_of_each(world):
     VoiceCheck.objects.create(
         ward=ward, answered_at=now, entered_by=user, felt_safe="always", respected="always"
     )
+    # Measures entered or imported (issue 20).
+    MeasureValue.objects.create(
+        ward=ward,
+        measure_slug="staff-sickness-rate",
+        definition_version=1,
+        period_start=today.replace(day=1),
+        numerator=12,
+        denominator=400,
+        version=1,
+        route="entered",
+        recorded_by=manager,
+        recorded_at=now,
+    )
+    # The governed catalogue and the board's chosen measures (issue 20 items 3 and 5).
+    gov = world.users["provider_governance"]
+    proposal = DefinitionProposal.objects.create(
+        slug="falls-per-1000-obd",
+        version=1,
+        definition={"name": "Falls"},
+        change_summary="A new balancing measure",
+        proposed_by=gov,
+        proposed_at=now,
+    )
+    DefinitionReview.objects.create(
+        proposal=proposal,
+        slug=proposal.slug,
+        version=1,
+        author=gov,
+        decision="rejected",
+        reason="Not yet",
+        reviewed_by=manager,
+        reviewed_at=now,
+    )
+    BoardMeasureSet.objects.create(
+        provider=ward.provider, slugs=["incidents"], version=1, chosen_by=gov, chosen_at=now
+    )
     return incident
 
 
@@ -314,6 +472,10 @@ TAMPER_OVERRIDES = {
     "force_interventionrecord": ("type_code", "'04'"),
     "segregation_episode": ("kind", "'long_term_segregation'"),
     "force_incidentflag": ("kind", "'tampered'"),
+    "act_investigation": ("reason", "'tampered'"),
+    "measures_boardmeasureset": ("slugs", "'[\"tampered\"]'"),
+    # Two keys only: any write at all must be refused, so "changing" one to itself is enough.
+    "improvement_coproductioncredit": ("member_id", "member_id"),
 }
 
 

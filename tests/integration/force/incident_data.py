@@ -57,7 +57,6 @@ def closing_review(**changes):
         "proportionate": True,
         "least_restrictive": True,
         "learning": "Earlier use of the quiet room",
-        "prone_review": "Prone for under 10 minutes, turned as soon as safe, observed throughout",
         "actions": [{"action": "Update the care plan", "owner": "Ward manager"}],
     }
     answers.update(changes)

@@ -51,7 +51,7 @@ def test_the_checklist_of_the_typical_incident_shows_what_is_owed(reviewed):
 
 def test_closing_with_nothing_done_and_no_reasons_is_refused_naming_each(reviewed, manager):
     """What was seen: closed with no statements, observations due, no debrief, prone review not done."""
-    problems = _refused(incident=reviewed, by=manager, review=closing_review(prone_review=""))
+    problems = _refused(incident=reviewed, by=manager, review=closing_review())
     assert {k for k in problems if k.startswith("skip.")} == {
         "skip.statements",
         "skip.rt_observations",
@@ -102,13 +102,16 @@ def test_closing_with_a_reason_for_each_keeps_the_review_and_the_checklist(revie
         "statements": "Kept on paper",
         "rt_observations": "Kept on paper",
         "patient_debrief": "Kept on paper",
+        "prone_review": "Kept on paper",
     }
-    assert [i["key"] for i in closure.checklist if i["done"]] == ["prone_review"]
+    assert [i["key"] for i in closure.checklist if i["done"]] == []
 
 
 def test_follow_ups_done_need_no_reason(reviewed, manager, nurse, world, roster_nurse):
-    """Statements from everyone on the roster, observations every hour, a debrief offered: only the
-    agency worker (not on the roster) needs a reason."""
+    """Statements from everyone on the roster, observations every hour, a debrief offered, the prone
+    restraint review completed (act's, issue 16 item 5): only the agency worker (not on the roster)
+    needs a reason."""
+    from rrp.act.prone import review_complete, reviewer_set
     from rrp.force.services import incident_amend
 
     roster_nurse.user = nurse
@@ -129,6 +132,15 @@ def test_follow_ups_done_need_no_reason(reviewed, manager, nurse, world, roster_
         by=world.users["provider_governance"],
         reason="Debrief offered",
         debrief_patient_offered=True,
+    )
+    reviewer_set(incident=reviewed, by=manager, reviewer_name="Jo Bloggs", reviewer_job_title="Matron")
+    review_complete(
+        incident=reviewed,
+        by=manager,
+        why_prone="Went to the floor face down",
+        minutes_prone=9,
+        avoidable="no",
+        learning="Turn to supine sooner",
     )
     problems = _refused(incident=reviewed, by=manager, review=closing_review())
     assert {k for k in problems if k.startswith("skip.")} == {"skip.statements"}

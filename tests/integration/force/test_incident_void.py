@@ -124,3 +124,18 @@ def test_a_voided_incident_is_kept_as_it_is(complete_incident, governance, nurse
     assert refused.value.message_dict["status"][0].endswith("and cannot be changed")
     body = signed_in_client(nurse).get(f"/incidents/{complete_incident.pk}/").content.decode()
     assert "Submit for review" not in body and "Change this record" not in body
+
+
+def test_a_duplicate_of_an_incident_not_seen_is_refused_on_its_field(complete_incident, governance):
+    """The void page names the incident kept only among those the person can see: a number that is no
+    incident of theirs is refused on its field with nothing voided, as a service refusal is."""
+    client = signed_in_client(governance)
+    response = client.post(
+        f"/incidents/{complete_incident.pk}/void/",
+        {"kind": "duplicate", "reason": "Entered twice", "duplicate_of": str(complete_incident.pk + 10_000)},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "No incident you can see has this number" in html
+    assert 'href="#id_duplicate_of"' in html, "the error summary links to the field"
+    assert not IncidentVoid.objects.exists()

@@ -301,3 +301,58 @@ def test_two_people_saving_the_same_section_get_the_conflict_answer(draft, nurse
     assert 'name="base_version" value="2"' in body
     assert incident.latest_version.number == 2 and incident.latest_version.how_force_used == "Held prone"
     assert second.post(url, {**why, "how_force_used": "Held seated", "base_version": "2"}).status_code == 302
+
+
+def test_debriefs_section_links_the_debrief_records_and_asks_no_yes_no(draft, nurse, world):
+    """Issue 15: the debrief records are the source of truth (decision 0061), so the task list links them
+    instead of asking yes/no; its status and the closing checklist read the records."""
+    from rrp.force.closure import closure_checklist
+    from rrp.force.debriefs import debrief_record
+    from rrp.force.services import incident_amend
+
+    incident, client = draft
+    section = f"/incidents/{incident.pk}/record/debriefs/"
+
+    body = client.get(section).content.decode()
+
+    assert 'name="debrief_patient_offered"' not in body and 'name="debrief_patient_held"' not in body
+    assert 'name="camera_references"' in body
+    assert f"/incidents/{incident.pk}/debriefs/patient/" in body and "Record this debrief" in body
+    tasks = client.get(f"/incidents/{incident.pk}/record/").content.decode()
+    assert re.search(r"Debriefs and recordings.*?Optional", tasks, re.S)
+    assert not next(
+        i for i in closure_checklist(incident, at=incident.created_at) if i.key == "patient_debrief"
+    ).done
+
+    # A draft's yes/no answers from before the records are shown, read only, until a record exists.
+    incident_amend(incident=incident, by=nurse, reason="Draft: old form", debrief_patient_offered=True)
+    assert "patient offered a debrief: yes" in client.get(section).content.decode()
+
+    recorded = client.post(
+        f"/incidents/{incident.pk}/debriefs/patient/",
+        {"offered_date": DAY, "offered_time": "16:00", "base_version": "0"},
+    )
+    assert recorded.status_code == 302 and recorded["Location"] == section  # back to the task list
+    body = client.get(section).content.decode()
+    assert "Offered" in body and "Change this debrief" in body and "patient offered a debrief" not in body
+    tasks = client.get(f"/incidents/{incident.pk}/record/").content.decode()
+    assert re.search(r"Debriefs and recordings.*?Completed", tasks, re.S)
+    offered = next(
+        i for i in closure_checklist(incident, at=incident.created_at) if i.key == "patient_debrief"
+    )
+    assert offered.done
+    # The statutory follow-up is still checked, now from the record.
+    debrief_record(
+        incident=incident,
+        kind="patient",
+        by=nurse,
+        base_version=1,
+        change_reason="Not offered after all",
+        not_held_reason="Asleep all day",
+    )
+    assert incident.debriefs.count() == 2
+    item = next(i for i in closure_checklist(incident, at=incident.created_at) if i.key == "patient_debrief")
+    assert not item.done
+    saved = client.post(section, {"camera_references": "BWC 1234", "action": "save"})
+    assert saved.status_code == 302 and incident.latest_version.camera_references == "BWC 1234"
+    assert incident.latest_version.debrief_patient_offered is True  # carried over, never rewritten

@@ -64,7 +64,7 @@ def close_post(**overrides: str) -> dict[str, str]:
         "proportionate": "yes",
         "least_restrictive": "yes",
         "learning": "Earlier use of the quiet room",
-        "prone_review": "Prone for under 10 minutes, turned as soon as safe",
+        "skip_prone_review": "The prone restraint review is booked for Friday",
         "action_0": "Update the care plan",
         "owner_0": "Ward manager",
         "skip_statements": "Agency worker's statement kept by the agency",

@@ -146,7 +146,11 @@ def test_the_diagram_page_shows_the_cycles_testing_each_idea_and_is_edited_witho
     assert "Save as a new version" not in page  # ward staff read it
     assert signed_in_client(figures.users["ward_staff"]).post(url, {"outline": OUTLINE}).status_code == 403
     project_page = signed_in_client(manager).get(reverse("reports:qi-project", args=[project.pk]))
-    assert "Patients shape their own care" in html.unescape(project_page.content.decode())
+    project_text = html.unescape(project_page.content.decode())
+    assert "Patients shape their own care" in project_text
+    # The project page draws the tree too (issue 14 item 2), in its own labelled scroll region.
+    drawn = project_text.split('aria-label="Driver diagram drawn"', 1)[1].split("</svg>", 1)[0]
+    assert "<svg" in drawn and "Daily safety huddle names the patients at risk" in drawn
 
 
 def test_the_change_package_page_filters_by_tag(figures):  # noqa: F811

@@ -19,6 +19,8 @@ from rrp.core.models import AppendOnlyError, AuditAction, AuditEvent
 from rrp.improvement import project_selectors, project_services, services
 from rrp.improvement.models import ProgressScore, QiProject, TeamMember
 from rrp.improvement.project_services import ProjectInput
+from rrp.people.codes import VoiceAnswer
+from rrp.people.models import VoiceCheck
 from rrp.reports.project import project_charts
 from tests import factories
 from tests.helpers import signed_in_client
@@ -230,6 +232,31 @@ def test_the_project_page_draws_each_measure_with_the_aim_line_and_the_wards_eve
     assert targets and targets == pytest.approx([3 / 900 * 1000 * 0.75] * len(targets))
     assert any("Safewards started" in line for line in aim_chart.key)
     assert [c.role for c in charts] == ["outcome", "process", "balancing"]
+
+
+def test_the_weekly_check_on_a_project_is_exact_only_for_the_wards_team(figures):
+    """Decision 0077: governance sees the project's chart of the weekly check suppressed."""
+    for n, answer in enumerate([VoiceAnswer.ALWAYS, VoiceAnswer.ALWAYS, VoiceAnswer.NO]):
+        VoiceCheck.objects.create(
+            ward=figures.wards["a1"],
+            answered_at=at(dt.date(2025, 2, 3 + n)),
+            entered_by=figures.users["ward_staff"],
+            felt_safe=answer,
+            respected=answer,
+        )
+    project = started(figures, measures={"patients-felt-safe": "outcome"})
+    today = timezone.localdate()
+
+    def february(user) -> list[object]:
+        _aim, charts = project_charts(project, user=user, today=today)
+        panel = next(c.panel for c in charts if c.definition.slug == "patients-felt-safe")
+        return [
+            row["value"] for row in panel.spec["data"]["values"] if str(row["date"]).startswith("2025-02")
+        ]
+
+    assert february(figures.users["ward_manager"]) == [pytest.approx(200 / 3)]
+    hidden = february(figures.users["provider_governance"])
+    assert hidden and all(v is None or v != pytest.approx(200 / 3) for v in hidden), hidden
 
 
 def test_projects_are_scoped_like_their_wards(figures):

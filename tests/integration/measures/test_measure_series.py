@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rrp.figures.store import forget_all
+from rrp.force.models import Debrief
 from rrp.force.services import InterventionInput, incident_amend, incident_record
 from rrp.measures.catalogue import Denominator, all_measures, measure
 from rrp.measures.series import (
@@ -165,8 +166,13 @@ def test_measure_series_query_count_does_not_grow_with_wards(world):
 
     # From the records: bed days, interventions, seclusion/segregation episodes (types 05 and 06).
     # Through the store when it holds nothing: one read, the same from the records (every stored
-    # measure at once), and one write of the figures in a savepoint (3). When it holds them: one read.
-    assert counts == [4, 8, 1, 4, 8, 1]
+    # measure at once: 4), the people-centred measures stored since 27605ae (issue 15), each read once
+    # for every ward (6: the incidents' first restraint and their patient debriefs, the people
+    # restrained and their support plan versions, rights information at admission, the weekly check's
+    # answers for both its measures), seclusion reviews on time (issue 13: the seclusions ended, and
+    # with any, their reviews, the providers' rules and the patients' other seclusions; here none
+    # ended: 1), and one write of the figures in a savepoint (3). When it holds them: one read.
+    assert counts == [4, 15, 1, 4, 15, 1]
 
 
 def test_measure_series_weekly_uses_daily_bed_days(provider_a):
@@ -243,6 +249,48 @@ def test_measure_series_injuries_and_debriefs_from_latest_version(world):
     february = debriefs.iloc[1]
     assert (february.numerator, february.denominator, february.value) == (1, 2, 50.0)
     assert np.isnan(debriefs.iloc[0].value)
+
+
+def _patient_debrief(world, incident, held: bool, day: dt.date, hour: int = 12) -> None:
+    Debrief.objects.create(  # as the demo writes them: the service refuses times over a year old
+        incident=incident,
+        kind="patient",
+        recorded_at=at(day, hour),
+        recorded_by=world.users["provider_governance"],
+        offered_at=at(day, 9),
+        held_at=at(day, 10) if held else None,
+        not_held_reason="" if held else "Asleep",
+    )
+
+
+def test_measure_series_debrief_held_counts_debriefs_not_their_versions(world):
+    day = dt.date(2025, 2, 10)
+    twice = record(world, "a1", ("07", at(day), 2))
+    _patient_debrief(world, twice, held=True, day=day)
+    _patient_debrief(world, twice, held=True, day=day, hour=13)  # recorded again: one debrief
+    _patient_debrief(world, twice, held=True, day=day, hour=14)
+    # The record answers, not the version: held on the record although the version says no ...
+    said_no = record(world, "a1", ("07", at(day, 11), 2))
+    incident_amend(
+        incident=said_no, by=world.users["provider_governance"], reason="x", debrief_patient_held=False
+    )
+    _patient_debrief(world, said_no, held=True, day=day)
+    # ... and corrected to not held although the version (and the first record) say yes.
+    corrected = record(world, "a1", ("07", at(day, 12), 2))
+    incident_amend(
+        incident=corrected, by=world.users["provider_governance"], reason="x", debrief_patient_held=True
+    )
+    _patient_debrief(world, corrected, held=True, day=day)
+    _patient_debrief(world, corrected, held=False, day=day, hour=13)
+    # With no record, the version's own answer still counts (incidents from before the records).
+    legacy = record(world, "a1", ("07", at(day, 13), 2))
+    incident_amend(
+        incident=legacy, by=world.users["provider_governance"], reason="x", debrief_patient_held=True
+    )
+
+    february = _series(world, measure("patient-debrief-held"), wards=("a1",)).iloc[1]
+
+    assert (february.numerator, february.denominator) == (3, 4)
 
 
 def test_measure_series_statutory_record_complete_share(world):
@@ -413,7 +461,20 @@ def test_measure_series_many_gives_each_measure_as_measure_series_does(provider_
     seclusion_episode(provider_a, "a1", at(dt.date(2025, 3, 4)), 6)
     # 00:30 on Monday 31 March 2025 (summer time) is 23:30 on Sunday in UTC: the local week counts.
     seclusion_episode(provider_a, "a2", at(dt.date(2025, 3, 31), 0, 30), 2)
-    record(provider_a, "a2", ("01", at(dt.date(2025, 3, 2)), 15), ("14", at(dt.date(2025, 3, 2), 11), 5))
+    incident = record(
+        provider_a, "a2", ("01", at(dt.date(2025, 3, 2)), 15), ("14", at(dt.date(2025, 3, 2), 11), 5)
+    )
+    # Offered within 72 hours, held after: the two debrief measures, read together, must still differ.
+    Debrief.objects.create(  # as the demo writes them: the service refuses times over a year old
+        incident=incident,
+        kind="patient",
+        recorded_at=at(dt.date(2025, 3, 6), 13),
+        recorded_by=provider_a.users["provider_governance"],
+        offered_at=at(dt.date(2025, 3, 2), 12),
+        held_at=at(dt.date(2025, 3, 6), 12),
+        held_by="Sam Nurse",
+        account="Too many people at once.",
+    )
     definitions = list(all_measures().values())
     wards = [provider_a.wards["a1"].pk, provider_a.wards["a2"].pk]
     window = {"ward_ids": wards, "since": SINCE, "until": UNTIL, "period": period}
@@ -425,6 +486,8 @@ def test_measure_series_many_gives_each_measure_as_measure_series_does(provider_
         alone = measure_series(definition, **window)
         assert together[definition.slug].equals(alone), definition.slug
     assert together["restrictive-interventions-per-1000-obd"]["numerator"].sum() == 9
+    assert together["patient-debrief-offered-72h"]["numerator"].sum() == 1
+    assert together["patient-debrief-held-72h"]["numerator"].sum() == 0
 
 
 def test_measure_series_many_counts_six_measures_in_three_queries(provider_a):

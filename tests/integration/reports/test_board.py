@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from rrp.core.models import AuditAction, AuditEvent
 from rrp.improvement.models import ImprovementAim
+from rrp.measures.catalogue import measure
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays
 from rrp.reports.board import KEY_MEASURES, provider_board
 from rrp.reports.board.exports import SUMMARY_COLUMNS
@@ -24,6 +25,9 @@ from tests.helpers import signed_in_client
 from tests.integration.reports.board_data import BED_DAYS, build_board_data, months, restraints
 
 RI = "restrictive-interventions-per-1000-obd"
+
+#: The key measures counted from RRP's records (the others need values entered or imported).
+RECORD_KEY_MEASURES = [s for s in KEY_MEASURES if not measure(s).from_values]
 
 
 def provider_a(world):
@@ -57,7 +61,8 @@ def test_board_latest_values_per_ward_and_provider_total(board_world, today):
     total = row(board, RI)
     assert (total.numerator, total.denominator) == (14, 2 * BED_DAYS)
     assert total.shown.value == "7.0"
-    assert [b.definition.slug for b in board.blocks][: len(KEY_MEASURES)] == list(KEY_MEASURES)
+    # The provider collects none of the entered or imported measures (issue 20): they have no block.
+    assert [b.definition.slug for b in board.blocks][: len(RECORD_KEY_MEASURES)] == RECORD_KEY_MEASURES
     assert len(board.rows) == len(board.blocks) * 3  # provider total + 2 wards per measure
 
 
@@ -198,7 +203,8 @@ def test_board_csv_has_the_summary_columns_and_is_audited(board_world):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert tuple(rows[0].keys()) == SUMMARY_COLUMNS
-    assert len(rows) == len(KEY_MEASURES) * 3
+    # Each key measure for the provider and its two wards, then the three safety checks (issue 13 item 4).
+    assert len(rows) == len(RECORD_KEY_MEASURES) * 3 + 3
     a1 = next(
         r
         for r in rows
@@ -240,7 +246,7 @@ def test_board_pack_html_has_charts_commentary_and_data(board_world, today):
     from rrp.reports.board.exports import board_pack_html
 
     board = governance_board(board_world, today)
-    html = board_pack_html(board, generated_for=board_world.users["provider_governance"])
+    html = board_pack_html(board, generated_for=board_world.users["provider_governance"], safety_checks=None)
     assert html.count("data:image/svg+xml;base64,") == len([b for b in board.blocks if b.provider_result])
     assert "above the upper process limit" in html
     assert "Data behind the chart: All wards: Restrictive interventions" in html
@@ -463,3 +469,37 @@ def test_old_aim_addresses_under_the_board_redirect_to_the_improvement_pages(wor
     assert withdraw.status_code == 308
     assert withdraw["Location"] == reverse("improvement:provider-aim-withdraw", args=(provider.pk, 7))
     assert not ImprovementAim.objects.exists()
+
+
+def test_board_shows_an_entered_measure_once_the_provider_has_values(board_world, today):
+    """Issue 20: a ward's entered values give the measure its block, the provider total pooled over
+    the wards' own denominators; a ward that enters nothing has an empty row, not zeros."""
+    from decimal import Decimal
+
+    from rrp.measures.models import MeasureValue
+
+    a1 = board_world.wards["a1"]
+    shown = months(today)
+    MeasureValue.objects.bulk_create(
+        MeasureValue(
+            ward=a1,
+            measure_slug="staff-sickness-rate",
+            definition_version=1,
+            period_start=m,
+            numerator=Decimal(12 + i % 3),
+            denominator=Decimal(400),
+            version=1,
+            route="entered",
+            recorded_at=timezone.now(),
+        )
+        for i, m in enumerate(shown)
+    )
+
+    board = governance_board(board_world, today)
+
+    assert board.block("staff-sickness-rate") is not None
+    assert board.block("safety-huddles-held") is None
+    total = row(board, "staff-sickness-rate")
+    assert (total.numerator, total.denominator) == (12 + (len(shown) - 1) % 3, 400)
+    assert total.value == pytest.approx(total.numerator / 4)
+    assert row(board, "staff-sickness-rate", board_world.wards["a2"]).value is None

@@ -16,11 +16,18 @@ from rrp.improvement.services import ward_event_record
 from rrp.people.models import StaffMember
 from rrp.reports.huddle import HUDDLE_MEASURES, huddle_index, ward_huddle
 from rrp.reports.huddle.compute import RECENT_DAYS
+from rrp.reports.measure_charts import PATIENT_VOICE_MEASURES
 from rrp.segregation.selectors import episode_states
 from rrp.segregation.services import episode_start
 from tests import factories
 from tests.helpers import signed_in_client
-from tests.integration.reports.ward_records import at, monthly_bed_days, months_back, quick_incident
+from tests.integration.reports.ward_records import (
+    at,
+    measure_values,
+    monthly_bed_days,
+    months_back,
+    quick_incident,
+)
 from tests.integration.segregation.episode_data import lts_kwargs, seclusion_kwargs
 
 HUDDLE_ROLES = ("ward_staff", "ward_manager", "provider_governance", "regulator")
@@ -43,6 +50,7 @@ def busy_ward(world, gov):
     a1, patient = world.wards["a1"], world.patients["a1"]
     today = timezone.localdate()
     monthly_bed_days(a1, months_back(today, 24))
+    measure_values(a1, months_back(today, 24))  # the entered and imported measures of issue 20
     nurse = StaffMember.objects.create(
         provider=a1.provider,
         given_name="Nia",
@@ -203,7 +211,9 @@ def test_huddle_page_opens_for_roles_with_huddle_view(busy_ward, role):
     html = response.content.decode()
     assert "ward huddle" in html
     assert 'id="days-restraint"' in html
-    assert html.count('class="rrp-chart"') == len(HUDDLE_MEASURES)
+    # The patients' weekly check is charted only for the ward's own team (decision 0077).
+    team_only = 0 if role in ("ward_staff", "ward_manager") else len(PATIENT_VOICE_MEASURES)
+    assert html.count('class="rrp-chart"') == len(HUDDLE_MEASURES) - team_only
     assert "Reporting health" in html
 
 
@@ -376,9 +386,11 @@ def test_huddle_charts_read_in_one_pass_equal_each_measure_charted_alone(busy_wa
     world, a1 = busy_ward, busy_ward.wards["a1"]
     huddle = ward_huddle(a1, user=world.users["ward_manager"], today=timezone.localdate(), period=period)
 
-    assert len(huddle.panels) == len(HUDDLE_MEASURES)
+    # Entered and imported measures are monthly only: a month cannot be split into weeks.
+    shown = [s for s in HUDDLE_MEASURES if period == "month" or not measure(s).from_values]
+    assert len(huddle.panels) == len(shown)
     counted = 0.0
-    for slug, panel in zip(HUDDLE_MEASURES, huddle.panels, strict=True):
+    for slug, panel in zip(shown, huddle.panels, strict=True):
         alone = measure_charts(
             measure(slug), ward_ids=[a1.pk], since=huddle.since, until=huddle.until, period=period
         ).for_ward(a1.pk)

@@ -20,6 +20,9 @@ ROLES = [
     "regulator",
     "national_analyst",
     "system_admin",
+    "collaborative_lead",
+    "provider_admin",
+    "expert_by_experience",
 ]
 
 # page -> (header link text or None, url builder, roles that may open it)
@@ -37,7 +40,13 @@ PAGES = {
     "collaborative": (
         "Collaboratives",
         lambda w: reverse("reports:collaborative", args=[w.collaborative.pk]),
-        {"provider_governance", "regulator", "national_analyst"},
+        {
+            "provider_governance",
+            "regulator",
+            "national_analyst",
+            "collaborative_lead",
+            "expert_by_experience",
+        },
     ),
     "equity": (
         "Equity",
@@ -47,12 +56,24 @@ PAGES = {
     "national benchmark": (
         "National benchmark",
         lambda w: reverse("reports:national-benchmark"),
-        {"ward_manager", "provider_governance", "commissioner", "regulator", "national_analyst"},
+        {"ward_manager", "provider_governance", "commissioner", "regulator", "national_analyst"}
+        | {"collaborative_lead"},
     ),
+    "chart your own data": ("Chart your own data", lambda w: reverse("reports:own-data"), set(ROLES)),
     "ward events": (
         None,
         lambda w: reverse("improvement:ward-events", args=[w.wards["a1"].pk]),
         {"ward_staff", "ward_manager", "provider_governance", "commissioner", "regulator"},
+    ),
+    "run a collaborative": (
+        None,
+        lambda w: reverse("improvement:collaborative-manage", args=[w.collaborative.pk]),
+        {"collaborative_lead"},
+    ),
+    "collaborative invitations": (
+        None,
+        lambda w: reverse("improvement:collaborative-invitations"),
+        {"provider_governance"},
     ),
 }
 

@@ -73,3 +73,32 @@ def months_back(today: dt.date, n: int) -> list[dt.date]:
         first = (first - dt.timedelta(days=1)).replace(day=1)
         out.append(first)
     return out[::-1]
+
+
+def measure_values(ward, months, *, seed: int = 0) -> None:
+    """A value of every entered or imported measure (issue 20) for each month, as a ward would enter
+    them: counts that vary from month to month, denominators where the measure carries its own."""
+    from decimal import Decimal
+
+    from rrp.measures.models import MeasureValue, ValueRoute
+    from rrp.measures.values import has_own_denominator, value_measures
+
+    now = timezone.now()
+    rows = []
+    for index, definition in enumerate(value_measures().values()):
+        for number, month in enumerate(months):
+            count = (number * 7 + index * 3 + seed) % 9
+            rows.append(
+                MeasureValue(
+                    ward=ward,
+                    measure_slug=definition.slug,
+                    definition_version=definition.version,
+                    period_start=month,
+                    numerator=Decimal(count),
+                    denominator=Decimal(30) if has_own_denominator(definition) else None,
+                    version=1,
+                    route=ValueRoute.ENTERED,
+                    recorded_at=now,
+                )
+            )
+    MeasureValue.objects.bulk_create(rows)

@@ -4,7 +4,10 @@ observations after rapid tranquillisation that are overdue show beyond the incid
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -135,3 +138,97 @@ def test_huddle_charts_seclusion_reviews_on_time(world, ward):
     assert chart.result.denominator[present].tolist() == [1.0]
     assert chart.result.value[present].tolist() == [0.0]
     assert any(p.chart_id == "huddle-month-seclusion-reviews-on-time" for p in huddle.panels)
+
+
+def _board_safety_checks(user, provider_id) -> str:
+    html = signed_in_client(user).get(reverse("reports:board", args=[provider_id])).content.decode()
+    start = html.index('id="safety-checks"')
+    return html[start : html.index("<h2", start)]
+
+
+def overdue_and_missed(world, ward, patient) -> None:
+    """With the seclusion of the fixtures (3 hours in with nothing done: medical, nursing and
+    observation overdue), another that ended after 40 minutes a week ago with no observation (two
+    missed) and rapid tranquillisation 3.5 hours ago with no observation: the board's counts 3, 1, 1."""
+    from rrp.segregation.services import episode_start
+    from tests.integration.segregation.episode_data import seclusion_kwargs
+
+    week_ago = timezone.now().replace(second=0, microsecond=0) - 7 * 24 * H
+    episode_start(
+        ward=ward,
+        patient=patient,
+        by=world.users["provider_governance"],
+        started_at=week_ago,
+        ended_at=week_ago + 40 * M,
+        end_reason="Calm",
+        authorised_by_name="Charge nurse on shift",
+        **seclusion_kwargs(),
+    )
+    quick_incident(ward, patient, world.users["provider_governance"], timezone.now() - 3 * H - 30 * M, "14")
+
+
+def test_the_board_counts_checks_overdue_missed_and_rt_observations_overdue(world, seclusion, ward, patient):
+    """Item 4 asks for overdue and missed checks on the provider view as well as the huddle: the board
+    counts what the provider page lists (no patient named), inside the provider only."""
+    overdue_and_missed(world, ward, patient)
+
+    section = _board_safety_checks(world.users["provider_governance"], ward.provider_id)
+    cells = re.findall(r'numeric">(\d+)</td>', section)
+    assert cells == ["3", "1", "1"]
+    assert patient.family_name not in section
+    assert reverse("segregation:provider", args=[ward.provider_id]) in section
+
+    outside = _board_safety_checks(world.users["commissioner"], ward.provider_id)
+    assert "Shown only inside the provider" in outside and "numeric" not in outside
+
+
+def test_the_board_pack_pdf_and_summary_csv_carry_the_safety_checks_inside_the_provider_only(
+    world, seclusion, ward, patient
+):
+    """The board's PDF pack and summary CSV carry the same counts as its page; a reader outside the
+    provider gets the page's sentence in the pack, and a note in place of the rows in the CSV."""
+    overdue_and_missed(world, ward, patient)
+    governance = signed_in_client(world.users["provider_governance"])
+
+    text = " ".join(
+        pdf_text(governance.get(reverse("reports:board-pdf", args=[ward.provider_id])).content).split()
+    )
+    section = text[text.index("Safety checks overdue or missed") :]
+    assert "Seclusion and segregation reviews and observations overdue 3" in section
+    assert "Episodes ended with a review or observation missed, last 30 days 1" in section
+    assert "Incidents with observations after rapid tranquillisation overdue 1" in section
+    assert patient.family_name not in text
+
+    rows = summary_csv(governance, ward.provider_id)
+    counts = {r["measure"]: r["count"] for r in rows if r["ward"] == "All wards" and r["unit"] == "count now"}
+    assert counts == {
+        "Seclusion and segregation reviews and observations overdue": "3",
+        "Episodes ended with a review or observation missed, last 30 days": "1",
+        "Incidents with observations after rapid tranquillisation overdue": "1",
+    }
+
+    commissioner = signed_in_client(world.users["commissioner"])
+    outside = " ".join(
+        pdf_text(commissioner.get(reverse("reports:board-pdf", args=[ward.provider_id])).content).split()
+    )
+    assert "Safety checks overdue or missed Shown only inside the provider" in outside
+    assert "reviews and observations overdue" not in outside
+    rows = summary_csv(commissioner, ward.provider_id)
+    assert not [r for r in rows if r["unit"] == "count now"]
+    [note] = [r for r in rows if r["measure"].startswith("Safety checks")]
+    assert note["measure"].endswith(
+        "Shown only inside the provider: counts of so few people could identify them."
+    )
+    assert (note["count"], note["value"]) == ("", "")
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    assert content.startswith(b"%PDF")
+    return " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(content)).pages)
+
+
+def summary_csv(client, provider_id: int) -> list[dict[str, str]]:
+    response = client.get(reverse("reports:board-csv", args=[provider_id]))
+    return list(csv.DictReader(io.StringIO(response.content.decode())))

@@ -18,7 +18,9 @@ from rrp.segregation.models import NamedAccessGrant
 from rrp.segregation.oversight import independent_review_record, named_access_grant, named_access_revoke
 from rrp.segregation.oversight_selectors import (
     lts_entries_for_commissioner,
+    named_people_for,
     named_person_for,
+    overdue_recommendations_for_commissioner,
     recommendations_for_commissioner,
 )
 from rrp.segregation.selectors import pseudonym
@@ -187,3 +189,82 @@ def test_icb_view_of_recommendations(lts, nurse_user, governance, case_manager, 
         .content.decode()
     )
     assert f"Move {patient.given_name} nearer home" in html
+
+
+def test_commissioner_sees_the_overdue_actions_it_owns(lts, nurse_user, case_manager, world):
+    """The commissioner's start page says how many recommendations at the providers it commissions are
+    overdue, those commissioners own first, linked to the list narrowed to them; another ICB sees none."""
+    today = timezone.localdate()
+    independent_review_record(
+        episode=lts,
+        by=nurse_user,
+        held_on=today - 20 * D,
+        panel=[
+            {"name": "Dr Ivy", "role": "independent_clinician", "organisation": ""},
+            {"name": "Eli", "role": "expert_by_experience", "organisation": ""},
+        ],
+        person_views="Wants to go home",
+        family_views="Agrees",
+        findings="Stalled",
+        recommendations=[
+            {"text": "Find a placement", "owner": "commissioner", "due_on": today - 2 * D},
+            {"text": "Fund an advocate", "owner": "commissioner", "due_on": today - D},
+            {"text": "More activity", "owner": "provider", "due_on": today - D},
+            {"text": "Sensory assessment", "owner": "provider", "due_on": today + D},
+        ],
+    )
+    assert overdue_recommendations_for_commissioner(case_manager) == {"provider": 1, "commissioner": 2}
+    client = signed_in_client(case_manager)
+    html = client.get(reverse("segregation:commissioner-oversight")).content.decode()
+    listed = reverse("segregation:commissioner-recommendations")
+    assert "3 recommendations from reviews overdue" in html
+    assert html.index("2 owned by commissioners") < html.index("1 owned by the provider")
+    assert f"{listed}?owner=commissioner" in html
+    rows = recommendations_for_commissioner(case_manager, owner="commissioner")
+    assert [(r.state.recommendation.owner, r.state.days_overdue) for r in rows] == [
+        ("commissioner", 2),
+        ("commissioner", 1),
+    ]
+    narrowed = client.get(f"{listed}?owner=commissioner").content.decode()
+    assert narrowed.count("overdue by") == 2
+    assert 'aria-hidden="true">Owner </span>Commissioner</td>' in narrowed
+    assert 'aria-hidden="true">Owner </span>Provider</td>' not in narrowed  # no provider-owned row
+
+    other = factories.user(role=Role.COMMISSIONER, commissioner=world.commissioners[1])
+    assert overdue_recommendations_for_commissioner(other) == {"provider": 0, "commissioner": 0}
+    assert overdue_recommendations_for_commissioner(nurse_user) == {"provider": 0, "commissioner": 0}
+    html = signed_in_client(other).get(reverse("segregation:commissioner-oversight")).content.decode()
+    assert "recommendations-overdue" not in html
+
+
+def test_named_access_is_to_one_person_for_one_case_manager(lts, governance, case_manager, roster, world):
+    """Scope, role by role: a grant opens one person to the case manager it names, and nothing else. Not
+    the other person in segregation at the same provider, not a colleague at the same ICB, and not any
+    other role (who see the person through their own scope, if at all, never through this page)."""
+    from rrp.segregation.services import episode_start
+    from tests.integration.segregation.episode_data import lts_kwargs
+
+    a1, a2 = world.patients["a1"], world.patients["a2"]
+    episode_start(
+        ward=world.wards["a2"],
+        patient=a2,
+        by=world.users["ward_manager"],
+        started_at=timezone.now() - 30 * D,
+        authorised_by=roster["doctor"],
+        **lts_kwargs(),
+    )
+    grant(lts, governance, case_manager)
+    colleague = factories.user(role=Role.COMMISSIONER, commissioner=world.commissioners[0])
+    others = [u for role, u in world.users.items() if role != "commissioner"]
+    for user in [case_manager, colleague, *others]:
+        client = signed_in_client(user)
+        for person in (a1, a2):
+            for name in ("segregation:named-person", "segregation:commissioner-visit-new"):
+                response = client.get(reverse(name, args=[person.pk]))
+                if user == case_manager and person == a1:
+                    assert response.status_code == 200, (user.role, name)
+                    assert a1.family_name in response.content.decode()
+                else:
+                    assert response.status_code in (403, 404), (user.role, person.pk, name)
+    assert [g.patient for g in named_people_for(case_manager)] == [a1]
+    assert named_people_for(colleague) == []

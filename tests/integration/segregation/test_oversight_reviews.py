@@ -14,8 +14,12 @@ from rrp.core.concurrency import StaleVersion
 from rrp.core.models import AuditEvent
 from rrp.segregation.models import IndependentReview, Recommendation, RecommendationUpdate, Review
 from rrp.segregation.oversight import independent_review_record, recommendation_status_set
-from rrp.segregation.oversight_selectors import recommendations_for_provider
+from rrp.segregation.oversight_selectors import (
+    overdue_recommendations_for_provider,
+    recommendations_for_provider,
+)
 from rrp.segregation.selectors import episode_states
+from tests import factories
 from tests.helpers import signed_in_client
 
 PANEL = [
@@ -247,3 +251,58 @@ def test_pages_out_of_scope_are_404(lts, nurse_user, world):
         403,
         404,
     )
+
+
+def test_overdue_actions_shown_to_the_provider_by_owner(lts, nurse_user, world):
+    """The provider's page says how many recommendations are overdue, its own first, each count linked
+    to the list narrowed to that owner; achieving one takes it off; another provider sees none of it."""
+    today = timezone.localdate()
+    overdue_commissioner = {
+        "text": "Find a placement",
+        "owner": "commissioner",
+        "due_on": today - dt.timedelta(days=1),
+    }
+    review = record(lts, nurse_user, recommendations=[*recommendations(today), overdue_commissioner])
+    assert overdue_recommendations_for_provider(nurse_user, lts.provider) == {
+        "provider": 1,
+        "commissioner": 1,
+    }
+    owned = recommendations_for_provider(nurse_user, lts.provider, owner="commissioner")
+    assert [s.recommendation.text for s in owned] == ["Find a placement", "Find a community placement"]
+
+    client = signed_in_client(world.users["provider_governance"])
+    html = client.get(reverse("segregation:provider", args=[lts.provider_id])).content.decode()
+    listed = reverse("segregation:provider-recommendations", args=[lts.provider_id])
+    assert "2 recommendations from reviews overdue" in html
+    assert html.index(f"{listed}?owner=provider") < html.index(f"{listed}?owner=commissioner")
+    assert "1 owned by the provider" in html and "1 owned by commissioners" in html
+    narrowed = client.get(f"{listed}?owner=commissioner").content.decode()
+    assert "Find a placement" in narrowed and "Daily time off the unit" not in narrowed
+    assert "Daily time off the unit" in client.get(f"{listed}?owner=anyone").content.decode()
+    event = AuditEvent.objects.filter(record_type="segregation.Recommendation", action="view").latest("pk")
+    assert len(event.detail["recommendation_ids"]) == 4  # the unnarrowed list: what was shown
+
+    recommendation_status_set(
+        recommendation=review.recommendations.get(number=1),
+        by=nurse_user,
+        status="achieved",
+        evidence="Daily walks",
+        base_version=1,
+    )
+    assert overdue_recommendations_for_provider(nurse_user, lts.provider) == {
+        "provider": 0,
+        "commissioner": 1,
+    }
+    html = client.get(reverse("segregation:provider", args=[lts.provider_id])).content.decode()
+    assert "1 recommendation from reviews overdue" in html and "owned by the provider" not in html
+    other = factories.user(role="provider_governance", provider=world.providers[1])
+    assert overdue_recommendations_for_provider(other, lts.provider) == {"provider": 0, "commissioner": 0}
+
+
+def test_owner_filter_with_nothing_owned_says_so(lts, nurse_user, world):
+    record(lts, nurse_user, recommendations=recommendations(timezone.localdate())[:1])
+    client = signed_in_client(world.users["provider_governance"])
+    listed = reverse("segregation:provider-recommendations", args=[lts.provider_id])
+    html = client.get(f"{listed}?owner=commissioner").content.decode()
+    assert "No recommendation owned by commissioners." in html
+    assert '<strong aria-current="page">Owned by commissioners</strong>' in html

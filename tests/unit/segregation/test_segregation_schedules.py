@@ -193,6 +193,45 @@ def test_independent_mdt_reason_names_the_trigger():
     assert why == "secluded 8 hours in a row"
 
 
+def test_a_long_seclusion_long_ago_does_not_make_a_new_one_owe_an_independent_review():
+    """A patient secluded 9 hours a year ago: a new one-hour seclusion owed an independent MDT review
+    from the moment it began ("overdue" by a year on the pages) and counted it missed when it ended,
+    because the trigger was the first 8 hours in a row ever, not one during this episode."""
+    old = Period(at(2025, 1, 1, 8, 0), at(2025, 1, 1, 17, 0))
+    start = at(2026, 1, 5, 8, 0)
+    nursing = [ReviewFact("nursing", start + 50 * M)]
+    due = due_by_kind(
+        reviews_due(
+            episode=seclusion(start, by_doctor=True), reviews=nursing, now=start + H, seclusion_periods=[old]
+        )
+    )
+    assert "independent_mdt" not in due
+    record = check_record(
+        episode=seclusion(start, start + H, by_doctor=True),
+        reviews=nursing,
+        now=start + H,
+        seclusion_periods=[old],
+    )
+    assert "independent_mdt" not in by_kind(record) and record.reviews_on_time
+    assert independent_mdt_due(periods=[old], rules=DEFAULT_RULES, now=start + H, since=start) == (None, "")
+
+
+def test_an_earlier_episode_still_counts_towards_twelve_hours_and_a_run_in_a_row():
+    # 10 h ending 2 h before this one: 12 h within 48 is reached 2 hours into it, not at its start.
+    start = at(2026, 1, 5, 8, 0)
+    earlier = Period(start - 12 * H, start - 2 * H)
+    when, why = independent_mdt_due(
+        periods=[earlier, Period(start, None)], rules=DEFAULT_RULES, now=start + 3 * H, since=start
+    )
+    assert when == start + 2 * H and why == "secluded 12 hours within 48 hours"
+    # back to back with 9 h before it: already 8 h in a row when it begins, so due at once
+    before = Period(start - 9 * H, start)
+    when, why = independent_mdt_due(
+        periods=[before, Period(start, None)], rules=DEFAULT_RULES, now=start + H, since=start
+    )
+    assert when == start and why == "secluded 8 hours in a row"
+
+
 def test_independent_mdt_done_clears_the_trigger():
     start = at(2025, 6, 2, 10, 0)
     reviews = [ReviewFact("independent_mdt", start + 8 * H + 30 * M)]

@@ -14,20 +14,38 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from django.db import models
 from django.utils import timezone
 
 from rrp.accounts.models import User
+from rrp.act.investigations import FIRST_TARGET_DAYS
 from rrp.act.models import (
     Delegation,
+    Investigation,
+    InvestigationReason,
+    InvestigationVersion,
     PolicyVersion,
+    ProneReview,
+    ProneReviewer,
     ResponsiblePersonAppointment,
     TrainingCompletion,
     TrainingCourse,
 )
 from rrp.demo.registry import DemoContext, demo_step
+from rrp.force.codes import IncidentFlagKind
+from rrp.force.models import IncidentFlag, IncidentVersion
 from rrp.organisations.models import Provider
 
-APPEND_ONLY = (TrainingCompletion, ResponsiblePersonAppointment, Delegation, PolicyVersion)
+APPEND_ONLY = (
+    ProneReview,
+    ProneReviewer,
+    InvestigationVersion,
+    Investigation,
+    TrainingCompletion,
+    ResponsiblePersonAppointment,
+    Delegation,
+    PolicyVersion,
+)
 # (code, title, s5(2) topics, standard, refresher months): both required.
 COURSES = [
     (
@@ -54,7 +72,7 @@ def act_demo_wipe(ctx: DemoContext) -> None:
     TrainingCourse.objects.all().delete()
 
 
-@demo_step("act", after=("organisations", "staff", "logins"), wipe=act_demo_wipe)
+@demo_step("act", after=("organisations", "staff", "logins", "incidents"), wipe=act_demo_wipe)
 def act(ctx: DemoContext) -> None:
     """Appointments, a delegation and two policy versions for every provider."""
     governance = User.objects.filter(username="governance").values_list("pk", flat=True).first()
@@ -111,6 +129,8 @@ def act(ctx: DemoContext) -> None:
                 )
             )
     _training(ctx, at=at)
+    _investigations(ctx, governance)
+    _prone_reviews(ctx, governance)
     for model, rows in (
         (ResponsiblePersonAppointment, appointments),
         (Delegation, delegations),
@@ -167,3 +187,105 @@ def _training(ctx: DemoContext, *, at: dt.datetime) -> None:
             "source": np.full(sum(len(d) for d in days), "lms_import"),
         },
     )
+
+
+def _investigations(ctx: DemoContext, governance: int) -> None:
+    """The investigation each serious injury or death opens (the demo writes incidents in bulk, past the
+    service that opens them): those opened more than the first target ago are closed with findings, the
+    rest have a lead named and are open (a few past their target date)."""
+    harmed = (
+        IncidentVersion.objects.current()
+        .filter(models.Q(patient_serious_injury=True) | models.Q(patient_died=True))
+        .values_list("incident_id", "incident__provider_id", "recorded_at", "patient_died")
+        .order_by("incident_id")
+    )
+    opened = Investigation.objects.bulk_create(
+        Investigation(
+            provider_id=provider_id,
+            incident_id=incident_id,
+            reason=InvestigationReason.DEATH if died else InvestigationReason.SERIOUS_INJURY,
+            opened_at=at,
+            due_on=timezone.localdate(at) + dt.timedelta(days=FIRST_TARGET_DAYS),
+        )
+        for incident_id, provider_id, at, died in harmed
+    )
+    versions = []
+    for n, investigation in enumerate(opened):
+        due = investigation.due_on - dt.timedelta(days=30 * (n % 3 == 0))
+        closed = due + dt.timedelta(days=20) < ctx.last_day
+        versions.append(
+            InvestigationVersion(
+                investigation=investigation,
+                number=1,
+                lead_name=PEOPLE[n % len(PEOPLE)][0],
+                lead_job_title=PEOPLE[n % len(PEOPLE)][1],
+                learning_response=("aar", "mdt", "psii")[n % 3],
+                family_involvement="involved" if n % 4 else "declined",
+                findings="The hold went on longer than planned and staff were not relieved; the debrief found "
+                "the patient had asked for space earlier."
+                if closed
+                else "",
+                actions=[
+                    {
+                        "action": "Refresher on safe holds and handing over",
+                        "owner": "Ward manager",
+                        "due_on": due.isoformat(),
+                        "done": closed,
+                    }
+                ],
+                due_on=due,
+                closed_on=due if closed else None,
+                signed_off_by="Director of Nursing" if closed else "",
+                recorded_at=investigation.opened_at,
+                recorded_by_id=governance,
+            )
+        )
+    InvestigationVersion.objects.bulk_create(versions)
+    ctx.writer.counts[Investigation._meta.label] += len(opened)
+    ctx.writer.counts[InvestigationVersion._meta.label] += len(versions)
+
+
+def _prone_reviews(ctx: DemoContext, governance: int) -> None:
+    """A reviewer and a completed review for every prone restraint flagged more than two months before the
+    period's end and four in five of those flagged up to ten days before it (the rest overdue); the latest
+    wait, half of them with no reviewer yet, so huddles show some of each."""
+    cutoff = timezone.make_aware(dt.datetime.combine(ctx.last_day - dt.timedelta(days=10), dt.time()))
+    settled = cutoff - dt.timedelta(days=50)  # older than this, every review is done
+    flags = list(
+        IncidentFlag.objects.filter(kind=IncidentFlagKind.PRONE_REVIEW)
+        .order_by("incident_id")
+        .values_list("incident_id", "raised_at")
+    )
+    reviewers, reviews = [], []
+    for n, (incident_id, raised_at) in enumerate(flags):
+        if raised_at >= cutoff and n % 2:
+            continue  # recent, no reviewer yet
+        name, title = PEOPLE[n % len(PEOPLE)]
+        named = raised_at + dt.timedelta(days=1)
+        reviewers.append(
+            ProneReviewer(
+                incident_id=incident_id,
+                reviewer_name=name,
+                reviewer_job_title=title,
+                named_at=named,
+                named_by_id=governance,
+            )
+        )
+        if raised_at < settled or (raised_at < cutoff and n % 5):
+            reviews.append(
+                ProneReview(
+                    incident_id=incident_id,
+                    why_prone="The patient went to the floor face down during the hold.",
+                    minutes_prone=2 + n % 8,
+                    avoidable=("no", "yes", "unsure")[n % 3],
+                    avoidable_text="" if n % 3 == 0 else "Earlier use of the quiet room might have helped.",
+                    learning="Turn to supine as soon as it is safe; plan who leads the turn.",
+                    reviewer_name=name,
+                    completed_at=named + dt.timedelta(days=3),
+                    completed_by_id=governance,
+                )
+            )
+    ProneReviewer.objects.bulk_create(reviewers, batch_size=2000)
+    ProneReview.objects.bulk_create(reviews, batch_size=2000)
+    ctx.writer.counts[ProneReviewer._meta.label] += len(reviewers)
+    ctx.writer.counts[ProneReview._meta.label] += len(reviews)

@@ -16,14 +16,16 @@ import datetime as dt
 from collections import defaultdict
 
 import numpy as np
+from django.db.models import Q
 from django.utils import timezone
 
 from rrp.accounts.models import User
 from rrp.demo import reference as ref
 from rrp.demo.registry import DemoContext, demo_step
-from rrp.people.models import StaffMember
+from rrp.people.models import StaffMember, WardStay
 from rrp.segregation import schedules
 from rrp.segregation.models import (
+    CommissionerVisit,
     EndPlanStep,
     EndPlanVersion,
     Episode,
@@ -425,6 +427,7 @@ def _observations(rng, rows: _Rows, *, eid, start, end, ward_id, staff, names, r
 # commissioner's named-access grant, for everyone in long-term segregation at the end of the period.
 
 OVERSIGHT_APPEND_ONLY = (
+    CommissionerVisit,
     NamedAccessRevocation,
     NamedAccessGrant,
     EndPlanStep,
@@ -538,7 +541,7 @@ def segregation_oversight(ctx: DemoContext) -> None:
         )
     first = next((e for e in lts if e.provider_id == home), None)
     if first is not None:
-        NamedAccessGrant.objects.create(
+        granted = NamedAccessGrant.objects.create(
             user_id=users["commissioner"],
             patient_id=first.patient_id,
             provider_id=home,
@@ -547,6 +550,67 @@ def segregation_oversight(ctx: DemoContext) -> None:
             starts_at=now - dt.timedelta(days=30),
             ends_on=today + dt.timedelta(days=120),
             granted_by_id=users["governance"],
+        )
+        CommissionerVisit.objects.create(
+            provider_id=home,
+            patient_id=first.patient_id,
+            grant=granted,
+            visited_on=today - dt.timedelta(days=12),
+            notes="Visited on the unit with the advocate. He showed us the garden and asked when he can go "
+            "out for the day; staff say the plan's second step has not started for want of two staff.",
+            recorded_at=now,
+            recorded_by_id=users["commissioner"],
+        )
+    _cetrs(ctx, home=home, today=today, now=now, recorder=users["ward.staff"])
+
+
+CETR_FINDINGS = (
+    "Care is safe but the person does not need to be in hospital: discharge is delayed by the lack of a "
+    "community placement with staff who know autism."
+)
+
+
+def _cetrs(ctx: DemoContext, *, home: int, today: dt.date, now: dt.datetime, recorder: int) -> None:
+    """C(E)TRs for the inpatients at the logins' provider with a learning disability or autism, so the
+    schedule has every kind of row: in turn a C(E)TR held 40 days ago (due later), one held long enough
+    ago that the next is overdue, and none since admission (the post-admission one, overdue or due)."""
+    stays = (
+        WardStay.objects.filter(
+            ward__provider_id=home, ended_at__isnull=True, spell__discharged_at__isnull=True
+        )
+        .filter(Q(patient__learning_disability="Y") | Q(patient__autism="Y"))
+        .select_related("spell", "patient", "ward")
+        .order_by("patient_id")
+    )
+    for i, stay in enumerate(stays):
+        admitted = timezone.localtime(stay.spell.admitted_at).date()
+        held_on = [today - dt.timedelta(days=40), today - dt.timedelta(days=400), None][i % 3]
+        if held_on is None or held_on < admitted:
+            continue
+        kind = "cetr" if stay.patient.age_on(held_on) < 18 else "ctr"
+        review = IndependentReview.objects.create(
+            provider_id=home,
+            patient_id=stay.patient_id,
+            kind=kind,
+            held_on=held_on,
+            person_views="I want to live in my own flat near my family, with staff I know.",
+            family_views="Family: they want to be involved in planning the move and visits every week.",
+            findings=CETR_FINDINGS,
+            recorded_at=now,
+            recorded_by_id=recorder,
+        )
+        PanelMember.objects.bulk_create(
+            PanelMember(independent_review=review, name=n, role=r, organisation=o) for n, r, o in PANEL
+        )
+        rec = Recommendation.objects.create(
+            independent_review=review,
+            number=1,
+            text="Commission a community placement and agree a discharge date",
+            owner="commissioner",
+            due_on=held_on + dt.timedelta(days=90),
+        )
+        RecommendationUpdate.objects.create(
+            recommendation=rec, number=1, status="open", recorded_at=now, recorded_by_id=recorder
         )
 
 

@@ -22,16 +22,19 @@ import numpy as np
 import pandas as pd
 
 from rrp.accounts.models import User
-from rrp.accounts.permissions import sees_unsuppressed
+from rrp.accounts.permissions import on_ward_team, sees_unsuppressed
 from rrp.accounts.scope import wards_for
 from rrp.charts import Event, Icon, mdc_icons
 from rrp.improvement.models import ImprovementAim
 from rrp.improvement.selectors import aims_for_provider, events_by_ward
-from rrp.measures.catalogue import Denominator, MeasureDefinition, measure
+from rrp.measures.board_sets import chosen_measures
+from rrp.measures.catalogue import Combine, Denominator, MeasureDefinition, measure
 from rrp.measures.series import Period, measure_series, measure_series_many
 from rrp.measures.suppression import count_is_suppressed, round_half_up
 from rrp.organisations.models import Provider, Ward
 from rrp.reports.measure_charts import (
+    PATIENT_VOICE_MEASURES,
+    PEOPLE_PROCESS_MEASURES,
     MeasureCharts,
     _analyse,
     charts_of_series,
@@ -43,14 +46,28 @@ from rrp.spc import Chart, ImprovementDirection, SpcResult
 
 #: The measures on the board, in the order of the measurement framework: outcome, process, balancing.
 #: Any other measure with a provider aim is added after these (interval measures, g charts, cannot be
-#: summed to a provider total and are left off).
+#: summed to a provider total and are left off). Measures entered or imported per ward (issue 20) show
+#: only when the provider has values for them in the window. Every key measure is read from the stored
+#: monthly figures or from entered values, never computed from the records on each request
+#: (tests/unit/reports/test_board_reads_stored_figures.py): the people-centred process and voice measures
+#: (issue 15) and seclusion reviews on time (issue 13) are stored like the others; computed from the
+#: records each request they put a 50-ward board at 3.1 s against its 1 s target (docs/performance.md).
 KEY_MEASURES: tuple[str, ...] = (
     "restrictive-interventions-per-1000-obd",
     "prone-restraints-per-1000-obd",
     "seclusions-per-1000-obd",
+    "seclusion-reviews-on-time",
     "patient-debrief-held",
+    *PEOPLE_PROCESS_MEASURES,
+    "safety-huddles-held",
+    "safewards-interventions-in-use",
     "patient-injuries",
     "staff-injuries",
+    "assaults-on-staff-per-1000-obd",
+    "assaults-on-patients-per-1000-obd",
+    "self-harm-incidents-per-1000-obd",
+    *PATIENT_VOICE_MEASURES,
+    "staff-sickness-rate",
 )
 #: The provider total's group label in SPC results (ward groups are ward ids as text).
 PROVIDER_GROUP = "0"
@@ -133,6 +150,8 @@ class BoardFigures:
     aims: list[ProviderAimFigures]
     suppressed: bool
     health: dict[int, WardHealthFigures] = field(default_factory=dict)
+    #: The provider's chosen measures across every kind, the provider total of each (issue 20 item 5).
+    integrated: list[RowFigures] = field(default_factory=list)
 
     @property
     def rows(self) -> list[RowFigures]:
@@ -147,7 +166,9 @@ class BoardFigures:
 
 
 def provider_total(definition: MeasureDefinition, series: pd.DataFrame) -> pd.DataFrame:
-    """The provider's series: numerators (and denominators) summed over its wards per period.
+    """The provider's series: numerators (and denominators) summed over its wards per period, or for a
+    measure combined by its mean (``Combine.MEAN``: a level such as Safewards interventions in use) the
+    mean of the wards that gave a value that period.
 
     For a ratio, only wards with a denominator that period count on both sides (a ward missing its bed
     days would otherwise add restraints with no bed days and inflate the rate). Columns as
@@ -155,7 +176,11 @@ def provider_total(definition: MeasureDefinition, series: pd.DataFrame) -> pd.Da
     """
     if series.empty:
         return series.assign(ward_id=pd.Series(dtype=int))
-    if definition.denominator is Denominator.NONE:
+    if definition.combine is Combine.MEAN:  # a level per ward (Safewards of 10): the wards' mean
+        grouped = series.groupby("period", sort=True)["numerator"].mean().reset_index()
+        grouped["denominator"] = np.nan
+        grouped["value"] = grouped["numerator"] * definition.multiplier
+    elif definition.denominator is Denominator.NONE:
         grouped = series.groupby("period", sort=True)["numerator"].sum(min_count=1).reset_index()
         grouped["denominator"] = np.nan
         grouped["value"] = grouped["numerator"] * definition.multiplier
@@ -434,16 +459,23 @@ def board_figures(
     aims = aims_for_provider(provider.pk)
     latest_aims = _latest_aims(aims)
     definitions = list(measures) if measures is not None else board_measures(aims)
+    chosen = chosen_measures(provider.pk) if measures is None else []
     ward_ids = [w.pk for w in wards]
     # Bulk reads for every measure: the 24-month window, and the aims' baselines if outside it.
-    # The incidents count rides along in the same grouped query for reporting health's volume check.
+    # The incidents count rides along in the same grouped query for reporting health's volume check,
+    # as do the integrated summary's chosen measures (stored figures or entered values only).
     volume = measure(VOLUME_MEASURE)
-    read = definitions + ([volume] if all(d.slug != volume.slug for d in definitions) else [])
+    read = list(definitions)
+    for extra in (*chosen, volume):
+        if all(d.slug != extra.slug for d in read):
+            read.append(extra)
     window = measure_series_many(read, ward_ids=ward_ids, since=since, until=until, period=Period.MONTH)
     before = _baseline_series(definitions, aims, ward_ids, window=window, since=since, until=until)
     blocks: list[BlockFigures] = []
     baselines: dict[str, tuple[float | None, pd.DataFrame]] = {}
     for definition in definitions:
+        if definition.from_values and window[definition.slug].empty:
+            continue  # an entered or imported measure the provider does not collect: no empty block
         block, baseline = _measure_block(
             definition,
             provider=provider,
@@ -471,7 +503,7 @@ def board_figures(
                 baseline_mean=baseline_mean,
                 baseline_total=baseline_total,
                 total=block.provider_series,
-                suppress=suppress,
+                suppress=suppress or block.definition.suppress_outside_ward,
             )
         )
     return BoardFigures(
@@ -483,7 +515,42 @@ def board_figures(
         aims=progress,
         suppressed=suppress,
         health=health_figures(ward_ids, today=today, volume_series=window[VOLUME_MEASURE]),
+        integrated=_integrated_rows(chosen, blocks, window, provider=provider),
     )
+
+
+def _integrated_rows(
+    chosen: Sequence[MeasureDefinition],
+    blocks: Sequence[BlockFigures],
+    window: dict[str, pd.DataFrame],
+    *,
+    provider: Provider,
+) -> list[RowFigures]:
+    """The provider total of each chosen measure: the board's own row where the measure has a block,
+    else charted here from the window's series (no ward charts: the table shows the provider only). An
+    entered or imported measure the provider does not collect is left out, as on the rest of the board."""
+    rows = []
+    for definition in chosen:
+        block = next((b for b in blocks if b.definition.slug == definition.slug), None)
+        if block is not None:
+            rows.append(block.provider_row)
+            continue
+        series = window[definition.slug]
+        if definition.from_values and series.empty:
+            continue
+        total = provider_total(definition, series)
+        result = _analyse(definition, total) if not total.empty and total["value"].notna().any() else None
+        rows.append(
+            _row(
+                definition,
+                ward_id=None,
+                ward_name=f"{provider.name} (all wards)",
+                series=total,
+                result=result,
+                target=None,
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -517,7 +584,10 @@ def ward_chart_figures(
         until=until,
         targets={ward.pk: target} if target is not None else None,
     )
-    suppress = not sees_unsuppressed(user, provider.pk)
+    # A measure of the patients' own voice is exact only for the ward's own team (decision 0077).
+    suppress = not sees_unsuppressed(user, provider.pk) or (
+        definition.suppress_outside_ward and not on_ward_team(user, ward.pk)
+    )
     row = _row(
         definition,
         ward_id=ward.pk,

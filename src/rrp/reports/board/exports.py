@@ -29,6 +29,11 @@ from rrp.charts.spc_chart import POINT_TYPE_WORDS, SPECIAL_CAUSE_WORDS
 from rrp.core.formatting import csv_figure, iso_date
 from rrp.reports.board.presenters import Board, BoardRow, WardChart
 from rrp.reports.panels import chart_panel, measure_y_title
+from rrp.segregation.selectors import SafetyCheckFigures
+
+#: What a reader outside the provider is told instead of the safety checks overdue or missed, on the
+#: board's page, in its PDF pack and in its summary CSV.
+SAFETY_CHECKS_HIDDEN = "Shown only inside the provider: counts of so few people could identify them."
 
 
 @dataclass(frozen=True)
@@ -77,13 +82,14 @@ def summary_matrix(board: Board) -> list[tuple[str, list[MatrixCell]]]:
 
 
 def pack_charts(board: Board) -> list[PrintedChart]:
-    """The provider total's chart of each measure (none for a suppressed board)."""
+    """The provider total's chart of each measure (none for a suppressed board, none of a measure shown
+    exactly only to the ward's own team)."""
     if board.suppressed:
         return []
     charts = []
     for block in board.blocks:
         result = block.provider_result
-        if result is None:
+        if result is None or block.definition.suppress_outside_ward:
             continue
         title = f"All wards: {block.definition.name}"
         # The page's panel at the pack's size: the same floored limits, the same words and the chart named
@@ -110,12 +116,21 @@ def pack_charts(board: Board) -> list[PrintedChart]:
     return charts
 
 
-def board_pack_html(board: Board, *, generated_for: User, generated_at: dt.datetime | None = None) -> str:
-    """The pack as one HTML document (also handy to check the layout in a browser)."""
+def board_pack_html(
+    board: Board,
+    *,
+    generated_for: User,
+    safety_checks: SafetyCheckFigures | None,
+    generated_at: dt.datetime | None = None,
+) -> str:
+    """The pack as one HTML document (also handy to check the layout in a browser). ``safety_checks``
+    is ``reports.board.safety_checks`` for the reader: None outside the provider, who is told why."""
     return render_to_string(
         "reports/board_print.jinja",
         {
             "board": board,
+            "safety_checks": safety_checks,
+            "safety_checks_hidden": SAFETY_CHECKS_HIDDEN,
             "charts": pack_charts(board),
             "matrix": summary_matrix(board),
             "generated_for": generated_for,
@@ -124,11 +139,19 @@ def board_pack_html(board: Board, *, generated_for: User, generated_at: dt.datet
     )
 
 
-def board_pack_pdf(board: Board, *, generated_for: User, generated_at: dt.datetime | None = None) -> bytes:
+def board_pack_pdf(
+    board: Board,
+    *,
+    generated_for: User,
+    safety_checks: SafetyCheckFigures | None,
+    generated_at: dt.datetime | None = None,
+) -> bytes:
     """The pack as PDF bytes (WeasyPrint; nothing is fetched from the network)."""
     import weasyprint
 
-    html = board_pack_html(board, generated_for=generated_for, generated_at=generated_at)
+    html = board_pack_html(
+        board, generated_for=generated_for, safety_checks=safety_checks, generated_at=generated_at
+    )
     return weasyprint.HTML(string=html, base_url=None).write_pdf()
 
 
@@ -145,14 +168,27 @@ SUMMARY_COLUMNS = (
     "target",
     "variation",
     "assurance",
+    "kind",
+    "section",
 )
 
+#: The ``section`` column: a row of the key measures' table (every ward and the provider total), or of the
+#: integrated summary (the provider's chosen measures across every kind, provider totals only).
+KEY_MEASURES_SECTION = "key measures"
+INTEGRATED_SECTION = "integrated summary"
+#: The safety checks overdue or missed now (issue 13 item 4), on the wards whose patients the reader sees.
+SAFETY_CHECKS_SECTION = "safety checks"
 
-def summary_rows(board: Board) -> list[dict[str, str]]:
-    """The summary table as CSV rows: the figures as the reader sees them on the page, without thousands
-    separators, ``*`` where hidden and empty where missing."""
+
+def summary_rows(board: Board, *, safety_checks: SafetyCheckFigures | None) -> list[dict[str, str]]:
+    """The summary table as CSV rows, then the integrated summary's: the figures as the reader sees them
+    on the page, without thousands separators, ``*`` where hidden and empty where missing; then the
+    safety checks overdue or missed now (``reports.board.safety_checks``), a row each, or outside the
+    provider (None) one row saying why they are left out."""
     out = []
-    for row in board.rows:
+    sections = [(KEY_MEASURES_SECTION, row) for row in board.rows]
+    sections += [(INTEGRATED_SECTION, row) for row in board.integrated]
+    for section, row in sections:
         out.append(
             {
                 "provider": board.provider.name,
@@ -165,9 +201,22 @@ def summary_rows(board: Board) -> list[dict[str, str]]:
                 "target": "" if row.target is None else csv_figure(row.target_text),
                 "variation": row.variation_words,
                 "assurance": row.assurance_words,
+                "kind": row.definition.kind.value.replace("_", " "),
+                "section": section,
             }
         )
-    return out
+    blank = dict.fromkeys(SUMMARY_COLUMNS, "") | {
+        "provider": board.provider.name,
+        "ward": "All wards",
+        "section": SAFETY_CHECKS_SECTION,
+    }
+    if safety_checks is None:
+        return [*out, blank | {"measure": f"Safety checks overdue or missed: {SAFETY_CHECKS_HIDDEN}"}]
+    # Counts as they stand now, on the wards whose patients the reader sees: no month of their own.
+    return out + [
+        blank | {"measure": words, "unit": "count now", "count": str(count), "value": str(count)}
+        for words, count in safety_checks.lines()
+    ]
 
 
 CHART_COLUMNS = (

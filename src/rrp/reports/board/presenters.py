@@ -89,10 +89,13 @@ def shown_figures(
     *,
     suppress: bool,
 ) -> ShownFigures:
-    """The count and value to print. Suppressed: counts under 5 hidden, others rounded to 5; a rate
-    hidden where its count is (or its bed days are under 100), otherwise rounded to a whole number."""
+    """The count and value to print (``suppress``: the reader is outside the provider, or outside the
+    ward's own team for a measure marked ``suppress_outside_ward``). Suppressed: counts under 5 hidden, others rounded to 5; a rate
+    hidden where its count is (or its bed days are under 100), otherwise rounded to a whole number. A
+    measure of the ward's practice that identifies no one (``suppress_outside`` false: Safewards
+    interventions in use, huddles held) is shown as it is."""
     num = np.nan if numerator is None else float(numerator)
-    if not suppress:
+    if not suppress or not definition.suppress_outside:
         count = MISSING if math.isnan(num) else whole_number(num)
         return ShownFigures(count, format_value(value, definition), False, False)
     if math.isnan(num):
@@ -305,6 +308,7 @@ class Board(BoardFigures):
     aims: list[ProviderAimProgress]
     health: list[HealthLine]
     commentary: list[Comment]
+    integrated: list[BoardRow]
 
 
 def present_board(board: BoardFigures) -> Board:
@@ -313,8 +317,10 @@ def present_board(board: BoardFigures) -> Board:
     blocks = [
         MeasureBlock(
             definition=b.definition,
-            provider_row=board_row(b.provider_row, suppress=suppress),
-            ward_rows=[board_row(r, suppress=suppress) for r in b.ward_rows],
+            provider_row=board_row(b.provider_row, suppress=suppress or b.definition.suppress_outside_ward),
+            ward_rows=[
+                board_row(r, suppress=suppress or b.definition.suppress_outside_ward) for r in b.ward_rows
+            ],
             provider_result=b.provider_result,
             provider_series=b.provider_series,
         )
@@ -335,6 +341,9 @@ def present_board(board: BoardFigures) -> Board:
         suppressed=suppress,
         health=health_lines(board.wards, in_full, suppress=suppress),
         commentary=commentary(blocks),
+        integrated=[
+            board_row(r, suppress=suppress or r.definition.suppress_outside_ward) for r in board.integrated
+        ],
     )
 
 
@@ -370,7 +379,8 @@ def present_ward_chart(chart: WardChartFigures) -> WardChart:
 
 
 def provider_panels(board: Board) -> list[ChartPanel]:
-    """The provider total's chart of each measure (none outside the provider: see the module docstring)."""
+    """The provider total's chart of each measure (none outside the provider: see the module docstring;
+    none of a measure shown exactly only to the ward's own team, whose monthly points would be exact)."""
     if board.suppressed:
         return []
     return [
@@ -383,7 +393,7 @@ def provider_panels(board: Board) -> list[ChartPanel]:
             floor=block.definition.lowest_value,
         )
         for block in board.blocks
-        if block.provider_result is not None
+        if block.provider_result is not None and not block.definition.suppress_outside_ward
     ]
 
 

@@ -26,7 +26,7 @@ from rrp.accounts.permissions import sees_unsuppressed
 from rrp.accounts.scope import collaboratives_for
 from rrp.improvement.models import ImprovementAim
 from rrp.improvement.selectors import aims_for_collaborative
-from rrp.measures.catalogue import Denominator, MeasureDefinition, measure
+from rrp.measures.catalogue import Combine, Denominator, MeasureDefinition, all_measures, measure
 from rrp.measures.series import Period, measure_series, measure_series_many
 from rrp.measures.suppression import count_is_suppressed, round_half_up, suppress_counts, suppress_rates
 from rrp.organisations.models import Collaborative, CollaborativeMembership
@@ -239,18 +239,87 @@ def pooled_figures(
     pooled = pooled_series(series)
     if pooled.empty or not (pooled["denominator"] > 0).any():
         return None
-    result = analyse(
-        definition.default_chart,
-        dates=pd.to_datetime(pooled["period"]).to_numpy(dtype="datetime64[D]"),
-        numerators=pooled["numerator"].to_numpy(dtype=float),
-        denominators=pooled["denominator"].to_numpy(dtype=float),
-        multiplier=definition.multiplier,
-        improvement_direction=definition.improvement_direction,
-        groups=np.full(len(pooled), "Collaborative"),
-    )
+    return _pooled_result(definition, pooled, suppress=suppress)
+
+
+def _pooled_result(definition: MeasureDefinition, pooled: pd.DataFrame, *, suppress: bool) -> PooledFigures:
+    """The SPC result of a pooled series, and as this viewer may see it."""
+    common = {
+        "dates": pd.to_datetime(pooled["period"]).to_numpy(dtype="datetime64[D]"),
+        "improvement_direction": definition.improvement_direction,
+        "groups": np.full(len(pooled), "Collaborative"),
+    }
+    if definition.denominator is Denominator.NONE or definition.combine is Combine.MEAN:
+        values = pooled["numerator"].to_numpy(dtype=float) * definition.multiplier
+        result = analyse(definition.default_chart, values=values, **common)
+    else:
+        result = analyse(
+            definition.default_chart,
+            numerators=pooled["numerator"].to_numpy(dtype=float),
+            denominators=pooled["denominator"].to_numpy(dtype=float),
+            multiplier=definition.multiplier,
+            **common,
+        )
     counts = pooled["numerator"].to_numpy(dtype=float)
     shown = suppressed_result(result, counts=np.nan_to_num(counts, nan=0.0)) if suppress else result
     return PooledFigures(definition, pooled, result, shown, suppress)
+
+
+def value_measures() -> list[MeasureDefinition]:
+    """The catalogue's measures entered or imported per ward and month (decision 0043), by name: the
+    collaborative page's choice of a pooled chart beside the three counted from records (issue 20)."""
+    return sorted((d for d in all_measures().values() if d.from_values), key=lambda d: d.name)
+
+
+def pooled_values_series(definition: MeasureDefinition, series: pd.DataFrame) -> pd.DataFrame:
+    """One row per month of an entered or imported measure across the wards, columns as ``pooled_series``.
+
+    A rate (over bed days or the value's own denominator) is pooled as ``pooled_series`` pools the
+    others, counting only the ward-months that gave a value (a ward's bed days without its value would
+    dilute the rate); a count with no denominator is the wards' values summed; a level (``Combine.MEAN``:
+    Safewards interventions in use) is the mean of the wards that gave one, as the board's provider
+    total takes it. A month no ward gave a value is a gap, never 0."""
+    given = series["numerator"].notna()
+    if definition.denominator is not Denominator.NONE and definition.combine is Combine.SUM:
+        return pooled_series(series.assign(denominator=series["denominator"].where(given)))
+    how = "mean" if definition.combine is Combine.MEAN else "sum"
+    pooled = (
+        series[given]
+        .groupby("period")
+        .agg(numerator=("numerator", how), wards=("ward_id", "nunique"))
+        .reindex(sorted(series["period"].unique()))
+        .reset_index()
+    )
+    pooled["denominator"] = np.nan
+    pooled["wards"] = pooled["wards"].fillna(0).astype(int)
+    return pooled[["period", "numerator", "denominator", "wards"]]
+
+
+def value_pooled_figures(
+    collaborative: Collaborative, *, user: User, today: dt.date, definition: MeasureDefinition
+) -> PooledFigures | None:
+    """The pooled chart of an entered or imported measure (``value_measures``) across the member wards,
+    over the same months and members as the page's other pooled charts, or None where no member ward
+    gave a value in them. Suppressed as they are, unless the measure identifies no one
+    (``suppress_outside`` false: Safewards interventions in use, huddles held). The caller has checked
+    the collaborative is in ``collaboratives_for(user)``.
+
+    Reads the values as the board does (one ``measure_series_many`` call over every member ward: the
+    values, and the bed days where the measure is a rate over them)."""
+    members = members_for(collaborative, user=user)
+    if not members:
+        return None
+    since, until = reporting_window(Period.MONTH, today=today)
+    whole = measure_series_many(
+        [definition], ward_ids=[m.ward_id for m in members], since=since, until=until, period=Period.MONTH
+    )[definition.slug]
+    if whole.empty:
+        return None
+    pooled = pooled_values_series(definition, pooled_window(whole, members, since=since))
+    if pooled.empty or not pooled["numerator"].notna().any():
+        return None
+    suppress = pooled_is_suppressed(members) and definition.suppress_outside
+    return _pooled_result(definition, pooled, suppress=suppress)
 
 
 def pooled_is_suppressed(members: Sequence[Member]) -> bool:

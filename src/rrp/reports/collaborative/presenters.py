@@ -28,7 +28,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from rrp.accounts.models import User
-from rrp.charts.spc_chart import POINT_TYPE_WORDS
+from rrp.charts.spc_chart import POINT_TYPE_WORDS, Event
 from rrp.core.formatting import (
     SUPPRESSED_MARK,
     decimal,
@@ -38,8 +38,9 @@ from rrp.core.formatting import (
     percent,
     whole_number,
 )
+from rrp.improvement.collaborative_selectors import learning_notes
 from rrp.improvement.models import ImprovementAim
-from rrp.measures.catalogue import MeasureDefinition
+from rrp.measures.catalogue import Combine, Denominator, MeasureDefinition
 from rrp.measures.suppression import suppress_counts, suppress_rates
 from rrp.organisations.models import Collaborative
 from rrp.reports.collaborative.compute import (
@@ -108,12 +109,24 @@ def _point_words(point_type: str, *, hidden: bool) -> str:
     return SUPPRESSED_MARK if hidden else "missing"
 
 
+def _denominator_label(definition: MeasureDefinition) -> str:
+    """The table's second figure: the rate's denominator, or for a measure without one the wards pooled."""
+    if definition.denominator is Denominator.OCCUPIED_BED_DAYS:
+        return "Occupied bed days"
+    if definition.denominator is Denominator.NONE:
+        return "Wards giving a value"
+    return "Denominator"
+
+
 def _pooled_table_html(figures: PooledFigures, *, caption: str) -> str:
     result, shown, pooled, suppress = figures.result, figures.shown, figures.pooled, figures.suppressed
+    definition = figures.definition
+    level = definition.combine is Combine.MEAN  # a mean of the wards' levels, not a count
+    no_denominator = definition.denominator is Denominator.NONE
     heads = [
         "Month",
-        _count_label(figures.definition),
-        "Occupied bed days",
+        "Mean of the wards' values" if level else _count_label(definition),
+        _denominator_label(definition),
         "Rate",
         "Centre",
         "Lower limit",
@@ -128,8 +141,8 @@ def _pooled_table_html(figures: PooledFigures, *, caption: str) -> str:
         count = float(row.numerator) if np.isfinite(row.numerator) else np.nan
         cells = [
             month_year(pd.Timestamp(row.period)),
-            count_text(count, suppress=suppress),
-            count_text(float(row.denominator), suppress=suppress),
+            decimal(count) or NONE_TEXT if level else count_text(count, suppress=suppress),
+            str(row.wards) if no_denominator else count_text(float(row.denominator), suppress=suppress),
             rate_text(float(result.value[i]), count=count if np.isfinite(count) else 0, suppress=suppress),
             decimal(result.centre[i]) or NONE_TEXT,
             decimal(result.lower_limit[i]) or NONE_TEXT,
@@ -159,9 +172,14 @@ def pooled_downloads(collaborative_id: int, slug: str) -> list[tuple[str, str]]:
 
 
 def pooled_panel(
-    figures: PooledFigures, *, title: str, downloads: Sequence[tuple[str, str]] = ()
+    figures: PooledFigures,
+    *,
+    title: str,
+    downloads: Sequence[tuple[str, str]] = (),
+    events: Sequence[Event] = (),
 ) -> ChartPanel:
-    """The collaborative's own chart of a rate measure as this viewer may see it, with its data table."""
+    """The collaborative's own chart of a rate measure as this viewer may see it, with its data table and
+    ``events`` (the learning sets) as markers."""
     definition = figures.definition
     panel = chart_panel(
         figures.shown,
@@ -169,19 +187,40 @@ def pooled_panel(
         title=title,
         y_title=measure_y_title(definition),
         downloads=downloads,
+        events=events,
         floor=definition.lowest_value,
     )
     table = _pooled_table_html(figures, caption=f"Data behind the chart: {title}")
     return dataclasses.replace(panel, table_html=Markup(table))
 
 
-def collaborative_pooled_panel(collaborative: Collaborative, figures: PooledFigures) -> ChartPanel:
+def value_pooled_panel(collaborative: Collaborative, figures: PooledFigures) -> ChartPanel:
+    """The pooled chart of an entered or imported measure as the page draws it (the collaborative's
+    learning sets as markers; no downloads: those are the three pooled charts')."""
+    return dataclasses.replace(
+        pooled_panel(
+            figures, title=pooled_title(figures.definition), events=learning_set_events(collaborative)
+        ),
+        chart_id=f"values-{figures.definition.slug}",
+    )
+
+
+def learning_set_events(collaborative: Collaborative) -> list[Event]:
+    """The collaborative's learning-set notes as chart markers (one query)."""
+    return [Event(note.held_on, note.label) for note in learning_notes(collaborative.pk)]
+
+
+def collaborative_pooled_panel(
+    collaborative: Collaborative, figures: PooledFigures, events: Sequence[Event] | None = None
+) -> ChartPanel:
     """A pooled chart as the page draws it, with its downloads: the page and the downloads both draw
-    through here, so a download is never less suppressed than the chart on the page."""
+    through here, so a download is never less suppressed than the chart on the page. The collaborative's
+    learning-set notes are its markers (they belong to the collaborative, not to a ward)."""
     return pooled_panel(
         figures,
         title=pooled_title(figures.definition),
         downloads=pooled_downloads(collaborative.pk, figures.definition.slug),
+        events=learning_set_events(collaborative) if events is None else events,
     )
 
 
@@ -365,14 +404,16 @@ class CollaborativeReport:
     pooled_suppressed: bool
     any_pseudonymised: bool
     window: tuple[dt.date, dt.date]
+    spread: list = dataclasses.field(default_factory=list)  # IdeaSpread: the change ideas members tested
 
 
 def present_collaborative(report: CollaborativeFigures) -> CollaborativeReport:
     """Everything on the collaborative page, as this viewer may see it."""
+    events = learning_set_events(report.collaborative)
     return CollaborativeReport(
         collaborative=report.collaborative,
         members=report.members,
-        pooled_panels=[collaborative_pooled_panel(report.collaborative, p) for p in report.pooled],
+        pooled_panels=[collaborative_pooled_panel(report.collaborative, p, events) for p in report.pooled],
         funnel=ward_funnel(report.funnel),
         aims=[aim_progress_shown(a) for a in report.aims],
         pooled_suppressed=report.pooled_suppressed,

@@ -32,7 +32,8 @@ from rrp.improvement.selectors import events_by_ward
 from rrp.measures.catalogue import MeasureDefinition, measure
 from rrp.measures.series import Period
 from rrp.organisations.models import Ward
-from rrp.reports.measure_charts import measure_charts_many, reporting_window
+from rrp.reports.chart_cache import cached_measure_charts, charts_key
+from rrp.reports.measure_charts import PATIENT_VOICE_MEASURES, PEOPLE_PROCESS_MEASURES, reporting_window
 from rrp.reports.reporting_health.compute import (
     RECENT_DAYS,
     VOLUME_MEASURE,
@@ -58,12 +59,16 @@ HUDDLE_MEASURES: tuple[str, ...] = (
     "seclusions-per-1000-obd",
     "incidents",
     "patient-debrief-held",
-    "patient-debrief-offered-72h",
-    "patient-debrief-held-72h",
-    "rights-information-recorded",
-    "patients-felt-safe",
-    "patients-treated-with-respect",
+    *PEOPLE_PROCESS_MEASURES,
+    *PATIENT_VOICE_MEASURES,
     "seclusion-reviews-on-time",
+    # Entered or imported per month (issue 20): charted only on wards that collect them, monthly only.
+    "safety-huddles-held",
+    "safewards-interventions-in-use",
+    "assaults-on-staff-per-1000-obd",
+    "assaults-on-patients-per-1000-obd",
+    "self-harm-incidents-per-1000-obd",
+    "staff-sickness-rate",
 )
 
 
@@ -122,6 +127,8 @@ class HuddleFigures:
     ended_with_missed: list[MissedChecks]
     #: Incidents with observations after rapid tranquillisation overdue (``RT_RECENT_DAYS``).
     rt_overdue: list[RtOverdue]
+    #: The cache key of ``charts`` (``reports.chart_cache.charts_key``): what they were computed from.
+    charts_key: str
 
     @property
     def days_since_restraint(self) -> int | None:
@@ -178,6 +185,9 @@ def huddle_figures(ward: Ward, *, today: dt.date, period: Period | str = Period.
     """The huddle of one ward as figures (the caller got ``ward`` from ``huddle_ward_for``)."""
     period = Period(period)
     since, until = reporting_window(period, today=today)
+    definitions = [measure(slug) for slug in HUDDLE_MEASURES]
+    # The version of the records behind the charts is read before anything is computed (chart_cache).
+    key = charts_key(definitions, ward_ids=[ward.pk], since=since, until=until, period=period)
     last_restraint, last_seclusion = last_force_on_ward(ward.pk, today=today, recent_from=since)
     last_episode, active, overdue = _episodes(ward, today=today)
     now = timezone.now()
@@ -195,13 +205,10 @@ def huddle_figures(ward: Ward, *, today: dt.date, period: Period | str = Period.
     statuses = open_status_counts(ward.pk)
     follow_up = follow_up_outstanding(ward.pk, since=today - dt.timedelta(days=RECENT_DAYS))
     events = [e for e in events_by_ward([ward.pk]).get(ward.pk, []) if since <= e.date <= until]
-    # Every measure in one pass: one grouped query of the ward's interventions, episodes and bed days once.
-    many = measure_charts_many(
-        [measure(slug) for slug in HUDDLE_MEASURES],
-        ward_ids=[ward.pk],
-        since=since,
-        until=until,
-        period=period,
+    # Every measure in one pass: one grouped query of the ward's interventions, episodes and bed days once;
+    # kept in the cache while the records behind the charts are unchanged (reports.chart_cache).
+    many = cached_measure_charts(
+        definitions, ward_ids=[ward.pk], since=since, until=until, period=period, key=key
     )
     charts = [
         MeasureChart(many[slug].definition, result)
@@ -230,6 +237,7 @@ def huddle_figures(ward: Ward, *, today: dt.date, period: Period | str = Period.
         overdue_reviews=overdue,
         ended_with_missed=ended_with_missed,
         rt_overdue=rt_overdue,
+        charts_key=key,
         # The incidents measure's series rides along with the charts for the volume check.
         health=health_figures(
             [ward.pk], today=today, period=period, volume_series=many[VOLUME_MEASURE].series

@@ -4,16 +4,18 @@ reporting-health flags in words, and links to the pages with the detail where th
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
 from rrp.accounts.models import User
-from rrp.accounts.permissions import has_permission
+from rrp.accounts.permissions import has_permission, on_ward_team
 from rrp.accounts.roles import Permission
 from rrp.force.codes import IncidentStatus
 from rrp.measures.series import Period
 from rrp.organisations.models import Ward
+from rrp.reports.chart_cache import cached
 from rrp.reports.huddle.compute import HuddleFigures, OverdueReview
 from rrp.reports.panels import ChartPanel, chart_panel, measure_y_title
 from rrp.reports.reporting_health.presenters import WardReportingHealth, in_words
@@ -35,6 +37,9 @@ class WardHuddle(HuddleFigures):
     health: WardReportingHealth
     panels: list[ChartPanel]
     links: dict[str, str]
+    #: The names of measures charted only for the ward's own team and left out for this reader (decision
+    #: 0077: the patients' weekly check, whose weekly points would give a few patients' answers exactly).
+    team_only: list[str] = dataclasses.field(default_factory=list)
 
 
 def period_words(period: Period) -> str:
@@ -42,7 +47,17 @@ def period_words(period: Period) -> str:
 
 
 def huddle_panels(huddle: HuddleFigures) -> list[ChartPanel]:
-    """Each measure's chart of the ward with its title, events, text alternative and data table."""
+    """Each measure's chart of the ward with its title, events, text alternative and data table; from the
+    cache when the charts (``charts_key``), the events and the ward's name are as they were."""
+    if not huddle.charts_key:
+        return _huddle_panels(huddle)
+    slugs = [chart.definition.slug for chart in huddle.charts]
+    inputs = repr((huddle.charts_key, huddle.period.value, huddle.ward.name, huddle.events, slugs))
+    key = "huddle-panels:" + hashlib.blake2b(inputs.encode(), digest_size=20).hexdigest()
+    return cached(key, lambda: _huddle_panels(huddle))
+
+
+def _huddle_panels(huddle: HuddleFigures) -> list[ChartPanel]:
     return [
         chart_panel(
             chart.result,
@@ -83,11 +98,22 @@ def _events_url(ward: Ward) -> str:
 
 
 def present_huddle(huddle: HuddleFigures, *, user: User) -> WardHuddle:
-    """The huddle's figures with their words, chart panels and links for this user."""
+    """The huddle's figures with their words, chart panels and links for this user: a reader who is not
+    on the ward's own team (governance, say) is not shown the charts of the patients' weekly check."""
     figures = {f.name: getattr(huddle, f.name) for f in dataclasses.fields(huddle)}
     figures["overdue_reviews"] = [
         NamedOverdueReview(**dataclasses.asdict(r), review=due_label(r.review_kind))
         for r in huddle.overdue_reviews
     ]
     figures["health"] = in_words(huddle.health)
-    return WardHuddle(**figures, panels=huddle_panels(huddle), links=huddle_links(huddle.ward, user=user))
+    team_only = []
+    if not on_ward_team(user, huddle.ward.pk):
+        team_only = [c.definition.name for c in huddle.charts if c.definition.suppress_outside_ward]
+        figures["charts"] = [c for c in huddle.charts if not c.definition.suppress_outside_ward]
+        huddle = dataclasses.replace(huddle, charts=figures["charts"])
+    return WardHuddle(
+        **figures,
+        panels=huddle_panels(huddle),
+        links=huddle_links(huddle.ward, user=user),
+        team_only=team_only,
+    )

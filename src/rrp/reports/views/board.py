@@ -14,9 +14,15 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from rrp.accounts.permissions import has_permission, permission_required, require_permission
+from rrp.accounts.permissions import (
+    has_permission,
+    permission_required,
+    require_permission,
+    sees_unsuppressed,
+)
 from rrp.accounts.roles import Permission
-from rrp.accounts.scope import providers_for, wards_for
+from rrp.accounts.scope import patient_wards_for, providers_for, wards_for
+from rrp.act.investigations import investigation_counts
 from rrp.act.selectors import duties_for
 from rrp.act.training import ward_compliance
 from rrp.core.http import FORM_METHODS
@@ -30,6 +36,7 @@ from rrp.reports.board import exports as board_exports
 from rrp.reports.board import presenters as board_presenters
 from rrp.reports.panels import ChartPanel
 from rrp.reports.views.downloads import chart_picture_response, csv_download
+from rrp.segregation.oversight_selectors import oversight_figures
 from rrp.spc import Chart
 
 
@@ -63,6 +70,7 @@ def board_index(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
+    inside = sees_unsuppressed(request.user, provider.pk)
     return render(
         request,
         "reports/board.jinja",
@@ -72,6 +80,15 @@ def board(request: HttpRequest, provider_id: int) -> HttpResponse:
             "panels": board_presenters.provider_panels(report),
             "can_set_aims": has_permission(request.user, Permission.AIM_SET, provider=provider),
             "duties": duties_for(provider, today=timezone.localdate()),
+            "investigations": investigation_counts(provider, today=timezone.localdate()),
+            "oversight": oversight_figures(
+                provider, patient_wards_for(request.user).filter(provider=provider)
+            )
+            if inside
+            else None,
+            # Safety checks overdue or missed, counted as the huddle counts them (issue 13 item 4).
+            "safety_checks": board_data.safety_checks(request.user, provider),
+            "safety_checks_hidden": board_exports.SAFETY_CHECKS_HIDDEN,
             "training": ward_compliance(
                 wards_for(request.user).filter(provider=provider, closed_on__isnull=True).order_by("name"),
                 day=timezone.localdate(),
@@ -97,7 +114,7 @@ def _export_audit(request: HttpRequest, provider: Provider, label: str, detail: 
 def board_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
-    rows = board_exports.summary_rows(report)
+    rows = board_exports.summary_rows(report, safety_checks=board_data.safety_checks(request.user, provider))
     _export_audit(
         request,
         provider,
@@ -113,7 +130,9 @@ def board_csv(request: HttpRequest, provider_id: int) -> HttpResponse:
 def board_pdf(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = scoped_provider(request, provider_id)
     report = board_data.provider_board(request.user, provider, today=timezone.localdate())
-    pdf = board_exports.board_pack_pdf(report, generated_for=request.user)
+    pdf = board_exports.board_pack_pdf(
+        report, generated_for=request.user, safety_checks=board_data.safety_checks(request.user, provider)
+    )
     _export_audit(
         request,
         provider,

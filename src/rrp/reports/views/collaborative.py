@@ -13,6 +13,8 @@ from rrp.accounts.roles import Permission
 from rrp.accounts.scope import collaboratives_for
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
+from rrp.improvement.collaborative_services import may_lead
+from rrp.measures.catalogue import measure
 from rrp.organisations.models import Collaborative
 from rrp.reports.collaborative import (
     collaborative_list_for,
@@ -20,7 +22,10 @@ from rrp.reports.collaborative import (
     collaborative_reporting_health,
     pooled_chart,
 )
+from rrp.reports.collaborative.adoption import adoption_comparison
+from rrp.reports.collaborative.compute import POOLED_MEASURES, value_measures, value_pooled_figures
 from rrp.reports.collaborative.exports import CSV_COLUMNS, collaborative_csv_rows
+from rrp.reports.collaborative.presenters import value_pooled_panel
 from rrp.reports.views.downloads import PictureKind, chart_picture_response, csv_download
 
 
@@ -45,9 +50,50 @@ def collaborative_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def collaborative_detail(request: HttpRequest, collaborative_id: int) -> HttpResponse:
+    """The collaborative page; ``?measure=`` adds the pooled chart of one entered or imported measure
+    (issue 20), and a measure that is not one of them is a 404."""
     collaborative = scoped_collaborative(request, collaborative_id)
-    report = collaborative_report(collaborative, user=request.user, today=timezone.localdate())
-    return render(request, "reports/collaborative.jinja", {"report": report})
+    today = timezone.localdate()
+    choices = {d.slug: d for d in value_measures()}
+    chosen = request.GET.get("measure")
+    if chosen is not None and chosen not in choices:
+        raise Http404
+    values_panel = None
+    if chosen is not None:
+        figures = value_pooled_figures(
+            collaborative, user=request.user, today=today, definition=choices[chosen]
+        )
+        values_panel = value_pooled_panel(collaborative, figures) if figures is not None else None
+    report = collaborative_report(collaborative, user=request.user, today=today)
+    return render(
+        request,
+        "reports/collaborative.jinja",
+        {
+            "report": report,
+            "can_run": may_lead(request.user, collaborative),
+            "value_measures": [(s, d.name) for s, d in choices.items()],
+            "chosen": chosen,
+            "values_panel": values_panel,
+        },
+    )
+
+
+@require_safe
+def collaborative_adoption(request: HttpRequest, collaborative_id: int, idea_id: int) -> HttpResponse:
+    """A change idea's adopters against the other member wards on a pooled chart (``?measure=`` one of
+    the pooled measures); 404 for an idea no member ward tested while a member, or another measure."""
+    collaborative = scoped_collaborative(request, collaborative_id)
+    slug = request.GET.get("measure") or POOLED_MEASURES[0]
+    comparison = adoption_comparison(
+        collaborative, user=request.user, today=timezone.localdate(), idea_id=idea_id, slug=slug
+    )
+    if comparison is None:
+        raise Http404
+    return render(
+        request,
+        "reports/collaborative_adoption.jinja",
+        {"comparison": comparison, "measures": [(s, measure(s).name) for s in POOLED_MEASURES]},
+    )
 
 
 @require_safe
@@ -125,6 +171,11 @@ urlpatterns: list[URLPattern] = [
         "collaboratives/<id:collaborative_id>/pooled/<slug:measure>.png",
         collaborative_pooled_png,
         name="collaborative-pooled-png",
+    ),
+    path(
+        "collaboratives/<id:collaborative_id>/ideas/<id:idea_id>/",
+        collaborative_adoption,
+        name="collaborative-adoption",
     ),
     path(
         "collaboratives/<id:collaborative_id>/reporting-health/",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
+from rrp.act.prone import prone_counts, ward_prone_reviews
 from rrp.act.training import ward_compliance
 from rrp.measures.series import Period
 from rrp.reports import huddle as huddles
@@ -43,10 +44,11 @@ def ward_huddle(request: HttpRequest, ward_id: int) -> HttpResponse:
     today = timezone.localdate()
     huddle = huddles.ward_huddle(ward, user=request.user, today=today, period=chosen)
     [training] = ward_compliance([ward], day=today)
+    prone = prone_counts(ward_prone_reviews(ward, today=today))
     return render(
         request,
         "reports/ward_huddle.jinja",
-        {"ward": ward, "huddle": huddle, "period_error": "", "training": training},
+        {"ward": ward, "huddle": huddle, "period_error": "", "training": training, "prone": prone},
     )
 
 

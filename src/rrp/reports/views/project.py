@@ -12,9 +12,15 @@ from django.views.decorators.http import require_safe
 
 from rrp.accounts.permissions import permission_required
 from rrp.accounts.roles import Permission
+from rrp.core.models import AuditAction
+from rrp.core.services import audit_record
 from rrp.improvement import project_selectors
-from rrp.improvement.models import PROGRESS_SCORES
+from rrp.improvement.diagram_drawing import diagram_svg
+from rrp.improvement.models import PROGRESS_SCORES, PdsaCycle
+from rrp.reports.own_data import saved_series_charts
 from rrp.reports.project import ROLE_WORDS, cycle_window, project_charts
+from rrp.reports.project_summary import project_summary_pdf
+from rrp.reports.views.downloads import csv_download
 
 
 @require_safe
@@ -26,6 +32,8 @@ def qi_project(request: HttpRequest, project_id: int) -> HttpResponse:
         raise Http404
     aim, charts = project_charts(project, user=request.user, today=timezone.localdate())
     scores = project_selectors.scores(project)
+    diagram = next(iter(project_selectors.diagram_versions(project)), None)
+    aim_text = aim.statement if aim else project.title
     return render(
         request,
         "reports/qi_project.jinja",
@@ -36,12 +44,16 @@ def qi_project(request: HttpRequest, project_id: int) -> HttpResponse:
             "charts": charts,
             "role_words": ROLE_WORDS,
             "team": project_selectors.team(project),
+            "milestones": [m for m in project_selectors.milestones_of(project) if m.withdrawn_at is None],
+            "saved_series": saved_series_charts(project),
             "scores": scores,
             "latest": scores[0] if scores else None,
             "score_meanings": PROGRESS_SCORES,
             "can_manage": project_selectors.may_manage(request.user, project),
             "cycles": project_selectors.cycles_of(project),
-            "diagram": next(iter(project_selectors.diagram_versions(project)), None),
+            "diagram": diagram,
+            # The theory drawn as on the diagram's own page; the nested list below it is the accessible one.
+            "drawing": diagram_svg(diagram.content, aim_text) if diagram else None,
             "cycles_by_idea": project_selectors.cycles_by_idea(project),
         },
     )
@@ -78,3 +90,99 @@ def qi_cycle(request: HttpRequest, project_id: int, cycle_id: int) -> HttpRespon
 
 
 urlpatterns.append(path("projects/<id:project_id>/cycles/<id:cycle_id>/", qi_cycle, name="qi-cycle"))
+
+
+# --- The project's PDSA cycles as CSV (issue 14, item 9) --------------------------------------------
+
+CYCLE_CSV_COLUMNS = [
+    "Cycle",
+    "Title",
+    "Follows cycle",
+    "Change idea",
+    "Wards",
+    "Starts",
+    "Ends",
+    "Stage",
+    "Question",
+    "Prediction",
+    "Who, what, when, where",
+    "What will be measured",
+    "What happened",
+    "Observations",
+    "Study",
+    "Decision",
+    "Next steps",
+    "Withdrawn reason",
+]
+
+
+def cycle_csv_row(cycle: PdsaCycle) -> list[object]:
+    """One cycle as a row of the CSV: plan, do, study and act in the words the team wrote."""
+    return [
+        cycle.number,
+        cycle.title,
+        cycle.previous.number if cycle.previous else "",
+        cycle.change_idea.title if cycle.change_idea else "",
+        "; ".join(w.name for w in cycle.wards.all()),
+        cycle.starts_on.isoformat(),
+        cycle.ends_on.isoformat() if cycle.ends_on else "",
+        cycle.stage,
+        cycle.objective,
+        cycle.prediction,
+        cycle.plan_details,
+        cycle.data_to_collect,
+        cycle.what_happened,
+        cycle.observations,
+        cycle.study,
+        cycle.get_decision_display() if cycle.decision else "",
+        cycle.next_steps,
+        cycle.withdrawn_reason,
+    ]
+
+
+@require_safe
+@permission_required(Permission.WARD_VIEW)
+def qi_cycles_csv(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's PDSA cycles as CSV (safe to open in a spreadsheet, decision 0019), for a QI board or
+    another QI tool; scoped as the project's page (404 outside) and audited as an export."""
+    project = project_selectors.project_for(request.user, project_id)
+    if project is None:
+        raise Http404
+    rows = [cycle_csv_row(c) for c in project_selectors.cycles_of(project)]
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        record=project,
+        provider_id=project.provider_id,
+        request=request,
+        detail={"export": "pdsa_cycles_csv", "rows": len(rows)},
+    )
+    return csv_download(rows, header=CYCLE_CSV_COLUMNS, filename=f"project-{project.pk}-pdsa-cycles.csv")
+
+
+urlpatterns.append(path("projects/<id:project_id>/cycles.csv", qi_cycles_csv, name="qi-cycles-csv"))
+
+
+@require_safe
+@permission_required(Permission.WARD_VIEW)
+def qi_project_pdf(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's one-page summary for a QI board (PDF), scoped and suppressed as the project's page
+    (404 outside it) and audited as an export."""
+    project = project_selectors.project_for(request.user, project_id)
+    if project is None:
+        raise Http404
+    pdf = project_summary_pdf(project, user=request.user, today=timezone.localdate())
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        record=project,
+        provider_id=project.provider_id,
+        request=request,
+        detail={"export": "qi_project_summary_pdf"},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-summary.pdf"'
+    return response
+
+
+urlpatterns.append(path("projects/<id:project_id>/summary.pdf", qi_project_pdf, name="qi-project-pdf"))

@@ -6,6 +6,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -20,8 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, output: Path, **options: Any) -> None:
         try:
-            manifest = backup(Target.from_settings(connection.settings_dict), output)
+            manifest = backup(
+                Target.from_settings(connection.settings_dict), output, Path(settings.MEDIA_ROOT)
+            )
         except BackupError as error:
             raise CommandError(str(error), returncode=2) from error
         rows = sum(t["rows"] for t in manifest["tables"].values())
-        self.stdout.write(f"Backed up {len(manifest['tables'])} tables ({rows:,} rows) to {output}.")
+        files = len(manifest["media"])
+        self.stdout.write(
+            f"Backed up {len(manifest['tables'])} tables ({rows:,} rows) and {files} uploaded document"
+            f"{'' if files == 1 else 's'} to {output}."
+        )

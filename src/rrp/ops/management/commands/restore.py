@@ -7,6 +7,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -32,8 +33,9 @@ class Command(BaseCommand):
                 else Target.from_settings(connection.settings_dict)
             )
             connection.close()  # restoring into our own database: no open connection of ours in the way
-            manifest = restore(file, target)
-            problems = differences(manifest, target) if verify else []
+            media_root = Path(settings.MEDIA_ROOT)
+            manifest = restore(file, target, media_root)
+            problems = differences(manifest, target, media_root) if verify else []
         except BackupError as error:
             raise CommandError(str(error), returncode=2) from error
         if problems:

@@ -1,0 +1,58 @@
+"""The collaborative lead's journey in a real browser (issue 14's Done when), each page checked with axe
+(WCAG 2.2 AA) at every size: the lead starts a collaborative, invites a ward, publishes a template driver
+diagram; the ward's provider governance accepts the invitation; the lead sees the ward as a member."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from playwright.sync_api import Page, expect
+
+from tests import factories
+from tests.browser.steps import check_accessibility, heading, sign_in_as, sign_out
+
+
+def test_a_lead_starts_a_collaborative_a_provider_joins_it_and_a_template_is_published(
+    page: Page, world: factories.World
+) -> None:
+    ward = world.wards["a1"]
+    start = dt.date.today().replace(day=1).isoformat()
+    sign_in_as(page, world.users["collaborative_lead"])
+    page.goto("/collaboratives/new/")
+    check_accessibility(page, "collaborative-new")
+    page.get_by_role("button", name="Start the collaborative").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    check_accessibility(page, "collaborative-new-errors")
+    page.get_by_label("Name").fill("Calmer wards north")
+    page.get_by_label("National programme cohort").check()
+    page.get_by_label("Start date").fill(start)
+    page.get_by_role("button", name="Start the collaborative").click()
+    expect(heading(page)).to_have_text("Run Calmer wards north")
+    check_accessibility(page, "collaborative-manage")
+
+    page.get_by_role("button", name="Invite a ward").click()
+    page.get_by_label("Ward", exact=True).select_option(str(ward.pk))
+    page.get_by_label("Date the ward would join").fill(start)
+    check_accessibility(page, "collaborative-invite")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(heading(page)).to_have_text("Run Calmer wards north")
+
+    page.get_by_role("link", name="Publish a template driver diagram").click()
+    page.get_by_label("The driver diagram as an outline").fill(
+        "Staff notice rising tension early\n- Daily safety huddle names the patients at risk\n  * Safety huddles"
+    )
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("heading", name="Version 1 (the latest)")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Change idea Safety huddles").last).to_be_visible()
+    check_accessibility(page, "collaborative-template")
+    sign_out(page)
+
+    sign_in_as(page, world.users["provider_governance"])
+    page.goto("/collaboratives/invitations/")
+    check_accessibility(page, "collaborative-invitations")
+    page.get_by_role("link", name="Answer").first.click()
+    page.get_by_label("Yes: the ward joins").check()
+    page.get_by_label("Date the ward joins").fill(start)
+    check_accessibility(page, "collaborative-answer")
+    page.get_by_role("button", name="Send the answer").click()
+    expect(page.get_by_role("row", name=f"{ward.name}").first).to_be_visible()

@@ -1,0 +1,60 @@
+"""The measure values demo step (issue 20): every demo ward has a value of each entered or imported
+measure for every whole month, valid by the model's own rules, charted on the huddle like the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from rrp.demo.generate import demo_data_generate
+from rrp.demo.registry import DemoOptions
+from rrp.measures.catalogue import measure
+from rrp.measures.models import MeasureValue
+from rrp.measures.series import analyse_series, measure_series
+from rrp.measures.values import value_measures
+from rrp.organisations.models import Ward
+
+SMALL = DemoOptions(providers=1, wards_per_provider=2, years=2, seed=5, end_date=dt.date(2025, 6, 30))
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEMO_MODE = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return demo_data_generate(options=SMALL)
+
+
+def test_every_ward_has_24_months_of_every_value_measure(demo) -> None:
+    wards = list(Ward.objects.all())
+    values = list(MeasureValue.objects.all())
+
+    for ward in wards:
+        for slug in value_measures():
+            months = {v.period_start for v in values if v.ward_id == ward.pk and v.measure_slug == slug}
+            assert len(months) == 24, (ward.code, slug)
+    for value in values[:200]:
+        value.full_clean()
+    assert max(v.period_start for v in values) == dt.date(2025, 6, 1)
+
+
+def test_demo_values_chart_with_the_engine(demo) -> None:
+    ward = Ward.objects.first()
+    definition = measure("safety-huddles-held")
+
+    series = measure_series(
+        definition, ward_ids=[ward.pk], since=dt.date(2023, 7, 1), until=dt.date(2025, 6, 30)
+    )
+    result = analyse_series(definition, series)
+
+    assert series["value"].notna().sum() == 24
+    assert 60 < series["value"].mean() < 100
+    assert result.summaries
+
+
+def test_a_second_run_replaces_the_values(demo) -> None:
+    before = MeasureValue.objects.count()
+
+    demo_data_generate(options=SMALL)
+
+    assert MeasureValue.objects.count() == before

@@ -1,0 +1,101 @@
+"""Entered and imported measures charted like every other (issue 20 item 1): each ward's current value
+per month, over its own denominator or RRP's bed days, with a gap (never a zero) where nothing was
+entered, and no chart at all for a ward that does not collect the measure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from rrp.measures.catalogue import measure
+from rrp.measures.models import ValueRoute
+from rrp.measures.series import analyse_series, measure_series, measure_series_many
+from rrp.measures.values import ValueInput, record_values
+from tests.integration.measures.series_data import SINCE, UNTIL, bed_days
+
+JAN, FEB, MAR = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)
+
+
+def _enter(world, ward_key, slug, month, numerator, denominator=None, reason=""):
+    ward = world.wards[ward_key]
+    return record_values(
+        [
+            ValueInput(
+                ward,
+                measure(slug),
+                month,
+                Decimal(numerator),
+                None if denominator is None else Decimal(denominator),
+                reason=reason,
+            )
+        ],
+        by=world.users["provider_governance"],
+        route=ValueRoute.ENTERED,
+        label="test",
+    )
+
+
+def test_entered_rate_is_over_its_own_denominator_with_a_gap_where_nothing_was_entered(world):
+    _enter(world, "a1", "staff-sickness-rate", JAN, "12", "400")
+    _enter(world, "a1", "staff-sickness-rate", MAR, "30", "600")
+
+    series = measure_series(
+        measure("staff-sickness-rate"), ward_ids=[world.wards["a1"].pk], since=SINCE, until=UNTIL
+    )
+
+    assert list(series["period"]) == [JAN, FEB, MAR]
+    assert series["value"].iloc[0] == 3.0 and series["value"].iloc[2] == 5.0
+    assert np.isnan(series["numerator"].iloc[1]) and np.isnan(series["value"].iloc[1])
+
+
+def test_a_correction_replaces_the_value_on_the_chart(world):
+    _enter(world, "a1", "safewards-interventions-in-use", JAN, "4")
+    counts = _enter(
+        world, "a1", "safewards-interventions-in-use", JAN, "6", reason="Fidelity check recounted"
+    )
+
+    series = measure_series(
+        measure("safewards-interventions-in-use"), ward_ids=[world.wards["a1"].pk], since=SINCE, until=UNTIL
+    )
+
+    assert counts == {"created": 0, "corrected": 1, "unchanged": 0}
+    assert series["value"].iloc[0] == 6.0
+
+
+def test_imported_rate_is_over_the_wards_occupied_bed_days(world):
+    bed_days(world.wards["a1"], JAN, 500)
+    _enter(world, "a1", "assaults-on-staff-per-1000-obd", JAN, "3")
+
+    series = measure_series(
+        measure("assaults-on-staff-per-1000-obd"), ward_ids=[world.wards["a1"].pk], since=SINCE, until=UNTIL
+    )
+
+    assert series["denominator"].iloc[0] == 500 and series["value"].iloc[0] == 6.0
+    assert np.isnan(series["value"].iloc[1])  # February: no bed days and no value
+
+
+def test_ward_with_no_values_has_no_series_and_weeks_have_none(world):
+    a1, a2 = world.wards["a1"], world.wards["a2"]
+    _enter(world, "a1", "safety-huddles-held", JAN, "28", "31")
+    definition = measure("safety-huddles-held")
+
+    monthly = measure_series(definition, ward_ids=[a1.pk, a2.pk], since=SINCE, until=UNTIL)
+    weekly = measure_series(definition, ward_ids=[a1.pk], since=SINCE, until=UNTIL, period="week")
+
+    assert set(monthly["ward_id"]) == {a1.pk}
+    assert weekly.empty
+
+
+def test_value_measures_chart_with_the_engine_beside_record_measures(world):
+    for month, held in zip((JAN, FEB, MAR), ("28", "20", "30"), strict=True):
+        _enter(world, "a1", "safety-huddles-held", month, held, "30")
+    definitions = [measure("safety-huddles-held"), measure("incidents")]
+
+    many = measure_series_many(definitions, ward_ids=[world.wards["a1"].pk], since=SINCE, until=UNTIL)
+    result = analyse_series(definitions[0], many["safety-huddles-held"])
+
+    assert set(many) == {"safety-huddles-held", "incidents"}
+    assert result.summaries[-1].centre == pytest.approx(78 / 90 * 100)
