@@ -71,11 +71,33 @@ CHARTS_SETTLED = """() => new Promise(resolve => {
 })"""
 
 
+# Resolves once the NHS.UK header has started and its links have stayed in the same places (row or "More"
+# menu) for a few frames (at most about two seconds). The header moves links a frame after any resize, and
+# its ResizeObserver can set off another move, so a fixed number of frames is not enough on a busy machine.
+HEADER_SETTLED = """() => new Promise(resolve => {
+  const header = document.querySelector('header.nhsuk-header');
+  let last = null, stable = 0, frames = 0;
+  const where = () => Array.from(
+    document.querySelectorAll('.nhsuk-header__navigation-item'),
+    li => (li.closest('.nhsuk-header__menu-list') ? 'm' : 'r') + li.offsetWidth
+  ).join() + (document.querySelector('.nhsuk-header__menu')?.hidden ? 'h' : 'v');
+  const tick = () => {
+    const started = !header || header.hasAttribute('data-nhsuk-header-init');
+    const now = started ? where() : null;
+    stable = started && now === last ? stable + 1 : 0;
+    last = now;
+    frames += 1;
+    if (stable >= 3 || frames > 120) { resolve(null) } else { requestAnimationFrame(tick) }
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
 def settle_after_resize(page: Page) -> None:
-    """Wait two animation frames: the NHS.UK header moves links into "More" one frame after a resize,
-    and axe run mid-move sees a half-moved link (a false contrast failure). Where charts are drawn, also
-    wait for them to be redrawn at the new width, so that the screenshot shows the chart as people see it."""
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))")
+    """Wait for the NHS.UK header to finish moving links into "More" after a load or a resize: axe run
+    mid-move sees a half-moved link (a false contrast failure). Where charts are drawn, also wait for them
+    to be redrawn at the new width, so that the screenshot shows the chart as people see it."""
+    page.evaluate(HEADER_SETTLED)
     if page.locator('figure[data-rrp-chart-drawn="true"]').count():
         page.evaluate(CHARTS_SETTLED)
 
@@ -108,7 +130,7 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
         page.goto("/account/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def pass_two_factor_set_up(page: Page) -> None:
