@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -453,11 +455,16 @@ def shipped_measures() -> dict[str, MeasureDefinition]:
 
 
 # The definitions approved on the catalogue's pages (decision 0055), the newest version of each, as last
-# read from the database by ``measures.governance.refresh_catalogue`` (at the start of each request, and
-# by the commands that chart). Nothing here reads the database, so the catalogue stays a pure function
-# of the files and this overlay.
+# read from the database by ``measures.governance.refresh_catalogue`` (the first time a request reads the
+# catalogue, and by the commands that chart). Nothing here reads the database, so the catalogue stays a
+# pure function of the files and this overlay.
 _approved: dict[str, MeasureDefinition] = {}
 _merged: tuple[int, dict[str, MeasureDefinition]] | None = None
+
+#: Set for the length of a request by ``measures.governance.CatalogueMiddleware``: called once, the first
+#: time the request reads the catalogue, to bring the overlay up to date. A request that never reads the
+#: catalogue (signing in, recording an incident, most pages) so costs no query for it (decision 0079).
+before_read: ContextVar[Callable[[], None] | None] = ContextVar("catalogue_before_read", default=None)
 
 
 def use_approved(approved: dict[str, MeasureDefinition]) -> None:
@@ -471,6 +478,10 @@ def use_approved(approved: dict[str, MeasureDefinition]) -> None:
 def all_measures() -> dict[str, MeasureDefinition]:
     """Every measure in the catalogue: the shipped files and the definitions approved on its pages."""
     global _merged
+    hook = before_read.get()
+    if hook is not None:
+        before_read.set(None)  # once per request, and not again from inside the hook
+        hook()
     approved = _approved
     if _merged is not None and _merged[0] == id(approved):
         return _merged[1]

@@ -7,9 +7,10 @@ Only measures whose numbers come from ward values (``source`` entered or importe
 measure counted from RRP's records needs series code, so it stays a reviewed file. A proposal is checked by
 the same ``parse_definition`` as a file, so a page cannot hold a definition a file could not.
 
-The approved definitions reach every process through ``refresh_catalogue``: ``CatalogueMiddleware`` calls it
-at the start of each request (one small query; the definitions are read again only when an approval has
-been added), and the commands that chart call it before they start.
+The approved definitions reach every process through ``refresh_catalogue``: ``CatalogueMiddleware`` has it
+called the first time a request reads the catalogue (one small query; the definitions are read again only
+when an approval has been added; a request that never reads the catalogue costs nothing), and the commands
+that chart call it before they start.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from psycopg_pool import PoolTimeout
 
 from rrp.accounts.models import User
 from rrp.core.busy import is_database_busy
@@ -34,6 +36,7 @@ from rrp.measures.catalogue import (
     MeasureDefinitionError,
     Source,
     all_measures,
+    before_read,
     parse_definition,
     shipped_measures,
     use_approved,
@@ -102,23 +105,41 @@ def forget_catalogue() -> None:
 
 
 class CatalogueMiddleware:
-    """Refreshes the catalogue at the start of each request, so a definition approved in one server
-    process is in every other's next page.
+    """Keeps the catalogue up to date in every server process, so a definition approved in one is in
+    every other's next page that reads the catalogue.
+
+    The check (``refresh_catalogue``: one small query, the definitions read again only when an approval
+    has been added) runs the first time the request reads the catalogue, not at the start of every
+    request: most requests (signing in, recording an incident, the API's records) never read it and so
+    cost no query for it (decision 0079).
 
     A database too busy to answer (no pooled connection free, a lock) leaves the catalogue as this process
     holds it and lets the request go on: the view then meets the busy database where the 503 handling is
-    (the API's problem+json, rrp.core.busy's page), instead of this middleware turning it into a 500."""
+    (the API's problem+json, rrp.core.busy's page), instead of the catalogue's check turning it into a 500.
+    Inside a transaction the busy answer is not swallowed (on PostgreSQL it has ended the transaction), so
+    it reaches that same 503 handling."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = before_read.set(refresh_unless_busy)
         try:
-            refresh_catalogue()
-        except OperationalError as problem:
-            if not is_database_busy(problem):
-                raise
-        return self.get_response(request)
+            return self.get_response(request)
+        finally:
+            before_read.reset(token)
+
+
+def refresh_unless_busy() -> None:
+    """``refresh_catalogue``, going on with the catalogue held when the database is too busy to answer:
+    no pooled connection free (nothing was asked), or a busy answer outside a transaction. Inside one, a
+    busy answer to the query has ended the transaction on PostgreSQL, so it is raised for the 503."""
+    try:
+        refresh_catalogue()
+    except OperationalError as problem:
+        no_connection = isinstance(problem.__cause__, PoolTimeout)
+        if not is_database_busy(problem) or (connection.in_atomic_block and not no_connection):
+            raise
 
 
 # --- versions ----------------------------------------------------------------------------------------

@@ -238,8 +238,20 @@ def test_a_busy_database_leaves_the_catalogue_as_held_and_the_request_goes_on(db
             raise OperationalError("couldn't get a connection") from cause
 
     monkeypatch.setattr(governance, "_approved_stamp", busy)
-    middleware = governance.CatalogueMiddleware(lambda request: HttpResponse("the view answered"))
-    assert middleware(RequestFactory().get("/")).content == b"the view answered"
+    middleware = governance.CatalogueMiddleware(
+        lambda request: HttpResponse(f"the view answered with {len(all_measures())} measures")
+    )
+    answer = middleware(RequestFactory().get("/")).content.decode()
+    assert answer == f"the view answered with {len(all_measures())} measures"
+
+    # A busy answer to the query itself, inside a transaction, has ended it on PostgreSQL: it goes on
+    # to the 503 handling rather than leave the view a dead transaction.
+    def locked() -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(governance, "_approved_stamp", locked)
+    with transaction.atomic(), pytest.raises(OperationalError):
+        middleware(RequestFactory().get("/"))
 
     # Any other database fault is still a fault, not hidden.
     def broken() -> None:
@@ -248,3 +260,39 @@ def test_a_busy_database_leaves_the_catalogue_as_held_and_the_request_goes_on(db
     monkeypatch.setattr(governance, "_approved_stamp", broken)
     with pytest.raises(OperationalError):
         middleware(RequestFactory().get("/"))
+
+
+def test_the_catalogue_is_checked_once_and_only_by_a_request_that_reads_it(world, monkeypatch):
+    """Decision 0079: the middleware read the approvals' version at the start of every request, even one
+    that never reads the catalogue (signing in, an incident form). Now a request that reads no measure
+    costs no query for it, and one that reads many checks once, and still sees another process's approval."""
+    from rrp.measures import governance
+
+    checks: list[int] = []
+    real = governance._approved_stamp
+
+    def counted() -> tuple:
+        checks.append(1)
+        return real()
+
+    monkeypatch.setattr(governance, "_approved_stamp", counted)
+    quiet = governance.CatalogueMiddleware(lambda request: HttpResponse("no measures here"))
+    assert quiet(RequestFactory().get("/")).content == b"no measures here"
+    assert checks == []
+
+    proposal = propose_falls(world)
+    definition_review(
+        proposal=proposal, decision=DefinitionDecision.APPROVED, reason="Agreed", by=world.users["system_admin"]
+    )
+    forget_catalogue()  # another process: knows nothing of the approval yet
+    checks.clear()
+
+    def reads_many(request):
+        names = [measure("falls-per-1000-obd").name for _ in range(5)]
+        return HttpResponse(names[0])
+
+    busy = governance.CatalogueMiddleware(reads_many)
+    assert busy(RequestFactory().get("/")).content.decode() == FALLS["name"]
+    assert checks == [1]
+    assert "falls-per-1000-obd" in all_measures()  # and outside a request the overlay is as last read
+    assert checks == [1]
