@@ -282,7 +282,10 @@ def test_the_catalogue_is_checked_once_and_only_by_a_request_that_reads_it(world
 
     proposal = propose_falls(world)
     definition_review(
-        proposal=proposal, decision=DefinitionDecision.APPROVED, reason="Agreed", by=world.users["system_admin"]
+        proposal=proposal,
+        decision=DefinitionDecision.APPROVED,
+        reason="Agreed",
+        by=world.users["system_admin"],
     )
     forget_catalogue()  # another process: knows nothing of the approval yet
     checks.clear()
