@@ -45,6 +45,12 @@ def is_database_busy(exc: BaseException) -> bool:
     return str(exc).strip().lower() in _SQLITE_BUSY
 
 
+def no_connection_free(exc: BaseException) -> bool:
+    """Whether `exc` is the pool having no connection to give: nothing reached the database, so no
+    transaction was touched."""
+    return isinstance(exc, OperationalError) and isinstance(exc.__cause__, PoolTimeout)
+
+
 def busy_page(request: HttpRequest | None = None) -> HttpResponse:
     """The 503 page, with Retry-After. For a form that was posted it carries everything posted (the
     typed text shown, every field hidden) and a button that posts it again to the same address, so

@@ -24,10 +24,9 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from psycopg_pool import PoolTimeout
 
 from rrp.accounts.models import User
-from rrp.core.busy import is_database_busy
+from rrp.core.busy import is_database_busy, no_connection_free
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.measures.catalogue import (
@@ -137,8 +136,7 @@ def refresh_unless_busy() -> None:
     try:
         refresh_catalogue()
     except OperationalError as problem:
-        no_connection = isinstance(problem.__cause__, PoolTimeout)
-        if not is_database_busy(problem) or (connection.in_atomic_block and not no_connection):
+        if not is_database_busy(problem) or (connection.in_atomic_block and not no_connection_free(problem)):
             raise
 
 
