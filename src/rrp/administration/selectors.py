@@ -10,7 +10,7 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import providers_for
-from rrp.organisations.models import Provider, Site, Ward
+from rrp.organisations.models import Collaborative, Provider, Site, Ward
 from rrp.people.models import StaffMember
 
 ADMIN_PERMISSIONS = (Permission.USER_MANAGE, Permission.WARD_MANAGE, Permission.STAFF_ROSTER_MANAGE)
@@ -100,6 +100,11 @@ def service_accounts() -> list[User]:
     return list(
         User.objects.filter(provider__isnull=True).select_related("commissioner").order_by("role", "username")
     )
+
+
+def collaboratives() -> list[Collaborative]:
+    """Every collaborative, by name, for the system administrator to correct its name, aim or dates."""
+    return list(Collaborative.objects.order_by("name"))
 
 
 def provider_staff(provider: Provider) -> list[StaffMember]:

@@ -69,6 +69,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "service_accounts": selectors.service_accounts()
             if has_permission(request.user, Permission.ORGANISATION_MANAGE)
             else [],
+            "collaboratives": selectors.collaboratives()
+            if has_permission(request.user, Permission.ORGANISATION_MANAGE)
+            else [],
         },
     )
 

@@ -52,6 +52,29 @@ class CollaborativeForm(ValidatedForm):
         self.fields["region"].choices = [("", "None (a national cohort)"), *regions]
 
 
+class CollaborativeEditForm(ValidatedForm):
+    """Change a collaborative's name, aim in words and dates, saying why (kept in the audit log)."""
+
+    planned_dates = frozenset({"starts_on", "ends_on"})
+
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    aim = forms.CharField(
+        label="The collaborative's aim in words (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    starts_on = _date("Start date")
+    ends_on = _date("End date (optional)")
+    reason = forms.CharField(
+        label="Why are you changing it?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the audit log with your name and the time. " + NOT_FOR_PATIENTS,
+    )
+
+
 class InviteForm(ValidatedForm):
     """Invite a ward: the provider answers."""
 

@@ -109,6 +109,82 @@ def collaborative_create(
     return collaborative
 
 
+def may_edit(user: User, collaborative: Collaborative) -> bool:
+    """Whether the user may change the collaborative's name, aim and dates: its lead, or a system
+    administrator (``ORGANISATION_MANAGE``: they run the service's organisations)."""
+    return may_lead(user, collaborative) or has_permission(user, Permission.ORGANISATION_MANAGE)
+
+
+EDITABLE = ("name", "aim", "starts_on", "ends_on")
+
+
+@transaction.atomic
+def collaborative_update(
+    *,
+    collaborative: Collaborative,
+    name: str,
+    aim: str,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
+    reason: str,
+    by: User,
+) -> Collaborative:
+    """Change a collaborative's name, aim in words and dates, saying why: audited with the fields changed
+    (before and after) and the reason. Its members' joining dates must still fall inside the dates, so
+    no member is left counting outside the collaborative."""
+    if not may_edit(by, collaborative):
+        raise PermissionDenied
+    locked = Collaborative.objects.select_for_update().get(pk=collaborative.pk)
+    errors: Errors = {}
+    name = (name or "").strip()
+    aim = (aim or "").strip()
+    reason = (reason or "").strip()
+    if not name:
+        errors.setdefault("name", []).append("Enter the collaborative's name")
+    elif len(name) > NAME_LIMIT:
+        errors.setdefault("name", []).append(f"The name must be {NAME_LIMIT} characters or fewer")
+    elif Collaborative.objects.filter(name__iexact=name).exclude(pk=locked.pk).exists():
+        errors.setdefault("name", []).append("There is already a collaborative with this name")
+    no_nhs_number(errors, "aim", aim)
+    joined = locked.memberships.aggregate(first=models.Min("joined_on"), last=models.Max("joined_on"))
+    if starts_on is None:
+        errors.setdefault("starts_on", []).append("Enter the date the collaborative starts")
+    elif joined["first"] is not None and starts_on > joined["first"]:
+        errors.setdefault("starts_on", []).append(
+            f"A member ward joined on {joined['first']:%d %B %Y}: the start cannot be after it"
+        )
+    if ends_on is not None and starts_on is not None and ends_on < starts_on:
+        errors.setdefault("ends_on", []).append("The end date must be on or after the start date")
+    elif ends_on is not None and joined["last"] is not None and ends_on < joined["last"]:
+        errors.setdefault("ends_on", []).append(
+            f"A member ward joined on {joined['last']:%d %B %Y}: the end cannot be before it"
+        )
+    if not reason:
+        errors.setdefault("reason", []).append("Say why the collaborative is being changed")
+    no_nhs_number(errors, "reason", reason)
+    new = {"name": name, "aim": aim, "starts_on": starts_on, "ends_on": ends_on}
+    changed = {f: (getattr(locked, f), new[f]) for f in EDITABLE if getattr(locked, f) != new[f]}
+    if not errors and not changed:
+        errors.setdefault("name", []).append("Nothing has changed: change the name, aim or dates")
+    _check(errors)
+    for field, (_old, value) in changed.items():
+        setattr(locked, field, value)
+    locked.save(update_fields=list(changed))
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=locked,
+        detail={
+            "changed": {
+                f: [str(old) if old is not None else None, str(value) if value is not None else None]
+                for f, (old, value) in changed.items()
+            },
+            "reason": reason,
+        },
+    )
+    return locked
+
+
 def _current_membership(collaborative: Collaborative, ward: Ward) -> CollaborativeMembership | None:
     return CollaborativeMembership.objects.filter(
         collaborative=collaborative, ward=ward, left_on__isnull=True

@@ -66,6 +66,11 @@ urlpatterns = [
         name="collaborative-manage",
     ),
     path(
+        "collaboratives/<id:collaborative_id>/edit/",
+        views_collaboratives.collaborative_edit,
+        name="collaborative-edit",
+    ),
+    path(
         "collaboratives/<id:collaborative_id>/invite/",
         views_collaboratives.collaborative_invite,
         name="collaborative-invite",

@@ -14,9 +14,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rrp.accounts.permissions import permission_required, require_permission
+from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import collaboratives_for, scope_of
 from rrp.core.forms import apply_errors
@@ -25,6 +26,7 @@ from rrp.improvement import collaborative_selectors as selectors
 from rrp.improvement import collaborative_services as services
 from rrp.improvement.collaborative_forms import (
     AnswerForm,
+    CollaborativeEditForm,
     CollaborativeForm,
     InviteForm,
     LearningNoteForm,
@@ -80,6 +82,47 @@ def collaborative_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{collaborative.name} started. Invite its wards next.")
             return redirect("improvement:collaborative-manage", collaborative_id=collaborative.pk)
     return render(request, "improvement/collaborative_new.jinja", {"form": form}, status=_status(form))
+
+
+@require_http_methods(FORM_METHODS)
+def collaborative_edit(request: HttpRequest, collaborative_id: int) -> HttpResponse:
+    """Change the name, aim and dates, saying why: its lead (another collaborative is a 404), or a system
+    administrator from the administration pages (any collaborative); other roles 403."""
+    if has_permission(request.user, Permission.ORGANISATION_MANAGE):
+        collaborative = get_object_or_404(Collaborative, pk=collaborative_id)
+    else:
+        collaborative = _led(request, collaborative_id)
+    led = services.may_lead(request.user, collaborative)
+    initial = {
+        "name": collaborative.name,
+        "aim": collaborative.aim,
+        "starts_on": collaborative.starts_on.isoformat(),
+        "ends_on": collaborative.ends_on.isoformat() if collaborative.ends_on else "",
+    }
+    form = CollaborativeEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.collaborative_update(
+                collaborative=collaborative, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{changed.name} changed. The change and why are in the audit log.")
+            if led:
+                return redirect("improvement:collaborative-manage", collaborative_id=changed.pk)
+            return redirect("administration:index")
+    back = (
+        reverse("improvement:collaborative-manage", args=[collaborative.pk])
+        if led
+        else reverse("administration:index")
+    )
+    return render(
+        request,
+        "improvement/collaborative_edit.jinja",
+        {"collaborative": collaborative, "form": form, "back": back},
+        status=_status(form),
+    )
 
 
 def _measure_name(slug: str) -> str:
