@@ -31,6 +31,8 @@ from rrp.improvement.models import (
     ChangeIdea,
     MeasureRole,
     PdsaCycle,
+    ProjectMilestone,
+    ProjectSeries,
     ProjectStatus,
     QiProject,
 )
@@ -38,6 +40,7 @@ from rrp.improvement.models import (
 QP = declared_types(QiProject)
 PC = declared_types(PdsaCycle)
 CI = declared_types(ChangeIdea)
+PM = declared_types(ProjectMilestone)
 
 router = Router(tags=["Quality improvement"])
 
@@ -197,6 +200,39 @@ class IdeaIn(BodyIn):
     tags: CI.tags = ""
 
 
+class MilestoneOut(Schema):
+    id: int
+    project_id: int
+    reached_on: dt.date
+    label: str = Field(description="Printed on the project's charts")
+    note: str
+    recorded_at: dt.datetime
+    withdrawn: bool
+    withdrawn_reason: str
+
+
+class MilestoneIn(BodyIn):
+    """A milestone of the project: a date (it may be ahead, a planned launch) and a short label."""
+
+    reached_on: PlannedDate
+    label: PM.label
+    note: PM.note = ""
+
+
+class WithdrawIn(BodyIn):
+    reason: str = Field(..., max_length=2000, description="Why it was recorded by mistake")
+
+
+class SeriesOut(Schema):
+    id: int
+    project_id: int
+    title: str = Field(description="What the data is; saving again under a title is a new version")
+    csv_text: str = Field(description="The data as it was pasted or uploaded on 'Chart your own data'")
+    options: dict[str, Any] = Field(description="The chart's options as typed: chart, direction, target, ...")
+    saved_at: dt.datetime
+    versions: int = Field(description="How many times a series with this title has been saved")
+
+
 class IdeaFilters(Schema):
     tag: str | None = Field(None, max_length=100)
 
@@ -302,6 +338,31 @@ def _idea(idea: ChangeIdea) -> dict[str, Any]:
         "source": idea.source,
         "source_url": idea.source_url,
         "provider_id": idea.provider_id,
+    }
+
+
+def _milestone(milestone: ProjectMilestone) -> dict[str, Any]:
+    return {
+        "id": milestone.pk,
+        "project_id": milestone.project_id,
+        "reached_on": milestone.reached_on,
+        "label": milestone.label,
+        "note": milestone.note,
+        "recorded_at": milestone.recorded_at,
+        "withdrawn": milestone.withdrawn_at is not None,
+        "withdrawn_reason": milestone.withdrawn_reason,
+    }
+
+
+def _series(series: ProjectSeries, versions: int) -> dict[str, Any]:
+    return {
+        "id": series.pk,
+        "project_id": series.project_id,
+        "title": series.title,
+        "csv_text": series.csv_text,
+        "options": series.options,
+        "saved_at": series.saved_at,
+        "versions": versions,
     }
 
 
@@ -507,6 +568,69 @@ def change_cycle(
     except ValidationError as error:
         raise _renamed(error) from error
     return _cycle(changed)
+
+
+# --- Milestones and saved series (decisions 0073, 0074, 0080) ----------------------------------------
+
+
+@router.get(
+    "/projects/{project_id}/milestones",
+    response={200: list[MilestoneOut], **problem_responses(401, 404)},
+    summary="A project's milestones",
+)
+def list_milestones(request: HttpRequest, project_id: Id) -> list[dict[str, Any]]:
+    """The project's milestones in date order, withdrawn ones included (marked, with the reason); those
+    not withdrawn are markers on the project's own charts."""
+    project = _project_or_404(_user(request), project_id)
+    return [_milestone(m) for m in project_selectors.milestones_of(project)]
+
+
+@router.post(
+    "/projects/{project_id}/milestones",
+    response={201: MilestoneOut, **problem_responses(401, 403, 404, 422)},
+    summary="Record a milestone",
+)
+def create_milestone(request: HttpRequest, project_id: Id, payload: MilestoneIn) -> Status:
+    """Record a dated milestone; refused on its field: a date before the project started, a missing or
+    over-long label, an NHS number. Only those who run every ward of the project may (403)."""
+    user = _user(request)
+    project = _project_or_404(user, project_id)
+    _may_change(user)
+    milestone = project_services.milestone_record(project=project, by=user, **payload.model_dump())
+    return Status(201, _milestone(milestone))
+
+
+@router.post(
+    "/projects/{project_id}/milestones/{milestone_id}/withdraw",
+    response={200: MilestoneOut, **problem_responses(401, 403, 404, 422)},
+    summary="Withdraw a milestone recorded by mistake",
+)
+def withdraw_milestone(
+    request: HttpRequest, project_id: Id, milestone_id: Id, payload: WithdrawIn
+) -> dict[str, Any]:
+    """The milestone stays, marked withdrawn with the reason, and leaves the charts; never deleted."""
+    user = _user(request)
+    project = _project_or_404(user, project_id)
+    milestone = project_selectors.milestone_of(project, milestone_id)
+    if milestone is None:
+        raise Http404("No milestone of this project has this id.")
+    _may_change(user)
+    return _milestone(
+        project_services.milestone_withdraw(milestone=milestone, reason=payload.reason, by=user)
+    )
+
+
+@router.get(
+    "/projects/{project_id}/series",
+    response={200: list[SeriesOut], **problem_responses(401, 404)},
+    summary="The team's own series saved to a project",
+)
+def list_series(request: HttpRequest, project_id: Id) -> list[dict[str, Any]]:
+    """The latest version of each series saved to the project from 'Chart your own data', by title: the
+    data and the options the project page charts it with. Saved on the chart page (the API reads them)."""
+    project = _project_or_404(_user(request), project_id)
+    counts = project_selectors.series_versions(project)
+    return [_series(s, counts.get(s.title, 1)) for s in project_selectors.series_of(project)]
 
 
 # --- The change package ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
@@ -198,6 +198,12 @@ def series_of(project: QiProject) -> list[ProjectSeries]:
     for series in project.series.select_related("saved_by").order_by("saved_at", "id"):
         latest[series.title] = series
     return sorted(latest.values(), key=lambda s: s.title.lower())
+
+
+def series_versions(project: QiProject) -> dict[str, int]:
+    """How many times each title has been saved to the project (each save is a version)."""
+    rows = project.series.order_by().values("title").annotate(saved=Count("id")).values_list("title", "saved")
+    return dict(rows)
 
 
 def projects_to_manage(user: User) -> list[QiProject]:
