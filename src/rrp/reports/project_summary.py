@@ -1,6 +1,6 @@
 """A QI project's one-page summary for a QI board (issue 14, item 9), as PDF: the aim, the progress score
-history, each measure's latest SPC status with a small chart, the PDSA cycles and the driver diagram in
-outline. Drawn by WeasyPrint from HTML, as the board pack is (``reports.board.exports``); the charts are the
+history, each measure's latest SPC status with a small chart, the team's own saved series drawn small, the
+PDSA cycles, the milestones and the driver diagram in outline. Drawn by WeasyPrint from HTML, as the board pack is (``reports.board.exports``); the charts are the
 project page's own (``reports.project.project_charts``), so a commissioner's summary is suppressed as their
 page is.
 """
@@ -19,6 +19,7 @@ from rrp.accounts.models import User
 from rrp.charts.spc_chart import chart_to_svg
 from rrp.improvement import project_selectors
 from rrp.improvement.models import QiProject
+from rrp.reports.own_data import saved_series_charts
 from rrp.reports.project import ProjectChart, project_charts
 
 if TYPE_CHECKING:
@@ -36,13 +37,38 @@ class SummaryChart:
 def _summary_chart(chart: ProjectChart) -> SummaryChart:
     if chart.panel is None:
         return SummaryChart(chart.definition.name, chart.role, ["No figures to chart yet"], None)
-    svg = chart_to_svg(chart.panel.spec)
     return SummaryChart(
         title=chart.panel.title,
         role=chart.role,
         status=[icon.words for icon in chart.panel.icons],
-        svg_uri="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        svg_uri=_svg_uri(chart.panel.spec),
     )
+
+
+@dataclass(frozen=True)
+class SummarySeries:
+    """A series the team saved from "Chart your own data" (decision 0074), drawn small as on its page."""
+
+    title: str
+    saved_at: dt.datetime
+    svg_uris: list[str]
+    problem: str  # why the stored data no longer reads, where it does not
+
+
+def _svg_uri(spec: dict[str, object]) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(chart_to_svg(spec).encode()).decode()
+
+
+def _summary_series(project: QiProject) -> list[SummarySeries]:
+    return [
+        SummarySeries(
+            title=saved.series.title,
+            saved_at=saved.series.saved_at,
+            svg_uris=[_svg_uri(panel.spec) for panel in saved.panels],
+            problem=saved.problem,
+        )
+        for saved in saved_series_charts(project)
+    ]
 
 
 def project_summary_html(
@@ -61,6 +87,8 @@ def project_summary_html(
             "charts": [_summary_chart(c) for c in charts],
             "scores": scores,
             "cycles": project_selectors.cycles_of(project),
+            "milestones": project_selectors.milestones_of(project),
+            "series": _summary_series(project),
             "diagram": diagram,
             "generated_for": user,
             "generated_at": generated_at or timezone.now(),
