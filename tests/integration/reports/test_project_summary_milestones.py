@@ -49,8 +49,8 @@ def test_the_summary_draws_the_teams_own_saved_series(figures, project):  # noqa
 
 
 def test_a_project_without_either_says_so(figures):  # noqa: F811
-    project = started(figures)
+    bare = started(figures)
     text = pdf_text(
-        project_summary_document(project, user=figures.users["ward_manager"], today=timezone.localdate())
+        project_summary_document(bare, user=figures.users["ward_manager"], today=timezone.localdate())
     )
     assert "No milestones yet." in text and "The team's own series" not in text
