@@ -273,6 +273,25 @@ def test_ward_that_left_stops_counting_after_leaving(cohort):
     assert values[month_back(5).isoformat()]["denominator"] == 600
 
 
+def test_ward_counts_only_from_the_month_it_joined(cohort):
+    """The pooled charts counted a member's months before it joined as the collaborative's: c1, which
+    joined during the month three back, added its earlier bed days (and interventions) to the pool."""
+    CollaborativeMembership.objects.filter(ward=cohort.wards["c1"]).update(
+        joined_on=month_back(3) + dt.timedelta(days=9)
+    )
+    report = collaborative_report(
+        cohort.collaborative, user=cohort.users["regulator"], today=timezone.localdate()
+    )
+    values = {r["date"]: r for r in report.pooled_panels[0].spec["data"]["values"]}
+
+    assert values[month_back(4).isoformat()]["denominator"] == 600  # a1's alone
+    assert values[month_back(3).isoformat()]["denominator"] == 1000  # the month it joined counts
+    assert len(values) == 24  # a1 was a member throughout
+    # The funnel is each ward's own last 12 months, joined or not (unchanged).
+    c1 = next(w for w in report.funnel.rows if w.member.ward_id == cohort.wards["c1"].pk)
+    assert c1.bed_days == "4,800"
+
+
 # ---- aim progress
 
 
@@ -728,7 +747,9 @@ def test_pooled_chart_download_is_suppressed_for_the_national_analyst(cohort, mo
         assert values[month_back(back).isoformat()]["point_type"] == "missing"
     assert values[month_back(0).isoformat()]["value"] is None  # none at all is under 5 too
     assert values[month_back(5).isoformat()]["value"] == 7  # 7 / 1,003 bed days × 1,000 = 6.98, whole
-    assert {r["denominator"] for r in values.values()} == {1005}
+    # From the month the small ward joined, 1,003 a month (1,005 shown); before it, a1's and c1's 1,000.
+    assert {r["denominator"] for d, r in values.items() if d >= month_back(10).isoformat()} == {1005}
+    assert {r["denominator"] for d, r in values.items() if d < month_back(10).isoformat()} == {1000}
     shown = [r for r in specs[0]["data"]["values"] if r["value"] is not None]
     assert [r["date"] for r in shown] == [month_back(5).isoformat()]
     assert b"Larchmere" not in svg.content and b"Cedarvale" not in svg.content

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from rrp.core.models import AuditEvent
 from rrp.measures.catalogue import Combine, measure
 from rrp.measures.models import ValueRoute
 from rrp.measures.values import ValueInput, record_values
@@ -156,3 +157,77 @@ def test_page_draws_the_chosen_measure_and_404s_another(valued):
     assert "No member ward gave a value of this measure" in empty
     assert client.get(url, {"measure": "no-such-measure"}).status_code == 404
     assert client.get(url, {"measure": "restrictive-interventions-per-1000-obd"}).status_code == 404
+
+
+def test_a_member_counts_only_from_the_month_it_joined(valued):
+    """A ward's values before it joined were pooled as the collaborative's own: c1, which joined during
+    the month one back, added its month-two-back 4 assaults and 400 bed days to the collaborative's."""
+    from rrp.organisations.models import CollaborativeMembership
+
+    CollaborativeMembership.objects.filter(ward=valued.wards["c1"]).update(
+        joined_on=month_back(1) + dt.timedelta(days=9)
+    )
+    enter(valued, "c1", ASSAULTS, month_back(2), "4")
+
+    shown = figures(valued, "regulator", ASSAULTS)
+
+    one, two = row(shown.pooled, month_back(1)), row(shown.pooled, month_back(2))
+    assert shown.pooled["numerator"].iloc[one] == 9  # the month it joined counts: a1's 6, c1's 3
+    assert shown.pooled["numerator"].iloc[two] == 2  # a1's alone: c1 was not a member yet
+    assert shown.pooled["denominator"].iloc[two] == 600
+    assert shown.pooled["wards"].iloc[two] == 1
+
+
+def test_pooled_value_charts_have_svg_and_png_downloads_suppressed_as_the_page(valued):
+    """Every other chart had SVG and PNG downloads; the pooled value charts had none."""
+    url = reverse("reports:collaborative", args=[valued.collaborative.pk])
+    svg_url = reverse("reports:collaborative-pooled-svg", args=[valued.collaborative.pk, ASSAULTS])
+    png_url = reverse("reports:collaborative-pooled-png", args=[valued.collaborative.pk, ASSAULTS])
+    governance = signed_in_client(valued.users["provider_governance"])
+
+    chosen = governance.get(url, {"measure": ASSAULTS}).content.decode()
+    svg = governance.get(svg_url)
+    png = governance.get(png_url)
+
+    assert f'href="{svg_url}"' in chosen and f'href="{png_url}"' in chosen
+    assert svg.status_code == 200 and svg.content.lstrip().startswith(b"<svg")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    event = AuditEvent.objects.filter(detail__export="collaborative_pooled_chart_svg").get()
+    assert event.detail == {
+        "export": "collaborative_pooled_chart_svg",
+        "measure": ASSAULTS,
+        "suppressed": True,
+    }
+    # The picture carries what the page shows this viewer: month two back (a count of 2) has no value.
+    assert "Assaults on staff" in svg.content.decode()
+    # No picture for a measure no member gave a value of, nor for one the page cannot choose.
+    assert (
+        governance.get(
+            reverse("reports:collaborative-pooled-svg", args=[valued.collaborative.pk, SICKNESS])
+        ).status_code
+        == 404
+    )
+    assert (
+        governance.get(
+            reverse("reports:collaborative-pooled-svg", args=[valued.collaborative.pk, "no-such"])
+        ).status_code
+        == 404
+    )
+    # Outside the viewer's collaboratives, a 404 as for the other pooled charts.
+    assert signed_in_client(valued.users["ward_manager"]).get(svg_url).status_code == 403
+
+
+def test_the_picture_is_drawn_from_the_spec_the_page_shows(valued, monkeypatch):
+    from rrp.reports.collaborative import pooled_chart
+    from tests.integration.reports.test_collaborative import captured_specs
+
+    specs = captured_specs(monkeypatch)
+    client = signed_in_client(valued.users["national_analyst"])
+    client.get(reverse("reports:collaborative-pooled-svg", args=[valued.collaborative.pk, ASSAULTS]))
+
+    page = pooled_chart(
+        valued.collaborative, user=valued.users["national_analyst"], today=timezone.localdate(), slug=ASSAULTS
+    )
+    assert specs == [page.panel.spec]
+    values = {r["date"]: r["value"] for r in specs[0]["data"]["values"]}
+    assert values[month_back(2).isoformat()] is None  # a pooled count of 2: suppressed in the picture too

@@ -327,27 +327,49 @@ def pooled_is_suppressed(members: Sequence[Member]) -> bool:
     return not all(m.named for m in members)
 
 
+def _before_joining(series: pd.DataFrame, members: Sequence[Member]) -> np.ndarray:
+    """True for rows of a month before the one the ward (first) joined: the collaborative did not hold
+    those months, so they are not its figures."""
+    joined = {m.ward_id: m.joined_on.replace(day=1) for m in members}
+    limit = series["ward_id"].map(joined)
+    periods = pd.to_datetime(series["period"])
+    return (limit.notna() & (periods < pd.to_datetime(limit))).to_numpy()
+
+
+def members_window(whole: pd.DataFrame, members: Sequence[Member], *, since: dt.date) -> pd.DataFrame:
+    """Every member ward's months from ``since``, none after it left (the funnel: each ward's own rate
+    over its last 12 months, wherever it was)."""
+    series = whole[whole["period"] >= since]
+    return series[~_after_leaving(series, members)]
+
+
 def pooled_window(whole: pd.DataFrame, members: Sequence[Member], *, since: dt.date) -> pd.DataFrame:
-    """The months a pooled chart shows: from ``since``, and none of a ward's after it left.
+    """The months a pooled chart counts: from ``since``, and each ward's only from the month it joined
+    to the month it left. Before this, a ward's months before it joined were pooled too, so a ward that
+    joined last month added two years of its history to the collaborative's figures.
 
     The page and the chart's SVG and PNG downloads both cut the series here, so a download is never
     less suppressed than the chart on the page."""
-    series = whole[whole["period"] >= since]
-    return series[~_after_leaving(series, members)]
+    series = members_window(whole, members, since=since)
+    return series[~_before_joining(series, members)]
 
 
 def pooled_chart_figures(
     collaborative: Collaborative, *, user: User, today: dt.date, slug: str
 ) -> PooledFigures | None:
     """The pooled chart of ``slug`` exactly as the collaborative page draws it for this viewer (same
-    members, months and suppression), or None where the page draws none (not a pooled measure, no
-    members, no bed days). The caller has checked the collaborative is in ``collaboratives_for(user)``.
+    members, months and suppression), or None where the page draws none (not a pooled measure nor an
+    entered or imported one, no members, no bed days or values). The caller has checked the
+    collaborative is in ``collaboratives_for(user)``.
 
     Reads only that measure (one ``measure_series_many`` call over every member ward) from the start
     of the charts' window; the page reads further back only for aims, and slices those months off.
     """
     if slug not in POOLED_MEASURES:
-        return None
+        chosen = [d for d in value_measures() if d.slug == slug]
+        if not chosen:
+            return None
+        return value_pooled_figures(collaborative, user=user, today=today, definition=chosen[0])
     members = members_for(collaborative, user=user)
     if not members:
         return None
@@ -710,11 +732,13 @@ def collaborative_figures(
         )
     for slug, whole in held.items():
         definition = measure(slug)
-        series = pooled_window(whole, members, since=since)
-        figures = pooled_figures(definition, series, suppress=pooled_suppressed)
+        figures = pooled_figures(
+            definition, pooled_window(whole, members, since=since), suppress=pooled_suppressed
+        )
         if figures is not None:
             pooled.append(figures)
         if slug == FUNNEL_MEASURE:
+            series = members_window(whole, members, since=since)
             funnel = funnel_figures(definition, series, members, months=FUNNEL_MONTHS)
     progress = [
         collaborative_aim_progress(

@@ -196,12 +196,17 @@ def pooled_panel(
 
 def value_pooled_panel(collaborative: Collaborative, figures: PooledFigures) -> ChartPanel:
     """The pooled chart of an entered or imported measure as the page draws it (the collaborative's
-    learning sets as markers; no downloads: those are the three pooled charts')."""
+    learning sets as markers), with its SVG and PNG downloads like every other chart: the page and the
+    downloads both draw through here (``pooled_chart``), so a picture is never less suppressed."""
+    slug = figures.definition.slug
     return dataclasses.replace(
         pooled_panel(
-            figures, title=pooled_title(figures.definition), events=learning_set_events(collaborative)
+            figures,
+            title=pooled_title(figures.definition),
+            downloads=pooled_downloads(collaborative.pk, slug),
+            events=learning_set_events(collaborative),
         ),
-        chart_id=f"values-{figures.definition.slug}",
+        chart_id=f"values-{slug}",
     )
 
 
@@ -242,10 +247,11 @@ def pooled_chart(
     figures = pooled_chart_figures(collaborative, user=user, today=today, slug=slug)
     if figures is None:
         return None
+    from_values = figures.definition.from_values
     return PooledChart(
         collaborative=collaborative,
         definition=figures.definition,
-        panel=collaborative_pooled_panel(collaborative, figures),
+        panel=(value_pooled_panel if from_values else collaborative_pooled_panel)(collaborative, figures),
         suppressed=figures.suppressed,
     )
 
