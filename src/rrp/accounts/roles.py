@@ -512,9 +512,13 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
 }
 
 # Roles whose reach is wider than a single ward's patients (or that administer the service) must use
-# two-factor sign-in. Ward roles need it too once they cover more than one ward (see User).
+# two-factor sign-in. Ward roles need it too once they cover more than one ward (see User). Commissioners
+# since decision 0083: they write the status of the recommendations their ICB owns (decision 0076) and,
+# with a named-access grant, read a person in segregation by name, across every provider they commission.
+# Nothing is stored per account: an existing commissioner is asked to set up an authenticator app at
+# their next request, as a new account is at its first sign-in.
 TWO_FACTOR_ROLES = frozenset(
-    {Role.PROVIDER_GOVERNANCE, Role.REGULATOR, Role.SYSTEM_ADMIN, Role.PROVIDER_ADMIN}
+    {Role.PROVIDER_GOVERNANCE, Role.REGULATOR, Role.SYSTEM_ADMIN, Role.PROVIDER_ADMIN, Role.COMMISSIONER}
 )
 
 

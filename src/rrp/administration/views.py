@@ -286,8 +286,8 @@ def account_add(request: HttpRequest, provider_id: int | None = None) -> HttpRes
             caption=provider.name if provider else "Accounts of the service",
             back=back,
             button="Add account",
-            intro="Roles that see more than one ward's patients, and administrators, set up two-factor sign-in "
-            "the first time they sign in.",
+            intro="Roles that see more than one ward's patients, commissioners and administrators set up "
+            "two-factor sign-in the first time they sign in.",
         ),
         message="Account added.",
     )

@@ -36,7 +36,9 @@ def test_wrong_password_says_so_and_is_audited(world):
     assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED).exists()
 
 
-@pytest.mark.parametrize("role", ["provider_governance", "regulator", "system_admin", "ward_manager"])
+@pytest.mark.parametrize(
+    "role", ["provider_governance", "regulator", "system_admin", "ward_manager", "commissioner"]
+)
 def test_wide_roles_must_pass_two_factor(world, role):
     user = world.users[role]
     client = Client()
@@ -54,6 +56,31 @@ def test_wide_roles_must_pass_two_factor(world, role):
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/").status_code == 200
+
+
+def test_a_commissioner_signed_in_before_two_factor_was_required_sets_it_up_next(world):
+    """Decision 0083: nothing is stored per account, so a commissioner whose session began with a password
+    alone (before commissioners needed a second factor) is sent to set up an authenticator app at their
+    next request, and reaches neither the oversight page nor a recommendation's status form until then."""
+    commissioner = world.users["commissioner"]
+    client = Client()
+    client.force_login(commissioner)  # a session from before: password only, no device verified
+    session = client.session
+    session["signed_in_at"] = time.time()
+    session.save()
+    for path in ("/segregation/oversight/", "/segregation/oversight/recommendations/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"] == f"/account/two-factor/?next={path}"
+    assert "Scan this code" in client.get("/account/two-factor/").content.decode()
+    assert not TOTPDevice.objects.get(user=commissioner).confirmed
+
+
+def test_a_commissioner_password_sign_in_is_audited_as_awaiting_the_second_factor(world):
+    commissioner = world.users["commissioner"]
+    sign_in(Client(), commissioner.username)
+    actions = set(AuditEvent.objects.filter(actor_id=commissioner.pk).values_list("action", flat=True))
+    assert AuditAction.PASSWORD_ACCEPTED in actions and AuditAction.SIGN_IN not in actions
 
 
 def test_repeated_failures_lock_the_account_out(world):
