@@ -15,7 +15,6 @@ from tests.browser.steps import (
     charts_drawn,
     check_accessibility,
     open_from_header,
-    sign_in,
     sign_in_as,
 )
 from tests.integration.reports.test_equity import at, record, window
@@ -63,7 +62,7 @@ def test_governance_opens_equity_from_the_header(page: Page, world: factories.Wo
 def test_commissioner_chooses_a_provider_and_sees_suppressed_figures(
     page: Page, world: factories.World
 ) -> None:
-    sign_in(page, world.users["commissioner"].username)
+    sign_in_as(page, world.users["commissioner"])
 
     open_from_header(page, "Equity")
     expect(page.get_by_role("heading", level=1)).to_have_text("Equity: who is restrained")

@@ -12,7 +12,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.browser.steps import check_accessibility, heading, pass_two_factor_set_up, sign_in, sign_out, visit
+from tests.browser.steps import (
+    check_accessibility,
+    heading,
+    pass_two_factor_set_up,
+    sign_in,
+    sign_in_as,
+    sign_out,
+    visit,
+)
 
 
 @pytest.fixture
@@ -198,7 +206,7 @@ def test_the_accessibility_check_catches_a_planted_fault(page: Page, live_server
 def test_commissioner_sees_wards_without_patients_and_the_analyst_a_home_page(
     page: Page, world: factories.World
 ) -> None:
-    sign_in(page, world.users["commissioner"].username)
+    sign_in_as(page, world.users["commissioner"])
     expect(heading(page)).to_have_text("Reducing Restrictive Practice")
     expect(page.get_by_role("link", name="Patients")).to_have_count(0)
     check_accessibility(page, "home-commissioner")

@@ -18,7 +18,7 @@ from rrp.segregation.pseudonyms import pseudonym
 from rrp.segregation.services import episode_start
 from tests import factories
 from tests.browser.conftest import PHONE
-from tests.browser.steps import check_accessibility, settle_after_resize, sign_in, visit
+from tests.browser.steps import check_accessibility, settle_after_resize, sign_in, sign_in_as, visit
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_independent_review_with_an_overdue_recommendation(page: Page, world):
 
     # So does the commissioner's, by the person's pseudonym.
     page.context.clear_cookies()
-    sign_in(page, world.users["commissioner"].username)
+    sign_in_as(page, world.users["commissioner"])
     visit(page, "/segregation/oversight/", "commissioner-oversight-overdue")
     page.get_by_role("link", name="1 owned by the provider").click()
     rows = page.get_by_role("table", name="Every recommendation, overdue first").get_by_role("row")
@@ -180,7 +180,6 @@ def test_named_access_for_a_case_manager(page: Page, world):
     basis; then the case manager sees the person by name; the overdue recommendation shows on the
     commissioner's view."""
     from rrp.segregation.oversight import independent_review_record
-    from tests.browser.steps import sign_in_as
 
     episode, patient, today = world.lts, world.patients["a1"], timezone.localdate()
     independent_review_record(
@@ -203,7 +202,7 @@ def test_named_access_for_a_case_manager(page: Page, world):
         ],
     )
     case_manager = world.users["commissioner"]
-    sign_in(page, case_manager.username)
+    sign_in_as(page, case_manager)
     visit(page, "/segregation/oversight/", "commissioner-oversight-no-grant")
     page.get_by_role("link", name="Recommendations of independent reviews by status").click()
     expect(page.get_by_role("cell", name=pseudonym(patient.pk), exact=True)).to_be_visible()
@@ -235,7 +234,7 @@ def test_named_access_for_a_case_manager(page: Page, world):
     expect(page.get_by_role("cell", name="In force")).to_be_visible()
     page.context.clear_cookies()
 
-    sign_in(page, case_manager.username)
+    sign_in_as(page, case_manager)
     visit(page, "/segregation/oversight/", "commissioner-oversight-with-grant")
     page.get_by_role("link", name=patient.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(patient.name)
@@ -270,7 +269,7 @@ def test_commissioner_records_the_status_of_an_action_it_owns(page: Page, world)
             {"text": "More time outside", "owner": "provider", "due_on": today + dt.timedelta(days=9)},
         ],
     )
-    sign_in(page, world.users["commissioner"].username)
+    sign_in_as(page, world.users["commissioner"])
     visit(page, "/segregation/oversight/", "commissioner-oversight-actions")
     page.get_by_role("link", name="Record the status of the actions commissioners own").click()
     expect(page.get_by_role("link", name=re.compile("Record status"))).to_have_count(1)
@@ -317,7 +316,6 @@ def secluded_52_hours(world):
 def test_possible_segregation_flag_and_decision(secluded_52_hours, page: Page, world):
     """A person secluded for more than 48 hours is flagged as possibly segregated; the decision is
     recorded with reasons and the flag shows as decided."""
-    from tests.browser.steps import sign_in_as
 
     person = secluded_52_hours
     sign_in_as(page, world.users["ward_manager"])  # two wards: a second factor

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from rrp.people.models import StaffMember
 from rrp.segregation.models import Episode, Review
 from tests import factories
-from tests.browser.steps import check_accessibility, sign_in, visit
+from tests.browser.steps import check_accessibility, sign_in, sign_in_as, visit
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_governance_and_commissioner_pages(page: Page, world):
     page.get_by_role("button", name="Sign out").or_(page.get_by_role("link", name="Sign out")).first.click()
     page.get_by_role("main").get_by_role("button", name="Sign out").click()
 
-    sign_in(page, world.users["commissioner"].username)
+    sign_in_as(page, world.users["commissioner"])
     visit(page, "/segregation/", "commissioner-index")
     page.get_by_role("link", name=re.compile("Long-term segregation register")).click()
     expect(page.get_by_role("cell", name=re.compile(r"^P-"))).to_be_visible()
