@@ -138,7 +138,8 @@ PERMISSION_DEFINITIONS: dict[Permission, PermissionDefinition] = {
             Permission.USER_MANAGE,
             "Create accounts, give them a role and organisation links, deactivate and reactivate them and reset "
             "their two-factor sign-in, each change with a reason (never deleted): every account for system "
-            "administrators; a provider administrator only its own provider's accounts, with its roles and wards.",
+            "administrators; a provider administrator only its own provider's accounts, with its roles and wards and "
+            "the expert by experience role (decision 0083).",
             writes=True,
         ),
         PermissionDefinition(
@@ -477,8 +478,8 @@ ROLE_DEFINITIONS: dict[Role, RoleDefinition] = {
     Role.PROVIDER_ADMIN: RoleDefinition(
         Role.PROVIDER_ADMIN,
         "The provider's own administrator (its IT or information team): its sites and wards, its accounts "
-        "(with the provider's roles only), its staff roster and review rules, and its audit log. Sees no "
-        "patient data.",
+        "(with the provider's roles only, and the experts by experience it involves), its staff roster and review "
+        "rules, and its audit log. Sees no patient data.",
         frozenset(
             {P.WARD_MANAGE, P.USER_MANAGE, P.STAFF_ROSTER_MANAGE, P.REVIEW_RULES_SET}
             | {P.AUDIT_VIEW, P.PROVIDER_NAME_VIEW}

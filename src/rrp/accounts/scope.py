@@ -31,8 +31,13 @@ if TYPE_CHECKING:
 
 WARD_ROLES = (Role.WARD_STAFF, Role.WARD_MANAGER)
 PROVIDER_ROLES = (*WARD_ROLES, Role.PROVIDER_GOVERNANCE, Role.PROVIDER_ADMIN)
-# The roles a provider administrator may give: its provider's own (never a role that reaches further).
-PROVIDER_ADMIN_GRANTABLE = PROVIDER_ROLES
+# The roles of an account that belongs to a provider, given on the provider's administration page: its own
+# roles, and the expert by experience the trust involves (decision 0071), whose reach is not the provider's
+# but only the project teams they are put on (so not in PROVIDER_ROLES, which scope reads as "the provider").
+PROVIDER_ACCOUNT_ROLES = (*PROVIDER_ROLES, Role.EXPERT_BY_EXPERIENCE)
+# The roles a provider administrator may give (decision 0083): its provider's accounts' roles, never a role
+# that reaches further (commissioner, regulator, national analyst, collaborative lead, system administrator).
+PROVIDER_ADMIN_GRANTABLE = PROVIDER_ACCOUNT_ROLES
 
 # One Scope per signed-in user for the length of a request (None outside a request: no memo).
 _request_scopes: ContextVar[dict[tuple[Any, ...], Scope] | None] = ContextVar("rrp_scopes", default=None)

@@ -181,7 +181,8 @@ class _AccountDetails(SeenForm):
         label="Wards",
         queryset=Ward.objects.none(),
         required=False,
-        help_text="Ward staff and ward managers see only these wards' patients",
+        help_text="Ward staff and ward managers see only these wards' patients. None for an expert by "
+        "experience: they see the wards of the project teams they are added to",
     )
     commissioner = forms.ModelChoiceField(
         label="Integrated care board",

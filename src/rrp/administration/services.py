@@ -30,7 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission, Role
-from rrp.accounts.scope import PROVIDER_ADMIN_GRANTABLE, PROVIDER_ROLES
+from rrp.accounts.scope import PROVIDER_ACCOUNT_ROLES, PROVIDER_ADMIN_GRANTABLE, PROVIDER_ROLES, WARD_ROLES
 from rrp.core.formatting import long_date
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
@@ -426,8 +426,9 @@ USER_FIELDS = ("first_name", "last_name", "email", "job_title", "role", "wards",
 
 
 def grantable_roles(by: User) -> list[Role]:
-    """The roles ``by`` may give: every role for the system administrator, the provider's own roles for a
-    provider administrator, none for anyone else."""
+    """The roles ``by`` may give: every role for the system administrator, the roles of a provider's
+    accounts for a provider administrator (its own roles and the expert by experience it involves,
+    decision 0083), none for anyone else."""
     if not has_permission(by, Permission.USER_MANAGE):
         return []
     if by.role == Role.SYSTEM_ADMIN:
@@ -437,7 +438,7 @@ def grantable_roles(by: User) -> list[Role]:
 
 def may_manage_account(by: User, account: User) -> bool:
     """Whether ``by`` may change this account: any for the system administrator; for a provider
-    administrator, only an account of their own provider holding one of its roles."""
+    administrator, only an account of their own provider holding a role they may give."""
     if not has_permission(by, Permission.USER_MANAGE):
         return False
     if by.role == Role.SYSTEM_ADMIN:
@@ -462,12 +463,19 @@ def _check_role_and_wards(
         _add(errors, "role", "Choose one of the roles you may give")
     elif role in PROVIDER_ROLES and provider is None:
         _add(errors, "role", "A provider's role is given from the provider's page: add the account there")
-    elif role not in PROVIDER_ROLES and provider is not None:
+    elif role not in PROVIDER_ACCOUNT_ROLES and provider is not None:
         _add(errors, "role", "An account of a provider has one of the provider's roles")
     elif role == Role.COMMISSIONER and commissioner is None:
         _add(errors, "commissioner", "Choose the integrated care board this commissioner works for")
-    if role in (Role.WARD_STAFF, Role.WARD_MANAGER) and not wards:
+    if role in WARD_ROLES and not wards:
         _add(errors, "wards", "Choose at least one ward: ward staff and ward managers see only their wards")
+    if role == Role.EXPERT_BY_EXPERIENCE and wards:
+        _add(
+            errors,
+            "wards",
+            "Tick no wards for an expert by experience: they see only the wards of the project teams they "
+            "are added to",
+        )
     if any(provider is None or w.provider_id != provider.pk for w in wards):
         _add(errors, "wards", "Choose wards of this provider only")
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission, Role
-from rrp.accounts.scope import PROVIDER_ROLES
+from rrp.accounts.scope import PROVIDER_ACCOUNT_ROLES, PROVIDER_ROLES
 from rrp.administration import forms, selectors, services
 from rrp.core.formatting import long_date
 from rrp.core.forms import form_page
@@ -253,9 +253,13 @@ def ward_change(request: HttpRequest, ward_id: int) -> HttpResponse:
 
 
 def _account_roles(request: HttpRequest, provider: Provider | None) -> list[Role]:
-    """The roles offered: a provider's own on its page, the service's others on the service page."""
+    """The roles offered: a provider's accounts' on its page (its own roles and the expert by experience it
+    involves), the service's others on the service page (an expert by experience there belongs to no
+    provider: one who joins collaboratives only)."""
     roles = services.grantable_roles(request.user)
-    return [r for r in roles if (r in PROVIDER_ROLES) == (provider is not None)]
+    if provider is not None:
+        return [r for r in roles if r in PROVIDER_ACCOUNT_ROLES]
+    return [r for r in roles if r not in PROVIDER_ROLES]
 
 
 @require_http_methods(FORM_METHODS)

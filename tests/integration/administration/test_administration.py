@@ -197,7 +197,9 @@ def test_provider_admin_cannot_open_any_patient_or_incident_page(world, complete
         assert client.get(path).status_code in (403, 404), path
 
 
-@pytest.mark.parametrize("role", ["system_admin", "regulator", "commissioner", "national_analyst"])
+@pytest.mark.parametrize(
+    "role", ["system_admin", "regulator", "commissioner", "national_analyst", "collaborative_lead"]
+)
 def test_provider_admin_gives_only_its_providers_roles(world, role):
     client = signed_in_client(world.users["provider_admin"])
     response = client.post(
@@ -217,6 +219,66 @@ def test_provider_admin_gives_only_its_providers_roles(world, role):
         or "Choose the role" in response.content.decode()
     )
     assert not User.objects.filter(username="eve").exists()
+
+
+def test_provider_admin_adds_an_expert_by_experience_to_its_provider(world):
+    """Decision 0083 (0071 left it to the system administrator): the trust's own administrator gives the
+    expert by experience role on its provider's page; the account belongs to the provider, so its project
+    leads can add them to a team, and it reaches no ward until they do."""
+    client = signed_in_client(world.users["provider_admin"])
+    page = client.get(f"/administration/providers/{world.providers[0].pk}/accounts/add/").content.decode()
+    assert 'value="expert_by_experience"' in page
+    assert 'value="commissioner"' not in page and 'value="collaborative_lead"' not in page
+    response = client.post(
+        f"/administration/providers/{world.providers[0].pk}/accounts/add/",
+        {
+            "first_name": "Jo",
+            "last_name": "Lived",
+            "username": "jo.lived",
+            "email": "jo@example.org",
+            "job_title": "Expert by experience",
+            "role": "expert_by_experience",
+            "password": "a-long-first-password-9",
+            "reason": "Joining the seclusion reduction project",
+        },
+    )
+    assert response.status_code == 302
+    expert = User.objects.get(username="jo.lived")
+    assert expert.role == Role.EXPERT_BY_EXPERIENCE and expert.provider == world.providers[0]
+    assert not expert.wards.exists() and not expert.requires_two_factor
+    assert last_audit("accounts.User").detail["reason"] == "Joining the seclusion reduction project"
+    # Theirs to keep: the provider administrator opens and changes the account afterwards.
+    account_page = client.get(f"/administration/accounts/{expert.pk}/")
+    assert account_page.status_code == 200
+
+
+def test_provider_admin_cannot_give_an_expert_by_experience_wards_or_another_providers(world):
+    admin = world.users["provider_admin"]
+    common = {
+        "by": admin,
+        "username": "jo.lived",
+        "first_name": "Jo",
+        "last_name": "Lived",
+        "email": "",
+        "job_title": "",
+        "role": Role.EXPERT_BY_EXPERIENCE,
+        "password": "a-long-first-password-9",
+        "reason": "Joining a project",
+    }
+    with pytest.raises(ValidationError) as refused:
+        services.user_create(provider=world.providers[0], wards=[world.wards["a1"]], **common)
+    assert refused.value.message_dict["wards"] == [
+        "Tick no wards for an expert by experience: they see only the wards of the project teams they are "
+        "added to"
+    ]
+    with pytest.raises(PermissionDenied):
+        services.user_create(provider=world.providers[1], **common)
+    assert not User.objects.filter(username="jo.lived").exists()
+    # Another provider's expert by experience is not theirs to change.
+    other = factories.user(role=Role.EXPERT_BY_EXPERIENCE, provider=world.providers[1])
+    assert services.may_manage_account(admin, world.users["expert_by_experience"])
+    assert not services.may_manage_account(admin, other)
+    assert signed_in_client(admin).get(f"/administration/accounts/{other.pk}/").status_code == 404
 
 
 def test_provider_admin_adds_a_ward_manager_with_its_wards_only(world):

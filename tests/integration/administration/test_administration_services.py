@@ -290,6 +290,13 @@ def test_no_one_else_manages_accounts(world):
     assert services.grantable_roles(world.users["provider_governance"]) == []
     assert not services.may_manage_account(world.users["ward_manager"], world.users["ward_staff"])
     assert set(services.grantable_roles(world.users["system_admin"])) == set(Role)
+    assert services.grantable_roles(world.users["provider_admin"]) == [
+        Role.WARD_STAFF,
+        Role.WARD_MANAGER,
+        Role.PROVIDER_GOVERNANCE,
+        Role.PROVIDER_ADMIN,
+        Role.EXPERT_BY_EXPERIENCE,
+    ]
     # A provider administrator manages its own provider's accounts, not another provider's or a national one.
     admin = world.users["provider_admin"]
     assert services.may_manage_account(admin, world.users["ward_staff"])
