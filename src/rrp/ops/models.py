@@ -49,6 +49,11 @@ class ReminderKind(models.TextChoices):
     RT_OBSERVATIONS = "rt_observations", "Physical health observations due after rapid tranquillisation"
     CQC = "cqc", "Notifications to the Care Quality Commission still to make (regulation 18)"
     LTS_ENTRY = "lts_entry", "Someone your ICB commissions care for has entered long-term segregation"
+    OVERDUE_ACTIONS = (
+        "overdue_actions",
+        "Recommendations of independent reviews and C(E)TRs overdue on your wards",
+    )
+    ICB_ACTIONS = "icb_actions", "Recommendations your ICB owns that are overdue"
 
 
 class ReminderPreference(models.Model):

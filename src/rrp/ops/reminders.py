@@ -5,7 +5,9 @@ send is retried with growing gaps and, after the last attempt, shown to administ
 (/ops/reminders/). Every attempt is in the audit log. A reminder says what is due, on which ward, and
 links to it: an episode or incident by its number, never a patient's name or NHS number, because email
 leaves the NHS network's control. Commissioners are told when someone at a provider their ICB
-commissions enters long-term segregation, by episode number and pseudonym.
+commissions enters long-term segregation, by episode number and pseudonym. The owners of recommendations
+of independent reviews and C(E)TRs (issue 17) are told when one falls overdue and weekly while it stays
+so: the provider's staff who record segregation on its ward, or the commissioning ICB's commissioners.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission, Role
-from rrp.core.formatting import long_date_time
+from rrp.core.formatting import long_date, long_date_time
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.force.codes import CqcReason, CqcTaskStatus, InterventionType
@@ -37,8 +39,9 @@ from rrp.force.observations import HourState, monitoring_hours, rt_monitoring_st
 from rrp.force.selectors import follow_up_outstanding
 from rrp.ops.models import Reminder, ReminderKind, ReminderPreference, ReminderStatus
 from rrp.organisations.models import Ward
-from rrp.segregation.codes import EpisodeKind, due_label
+from rrp.segregation.codes import ActionOwner, ActionStatus, EpisodeKind, OversightReviewKind, due_label
 from rrp.segregation.models import Episode
+from rrp.segregation.oversight_selectors import OverdueAction, overdue_actions_to_remind
 from rrp.segregation.pseudonyms import pseudonym
 from rrp.segregation.selectors import due_by_ward
 
@@ -52,7 +55,11 @@ PERMISSION_FOR = {
     ReminderKind.RT_OBSERVATIONS: Permission.INCIDENT_RECORD,
     ReminderKind.CQC: Permission.CQC_TASK_COMPLETE,
     ReminderKind.LTS_ENTRY: Permission.COMMISSIONED_LTS_REGISTER_VIEW,
+    ReminderKind.OVERDUE_ACTIONS: Permission.SEGREGATION_RECORD,
+    ReminderKind.ICB_ACTIONS: Permission.COMMISSIONER_ACTION_RECORD,
 }
+#: The kinds sent to the commissioner users of the ICBs that commission the ward's provider.
+COMMISSIONER_KINDS = (ReminderKind.LTS_ENTRY, ReminderKind.ICB_ACTIONS)
 REVIEWS_WITHIN = dt.timedelta(hours=2)
 FOLLOW_UP_DAYS = 28
 MAX_ATTEMPTS = 5
@@ -244,14 +251,62 @@ def lts_entry_notices(slot: dt.datetime) -> list[WardNotice]:
     ]
 
 
+def _action_line(action: OverdueAction, *, for_icb: bool) -> str:
+    state = action.state
+    recommendation = state.recommendation
+    review = recommendation.independent_review
+    # The review's kind and number, and for the ICB the pseudonym its register shows: never the
+    # recommendation's words, which may name the person.
+    about = f"{OversightReviewKind(review.kind).label} {review.pk}"
+    if for_icb:
+        about += f", person {pseudonym(review.patient_id)}"
+        link = _link("segregation:commissioner-recommendation-status", recommendation_id=recommendation.pk)
+    else:
+        link = _link("segregation:recommendation-status", recommendation_id=recommendation.pk)
+    days = state.days_overdue
+    return (
+        f"Recommendation {recommendation.number} of {about}: {ActionStatus(state.status).label.lower()}, due "
+        f"{long_date(recommendation.due_on)}, overdue by {days} day{'s' if days != 1 else ''}\n  {link}"
+    )
+
+
+def overdue_action_notices(now: dt.datetime) -> dict[str, list[WardNotice]]:
+    """Per ward, the recommendations of independent reviews and C(E)TRs that fell overdue yesterday or a
+    week ago (and weekly before that), by kind: those the provider owns (`OVERDUE_ACTIONS`, to the staff
+    who record segregation on the ward, who update them) and those commissioners own (`ICB_ACTIONS`, to
+    the commissioning ICBs' commissioners, who since decision 0076 update their own)."""
+    by_ward: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for action in overdue_actions_to_remind(timezone.localdate(now)):
+        for_icb = action.state.recommendation.owner == ActionOwner.COMMISSIONER
+        kind = ReminderKind.ICB_ACTIONS if for_icb else ReminderKind.OVERDUE_ACTIONS
+        by_ward[(kind, action.ward_id)].append(_action_line(action, for_icb=for_icb))
+    wards = Ward.objects.select_related("provider").in_bulk([ward_id for _, ward_id in by_ward])
+    notices: dict[str, list[WardNotice]] = {ReminderKind.OVERDUE_ACTIONS: [], ReminderKind.ICB_ACTIONS: []}
+    for (kind, ward_id), lines in sorted(by_ward.items()):
+        ward = wards[ward_id]
+        where = f"{ward.provider.name}, {ward.name}" if kind == ReminderKind.ICB_ACTIONS else ward.name
+        subject = f"{len(lines)} overdue recommendation action{'s' if len(lines) != 1 else ''} on {where}"
+        notices[kind].append(WardNotice(ReminderKind(kind), ward, subject, tuple(lines)))
+    return notices
+
+
 def notices_for(kinds: Iterable[str], *, now: dt.datetime, slot: dt.datetime) -> list[WardNotice]:
     """The notices of each of `kinds` (ReminderKind values), in that order, as at `now` for `slot`."""
+    actions: dict[str, list[WardNotice]] = {}
+
+    def overdue(kind: str) -> list[WardNotice]:
+        if not actions:  # both owners' notices from one reading of the recommendations
+            actions.update(overdue_action_notices(now))
+        return actions[kind]
+
     builders: dict[str, Callable[[], list[WardNotice]]] = {
         ReminderKind.REVIEWS: lambda: reviews_notices(now),
         ReminderKind.RT_OBSERVATIONS: lambda: rt_notices(now),
         ReminderKind.FOLLOW_UP: lambda: follow_up_notices(now),
         ReminderKind.CQC: lambda: cqc_notices(now, slot),
         ReminderKind.LTS_ENTRY: lambda: lts_entry_notices(slot),
+        ReminderKind.OVERDUE_ACTIONS: lambda: overdue(ReminderKind.OVERDUE_ACTIONS),
+        ReminderKind.ICB_ACTIONS: lambda: overdue(ReminderKind.ICB_ACTIONS),
     }
     return [notice for kind in kinds for notice in builders[ReminderKind(kind)]()]
 
@@ -270,8 +325,9 @@ def kinds_available(user: User) -> list[ReminderKind]:
 def recipients(notice: WardNotice) -> list[User]:
     """The active users with an email address who may act on the notice's ward and chose its kind (CQC
     tasks: only their own provider's governance, who alone see its task list, force.selectors; someone
-    entering long-term segregation: the commissioner users of the ICBs that commission the provider)."""
-    if notice.kind == ReminderKind.LTS_ENTRY:
+    entering long-term segregation and the actions commissioners own: the commissioner users of the ICBs
+    that commission the provider)."""
+    if notice.kind in COMMISSIONER_KINDS:
         commissioners = (
             User.objects.filter(
                 is_active=True,

@@ -87,9 +87,12 @@ SCHEDULE: tuple[Job, ...] = (
         "follow-up-reminders",
         tasks.send_reminders,
         at=dt.time(8, 0),
-        kwargs={"kinds": [ReminderKind.FOLLOW_UP]},
+        kwargs={"kinds": [ReminderKind.FOLLOW_UP, ReminderKind.OVERDUE_ACTIONS, ReminderKind.ICB_ACTIONS]},
         pass_slot=True,
-        what="every day at 08:00: staff statements and patient debriefs outstanding on the last 28 days' incidents",
+        what="every day at 08:00: staff statements and patient debriefs outstanding on the last 28 days' incidents; "
+        "recommendations of independent reviews and C(E)TRs on their first day overdue and every seventh day "
+        "after, to their owners (the provider's staff who record segregation on the ward, or the commissioning "
+        "ICB's commissioners)",
     ),
     Job(
         "deliver-reminders",

@@ -266,6 +266,55 @@ def overdue_recommendations_for_provider(
     )
 
 
+#: An overdue action is reminded of on its first day overdue, then every this many days while it stays so.
+OVERDUE_REMINDER_EVERY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    """A recommendation overdue today, and the ward whose staff are reminded of it: its episode's ward, or
+    for a C(E)TR (no episode) the ward of the person's latest stay at the provider."""
+
+    state: RecommendationState
+    ward_id: int
+
+
+def overdue_actions_to_remind(today: dt.date) -> list[OverdueAction]:
+    """Every recommendation (of any provider: for the reminders' schedule, not a person's page) that is
+    overdue today and is on its first day overdue or a multiple of ``OVERDUE_REMINDER_EVERY_DAYS`` after it,
+    so its owners are told when it falls overdue and weekly while it stays so, not every day. Oldest
+    first. A C(E)TR of someone with no stay at the provider has no ward to remind and is left out."""
+    recommendations = [
+        r
+        for r in Recommendation.objects.filter(due_on__lt=today)
+        .select_related("independent_review__episode")
+        .order_by("due_on", "pk")
+        if (today - r.due_on).days % OVERDUE_REMINDER_EVERY_DAYS == 1
+    ]
+    states = [s for s in recommendation_states(recommendations, today=today) if s.overdue]
+    wards: dict[tuple[int, int], int | None] = {}
+    found = []
+    for state in states:
+        review = state.recommendation.independent_review
+        if review.episode_id is not None:
+            ward_id: int | None = review.episode.ward_id
+        else:
+            key = (review.patient_id, review.provider_id)
+            if key not in wards:
+                wards[key] = (
+                    WardStay.objects.filter(
+                        patient_id=review.patient_id, ward__provider_id=review.provider_id
+                    )
+                    .order_by("-started_at", "-pk")
+                    .values_list("ward_id", flat=True)
+                    .first()
+                )
+            ward_id = wards[key]
+        if ward_id is not None:
+            found.append(OverdueAction(state, ward_id))
+    return found
+
+
 # --- The plan to end segregation (issue 17, item 5) ---------------------------------------------------
 
 

@@ -320,7 +320,9 @@ def test_preferences_page_offers_only_what_the_role_acts_on_and_saves_the_choice
     client = signed_in_client(staff_with_email["ward_staff"])
     page = client.get("/account/reminders/")
     assert page.status_code == 200
-    assert page.text.count('name="kinds"') == 3
+    # Reviews, follow-up, observations after rapid tranquillisation, and the provider's overdue actions.
+    assert page.text.count('name="kinds"') == 4
+    assert 'value="overdue_actions"' in page.text and 'value="icb_actions"' not in page.text
     saved = client.post("/account/reminders/", {"kinds": ["reviews"]})
     assert saved.status_code == 302
     assert reminders.chosen_kinds(staff_with_email["ward_staff"]) == {"reviews"}
