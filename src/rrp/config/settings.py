@@ -62,8 +62,9 @@ else:
         if h
     ]
 
-# Pseudonyms for people outside a provider are keyed hashes; the key must be stable and secret.
-PSEUDONYM_KEY = os.environ.get("RRP_PSEUDONYM_KEY", SECRET_KEY)
+# Pseudonyms for people outside a provider are keyed hashes; the key must be stable and secret. An empty
+# value (an uncommented `RRP_PSEUDONYM_KEY=` in .env) is no key at all, so it falls back too.
+PSEUDONYM_KEY = os.environ.get("RRP_PSEUDONYM_KEY", "").strip() or SECRET_KEY
 
 INSTALLED_APPS = [
     "django.contrib.auth",
