@@ -64,7 +64,15 @@ def _writer(probe: ProbeServer, n: int, outcomes: list[Outcome], start: threadin
             incident = probe.seed["incidents"][(n + r) % SHARED]
             read = probe.request("GET", f"/api/incidents/{incident}", token=token)
             if read.status != 200:
-                outcomes.append(Outcome("read", marker, read.status))
+                outcomes.append(
+                    Outcome(
+                        "read",
+                        marker,
+                        read.status,
+                        retry_after=read.headers.get("Retry-After"),
+                        content_type=read.headers.get("Content-Type", ""),
+                    )
+                )
                 continue
             base = read.json()["version"]
             answer = probe.request(
