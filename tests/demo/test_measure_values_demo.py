@@ -11,7 +11,7 @@ from rrp.demo.generate import demo_data_generate
 from rrp.demo.registry import DemoOptions
 from rrp.measures.catalogue import measure
 from rrp.measures.models import MeasureValue
-from rrp.measures.series import analyse_series, measure_series
+from rrp.measures.series import analyse_series, measure_series, month_of_week
 from rrp.measures.values import value_measures
 from rrp.organisations.models import Ward
 
@@ -30,15 +30,21 @@ def test_every_ward_has_24_months_of_every_value_measure(demo) -> None:
     values = list(MeasureValue.objects.all())
 
     for ward in wards:
-        for slug in value_measures():
-            months = {v.period_start for v in values if v.ward_id == ward.pk and v.measure_slug == slug}
+        for slug, definition in value_measures().items():
+            given = [v for v in values if v.ward_id == ward.pk and v.measure_slug == slug]
+            # A weekly measure (decision 0079) has a value each whole week, each in its Thursday's month.
+            assert {v.period for v in given} == {"week" if definition.weekly else "month"}, slug
+            months = {month_of_week(v.period_start) if definition.weekly else v.period_start for v in given}
             assert len(months) == 24, (ward.code, slug)
+            assert {v.definition_version for v in given} == {definition.version}
     for value in values[:200]:
         value.full_clean()
-    assert max(v.period_start for v in values) == dt.date(2025, 6, 1)
+    assert max(v.period_start for v in values if v.period == "month") == dt.date(2025, 6, 1)
+    assert max(v.period_start for v in values if v.period == "week") == dt.date(2025, 6, 23)
 
 
 def test_demo_values_chart_with_the_engine(demo) -> None:
+    """The weekly huddles held roll up to 24 months (and chart by week too)."""
     ward = Ward.objects.first()
     definition = measure("safety-huddles-held")
 
@@ -50,6 +56,10 @@ def test_demo_values_chart_with_the_engine(demo) -> None:
     assert series["value"].notna().sum() == 24
     assert 60 < series["value"].mean() < 100
     assert result.summaries
+    weekly = measure_series(
+        definition, ward_ids=[ward.pk], since=dt.date(2025, 1, 6), until=dt.date(2025, 6, 29), period="week"
+    )
+    assert weekly["value"].notna().sum() == 25 and set(weekly["denominator"].dropna()) == {7}
 
 
 def test_a_second_run_replaces_the_values(demo) -> None:

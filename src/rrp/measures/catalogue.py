@@ -82,6 +82,16 @@ class Combine(StrEnum):
     MEAN = "mean"
 
 
+class EntryPeriod(StrEnum):
+    """How often a ward gives a value of an entered or imported measure (decision 0079): per calendar
+    month, or per ISO week (Monday to Sunday) for what the ward counts week by week (huddles held,
+    Safewards in use). Weekly values are charted weekly, and rolled up to months where a page shows
+    months (``measures.series.roll_up_weeks``)."""
+
+    MONTH = "month"
+    WEEK = "week"
+
+
 class Counts(StrEnum):
     """What the numerator counts in the records (the series code reads this, not the wording)."""
 
@@ -156,6 +166,13 @@ class MeasureDefinition:
     #: 0077): the patients' weekly check, where a few answers on a small ward would say who answered what.
     #: Everyone else, the provider's governance included, sees them suppressed, and the provider total too.
     suppress_outside_ward: bool = False
+    #: Per month or per ISO week (entered or imported measures only; decision 0079).
+    entry_period: EntryPeriod = EntryPeriod.MONTH
+
+    @property
+    def weekly(self) -> bool:
+        """True when a ward gives a value each ISO week (Monday start) rather than each month."""
+        return self.entry_period is EntryPeriod.WEEK
 
     @property
     def from_values(self) -> bool:
@@ -199,7 +216,14 @@ REQUIRED_FIELDS = (
     "checked_by",
     "next_review",
 )
-OPTIONAL_FIELDS = ("source", "references", "combine", "suppress_outside", "suppress_outside_ward")
+OPTIONAL_FIELDS = (
+    "source",
+    "references",
+    "combine",
+    "suppress_outside",
+    "suppress_outside_ward",
+    "entry_period",
+)
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RATE_CHARTS = {Chart.P, Chart.PPRIME, Chart.U, Chart.UPRIME, Chart.FUNNEL}
 INTERVAL_CHARTS = {Chart.G, Chart.T}
@@ -352,6 +376,17 @@ def parse_definition(data: Any, *, path: Path) -> MeasureDefinition:  # noqa: C9
             reason="mean goes with a measure with no denominator (a level per ward)",
         )
     suppress_outside, suppress_outside_ward = _suppression(data, source=source, path=path)
+    entry_period = _choice(EntryPeriod, data.get("entry_period", "month"), path=path, field="entry_period")
+    if entry_period is EntryPeriod.WEEK and source is Source.RECORDS:
+        raise MeasureDefinitionError(
+            path=path, field="entry_period", reason="week goes with a source of entered or imported"
+        )
+    if entry_period is EntryPeriod.WEEK and denominator is Denominator.OCCUPIED_BED_DAYS:
+        raise MeasureDefinitionError(
+            path=path,
+            field="entry_period",
+            reason="week goes with a denominator of entered or none (a week straddles two months of bed days)",
+        )
     metric = data["mhsds_metric"]
     if metric is not None and metric not in MHSDS_METRICS:
         raise MeasureDefinitionError(
@@ -392,6 +427,7 @@ def parse_definition(data: Any, *, path: Path) -> MeasureDefinition:  # noqa: C9
         combine=combine,
         suppress_outside=suppress_outside,
         suppress_outside_ward=suppress_outside_ward,
+        entry_period=entry_period,
     )
 
 

@@ -122,7 +122,9 @@ def propose(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         status = status if status != 200 else 400
     else:
         form = DefinitionForm(
-            initial=definition_initial(current) if current else {"combine": "sum", "base_version": 0}
+            initial=definition_initial(current)
+            if current
+            else {"combine": "sum", "entry_period": "month", "base_version": 0}
         )
     return render(
         request,

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from rrp.core.validation.forms import ValidatedForm
-from rrp.measures.values import denominator_problem, parse_month, parse_number, value_measures
+from rrp.measures.values import denominator_problem, parse_number, parse_period, value_measures
 
 
 class MeasureValueForm(ValidatedForm):
@@ -18,10 +18,11 @@ class MeasureValueForm(ValidatedForm):
         label="Measure", widget=forms.RadioSelect, error_messages={"required": "Choose the measure"}
     )
     month = forms.CharField(
-        label="Month",
-        help_text="As YYYY-MM, for example 2026-03. The month must have ended.",
+        label="Month, or week for a weekly measure",
+        help_text="A month as YYYY-MM, for example 2026-03. For a weekly measure, the Monday the week starts "
+        "as YYYY-MM-DD, for example 2026-03-02. The month or week must have ended.",
         max_length=10,
-        error_messages={"required": "Enter the month"},
+        error_messages={"required": "Enter the month, or the week's Monday for a weekly measure"},
     )
     numerator = forms.CharField(
         label="Numerator (what was counted)",
@@ -47,13 +48,17 @@ class MeasureValueForm(ValidatedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = [(slug, d.name) for slug, d in value_measures().items()]
+        self.fields["measure"].choices = [
+            (slug, f"{d.name} (weekly)" if d.weekly else d.name) for slug, d in value_measures().items()
+        ]
 
-    def clean_month(self) -> dt.date:
-        month, problem = parse_month(self.cleaned_data["month"], today=timezone.localdate())
+    def clean_month(self) -> dt.date | None:
+        """The period's start: a month's 1st, or a week's Monday where the chosen measure is weekly."""
+        definition = value_measures().get(self.data.get("measure", ""))
+        start, problem = parse_period(self.cleaned_data["month"], definition, today=timezone.localdate())
         if problem:
             raise forms.ValidationError(problem[:1].upper() + problem[1:])
-        return month  # type: ignore[return-value]
+        return start
 
     def _number(self, name: str) -> Decimal | None:
         text = self.cleaned_data[name]
@@ -171,6 +176,18 @@ class DefinitionForm(ValidatedForm):
         choices=GOVERNED_CHARTS,
         error_messages={"required": "Choose the chart"},
     )
+    entry_period = forms.ChoiceField(
+        label="How often wards give a value",
+        widget=forms.RadioSelect,
+        choices=[
+            ("month", "Each month"),
+            ("week", "Each week (Monday to Sunday), for a count or level kept on the ward week by week"),
+        ],
+        initial="month",
+        required=False,
+        help_text="A weekly measure is charted by week on the huddle and rolled up to months on the board "
+        "and collaborative; it carries its own denominator or none.",
+    )
     combine = forms.ChoiceField(
         label="How wards make the provider's figure",
         widget=forms.RadioSelect,
@@ -228,6 +245,7 @@ class DefinitionForm(ValidatedForm):
             "mhsds_metric": None,
             "source": data["source"],
             "combine": data["combine"],
+            "entry_period": data.get("entry_period") or "month",
             "suppress_outside": data["suppress_outside"] == "yes",
             "next_review": data["next_review"],
         }
@@ -248,6 +266,7 @@ def definition_initial(definition: Any) -> dict[str, Any]:
         "improvement_direction": definition.improvement_direction.value,
         "default_chart": definition.default_chart.value,
         "combine": definition.combine.value,
+        "entry_period": definition.entry_period.value,
         "suppress_outside": "yes" if definition.suppress_outside else "no",
         "next_review": definition.next_review.isoformat(),
         "base_version": definition.version,

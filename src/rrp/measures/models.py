@@ -83,10 +83,19 @@ class ValueRoute(models.TextChoices):
     DEMO = "demo", "Demo data"
 
 
-class MeasureValue(AppendOnlyModel):
-    """One version of a ward's value of an entered or imported measure for one month (decision 0043).
+class ValuePeriod(models.TextChoices):
+    """The period a measure value counts: a calendar month (``period_start`` the 1st) or an ISO week
+    (``period_start`` its Monday), as the measure's definition says (``entry_period``, decision 0079)."""
 
-    The current value of (ward, measure, month) is its highest version; a correction is a new version
+    MONTH = "month", "Month"
+    WEEK = "week", "Week"
+
+
+class MeasureValue(AppendOnlyModel):
+    """One version of a ward's value of an entered or imported measure for one month, or one ISO week
+    where the measure is weekly (decisions 0043 and 0079).
+
+    The current value of (ward, measure, period, start) is its highest version; a correction is a new version
     with a reason, never an edit. ``denominator`` is blank where the measure is over occupied bed days
     (RRP's own) or is a plain count. Counts per ward and month hold nothing that identifies a patient.
     """
@@ -96,7 +105,12 @@ class MeasureValue(AppendOnlyModel):
     definition_version = models.PositiveIntegerField(
         help_text="The measure definition's version the value was given under."
     )
-    period_start = models.DateField(help_text="The first day of the month the value counts.")
+    period = models.CharField(
+        max_length=5, choices=ValuePeriod.choices, default=ValuePeriod.MONTH, db_default=ValuePeriod.MONTH
+    )
+    period_start = models.DateField(
+        help_text="The first day of the month, or the Monday of the week, counted."
+    )
     numerator = models.DecimalField(max_digits=12, decimal_places=2)
     denominator = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     version = models.PositiveIntegerField()
@@ -111,10 +125,13 @@ class MeasureValue(AppendOnlyModel):
         ordering = ["ward_id", "measure_slug", "period_start", "version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["ward", "measure_slug", "period_start", "version"], name="one_measure_value_version"
+                fields=["ward", "measure_slug", "period", "period_start", "version"],
+                name="one_measure_value_version",
             ),
             models.CheckConstraint(
-                name="measure_value_month_starts_on_day_1", condition=models.Q(period_start__day=1)
+                name="measure_value_period_starts_on_day_1_or_monday",
+                condition=models.Q(period=ValuePeriod.MONTH, period_start__day=1)
+                | models.Q(period=ValuePeriod.WEEK, period_start__iso_week_day=1),
             ),
             models.CheckConstraint(
                 name="measure_value_numerator_not_negative", condition=models.Q(numerator__gte=0)

@@ -47,7 +47,8 @@ from rrp.force.debriefs import DEBRIEF_WINDOW, patient_debrief_times
 from rrp.force.models import Debrief, InterventionRecord
 from rrp.force.selectors import recorded_types
 from rrp.force.services import LATER_RESTRAINTS_WITHIN
-from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
+from rrp.measures.catalogue import Combine, Counts, Denominator, MeasureDefinition, all_measures
+from rrp.measures.models import MeasureValue, ValuePeriod
 from rrp.measures.values import current_values
 from rrp.organisations.models import OccupiedBedDays
 from rrp.organisations.selectors import bed_days_by_month, period_of
@@ -508,26 +509,112 @@ def measure_series(
     return _series_frame(definition, wards, periods, numerator_cells, counted)
 
 
+def month_of_week(monday: dt.date) -> dt.date:
+    """The month an ISO week is rolled up into: the month of its Thursday, which holds at least four of
+    its seven days (ISO 8601 gives a week to a year the same way)."""
+    return (monday + dt.timedelta(days=3)).replace(day=1)
+
+
+def weeks_of_month(month: dt.date) -> list[dt.date]:
+    """The Mondays of the weeks rolled up into ``month`` (four or five)."""
+    thursday = month + dt.timedelta(days=(3 - month.weekday()) % 7)
+    out = []
+    while thursday.month == month.month:
+        out.append(thursday - dt.timedelta(days=3))
+        thursday += dt.timedelta(weeks=1)
+    return out
+
+
+ValueCells = dict[tuple[int, dt.date], tuple[float, float | None]]
+
+
+def roll_up_weeks(definition: MeasureDefinition, weekly: ValueCells) -> ValueCells:
+    """A weekly measure's values as months (decision 0079), each week in the month of its Thursday:
+
+    - a rate over the value's own denominator (huddles held of those planned) sums both, over the weeks
+      given;
+    - a level (``combine: mean``: Safewards interventions in use) is the mean of the weeks given;
+    - a count is the sum of the weeks, only where every week of the month has a value: a missing week
+      would read as fewer events, an improvement no one made."""
+    grouped: dict[tuple[int, dt.date], list[tuple[float, float | None]]] = {}
+    for (ward_id, monday), cell in weekly.items():
+        grouped.setdefault((ward_id, month_of_week(monday)), []).append(cell)
+    out: ValueCells = {}
+    for (ward_id, month), cells in grouped.items():
+        numerators = [n for n, _ in cells]
+        if definition.denominator is Denominator.ENTERED:
+            out[(ward_id, month)] = (sum(numerators), sum(d or 0.0 for _, d in cells))
+        elif definition.combine is Combine.MEAN:
+            out[(ward_id, month)] = (sum(numerators) / len(numerators), None)
+        elif len(cells) == len(weeks_of_month(month)):
+            out[(ward_id, month)] = (sum(numerators), None)
+    return out
+
+
+def _held_cells(
+    definition: MeasureDefinition,
+    *,
+    ward_ids: Sequence[int],
+    periods: list[dt.date],
+    period: Period,
+) -> ValueCells:
+    """Each ward's current values as (numerator, denominator) per period of the chart: one query, two
+    for a weekly measure shown by month (its weekly values rolled up, and any monthly ones it had)."""
+
+    def cells(held: dict[tuple[int, dt.date], MeasureValue]) -> ValueCells:
+        return {
+            key: (float(v.numerator), None if v.denominator is None else float(v.denominator))
+            for key, v in held.items()
+        }
+
+    if not definition.weekly:
+        return cells(
+            current_values(definition.slug, ward_ids=ward_ids, first_month=periods[0], last_month=periods[-1])
+        )
+    if period is Period.WEEK:
+        return cells(
+            current_values(
+                definition.slug,
+                ward_ids=ward_ids,
+                first_month=periods[0],
+                last_month=periods[-1],
+                period=ValuePeriod.WEEK,
+            )
+        )
+    weekly = current_values(
+        definition.slug,
+        ward_ids=ward_ids,
+        first_month=periods[0] - dt.timedelta(days=3),
+        last_month=_next_period(periods[-1], Period.MONTH) - dt.timedelta(days=4),
+        period=ValuePeriod.WEEK,
+    )
+    # A month given as a whole (before the measure was weekly) stands as it was given.
+    monthly = cells(
+        current_values(definition.slug, ward_ids=ward_ids, first_month=periods[0], last_month=periods[-1])
+    )
+    return {**roll_up_weeks(definition, cells(weekly)), **monthly}
+
+
 def ward_values_series(
     definition: MeasureDefinition, *, ward_ids: Sequence[int], since: dt.date, until: dt.date, period: Period
 ) -> pd.DataFrame:
-    """An entered or imported measure (decision 0043): each ward's current value per month, over the
-    value's own denominator or the ward's occupied bed days, or as a count.
+    """An entered or imported measure (decisions 0043 and 0079): each ward's current value per period,
+    over the value's own denominator or the ward's occupied bed days, or as a count.
 
     Only wards with at least one value in the window are in the frame (a ward that does not collect the
-    measure has no chart, not a flat line of zeros); a month with no value is a gap (NaN), never 0. Values
-    are per calendar month, so a weekly series is empty: a month cannot be split into weeks honestly.
-    Two queries at most (the values, and the bed days)."""
+    measure has no chart, not a flat line of zeros); a period with no value is a gap (NaN), never 0. A
+    monthly measure has no weekly series (a month cannot be split into weeks honestly); a weekly one is
+    charted by week, and by month rolled up (``roll_up_weeks``). Two queries at most."""
     empty = pd.DataFrame({c: pd.Series(dtype=float) for c in SERIES_COLUMNS})
-    if period is not Period.MONTH or not ward_ids:
+    if (period is not Period.MONTH and not definition.weekly) or not ward_ids:
         return empty
     periods = period_starts(since=since, until=until, period=period)
-    held = current_values(definition.slug, ward_ids=ward_ids, first_month=periods[0], last_month=periods[-1])
+    held = _held_cells(definition, ward_ids=ward_ids, periods=periods, period=period)
     wards = sorted({ward_id for ward_id, _ in held})
     if not wards:
         return empty
     keys = list(itertools.product(wards, periods))
-    numerators = np.array([float(held[k].numerator) if k in held else np.nan for k in keys], dtype=float)
+    numerators = np.array([held[k][0] if k in held else np.nan for k in keys], dtype=float)
     if definition.denominator is Denominator.OCCUPIED_BED_DAYS:
         bed_days = bed_days_by_period(ward_ids=wards, since=since, until=until, period=period)
         denominators = np.array([bed_days.get(k, np.nan) for k in keys], dtype=float)
@@ -535,8 +622,7 @@ def ward_values_series(
         denominators = np.full(len(keys), np.nan)
     else:
         denominators = np.array(
-            [float(d) if k in held and (d := held[k].denominator) is not None else np.nan for k in keys],
-            dtype=float,
+            [d if k in held and (d := held[k][1]) is not None else np.nan for k in keys], dtype=float
         )
     frame = pd.MultiIndex.from_product([wards, periods], names=["ward_id", "period"]).to_frame(index=False)
     frame["numerator"] = numerators

@@ -3,7 +3,8 @@ page, sent through the API or imported from an incident system's export, one app
 correction.
 
 Every route goes through ``record_values``, so a value is checked the same way wherever it comes from:
-the measure must be an entered or imported one, the month a whole month not in the future, the numerator
+the measure must be an entered or imported one, the month (or, for a weekly measure, the ISO week from its
+Monday; decision 0079) one that has ended, the numerator
 a number of 0 or more, and the denominator given exactly when the measure has its own (blank where it is
 over occupied bed days or is a plain count). The import (``measure_values_import``) is all or nothing and
 idempotent: a row equal to the value held writes nothing.
@@ -27,7 +28,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.measures.catalogue import Denominator, MeasureDefinition, all_measures
 from rrp.measures.governance import refresh_catalogue
-from rrp.measures.models import MeasureValue, ValueRoute
+from rrp.measures.models import MeasureValue, ValuePeriod, ValueRoute
 from rrp.organisations.models import Ward
 
 #: The columns of ``rrp import measure-values`` and of the API's CSV, exactly (issue 20).
@@ -59,6 +60,18 @@ class ValueInput:
     base_version: int | None = None  # the version the person started from (a page or API correction)
 
 
+def period_of(definition: MeasureDefinition) -> ValuePeriod:
+    """The period a value of this measure counts: a month, or an ISO week for a weekly measure."""
+    return ValuePeriod.WEEK if definition.weekly else ValuePeriod.MONTH
+
+
+def period_text(start: dt.date, period: ValuePeriod | str) -> str:
+    """How a page names a value's period: 'March 2026', or 'the week of 2 March 2026'."""
+    if period == ValuePeriod.WEEK:
+        return f"the week of {start.day} {start:%B %Y}"
+    return f"{start:%B %Y}"
+
+
 class ValueConflict(Exception):
     """Someone saved a newer version of this value since the person started (decision 0018); ``current``
     is the value held now (None if the version the person started from names none)."""
@@ -70,7 +83,7 @@ class ValueConflict(Exception):
         else:
             name = all_measures()[current.measure_slug].name if current.measure_slug in all_measures() else ""
             text = (
-                f"someone else saved {name or current.measure_slug} for {current.period_start:%B %Y} since you "
+                f"someone else saved {name or current.measure_slug} for {period_text(current.period_start, current.period)} since you "
                 f"started (version {current.version}: {current.numerator_text}); check it, and save "
                 "again if yours is right"
             )
@@ -113,6 +126,37 @@ def parse_month(text: str, *, today: dt.date) -> tuple[dt.date | None, str | Non
     return day, None
 
 
+def parse_week(text: str, *, today: dt.date) -> tuple[dt.date | None, str | None]:
+    """The Monday an ISO week starts, from YYYY-MM-DD (a Monday) or YYYY-Www; refused if the week has
+    not ended (a part week would read as an improvement, and the future has no value yet)."""
+    text = text.strip()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None, "enter the Monday the week starts as YYYY-MM-DD, for example 2026-03-02"
+    if day.isoweekday() != 1:
+        monday = day - dt.timedelta(days=day.weekday())
+        return None, (
+            f"enter the Monday the week starts: {day.isoformat()} is a {day:%A} "
+            f"(its week starts on {monday.isoformat()})"
+        )
+    if day > today:
+        return None, "the week is in the future"
+    if day + dt.timedelta(days=7) > today:
+        return None, f"the week has not ended yet: enter it from Monday {day + dt.timedelta(days=7):%d %B %Y}"
+    return day, None
+
+
+def parse_period(
+    text: str, definition: MeasureDefinition | None, *, today: dt.date
+) -> tuple[dt.date | None, str | None]:
+    """The start of the period a value counts: a week's Monday for a weekly measure, else a month's
+    first day (an unknown measure is read as monthly, so its other cells are still checked)."""
+    if definition is not None and definition.weekly:
+        return parse_week(text, today=today)
+    return parse_month(text, today=today)
+
+
 def denominator_problem(definition: MeasureDefinition, denominator: Decimal | None) -> str | None:
     """Why this denominator does not suit the measure, or None."""
     if has_own_denominator(definition):
@@ -132,11 +176,18 @@ def denominator_problem(definition: MeasureDefinition, denominator: Decimal | No
 
 
 def current_values(
-    slug: str, *, ward_ids: Sequence[int], first_month: dt.date, last_month: dt.date
+    slug: str,
+    *,
+    ward_ids: Sequence[int],
+    first_month: dt.date,
+    last_month: dt.date,
+    period: ValuePeriod = ValuePeriod.MONTH,
 ) -> dict[tuple[int, dt.date], MeasureValue]:
-    """The current (highest) version of each ward's value of one measure per month: one query."""
+    """The current (highest) version of each ward's value of one measure per month (or per week, with
+    ``period`` week: ``first_month`` and ``last_month`` then bound the Mondays): one query."""
     rows = MeasureValue.objects.filter(
         measure_slug=slug,
+        period=period,
         ward_id__in=list(ward_ids),
         period_start__gte=first_month,
         period_start__lte=last_month,
@@ -144,10 +195,12 @@ def current_values(
     return {(row.ward_id, row.period_start): row for row in rows}
 
 
-def value_history(*, ward: Ward, slug: str, period_start: dt.date) -> list[MeasureValue]:
+def value_history(
+    *, ward: Ward, slug: str, period_start: dt.date, period: ValuePeriod = ValuePeriod.MONTH
+) -> list[MeasureValue]:
     """Every version of one value, newest first, with who recorded it."""
     return list(
-        MeasureValue.objects.filter(ward=ward, measure_slug=slug, period_start=period_start)
+        MeasureValue.objects.filter(ward=ward, measure_slug=slug, period=period, period_start=period_start)
         .select_related("recorded_by")
         .order_by("-version")
     )
@@ -156,7 +209,7 @@ def value_history(*, ward: Ward, slug: str, period_start: dt.date) -> list[Measu
 # --- writes ---------------------------------------------------------------------------------------------
 
 
-def _latest(items: Iterable[ValueInput]) -> dict[tuple[int, str, dt.date], MeasureValue]:
+def _latest(items: Iterable[ValueInput]) -> dict[tuple[int, str, str, dt.date], MeasureValue]:
     keys = list(items)
     if not keys:
         return {}
@@ -169,7 +222,7 @@ def _latest(items: Iterable[ValueInput]) -> dict[tuple[int, str, dt.date], Measu
         )
         .order_by("version")
     )
-    return {(r.ward_id, r.measure_slug, r.period_start): r for r in rows}
+    return {(r.ward_id, r.measure_slug, r.period, r.period_start): r for r in rows}
 
 
 @transaction.atomic
@@ -187,7 +240,8 @@ def record_values(
     created = corrected = unchanged = 0
     rows: list[MeasureValue] = []
     for item in items:
-        key = (item.ward.pk, item.definition.slug, item.period_start)
+        period = period_of(item.definition)
+        key = (item.ward.pk, item.definition.slug, period.value, item.period_start)
         current = held.get(key)
         if item.base_version is not None and (current.version if current else 0) != item.base_version:
             raise ValueConflict(current)
@@ -205,6 +259,7 @@ def record_values(
                 ward=item.ward,
                 measure_slug=item.definition.slug,
                 definition_version=item.definition.version,
+                period=period,
                 period_start=item.period_start,
                 numerator=item.numerator,
                 denominator=item.denominator,
@@ -254,7 +309,7 @@ def parse_value_rows(
                 else "no entered or imported measure has this key (see rrp measures list)"
             )
             errors.append(CellError(number, "measure", slug, reason_text))
-        month, problem = parse_month(row.get("period_start", ""), today=today)
+        month, problem = parse_period(row.get("period_start", ""), definition, today=today)
         if problem:
             errors.append(CellError(number, "period_start", row.get("period_start", ""), problem))
         numerator, problem = parse_number(row.get("numerator", ""))
@@ -274,7 +329,12 @@ def parse_value_rows(
         key = (ward.code, definition.slug, month)
         if key in seen:
             errors.append(
-                CellError(number, "(row)", "", f"the same ward, measure and month are in row {seen[key]}")
+                CellError(
+                    number,
+                    "(row)",
+                    "",
+                    f"the same ward, measure and {'week' if definition.weekly else 'month'} are in row {seen[key]}",
+                )
             )
             continue
         seen[key] = number

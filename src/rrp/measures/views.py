@@ -1,5 +1,6 @@
 """A ward's measure values page (issue 20 item 2): enter a month's value of a measure counted outside
-RRP's records, or correct one as a new version with a reason; the last 12 months of each are listed.
+RRP's records (a week's, for a weekly measure; decision 0079), or correct one as a new version with a
+reason; the last 12 months of each monthly measure and the last 12 weeks of each weekly one are listed.
 Views only authorise, call selectors or services, and render."""
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 from rrp.accounts.permissions import has_permission, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import wards_for
-from rrp.core.formatting import month_year
 from rrp.core.http import FORM_METHODS
 from rrp.measures.forms import MeasureValueForm
 from rrp.measures.models import MeasureValue, ValueRoute
@@ -23,7 +23,9 @@ from rrp.measures.values import (
     ValueConflict,
     ValueInput,
     current_values,
-    parse_month,
+    parse_period,
+    period_of,
+    period_text,
     record_values,
     value_history,
     value_measures,
@@ -31,6 +33,7 @@ from rrp.measures.values import (
 from rrp.organisations.models import Ward
 
 MONTHS_LISTED = 12
+WEEKS_LISTED = 12
 
 
 def _ward(request: HttpRequest, ward_id: int) -> Ward:
@@ -51,22 +54,36 @@ def _months(today: dt.date) -> list[dt.date]:
     return out
 
 
+def _weeks(today: dt.date) -> list[dt.date]:
+    """The Mondays of the last ``WEEKS_LISTED`` ended weeks, newest first."""
+    this_week = today - dt.timedelta(days=today.weekday())
+    return [this_week - dt.timedelta(weeks=n) for n in range(1, WEEKS_LISTED + 1)]
+
+
 def _table(
-    ward: Ward, months: list[dt.date]
+    ward: Ward, periods: list[dt.date], *, weekly: bool
 ) -> list[tuple[object, list[tuple[dt.date, MeasureValue | None]]]]:
+    """The monthly (or weekly) measures' current values on the ward over ``periods``: a query each."""
     rows = []
     for definition in value_measures().values():
+        if definition.weekly != weekly:
+            continue
         held = current_values(
-            definition.slug, ward_ids=[ward.pk], first_month=months[-1], last_month=months[0]
+            definition.slug,
+            ward_ids=[ward.pk],
+            first_month=periods[-1],
+            last_month=periods[0],
+            period=period_of(definition),
         )
-        rows.append((definition, [(m, held.get((ward.pk, m))) for m in months]))
+        rows.append((definition, [(p, held.get((ward.pk, p))) for p in periods]))
     return rows
 
 
 def _chosen(request: HttpRequest, today: dt.date) -> tuple[str, dt.date | None]:
     slug = request.GET.get("measure", "")
-    month, _ = parse_month(request.GET.get("month", ""), today=today)
-    return (slug if slug in value_measures() else ""), month
+    definition = value_measures().get(slug)
+    start, _ = parse_period(request.GET.get("month", ""), definition, today=today)
+    return (slug if definition is not None else ""), start
 
 
 @require_http_methods(FORM_METHODS)
@@ -80,7 +97,10 @@ def ward_values(request: HttpRequest, ward_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             definition = value_measures()[data["measure"]]
-            history = value_history(ward=ward, slug=definition.slug, period_start=data["month"])
+            period = period_of(definition)
+            history = value_history(
+                ward=ward, slug=definition.slug, period_start=data["month"], period=period
+            )
             current = history[0] if history else None
             changed = current is None or (current.numerator, current.denominator) != (
                 data["numerator"],
@@ -105,29 +125,35 @@ def ward_values(request: HttpRequest, ward_id: int) -> HttpResponse:
                         ],
                         by=request.user,
                         route=ValueRoute.ENTERED,
-                        label=f"{definition.name}, {ward.name}, {month_year(data['month'])}",
+                        label=f"{definition.name}, {ward.name}, {period_text(data['month'], period)}",
                     )
                 except ValueConflict as conflict:
                     form = _with_base(request, conflict.current)
                     form.is_valid()
                     form.add_error(None, str(conflict)[:1].upper() + str(conflict)[1:])
-                    history = value_history(ward=ward, slug=definition.slug, period_start=data["month"])
+                    history = value_history(
+                        ward=ward, slug=definition.slug, period_start=data["month"], period=period
+                    )
                     status = 409
                 else:
                     verb = "saved" if changed else "unchanged: it was already saved"
-                    messages.success(request, f"{definition.name} for {month_year(data['month'])} {verb}.")
+                    when = period_text(data["month"], period)
+                    messages.success(request, f"{definition.name} for {when} {verb}.")
                     return redirect("measures:ward-values", ward_id=ward.pk)
     else:
         slug, month = _chosen(request, today)
         base = 0
+        weekly = bool(slug) and value_measures()[slug].weekly
         if slug and month:
-            history = value_history(ward=ward, slug=slug, period_start=month)
+            history = value_history(
+                ward=ward, slug=slug, period_start=month, period=period_of(value_measures()[slug])
+            )
             base = history[0].version if history else 0
         current = history[0] if history else None
         form = MeasureValueForm(
             initial={
                 "measure": slug,
-                "month": f"{month:%Y-%m}" if month else "",
+                "month": (month.isoformat() if weekly else f"{month:%Y-%m}") if month else "",
                 "numerator": current.numerator_text if current else "",
                 "denominator": current.denominator_text if current else "",
                 "base_version": base,
@@ -135,7 +161,7 @@ def ward_values(request: HttpRequest, ward_id: int) -> HttpResponse:
         )
     if form.errors and status == 200:
         status = 400
-    months = _months(today)
+    months, weeks = _months(today), _weeks(today)
     return render(
         request,
         "measures/ward_values.jinja",
@@ -144,7 +170,9 @@ def ward_values(request: HttpRequest, ward_id: int) -> HttpResponse:
             "form": form,
             "history": history,
             "months": months,
-            "table": _table(ward, months),
+            "table": _table(ward, months, weekly=False),
+            "weeks": weeks,
+            "weekly_table": _table(ward, weeks, weekly=True),
         },
         status=status,
     )

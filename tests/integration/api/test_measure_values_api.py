@@ -60,3 +60,24 @@ def test_a_role_that_cannot_enter_values_is_refused(api_as, world):
     assert response.status_code == 403
     assert response["Content-Type"].startswith("application/problem+json")
     assert not MeasureValue.objects.exists()
+
+
+def _last_monday() -> dt.date:
+    today = timezone.localdate()
+    return today - dt.timedelta(days=today.weekday() + 7)
+
+
+def test_the_api_refuses_a_week_not_on_a_monday_as_problem_json(api_as, world):
+    sunday = _last_monday() + dt.timedelta(days=6)
+    text = HEADER + f"{world.wards['a1'].code},safety-huddles-held,{sunday},6,7\n"
+
+    refused = api_as("ward_manager").upload("/api/measure-values/import", text)
+    saved = api_as("ward_manager").upload(
+        "/api/measure-values/import", text.replace(str(sunday), str(_last_monday()))
+    )
+
+    assert refused.status_code == 422
+    assert [(e["row"], e["column"]) for e in refused.json()["errors"]] == [(2, "period_start")]  # weekly
+    assert "is a Sunday" in refused.json()["errors"][0]["message"]
+    assert saved.status_code == 200 and saved.json()["created"] == 1
+    assert MeasureValue.objects.get().period == "week"

@@ -81,6 +81,8 @@ def test_bad_file_names_every_problem_by_row_and_column_and_saves_nothing(world,
     a1 = world.wards["a1"].code
     last = _months_ago(1).isoformat()
     future = (timezone.localdate().replace(day=1) + dt.timedelta(days=40)).replace(day=1).isoformat()
+    today = timezone.localdate()
+    last_monday = today - dt.timedelta(days=today.weekday() + 7)
     bad = tmp_path / "bad.csv"
     bad.write_text(
         HEADER
@@ -91,10 +93,10 @@ def test_bad_file_names_every_problem_by_row_and_column_and_saves_nothing(world,
         + f"{a1},hugs-per-1000-obd,{last},1,\n"
         + f"{a1},assaults-on-patients-per-1000-obd,{future},1,\n"
         + f"{a1},staff-sickness-rate,{last},3,\n"
-        + f"{a1},safewards-interventions-in-use,{last},7,10\n"
+        + f"{a1},safewards-interventions-in-use,{last_monday},7,10\n"  # weekly: a Monday
         + f"{a1},incidents,{last},7,\n"
         + f"{a1},assaults-on-staff-per-1000-obd,{last},2,\n"
-        + f"{a1},safety-huddles-held,2025-03-15,20,31\n"
+        + f"{a1},staff-sickness-rate,2025-03-15,20,31\n"
     )
 
     with pytest.raises(ImportRejected) as rejected:

@@ -4,13 +4,14 @@ entered, and no chart at all for a ward that does not collect the measure."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
 import numpy as np
 import pytest
 
-from rrp.measures.catalogue import measure
+from rrp.measures.catalogue import EntryPeriod, measure
 from rrp.measures.models import ValueRoute
 from rrp.measures.series import analyse_series, measure_series, measure_series_many
 from rrp.measures.values import ValueInput, record_values
@@ -19,13 +20,22 @@ from tests.integration.measures.series_data import SINCE, UNTIL, bed_days
 JAN, FEB, MAR = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)
 
 
+def monthly(slug):
+    """The measure as it was before it was weekly (huddles and Safewards were monthly in version 1,
+    decision 0079): the values these tests enter are months, which still stand."""
+    definition = measure(slug)
+    if not definition.weekly:
+        return definition
+    return dataclasses.replace(definition, version=1, entry_period=EntryPeriod.MONTH)
+
+
 def _enter(world, ward_key, slug, month, numerator, denominator=None, reason=""):
     ward = world.wards[ward_key]
     return record_values(
         [
             ValueInput(
                 ward,
-                measure(slug),
+                monthly(slug),
                 month,
                 Decimal(numerator),
                 None if denominator is None else Decimal(denominator),
@@ -77,7 +87,7 @@ def test_imported_rate_is_over_the_wards_occupied_bed_days(world):
     assert np.isnan(series["value"].iloc[1])  # February: no bed days and no value
 
 
-def test_ward_with_no_values_has_no_series_and_weeks_have_none(world):
+def test_ward_with_no_values_has_no_series_and_a_month_has_no_weeks(world):
     a1, a2 = world.wards["a1"], world.wards["a2"]
     _enter(world, "a1", "safety-huddles-held", JAN, "28", "31")
     definition = measure("safety-huddles-held")

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rrp.core.models import AuditEvent
-from rrp.measures.catalogue import Combine, measure
+from rrp.measures.catalogue import Combine, EntryPeriod, measure
 from rrp.measures.models import ValueRoute
 from rrp.measures.values import ValueInput, record_values
 from rrp.reports.collaborative.compute import (
@@ -31,6 +31,15 @@ SAFEWARDS = "safewards-interventions-in-use"
 SICKNESS = "staff-sickness-rate"
 
 
+def monthly(slug: str):
+    """The measure as a monthly one: Safewards was monthly in version 1 (decision 0079), and its monthly
+    values still stand beside the weeks."""
+    definition = measure(slug)
+    if not definition.weekly:
+        return definition
+    return dataclasses.replace(definition, version=1, entry_period=EntryPeriod.MONTH)
+
+
 def enter(
     world, ward_key: str, slug: str, month: dt.date, numerator: str, denominator: str | None = None
 ) -> None:
@@ -38,7 +47,7 @@ def enter(
         [
             ValueInput(
                 world.wards[ward_key],
-                measure(slug),
+                monthly(slug),
                 month,
                 Decimal(numerator),
                 None if denominator is None else Decimal(denominator),

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from rrp.demo.registry import DemoContext, demo_step
 from rrp.figures.models import WardMonthFigures
-from rrp.measures.models import MeasureValue, NationalProviderMonth, ValueRoute
+from rrp.measures.catalogue import measure
+from rrp.measures.models import MeasureValue, NationalProviderMonth, ValuePeriod, ValueRoute
 from rrp.measures.national import PUBLISHED
 from rrp.measures.services import monthly_figures_refresh, national_figures_import
 
@@ -103,15 +104,43 @@ def measure_values(ctx: DemoContext) -> None:
     )
     progress = np.linspace(0, 1, len(months))  # the programme takes hold over the period
     columns: dict[str, list] = {
-        k: [] for k in ("ward_id", "measure_slug", "period_start", "numerator", "denominator")
+        k: []
+        for k in (
+            "ward_id",
+            "measure_slug",
+            "period",
+            "period_start",
+            "numerator",
+            "denominator",
+            "definition_version",
+        )
     }
+    # The weekly measures (decision 0079) get a value per whole ISO week, each in the month of its Thursday.
+    month_firsts = [ctx.first_day + dt.timedelta(days=first) for first, _ in months]
+    weeks_in: dict[int, list[dt.date]] = {m: [] for m in range(len(months))}
+    monday = ctx.first_day + dt.timedelta(days=(7 - ctx.first_day.weekday()) % 7)
+    while monday + dt.timedelta(days=6) <= ctx.last_day:
+        thursday_month = (monday + dt.timedelta(days=3)).replace(day=1)
+        if thursday_month in month_firsts:
+            weeks_in[month_firsts.index(thursday_month)].append(monday)
+        monday += dt.timedelta(weeks=1)
 
-    def add(ward_id: int, slug: str, month: int, numerator: float, denominator: float | None) -> None:
+    def add(
+        ward_id: int,
+        slug: str,
+        month: int,
+        numerator: float,
+        denominator: float | None,
+        *,
+        week: dt.date | None = None,
+    ) -> None:
         columns["ward_id"].append(ward_id)
         columns["measure_slug"].append(slug)
-        columns["period_start"].append(ctx.first_day + dt.timedelta(days=months[month][0]))
+        columns["period"].append(ValuePeriod.WEEK.value if week else ValuePeriod.MONTH.value)
+        columns["period_start"].append(week or ctx.first_day + dt.timedelta(days=months[month][0]))
         columns["numerator"].append(Decimal(str(numerator)))
         columns["denominator"].append(None if denominator is None else Decimal(str(denominator)))
+        columns["definition_version"].append(measure(slug).version)
 
     for k, ward_id in enumerate(wards["id"].tolist()):
         start_level = rng.uniform(1, 4)
@@ -144,9 +173,17 @@ def measure_values(ctx: DemoContext) -> None:
             available = STAFF_FTE * round(days * 5 / 7)
             lost = round(available * max(rng.normal(SICKNESS_PERCENT, 1.5), 0.5) / 100, 1)
             add(ward_id, "staff-sickness-rate", m, lost, available)
-            add(ward_id, "safety-huddles-held", m, int(rng.binomial(days, 0.7 + 0.25 * progress[m])), days)
-            in_use = int(np.clip(round(start_level + 6 * progress[m] + rng.normal(0, 0.7)), 0, 10))
-            add(ward_id, "safewards-interventions-in-use", m, in_use, None)
+            for week in weeks_in[m]:  # a huddle planned each day; the fidelity check each week
+                add(
+                    ward_id,
+                    "safety-huddles-held",
+                    m,
+                    int(rng.binomial(7, 0.7 + 0.25 * progress[m])),
+                    7,
+                    week=week,
+                )
+                in_use = int(np.clip(round(start_level + 6 * progress[m] + rng.normal(0, 0.7)), 0, 10))
+                add(ward_id, "safewards-interventions-in-use", m, in_use, None, week=week)
     n = len(columns["ward_id"])
     now = timezone.now()
     ctx.writer.insert(
@@ -154,7 +191,6 @@ def measure_values(ctx: DemoContext) -> None:
         {
             "id": np.arange(1, n + 1),
             **{name: np.array(values, dtype=object) for name, values in columns.items()},
-            "definition_version": np.ones(n, dtype=int),
             "version": np.ones(n, dtype=int),
             "route": np.array([ValueRoute.DEMO.value] * n, dtype=object),
             "reason": np.array([""] * n, dtype=object),
