@@ -202,6 +202,58 @@ def incidents_of_patient(user: User, patient: Patient, identity_ids: list[int]) 
     )
 
 
+PATIENT_PAGE_DEBRIEFS = 20
+DEBRIEF_WITH = {
+    DebriefKind.PATIENT: "Patient",
+    DebriefKind.CARER: "Carer or family",
+    DebriefKind.STAFF: "Staff",
+}
+
+
+def debriefs_of_patient(user: User, patient: Patient, identity_ids: list[int]) -> PatientRecordList:
+    """The person's debriefs on the incidents the user may see, latest first, for their page (registered
+    with people): the current record of each kind on each incident recorded under any of their
+    identities, each merged one named (decision 0082). Only what happened, never the words said: those
+    stay on the incident's own page. Not audited here: the patient page's view is."""
+    incidents = incident_list_filtered(user, patient_ids=identity_ids)
+    current: dict[tuple[int, str], Debrief] = {}
+    rows_read = Debrief.objects.filter(incident_id__in=incidents.order_by().values("pk")).select_related(
+        "incident__ward"
+    )
+    for debrief in rows_read.order_by("id"):
+        current[(debrief.incident_id, debrief.kind)] = debrief
+    latest = sorted(current.values(), key=lambda d: (d.recorded_at, d.pk), reverse=True)
+    shown = latest[:PATIENT_PAGE_DEBRIEFS]
+    patient_of = {i.pk: i.current_patient for i in attach_current_patients(list({d.incident for d in shown}))}
+    rows = []
+    for debrief in shown:
+        if debrief.held_at is not None:
+            what = f"held {timezone.localtime(debrief.held_at):%d %b %Y}"
+        elif debrief.not_held_reason:
+            what = "not held"
+        else:
+            what = (
+                f"offered {timezone.localtime(debrief.offered_at):%d %b %Y}"
+                if debrief.offered_at
+                else "offered"
+            )
+        recorded_under = patient_of[debrief.incident_id]
+        rows.append(
+            PatientRecordRow(
+                text=f"{DEBRIEF_WITH[debrief.kind]} debrief, incident {debrief.incident_id} "
+                f"({debrief.incident.ward.name}), {what}",
+                href=reverse("force:incident-detail", args=[debrief.incident_id]) + "#debriefs",
+                merged_identity="" if recorded_under.pk == patient.pk else recorded_under.local_identifier,
+            )
+        )
+    return PatientRecordList(
+        heading="Debriefs",
+        rows=rows,
+        empty="No debriefs recorded on incidents you may see.",
+        total=len(latest),
+    )
+
+
 def incident_reports_by(user: User) -> QuerySet[Incident]:
     """Incidents the user reported (still within their scope), newest first, with `current_status`."""
     return incident_list_for_user(user).filter(created_by=user)

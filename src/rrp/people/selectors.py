@@ -52,9 +52,28 @@ def patient_search(user: User, query: str) -> QuerySet[Patient]:
     return patients.filter(condition).order_by("family_name", "given_name")
 
 
-def patient_get_for(user: User, patient_id: int, *, request: HttpRequest | None = None) -> Patient | None:
-    """One patient if in scope, auditing the view; None if not (the caller answers 404)."""
+def patient_get_for(
+    user: User, patient_id: int, *, request: HttpRequest | None = None, merged_through_kept: bool = False
+) -> Patient | None:
+    """One patient if in scope, auditing the view; None if not (the caller answers 404).
+
+    ``merged_through_kept``: also an identity merged into a record the user may see (however many merges
+    deep, of the same provider), for the pages that read it (decision 0082). A ward's staff see a patient
+    through their stays, and a merge moves the merged identity's stays to the record kept, so without this
+    the link from the record kept to what was recorded under the other identity found nothing. The audit
+    entry names the record kept it was reached through."""
     patient = patients_for(user).select_related("provider").filter(pk=patient_id).first()
+    through: int | None = None
+    if patient is None and merged_through_kept:
+        merged = (
+            Patient.objects.select_related("provider")
+            .filter(pk=patient_id, merged_into__isnull=False)
+            .first()
+        )
+        if merged is not None:
+            kept = kept_record_id(merged)
+            if patients_for(user).filter(pk=kept, provider_id=merged.provider_id).exists():
+                patient, through = merged, kept
     if patient is not None:
         audit_record(
             actor=user,
@@ -63,8 +82,20 @@ def patient_get_for(user: User, patient_id: int, *, request: HttpRequest | None 
             patient_id=patient.pk,
             provider_id=patient.provider_id,
             request=request,
+            detail={"through_kept_record": through} if through is not None else None,
         )
     return patient
+
+
+def kept_record_id(patient: Patient) -> int:
+    """The id of the record a merged identity now belongs to, following merges to the end (its own id
+    when it was never merged): one small query per merge."""
+    kept, following, seen = patient.pk, patient.merged_into_id, {patient.pk}
+    while following is not None and following not in seen:
+        seen.add(following)
+        kept = following
+        following = Patient.objects.filter(pk=following).values_list("merged_into_id", flat=True).first()
+    return kept
 
 
 def patient_identities(patient: Patient) -> list[int]:
@@ -239,10 +270,28 @@ def plan_versions_written(
     return written
 
 
-def rights_information_of(patient: Patient) -> list[RightsInformation]:
+def rights_information_of(patient: Patient, identity_ids: Sequence[int] = ()) -> list[RightsInformation]:
     """Every record of information about the use of force given to the patient (or refused), newest
-    first. The caller has the patient from a scoped, audited selector."""
-    return list(patient.rights_information.select_related("recorded_by").order_by("-given_at", "-id"))
+    first, with those recorded under the identities merged into theirs when ``identity_ids`` lists them
+    (``patient_identities``; decision 0082). The caller has the patient from a scoped, audited selector."""
+    ids = list(identity_ids) or [patient.pk]
+    return list(
+        RightsInformation.objects.filter(patient_id__in=ids)
+        .select_related("recorded_by", "patient")
+        .order_by("-given_at", "-id")
+    )
+
+
+def merged_support_plans(identity_ids: Sequence[int]) -> list[tuple[Patient, SupportPlanVersion]]:
+    """The current support plan of each identity merged into a record (``patient_identities`` without the
+    record itself), oldest merge first, for the record kept to point to (decision 0082); identities with
+    no plan are left out. Versions only: the plan's words are read on its own page, which audits them."""
+    found = []
+    for identity in merged_identities(list(identity_ids)):
+        plan = support_plan_current(identity)
+        if plan is not None:
+            found.append((identity, plan))
+    return found
 
 
 RIGHTS_WITHIN = dt.timedelta(days=7)

@@ -46,11 +46,15 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @permission_required(Permission.PATIENT_VIEW)
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get_for(request.user, patient_id, request=request)
+    patient = selectors.patient_get_for(request.user, patient_id, request=request, merged_through_kept=True)
     if patient is None:
         raise Http404
     stays = patient.ward_stays.select_related("ward").order_by("-started_at")[:50]
     identities = selectors.patient_identities(patient)
+    # New records go on the record kept, never on an identity merged into it.
+    may_write = (
+        has_permission(request.user, Permission.PATIENT_SUPPORT_RECORD) and patient.merged_into_id is None
+    )
     return render(
         request,
         "people/patient_detail.jinja",
@@ -62,9 +66,10 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
             "merged_from": selectors.merged_identities(identities),
             "records": selectors.patient_records(request.user, patient, identities),
             "plan": selectors.support_plan_current(patient),
+            "merged_plans": selectors.merged_support_plans(identities),
             "reviews": selectors.plan_reviews_open(patient),
-            "rights": selectors.rights_information_of(patient),
-            "may_write": has_permission(request.user, Permission.PATIENT_SUPPORT_RECORD),
+            "rights": selectors.rights_information_of(patient, identities),
+            "may_write": may_write,
             "may_merge": has_permission(
                 request.user, Permission.PATIENT_FEED_MANAGE, provider=patient.provider
             ),
@@ -83,8 +88,11 @@ def _patient(request: HttpRequest, patient_id: int) -> Patient:
 @require_safe
 @permission_required(Permission.PATIENT_VIEW)
 def support_plan(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The patient's current support plan, with its review date and every earlier version."""
-    patient = _patient(request, patient_id)
+    """The patient's current support plan, with its review date and every earlier version. A merged
+    identity's plan is read from the record kept's page too (decision 0082)."""
+    patient = selectors.patient_get_for(request.user, patient_id, request=request, merged_through_kept=True)
+    if patient is None:
+        raise Http404
     versions = selectors.support_plan_versions(patient)
     if versions:
         selectors.support_plan_audit_view(request.user, versions[0], request=request)
@@ -97,7 +105,8 @@ def support_plan(request: HttpRequest, patient_id: int) -> HttpResponse:
             "versions": versions,
             "reviews": selectors.plan_reviews_open(patient),
             "today": timezone.localdate(),
-            "may_write": has_permission(request.user, Permission.PATIENT_SUPPORT_RECORD),
+            "may_write": has_permission(request.user, Permission.PATIENT_SUPPORT_RECORD)
+            and patient.merged_into_id is None,
         },
     )
 
