@@ -1,7 +1,8 @@
 """Setting up a new provider on the administration pages in a real browser (issue 18, "Done when"): on an
 otherwise empty database the system administrator adds a region, a provider, a site, two wards and five
-accounts; the provider's new administrator then closes a ward with a reason, and a new ward nurse signs in
-to their ward. Every page checked with axe-core (WCAG 2.2 AA) at desktop, tablet and phone widths."""
+accounts with first passwords; the provider's new administrator, made to choose their own password at
+first sign-in, then closes a ward with a reason, and a new ward nurse signs in to their ward. Every page
+checked with axe-core (WCAG 2.2 AA) at desktop, tablet and phone widths."""
 
 from __future__ import annotations
 
@@ -25,11 +26,23 @@ from tests.browser.steps import (
 )
 
 FIRST_PASSWORD = "a-long-first-password-9"
+OWN_PASSWORD = "kestrel-orchard-window-38"
 
 
 def save(page: Page, button: str, reason: str) -> None:
     page.get_by_label("Why are you making this change?").fill(reason)
     page.get_by_role("button", name=button).click()
+
+
+def choose_own_password(page: Page) -> None:
+    """At the first sign-in with a password an administrator set, I choose my own (decision 0081)."""
+    expect(heading(page)).to_have_text("Choose your own password")
+    check_accessibility(page, "first-password-change")
+    page.get_by_label("Current password").fill(FIRST_PASSWORD)
+    page.get_by_label("New password", exact=True).fill(OWN_PASSWORD)
+    page.get_by_label("New password again").fill(OWN_PASSWORD)
+    page.get_by_role("button", name="Save password").click()
+    expect(page.get_by_text("Your password is now your own.")).to_be_visible()
 
 
 def add_ward(page: Page, code: str, name: str, beds: str) -> None:
@@ -53,6 +66,7 @@ def add_account(page: Page, username: str, first: str, role: str, wards: list[st
     page.get_by_label(role, exact=True).check()
     for ward in wards:
         page.get_by_label(ward).check()
+    page.get_by_label("Set a first password to give them").check()
     page.get_by_label("First password").fill(FIRST_PASSWORD)
     save(page, "Add account", "Going live")
     expect(page.get_by_role("row").filter(has_text=username)).to_contain_text(role)
@@ -116,6 +130,7 @@ def test_an_administrator_sets_up_a_provider_with_two_wards_and_five_accounts(
     sign_in(page, "pat.admin", FIRST_PASSWORD)
     assert User.objects.get(username="pat.admin").requires_two_factor
     pass_two_factor_set_up(page)
+    choose_own_password(page)
     open_from_header(page, "Administration")
     expect(heading(page)).to_have_text("Riverside Mental Health NHS Trust")
     page.get_by_role("link", name="Oak").click()
@@ -130,6 +145,7 @@ def test_an_administrator_sets_up_a_provider_with_two_wards_and_five_accounts(
 
     # A new nurse signs in with the first password and sees their ward.
     sign_in(page, "nurse.willow", FIRST_PASSWORD)
+    choose_own_password(page)
     open_from_header(page, "Wards")
     expect(page.get_by_role("link", name="Willow")).to_be_visible()
     expect(page.get_by_role("link", name="Oak")).to_have_count(0)

@@ -15,8 +15,20 @@ from django.utils.http import urlencode
 # The session key rrp.accounts.sso sets (kept here too: the middleware must not import the sign-in views).
 SSO_MFA_SESSION_KEY = "sso_mfa"
 
-OPEN_PREFIXES = ("/account/sign-in", "/account/locked", "/oidc/", "/static/", "/api/", "/health", "/readyz")
+OPEN_PREFIXES = (
+    "/account/sign-in",
+    "/account/signed-out",
+    "/account/locked",
+    "/account/invitation/",
+    "/oidc/",
+    "/static/",
+    "/api/",
+    "/health",
+    "/readyz",
+)
 TWO_FACTOR_PREFIXES = ("/account/two-factor", "/account/sign-out")
+# Where someone who must replace an administrator's first password may go before they have (decision 0081).
+PASSWORD_CHANGE_PREFIXES = ("/account/password", "/account/sign-out", "/account/stay-signed-in")
 # Pages whose form, posted after the session ended, is kept until the user has signed in again and is
 # shown to them unsaved (issue 13: an expired session loses nothing). Only the recording pages: they
 # take it back with `take_pending_post`.
@@ -60,7 +72,8 @@ def take_pending_post(request: HttpRequest) -> QueryDict | None:
 
 
 class RequireSignInMiddleware:
-    """Send anyone not signed in to the sign-in page, and enforce two-factor and session lifetime.
+    """Send anyone not signed in to the sign-in page, and enforce two-factor, session lifetime and the
+    choice of their own password in place of one an administrator set.
 
     The API authenticates with bearer tokens of its own, so it is left to its routers.
     """
@@ -90,4 +103,11 @@ class RequireSignInMiddleware:
             and not path.startswith(TWO_FACTOR_PREFIXES)
         ):
             return redirect(f"/account/two-factor/?next={path}")
+        if (
+            user.password_change_required
+            # Only after a password sign-in: someone who came through the identity provider never uses it.
+            and SSO_MFA_SESSION_KEY not in request.session
+            and not path.startswith(PASSWORD_CHANGE_PREFIXES)
+        ):
+            return redirect("/account/password/?" + urlencode({"next": path}))
         return self.get_response(request)

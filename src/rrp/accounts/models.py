@@ -37,6 +37,14 @@ class User(AbstractUser):
         default="",
         help_text="The identity provider's stable identifier for this person, e.g. their Entra ID object ID.",
     )
+    # A first password set by an administrator is theirs, not the person's: they choose their own at their
+    # first password sign-in (RequireSignInMiddleware sends them to /account/password/). Decision 0081.
+    password_change_required = models.BooleanField(
+        "must choose a new password", default=False, help_text="Set when an administrator chose the password."
+    )
+    # When the latest invitation was emailed (decision 0081): part of its link's token, so sending it again
+    # makes every earlier link stop working.
+    invited_at = models.DateTimeField("invitation sent at", null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -11,7 +11,9 @@ leaves to its users:
   ``rrp link-sso``), never created: an unknown identity and a deactivated account are refused with a page
   that says why, and every sign-in and refusal is on the audit log;
 - the identity provider's multi-factor sign-in standing for RRP's second factor only when the ID token
-  says it happened (``amr``/``acr``); otherwise RRP still asks for its own code.
+  says it happened (``amr``/``acr``); otherwise RRP still asks for its own code;
+- signing out at the identity provider too (RP-initiated logout) after a single sign-on, when its
+  discovery document has an ``end_session_endpoint`` (decision 0081).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -302,3 +306,32 @@ def refused(request: HttpRequest, reason: Refusal, *, subject: str = "", status:
         },
         status=status,
     )
+
+
+def provider_sign_out_url(request: HttpRequest) -> str | None:
+    """Where to send the browser, once RRP's session has ended, to end the identity provider's session too
+    (OpenID Connect RP-Initiated Logout 1.0): its ``end_session_endpoint`` with the ID token this session
+    signed in with as ``id_token_hint``, RRP's client id, and ``/account/signed-out/`` to come back to.
+
+    None, so signing out ends RRP's session only, when this session did not come through single sign-on,
+    RRP_OIDC_PROVIDER_SIGN_OUT is off, or the provider advertises no such endpoint (or cannot be reached:
+    leaving RRP must never wait on it, and the failure is logged)."""
+    if not (settings.SSO_ENABLED and settings.RRP_OIDC_PROVIDER_SIGN_OUT):
+        return None
+    if SSO_MFA_SESSION_KEY not in request.session:  # set only by a single sign-on (login_success)
+        return None
+    try:
+        endpoint = str(discovery().get("end_session_endpoint") or "")
+    except SSOUnavailable:
+        logger.exception("identity provider sign-out skipped")
+        return None
+    if not endpoint:
+        return None
+    query = {
+        "client_id": settings.OIDC_RP_CLIENT_ID,
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("accounts:signed-out")),
+    }
+    id_token = request.session.get("oidc_id_token")
+    if id_token:
+        query = {"id_token_hint": id_token} | query
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from rrp.accounts import services
-from rrp.accounts.forms import SignInForm, TwoFactorForm
+from rrp.accounts import services, sso
+from rrp.accounts.forms import InvitationPasswordForm, PasswordChangeForm, SignInForm, TwoFactorForm
+from rrp.core.forms import form_page
 from rrp.core.http import FORM_METHODS
 
 
@@ -62,6 +63,7 @@ def sign_in_context(request: HttpRequest, form: SignInForm, *, failed: bool = Fa
         "sso_label": settings.RRP_OIDC_BUTTON_LABEL if settings.SSO_ENABLED else "",
         "sso_url": "/oidc/authenticate/?" + urlencode({"next": next_url}),
         "password_refused": request.method == "POST" and not settings.RRP_PASSWORD_SIGN_IN,
+        "password_set": "password_set" in request.GET,
     }
 
 
@@ -99,11 +101,66 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """GET asks to confirm (the header links here); POST signs out."""
+    """GET asks to confirm (the header links here); POST signs out. After a single sign-on it goes on to
+    the identity provider to end that session too (RP-initiated logout), when the provider offers it; the
+    provider sends the browser back to /account/signed-out/."""
     if request.method == "GET":
         return render(request, "accounts/sign_out.jinja")
-    services.user_sign_out(request=request)
-    return redirect("/account/sign-in/")
+    provider_url = sso.provider_sign_out_url(request)
+    services.user_sign_out(request=request, at_identity_provider=provider_url is not None)
+    return redirect(provider_url or "/account/sign-in/")
+
+
+@require_safe
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """Where the identity provider sends the browser back after ending its session (the
+    post_logout_redirect_uri a trust registers): the sign-in page, saying both sessions ended."""
+    context = sign_in_context(request, SignInForm()) | {"signed_out_everywhere": True}
+    return render(request, "accounts/sign_in.jinja", context)
+
+
+@require_http_methods(FORM_METHODS)
+def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The emailed invitation's link: choose a password, once, before it expires (decision 0081). A link
+    used, replaced by a newer one, expired or of a deactivated account says so, and nothing more."""
+    user = services.invitation_user(uidb64, token) if settings.RRP_PASSWORD_SIGN_IN else None
+    if user is None:
+        return render(
+            request,
+            "accounts/invitation_invalid.jinja",
+            {"hours": settings.RRP_INVITATION_HOURS, "password_sign_in": settings.RRP_PASSWORD_SIGN_IN},
+            status=410,
+        )
+    form = InvitationPasswordForm(request.POST or None)
+    return form_page(
+        request,
+        form,
+        save=lambda: services.invitation_accept(user=user, request=request, **form.cleaned_data),
+        done=lambda saved: redirect("/account/sign-in/?password_set=1"),
+        template="accounts/password.jinja",
+        context=lambda: {"form": form, "invited": user, "title": "Choose your password"},
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Choose a new password: required at the first sign-in with a password an administrator set."""
+    form = PasswordChangeForm(request.POST or None)
+    required = request.user.password_change_required
+    return form_page(
+        request,
+        form,
+        save=lambda: services.password_change(request=request, **form.cleaned_data),
+        done=lambda saved: redirect(safe_next(request)),
+        template="accounts/password.jinja",
+        context=lambda: {
+            "form": form,
+            "required": required,
+            "next": safe_next(request),
+            "title": "Choose your own password" if required else "Change your password",
+        },
+        message="Your new password is saved." if not required else "Your password is now your own.",
+    )
 
 
 @require_POST

@@ -204,6 +204,19 @@ class _AccountDetails(SeenForm):
             del self.fields["commissioner"]
 
 
+#: How a new account's person first gets in (decision 0081), by whether password sign-in is on.
+FIRST_SIGN_IN_CHOICES = {
+    True: [
+        ("invite", "Email them an invitation to choose their own password (the link works once)"),
+        ("password", "Set a first password to give them: they choose their own when they first sign in"),
+    ],
+    False: [
+        ("invite", "Email them that their account is ready, to sign in with their trust account"),
+        ("none", "Do not email them"),
+    ],
+}
+
+
 class AccountForm(_AccountDetails):
     username = forms.CharField(
         label="Username",
@@ -211,12 +224,18 @@ class AccountForm(_AccountDetails):
         help_text="What they type to sign in",
         error_messages=_required("username"),
     )
+    first_sign_in = forms.ChoiceField(
+        label="How will they first sign in?",
+        widget=forms.RadioSelect,
+        error_messages=_choose("way they will first sign in"),
+    )
     password = forms.CharField(
         label="First password",
         strip=False,
+        required=False,
         widget=forms.PasswordInput,
-        help_text="Give it to them in person or by a secure route; at least 12 characters",
-        error_messages=_required("first password"),
+        help_text="Only if you set a first password: give it to them in person or by a secure route; at least "
+        "12 characters",
     )
     reason = reason_field()
     field_order = [
@@ -228,9 +247,16 @@ class AccountForm(_AccountDetails):
         "role",
         "wards",
         "commissioner",
+        "first_sign_in",
         "password",
         "reason",
     ]
+
+    def __init__(self, *args: Any, password_sign_in: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["first_sign_in"].choices = FIRST_SIGN_IN_CHOICES[password_sign_in]
+        if not password_sign_in:  # single sign-on only: RRP holds no password for anyone
+            del self.fields["password"]
 
 
 class AccountChangeForm(_AccountDetails):
@@ -241,6 +267,10 @@ class AccountChangeForm(_AccountDetails):
 
 
 class TwoFactorResetForm(ValidatedForm):
+    reason = reason_field()
+
+
+class InvitationForm(ValidatedForm):
     reason = reason_field()
 
 

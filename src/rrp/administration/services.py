@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -31,6 +32,7 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission, Role
 from rrp.accounts.scope import PROVIDER_ACCOUNT_ROLES, PROVIDER_ADMIN_GRANTABLE, PROVIDER_ROLES, WARD_ROLES
+from rrp.accounts.services import InvitationNotSent, invitation_send
 from rrp.core.formatting import long_date
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
@@ -493,11 +495,15 @@ def user_create(
     role: str,
     wards: Sequence[Ward] = (),
     commissioner: Commissioner | None = None,
-    password: str,
+    password: str = "",
+    invite: bool = False,
     reason: str,
     request: HttpRequest | None = None,
 ) -> User:
-    """Create an account with its role and wards and a first password the person is given.
+    """Create an account with its role and wards, and how the person first gets in (decision 0081): an
+    emailed invitation (``invite``; sent by ``user_invite`` once the account is saved), or a first password
+    the administrator gives them, which they must replace at their first sign-in. With password sign-in
+    switched off (RRP_PASSWORD_SIGN_IN=0) no account has a password at all.
 
     A provider administrator creates accounts of their own provider only, with its roles and wards."""
     _allowed(by, Permission.USER_MANAGE, provider)
@@ -518,17 +524,30 @@ def user_create(
     )
     if account.username and User.objects.filter(username__iexact=account.username).exists():
         _add(errors, "username", f"The username {account.username} is taken: choose another")
-    try:
-        validate_password(password, account)
-    except ValidationError as problem:
-        for message in problem.messages:
-            _add(errors, "password", message)
+    with_password = settings.RRP_PASSWORD_SIGN_IN and not invite
+    if invite and not account.email:
+        _add(errors, "email", "Enter their email address: the invitation is sent to it")
+    if with_password and not password:
+        _add(errors, "password", "Enter a first password, or choose to email them an invitation")
+    elif with_password:
+        try:
+            validate_password(password, account)
+        except ValidationError as problem:
+            for message in problem.messages:
+                _add(errors, "password", message)
     _model_errors(account, errors, exclude=["password", "username"] if "username" in errors else ["password"])
-    account.set_password(password)
+    if with_password:
+        account.set_password(password)
+        account.password_change_required = True
+    else:
+        account.set_unusable_password()  # they choose one from the invitation, or sign in through the trust
     _save_new(
         account,
         errors=errors,
-        changes=lambda: _state(account, ["username", *USER_FIELDS, "provider", "commissioner"]),
+        changes=lambda: (
+            _state(account, ["username", *USER_FIELDS, "provider", "commissioner"])
+            | {"first_sign_in": "invitation" if invite else ("first password" if with_password else "none")}
+        ),
         by=by,
         why=why,
         request=request,
@@ -590,6 +609,35 @@ def user_change(
         account, before=before, after=after, errors=errors, by=by, why=why, request=request, save=save
     )
     return account
+
+
+def user_invite(*, by: User, account: User, reason: str, request: HttpRequest | None = None) -> dt.datetime:
+    """Email the person an invitation: a link to choose their password that works once and expires
+    (RRP_INVITATION_HOURS), or, with password sign-in off, word to sign in with their trust account.
+    Sending it again voids every earlier link. Returns when the new link expires; audited either way.
+
+    Refused (nothing sent) for an account the administrator may not manage, a deactivated one, one with
+    no email address, without a reason, or when the mail server does not take it."""
+    if not may_manage_account(by, account):
+        raise PermissionDenied("You cannot change this account")
+    errors: Errors = {}
+    why = _reason(errors, reason)
+    if not account.is_active:
+        _add(errors, "__all__", "This account is deactivated: reactivate it before sending an invitation")
+    if not account.email:
+        _add(errors, "__all__", "This account has no email address: add one on the account's page first")
+    _raise(errors)
+    try:
+        return invitation_send(user=account, by=by, reason=why, request=request)
+    except InvitationNotSent:
+        raise ValidationError(
+            {
+                "__all__": [
+                    "The invitation was not sent: the mail server could not be reached or refused it. Try "
+                    "again later; if it keeps failing, ask whoever runs RRP to check its email settings"
+                ]
+            }
+        ) from None
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/add/", views.account_add, name="service-account-add"),
     path("accounts/<id:account_id>/", views.account_change, name="account"),
     path("accounts/<id:account_id>/two-factor/", views.account_two_factor, name="account-two-factor"),
+    path("accounts/<id:account_id>/invitation/", views.account_invitation, name="account-invitation"),
     path("sites/<id:site_id>/", views.site_change, name="site"),
     path("wards/<id:ward_id>/", views.ward_change, name="ward"),
     path("staff/<id:staff_id>/", views.staff_change, name="staff"),

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +17,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission, Role
 from rrp.accounts.scope import PROVIDER_ACCOUNT_ROLES, PROVIDER_ROLES
+from rrp.accounts.services import invitation_expires_at
 from rrp.administration import forms, selectors, services
-from rrp.core.formatting import long_date
+from rrp.core.formatting import long_date, long_date_time
 from rrp.core.forms import form_page
 from rrp.core.http import FORM_METHODS
 from rrp.organisations.models import Provider
@@ -271,18 +274,43 @@ def account_add(request: HttpRequest, provider_id: int | None = None) -> HttpRes
     else:
         _need(request, Permission.USER_MANAGE, provider)
     wards = selectors.provider_wards(provider) if provider else None
-    form = forms.AccountForm(request.POST or None, roles=_account_roles(request, provider), wards=wards)
+    form = forms.AccountForm(
+        request.POST or None,
+        roles=_account_roles(request, provider),
+        wards=wards,
+        password_sign_in=settings.RRP_PASSWORD_SIGN_IN,
+    )
     back = _provider_url(provider.pk) if provider else reverse("administration:index")
+
+    def save() -> Any:
+        data = {k: v for k, v in form.cleaned_data.items() if k != "seen"}
+        invite = data.pop("first_sign_in") == "invite"
+        account = services.user_create(
+            by=request.user, provider=provider, request=request, invite=invite, **data
+        )
+        if invite:
+            # The account stands whether or not the mail server takes the invitation: if it does not, the
+            # account's page says so and sends it again.
+            try:
+                services.user_invite(by=request.user, account=account, reason=data["reason"], request=request)
+            except ValidationError as refused:
+                messages.error(
+                    request, f"Account added, but {refused.messages[0][0].lower()}{refused.messages[0][1:]}"
+                )
+                account.invitation_failed = True
+            else:
+                messages.success(request, f"Invitation sent to {account.email}.")
+        return account
+
     return form_page(
         request,
         form,
-        save=lambda: services.user_create(
-            by=request.user,
-            provider=provider,
-            request=request,
-            **{k: v for k, v in form.cleaned_data.items() if k != "seen"},
+        save=save,
+        done=lambda account: redirect(
+            reverse("administration:account", args=[account.pk])
+            if getattr(account, "invitation_failed", False)
+            else back
         ),
-        done=lambda account: redirect(back),
         template=FORM_TEMPLATE,
         context=lambda: _form_context(
             form,
@@ -291,7 +319,12 @@ def account_add(request: HttpRequest, provider_id: int | None = None) -> HttpRes
             back=back,
             button="Add account",
             intro="Roles that see more than one ward's patients, commissioners and administrators set up "
-            "two-factor sign-in the first time they sign in.",
+            "two-factor sign-in the first time they sign in."
+            + (
+                ""
+                if settings.RRP_PASSWORD_SIGN_IN
+                else " Everyone signs in with their trust account here: link it with rrp link-sso."
+            ),
         ),
         message="Account added.",
     )
@@ -334,9 +367,63 @@ def account_change(request: HttpRequest, account_id: int) -> HttpResponse:
                 back=back,
                 button="Save account",
             )
-            | {"account": account}
+            | {
+                "account": account,
+                "sign_in": _sign_in_state(account),
+                "password_sign_in": settings.RRP_PASSWORD_SIGN_IN,
+            }
         ),
         message="Account saved.",
+    )
+
+
+def _sign_in_state(account: Any) -> str:
+    """How the person gets in, for the account's page (decision 0081)."""
+    if not settings.RRP_PASSWORD_SIGN_IN:
+        return "With their trust account" + ("" if account.sso_subject else " (not linked yet: rrp link-sso)")
+    if account.password_change_required:
+        return "With the first password an administrator set: they choose their own at their next sign-in"
+    if account.has_usable_password():
+        return "With their own password"
+    if account.invited_at is not None:
+        return (
+            f"Invited on {long_date_time(account.invited_at)}; the link works until "
+            f"{long_date_time(invitation_expires_at(account.invited_at))} unless they have used it"
+        )
+    return "No password yet: send them an invitation"
+
+
+@require_http_methods(FORM_METHODS)
+def account_invitation(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Send (or send again) the invitation email; any earlier link stops working."""
+    account = selectors.account_get(request.user, account_id)
+    if not services.may_manage_account(request.user, account):
+        raise Http404
+    form = forms.InvitationForm(request.POST or None)
+    back = reverse("administration:account", args=[account.pk])
+    link_words = (
+        f"a link to choose their password, which works once, for {settings.RRP_INVITATION_HOURS} hours"
+        if settings.RRP_PASSWORD_SIGN_IN
+        else "word to sign in with their trust account"
+    )
+    return form_page(
+        request,
+        form,
+        save=lambda: services.user_invite(
+            by=request.user, account=account, request=request, **form.cleaned_data
+        ),
+        done=lambda expires: redirect(back),
+        template=FORM_TEMPLATE,
+        context=lambda: _form_context(
+            form,
+            title="Send an invitation",
+            caption=f"Account {account.username}",
+            back=back,
+            button="Send invitation",
+            intro=f"RRP emails {account.email or 'them (the account has no email address yet)'} {link_words}. "
+            "Any link sent before stops working.",
+        ),
+        message=f"Invitation sent to {account.email}.",
     )
 
 

@@ -238,6 +238,14 @@ if not RRP_PASSWORD_SIGN_IN and not SSO_ENABLED:
         "RRP_PASSWORD_SIGN_IN=0 leaves no way to sign in: set up single sign-on first (RRP_OIDC_CLIENT_ID and "
         "RRP_OIDC_ISSUER, docs/sso.md)."
     )
+# Signing out of RRP after a single sign-on also ends the identity provider's session (RP-initiated logout)
+# when its discovery document has an end_session_endpoint; 0 signs out of RRP only. Decision 0081.
+RRP_OIDC_PROVIDER_SIGN_OUT = env_bool("RRP_OIDC_PROVIDER_SIGN_OUT", True)
+OIDC_STORE_ID_TOKEN = True  # kept in the session as the end_session request's id_token_hint
+# An emailed invitation's link to choose a password works once, for this many hours (decision 0081); Django's
+# token generator reads it as PASSWORD_RESET_TIMEOUT (RRP has no other use for it).
+RRP_INVITATION_HOURS = max(1, int(os.environ.get("RRP_INVITATION_HOURS", "72")))
+PASSWORD_RESET_TIMEOUT = RRP_INVITATION_HOURS * 60 * 60
 
 # Login throttling (django-axes): 5 failures lock the username from that address for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("RRP_LOGIN_FAILURE_LIMIT", "5"))
