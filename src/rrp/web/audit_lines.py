@@ -115,6 +115,17 @@ def what_was_done(event: AuditEvent) -> str:
     if event.action == AuditAction.SIGN_IN_FAILED and detail.get("reason"):
         refused = "Single sign-on refused" if method == "sso" else "Sign-in refused"
         return f"{refused}: {SIGN_IN_REFUSALS.get(detail['reason'], detail['reason'])}"
+    if event.action == AuditAction.SIGN_OUT and detail.get("identity_provider_sign_out"):
+        return "Signed out, and sent to the identity provider to sign out there"
+    # Invitations and passwords (decision 0081).
+    if event.action == AuditAction.CHANGE and detail.get("invitation"):
+        return (
+            "Invitation emailed"
+            if detail["invitation"] == "sent"
+            else "Invitation not sent: mail server failed"
+        )
+    if event.action == AuditAction.CHANGE and detail.get("password"):
+        return f"Password {detail['password']}"
     return event.get_action_display()
 
 

@@ -15,6 +15,7 @@ from django.test import Client
 
 from rrp.accounts import sso
 from rrp.core.models import AuditAction, AuditEvent
+from rrp.web.audit_lines import audit_line
 from tests.integration.accounts.test_sso import NoRedirect, link, sso_sign_in
 from tests.oidc import CLIENT_ID
 
@@ -55,6 +56,7 @@ def test_signing_out_after_single_sign_on_ends_the_providers_session_too(world, 
     assert client.get("/wards/").status_code == 302  # RRP's session ended before leaving
     event = AuditEvent.objects.get(action=AuditAction.SIGN_OUT, actor_id=nurse.pk)
     assert event.detail == {"identity_provider_sign_out": True}
+    assert audit_line(event, patients_shown=False, patients={}).what.startswith("Signed out, and sent to")
 
     back = urllib.parse.urlsplit(provider_sends_back(response["Location"]))
     page = client.get(back.path)

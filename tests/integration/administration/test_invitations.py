@@ -18,6 +18,7 @@ from rrp.accounts import services as account_services
 from rrp.accounts.models import User
 from rrp.administration import services
 from rrp.core.models import AuditAction, AuditEvent
+from rrp.web.audit_lines import audit_line
 from tests import factories
 from tests.helpers import signed_in_client
 from tests.integration.ops.test_reminders import (  # noqa: F401 - the SMTP server fixture, shared
@@ -86,6 +87,8 @@ def test_an_invited_person_chooses_their_password_once_and_signs_in(world):
     )
     assert sent.actor_id == world.users["provider_admin"].pk
     assert sent.detail["reason"] == WHY and sent.detail["to"] == "nia.new@example.nhs.uk"
+    line = audit_line(sent, patients_shown=False, patients={})
+    assert (line.what, line.detail) == ("Invitation emailed", f"{account.username}. Why: {WHY}")
 
     path = link_in(message.body)
     person = Client()
@@ -215,6 +218,9 @@ def test_a_first_password_set_by_an_administrator_is_replaced_at_the_first_sign_
     assert person.get("/wards/").status_code == 200  # still signed in, and free to go on
     event = AuditEvent.objects.filter(record_id=str(account.pk), action=AuditAction.CHANGE).latest("id")
     assert event.detail == {"password": "changed (first password from an administrator)"}
+    assert audit_line(event, patients_shown=False, patients={}).what == (
+        "Password changed (first password from an administrator)"
+    )
 
 
 def test_with_passwords_off_the_email_says_to_use_the_trust_account(world, settings):
@@ -264,3 +270,7 @@ def test_a_mail_server_that_cannot_be_reached_keeps_the_account_and_says_so(worl
     assert account.invited_at is None
     failed = AuditEvent.objects.get(record_id=str(account.pk), detail__invitation="not_sent")
     assert "ConnectionRefusedError" in failed.detail["error"]
+    assert (
+        audit_line(failed, patients_shown=False, patients={}).what
+        == "Invitation not sent: mail server failed"
+    )
