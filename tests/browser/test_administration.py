@@ -67,7 +67,7 @@ def add_account(page: Page, username: str, first: str, role: str, wards: list[st
     for ward in wards:
         page.get_by_label(ward).check()
     page.get_by_label("Set a first password to give them").check()
-    page.get_by_label("First password").fill(FIRST_PASSWORD)
+    page.get_by_label("First password", exact=True).fill(FIRST_PASSWORD)
     save(page, "Add account", "Going live")
     expect(page.get_by_role("row").filter(has_text=username)).to_contain_text(role)
 
