@@ -27,8 +27,9 @@ OPEN_PREFIXES = (
     "/readyz",
 )
 TWO_FACTOR_PREFIXES = ("/account/two-factor", "/account/sign-out")
-# Where someone who must replace an administrator's first password may go before they have (decision 0081).
-PASSWORD_CHANGE_PREFIXES = ("/account/password", "/account/sign-out", "/account/stay-signed-in")
+# Where someone who must replace an administrator's first password may go before they have (decision 0081):
+# their second factor comes first, so its page too.
+PASSWORD_CHANGE_PREFIXES = ("/account/password", "/account/stay-signed-in", *TWO_FACTOR_PREFIXES)
 # Pages whose form, posted after the session ended, is kept until the user has signed in again and is
 # shown to them unsaved (issue 13: an expired session loses nothing). Only the recording pages: they
 # take it back with `take_pending_post`.

@@ -223,6 +223,22 @@ def test_a_first_password_set_by_an_administrator_is_replaced_at_the_first_sign_
     )
 
 
+def test_a_role_with_two_factor_gives_its_code_first_then_chooses_its_password(world):
+    response = add_account(
+        world,
+        role="provider_governance",
+        wards=[],
+        first_sign_in="password",
+        password="a-long-first-password-9",
+    )
+    assert response.status_code == 302
+    person = Client()
+    person.post("/account/sign-in/", {"username": "nia.new", "password": "a-long-first-password-9"})
+    to_code = person.get("/wards/")
+    assert to_code.status_code == 302 and to_code["Location"].startswith("/account/two-factor/")
+    assert person.get(to_code["Location"]).status_code == 200  # the code's page, not sent round in a loop
+
+
 def test_with_passwords_off_the_email_says_to_use_the_trust_account(world, settings):
     settings.SSO_ENABLED, settings.RRP_PASSWORD_SIGN_IN = True, False
     settings.RRP_OIDC_BUTTON_LABEL = "Sign in with your Trust account"
