@@ -162,7 +162,8 @@ class InvitationTokens(PasswordResetTokenGenerator):
     key_salt = "rrp.accounts.services.InvitationTokens"
 
     def _make_hash_value(self, user: User, timestamp: int) -> str:
-        invited = "" if user.invited_at is None else user.invited_at.replace(microsecond=0).isoformat()
+        # To the microsecond (SQLite and PostgreSQL keep it): two sends within one second still differ.
+        invited = "" if user.invited_at is None else str(round(user.invited_at.timestamp() * 1_000_000))
         return f"{super()._make_hash_value(user, timestamp)}{invited}{user.is_active}"
 
 

@@ -238,6 +238,7 @@ def test_provider_admin_adds_an_expert_by_experience_to_its_provider(world):
             "email": "jo@example.org",
             "job_title": "Expert by experience",
             "role": "expert_by_experience",
+            "first_sign_in": "password",
             "password": "a-long-first-password-9",
             "reason": "Joining the seclusion reduction project",
         },

@@ -13,6 +13,7 @@ import socket
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from rrp.accounts import services as account_services
 from rrp.accounts.models import User
@@ -290,3 +291,11 @@ def test_a_mail_server_that_cannot_be_reached_keeps_the_account_and_says_so(worl
         audit_line(failed, patients_shown=False, patients={}).what
         == "Invitation not sent: mail server failed"
     )
+
+
+def test_two_invitations_sent_within_one_second_have_different_links(world):
+    user = world.users["ward_staff"]
+    user.invited_at = timezone.now().replace(microsecond=100)
+    first = account_services.invitation_tokens.make_token(user)
+    user.invited_at = user.invited_at.replace(microsecond=900)
+    assert not account_services.invitation_tokens.check_token(user, first)
