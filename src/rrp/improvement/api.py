@@ -188,7 +188,11 @@ class IdeaOut(Schema):
     tags: list[str]
     source: str
     source_url: str
-    provider_id: int | None = Field(description="null for the starter set RRP ships")
+    provider_id: int | None = Field(description="The provider whose own idea it is; null otherwise")
+    collaborative_id: int | None = Field(
+        description="The collaborative whose own idea it is (written by its lead); null otherwise"
+    )
+    version: int
 
 
 class IdeaIn(BodyIn):
@@ -338,6 +342,8 @@ def _idea(idea: ChangeIdea) -> dict[str, Any]:
         "source": idea.source,
         "source_url": idea.source_url,
         "provider_id": idea.provider_id,
+        "collaborative_id": idea.collaborative_id,
+        "version": idea.version,
     }
 
 
@@ -427,7 +433,7 @@ def _cycle_input(
         )
         if idea is None:
             errors.setdefault("change_idea_id", []).append(
-                "No change idea of the starter set or the project's provider has this id"
+                "No change idea of the starter set, the project's provider or its wards' collaboratives has this id"
             )
     if errors:
         raise ValidationError(errors)
@@ -642,8 +648,9 @@ def list_series(request: HttpRequest, project_id: Id) -> list[dict[str, Any]]:
     summary="The change package",
 )
 def list_ideas(request: HttpRequest, filters: Query[IdeaFilters]) -> list[dict[str, Any]]:
-    """The starter set RRP ships (each citing its source) and your providers' own ideas, by driver and
-    title; `tag` keeps those with that tag."""
+    """The starter set RRP ships (each citing its source), your providers' own ideas and those of the
+    collaboratives you see or your wards are members of (not withdrawn), by driver and title; `tag` keeps
+    those with that tag."""
     ideas = [_idea(i) for i in project_selectors.ideas_for(_user(request))]
     if filters.tag:
         wanted = filters.tag.strip().lower()

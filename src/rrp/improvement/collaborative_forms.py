@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 
 from rrp.core.validation.forms import ValidatedForm
-from rrp.improvement.project_forms import DriverDiagramForm
+from rrp.improvement.project_forms import ChangeIdeaForm, DriverDiagramForm
 from rrp.organisations.models import CollaborativeKind
 
 NOT_FOR_PATIENTS = "Read by every member ward's provider: do not write patients' names or NHS numbers here"
@@ -152,4 +152,27 @@ class LearningNoteForm(ValidatedForm):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Stories, what worked, what did not. " + NOT_FOR_PATIENTS,
+    )
+
+
+class CollaborativeIdeaForm(ChangeIdeaForm):
+    """A change idea of the collaborative's own; a change is saved as its next version, with what
+    changed and the version it started from (decision 0018)."""
+
+    note = forms.CharField(
+        label="What changed in this version (optional)",
+        required=False,
+        max_length=300,
+        help_text="For example: added the source, or reworded after learning set 3",
+    )
+    base_version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class IdeaWithdrawForm(ValidatedForm):
+    reason = forms.CharField(
+        label="Why is it being withdrawn?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="It stays in the package's history and on the cycles that tested it. " + NOT_FOR_PATIENTS,
     )

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from rrp.accounts.models import User
 from rrp.accounts.scope import scope_of
 from rrp.improvement.models import (
+    ChangeIdea,
+    ChangeIdeaVersion,
     CollaborativeIdea,
     CollaborativeInvitation,
     ImprovementAim,
@@ -65,6 +67,20 @@ def package(collaborative: Collaborative) -> list[CollaborativeIdea]:
         .select_related("change_idea", "added_by")
         .order_by("change_idea__title")
     )
+
+
+def own_ideas(collaborative: Collaborative, *, withdrawn: bool = False) -> list[ChangeIdea]:
+    """The change ideas the collaborative wrote itself, by title; withdrawn ones too if asked (its lead
+    sees them struck through)."""
+    ideas = collaborative.own_ideas.select_related("withdrawn_by").order_by("title")
+    if not withdrawn:
+        ideas = ideas.filter(withdrawn_at__isnull=True)
+    return list(ideas)
+
+
+def idea_versions(idea: ChangeIdea) -> list[ChangeIdeaVersion]:
+    """Every saved version of an idea, latest first."""
+    return list(idea.versions.select_related("saved_by").order_by("-number"))
 
 
 def template_versions(collaborative: Collaborative) -> list[TemplateDiagramVersion]:

@@ -21,11 +21,13 @@ from rrp.accounts.models import User
 from rrp.accounts.permissions import has_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import scope_of
+from rrp.core.concurrency import check_base_version
 from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.improvement.diagram_services import parse_outline
 from rrp.improvement.models import (
     ChangeIdea,
+    ChangeIdeaVersion,
     CollaborativeIdea,
     CollaborativeInvitation,
     InvitationStatus,
@@ -357,7 +359,9 @@ def membership_leave(
 def package_candidates(collaborative: Collaborative) -> models.QuerySet[ChangeIdea]:
     """Ideas a lead may add: the starter set (a provider's own ideas belong to that provider)."""
     chosen = CollaborativeIdea.objects.filter(collaborative=collaborative, removed_at__isnull=True)
-    return ChangeIdea.objects.filter(provider__isnull=True).exclude(pk__in=chosen.values("change_idea_id"))
+    return ChangeIdea.objects.filter(provider__isnull=True, collaborative__isnull=True).exclude(
+        pk__in=chosen.values("change_idea_id")
+    )
 
 
 @transaction.atomic
@@ -397,9 +401,165 @@ def package_remove(*, item: CollaborativeIdea, by: User) -> CollaborativeIdea:
 
 
 def template_ideas(collaborative: Collaborative) -> dict[str, int]:
-    """Lower-case titles of the ideas a template may link to: the starter set."""
-    rows = ChangeIdea.objects.filter(provider__isnull=True).values_list("title", "pk")
+    """Lower-case titles of the ideas a template may link to: the starter set and the collaborative's
+    own ideas not withdrawn."""
+    rows = ChangeIdea.objects.filter(
+        models.Q(provider__isnull=True, collaborative__isnull=True)
+        | models.Q(collaborative=collaborative, withdrawn_at__isnull=True)
+    ).values_list("title", "pk")
     return {title.lower(): pk for title, pk in rows}
+
+
+# --- The collaborative's own change ideas (decision 0080) -------------------------------------------
+
+IDEA_REQUIRED = {
+    "title": "Enter the change idea's title",
+    "description": "Say what the change is",
+    "source": "Say where the idea or its evidence comes from",
+    "driver": "Say which driver the idea serves",
+}
+IDEA_LIMITS = {"title": 80, "source": 300, "driver": 120, "tags": 200, "source_url": 500, "note": 300}
+IDEA_FIELDS = ("title", "description", "source", "source_url", "driver", "tags")
+
+
+def _idea_errors(collaborative: Collaborative, values: dict[str, str], *, idea: ChangeIdea | None) -> Errors:
+    errors: Errors = {}
+    for field, message in IDEA_REQUIRED.items():
+        if not values[field]:
+            errors.setdefault(field, []).append(message)
+    for field, limit in IDEA_LIMITS.items():
+        if len(values[field]) > limit:
+            errors.setdefault(field, []).append(f"This must be {limit} characters or fewer")
+    for field in values:
+        no_nhs_number(errors, field, values[field])
+    url = values["source_url"]
+    if url and not url.startswith(("https://", "http://")):
+        errors.setdefault("source_url", []).append("Enter the source's web address, starting https://")
+    if values["title"]:
+        clash = ChangeIdea.objects.filter(title__iexact=values["title"]).filter(
+            models.Q(provider__isnull=True, collaborative__isnull=True)
+            | models.Q(collaborative=collaborative)
+        )
+        if idea is not None:
+            clash = clash.exclude(pk=idea.pk)
+        if clash.exists():
+            errors.setdefault("title", []).append(
+                "There is already a change idea with this title in the starter set or this collaborative"
+            )
+    return errors
+
+
+def _idea_values(**fields: str) -> dict[str, str]:
+    return {name: (value or "").strip() for name, value in fields.items()}
+
+
+def _version_row(idea: ChangeIdea, *, note: str, by: User) -> ChangeIdeaVersion:
+    return ChangeIdeaVersion.objects.create(
+        idea=idea,
+        number=idea.version,
+        note=note,
+        saved_by=by,
+        saved_at=timezone.now(),
+        **{name: getattr(idea, name) for name in IDEA_FIELDS},
+    )
+
+
+@transaction.atomic
+def collaborative_idea_add(
+    *,
+    collaborative: Collaborative,
+    title: str,
+    description: str,
+    source: str,
+    driver: str,
+    tags: str = "",
+    source_url: str = "",
+    by: User,
+) -> ChangeIdea:
+    """The lead writes a change idea of the collaborative's own: its member wards' projects may test it
+    beside the starter set, and it is in the collaborative's change package. Saved as version 1."""
+    _require_lead(by, collaborative)
+    values = _idea_values(
+        title=title, description=description, source=source, driver=driver, tags=tags, source_url=source_url
+    )
+    errors = _idea_errors(collaborative, values | {"note": ""}, idea=None)
+    _check(errors)
+    idea = ChangeIdea.objects.create(
+        collaborative=collaborative, created_by=by, created_at=timezone.now(), **values
+    )
+    _version_row(idea, note="", by=by)
+    audit_record(actor=by, action=AuditAction.CREATE, record=idea, detail={"collaborative": collaborative.pk})
+    return idea
+
+
+@transaction.atomic
+def collaborative_idea_change(
+    *,
+    idea: ChangeIdea,
+    title: str,
+    description: str,
+    source: str,
+    driver: str,
+    tags: str = "",
+    source_url: str = "",
+    note: str = "",
+    base_version: int | None,
+    by: User,
+) -> ChangeIdea:
+    """Save a new version of the collaborative's own idea: the earlier ones stay (``ChangeIdeaVersion``);
+    cycles testing it keep testing the same idea. Refused when withdrawn, unchanged, or stale (409)."""
+    if idea.collaborative is None:
+        raise PermissionDenied
+    _require_lead(by, idea.collaborative)
+    locked = ChangeIdea.objects.select_for_update().get(pk=idea.pk)
+    check_base_version(base=base_version, current=locked.version, what="change idea")
+    values = _idea_values(
+        title=title, description=description, source=source, driver=driver, tags=tags, source_url=source_url
+    )
+    note = (note or "").strip()
+    errors = _idea_errors(locked.collaborative, values | {"note": note}, idea=locked)
+    if locked.withdrawn_at is not None:
+        errors.setdefault("title", []).append("This idea has been withdrawn: write a new one instead")
+    changed = [name for name in IDEA_FIELDS if getattr(locked, name) != values[name]]
+    if not errors and not changed:
+        errors.setdefault("title", []).append("Nothing has changed since the latest version")
+    _check(errors)
+    for name in changed:
+        setattr(locked, name, values[name])
+    locked.version += 1
+    locked.save(update_fields=[*changed, "version"])
+    _version_row(locked, note=note, by=by)
+    audit_record(
+        actor=by,
+        action=AuditAction.CHANGE,
+        record=locked,
+        detail={"changed": changed, "version": locked.version, "note": note},
+    )
+    return locked
+
+
+@transaction.atomic
+def collaborative_idea_withdraw(*, idea: ChangeIdea, reason: str, by: User) -> ChangeIdea:
+    """Withdraw the collaborative's own idea: kept (with its versions and the cycles that tested it), no
+    longer offered to new tests or in the package; never deleted."""
+    if idea.collaborative is None:
+        raise PermissionDenied
+    _require_lead(by, idea.collaborative)
+    locked = ChangeIdea.objects.select_for_update().get(pk=idea.pk)
+    errors: Errors = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors.setdefault("reason", []).append("Say why the idea is being withdrawn")
+    no_nhs_number(errors, "reason", reason)
+    if locked.withdrawn_at is not None:
+        errors.setdefault("reason", []).append("This idea has already been withdrawn")
+    _check(errors)
+    locked.withdrawn_at, locked.withdrawn_by, locked.withdrawn_reason = timezone.now(), by, reason
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    audit_record(
+        actor=by, action=AuditAction.CHANGE, record=locked, detail={"withdrawn": True, "reason": reason}
+    )
+    return locked
 
 
 @transaction.atomic

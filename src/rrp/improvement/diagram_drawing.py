@@ -53,9 +53,9 @@ def _link(column: int, y_from: float, y_to: float) -> str:
     return f'<path d="M{x1},{a:.1f} H{mid} V{b:.1f} H{x2}" fill="none" stroke="#768692" stroke-width="1.5"/>'
 
 
-def diagram_svg(content: dict, aim_text: str) -> Markup:
+def diagram_svg(content: dict, aim_text: str, *, standalone: bool = False) -> Markup:
     """The diagram as an inline SVG: one row per change idea (or per driver with nothing under it), each
-    parent centred on its children."""
+    parent centred on its children. ``standalone`` sizes it in pixels, for a file opened on its own."""
     boxes: list[str] = []
     links: list[str] = []
     row = 0
@@ -94,8 +94,9 @@ def diagram_svg(content: dict, aim_text: str) -> Markup:
         f'font-size="13" font-weight="bold" fill="#212b32">{name}</text>'
         for i, name in enumerate(COLUMNS)
     )
+    size = f'width="{width}" height="{height:.0f}"' if standalone else 'width="100%"'
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" {size} '
         f'role="img" aria-labelledby="driver-diagram-title driver-diagram-desc" class="rrp-driver-diagram-svg">'
         f'<title id="driver-diagram-title">Driver diagram</title>'
         f'<desc id="driver-diagram-desc">The aim, {len(primary_rows)} primary drivers, their secondary drivers '

@@ -28,7 +28,12 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.improvement.change_package import STARTER_IDEAS
 from rrp.improvement.models import ChangeIdea, DriverDiagramVersion, QiProject
-from rrp.improvement.project_services import may_manage_wards, no_nhs_number, project_wards
+from rrp.improvement.project_services import (
+    may_manage_wards,
+    no_nhs_number,
+    project_idea_filter,
+    project_wards,
+)
 from rrp.organisations.models import Provider
 
 Errors = dict[str, list[str]]
@@ -45,6 +50,7 @@ def ensure_starter_package() -> int:
         _idea, made = ChangeIdea.objects.get_or_create(
             title=title,
             provider=None,
+            collaborative=None,
             defaults={
                 "driver": driver,
                 "tags": tags,
@@ -90,7 +96,7 @@ def change_idea_add(
         errors.setdefault("title", []).append("The title must be 80 characters or fewer")
     if title and (
         ChangeIdea.objects.filter(title__iexact=title)
-        .filter(models.Q(provider__isnull=True) | models.Q(provider=provider))
+        .filter(models.Q(provider__isnull=True, collaborative__isnull=True) | models.Q(provider=provider))
         .exists()
     ):
         errors.setdefault("title", []).append("There is already a change idea with this title")
@@ -157,11 +163,19 @@ def parse_outline(outline: str, *, ideas: dict[str, int]) -> ParsedDiagram:
 
 
 def ideas_for_project(project: QiProject) -> dict[str, int]:
-    """Lower-case titles of the change ideas a project may use (the starter set and its provider's)."""
-    rows = ChangeIdea.objects.filter(
-        models.Q(provider__isnull=True) | models.Q(provider_id=project.provider_id)
-    ).values_list("title", "pk")
-    return {title.lower(): pk for title, pk in rows}
+    """Lower-case titles of the change ideas a project's diagram may link to: those offered to its
+    cycles (``project_idea_filter``); a starter or provider idea wins over a collaborative's of the same
+    title."""
+    rows = (
+        ChangeIdea.objects.filter(project_idea_filter(project, offered_only=True))
+        .order_by()
+        .values_list("title", "pk", "collaborative_id")
+    )
+    out: dict[str, int] = {}
+    for title, pk, collaborative_id in rows:
+        if collaborative_id is None or title.lower() not in out:
+            out[title.lower()] = pk
+    return out
 
 
 @transaction.atomic

@@ -508,9 +508,11 @@ class PdsaCycle(models.Model):
 class ChangeIdea(models.Model):
     """A change idea in the change package: what to try, why, and where the evidence comes from.
 
-    The starter set (``provider`` empty) ships with RRP, each citing a public source; a provider's QI
-    leads add their own (``provider`` set), seen by that provider's wards only. Edited in place with a
-    version and an audit row, like projects (decision 0025).
+    The starter set (``provider`` and ``collaborative`` empty) ships with RRP, each citing a public source;
+    a provider's QI leads add their own (``provider`` set), seen by that provider's wards only; a
+    collaborative's lead writes the collaborative's own (``collaborative`` set, decision 0080), chosen by
+    its member wards' projects. A collaborative's idea keeps every version it was saved as
+    (``ChangeIdeaVersion``, append-only) and is withdrawn, never deleted: cycles that tested it keep it.
     """
 
     title = models.CharField(max_length=80)
@@ -524,19 +526,36 @@ class ChangeIdea(models.Model):
     provider = models.ForeignKey(
         Provider, null=True, blank=True, on_delete=models.PROTECT, related_name="change_ideas"
     )
+    collaborative = models.ForeignKey(
+        Collaborative, null=True, blank=True, on_delete=models.PROTECT, related_name="own_ideas"
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["driver", "title", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["title"], condition=models.Q(provider__isnull=True), name="starter_idea_title_unique"
+                fields=["title"],
+                condition=models.Q(provider__isnull=True, collaborative__isnull=True),
+                name="starter_idea_title_unique",
             ),
             models.UniqueConstraint(fields=["provider", "title"], name="provider_idea_title_unique"),
+            models.UniqueConstraint(
+                fields=["collaborative", "title"], name="collaborative_idea_title_unique"
+            ),
+            models.CheckConstraint(
+                name="idea_of_a_provider_or_a_collaborative_not_both",
+                condition=models.Q(provider__isnull=True) | models.Q(collaborative__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -545,6 +564,30 @@ class ChangeIdea(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class ChangeIdeaVersion(AppendOnlyModel):
+    """One saved version of a collaborative's own change idea (decision 0080): what it said, who saved it,
+    when and what changed. The idea row carries the latest; these keep every earlier wording."""
+
+    idea = models.ForeignKey(ChangeIdea, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=80)
+    description = models.TextField()
+    source = models.CharField(max_length=300)
+    source_url = models.URLField(max_length=500, blank=True)
+    driver = models.CharField(max_length=120)
+    tags = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=300, blank=True, help_text="What changed in this version")
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["idea", "number"]
+        constraints = [models.UniqueConstraint(fields=["idea", "number"], name="one_idea_version_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.title}, version {self.number}"
 
 
 class DriverDiagramVersion(AppendOnlyModel):

@@ -25,9 +25,9 @@ from rrp.improvement.models import (
     QiProject,
     TeamMember,
 )
-from rrp.improvement.project_services import aim_target, figure, project_measures
+from rrp.improvement.project_services import aim_target, figure, project_idea_filter, project_measures
 from rrp.measures.catalogue import MeasureDefinition, all_measures
-from rrp.organisations.models import Provider, Ward
+from rrp.organisations.models import CollaborativeMembership, Provider, Ward
 from rrp.spc import ImprovementDirection
 
 
@@ -255,20 +255,30 @@ def ramp_of(cycle: PdsaCycle) -> list[PdsaCycle]:
 
 
 def ideas_for(user: User) -> QuerySet[ChangeIdea]:
-    """The change ideas the user may read: the starter set and their providers' own, by driver and title."""
+    """The change ideas the user may read, by driver and title: the starter set, their providers' own,
+    and the own ideas (not withdrawn) of the collaboratives they see or one of their wards is a member of
+    now (decision 0080)."""
+    member_of = CollaborativeMembership.objects.filter(ward__in=wards_for(user), left_on__isnull=True).values(
+        "collaborative_id"
+    )
+    collaboratives = Q(collaborative__in=scope_of(user).collaboratives()) | Q(collaborative_id__in=member_of)
     return (
-        ChangeIdea.objects.filter(Q(provider__isnull=True) | Q(provider__in=providers_for(user)))
-        .select_related("provider")
+        ChangeIdea.objects.filter(
+            Q(provider__isnull=True, collaborative__isnull=True)
+            | Q(provider__in=providers_for(user))
+            | (Q(withdrawn_at__isnull=True) & collaboratives)
+        )
+        .select_related("provider", "collaborative")
         .order_by("driver", "title")
     )
 
 
 def ideas_for_project(project: QiProject) -> list[ChangeIdea]:
-    """The change ideas a project's cycles may test: the starter set and its provider's, by title."""
+    """The change ideas a project's cycles may test (``project_idea_filter``), by title."""
     return list(
-        ChangeIdea.objects.filter(Q(provider__isnull=True) | Q(provider_id=project.provider_id)).order_by(
-            "title"
-        )
+        ChangeIdea.objects.filter(project_idea_filter(project))
+        .select_related("collaborative")
+        .order_by("title")
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rrp.accounts.models import User
@@ -47,7 +48,7 @@ from rrp.improvement.models import (
 )
 from rrp.measures.catalogue import Counts, Denominator, MeasureDefinition, all_measures
 from rrp.measures.series import Period, measure_series
-from rrp.organisations.models import Ward
+from rrp.organisations.models import CollaborativeMembership, Ward
 from rrp.people.validation import nhs_number_display, nhs_numbers_in
 from rrp.spc import ImprovementDirection
 
@@ -141,6 +142,24 @@ def no_nhs_number(errors: Errors, field: str, text: str) -> None:
             f"Remove the NHS number {nhs_number_display(number)}: commissioners read projects, so do not "
             "write patients' names or NHS numbers here"
         )
+
+
+def project_idea_filter(project: QiProject, *, offered_only: bool = False) -> Q:
+    """The change ideas a project may test: the starter set, its provider's own, and the own ideas (not
+    withdrawn) of the collaboratives one of its wards is a member of now (decision 0080). Unless
+    ``offered_only``, also any idea its cycles already test, so a cycle keeps an idea withdrawn since."""
+    member_of = CollaborativeMembership.objects.filter(
+        ward__in=project.wards.all(), left_on__isnull=True
+    ).values("collaborative_id")
+    allowed = (
+        Q(provider__isnull=True, collaborative__isnull=True)
+        | Q(provider_id=project.provider_id)
+        | Q(collaborative_id__in=member_of, withdrawn_at__isnull=True)
+    )
+    if offered_only:
+        return allowed
+    tested = project.cycles.filter(change_idea__isnull=False).values("change_idea_id")
+    return allowed | Q(pk__in=tested)
 
 
 def may_manage_wards(by: User, wards: Sequence[Ward]) -> bool:

@@ -106,6 +106,21 @@ urlpatterns = [
         name="collaborative-package-remove",
     ),
     path(
+        "collaboratives/<id:collaborative_id>/ideas/new/",
+        views_collaboratives.own_idea_new,
+        name="collaborative-idea-new",
+    ),
+    path(
+        "collaboratives/<id:collaborative_id>/ideas/<id:idea_id>/edit/",
+        views_collaboratives.own_idea_edit,
+        name="collaborative-idea-edit",
+    ),
+    path(
+        "collaboratives/<id:collaborative_id>/ideas/<id:idea_id>/withdraw/",
+        views_collaboratives.own_idea_withdraw,
+        name="collaborative-idea-withdraw",
+    ),
+    path(
         "collaboratives/<id:collaborative_id>/template-diagram/",
         views_collaboratives.template_diagram,
         name="collaborative-template",

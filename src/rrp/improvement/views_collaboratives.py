@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rrp.accounts.permissions import has_permission, permission_required, require_permission
 from rrp.accounts.roles import Permission
 from rrp.accounts.scope import collaboratives_for, scope_of
+from rrp.core.concurrency import StaleVersion
 from rrp.core.forms import apply_errors
 from rrp.core.http import FORM_METHODS
 from rrp.improvement import collaborative_selectors as selectors
@@ -28,6 +29,8 @@ from rrp.improvement.collaborative_forms import (
     AnswerForm,
     CollaborativeEditForm,
     CollaborativeForm,
+    CollaborativeIdeaForm,
+    IdeaWithdrawForm,
     InviteForm,
     LearningNoteForm,
     LeaveForm,
@@ -36,6 +39,7 @@ from rrp.improvement.collaborative_forms import (
 )
 from rrp.improvement.diagram_drawing import diagram_svg
 from rrp.improvement.forms import AimForm, WithdrawForm
+from rrp.improvement.models import ChangeIdea
 from rrp.improvement.services import improvement_aim_record, withdraw
 from rrp.measures.catalogue import all_measures
 from rrp.organisations.models import Collaborative
@@ -144,6 +148,7 @@ def collaborative_manage(request: HttpRequest, collaborative_id: int) -> HttpRes
             "invitations": selectors.invitations(collaborative),
             "aims": [(aim, _measure_name(aim.measure_slug)) for aim in aims],
             "package": selectors.package(collaborative),
+            "own_ideas": selectors.own_ideas(collaborative),
             "template": selectors.latest_template(collaborative),
         },
     )
@@ -311,6 +316,7 @@ def change_package(request: HttpRequest, collaborative_id: int) -> HttpResponse:
         {
             "collaborative": collaborative,
             "package": selectors.package(collaborative),
+            "own_ideas": selectors.own_ideas(collaborative, withdrawn=led),
             "form": form,
             "led": led,
         },
@@ -329,6 +335,103 @@ def change_package_remove(request: HttpRequest, collaborative_id: int, item_id: 
     else:
         messages.success(request, f"\u201c{item.change_idea.title}\u201d taken out of the change package.")
     return redirect("improvement:collaborative-package", collaborative_id=collaborative.pk)
+
+
+def _own_idea(collaborative: Collaborative, idea_id: int) -> ChangeIdea:
+    idea = next((i for i in selectors.own_ideas(collaborative, withdrawn=True) if i.pk == idea_id), None)
+    if idea is None:
+        raise Http404
+    return idea
+
+
+IDEA_FIELDS = ("title", "description", "source", "source_url", "driver", "tags")
+
+
+@require_http_methods(FORM_METHODS)
+def own_idea_new(request: HttpRequest, collaborative_id: int) -> HttpResponse:
+    """The lead writes a change idea of the collaborative's own (version 1)."""
+    collaborative = _led(request, collaborative_id)
+    form = CollaborativeIdeaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in IDEA_FIELDS}
+        try:
+            idea = services.collaborative_idea_add(collaborative=collaborative, by=request.user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"\u201c{idea.title}\u201d is in the change package: member projects can test it."
+            )
+            return redirect("improvement:collaborative-package", collaborative_id=collaborative.pk)
+    return render(
+        request,
+        "improvement/collaborative_idea_form.jinja",
+        {"collaborative": collaborative, "form": form, "idea": None, "versions": []},
+        status=_status(form),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def own_idea_edit(request: HttpRequest, collaborative_id: int, idea_id: int) -> HttpResponse:
+    """Change the collaborative's own idea: saved as its next version, the earlier ones listed."""
+    collaborative = _led(request, collaborative_id)
+    idea = _own_idea(collaborative, idea_id)
+    initial = {name: getattr(idea, name) for name in IDEA_FIELDS} | {"base_version": idea.version}
+    form = CollaborativeIdeaForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in IDEA_FIELDS}
+        try:
+            changed = services.collaborative_idea_change(
+                idea=idea,
+                note=form.cleaned_data["note"],
+                base_version=form.cleaned_data["base_version"],
+                by=request.user,
+                **data,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except StaleVersion as stale:
+            form.add_error(None, str(stale))
+            status = 409
+        else:
+            messages.success(request, f"\u201c{changed.title}\u201d saved as version {changed.version}.")
+            return redirect("improvement:collaborative-package", collaborative_id=collaborative.pk)
+    return render(
+        request,
+        "improvement/collaborative_idea_form.jinja",
+        {
+            "collaborative": collaborative,
+            "form": form,
+            "idea": idea,
+            "versions": selectors.idea_versions(idea),
+        },
+        status=status if status != 200 else _status(form),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+def own_idea_withdraw(request: HttpRequest, collaborative_id: int, idea_id: int) -> HttpResponse:
+    """Withdraw the collaborative's own idea, with why: kept, never deleted."""
+    collaborative = _led(request, collaborative_id)
+    idea = _own_idea(collaborative, idea_id)
+    form = IdeaWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.collaborative_idea_withdraw(
+                idea=idea, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"\u201c{idea.title}\u201d withdrawn from the change package.")
+            return redirect("improvement:collaborative-package", collaborative_id=collaborative.pk)
+    return render(
+        request,
+        "improvement/collaborative_idea_withdraw.jinja",
+        {"collaborative": collaborative, "idea": idea, "form": form},
+        status=_status(form),
+    )
 
 
 @require_http_methods(FORM_METHODS)

@@ -41,6 +41,8 @@ from rrp.force.models import (
 )
 from rrp.force.services import incident_record
 from rrp.improvement.models import (
+    ChangeIdea,
+    ChangeIdeaVersion,
     ChartRebase,
     CoproductionCredit,
     CoproductionEntry,
@@ -111,6 +113,24 @@ def _project_rows(project, manager, now) -> None:
 
 def _collaborative_rows(world, now) -> None:
     """A collaborative's template driver diagram and learning-set note (issue 14, items 5 and 6)."""
+    idea = ChangeIdea.objects.create(
+        collaborative=world.collaborative,
+        title="Protected mealtimes",
+        description="Staff eat with patients",
+        source="Learning set 2",
+        driver="Relationships",
+        created_at=now,
+    )
+    ChangeIdeaVersion.objects.create(
+        idea=idea,
+        number=1,
+        title=idea.title,
+        description=idea.description,
+        source=idea.source,
+        driver=idea.driver,
+        saved_by=world.users["collaborative_lead"],
+        saved_at=now,
+    )
     TemplateDiagramVersion.objects.create(
         collaborative=world.collaborative,
         number=1,

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import Q
 
 from rrp.accounts.models import User
 from rrp.demo import reference as ref
@@ -42,6 +43,7 @@ from rrp.improvement.diagram_services import ensure_starter_package, parse_outli
 from rrp.improvement.models import (
     ActDecision,
     ChangeIdea,
+    ChangeIdeaVersion,
     CoproductionCredit,
     CoproductionEntry,
     CoproductionHow,
@@ -267,11 +269,18 @@ class Rows:
 
 
 def qi_projects_wipe(ctx: DemoContext) -> None:
-    """Delete every project with its cycles, team, measures, scores and diagrams, and providers' own change
-    ideas (the starter set stays): projects are only ever demo data here, and a project someone made in the
+    """Delete every project with its cycles, team, measures, scores and diagrams, and providers' and
+    collaboratives' own change ideas with their versions (the starter set stays): projects are only ever demo data here, and a project someone made in the
     browser would otherwise stop the demo's providers being deleted."""
     ctx.writer.delete_all_append_only(
-        (CoproductionCredit, CoproductionEntry, ProjectComment, ProgressScore, DriverDiagramVersion)
+        (
+            CoproductionCredit,
+            CoproductionEntry,
+            ProjectComment,
+            ProgressScore,
+            DriverDiagramVersion,
+            ChangeIdeaVersion,
+        )
     )
     for model in (
         PdsaCycle.wards.through,
@@ -282,7 +291,7 @@ def qi_projects_wipe(ctx: DemoContext) -> None:
         QiProject,
     ):
         ctx.writer.delete_all(model)
-    ChangeIdea.objects.filter(provider__isnull=False).delete()
+    ChangeIdea.objects.filter(Q(provider__isnull=False) | Q(collaborative__isnull=False)).delete()
 
 
 @demo_step(

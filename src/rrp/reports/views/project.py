@@ -16,7 +16,7 @@ from rrp.core.models import AuditAction
 from rrp.core.services import audit_record
 from rrp.improvement import project_selectors
 from rrp.improvement.diagram_drawing import diagram_svg
-from rrp.improvement.models import PROGRESS_SCORES, PdsaCycle
+from rrp.improvement.models import PROGRESS_SCORES, DriverDiagramVersion, PdsaCycle, QiProject
 from rrp.reports.own_data import saved_series_charts
 from rrp.reports.project import ROLE_WORDS, cycle_window, project_charts
 from rrp.reports.project_summary import project_summary_pdf
@@ -186,3 +186,85 @@ def qi_project_pdf(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 urlpatterns.append(path("projects/<id:project_id>/summary.pdf", qi_project_pdf, name="qi-project-pdf"))
+
+
+DIAGRAM_CSV_COLUMNS = ["Primary driver", "Secondary driver", "Change idea", "In the change package"]
+
+
+def _diagram_version(request: HttpRequest, project_id: int) -> tuple[QiProject, DriverDiagramVersion]:
+    """The project (404 outside the person's scope) and the version asked for (``?version=``, else the
+    latest; 404 when there is none)."""
+    project = project_selectors.project_for(request.user, project_id)
+    if project is None:
+        raise Http404
+    versions = project_selectors.diagram_versions(project)
+    asked = request.GET.get("version", "")
+    chosen = (
+        next((v for v in versions if str(v.number) == asked), None) if asked else next(iter(versions), None)
+    )
+    if chosen is None:
+        raise Http404
+    return project, chosen
+
+
+def _diagram_export(
+    request: HttpRequest, project: QiProject, version: DriverDiagramVersion, kind: str
+) -> None:
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        record=project,
+        provider_id=project.provider_id,
+        request=request,
+        detail={"export": f"driver_diagram_{kind}", "version": version.number},
+    )
+
+
+def diagram_csv_rows(content: dict) -> list[list[str]]:
+    """The diagram as rows: one per change idea, or per driver with nothing under it."""
+    rows: list[list[str]] = []
+    for primary in content.get("primary", []):
+        if not primary.get("secondary"):
+            rows.append([primary["text"], "", "", ""])
+        for secondary in primary.get("secondary", []):
+            if not secondary.get("ideas"):
+                rows.append([primary["text"], secondary["text"], "", ""])
+            for idea in secondary.get("ideas", []):
+                linked = "Yes" if idea.get("idea_id") else "No"
+                rows.append([primary["text"], secondary["text"], idea["text"], linked])
+    return rows
+
+
+@require_safe
+@permission_required(Permission.WARD_VIEW)
+def qi_diagram_svg(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The driver diagram drawn (the version shown, ``?version=``) as an SVG file, for slides and reports;
+    scoped as the project's page (404 outside) and audited as an export."""
+    project, version = _diagram_version(request, project_id)
+    aim = project_selectors.aim_of(project)
+    svg = diagram_svg(version.content, aim.statement if aim else project.title, standalone=True)
+    _diagram_export(request, project, version, "svg")
+    response = HttpResponse(str(svg), content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="project-{project.pk}-driver-diagram-v{version.number}.svg"'
+    )
+    return response
+
+
+@require_safe
+@permission_required(Permission.WARD_VIEW)
+def qi_diagram_csv(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The driver diagram (the version shown) as CSV, one row per change idea, safe to open in a
+    spreadsheet (decision 0019); scoped and audited as the SVG."""
+    project, version = _diagram_version(request, project_id)
+    rows = diagram_csv_rows(version.content)
+    _diagram_export(request, project, version, "csv")
+    return csv_download(
+        rows,
+        header=DIAGRAM_CSV_COLUMNS,
+        filename=f"project-{project.pk}-driver-diagram-v{version.number}.csv",
+    )
+
+
+urlpatterns.append(path("projects/<id:project_id>/driver-diagram.svg", qi_diagram_svg, name="qi-diagram-svg"))
+urlpatterns.append(path("projects/<id:project_id>/driver-diagram.csv", qi_diagram_csv, name="qi-diagram-csv"))
