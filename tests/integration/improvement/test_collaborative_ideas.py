@@ -218,3 +218,21 @@ def test_an_idea_tested_by_members_is_in_the_spread_and_its_adopters_chart(figur
     assert adoption in page
     response = lead.get(adoption)
     assert response.status_code == 200 and IDEA["title"] in html.unescape(response.content.decode())
+
+
+def test_refusals_of_long_fields_a_second_withdrawal_and_ideas_not_a_collaboratives(world):
+    with pytest.raises(ValidationError) as raised:
+        _write(world, title="x" * 81, driver="d" * 121)
+    assert set(raised.value.message_dict) == {"title", "driver"}
+    assert "80 characters or fewer" in raised.value.message_dict["title"][0]
+    idea = _write(world)
+    lead = world.users["collaborative_lead"]
+    collaborative_services.collaborative_idea_withdraw(idea=idea, reason="Merged", by=lead)
+    with pytest.raises(ValidationError) as raised:
+        collaborative_services.collaborative_idea_withdraw(idea=idea, reason="Again", by=lead)
+    assert "already been withdrawn" in raised.value.message_dict["reason"][0]
+    starter = ChangeIdea.objects.get(title="Safety huddles", provider=None, collaborative=None)
+    with pytest.raises(PermissionDenied):
+        _change(world, starter, description="Rewritten by a lead")
+    with pytest.raises(PermissionDenied):
+        collaborative_services.collaborative_idea_withdraw(idea=starter, reason="Not theirs", by=lead)
