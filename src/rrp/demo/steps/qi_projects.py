@@ -376,6 +376,7 @@ class _Builder:
                 "tags": [tags],
                 "provider_id": [int(self.wards["provider_id"][0])],
                 "version": [1],
+                "withdrawn_reason": [""],
                 "created_by_id": [self.users["ward.manager"]],
                 "created_at": np.array([self.at(0)], dtype="datetime64[s]"),
             },
