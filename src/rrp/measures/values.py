@@ -195,6 +195,39 @@ def current_values(
     return {(row.ward_id, row.period_start): row for row in rows}
 
 
+@dataclass(frozen=True)
+class HeldFigures:
+    """The numbers of one value's current version (what a series needs, not who recorded it)."""
+
+    numerator: Decimal
+    denominator: Decimal | None
+
+
+def current_figures_many(
+    slugs: Sequence[str], *, ward_ids: Sequence[int], first_month: dt.date, last_month: dt.date
+) -> dict[str, dict[tuple[int, dt.date], HeldFigures]]:
+    """The current (highest) version's numbers of each ward's monthly value (not weekly ones: decision
+    0079), for several measures at once, by slug (every slug asked for is a key, empty where nothing is held): ONE query, reading only
+    the columns a series needs, so a board's six value measures cost one read, not six."""
+    out: dict[str, dict[tuple[int, dt.date], HeldFigures]] = {slug: {} for slug in slugs}
+    if not slugs or not ward_ids:
+        return out
+    rows = (
+        MeasureValue.objects.filter(
+            measure_slug__in=list(out),
+            period=ValuePeriod.MONTH,
+            ward_id__in=list(ward_ids),
+            period_start__gte=first_month,
+            period_start__lte=last_month,
+        )
+        .order_by("measure_slug", "ward_id", "period_start", "version")
+        .values_list("measure_slug", "ward_id", "period_start", "numerator", "denominator")
+    )
+    for slug, ward_id, month, numerator, denominator in rows:
+        out[slug][(ward_id, month)] = HeldFigures(numerator, denominator)  # the highest version comes last
+    return out
+
+
 def value_history(
     *, ward: Ward, slug: str, period_start: dt.date, period: ValuePeriod = ValuePeriod.MONTH
 ) -> list[MeasureValue]:

@@ -9,12 +9,19 @@ import datetime as dt
 from decimal import Decimal
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from rrp.measures.catalogue import EntryPeriod, measure
+from rrp.measures.catalogue import Denominator, EntryPeriod, measure
 from rrp.measures.models import ValueRoute
-from rrp.measures.series import analyse_series, measure_series, measure_series_many
-from rrp.measures.values import ValueInput, record_values
+from rrp.measures.series import (
+    Period,
+    analyse_series,
+    measure_series,
+    measure_series_many,
+    ward_values_series,
+)
+from rrp.measures.values import ValueInput, record_values, value_measures
 from tests.integration.measures.series_data import SINCE, UNTIL, bed_days
 
 JAN, FEB, MAR = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)
@@ -109,3 +116,40 @@ def test_value_measures_chart_with_the_engine_beside_record_measures(world):
 
     assert set(many) == {"safety-huddles-held", "incidents"}
     assert result.summaries[-1].centre == pytest.approx(78 / 90 * 100)
+
+
+def test_every_value_measure_is_read_together_in_a_fixed_number_of_queries(
+    world, django_assert_max_num_queries
+):
+    """A board reads every entered and imported monthly measure in one ``measure_series_many`` call:
+    their values in one query and the bed days (daily, then monthly figures) in two more, however many
+    measures there are (read one at a time they cost up to three queries each, 0.31 s of a 50-ward
+    board: docs/performance.md). Each series is the one ``ward_values_series`` gives for that measure
+    alone."""
+    a1, a2 = world.wards["a1"], world.wards["a2"]
+    bed_days(a1, JAN, 500)
+    bed_days(a2, FEB, 400)
+    definitions = [d for d in value_measures().values() if not d.weekly]  # weekly: decision 0079
+    for index, definition in enumerate(definitions):
+        denominator = "300" if definition.denominator is Denominator.ENTERED else None
+        _enter(world, "a1", definition.slug, JAN, str(10 + index), denominator)
+        _enter(world, "a2", definition.slug, FEB, str(20 + index), denominator)
+    alone = {
+        d.slug: ward_values_series(d, ward_ids=[a1.pk, a2.pk], since=SINCE, until=UNTIL, period=Period.MONTH)
+        for d in definitions
+    }
+
+    with django_assert_max_num_queries(3):
+        many = measure_series_many(definitions, ward_ids=[a1.pk, a2.pk], since=SINCE, until=UNTIL)
+
+    assert len(definitions) >= 4
+    for definition in definitions:
+        pd.testing.assert_frame_equal(many[definition.slug], alone[definition.slug])
+        assert set(many[definition.slug]["ward_id"]) == {a1.pk, a2.pk}
+    assaults = many["assaults-on-staff-per-1000-obd"]
+    entered = 10 + [d.slug for d in definitions].index("assaults-on-staff-per-1000-obd")
+    first = assaults[(assaults["ward_id"] == a1.pk) & (assaults["period"] == JAN)].iloc[0]
+    assert first["denominator"] == 500 and first["value"] == pytest.approx(entered / 500 * 1000)
+    sickness = many["staff-sickness-rate"]
+    second = sickness[(sickness["ward_id"] == a2.pk) & (sickness["period"] == FEB)].iloc[0]
+    assert second["denominator"] == 300
