@@ -141,12 +141,17 @@ def charts_of_series(
     *,
     ward_ids: Sequence[int],
     targets: Mapping[int, float] | None = None,
+    rebases: Mapping[int, Sequence[dt.date]] | None = None,
 ) -> MeasureCharts:
     """Chart a series already computed (by ``measure_series`` or ``measure_series_many``): the engine
-    once for every ward without a recorded rebase, once per ward with its own rebase dates."""
+    once for every ward without a recorded rebase, once per ward with its own rebase dates.
+
+    ``rebases``: the wards' rebases of this measure, when the caller has read them for several measures
+    at once (``improvement.selectors.rebases_by_measure``); otherwise they are read here."""
     if series.empty:
         return MeasureCharts(definition, series, None, {})
-    rebases = rebases_by_ward(list(ward_ids), definition.slug)
+    if rebases is None:
+        rebases = rebases_by_ward(list(ward_ids), definition.slug)
     target_map = {str(k): float(v) for k, v in (targets or {}).items()} or None
     by_ward: dict[int, SpcResult] = {}
     plain = series[~series["ward_id"].isin(list(rebases))]

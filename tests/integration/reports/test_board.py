@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,7 +16,9 @@ from django.utils import timezone
 
 from rrp.core.models import AuditAction, AuditEvent
 from rrp.improvement.models import ImprovementAim
-from rrp.measures.catalogue import measure
+from rrp.measures.catalogue import Denominator, measure
+from rrp.measures.models import MeasureValue
+from rrp.measures.values import value_measures
 from rrp.organisations.models import BedDaysSource, MonthlyBedDays
 from rrp.reports.board import KEY_MEASURES, provider_board
 from rrp.reports.board.exports import SUMMARY_COLUMNS
@@ -393,6 +396,46 @@ def test_board_queries_do_not_grow_with_wards(board_world, today):
         board = provider_board(user, provider, today=today)
     assert len(board.wards) == 5
     assert len(five_wards.captured_queries) == len(two_wards.captured_queries)
+
+
+def _enter_values(world, slugs, today):
+    """Values of these entered or imported measures on ward a1 for the last three whole months."""
+    gov = world.users["provider_governance"]
+    for slug in slugs:
+        own = measure(slug).denominator is Denominator.ENTERED
+        for index, month in enumerate(months(today)[-3:]):
+            MeasureValue.objects.create(
+                ward=world.wards["a1"],
+                measure_slug=slug,
+                definition_version=1,
+                period_start=month,
+                numerator=Decimal(4 + index),
+                denominator=Decimal(30) if own else None,
+                version=1,
+                route="entered",
+                recorded_by=gov,
+                recorded_at=timezone.now(),
+            )
+
+
+def test_board_reads_any_number_of_value_measures_in_a_fixed_number_of_queries(board_world, today):
+    """Every entered or imported measure on the board is read in the one bulk series read (one query of
+    their values, over the bed days the stored figures gave), and every measure's rebases in one query:
+    a board of six value measures makes as many queries as a board of one (each used to cost up to four
+    more: its values, its bed days twice and its rebases)."""
+    user, provider = board_world.users["provider_governance"], provider_a(board_world)
+    values = sorted(value_measures())
+    _enter_values(board_world, values, today)
+    one = [measure(RI), measure(values[0])]
+    every = [measure(RI), *(measure(slug) for slug in values)]
+    provider_board(user, provider, today=today, measures=one)  # the stored figures computed once
+    with CaptureQueriesContext(connection) as with_one:
+        provider_board(user, provider, today=today, measures=one)
+    with CaptureQueriesContext(connection) as with_every:
+        board = provider_board(user, provider, today=today, measures=every)
+    assert len(values) >= 6
+    assert [b.definition.slug for b in board.blocks] == [d.slug for d in every]  # all shown
+    assert len(with_every.captured_queries) == len(with_one.captured_queries)
 
 
 # --- recording an aim --------------------------------------------------------------------------------
