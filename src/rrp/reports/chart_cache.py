@@ -24,6 +24,11 @@ every server process, with no invalidation to forget. The cache entry also expir
 ``CACHE_SECONDS`` as a second line of defence. Reading the version costs a few milliseconds; computing
 the charts a few hundred.
 
+Drawn charts (``cached_svg``): vl-convert draws a chart's SVG in about 0.1 s, and the board pack draws
+one for each of its measures on every download. A Vega-Lite spec holds every number it draws, so the SVG
+is kept under a digest of the spec itself: the same key is the same drawing, with nothing to
+invalidate, and a pack downloaded again while its figures are unchanged draws nothing.
+
 Measures that read the patient as the record stands now (``Counts.INCIDENTS_COMPLETE``: name and NHS
 number) are computed on every request, not cached. What is *not* cached either: everything on the huddle that is about now (work waiting, reviews overdue,
 reporting health), which is read on every request.
@@ -33,11 +38,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet, Value
 
+from rrp.charts import chart_to_svg
 from rrp.force.models import Debrief, IncidentVersion, IncidentVoid, InterventionRecord
 from rrp.improvement.models import ChartRebase, Withdrawal
 from rrp.measures.catalogue import Counts, MeasureDefinition
@@ -51,6 +58,8 @@ from rrp.segregation.models import Episode, EpisodeVersion, Observation, Review,
 
 #: Cached charts expire after this many seconds even if no record changed (a second line of defence).
 CACHE_SECONDS = 15 * 60
+#: Drawn SVGs are kept this long: their key is the spec drawn, so a kept drawing is never out of date.
+SVG_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _append_only(ward_ids: list[int]) -> dict[str, QuerySet]:
@@ -207,3 +216,22 @@ def cached[T](key: str, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+def svg_key(spec: Mapping[str, object]) -> str:
+    """The cache key of a spec's drawing: a digest of the whole spec (every number, word and colour it
+    draws) and of vl-convert's version (a new version may draw differently)."""
+    import vl_convert
+
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    return "svg:" + hashlib.blake2b(f"{vl_convert.__version__}|{text}".encode(), digest_size=20).hexdigest()
+
+
+def cached_svg(spec: Mapping[str, object]) -> str:
+    """``charts.chart_to_svg`` of a Vega-Lite spec, drawn once and then kept (module docstring)."""
+    key = svg_key(spec)
+    svg = cache.get(key)
+    if svg is None:
+        svg = chart_to_svg(dict(spec))
+        cache.set(key, svg, SVG_CACHE_SECONDS)
+    return svg

@@ -7,7 +7,9 @@ letters), progress toward aims, reporting health, the plain-English commentary, 
 each measure the provider total's chart (SVG drawn by vl-convert from the same Vega-Lite spec as the page)
 with the data behind it. Per-ward charts are not drawn in the pack: each ward is a row of the summary
 table and its chart is one click away on the board page. Drawing 50 wards x 6 measures would take about
-40 s (0.13 s a chart) against a budget of 5 s for the whole pack.
+40 s (0.13 s a chart) against a budget of 5 s for the whole pack. Each drawing is kept under a digest of
+its spec (``reports.chart_cache.cached_svg``), so a pack downloaded again while the figures are unchanged
+draws none.
 
 Outside the provider (suppressed boards) no charts or point-level tables are included, as on the page.
 """
@@ -24,10 +26,10 @@ from django.utils import timezone
 from markupsafe import Markup
 
 from rrp.accounts.models import User
-from rrp.charts import chart_to_svg
 from rrp.charts.spc_chart import POINT_TYPE_WORDS, SPECIAL_CAUSE_WORDS
 from rrp.core.formatting import csv_figure, iso_date
 from rrp.reports.board.presenters import Board, BoardRow, WardChart
+from rrp.reports.chart_cache import cached_svg
 from rrp.reports.panels import chart_panel, measure_y_title
 from rrp.segregation.selectors import SafetyCheckFigures
 
@@ -104,7 +106,7 @@ def pack_charts(board: Board) -> list[PrintedChart]:
             subject="All wards",
             floor=block.definition.lowest_value,
         )
-        svg = chart_to_svg(panel.spec)
+        svg = cached_svg(panel.spec)  # drawn once while the figures are unchanged (0.1 s a chart)
         charts.append(
             PrintedChart(
                 title=title,
