@@ -87,8 +87,9 @@ def _get(client, url: str, *, pdf: bool) -> Callable[[], object]:
     return run
 
 
-def _profile(run: Callable[[], object], *, top: int = 40) -> None:
-    """One request under cProfile, then its queries with their times (slowest first)."""
+def _profile(run: Callable[[], object], *, top: int = 40, out_file: str = "") -> None:
+    """One request under cProfile, then its queries with their times (slowest first); ``out_file`` also
+    keeps the raw statistics (``pstats.Stats(out_file)``) to read callers and callees afterwards."""
     from django.db import connection
 
     run()  # warm
@@ -96,6 +97,8 @@ def _profile(run: Callable[[], object], *, top: int = 40) -> None:
     profiler.enable()
     run()
     profiler.disable()
+    if out_file:
+        profiler.dump_stats(out_file)
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
     print(out.getvalue())
@@ -237,6 +240,9 @@ def main() -> None:  # noqa: C901, PLR0915  (a benchmark script: one timed step 
     parser.add_argument("--measures", action="store_true", help="time measure_charts per measure instead")
     parser.add_argument("--batches", action="store_true", help="only the one-at-a-time vs all-at-once table")
     parser.add_argument("--profile", default="", help="profile this one page key instead of timing")
+    parser.add_argument(
+        "--profile-out", default="", help="with --profile: also write the raw cProfile stats here"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rrp.config.settings")
@@ -407,7 +413,7 @@ def main() -> None:  # noqa: C901, PLR0915  (a benchmark script: one timed step 
                 run = _get(clients[page.user.pk], url, pdf=page.pdf)
                 if args.profile:
                     print(f"Profiling {page.label}: GET {url}")
-                    _profile(run)
+                    _profile(run, out_file=args.profile_out)
                     continue
                 repeat = args.pdf_repeat if page.pdf else args.repeat
                 try:
