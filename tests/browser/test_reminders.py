@@ -22,7 +22,10 @@ def test_ward_staff_choose_their_reminders_and_an_administrator_sees_one_not_sen
     visit(page, "/account/reminders/", "reminder-preferences")
     expect(heading(page)).to_have_text("Reminders")
     every_kind = page.get_by_role("group", name="Remind me of").get_by_role("checkbox")
-    expect(every_kind).to_have_count(3)
+    # Reviews, follow-up, rapid-tranquillisation observations, and (decision 0083) overdue recommendations
+    # of independent reviews on their wards: ward staff record segregation, so they act on those too.
+    expect(every_kind).to_have_count(4)
+    expect(page.get_by_label(ReminderKind.OVERDUE_ACTIONS.label)).to_be_checked()
     for box in every_kind.all():
         expect(box).to_be_checked()  # nothing chosen yet: every kind the role acts on
     page.get_by_label(ReminderKind.FOLLOW_UP.label).uncheck()
