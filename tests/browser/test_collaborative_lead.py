@@ -91,3 +91,27 @@ def test_a_lead_writes_an_idea_and_opens_the_adopters_of_another_from_the_collab
     text = page.content()
     assert adoption.wards["a1"].name not in text and adoption.wards["c1"].name not in text
     check_accessibility(page, "collaborative-lead-adoption")
+
+
+def test_a_lead_corrects_the_collaboratives_name_and_is_told_what_is_missing(
+    page: Page,
+    adoption: factories.World,  # noqa: F811
+) -> None:
+    collaborative = adoption.collaborative
+    sign_in_as(page, adoption.users["collaborative_lead"])
+    page.goto(f"/collaboratives/{collaborative.pk}/manage/")
+    page.get_by_role("link", name="change the name, aim or dates").click()
+    expect(heading(page)).to_have_text("Change the name, aim or dates")
+    check_accessibility(page, "collaborative-edit")
+    page.get_by_label("Name").fill("")
+    page.get_by_role("button", name="Save the change").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Enter the collaborative's name")
+    expect(summary).to_contain_text("Say why the collaborative is being changed")
+    check_accessibility(page, "collaborative-edit-errors")
+    page.get_by_label("Name").fill("Least Restrictive Care, second wave")
+    page.get_by_label("Why are you changing it?").fill("The programme renamed its second wave")
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.get_by_text("Least Restrictive Care, second wave").first).to_be_visible()
+    collaborative.refresh_from_db()
+    assert collaborative.name == "Least Restrictive Care, second wave"
